@@ -1,0 +1,98 @@
+"""Who may do what: the one place where roles turn into permissions.
+
+Every view, API router, admin class and service asks here. Outsiders get not-found rather than
+forbidden for objects they may not see (see catalog.selectors).
+"""
+
+from __future__ import annotations
+
+from .models import MembershipRole, Role
+
+# Models a data officer manages; stewards and agents only see what concerns them.
+CATALOG_MODELS = {"catalog.dataset", "catalog.distribution"}
+REFERENCE_MODELS = {"territories.territory", "territories.epcimembership", "organizations.organization", "organizations.service"}
+ACCOUNT_MODELS = {"accounts.user", "accounts.membership", "accounts.apitoken"}
+
+
+def is_authenticated(actor) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active
+
+
+def is_data_officer(actor) -> bool:
+    return is_authenticated(actor) and (actor.is_superuser or actor.role == Role.DATA_OFFICER)
+
+
+def is_agent(actor) -> bool:
+    """Any agent of the territory: data officer, steward or agent."""
+    return is_authenticated(actor) and (actor.is_superuser or actor.role in {Role.DATA_OFFICER, Role.STEWARD, Role.AGENT})
+
+
+def stewarded_service_ids(actor) -> set[int]:
+    if not is_authenticated(actor):
+        return set()
+    cached = getattr(actor, "_stewarded_service_ids", None)
+    if cached is None:
+        cached = set(actor.memberships.filter(role=MembershipRole.STEWARD).values_list("service_id", flat=True))
+        actor._stewarded_service_ids = cached
+    return cached
+
+
+def member_service_ids(actor) -> set[int]:
+    if not is_authenticated(actor):
+        return set()
+    cached = getattr(actor, "_member_service_ids", None)
+    if cached is None:
+        cached = set(actor.memberships.values_list("service_id", flat=True))
+        actor._member_service_ids = cached
+    return cached
+
+
+def can_admin_model(actor, label: str, action: str) -> bool:
+    """Admin access per model label ('catalog.dataset') and action (view/add/change/delete)."""
+    if not is_agent(actor):
+        return False
+    if is_data_officer(actor):
+        if label == "trust.auditevent":
+            return action == "view"
+        return True
+    if label in CATALOG_MODELS:
+        if action == "view":
+            return True
+        return actor.role == Role.STEWARD and bool(stewarded_service_ids(actor))
+    if label in REFERENCE_MODELS:
+        return action == "view"
+    if label == "accounts.apitoken":
+        return action in {"view", "add", "change"}  # their own tokens only (queryset filtered)
+    return False
+
+
+def can_edit_dataset(actor, dataset) -> bool:
+    if is_data_officer(actor):
+        return True
+    return (
+        is_authenticated(actor)
+        and actor.role == Role.STEWARD
+        and dataset.publisher_service_id in stewarded_service_ids(actor)
+    )
+
+
+def can_view_dataset(actor, dataset) -> bool:
+    """The access level of a dataset against the actor."""
+    level = dataset.access_level
+    if level == "public" and dataset.is_published:
+        return True
+    if not is_authenticated(actor):
+        return False
+    if is_data_officer(actor) or can_edit_dataset(actor, dataset):
+        return True
+    if level in {"public", "internal"}:
+        return is_agent(actor)
+    if level == "restricted":
+        return dataset.publisher_service_id in member_service_ids(actor) or (
+            getattr(dataset, "steward_id", None) == actor.id
+        )
+    return getattr(dataset, "steward_id", None) == actor.id  # personal: its steward and data officers
+
+
+def can_manage_tokens_of(actor, user) -> bool:
+    return is_authenticated(actor) and (actor.pk == user.pk or is_data_officer(actor))

@@ -1,0 +1,152 @@
+"""The native API (/api/v1/): thin routers over selectors and services."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from ninja import NinjaAPI, Query
+from ninja.errors import ValidationError as NinjaValidationError
+
+import territoire
+from territoire.catalog import selectors as catalog_selectors
+from territoire.catalog import services as catalog_services
+from territoire.core import ratelimit
+from territoire.core.errors import TerritoireError
+from territoire.territories import selectors as territory_selectors
+
+from .auth import InvalidToken, request_actor
+from .schemas import DatasetOut, ErrorOut, StatusOut, TerritoryDetailOut, TerritoryOut
+
+api = NinjaAPI(
+    title="Territoire API",
+    version="1",
+    description="API native de Territoire : catalogue, territoires. Erreurs en français et en anglais.",
+    urls_namespace="api-v1",
+)
+
+
+@api.exception_handler(TerritoireError)
+def territoire_error(request, exc: TerritoireError):
+    return api.create_response(request, exc.as_dict(), status=exc.status)
+
+
+@api.exception_handler(InvalidToken)
+def invalid_token(request, exc):
+    return api.create_response(
+        request,
+        {
+            "error": "invalid_token",
+            "message": "Jeton d'API invalide, expiré, révoqué ou sans la portée nécessaire.",
+            "message_en": "API token is invalid, expired, revoked or lacks the required scope.",
+        },
+        status=401,
+    )
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    where = ", ".join(".".join(str(p) for p in e.get("loc", [])) for e in exc.errors)
+    return api.create_response(
+        request,
+        {
+            "error": "validation_failed",
+            "message": f"Paramètre invalide : {where}. Corrigez la requête.",
+            "message_en": f"Invalid parameter: {where}. Fix the request.",
+            "where": where,
+            "details": exc.errors,
+        },
+        status=422,
+    )
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+@api.exception_handler(RateLimited)
+def rate_limited(request, exc: RateLimited):
+    response = api.create_response(
+        request,
+        {
+            "error": "rate_limited",
+            "message": f"Trop de requêtes : réessayez dans {exc.retry_after} s, ou utilisez un jeton d'API.",
+            "message_en": f"Too many requests: retry in {exc.retry_after} s, or use an API token.",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def actor_of(request):
+    """Authenticate and apply the per-client rate limit (per token user, else per IP)."""
+    actor = request_actor(request)
+    limit, window = ratelimit.parse_rate(settings.TERRITOIRE_API_RATE)
+    key = f"api-user:{actor.pk}" if actor.is_authenticated else f"api-ip:{ratelimit.client_ip(request)}"
+    allowed, retry_after = ratelimit.hit(key, limit=limit, window=window)
+    if not allowed:
+        raise RateLimited(retry_after)
+    return actor
+
+
+def _territory_out(t) -> dict:
+    return {
+        "kind": t.kind, "code": t.code, "name": t.name, "siren": t.siren, "population": t.population,
+        "parent_code": t.parent.code if t.parent_id and t.parent else None, "departement_code": t.departement_code,
+    }
+
+
+@api.get("/status", response=StatusOut, tags=["service"], summary="État du service")
+def status(request):
+    home = territory_selectors.home_territory()
+    return {"status": "ok", "version": territoire.__version__, "territory": home.name if home else None}
+
+
+@api.get("/territories", response={200: list[TerritoryOut], 429: ErrorOut}, tags=["territoires"], summary="Lister les territoires")
+def territory_list(
+    request,
+    kind: str | None = Query(None, description="region, departement, epci, commune, quartier…"),
+    epci: str | None = Query(None, description="SIREN d'un EPCI : ses communes membres"),
+    q: str | None = Query(None, description="Nom contenant ce texte"),
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+):
+    actor_of(request)
+    qs = territory_selectors.territory_list(kind=kind, epci=epci, q=q)[offset : offset + limit]
+    return [_territory_out(t) for t in qs]
+
+
+@api.get(
+    "/territories/{kind}/{code}", response={200: TerritoryDetailOut, 404: ErrorOut, 429: ErrorOut}, tags=["territoires"],
+    summary="Un territoire, ses membres et son contour",
+)
+def territory_detail(request, kind: str, code: str):
+    actor_of(request)
+    territory = territory_selectors.territory_get(kind, code)
+    members = territory_selectors.territory_children(territory).select_related("parent").defer("geometry")
+    return {**_territory_out(territory), "members": [_territory_out(m) for m in members], "geometry": territory.geometry}
+
+
+def _dataset_out(d) -> dict:
+    return {
+        "slug": d.slug, "title": d.title, "description": d.description, "publisher": d.publisher.name,
+        "publisher_service": d.publisher_service.name if d.publisher_service else None,
+        "access_level": d.access_level, "is_published": d.is_published, "licence": d.licence, "frequency": d.frequency,
+        "themes": [t.code for t in d.themes.all()], "keywords": d.keywords,
+        "territories": [t.code for t in d.territories.all()], "created_at": d.created_at, "modified_at": d.modified_at,
+    }
+
+
+@api.get("/datasets", response={200: list[DatasetOut], 401: ErrorOut, 429: ErrorOut}, tags=["catalogue"], summary="Lister les jeux de données visibles")
+def dataset_list(request, limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)):
+    actor = actor_of(request)
+    qs = catalog_selectors.dataset_list_for_actor(actor).prefetch_related("themes", "territories")[offset : offset + limit]
+    return [_dataset_out(d) for d in qs]
+
+
+@api.get("/datasets/{slug}", response={200: DatasetOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}, tags=["catalogue"], summary="Un jeu de données")
+def dataset_detail(request, slug: str):
+    actor = actor_of(request)
+    dataset = catalog_selectors.dataset_get_for_actor(actor, slug)
+    catalog_services.dataset_read_record(actor=actor, dataset=dataset, channel="api/v1", ip_address=ratelimit.client_ip(request))
+    return _dataset_out(dataset)

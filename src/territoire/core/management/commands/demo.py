@@ -1,0 +1,33 @@
+"""`territoire demo`: migrate, build the demo territory from real data, and serve it."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Build the demo territory (Montpellier Méditerranée Métropole) and serve it."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--no-serve", action="store_true", help="Build the demo and exit.")
+
+    def handle(self, *args, host: str, port: int, no_serve: bool, **options):
+        from territoire.demo.services import demo_build
+
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Base de données à jour. Construction du territoire de démonstration…")
+        report = demo_build(password=os.environ.get("TERRITOIRE_DEMO_PASSWORD"))
+        self.stdout.write(f"{report.epci} : {report.communes} communes ; jeux de données : {', '.join(report.datasets)}.")
+        self.stdout.write("")
+        self.stdout.write("Comptes de démonstration (mot de passe identique pour tous) :")
+        for username, role in [("admin", "administrateur des données"), ("relais-finances", "relais données Finances"), ("agent", "agent"), ("citoyen", "citoyen"), ("reutilisateur", "réutilisateur")]:
+            self.stdout.write(f"  {username:<16} {role}")
+        self.stdout.write(f"  mot de passe : {report.accounts['admin']}")
+        self.stdout.write(f"Back-office : http://{host}:{port}/admin/  (identifiant « admin »)")
+        if not no_serve:
+            call_command("serve", host=host, port=port)

@@ -1,0 +1,41 @@
+"""Serve the platform with gunicorn (static files by whitenoise). `territoire serve --host --port`."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Territoire over HTTP with gunicorn."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=min(4, multiprocessing.cpu_count() * 2))
+        parser.add_argument("--threads", type=int, default=4)
+        parser.add_argument("--no-collectstatic", action="store_true")
+
+    def handle(self, *args, host: str, port: int, workers: int, threads: int, no_collectstatic: bool, **options):
+        from gunicorn.app.base import BaseApplication
+
+        if not no_collectstatic:
+            call_command("collectstatic", interactive=False, verbosity=0)
+
+        class Server(BaseApplication):
+            def load_config(self):
+                self.cfg.set("bind", f"{host}:{port}")
+                self.cfg.set("workers", workers)
+                self.cfg.set("threads", threads)
+                self.cfg.set("accesslog", "-")
+                self.cfg.set("timeout", 120)
+
+            def load(self):
+                from territoire.wsgi import application
+
+                return application
+
+        self.stdout.write(f"Territoire sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
+        Server().run()

@@ -1,0 +1,16 @@
+"""Run the background worker that executes jobs (ingestion, refresh, harvesting)."""
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the background job worker (django-tasks database backend)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument("--batch", action="store_true", help="Run the jobs waiting now, then exit.")
+
+    def handle(self, *args, interval: float, batch: bool, **options):
+        extra = ["--batch"] if batch else []
+        call_command("db_worker", f"--interval={interval}", *extra)

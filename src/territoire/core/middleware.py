@@ -1,0 +1,32 @@
+"""Security headers Django does not set on its own (Content-Security-Policy, Permissions-Policy)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{tiles}; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+        tiles = getattr(settings, "TERRITOIRE_TILE_ORIGIN", "") or ""
+        self.csp = DEFAULT_CSP.format(tiles=f" {tiles}" if tiles else "")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # The admin ships inline scripts/styles of its own; it is staff-only and CSRF-protected.
+        if request.path.startswith("/admin/"):
+            csp = self.csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+                "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+            )
+        else:
+            csp = self.csp
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response

@@ -1,0 +1,140 @@
+"""Build the demo territory: Montpellier Méditerranée Métropole, its 31 communes, its services,
+people in every role, and its real open datasets. Idempotent: running it again updates in place."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from territoire.accounts.models import Membership, MembershipRole, Role, User
+from territoire.catalog import services as catalog_services
+from territoire.catalog.models import Dataset
+from territoire.organizations.models import Organization, Service
+from territoire.territories.models import Territory, TerritoryKind
+from territoire.territories.services import territories_load
+
+DEMO_EPCI = "243400017"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+SERVICES = [
+    ("eau", "Direction de l'eau et de l'assainissement"),
+    ("mobilites", "Direction des mobilités"),
+    ("finances", "Direction des finances"),
+    ("assemblees", "Service des assemblées"),
+    ("sante-prevention", "Direction de la prévention et de la santé"),
+    ("social", "Centre communal d'action sociale"),
+]
+
+DATASETS = [
+    {
+        "slug": "budget-primitif-2014", "title": "Budget primitif 2014 de la Ville de Montpellier", "service": "finances",
+        "file": "montpellier-budget-primitif-2014/VilleMTP_MTP_BudgetPri_2014.csv", "themes": ["ECON", "GOVE"],
+        "keywords": ["budget", "finances", "BP"], "frequency": "ANNUAL", "access_level": "public", "publish": True,
+        "description": "Budget voté par le conseil municipal en début d'exercice : crédits par section "
+        "(investissement, fonctionnement), sens (dépense, recette), nature et fonction.",
+    },
+    {
+        "slug": "deliberations-conseil-municipal", "title": "Délibérations du conseil municipal", "service": "assemblees",
+        "file": "montpellier-deliberations/VilleMTP_MTP_Delibs.csv", "themes": ["GOVE"],
+        "keywords": ["délibérations", "conseil municipal"], "frequency": "MONTHLY", "access_level": "public", "publish": True,
+        "description": "Projets de délibération du conseil municipal de Montpellier (novembre 2013 – 2014) : élus "
+        "rapporteurs, direction, titre, état, numéro et date de séance.",
+    },
+    {
+        "slug": "defibrillateurs", "title": "Défibrillateurs de Montpellier", "service": "sante-prevention",
+        "file": "montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv", "themes": ["HEAL"],
+        "keywords": ["DAE", "défibrillateur", "santé"], "frequency": "IRREG", "access_level": "public", "publish": True,
+        "description": "Emplacements des défibrillateurs automatisés externes dans les bâtiments publics, non publics "
+        "et municipaux, avec adresse, téléphone et coordonnées.",
+    },
+    {
+        "slug": "compteurs-eau-sectorisation", "title": "Compteurs de sectorisation du réseau d'eau potable", "service": "eau",
+        "themes": ["ENVI"], "keywords": ["eau", "réseau", "fuites"], "frequency": "DAILY", "access_level": "internal",
+        "publish": False, "description": "Inventaire : index journaliers des compteurs de sectorisation, pour la "
+        "détection des fuites. Pas encore publié.",
+    },
+    {
+        "slug": "beneficiaires-aides-sociales", "title": "Bénéficiaires des aides sociales facultatives", "service": "social",
+        "themes": ["SOCI"], "keywords": ["aides", "CCAS"], "frequency": "MONTHLY", "access_level": "personal",
+        "publish": False, "description": "Inventaire : fichier nominatif des bénéficiaires (données personnelles, "
+        "jamais publié tel quel ; agrégats anonymisés envisagés).",
+    },
+]
+
+
+@dataclass
+class DemoReport:
+    epci: str = ""
+    communes: int = 0
+    datasets: list[str] = field(default_factory=list)
+    accounts: dict[str, str] = field(default_factory=dict)
+
+
+def _account(username: str, role: str, first: str, last: str, password: str) -> User:
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.role, user.first_name, user.last_name = role, first, last
+    user.email = f"{username}@demo.territoire.local"
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def demo_build(*, password: str | None = None) -> DemoReport:
+    report = DemoReport()
+    territories_load(epci_siren=DEMO_EPCI)
+    epci = Territory.objects.get(kind=TerritoryKind.EPCI, code=DEMO_EPCI)
+    montpellier = Territory.objects.get(kind=TerritoryKind.COMMUNE, code="34172")
+    report.epci, report.communes = epci.name, epci.members.count()
+    password = password or secrets.token_urlsafe(12)
+    with transaction.atomic():
+        metropole, _ = Organization.objects.update_or_create(
+            slug="montpellier-mediterranee-metropole",
+            defaults={"name": epci.name, "siren": DEMO_EPCI, "territory": epci},
+        )
+        ville, _ = Organization.objects.update_or_create(
+            slug="ville-de-montpellier", defaults={"name": "Ville de Montpellier", "siren": montpellier.siren, "territory": montpellier}
+        )
+        services = {}
+        for slug, name in SERVICES:
+            organization = metropole if slug in {"eau", "mobilites"} else ville
+            services[slug], _ = Service.objects.update_or_create(organization=organization, slug=slug, defaults={"name": name})
+        officer = _account("admin", Role.DATA_OFFICER, "Camille", "Martin", password)
+        steward = _account("relais-finances", Role.STEWARD, "Karim", "Benali", password)
+        agent = _account("agent", Role.AGENT, "Julie", "Roux", password)
+        _account("citoyen", Role.CITIZEN, "Léa", "Garcia", password)
+        _account("reutilisateur", Role.REUSER, "Tom", "Nguyen", password)
+        Membership.objects.update_or_create(user=steward, service=services["finances"], defaults={"role": MembershipRole.STEWARD})
+        Membership.objects.update_or_create(user=steward, service=services["assemblees"], defaults={"role": MembershipRole.STEWARD})
+        Membership.objects.update_or_create(user=agent, service=services["eau"], defaults={"role": MembershipRole.MEMBER})
+    for spec in DATASETS:
+        service = services[spec["service"]]
+        values = {
+            "description": spec["description"], "publisher_service": service, "keywords": spec["keywords"],
+            "frequency": spec["frequency"], "access_level": spec["access_level"],
+            "licence": "etalab-2.0" if spec["access_level"] == "public" else "internal",
+            "contact_email": f"{spec['service']}@demo.territoire.local", "contact_name": service.name,
+            "steward": steward if spec["service"] in {"finances", "assemblees"} else None,
+        }
+        territories = [montpellier] if service.organization == ville else [epci]
+        dataset = Dataset.objects.filter(slug=spec["slug"]).first()
+        if dataset is None:
+            dataset = catalog_services.dataset_create(
+                actor=officer, title=spec["title"], publisher=service.organization, slug=spec["slug"],
+                themes=spec["themes"], territories=territories, **values,
+            )
+        else:
+            catalog_services.dataset_update(actor=officer, dataset=dataset, themes=spec["themes"], territories=territories, **values)
+        if spec.get("file") and not dataset.distributions.exists():
+            path = DATA_DIR / spec["file"]
+            catalog_services.distribution_create(
+                actor=officer, dataset=dataset, title=f"Fichier d'origine ({path.name})", format="CSV",
+                content=path.read_bytes(), filename=path.name, media_type="text/csv",
+            )
+        if spec["publish"]:
+            catalog_services.dataset_publish(actor=officer, dataset=dataset)
+        report.datasets.append(dataset.slug)
+    report.accounts = {u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]}
+    return report

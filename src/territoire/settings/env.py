@@ -1,0 +1,111 @@
+"""Read configuration from the environment and fail fast with one clear line.
+
+Every value the platform reads from the environment goes through these helpers so that a bad
+value stops start-up with the variable's name and what was expected, never a traceback deep in
+Django.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+TRUE_WORDS = {"1", "true", "yes", "on", "oui", "vrai"}
+FALSE_WORDS = {"0", "false", "no", "off", "non", "faux", ""}
+
+
+class ConfigurationError(ImproperlyConfigured):
+    """A bad environment value; its message is one line a person can act on."""
+
+
+def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if required:
+            raise ConfigurationError(
+                f"{name} is required but not set: set it in the environment "
+                f"(variable {name} obligatoire mais absente)."
+            )
+        return default
+    return value
+
+
+def env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigurationError(
+        f"{name}={raw!r} is not a boolean: expected one of 1/0, true/false, yes/no, on/off."
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name}={raw!r} is not an integer: expected a whole number.") from None
+    if minimum is not None and value < minimum:
+        raise ConfigurationError(f"{name}={value} is too small: expected at least {minimum}.")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    if not items:
+        raise ConfigurationError(f"{name} is empty: expected a comma-separated list (e.g. a.fr,b.fr).")
+    return items
+
+
+def env_path(name: str, default: Path) -> Path:
+    raw = os.environ.get(name)
+    path = Path(raw).expanduser() if raw else default
+    path = path.resolve()
+    if path.exists() and not path.is_dir():
+        raise ConfigurationError(f"{name}={str(path)!r} exists but is not a directory: expected a directory.")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"{name}={str(path)!r} cannot be created ({exc.strerror}): choose a writable directory.") from None
+    return path
+
+
+def env_database(name: str, default_sqlite: Path) -> dict:
+    import dj_database_url
+
+    raw = os.environ.get(name)
+    if not raw:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(default_sqlite),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+        }
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in {"postgres", "postgresql", "sqlite"}:
+        raise ConfigurationError(
+            f"{name}={raw.split('@')[-1]!r} is not supported: expected postgres://user:password@host:5432/name "
+            "or sqlite:////absolute/path.db."
+        )
+    try:
+        config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj-database-url raises several kinds
+        raise ConfigurationError(f"{name} cannot be parsed ({exc}): expected postgres://user:password@host:5432/name.") from None
+    if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
+        raise ConfigurationError(f"{name} names no database: expected postgres://user:password@host:5432/name.")
+    return config

@@ -1,0 +1,65 @@
+"""The audit log: append-only events for every change and every read of non-public data."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Le journal d'audit est en ajout seul : aucune modification possible.")
+
+    def delete(self):
+        raise AppendOnlyError("Le journal d'audit est en ajout seul : aucune suppression possible.")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("création")
+    UPDATE = "update", _("modification")
+    DELETE = "delete", _("suppression")
+    READ = "read", _("lecture de données non publiques")
+    LOGIN = "login", _("connexion")
+    LOGIN_FAILED = "login_failed", _("échec de connexion")
+    DECISION = "decision", _("décision")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when, and what changed (old → new). Never updated or deleted;
+    database triggers refuse UPDATE and DELETE too (see migration 0002)."""
+
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+",
+    )
+    actor_repr = models.CharField(_("auteur (libellé)"), max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField(_("type d'objet"), max_length=100, db_index=True)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True, db_index=True)
+    object_repr = models.CharField(_("objet"), max_length=300, blank=True)
+    changes = models.JSONField(_("changements (ancien → nouveau)"), default=dict, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+    ip_address = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("événement d'audit")
+        verbose_name_plural = _("journal d'audit")
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_repr or '—'} {self.action} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Le journal d'audit est en ajout seul : aucune modification possible.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Le journal d'audit est en ajout seul : aucune suppression possible.")

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from territoire.api.api import api
+
+admin.site.site_header = _("Territoire — back-office")
+admin.site.site_title = _("Territoire")
+admin.site.index_title = _("Administration des données du territoire")
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("territoire.accounts.urls")),
+    path("", include("territoire.web.urls")),
+]
