@@ -26,8 +26,8 @@ worker: install
 	$(BIN)/territoire worker
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src bench
 
 check: install
 	TERRITOIRE_DEMO=1 $(BIN)/territoire check

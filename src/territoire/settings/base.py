@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "territoire.accounts",
     "territoire.catalog",
     "territoire.trust",
+    "territoire.schemas",
+    "territoire.lake",
+    "territoire.records",
     "territoire.api",
 ]
 

@@ -1,0 +1,112 @@
+"""Shared fixtures: the real demo territory, people in every role, a service and datasets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """`../shared/data/` beside the checkout: real French files to test against."""
+    assert SHARED_DATA.is_dir(), f"{SHARED_DATA} is missing: the tests need ../shared/data beside the checkout"
+    return SHARED_DATA
+
+
+@pytest.fixture
+def montpellier(db):
+    """Montpellier Méditerranée Métropole and its 31 communes, loaded from the shipped COG files."""
+    from territoire.territories.models import Territory
+    from territoire.territories.services import territories_load
+
+    territories_load(epci_siren="243400017")
+    return Territory.objects.get(kind="epci", code="243400017")
+
+
+@pytest.fixture
+def organization(db):
+    from territoire.organizations.models import Organization
+
+    return Organization.objects.create(name="Ville de Montpellier", slug="ville-de-montpellier", siren="213401722")
+
+
+@pytest.fixture
+def service(organization):
+    from territoire.organizations.models import Service
+
+    return Service.objects.create(organization=organization, name="Direction des finances", slug="finances")
+
+
+@pytest.fixture
+def other_service(organization):
+    from territoire.organizations.models import Service
+
+    return Service.objects.create(organization=organization, name="Direction de l'eau", slug="eau")
+
+
+def _user(username: str, role: str):
+    from territoire.accounts.models import User
+
+    user = User.objects.create(username=username, role=role, email=f"{username}@example.fr")
+    user.set_password("un mot de passe solide 42")
+    user.save()
+    return user
+
+
+@pytest.fixture
+def data_officer(db):
+    return _user("officer", "data_officer")
+
+
+@pytest.fixture
+def steward(service):
+    from territoire.accounts.models import Membership
+
+    user = _user("steward", "steward")
+    Membership.objects.create(user=user, service=service, role="steward")
+    return user
+
+
+@pytest.fixture
+def agent(service):
+    from territoire.accounts.models import Membership
+
+    user = _user("agent", "agent")
+    Membership.objects.create(user=user, service=service, role="member")
+    return user
+
+
+@pytest.fixture
+def citizen(db):
+    return _user("citizen", "citizen")
+
+
+@pytest.fixture
+def reuser(db):
+    return _user("reuser", "reuser")
+
+
+@pytest.fixture
+def roles(data_officer, steward, agent, citizen, reuser):
+    """Every role, plus anonymous (None), for authorisation matrices."""
+    return {"anonymous": None, "citizen": citizen, "reuser": reuser, "agent": agent, "steward": steward, "data_officer": data_officer}
+
+
+@pytest.fixture
+def make_dataset(organization, service, data_officer):
+    """Create a dataset through the service (audited), e.g. make_dataset(access_level="internal")."""
+    from territoire.catalog import services as catalog_services
+
+    def make(title: str = "Budget primitif", *, publish: bool = False, **values):
+        values.setdefault("publisher_service", service)
+        values.setdefault("access_level", "public")
+        dataset = catalog_services.dataset_create(actor=data_officer, title=title, publisher=organization, **values)
+        if publish:
+            catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
+        return dataset
+
+    return make
