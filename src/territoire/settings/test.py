@@ -16,3 +16,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Installed by the trigger test itself, so that transactional tests can flush the tables.
+TERRITOIRE_AUDIT_TRIGGERS = False

@@ -25,15 +25,31 @@ POSTGRES_DOWN = [
 
 
 def forwards(apps, schema_editor):
-    statements = POSTGRES_UP if schema_editor.connection.vendor == "postgresql" else SQLITE_UP
-    for sql in statements:
-        schema_editor.execute(sql)
+    from django.conf import settings
+
+    # The test suite flushes tables between transactional tests; it installs the triggers itself
+    # in the test that checks them (trust/tests/test_audit_log.py).
+    if not getattr(settings, "TERRITOIRE_AUDIT_TRIGGERS", True):
+        return
+    install(schema_editor.connection)
+
+
+def install(connection):
+    statements = POSTGRES_UP if connection.vendor == "postgresql" else SQLITE_UP
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 def backwards(apps, schema_editor):
-    statements = POSTGRES_DOWN if schema_editor.connection.vendor == "postgresql" else SQLITE_DOWN
-    for sql in statements:
-        schema_editor.execute(sql)
+    uninstall(schema_editor.connection)
+
+
+def uninstall(connection):
+    statements = POSTGRES_DOWN if connection.vendor == "postgresql" else SQLITE_DOWN
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 class Migration(migrations.Migration):
