@@ -1,10 +1,10 @@
 """The `territoire` command: Django's management commands plus a clean one-line error on bad config.
 
-    territoire serve [--host H] [--port P]
-    territoire demo
-    territoire territories load --epci SIREN | --all
-    territoire worker
-    territoire <any Django management command> (migrate, createsuperuser, …)
+territoire serve [--host H] [--port P]
+territoire demo
+territoire territories load --epci SIREN | --all
+territoire worker
+territoire <any Django management command> (migrate, createsuperuser, …)
 """
 
 from __future__ import annotations

@@ -13,7 +13,9 @@ SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """`../shared/data/` beside the checkout: real French files to test against."""
-    assert SHARED_DATA.is_dir(), f"{SHARED_DATA} is missing: the tests need ../shared/data beside the checkout"
+    assert SHARED_DATA.is_dir(), (
+        f"{SHARED_DATA} is missing: the tests need ../shared/data beside the checkout"
+    )
     return SHARED_DATA
 
 
@@ -31,14 +33,18 @@ def montpellier(db):
 def organization(db):
     from territoire.organizations.models import Organization
 
-    return Organization.objects.create(name="Ville de Montpellier", slug="ville-de-montpellier", siren="213401722")
+    return Organization.objects.create(
+        name="Ville de Montpellier", slug="ville-de-montpellier", siren="213401722"
+    )
 
 
 @pytest.fixture
 def service(organization):
     from territoire.organizations.models import Service
 
-    return Service.objects.create(organization=organization, name="Direction des finances", slug="finances")
+    return Service.objects.create(
+        organization=organization, name="Direction des finances", slug="finances"
+    )
 
 
 @pytest.fixture
@@ -93,7 +99,14 @@ def reuser(db):
 @pytest.fixture
 def roles(data_officer, steward, agent, citizen, reuser):
     """Every role, plus anonymous (None), for authorisation matrices."""
-    return {"anonymous": None, "citizen": citizen, "reuser": reuser, "agent": agent, "steward": steward, "data_officer": data_officer}
+    return {
+        "anonymous": None,
+        "citizen": citizen,
+        "reuser": reuser,
+        "agent": agent,
+        "steward": steward,
+        "data_officer": data_officer,
+    }
 
 
 @pytest.fixture
@@ -104,7 +117,9 @@ def make_dataset(organization, service, data_officer):
     def make(title: str = "Budget primitif", *, publish: bool = False, **values):
         values.setdefault("publisher_service", service)
         values.setdefault("access_level", "public")
-        dataset = catalog_services.dataset_create(actor=data_officer, title=title, publisher=organization, **values)
+        dataset = catalog_services.dataset_create(
+            actor=data_officer, title=title, publisher=organization, **values
+        )
         if publish:
             catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
         return dataset

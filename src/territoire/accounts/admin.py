@@ -22,7 +22,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedAdmin, DjangoUserAdmin):
-    list_display = ["username", "email", "first_name", "last_name", "role", "is_active", "last_login"]
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["role", "is_active", "memberships__service"]
     search_fields = ["username", "email", "first_name", "last_name"]
     inlines = [MembershipInline]
@@ -32,7 +40,15 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (_("Rôle et accès"), {"fields": ("role", "is_active", "is_superuser")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "email", "role", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("username", "email", "role", "password1", "password2"),
+            },
+        ),
+    )
     readonly_fields = ["last_login", "date_joined"]
 
 
@@ -45,8 +61,15 @@ class MembershipAdmin(AuditedAdmin):
 
 
 class ApiTokenForm(forms.ModelForm):
-    scopes = forms.MultipleChoiceField(label=_("Portées"), choices=TokenScope.choices, widget=forms.CheckboxSelectMultiple, initial=[TokenScope.READ])
-    days = forms.IntegerField(label=_("Validité (jours)"), min_value=1, max_value=3650, initial=365, required=False)
+    scopes = forms.MultipleChoiceField(
+        label=_("Portées"),
+        choices=TokenScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[TokenScope.READ],
+    )
+    days = forms.IntegerField(
+        label=_("Validité (jours)"), min_value=1, max_value=3650, initial=365, required=False
+    )
 
     class Meta:
         model = ApiToken
@@ -70,7 +93,11 @@ class ApiTokenAdmin(AuditedAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ["user", "name", "scopes", "days"] if permissions.is_data_officer(request.user) else ["name", "scopes", "days"]
+            return (
+                ["user", "name", "scopes", "days"]
+                if permissions.is_data_officer(request.user)
+                else ["name", "scopes", "days"]
+            )
         return ["user", "name", "key_id", "expires_at", "revoked_at", "last_used_at"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -81,11 +108,18 @@ class ApiTokenAdmin(AuditedAdmin):
             return super().save_model(request, obj, form, change)
         user = form.cleaned_data.get("user") or request.user
         token, plaintext = services.token_create(
-            actor=request.user, user=user, name=form.cleaned_data["name"],
-            scopes=form.cleaned_data["scopes"], days=form.cleaned_data.get("days"),
+            actor=request.user,
+            user=user,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            days=form.cleaned_data.get("days"),
         )
         obj.pk = token.pk
-        messages.warning(request, _("Jeton créé. Copiez-le maintenant, il ne sera plus jamais affiché : %(t)s") % {"t": plaintext})
+        messages.warning(
+            request,
+            _("Jeton créé. Copiez-le maintenant, il ne sera plus jamais affiché : %(t)s")
+            % {"t": plaintext},
+        )
 
     def save_related(self, request, form, formsets, change):
         pass

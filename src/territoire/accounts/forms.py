@@ -28,7 +28,9 @@ class RateLimitedLoginForm(AuthenticationForm):
         limit = settings.TERRITOIRE_LOGIN_ATTEMPTS
         if any(ratelimit.peek(key, window=window) >= limit for key in self._keys()):
             raise forms.ValidationError(
-                self.error_messages["rate_limited"], code="rate_limited", params={"minutes": max(window // 60, 1)}
+                self.error_messages["rate_limited"],
+                code="rate_limited",
+                params={"minutes": max(window // 60, 1)},
             )
         try:
             return super().clean()
@@ -36,6 +38,7 @@ class RateLimitedLoginForm(AuthenticationForm):
             for key in self._keys():
                 ratelimit.hit(key, limit=limit, window=window)
             services.login_failed_record(
-                username=self.data.get("username") or "", ip_address=ratelimit.client_ip(self.request) if self.request else None
+                username=self.data.get("username") or "",
+                ip_address=ratelimit.client_ip(self.request) if self.request else None,
             )
             raise

@@ -24,7 +24,11 @@ class User(AbstractUser):
 
     role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
     services = models.ManyToManyField(
-        "organizations.Service", verbose_name=_("services"), through="Membership", blank=True, related_name="members"
+        "organizations.Service",
+        verbose_name=_("services"),
+        through="Membership",
+        blank=True,
+        related_name="members",
     )
 
     class Meta:
@@ -55,14 +59,20 @@ class Membership(models.Model):
     """A person's membership of a service; a steward manages the service's datasets."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    service = models.ForeignKey("organizations.Service", on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(_("rôle"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER)
+    service = models.ForeignKey(
+        "organizations.Service", on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(
+        _("rôle"), max_length=16, choices=MembershipRole.choices, default=MembershipRole.MEMBER
+    )
 
     class Meta:
         ordering = ["service_id", "user_id"]
         verbose_name = _("appartenance à un service")
         verbose_name_plural = _("appartenances aux services")
-        constraints = [models.UniqueConstraint(fields=["user", "service"], name="membership_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "service"], name="membership_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} — {self.service} ({self.get_role_display()})"
@@ -77,7 +87,9 @@ class TokenScope(models.TextChoices):
 class ApiToken(TimeStampedModel):
     """An API token. Only a SHA-256 hash of the secret is stored; the token is shown once."""
 
-    user = models.ForeignKey(User, verbose_name=_("compte"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("compte"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("nom"), max_length=100)
     key_id = models.CharField(_("identifiant public"), max_length=16, unique=True)
     secret_hash = models.CharField(_("empreinte du secret"), max_length=64)

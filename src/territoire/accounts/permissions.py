@@ -10,7 +10,12 @@ from .models import MembershipRole, Role
 
 # Models a data officer manages; stewards and agents only see what concerns them.
 CATALOG_MODELS = {"catalog.dataset", "catalog.distribution"}
-REFERENCE_MODELS = {"territories.territory", "territories.epcimembership", "organizations.organization", "organizations.service"}
+REFERENCE_MODELS = {
+    "territories.territory",
+    "territories.epcimembership",
+    "organizations.organization",
+    "organizations.service",
+}
 ACCOUNT_MODELS = {"accounts.user", "accounts.membership", "accounts.apitoken"}
 
 
@@ -24,7 +29,9 @@ def is_data_officer(actor) -> bool:
 
 def is_agent(actor) -> bool:
     """Any agent of the territory: data officer, steward or agent."""
-    return is_authenticated(actor) and (actor.is_superuser or actor.role in {Role.DATA_OFFICER, Role.STEWARD, Role.AGENT})
+    return is_authenticated(actor) and (
+        actor.is_superuser or actor.role in {Role.DATA_OFFICER, Role.STEWARD, Role.AGENT}
+    )
 
 
 def stewarded_service_ids(actor) -> set[int]:
@@ -32,7 +39,11 @@ def stewarded_service_ids(actor) -> set[int]:
         return set()
     cached = getattr(actor, "_stewarded_service_ids", None)
     if cached is None:
-        cached = set(actor.memberships.filter(role=MembershipRole.STEWARD).values_list("service_id", flat=True))
+        cached = set(
+            actor.memberships.filter(role=MembershipRole.STEWARD).values_list(
+                "service_id", flat=True
+            )
+        )
         actor._stewarded_service_ids = cached
     return cached
 
@@ -91,7 +102,9 @@ def can_view_dataset(actor, dataset) -> bool:
         return dataset.publisher_service_id in member_service_ids(actor) or (
             getattr(dataset, "steward_id", None) == actor.id
         )
-    return getattr(dataset, "steward_id", None) == actor.id  # personal: its steward and data officers
+    return (
+        getattr(dataset, "steward_id", None) == actor.id
+    )  # personal: its steward and data officers
 
 
 def can_manage_tokens_of(actor, user) -> bool:

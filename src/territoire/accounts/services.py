@@ -33,15 +33,27 @@ def user_create(
             "Only the data officer can create staff accounts.",
         )
     if role not in Role.values:
-        raise ValidationFailed(f"Rôle inconnu : {role}. Rôles possibles : {', '.join(Role.values)}.", f"Unknown role: {role}.", where="role")
+        raise ValidationFailed(
+            f"Rôle inconnu : {role}. Rôles possibles : {', '.join(Role.values)}.",
+            f"Unknown role: {role}.",
+            where="role",
+        )
     if User.objects.filter(username=username).exists():
-        raise ValidationFailed(f"L'identifiant « {username} » est déjà pris.", f"Username '{username}' is taken.", where="username")
-    user = User(username=username, email=email, role=role, first_name=first_name, last_name=last_name)
+        raise ValidationFailed(
+            f"L'identifiant « {username} » est déjà pris.",
+            f"Username '{username}' is taken.",
+            where="username",
+        )
+    user = User(
+        username=username, email=email, role=role, first_name=first_name, last_name=last_name
+    )
     if password:
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise ValidationFailed(" ".join(exc.messages), " ".join(exc.messages), where="password") from None
+            raise ValidationFailed(
+                " ".join(exc.messages), " ".join(exc.messages), where="password"
+            ) from None
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -50,7 +62,10 @@ def user_create(
 
 def user_set_role(*, actor, user: User, role: str) -> User:
     if not permissions.is_data_officer(actor):
-        raise PermissionRefused("Seul l'administrateur des données peut changer un rôle.", "Only the data officer can change a role.")
+        raise PermissionRefused(
+            "Seul l'administrateur des données peut changer un rôle.",
+            "Only the data officer can change a role.",
+        )
     user.role = role
     return audited_save(actor=actor, instance=user)
 
@@ -61,7 +76,9 @@ def membership_add(*, actor, user: User, service, role: str = MembershipRole.MEM
             "Seul l'administrateur des données peut rattacher un agent à un service.",
             "Only the data officer can add someone to a service.",
         )
-    membership = Membership.objects.filter(user=user, service=service).first() or Membership(user=user, service=service)
+    membership = Membership.objects.filter(user=user, service=service).first() or Membership(
+        user=user, service=service
+    )
     membership.role = role
     return audited_save(actor=actor, instance=membership)
 
@@ -71,7 +88,10 @@ def token_create(
 ) -> tuple[ApiToken, str]:
     """Create a token; return it with its plaintext, which is never stored and shown only once."""
     if not permissions.can_manage_tokens_of(actor, user):
-        raise PermissionRefused("Vous ne pouvez créer des jetons que pour votre propre compte.", "You can only create tokens for your own account.")
+        raise PermissionRefused(
+            "Vous ne pouvez créer des jetons que pour votre propre compte.",
+            "You can only create tokens for your own account.",
+        )
     scopes = scopes or [TokenScope.READ]
     unknown = [s for s in scopes if s not in TokenScope.values]
     if unknown:
@@ -81,13 +101,25 @@ def token_create(
             where="scopes",
         )
     if TokenScope.ADMIN in scopes and not permissions.is_data_officer(user):
-        raise PermissionRefused("La portée « admin » est réservée à l'administrateur des données.", "The 'admin' scope is for data officers only.", where="scopes")
+        raise PermissionRefused(
+            "La portée « admin » est réservée à l'administrateur des données.",
+            "The 'admin' scope is for data officers only.",
+            where="scopes",
+        )
     days = days or settings.TERRITOIRE_TOKEN_DEFAULT_DAYS
     if not 1 <= days <= 3650:
-        raise ValidationFailed("La durée de validité doit être comprise entre 1 et 3650 jours.", "Validity must be between 1 and 3650 days.", where="days")
+        raise ValidationFailed(
+            "La durée de validité doit être comprise entre 1 et 3650 jours.",
+            "Validity must be between 1 and 3650 days.",
+            where="days",
+        )
     plaintext, key_id, secret_hash = tokens.new_token()
     token = ApiToken(
-        user=user, name=name, key_id=key_id, secret_hash=secret_hash, scopes=list(scopes),
+        user=user,
+        name=name,
+        key_id=key_id,
+        secret_hash=secret_hash,
+        scopes=list(scopes),
         expires_at=timezone.now() + datetime.timedelta(days=days),
     )
     audited_save(actor=actor, instance=token)
@@ -96,7 +128,10 @@ def token_create(
 
 def token_revoke(*, actor, token: ApiToken, reason: str = "") -> ApiToken:
     if not permissions.can_manage_tokens_of(actor, token.user):
-        raise PermissionRefused("Vous ne pouvez révoquer que vos propres jetons.", "You can only revoke your own tokens.")
+        raise PermissionRefused(
+            "Vous ne pouvez révoquer que vos propres jetons.",
+            "You can only revoke your own tokens.",
+        )
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         audited_save(actor=actor, instance=token, reason=reason)
@@ -105,7 +140,10 @@ def token_revoke(*, actor, token: ApiToken, reason: str = "") -> ApiToken:
 
 def token_delete(*, actor, token: ApiToken) -> None:
     if not permissions.can_manage_tokens_of(actor, token.user):
-        raise PermissionRefused("Vous ne pouvez supprimer que vos propres jetons.", "You can only delete your own tokens.")
+        raise PermissionRefused(
+            "Vous ne pouvez supprimer que vos propres jetons.",
+            "You can only delete your own tokens.",
+        )
     audited_delete(actor=actor, instance=token)
 
 
@@ -131,4 +169,10 @@ def token_authenticate(raw: str, *, scope: str = TokenScope.READ) -> User | None
 
 def login_failed_record(*, username: str, ip_address: str | None) -> None:
     with transaction.atomic():
-        audit_record(actor=None, action="login_failed", object_type="accounts.user", object_repr=username[:150], ip_address=ip_address)
+        audit_record(
+            actor=None,
+            action="login_failed",
+            object_type="accounts.user",
+            object_repr=username[:150],
+            ip_address=ip_address,
+        )

@@ -24,7 +24,7 @@ def hash_secret(secret: str) -> str:
 def split_token(raw: str) -> tuple[str, str] | None:
     if not raw.startswith(PREFIX):
         return None
-    key_id, sep, secret = raw[len(PREFIX):].partition("_")
+    key_id, sep, secret = raw[len(PREFIX) :].partition("_")
     if not sep or len(key_id) != 12 or not secret:
         return None
     return key_id, secret

@@ -14,5 +14,10 @@ class LoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         with transaction.atomic():
-            audit_record(actor=form.get_user(), action="login", instance=form.get_user(), ip_address=ratelimit.client_ip(self.request))
+            audit_record(
+                actor=form.get_user(),
+                action="login",
+                instance=form.get_user(),
+                ip_address=ratelimit.client_ip(self.request),
+            )
         return response

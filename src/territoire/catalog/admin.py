@@ -24,8 +24,25 @@ class DistributionInline(admin.TabularInline):
 
 @admin.register(Dataset)
 class DatasetAdmin(AuditedAdmin):
-    list_display = ["title", "publisher", "publisher_service", "steward", "access_level", "is_published", "frequency", "modified_at"]
-    list_filter = ["access_level", "is_published", "publisher", "publisher_service", "themes", "licence", "frequency"]
+    list_display = [
+        "title",
+        "publisher",
+        "publisher_service",
+        "steward",
+        "access_level",
+        "is_published",
+        "frequency",
+        "modified_at",
+    ]
+    list_filter = [
+        "access_level",
+        "is_published",
+        "publisher",
+        "publisher_service",
+        "themes",
+        "licence",
+        "frequency",
+    ]
     search_fields = ["title", "slug", "description", "keywords"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["territories", "steward"]
@@ -36,9 +53,45 @@ class DatasetAdmin(AuditedAdmin):
     readonly_fields = ["published_at", "created_at", "modified_at"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "description")}),
-        ("Producteur", {"fields": ("publisher", "publisher_service", "steward", "contact_name", "contact_email")}),
-        ("Description DCAT-AP", {"fields": ("themes", "keywords", "territories", "licence", "frequency", "temporal_start", "temporal_end", "landing_page")}),
-        ("Accès et publication", {"fields": ("access_level", "is_published", "published_at", "created_at", "modified_at")}),
+        (
+            "Producteur",
+            {
+                "fields": (
+                    "publisher",
+                    "publisher_service",
+                    "steward",
+                    "contact_name",
+                    "contact_email",
+                )
+            },
+        ),
+        (
+            "Description DCAT-AP",
+            {
+                "fields": (
+                    "themes",
+                    "keywords",
+                    "territories",
+                    "licence",
+                    "frequency",
+                    "temporal_start",
+                    "temporal_end",
+                    "landing_page",
+                )
+            },
+        ),
+        (
+            "Accès et publication",
+            {
+                "fields": (
+                    "access_level",
+                    "is_published",
+                    "published_at",
+                    "created_at",
+                    "modified_at",
+                )
+            },
+        ),
     )
 
     def get_queryset(self, request):
@@ -56,7 +109,9 @@ class DatasetAdmin(AuditedAdmin):
         if db_field.name == "publisher_service" and not permissions.is_data_officer(request.user):
             from territoire.organizations.models import Service
 
-            kwargs["queryset"] = Service.objects.filter(id__in=permissions.stewarded_service_ids(request.user))
+            kwargs["queryset"] = Service.objects.filter(
+                id__in=permissions.stewarded_service_ids(request.user)
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 

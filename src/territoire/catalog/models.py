@@ -36,29 +36,58 @@ class Dataset(TimeStampedModel):
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
     description = models.TextField(_("description (Markdown)"), blank=True)
     publisher = models.ForeignKey(
-        "organizations.Organization", verbose_name=_("producteur"), on_delete=models.PROTECT, related_name="datasets"
+        "organizations.Organization",
+        verbose_name=_("producteur"),
+        on_delete=models.PROTECT,
+        related_name="datasets",
     )
     publisher_service = models.ForeignKey(
-        "organizations.Service", verbose_name=_("service producteur"), null=True, blank=True, on_delete=models.PROTECT,
+        "organizations.Service",
+        verbose_name=_("service producteur"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="datasets",
     )
     steward = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("relais données"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("relais données"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="stewarded_datasets",
     )
     territories = models.ManyToManyField(
-        "territories.Territory", verbose_name=_("territoires couverts"), blank=True, related_name="datasets"
+        "territories.Territory",
+        verbose_name=_("territoires couverts"),
+        blank=True,
+        related_name="datasets",
     )
-    themes = models.ManyToManyField(Theme, verbose_name=_("thèmes"), blank=True, related_name="datasets")
+    themes = models.ManyToManyField(
+        Theme, verbose_name=_("thèmes"), blank=True, related_name="datasets"
+    )
     keywords = models.JSONField(_("mots-clés"), default=list, blank=True)
-    licence = models.CharField(_("licence"), max_length=20, choices=Licence.choices, default=Licence.ETALAB_2)
-    frequency = models.CharField(_("fréquence de mise à jour"), max_length=16, choices=Frequency.choices, default=Frequency.UNKNOWN)
+    licence = models.CharField(
+        _("licence"), max_length=20, choices=Licence.choices, default=Licence.ETALAB_2
+    )
+    frequency = models.CharField(
+        _("fréquence de mise à jour"),
+        max_length=16,
+        choices=Frequency.choices,
+        default=Frequency.UNKNOWN,
+    )
     temporal_start = models.DateField(_("début de la période couverte"), null=True, blank=True)
     temporal_end = models.DateField(_("fin de la période couverte"), null=True, blank=True)
     contact_name = models.CharField(_("point de contact"), max_length=200, blank=True)
     contact_email = models.EmailField(_("courriel de contact"), blank=True)
     landing_page = models.URLField(_("page d'accueil"), blank=True)
-    access_level = models.CharField(_("niveau d'accès"), max_length=16, choices=AccessLevel.choices, default=AccessLevel.INTERNAL, db_index=True)
+    access_level = models.CharField(
+        _("niveau d'accès"),
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.INTERNAL,
+        db_index=True,
+    )
     is_published = models.BooleanField(_("publié"), default=False, db_index=True)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
 
@@ -84,9 +113,16 @@ class Dataset(TimeStampedModel):
 class Distribution(TimeStampedModel):
     """One way to get a dataset: a stored file or a URL (dcat:Distribution)."""
 
-    dataset = models.ForeignKey(Dataset, verbose_name=_("jeu de données"), on_delete=models.CASCADE, related_name="distributions")
+    dataset = models.ForeignKey(
+        Dataset,
+        verbose_name=_("jeu de données"),
+        on_delete=models.CASCADE,
+        related_name="distributions",
+    )
     title = models.CharField(_("titre"), max_length=300)
-    format = models.CharField(_("format"), max_length=20, help_text="CSV, JSON, GeoJSON, XLSX, Parquet…")
+    format = models.CharField(
+        _("format"), max_length=20, help_text="CSV, JSON, GeoJSON, XLSX, Parquet…"
+    )
     media_type = models.CharField(_("type de média"), max_length=100, blank=True)
     download_url = models.URLField(_("URL de téléchargement"), blank=True, max_length=1000)
     file = models.FileField(_("fichier"), upload_to="distributions/%Y/%m/", blank=True)

@@ -35,5 +35,7 @@ def dataset_get_for_actor(actor, slug: str) -> Dataset:
     """The dataset, or NotFound — the same answer whether it does not exist or is not visible."""
     dataset = dataset_list_for_actor(actor).filter(slug=slug).first()
     if dataset is None:
-        raise NotFound(f"Jeu de données « {slug} » introuvable.", f"Dataset '{slug}' not found.", where="slug")
+        raise NotFound(
+            f"Jeu de données « {slug} » introuvable.", f"Dataset '{slug}' not found.", where="slug"
+        )
     return dataset

@@ -8,7 +8,10 @@ EU_FREQUENCY_BASE = "http://publications.europa.eu/resource/authority/frequency/
 
 # EU data-theme vocabulary: code -> (French label, English label)
 EU_THEMES = {
-    "AGRI": ("Agriculture, pêche, sylviculture et alimentation", "Agriculture, fisheries, forestry and food"),
+    "AGRI": (
+        "Agriculture, pêche, sylviculture et alimentation",
+        "Agriculture, fisheries, forestry and food",
+    ),
     "ECON": ("Économie et finances", "Economy and finance"),
     "EDUC": ("Éducation, culture et sport", "Education, culture and sport"),
     "ENER": ("Énergie", "Energy"),
@@ -16,7 +19,10 @@ EU_THEMES = {
     "GOVE": ("Gouvernement et secteur public", "Government and public sector"),
     "HEAL": ("Santé", "Health"),
     "INTR": ("Questions internationales", "International issues"),
-    "JUST": ("Justice, système juridique et sécurité publique", "Justice, legal system and public safety"),
+    "JUST": (
+        "Justice, système juridique et sécurité publique",
+        "Justice, legal system and public safety",
+    ),
     "REGI": ("Régions et villes", "Regions and cities"),
     "SOCI": ("Population et société", "Population and society"),
     "TECH": ("Science et technologie", "Science and technology"),
@@ -42,7 +48,10 @@ class Licence(models.TextChoices):
     ETALAB_2 = "etalab-2.0", _("Licence Ouverte / Open Licence 2.0 (Etalab)")
     ODBL = "odbl-1.0", _("Open Database License (ODbL) 1.0")
     CC_BY_4 = "cc-by-4.0", _("Creative Commons Attribution 4.0")
-    CC_BY_SA_4 = "cc-by-sa-4.0", _("Creative Commons Attribution – Partage dans les mêmes conditions 4.0")
+    CC_BY_SA_4 = (
+        "cc-by-sa-4.0",
+        _("Creative Commons Attribution – Partage dans les mêmes conditions 4.0"),
+    )
     CC0 = "cc0-1.0", _("Creative Commons Zero 1.0 (domaine public)")
     INTERNAL = "internal", _("Usage interne (non ouvert)")
     OTHER = "other", _("Autre licence")

@@ -36,7 +36,10 @@ class AuditedAdmin(admin.ModelAdmin):
     def _m2m_state(self, obj) -> dict[str, list[str]]:
         if obj.pk is None:
             return {}
-        return {f.name: sorted(str(o) for o in getattr(obj, f.name).all()) for f in obj._meta.many_to_many}
+        return {
+            f.name: sorted(str(o) for o in getattr(obj, f.name).all())
+            for f in obj._meta.many_to_many
+        }
 
     def save_model(self, request, obj, form, change):
         request._audit_m2m_before = self._m2m_state(obj) if change else {}
@@ -47,9 +50,13 @@ class AuditedAdmin(admin.ModelAdmin):
             super().save_related(request, form, formsets, change)
             before = getattr(request, "_audit_m2m_before", {})
             after = self._m2m_state(form.instance)
-            changes = {k: [before.get(k, []), v] for k, v in after.items() if before.get(k, []) != v}
+            changes = {
+                k: [before.get(k, []), v] for k, v in after.items() if before.get(k, []) != v
+            }
             if changes:
-                audit_record(actor=request.user, action="update", instance=form.instance, changes=changes)
+                audit_record(
+                    actor=request.user, action="update", instance=form.instance, changes=changes
+                )
 
     def delete_model(self, request, obj):
         audited_delete(actor=request.user, instance=obj)

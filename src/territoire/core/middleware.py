@@ -21,12 +21,14 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         # The admin ships inline scripts/styles of its own; it is staff-only and CSRF-protected.
         if request.path.startswith("/admin/"):
-            csp = self.csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
-                "style-src 'self'", "style-src 'self' 'unsafe-inline'"
-            )
+            csp = self.csp.replace(
+                "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+            ).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
         else:
             csp = self.csp
         response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(), camera=(), microphone=()"
+        )
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         return response

@@ -13,7 +13,11 @@ class Organization(TimeStampedModel):
     slug = models.SlugField(_("identifiant"), max_length=100, unique=True)
     siren = models.CharField(_("SIREN"), max_length=9, blank=True)
     territory = models.ForeignKey(
-        "territories.Territory", verbose_name=_("territoire"), null=True, blank=True, on_delete=models.PROTECT,
+        "territories.Territory",
+        verbose_name=_("territoire"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organizations",
     )
     website = models.URLField(_("site web"), blank=True)
@@ -31,7 +35,12 @@ class Organization(TimeStampedModel):
 class Service(TimeStampedModel):
     """A service of an organisation, which produces datasets and has its data relays (stewards)."""
 
-    organization = models.ForeignKey(Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="services")
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="services",
+    )
     name = models.CharField(_("nom"), max_length=200)
     slug = models.SlugField(_("identifiant"), max_length=100)
     email = models.EmailField(_("courriel du service"), blank=True)
@@ -41,7 +50,9 @@ class Service(TimeStampedModel):
         ordering = ["organization__name", "name"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
-        constraints = [models.UniqueConstraint(fields=["organization", "slug"], name="service_unique_slug")]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "slug"], name="service_unique_slug")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} — {self.organization.name}"

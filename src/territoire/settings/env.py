@@ -53,7 +53,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     try:
         value = int(raw.strip())
     except ValueError:
-        raise ConfigurationError(f"{name}={raw!r} is not an integer: expected a whole number.") from None
+        raise ConfigurationError(
+            f"{name}={raw!r} is not an integer: expected a whole number."
+        ) from None
     if minimum is not None and value < minimum:
         raise ConfigurationError(f"{name}={value} is too small: expected at least {minimum}.")
     return value
@@ -65,7 +67,9 @@ def env_list(name: str, default: list[str]) -> list[str]:
         return default
     items = [item.strip() for item in raw.split(",") if item.strip()]
     if not items:
-        raise ConfigurationError(f"{name} is empty: expected a comma-separated list (e.g. a.fr,b.fr).")
+        raise ConfigurationError(
+            f"{name} is empty: expected a comma-separated list (e.g. a.fr,b.fr)."
+        )
     return items
 
 
@@ -74,11 +78,15 @@ def env_path(name: str, default: Path) -> Path:
     path = Path(raw).expanduser() if raw else default
     path = path.resolve()
     if path.exists() and not path.is_dir():
-        raise ConfigurationError(f"{name}={str(path)!r} exists but is not a directory: expected a directory.")
+        raise ConfigurationError(
+            f"{name}={str(path)!r} exists but is not a directory: expected a directory."
+        )
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ConfigurationError(f"{name}={str(path)!r} cannot be created ({exc.strerror}): choose a writable directory.") from None
+        raise ConfigurationError(
+            f"{name}={str(path)!r} cannot be created ({exc.strerror}): choose a writable directory."
+        ) from None
     return path
 
 
@@ -105,7 +113,11 @@ def env_database(name: str, default_sqlite: Path) -> dict:
     try:
         config = dj_database_url.parse(raw, conn_max_age=60, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises several kinds
-        raise ConfigurationError(f"{name} cannot be parsed ({exc}): expected postgres://user:password@host:5432/name.") from None
+        raise ConfigurationError(
+            f"{name} cannot be parsed ({exc}): expected postgres://user:password@host:5432/name."
+        ) from None
     if config["ENGINE"].endswith("postgresql") and not config.get("NAME"):
-        raise ConfigurationError(f"{name} names no database: expected postgres://user:password@host:5432/name.")
+        raise ConfigurationError(
+            f"{name} names no database: expected postgres://user:password@host:5432/name."
+        )
     return config

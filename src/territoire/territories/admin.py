@@ -26,14 +26,35 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Territory)
 class TerritoryAdmin(AuditedAdmin):
-    list_display = ["name", "kind", "code", "siren", "population", "departement_code", "has_geometry"]
+    list_display = [
+        "name",
+        "kind",
+        "code",
+        "siren",
+        "population",
+        "departement_code",
+        "has_geometry",
+    ]
     list_filter = ["kind", "departement_code", "epci_type"]
     search_fields = ["name", "code", "siren"]
     raw_id_fields = ["parent"]
     readonly_fields = ["geometry_source"]
     exclude = ["members"]
     inlines = [MembershipInline]
-    fields = ["kind", "code", "name", "siren", "epci_type", "population", "parent", "departement_code", "region_code", "postal_codes", "geometry", "geometry_source"]
+    fields = [
+        "kind",
+        "code",
+        "name",
+        "siren",
+        "epci_type",
+        "population",
+        "parent",
+        "departement_code",
+        "region_code",
+        "postal_codes",
+        "geometry",
+        "geometry_source",
+    ]
 
     @admin.display(boolean=True, description="Contour")
     def has_geometry(self, obj):

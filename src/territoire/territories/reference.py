@@ -19,7 +19,9 @@ COMMUNE_BOUNDARY_FILES = {
     "35": "communes-35-ille-et-vilaine.geojson.gz",
     "44": "communes-44-loire-atlantique.geojson.gz",
     "69": "communes-69-rhone.geojson.gz",
-    **dict.fromkeys(["75", "77", "78", "91", "92", "93", "94", "95"], "communes-ile-de-france.geojson.gz"),
+    **dict.fromkeys(
+        ["75", "77", "78", "91", "92", "93", "94", "95"], "communes-ile-de-france.geojson.gz"
+    ),
 }
 
 
@@ -75,7 +77,9 @@ def read_json(path: Path, *, expect: type, required_keys: tuple[str, ...] = ()) 
         )
     if required_keys and isinstance(data, list):
         for index, entry in enumerate(data):
-            missing = [key for key in required_keys if not isinstance(entry, dict) or key not in entry]
+            missing = [
+                key for key in required_keys if not isinstance(entry, dict) or key not in entry
+            ]
             if missing:
                 raise SourceFileError(
                     f"Fichier {path.name}, entrée n° {index + 1} : champ(s) manquant(s) {', '.join(missing)}. "

@@ -33,9 +33,17 @@ def home_territory() -> Territory | None:
 
 def territory_get(kind_slug: str, code: str) -> Territory:
     kind = KIND_SLUGS.get(kind_slug)
-    territory = Territory.objects.select_related("parent").filter(kind=kind, code=code).first() if kind else None
+    territory = (
+        Territory.objects.select_related("parent").filter(kind=kind, code=code).first()
+        if kind
+        else None
+    )
     if territory is None:
-        raise NotFound(f"Territoire {kind_slug}/{code} introuvable.", f"Territory {kind_slug}/{code} not found.", where="code")
+        raise NotFound(
+            f"Territoire {kind_slug}/{code} introuvable.",
+            f"Territory {kind_slug}/{code} not found.",
+            where="code",
+        )
     return territory
 
 
@@ -49,7 +57,13 @@ def territory_children(territory: Territory) -> QuerySet[Territory]:
     return territory.children.order_by("name")
 
 
-def territory_list(*, kind: str | None = None, parent_code: str | None = None, epci: str | None = None, q: str | None = None) -> QuerySet[Territory]:
+def territory_list(
+    *,
+    kind: str | None = None,
+    parent_code: str | None = None,
+    epci: str | None = None,
+    q: str | None = None,
+) -> QuerySet[Territory]:
     qs = Territory.objects.select_related("parent").defer("geometry")
     if kind:
         qs = qs.filter(kind=kind)

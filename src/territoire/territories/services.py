@@ -1,5 +1,8 @@
 """Load and change territories. Loading is one transaction: a bad file leaves the database as it was."""
 
+# ruff: noqa: S608 — the raw SQL below names only tables and columns from model metadata, quoted by
+# the backend; every value is a bound parameter.
+
 from __future__ import annotations
 
 import json
@@ -53,7 +56,18 @@ def _upsert(rows: list[dict], fields: list[str]) -> None:
     if not rows:
         return
     table = Territory._meta.db_table
-    columns = ["kind", "code", "name", "siren", "epci_type", "population", "parent_id", "departement_code", "region_code", "postal_codes"]
+    columns = [
+        "kind",
+        "code",
+        "name",
+        "siren",
+        "epci_type",
+        "population",
+        "parent_id",
+        "departement_code",
+        "region_code",
+        "postal_codes",
+    ]
     updated = [("parent_id" if f == "parent" else f) for f in fields]
     quote = connection.ops.quote_name
     sql = (
@@ -64,8 +78,16 @@ def _upsert(rows: list[dict], fields: list[str]) -> None:
     )
     values = [
         (
-            r["kind"], r["code"], r["name"], r.get("siren", ""), r.get("epci_type", ""), r.get("population"),
-            r.get("parent_id"), r.get("departement_code", ""), r.get("region_code", ""), json.dumps(r.get("postal_codes", [])),
+            r["kind"],
+            r["code"],
+            r["name"],
+            r.get("siren", ""),
+            r.get("epci_type", ""),
+            r.get("population"),
+            r.get("parent_id"),
+            r.get("departement_code", ""),
+            r.get("region_code", ""),
+            json.dumps(r.get("postal_codes", [])),
         )
         for r in rows
     ]
@@ -81,7 +103,9 @@ def _set_geometries(rows: list[tuple[int, dict, str]]) -> None:
     quote = connection.ops.quote_name
     sql = f"UPDATE {quote(Territory._meta.db_table)} SET {quote('geometry')} = %s, {quote('geometry_source')} = %s WHERE {quote('id')} = %s"
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(json.dumps(g, separators=(",", ":")), src, pk) for pk, g, src in rows])
+        cursor.executemany(
+            sql, [(json.dumps(g, separators=(",", ":")), src, pk) for pk, g, src in rows]
+        )
 
 
 def _ids(kind: str, codes: set[str] | None = None) -> dict[str, int]:
@@ -108,7 +132,9 @@ def territories_load(*, epci_siren: str | None = None, data_dir: Path | None = N
     communes = reference.read_json(
         base / "communes.json.gz", expect=list, required_keys=("code", "nom", "type", "departement")
     )
-    epcis = reference.read_json(base / "epci.json.gz", expect=list, required_keys=("code", "nom", "membres"))
+    epcis = reference.read_json(
+        base / "epci.json.gz", expect=list, required_keys=("code", "nom", "membres")
+    )
 
     all_communes = communes
     if epci_siren:
@@ -135,7 +161,12 @@ def territories_load(*, epci_siren: str | None = None, data_dir: Path | None = N
     report = LoadReport()
     with transaction.atomic():
         _upsert(
-            [dict(kind=TerritoryKind.REGION, code=r["code"], name=r["nom"], region_code=r["code"]) for r in regions],
+            [
+                dict(
+                    kind=TerritoryKind.REGION, code=r["code"], name=r["nom"], region_code=r["code"]
+                )
+                for r in regions
+            ],
             ["name", "region_code"],
         )
         report.regions = len(regions)
@@ -143,8 +174,12 @@ def territories_load(*, epci_siren: str | None = None, data_dir: Path | None = N
         _upsert(
             [
                 dict(
-                    kind=TerritoryKind.DEPARTEMENT, code=d["code"], name=d["nom"], region_code=d["region"],
-                    departement_code=d["code"], parent_id=region_ids.get(d["region"]),
+                    kind=TerritoryKind.DEPARTEMENT,
+                    code=d["code"],
+                    name=d["nom"],
+                    region_code=d["region"],
+                    departement_code=d["code"],
+                    parent_id=region_ids.get(d["region"]),
                 )
                 for d in departements
             ],
@@ -159,7 +194,10 @@ def territories_load(*, epci_siren: str | None = None, data_dir: Path | None = N
         commune_ids = _ids(TerritoryKind.COMMUNE)
         others = [c for c in communes if c["type"] != "commune-actuelle"]
         _upsert(
-            [_commune_row(c, commune_ids.get(c.get("chefLieu") or c.get("commune"))) for c in others],
+            [
+                _commune_row(c, commune_ids.get(c.get("chefLieu") or c.get("commune")))
+                for c in others
+            ],
             _COMMUNE_FIELDS,
         )
         report.other_communes = len(others)
@@ -167,8 +205,12 @@ def territories_load(*, epci_siren: str | None = None, data_dir: Path | None = N
         _upsert(
             [
                 dict(
-                    kind=TerritoryKind.EPCI, code=e["code"], siren=e["code"], name=e["nom"],
-                    epci_type=e.get("type", ""), population=e.get("populationMunicipale"),
+                    kind=TerritoryKind.EPCI,
+                    code=e["code"],
+                    siren=e["code"],
+                    name=e["nom"],
+                    epci_type=e.get("type", ""),
+                    population=e.get("populationMunicipale"),
                 )
                 for e in epcis
             ],
@@ -178,7 +220,10 @@ def territories_load(*, epci_siren: str | None = None, data_dir: Path | None = N
         epci_ids = _ids(TerritoryKind.EPCI)
         EpciMembership.objects.filter(epci_id__in=[epci_ids[e["code"]] for e in epcis]).delete()
         links = [
-            (epci_ids[e["code"]], commune_ids[m["code"]]) for e in epcis for m in e["membres"] if m["code"] in commune_ids
+            (epci_ids[e["code"]], commune_ids[m["code"]])
+            for e in epcis
+            for m in e["membres"]
+            if m["code"] in commune_ids
         ]
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
@@ -194,7 +239,15 @@ def territories_load(*, epci_siren: str | None = None, data_dir: Path | None = N
     return report
 
 
-_COMMUNE_FIELDS = ["name", "siren", "population", "parent", "departement_code", "region_code", "postal_codes"]
+_COMMUNE_FIELDS = [
+    "name",
+    "siren",
+    "population",
+    "parent",
+    "departement_code",
+    "region_code",
+    "postal_codes",
+]
 
 
 def _commune_row(c: dict, parent_id: int | None) -> dict:
@@ -225,13 +278,24 @@ def _multipolygon(geometries: list[dict]) -> dict:
 
 
 def _load_boundaries(
-    report: LoadReport, base: Path, communes: list[dict], departements: list[dict], regions: list[dict], all_communes: list[dict]
+    report: LoadReport,
+    base: Path,
+    communes: list[dict],
+    departements: list[dict],
+    regions: list[dict],
+    all_communes: list[dict],
 ) -> None:
     """Attach 2018 boundaries to 2026 communes: by code, else through the commune's former codes
     (communes nouvelles merge their former communes' shapes). Unmatched codes are reported."""
     geo_dir = base / "geojson"
     wanted_deps = {c["departement"] for c in communes}
-    files = sorted({reference.COMMUNE_BOUNDARY_FILES[d] for d in wanted_deps if d in reference.COMMUNE_BOUNDARY_FILES})
+    files = sorted(
+        {
+            reference.COMMUNE_BOUNDARY_FILES[d]
+            for d in wanted_deps
+            if d in reference.COMMUNE_BOUNDARY_FILES
+        }
+    )
     by_code: dict[str, dict] = {}
     source_of: dict[str, str] = {}
     for name in files:
@@ -246,7 +310,11 @@ def _load_boundaries(
     for c in covered:
         if c["code"] in by_code:
             geometry, codes = by_code[c["code"]], [c["code"]]
-            parts = [by_code[old] for old in c.get("anciensCodes", []) if old in by_code and old != c["code"]]
+            parts = [
+                by_code[old]
+                for old in c.get("anciensCodes", [])
+                if old in by_code and old != c["code"]
+            ]
             if parts:
                 geometry = _multipolygon([geometry, *parts])
                 codes += [old for old in c.get("anciensCodes", []) if old in by_code]
@@ -261,21 +329,32 @@ def _load_boundaries(
             geometry = _multipolygon([by_code[old] for old in codes])
             report.boundaries_merged += 1
         used.update(codes)
-        updates.append((ids[c["code"]], geometry, f"IGN Admin Express 2018 ({source_of[codes[0]]})"))
+        updates.append(
+            (ids[c["code"]], geometry, f"IGN Admin Express 2018 ({source_of[codes[0]]})")
+        )
     _set_geometries(updates)
     # 2018 codes that no 2026 commune (current or former code) accounts for, in the files read.
-    known = {c["code"] for c in all_communes} | {old for c in all_communes for old in c.get("anciensCodes", [])}
+    known = {c["code"] for c in all_communes} | {
+        old for c in all_communes for old in c.get("anciensCodes", [])
+    }
     report.unmatched_boundary_codes = sorted(code for code in by_code if code not in known)
 
     for kind, name, items in (
         (TerritoryKind.DEPARTEMENT, "departements-version-simplifiee.geojson.gz", departements),
         (TerritoryKind.REGION, "regions-version-simplifiee.geojson.gz", regions),
     ):
-        shapes = {str(f["properties"]["code"]): f["geometry"] for f in reference.read_features(geo_dir / name)}
+        shapes = {
+            str(f["properties"]["code"]): f["geometry"]
+            for f in reference.read_features(geo_dir / name)
+        }
         kind_ids = _ids(kind)
         _set_geometries(
             [
-                (kind_ids[item["code"]], shapes[item["code"]], f"IGN Admin Express 2018 ({name.removesuffix('.gz')})")
+                (
+                    kind_ids[item["code"]],
+                    shapes[item["code"]],
+                    f"IGN Admin Express 2018 ({name.removesuffix('.gz')})",
+                )
                 for item in items
                 if item["code"] in shapes and item["code"] in kind_ids
             ]
@@ -289,10 +368,19 @@ def _epci_aggregates(epci_codes: list[str]) -> None:
     epci_ids = _ids(TerritoryKind.EPCI)
     wanted = {epci_ids[code] for code in epci_codes}
     members: dict[int, list[int]] = {}
-    for epci_id, commune_id in EpciMembership.objects.filter(epci_id__in=wanted).values_list("epci_id", "commune_id") if len(wanted) < 900 else EpciMembership.objects.values_list("epci_id", "commune_id"):
+    links = EpciMembership.objects.values_list("epci_id", "commune_id")
+    if len(wanted) < 900:  # SQLite's parameter limit; for all of France read every link
+        links = links.filter(epci_id__in=wanted)
+    for epci_id, commune_id in links:
         members.setdefault(epci_id, []).append(commune_id)
-    populations = dict(Territory.objects.filter(kind=TerritoryKind.COMMUNE).values_list("id", "population"))
-    with_shapes = set(Territory.objects.filter(kind=TerritoryKind.COMMUNE, geometry__isnull=False).values_list("id", flat=True))
+    populations = dict(
+        Territory.objects.filter(kind=TerritoryKind.COMMUNE).values_list("id", "population")
+    )
+    with_shapes = set(
+        Territory.objects.filter(kind=TerritoryKind.COMMUNE, geometry__isnull=False).values_list(
+            "id", flat=True
+        )
+    )
     population_rows = []
     shaped_epcis = []
     for epci_id, commune_ids in members.items():
@@ -305,14 +393,34 @@ def _epci_aggregates(epci_codes: list[str]) -> None:
             shaped_epcis.append(epci_id)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {quote(Territory._meta.db_table)} SET {quote('population')} = %s WHERE {quote('id')} = %s", population_rows)
-    geometries = dict(Territory.objects.filter(epci_memberships__epci_id__in=shaped_epcis).values_list("id", "geometry")) if shaped_epcis else {}
+        cursor.executemany(
+            f"UPDATE {quote(Territory._meta.db_table)} SET {quote('population')} = %s WHERE {quote('id')} = %s",
+            population_rows,
+        )
+    geometries = (
+        dict(
+            Territory.objects.filter(epci_memberships__epci_id__in=shaped_epcis).values_list(
+                "id", "geometry"
+            )
+        )
+        if shaped_epcis
+        else {}
+    )
     _set_geometries(
-        [(epci_id, _multipolygon([geometries[c] for c in members[epci_id]]), "Réunion des contours des communes membres") for epci_id in shaped_epcis]
+        [
+            (
+                epci_id,
+                _multipolygon([geometries[c] for c in members[epci_id]]),
+                "Réunion des contours des communes membres",
+            )
+            for epci_id in shaped_epcis
+        ]
     )
 
 
-def quartier_create(*, commune: Territory, code: str, name: str, geometry: dict | None = None, actor=None) -> Territory:
+def quartier_create(
+    *, commune: Territory, code: str, name: str, geometry: dict | None = None, actor=None
+) -> Territory:
     """Create a quartier under a commune (codes are local to the territory, e.g. IRIS codes)."""
     from territoire.trust.services import audit_record
 
@@ -324,8 +432,18 @@ def quartier_create(*, commune: Territory, code: str, name: str, geometry: dict 
         )
     with transaction.atomic():
         quartier = Territory.objects.create(
-            kind=TerritoryKind.QUARTIER, code=code, name=name, parent=commune,
-            departement_code=commune.departement_code, region_code=commune.region_code, geometry=geometry,
+            kind=TerritoryKind.QUARTIER,
+            code=code,
+            name=name,
+            parent=commune,
+            departement_code=commune.departement_code,
+            region_code=commune.region_code,
+            geometry=geometry,
         )
-        audit_record(actor=actor, action="create", instance=quartier, changes={"name": [None, name], "code": [None, code]})
+        audit_record(
+            actor=actor,
+            action="create",
+            instance=quartier,
+            changes={"name": [None, name], "code": [None, code]},
+        )
     return quartier

@@ -9,7 +9,14 @@ from .models import AuditEvent
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only for the data officer; nobody can add, change or delete events."""
 
-    list_display = ["created_at", "actor_repr", "action", "object_type", "object_repr", "ip_address"]
+    list_display = [
+        "created_at",
+        "actor_repr",
+        "action",
+        "object_type",
+        "object_repr",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_repr", "object_repr", "object_id", "reason"]
     date_hierarchy = "created_at"

@@ -11,7 +11,9 @@ class AppendOnlyError(Exception):
 
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError("Le journal d'audit est en ajout seul : aucune modification possible.")
+        raise AppendOnlyError(
+            "Le journal d'audit est en ajout seul : aucune modification possible."
+        )
 
     def delete(self):
         raise AppendOnlyError("Le journal d'audit est en ajout seul : aucune suppression possible.")
@@ -33,13 +35,22 @@ class AuditEvent(models.Model):
 
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("auteur"), null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_repr = models.CharField(_("auteur (libellé)"), max_length=200, blank=True)
-    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices, db_index=True)
+    action = models.CharField(
+        _("action"), max_length=20, choices=AuditAction.choices, db_index=True
+    )
     object_type = models.CharField(_("type d'objet"), max_length=100, db_index=True)
-    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True, db_index=True)
+    object_id = models.CharField(
+        _("identifiant de l'objet"), max_length=64, blank=True, db_index=True
+    )
     object_repr = models.CharField(_("objet"), max_length=300, blank=True)
     changes = models.JSONField(_("changements (ancien → nouveau)"), default=dict, blank=True)
     reason = models.TextField(_("motif"), blank=True)
@@ -58,7 +69,9 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise AppendOnlyError("Le journal d'audit est en ajout seul : aucune modification possible.")
+            raise AppendOnlyError(
+                "Le journal d'audit est en ajout seul : aucune modification possible."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -84,7 +84,9 @@ def audit_record(
     )
 
 
-def audited_save(*, actor, instance: models.Model, reason: str = "", fields: list[str] | None = None) -> models.Model:
+def audited_save(
+    *, actor, instance: models.Model, reason: str = "", fields: list[str] | None = None
+) -> models.Model:
     """Save an instance and record a create or update event with its old → new values."""
     with transaction.atomic():
         before = None
@@ -95,7 +97,13 @@ def audited_save(*, actor, instance: models.Model, reason: str = "", fields: lis
         instance.save(update_fields=fields) if fields and not creating else instance.save()
         changes = snapshot_diff(before, model_snapshot(instance))
         if creating or changes:
-            audit_record(actor=actor, action="create" if creating else "update", instance=instance, changes=changes, reason=reason)
+            audit_record(
+                actor=actor,
+                action="create" if creating else "update",
+                instance=instance,
+                changes=changes,
+                reason=reason,
+            )
     return instance
 
 
@@ -105,6 +113,11 @@ def audited_delete(*, actor, instance: models.Model, reason: str = "") -> None:
         label, pk, text = instance._meta.label_lower, str(instance.pk), str(instance)
         instance.delete()
         audit_record(
-            actor=actor, action="delete", object_type=label, object_id=pk, object_repr=text,
-            changes=snapshot_diff(snapshot, None), reason=reason,
+            actor=actor,
+            action="delete",
+            object_type=label,
+            object_id=pk,
+            object_repr=text,
+            changes=snapshot_diff(snapshot, None),
+            reason=reason,
         )

@@ -24,7 +24,9 @@ def _rings(geometry: dict) -> list[list[list[float]]]:
     return []
 
 
-def svg_map(items: list[tuple[dict, str, str | None]], *, width: int = 640, height: int = 480) -> dict | None:
+def svg_map(
+    items: list[tuple[dict, str, str | None]], *, width: int = 640, height: int = 480
+) -> dict | None:
     """Project (geometry, label, url) items to SVG paths in a shared frame (equirectangular,
     longitude scaled by the cosine of the mean latitude). Returns None when nothing has a shape."""
     rings_per_item = [(_rings(g), label, url) for g, label, url in items]

@@ -28,7 +28,9 @@ def home(request):
     datasets = catalog_selectors.dataset_list_for_actor(request.user)
     stats = datasets.aggregate(count=Count("id"), last=Max("modified_at"))
     latest = datasets.order_by("-modified_at")[:6]
-    territory_map = svg_map([(c.geometry, c.name, _territory_url(c)) for c in communes]) if communes else None
+    territory_map = (
+        svg_map([(c.geometry, c.name, _territory_url(c)) for c in communes]) if communes else None
+    )
     total_population = sum(c.population or 0 for c in communes)
     return render(
         request,
@@ -55,7 +57,11 @@ def territory_detail(request, kind: str, code: str):
     items = [(c.geometry, c.name, _territory_url(c)) for c in children if c.geometry] or (
         [(territory.geometry, territory.name, None)] if territory.geometry else []
     )
-    datasets = catalog_selectors.dataset_list_for_actor(request.user).filter(territories=territory).distinct()
+    datasets = (
+        catalog_selectors.dataset_list_for_actor(request.user)
+        .filter(territories=territory)
+        .distinct()
+    )
     epcis = territory.epcis.all() if territory.kind == TerritoryKind.COMMUNE else []
     return render(
         request,
@@ -75,7 +81,9 @@ def dataset_list(request):
     datasets = catalog_selectors.dataset_list_for_actor(request.user).prefetch_related("themes")
     query = request.GET.get("q", "").strip()
     if query:
-        datasets = datasets.filter(title__icontains=query) | datasets.filter(description__icontains=query)
+        datasets = datasets.filter(title__icontains=query) | datasets.filter(
+            description__icontains=query
+        )
     page = Paginator(datasets.order_by("title"), 20).get_page(request.GET.get("page"))
     return render(request, "web/dataset_list.html", {"page": page, "query": query})
 
@@ -85,7 +93,12 @@ def dataset_detail(request, slug: str):
         dataset = catalog_selectors.dataset_get_for_actor(request.user, slug)
     except NotFound:
         raise Http404 from None
-    catalog_services.dataset_read_record(actor=request.user, dataset=dataset, channel="portail", ip_address=request.META.get("REMOTE_ADDR"))
+    catalog_services.dataset_read_record(
+        actor=request.user,
+        dataset=dataset,
+        channel="portail",
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
     return render(
         request,
         "web/dataset_detail.html",

@@ -29,7 +29,9 @@ def test_login_page_is_french_and_labelled(client):
 
 @pytest.mark.django_db
 def test_login_success_is_audited(client, agent):
-    response = client.post(reverse("login"), {"username": "agent", "password": "un mot de passe solide 42"})
+    response = client.post(
+        reverse("login"), {"username": "agent", "password": "un mot de passe solide 42"}
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action="login", actor=agent).count() == 1
 
@@ -41,7 +43,9 @@ def test_login_is_rate_limited_even_with_the_right_password(client, agent, setti
         response = client.post(reverse("login"), {"username": "agent", "password": "faux"})
         assert response.status_code == 200
     assert AuditEvent.objects.filter(action="login_failed").count() == 3
-    response = client.post(reverse("login"), {"username": "agent", "password": "un mot de passe solide 42"})
+    response = client.post(
+        reverse("login"), {"username": "agent", "password": "un mot de passe solide 42"}
+    )
     assert response.status_code == 200
     assert "Trop de tentatives" in response.content.decode()
     assert "_auth_user_id" not in client.session
@@ -56,7 +60,13 @@ def test_password_reset_sends_a_working_link(client, agent):
     response = client.get(link, follow=True)
     assert response.status_code == 200
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else link
-    response = client.post(form_url, {"new_password1": "un tout nouveau secret 77", "new_password2": "un tout nouveau secret 77"})
+    response = client.post(
+        form_url,
+        {
+            "new_password1": "un tout nouveau secret 77",
+            "new_password2": "un tout nouveau secret 77",
+        },
+    )
     assert response.status_code == 302
     agent.refresh_from_db()
     assert agent.check_password("un tout nouveau secret 77")

@@ -13,13 +13,20 @@ from territoire.trust.models import AuditEvent
 @pytest.mark.django_db
 def test_staff_access_follows_role(roles):
     assert {name: (u.is_staff if u else False) for name, u in roles.items()} == {
-        "anonymous": False, "citizen": False, "reuser": False, "agent": True, "steward": True, "data_officer": True,
+        "anonymous": False,
+        "citizen": False,
+        "reuser": False,
+        "agent": True,
+        "steward": True,
+        "data_officer": True,
     }
 
 
 @pytest.mark.django_db
 def test_user_create_by_data_officer_is_audited_with_masked_password(data_officer):
-    user = user_create(actor=data_officer, username="nouvel-agent", role="agent", password="un secret très long 99")
+    user = user_create(
+        actor=data_officer, username="nouvel-agent", role="agent", password="un secret très long 99"
+    )
     event = AuditEvent.objects.get(object_type="accounts.user", object_id=str(user.pk))
     assert event.action == "create" and event.actor == data_officer
     assert event.changes["password"] == [None, "••••"]
@@ -41,5 +48,9 @@ def test_citizen_cannot_create_staff_or_change_roles(citizen, agent):
 
 @pytest.mark.django_db
 def test_membership_changes_are_audited(data_officer, citizen, other_service):
-    membership = membership_add(actor=data_officer, user=citizen, service=other_service, role="steward")
-    assert AuditEvent.objects.filter(object_type="accounts.membership", object_id=str(membership.pk), action="create").exists()
+    membership = membership_add(
+        actor=data_officer, user=citizen, service=other_service, role="steward"
+    )
+    assert AuditEvent.objects.filter(
+        object_type="accounts.membership", object_id=str(membership.pk), action="create"
+    ).exists()

@@ -65,7 +65,9 @@ def test_admin_scope_is_reserved_to_data_officers(agent, data_officer):
 @pytest.mark.django_db
 def test_expired_and_revoked_tokens_are_refused(agent):
     token, plaintext = token_create(actor=agent, user=agent, name="court", days=1)
-    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    ApiToken.objects.filter(pk=token.pk).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     assert token_authenticate(plaintext) is None
     token2, plaintext2 = token_create(actor=agent, user=agent, name="révocable")
     token_revoke(actor=agent, token=token2, reason="fuite")

@@ -15,7 +15,9 @@ def catalogue(make_dataset, other_service):
         "draft": make_dataset("Public non publié"),
         "internal": make_dataset("Interne", access_level="internal"),
         "restricted_mine": make_dataset("Restreint finances", access_level="restricted"),
-        "restricted_other": make_dataset("Restreint eau", access_level="restricted", publisher_service=other_service),
+        "restricted_other": make_dataset(
+            "Restreint eau", access_level="restricted", publisher_service=other_service
+        ),
         "personal": make_dataset("Personnel", access_level="personal"),
     }
 
@@ -26,7 +28,14 @@ EXPECTED = {
     "reuser": {"public"},
     "agent": {"public", "draft", "internal", "restricted_mine"},
     "steward": {"public", "draft", "internal", "restricted_mine", "personal"},
-    "data_officer": {"public", "draft", "internal", "restricted_mine", "restricted_other", "personal"},
+    "data_officer": {
+        "public",
+        "draft",
+        "internal",
+        "restricted_mine",
+        "restricted_other",
+        "personal",
+    },
 }
 
 

@@ -5,21 +5,39 @@ from __future__ import annotations
 import pytest
 
 from territoire.catalog.models import Dataset
-from territoire.catalog.services import dataset_create, dataset_delete, dataset_publish, dataset_unpublish, dataset_update
+from territoire.catalog.services import (
+    dataset_create,
+    dataset_delete,
+    dataset_publish,
+    dataset_unpublish,
+    dataset_update,
+)
 from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.trust.models import AuditEvent
 
 
 @pytest.mark.django_db
-def test_create_records_dcat_fields_and_an_audit_event(data_officer, organization, service, montpellier):
+def test_create_records_dcat_fields_and_an_audit_event(
+    data_officer, organization, service, montpellier
+):
     dataset = dataset_create(
-        actor=data_officer, title="Budget primitif 2014", publisher=organization, publisher_service=service,
-        themes=["ECON", "GOVE"], territories=[montpellier], keywords=["budget"], frequency="ANNUAL",
-        licence="etalab-2.0", access_level="public",
+        actor=data_officer,
+        title="Budget primitif 2014",
+        publisher=organization,
+        publisher_service=service,
+        themes=["ECON", "GOVE"],
+        territories=[montpellier],
+        keywords=["budget"],
+        frequency="ANNUAL",
+        licence="etalab-2.0",
+        access_level="public",
     )
     assert dataset.slug == "budget-primitif-2014"
     assert sorted(dataset.themes.values_list("code", flat=True)) == ["ECON", "GOVE"]
-    assert dataset.themes.get(code="ECON").uri == "http://publications.europa.eu/resource/authority/data-theme/ECON"
+    assert (
+        dataset.themes.get(code="ECON").uri
+        == "http://publications.europa.eu/resource/authority/data-theme/ECON"
+    )
     event = AuditEvent.objects.get(object_type="catalog.dataset", object_id=str(dataset.pk))
     assert event.action == "create" and event.actor == data_officer
     assert event.changes["title"] == [None, "Budget primitif 2014"]
@@ -30,7 +48,13 @@ def test_create_records_dcat_fields_and_an_audit_event(data_officer, organizatio
 @pytest.mark.django_db
 def test_update_records_old_and_new_values(make_dataset, steward):
     dataset = make_dataset("Délibérations")
-    dataset_update(actor=steward, dataset=dataset, title="Délibérations du conseil", frequency="MONTHLY", themes=["GOVE"])
+    dataset_update(
+        actor=steward,
+        dataset=dataset,
+        title="Délibérations du conseil",
+        frequency="MONTHLY",
+        themes=["GOVE"],
+    )
     event = AuditEvent.objects.filter(object_id=str(dataset.pk), action="update").get()
     assert event.actor == steward
     assert event.changes["title"] == ["Délibérations", "Délibérations du conseil"]
@@ -38,7 +62,16 @@ def test_update_records_old_and_new_values(make_dataset, steward):
     assert event.changes["themes"] == [[], ["GOVE"]]
 
 
-@pytest.mark.parametrize("role,allowed", [("citizen", False), ("reuser", False), ("agent", False), ("steward", True), ("data_officer", True)])
+@pytest.mark.parametrize(
+    "role,allowed",
+    [
+        ("citizen", False),
+        ("reuser", False),
+        ("agent", False),
+        ("steward", True),
+        ("data_officer", True),
+    ],
+)
 @pytest.mark.django_db
 def test_update_authorisation_matrix(make_dataset, roles, role, allowed):
     dataset = make_dataset("Défibrillateurs")
@@ -67,7 +100,9 @@ def test_steward_cannot_touch_another_service_dataset(make_dataset, steward, oth
 @pytest.mark.django_db
 def test_steward_cannot_create_for_another_service(steward, organization, other_service):
     with pytest.raises(PermissionRefused):
-        dataset_create(actor=steward, title="X", publisher=organization, publisher_service=other_service)
+        dataset_create(
+            actor=steward, title="X", publisher=organization, publisher_service=other_service
+        )
     assert not Dataset.objects.exists() and not AuditEvent.objects.exists()
 
 
@@ -86,8 +121,15 @@ def test_publish_unpublish_are_audited(make_dataset, steward):
     dataset = make_dataset("Budget")
     dataset_publish(actor=steward, dataset=dataset, reason="open data par défaut")
     dataset_unpublish(actor=steward, dataset=dataset, reason="erreur")
-    changes = list(AuditEvent.objects.filter(object_id=str(dataset.pk), action="update").order_by("id").values_list("changes", "reason"))
-    assert changes == [({"is_published": [False, True]}, "open data par défaut"), ({"is_published": [True, False]}, "erreur")]
+    changes = list(
+        AuditEvent.objects.filter(object_id=str(dataset.pk), action="update")
+        .order_by("id")
+        .values_list("changes", "reason")
+    )
+    assert changes == [
+        ({"is_published": [False, True]}, "open data par défaut"),
+        ({"is_published": [True, False]}, "erreur"),
+    ]
 
 
 @pytest.mark.django_db

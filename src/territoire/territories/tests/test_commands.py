@@ -32,7 +32,9 @@ def test_load_command_unknown_epci_fails_with_message():
 @pytest.mark.django_db
 def test_quartier_under_a_commune_is_audited(montpellier, data_officer):
     commune = Territory.objects.get(kind="commune", code="34172")
-    quartier = quartier_create(commune=commune, code="341720101", name="Écusson", actor=data_officer)
+    quartier = quartier_create(
+        commune=commune, code="341720101", name="Écusson", actor=data_officer
+    )
     assert quartier.parent == commune
     assert list(commune.children.filter(kind="quartier")) == [quartier]
     event = AuditEvent.objects.get(object_type="territories.territory", object_id=str(quartier.pk))

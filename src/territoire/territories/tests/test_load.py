@@ -55,10 +55,14 @@ def test_all_of_france_loads_every_commune_and_rebuilds_communes_nouvelles():
     assert EpciMembership.objects.count() == report.memberships > 34_000
     # Communes nouvelles created after 2018 get the union of their former communes' shapes.
     assert report.boundaries_merged > 0
-    merged = Territory.objects.filter(kind="commune", departement_code__in=["35", "44", "33"], geometry__type="MultiPolygon")
+    merged = Territory.objects.filter(
+        kind="commune", departement_code__in=["35", "44", "33"], geometry__type="MultiPolygon"
+    )
     assert merged.exists()
     # Paris arrondissements hang under Paris
-    assert Territory.objects.get(kind="arrondissement_municipal", code="75101").parent.code == "75056"
+    assert (
+        Territory.objects.get(kind="arrondissement_municipal", code="75101").parent.code == "75056"
+    )
 
 
 @pytest.mark.django_db

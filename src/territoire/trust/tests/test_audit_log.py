@@ -11,7 +11,13 @@ from territoire.trust.services import audit_record
 
 @pytest.mark.django_db
 def test_events_cannot_be_changed_or_deleted_through_the_orm(data_officer):
-    event = audit_record(actor=data_officer, action="update", object_type="catalog.dataset", object_id="1", changes={"title": ["a", "b"]})
+    event = audit_record(
+        actor=data_officer,
+        action="update",
+        object_type="catalog.dataset",
+        object_id="1",
+        changes={"title": ["a", "b"]},
+    )
     event.reason = "réécriture"
     with pytest.raises(AppendOnlyError):
         event.save()
@@ -32,7 +38,10 @@ def test_database_triggers_refuse_raw_update_and_delete(data_officer):
     migration.install(connection)  # rolled back with the test's transaction
     event = audit_record(actor=data_officer, action="create", object_type="x", object_id="1")
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    for sql in (f"UPDATE {table} SET reason = 'x' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
+    for sql in (
+        f"UPDATE {table} SET reason = 'x' WHERE id = %s",
+        f"DELETE FROM {table} WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError, match="append-only"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql, [event.pk])
@@ -41,5 +50,7 @@ def test_database_triggers_refuse_raw_update_and_delete(data_officer):
 
 @pytest.mark.django_db
 def test_system_actor_is_named(db):
-    event = audit_record(actor=None, action="create", object_type="territories.territory", object_id="1")
+    event = audit_record(
+        actor=None, action="create", object_type="territories.territory", object_id="1"
+    )
     assert event.actor is None and event.actor_repr == "système"

@@ -22,10 +22,18 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Base de données à jour. Construction du territoire de démonstration…")
         report = demo_build(password=os.environ.get("TERRITOIRE_DEMO_PASSWORD"))
-        self.stdout.write(f"{report.epci} : {report.communes} communes ; jeux de données : {', '.join(report.datasets)}.")
+        self.stdout.write(
+            f"{report.epci} : {report.communes} communes ; jeux de données : {', '.join(report.datasets)}."
+        )
         self.stdout.write("")
         self.stdout.write("Comptes de démonstration (mot de passe identique pour tous) :")
-        for username, role in [("admin", "administrateur des données"), ("relais-finances", "relais données Finances"), ("agent", "agent"), ("citoyen", "citoyen"), ("reutilisateur", "réutilisateur")]:
+        for username, role in [
+            ("admin", "administrateur des données"),
+            ("relais-finances", "relais données Finances"),
+            ("agent", "agent"),
+            ("citoyen", "citoyen"),
+            ("reutilisateur", "réutilisateur"),
+        ]:
             self.stdout.write(f"  {username:<16} {role}")
         self.stdout.write(f"  mot de passe : {report.accounts['admin']}")
         self.stdout.write(f"Back-office : http://{host}:{port}/admin/  (identifiant « admin »)")

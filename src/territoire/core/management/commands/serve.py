@@ -18,7 +18,16 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4)
         parser.add_argument("--no-collectstatic", action="store_true")
 
-    def handle(self, *args, host: str, port: int, workers: int, threads: int, no_collectstatic: bool, **options):
+    def handle(
+        self,
+        *args,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        no_collectstatic: bool,
+        **options,
+    ):
         from gunicorn.app.base import BaseApplication
 
         if not no_collectstatic:

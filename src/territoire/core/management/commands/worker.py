@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=1.0)
-        parser.add_argument("--batch", action="store_true", help="Run the jobs waiting now, then exit.")
+        parser.add_argument(
+            "--batch", action="store_true", help="Run the jobs waiting now, then exit."
+        )
 
     def handle(self, *args, interval: float, batch: bool, **options):
         extra = ["--batch"] if batch else []

@@ -15,13 +15,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        load = sub.add_parser("load", help="Load territories from the official COG 2026 files shipped with Territoire.")
+        load = sub.add_parser(
+            "load",
+            help="Load territories from the official COG 2026 files shipped with Territoire.",
+        )
         scope = load.add_mutually_exclusive_group(required=True)
-        scope.add_argument("--epci", metavar="SIREN", help="One EPCI and its communes (e.g. 243400017).")
+        scope.add_argument(
+            "--epci", metavar="SIREN", help="One EPCI and its communes (e.g. 243400017)."
+        )
         scope.add_argument("--all", action="store_true", help="All of France (37,590 communes).")
         load.add_argument("--json", action="store_true", help="Print the load report as JSON.")
 
-    def handle(self, *args, action: str, epci: str | None = None, all: bool = False, json: bool = False, **options):
+    def handle(
+        self,
+        *args,
+        action: str,
+        epci: str | None = None,
+        all: bool = False,
+        json: bool = False,
+        **options,
+    ):
         try:
             report = territories_load(epci_siren=epci)
         except TerritoireError as exc:
@@ -39,7 +52,9 @@ class Command(BaseCommand):
             f"à partir des anciennes communes (communes nouvelles)."
         )
         if report.communes_without_boundary:
-            self.stdout.write(f"Sans contour : {len(report.communes_without_boundary)} commune(s) ({', '.join(report.communes_without_boundary[:10])}…)")
+            self.stdout.write(
+                f"Sans contour : {len(report.communes_without_boundary)} commune(s) ({', '.join(report.communes_without_boundary[:10])}…)"
+            )
         if report.unmatched_boundary_codes:
             self.stdout.write(
                 f"Codes 2018 sans commune 2026 correspondante : {', '.join(report.unmatched_boundary_codes[:20])}"
