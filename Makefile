@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test test-sqlite test-postgres lint check bench serve worker clean
+.PHONY: install demo test test-sqlite test-postgres lint check bench serve worker clean \
+	browser-deps i18n-deps messages
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,7 +38,25 @@ check: install
 	SECRET_KEY=check-only-$$(date +%s)-a-long-enough-random-value-for-deploy-checks TERRITOIRE_HTTPS=1 \
 	  ALLOWED_HOSTS=territoire.example.fr $(BIN)/territoire check --deploy --fail-level WARNING
 
-test-sqlite: install
+# The browser tests drive Debian's Chromium through Playwright's Python API (no browser download).
+browser-deps: install
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
+	@$(BIN)/python -c "import playwright" 2>/dev/null || \
+	  $(BIN)/python -m pip install --quiet "playwright>=1.48,<2"
+
+# gettext is only needed to regenerate translations; the compiled .mo files are committed.
+i18n-deps:
+	@command -v msgfmt >/dev/null || { $(SUDO) apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y gettext; }
+
+messages: install i18n-deps
+	cd src/territoire && TERRITOIRE_HOME=$(CURDIR)/var TERRITOIRE_DEMO=1 \
+	  $(CURDIR)/$(BIN)/territoire makemessages -l en -l fr --add-location=file
+	cd src/territoire && TERRITOIRE_HOME=$(CURDIR)/var TERRITOIRE_DEMO=1 \
+	  $(CURDIR)/$(BIN)/territoire compilemessages
+
+test-sqlite: install browser-deps
 	$(BIN)/pytest -p no:cacheprovider
 
 test-postgres: install

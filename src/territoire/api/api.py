@@ -150,3 +150,8 @@ def dataset_detail(request, slug: str):
     dataset = catalog_selectors.dataset_get_for_actor(actor, slug)
     catalog_services.dataset_read_record(actor=actor, dataset=dataset, channel="api/v1", ip_address=ratelimit.client_ip(request))
     return _dataset_out(dataset)
+
+
+from territoire.lake.api import router as lake_router  # noqa: E402 — registered last, it uses actor_of
+
+api.add_router("", lake_router)

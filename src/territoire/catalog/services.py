@@ -138,12 +138,35 @@ def dataset_publish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
         )
     if dataset.is_published:
         return dataset
+    _personal_data_gate(dataset)
     with transaction.atomic():
         dataset.is_published = True
         dataset.published_at = timezone.now()
         dataset.save(update_fields=["is_published", "published_at", "modified_at"])
         audit_record(actor=actor, action="update", instance=dataset, changes={"is_published": [False, True]}, reason=reason)
     return dataset
+
+
+def _personal_data_gate(dataset: Dataset) -> None:
+    """Columns flagged as personal data in the served version need a data officer's decision first."""
+    from territoire.lake.selectors import dataset_personal_flags  # the lake builds on the catalogue
+
+    flags = dataset_personal_flags(dataset)
+    if not flags:
+        return
+    from territoire.trust.selectors import personal_data_decision_latest
+
+    decision = personal_data_decision_latest(dataset)
+    if decision is not None and decision.decision == "publish_as_is":
+        return
+    columns = ", ".join(sorted({str(f.get("label") or f.get("column")) for f in flags}))
+    raise ValidationFailed(
+        f"Publication impossible : les colonnes {columns} semblent contenir des données personnelles. "
+        "Un administrateur des données doit d'abord enregistrer une décision (publier tel quel, motif à l'appui).",
+        f"Cannot publish: columns {columns} look like personal data. A data officer must first record a "
+        "decision (publish as is, with a reason).",
+        where="personal_data",
+    )
 
 
 def dataset_unpublish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:

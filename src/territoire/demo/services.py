@@ -12,6 +12,8 @@ from django.db import transaction
 from territoire.accounts.models import Membership, MembershipRole, Role, User
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
+from territoire.core.errors import SourceFileError
+from territoire.lake import services as lake_services
 from territoire.organizations.models import Organization, Service
 from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.services import territories_load
@@ -40,6 +42,8 @@ DATASETS = [
         "slug": "deliberations-conseil-municipal", "title": "Délibérations du conseil municipal", "service": "assemblees",
         "file": "montpellier-deliberations/VilleMTP_MTP_Delibs.csv", "themes": ["GOVE"],
         "keywords": ["délibérations", "conseil municipal"], "frequency": "MONTHLY", "access_level": "public", "publish": True,
+        "personal_data_decision": "Noms d'élus rapporteurs agissant dans l'exercice de leur mandat : les délibérations "
+        "sont publiques (CGCT, art. L2131-1).",
         "description": "Projets de délibération du conseil municipal de Montpellier (novembre 2013 – 2014) : élus "
         "rapporteurs, direction, titre, état, numéro et date de séance.",
     },
@@ -47,6 +51,8 @@ DATASETS = [
         "slug": "defibrillateurs", "title": "Défibrillateurs de Montpellier", "service": "sante-prevention",
         "file": "montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv", "themes": ["HEAL"],
         "keywords": ["DAE", "défibrillateur", "santé"], "frequency": "IRREG", "access_level": "public", "publish": True,
+        "personal_data_decision": "Adresses et numéros de standard d'établissements recevant du public, pas de "
+        "personnes physiques : leur publication sert la localisation des défibrillateurs.",
         "description": "Emplacements des défibrillateurs automatisés externes dans les bâtiments publics, non publics "
         "et municipaux, avec adresse, téléphone et coordonnées.",
     },
@@ -80,6 +86,28 @@ def _account(username: str, role: str, first: str, last: str, password: str) -> 
     user.set_password(password)
     user.save()
     return user
+
+
+def _ingest(officer: User, dataset: Dataset, path: Path, decision_reason: str | None) -> None:
+    """Load the real file into the lake (a no-op when unchanged) and, for columns flagged as
+    personal data, record the data officer's reasoned decision to publish them."""
+    report = lake_services.dataset_ingest(actor=officer, dataset=dataset, source=path, original_name=path.name)
+    if report.status == "failed":
+        first = report.errors[0] if report.errors else {}
+        raise SourceFileError(
+            f"Démo : ingestion de {path.name} impossible : {first.get('message_fr', report.message_fr)}",
+            f"Demo: could not ingest {path.name}: {first.get('message_en', report.message_en)}",
+        )
+    if report.personal_data and decision_reason:
+        from territoire.trust.selectors import personal_data_decision_latest
+        from territoire.trust.services import personal_data_decision_record
+
+        latest = personal_data_decision_latest(dataset)
+        if latest is None or latest.decision != "publish_as_is":
+            personal_data_decision_record(
+                actor=officer, dataset=dataset, decision="publish_as_is", reason=decision_reason,
+                flags=report.personal_data,
+            )
 
 
 def demo_build(*, password: str | None = None) -> DemoReport:
@@ -133,6 +161,8 @@ def demo_build(*, password: str | None = None) -> DemoReport:
                 actor=officer, dataset=dataset, title=f"Fichier d'origine ({path.name})", format="CSV",
                 content=path.read_bytes(), filename=path.name, media_type="text/csv",
             )
+        if spec.get("file"):
+            _ingest(officer, dataset, DATA_DIR / spec["file"], spec.get("personal_data_decision"))
         if spec["publish"]:
             catalog_services.dataset_publish(actor=officer, dataset=dataset)
         report.datasets.append(dataset.slug)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "territoire.schemas",
     "territoire.lake",
     "territoire.records",
+    "territoire.interop",
     "territoire.api",
 ]
 

@@ -1,0 +1,182 @@
+"""datastore_search and datastore_info over the lake, through the records query engine.
+
+CKAN parameters become an ODSQL query the engine parses, checks against the columns and binds:
+``filters`` are refines (several values of one field are ORed, fields are ANDed, as in CKAN),
+``q`` is a full-text search (a string: every text column; an object: per column), ``fields`` a
+select, ``sort`` an order_by. User values are never pasted into SQL.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from territoire.records.odsql import QueryError, RecordQuery, Schema
+
+from .. import common, records
+from .actions import find_resource
+from .errors import ValidationError, not_found
+from .params import as_bool, as_dict, as_int, as_list, as_str
+
+ROWS_MAX = 32000  # CKAN's ckan.datastore.search.rows_max default
+TYPES = {
+    "integer": "int", "decimal": "numeric", "boolean": "bool", "date": "date", "datetime": "timestamp",
+    "geo_point": "json", "geometry": "json", "text": "text",
+}
+PARAMETER_OF_CLAUSE = {"select": "fields", "where": "q", "refine": "filters", "order_by": "sort", "limit": "limit", "offset": "offset"}
+
+
+def _served(actor, data):
+    resource_id = as_str(data, "resource_id") or as_str(data, "id")
+    if not resource_id:
+        raise ValidationError(
+            "Le paramètre « resource_id » est obligatoire.", "Parameter 'resource_id' is required.",
+            resource_id=["Missing value"],
+        )
+    entry, resource = find_resource(actor, resource_id)
+    served = records.served(entry.dataset, entry.version)
+    if served is None or (resource is not None and not resource["datastore_active"]):
+        raise not_found("Ressource du datastore", "Datastore resource", resource_id)
+    return resource_id, served
+
+
+def _unknown(parameter: str, name: str, schema: Schema) -> ValidationError:
+    known = ", ".join(c.id for c in schema.columns[:30])
+    return ValidationError(
+        f"Le champ « {name} » n'existe pas ({parameter}). Champs : {known}.",
+        f"Field '{name}' does not exist ({parameter}). Fields: {known}.",
+        **{parameter: [f'field "{name}" not in table']},
+    )
+
+
+def _column(schema: Schema, parameter: str, name: str) -> str:
+    column = schema.find(str(name).strip().strip('"'))
+    if column is None:
+        raise _unknown(parameter, name, schema)
+    return column.id
+
+
+def _query(data, schema: Schema) -> RecordQuery:
+    refine = []
+    for name, value in as_dict(data, "filters").items():
+        column = _column(schema, "filters", name)
+        for item in value if isinstance(value, list) else [value]:
+            if item is None or isinstance(item, dict | list):
+                raise ValidationError(
+                    f"Filtre « {name} » : donnez une valeur ou une liste de valeurs.",
+                    f"Filter '{name}': give a value or a list of values.", filters=["Invalid filter value"],
+                )
+            text = ("true" if item else "false") if isinstance(item, bool) else str(item)
+            refine.append(f"{column}:{text}")
+    where: list[str] = []
+    q = data.get("q")
+    if isinstance(q, dict) or (isinstance(q, str) and q.strip().startswith("{")):
+        for name, text in as_dict(data, "q").items():
+            where.append(f"search({records.quote_field(_column(schema, 'q', name))}, {records.quote_string(text)})")
+    elif q not in (None, ""):
+        where.append(records.quote_string(as_str(data, "q")))
+    fields = [_column(schema, "fields", f) for f in as_list(data, "fields")]
+    order = []
+    for part in as_str(data, "sort").split(","):
+        if part.strip():
+            words = part.strip().rsplit(" ", 1)
+            name, direction = words if len(words) == 2 and words[1].lower() in ("asc", "desc") else (part.strip(), "asc")
+            order.append(f"{records.quote_field(_column(schema, 'sort', name))} {'DESC' if direction.lower() == 'desc' else 'ASC'}")
+    return RecordQuery(
+        select=", ".join(records.quote_field(f) for f in fields) or None,
+        where=where or None,
+        order_by=", ".join(order) or None,
+        refine=refine,
+    )
+
+
+def datastore_search(request, actor, data):
+    resource_id, served = _served(actor, data)
+    schema = Schema(served.columns)
+    query = _query(data, schema)
+    limit = as_int(data, "limit", 100, minimum=0, maximum=ROWS_MAX)
+    offset = as_int(data, "offset", 0, minimum=0)
+    include_total = as_bool(data, "include_total", True)
+    records_format = as_str(data, "records_format", "objects") or "objects"
+    if records_format not in ("objects", "lists"):
+        raise ValidationError(
+            "records_format : objects ou lists.", "records_format: objects or lists.", records_format=["Invalid value"]
+        )
+    if as_bool(data, "distinct", False):
+        raise ValidationError(
+            "distinct n'est pas pris en charge : utilisez l'API OpenDataSoft (group_by).",
+            "distinct is not supported: use the OpenDataSoft API (group_by).", distinct=["Not supported"],
+        )
+    query.limit = max(limit, 1)
+    query.offset = offset
+    try:
+        result = records.run(served, query, max_limit=ROWS_MAX, default_limit=100, with_count=include_total)
+    except QueryError as exc:
+        parameter = PARAMETER_OF_CLAUSE.get(exc.clause, exc.clause)
+        raise ValidationError(exc.message_fr, exc.message_en, **{parameter: [exc.message_en]}) from None
+    common.audit_read(request, actor, served.dataset, "ckan:datastore")
+    rows = result["results"] if limit else []
+    names = [c["name"] for c in result["columns"]]
+    answer = {
+        "resource_id": resource_id,
+        "fields": [{"id": c["name"], "type": TYPES.get(c["type"], "text")} for c in result["columns"]],
+        "records": rows if records_format == "objects" else [[row.get(n) for n in names] for row in rows],
+        "records_format": records_format,
+        "limit": limit,
+        "offset": offset,
+        "include_total": include_total,
+        "_links": _links(request, data, limit, offset),
+    }
+    for key in ("filters", "q", "sort"):
+        if data.get(key) not in (None, ""):
+            answer[key] = data[key]
+    if include_total:
+        answer["total"] = result["total_count"]
+        answer["total_was_estimated"] = False
+    if result["limits"]:
+        answer["limits"] = result["limits"]
+    return answer
+
+
+def _links(request, data, limit: int, offset: int) -> dict:
+    def link(new_offset: int) -> str:
+        params = {}
+        for key, value in data.items():
+            if key == "offset":
+                continue
+            params[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+        if new_offset:
+            params["offset"] = new_offset
+        return f"{request.path}?{urlencode(params, doseq=False)}"
+
+    return {"start": link(0), "next": link(offset + max(limit, 1))}
+
+
+def datastore_info(request, actor, data):
+    resource_id, served = _served(actor, data)
+    common.audit_read(request, actor, served.dataset, "ckan:datastore")
+    version = served.version
+    stored = {c["id"]: c for c in version.columns}
+    fields = []
+    for column in served.columns:
+        spec = stored.get(column["id"], {})
+        fields.append({
+            "id": column["id"],
+            "type": TYPES.get(column["type"], "text"),
+            "info": {"label": column["label"], "notes": spec.get("reason", ""), "type_override": ""},
+            "schema": {"native_type": spec.get("storage_type", ""), "territoire_type": column["type"]},
+        })
+    return {
+        "meta": {
+            "id": resource_id,
+            "count": served.row_count,
+            "table_type": "BASE TABLE",
+            "size": int(version.byte_size),
+            "db_size": int(version.byte_size),
+            "idx_size": 0,
+            "aliases": [served.dataset.slug],
+            "version": version.number,
+        },
+        "fields": fields,
+        "schema": {f["id"]: f["type"] for f in fields},
+    }

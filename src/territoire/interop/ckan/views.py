@@ -1,0 +1,79 @@
+"""/api/3/action/<name> and /api/action/<name>: CKAN's action API envelope around the actions.
+
+GET with query parameters, or POST with a JSON (or form) body, as CKAN accepts. Every action here
+only reads, so the POST needs no CSRF token (clients such as ckanapi post JSON without one).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from territoire.api.api import RateLimited
+from territoire.api.auth import InvalidToken
+
+from .. import common
+from .actions import ACTIONS
+from .errors import AuthorizationError, CkanError, RateLimitError
+from .params import BadRequest, request_data
+
+log = logging.getLogger(__name__)
+
+
+def _json(body, status: int = 200) -> HttpResponse:
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, default=str), status=status,
+        content_type="application/json;charset=utf-8",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _bad_request(message: str) -> HttpResponse:
+    return _json(f"Bad request - {message}", status=400)
+
+
+@csrf_exempt
+def action(request, name: str):
+    if request.method not in ("GET", "POST"):
+        return _bad_request("Use GET or POST for the action API.")
+    function = ACTIONS.get(name)
+    if function is None:
+        return _bad_request(f"Action name not known: {name}")
+    envelope: dict = {"help": common.absolute(f"/api/3/action/help_show?name={name}")}
+    try:
+        data = request_data(request)
+    except BadRequest as exc:
+        return _bad_request(str(exc))
+    data.pop("callback", None)  # JSONP is not served
+    try:
+        try:
+            actor = common.authenticate(request)
+        except RateLimited as exc:
+            raise RateLimitError(exc.retry_after) from None
+        except InvalidToken:
+            raise AuthorizationError(
+                "Accès refusé : jeton d'API invalide, expiré ou révoqué.",
+                "Access denied: the API token is invalid, expired or revoked.",
+            ) from None
+        result = function(request, actor, data)
+    except CkanError as exc:
+        envelope.update(success=False, error=exc.as_dict())
+        response = _json(envelope, status=exc.status)
+        if isinstance(exc, RateLimitError):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
+    except Exception:
+        log.exception("CKAN action %s failed", name)
+        envelope.update(success=False, error={"__type": "Internal Server Error", "message": "Internal Server Error"})
+        return _json(envelope, status=500)
+    envelope.update(success=True, result=result)
+    return _json(envelope)
+
+
+def api_root(request, version: str = "3"):
+    """/api/3: the API version, as CKAN answers it."""
+    return _json({"version": int(version)})

@@ -1,0 +1,85 @@
+"""Records for the front-ends: the version a dataset serves, read through the one query engine
+(territoire.records.engine) on a per-thread DuckDB connection."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from territoire.catalog.models import Dataset
+
+from . import common
+
+_local = threading.local()
+
+
+@dataclass
+class Served:
+    dataset: Dataset
+    version: object  # lake.models.DatasetVersion
+    path: Path
+    columns: list[dict]
+
+    @property
+    def row_count(self) -> int:
+        return int(self.version.row_count)
+
+
+def served(dataset: Dataset, version=None) -> Served | None:
+    """The served version of the dataset and its Parquet file, or None when it has no data yet."""
+    version = version if version is not None else common.current_version(dataset)
+    if version is None:
+        return None
+    columns = [{"id": c["id"], "label": c.get("label") or c["id"], "type": c["type"]} for c in version.columns]
+    return Served(dataset=dataset, version=version, path=version.absolute_path, columns=columns)
+
+
+def connection():
+    """One DuckDB connection per thread (web workers are threads or processes): cheap to reuse."""
+    from territoire.records import engine
+
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = engine.connect()
+        _local.con = con
+    return con
+
+
+def run(s: Served, query, *, max_limit: int | None, default_limit: int | None, with_count: bool = True) -> dict:
+    from territoire.records import engine
+
+    return engine.run_query(
+        connection(), query, parquet_path=s.path, columns=s.columns, max_limit=max_limit,
+        default_limit=default_limit, with_count=with_count,
+    )
+
+
+def facets(s: Served, **kwargs) -> list[dict]:
+    from territoire.records import engine
+
+    return engine.facets(connection(), parquet_path=s.path, columns=s.columns, **kwargs)
+
+
+def rows(s: Served, query):
+    """Every matching row, streamed (a fresh cursor, so the page queries of the thread go on)."""
+    from territoire.records import engine
+
+    return engine.export_stream(connection(), query, parquet_path=s.path, columns=s.columns)
+
+
+def quote_string(value: str) -> str:
+    """A value as an ODSQL string literal (parsed back by the query parser, then bound)."""
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def quote_field(name: str) -> str:
+    return "`" + str(name).replace("`", "") + "`"
+
+
+def output_columns(s: Served, query) -> list[dict]:
+    """The result columns ({"name", "type"}) of a query; raises QueryError for a bad one."""
+    from territoire.records.odsql import compile_query
+
+    compiled = compile_query(query, columns=s.columns, source_params=[str(s.path)], max_limit=None, default_limit=None)
+    return compiled.columns

@@ -1,0 +1,71 @@
+"""The real ckanapi client against a live server: what CKAN harvesters and scripts do."""
+
+from __future__ import annotations
+
+import ckanapi
+import pytest
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def remote(live_server, catalogue):
+    with ckanapi.RemoteCKAN(live_server.url, user_agent="territoire-tests") as ckan:
+        yield ckan
+
+
+def test_catalogue_through_ckanapi(remote, catalogue):
+    assert sorted(remote.action.package_list()) == sorted(d.slug for d in catalogue.public)
+    found = remote.action.package_search(q="budget", fq="organization:ville-de-montpellier", rows=10, **{"facet.field": '["tags","res_format"]'})
+    assert found["count"] == 1
+    assert found["results"][0]["name"] == catalogue.budget.slug
+    assert found["search_facets"]["res_format"]["items"][0]["count"] == 1
+    everything = remote.action.package_search(rows=1000)
+    assert everything["count"] == 2
+    package = remote.action.package_show(id=catalogue.fountains.slug)
+    assert package["title"] == catalogue.fountains.title
+    assert {r["format"] for r in package["resources"]} == {"XLSX", "CSV", "JSON", "GeoJSON", "Parquet"}
+    organizations = remote.action.organization_list(all_fields=True)
+    assert {o["name"]: o["package_count"] for o in organizations} == {
+        "ville-de-montpellier": 2, "montpellier-mediterranee-metropole": 0,
+    }
+    # GET only (what ckanapi's --get-only and read-only mirrors do)
+    with ckanapi.RemoteCKAN(remote.address, get_only=True) as get_only:
+        assert get_only.action.package_show(id=catalogue.budget.slug)["name"] == catalogue.budget.slug
+
+
+def test_errors_map_to_ckanapi_exceptions(remote, catalogue, citizen, token_of):
+    with pytest.raises(ckanapi.NotFound):
+        remote.action.package_show(id="does-not-exist")
+    with pytest.raises(ckanapi.NotFound):
+        remote.action.package_show(id=catalogue.internal.slug)  # not visible: the same answer
+    with pytest.raises(ckanapi.ValidationError) as info:
+        remote.action.package_search(rows="beaucoup")
+    assert info.value.error_dict["rows"] == ["Invalid integer"]
+    with pytest.raises(ckanapi.SearchQueryError):
+        remote.action.package_search(fq="colour:red")
+    with ckanapi.RemoteCKAN(remote.address, apikey="trt_invalid") as wrong:
+        with pytest.raises(ckanapi.NotAuthorized):
+            wrong.action.package_list()
+    with ckanapi.RemoteCKAN(remote.address, apikey=token_of(citizen)) as as_citizen:
+        with pytest.raises(ckanapi.NotFound):
+            as_citizen.action.package_show(id=catalogue.internal.slug)
+
+
+def test_agent_token_through_ckanapi(remote, catalogue, agent, token_of):
+    with ckanapi.RemoteCKAN(remote.address, apikey=token_of(agent)) as as_agent:
+        assert as_agent.action.package_show(id=catalogue.internal.slug)["private"] is True
+
+
+def test_datastore_through_ckanapi(remote, catalogue):
+    package = remote.action.package_show(id=catalogue.budget.slug)
+    resource = next(r for r in package["resources"] if r["datastore_active"])
+    info = remote.action.datastore_info(id=resource["id"])
+    assert info["meta"]["count"] == 1448
+    assert {f["id"]: f["type"] for f in info["fields"]}["bp"] == "numeric"
+    page = remote.action.datastore_search(resource_id=resource["id"], limit=5, filters={"d_r": "R"}, sort="bp desc")
+    assert page["total"] > 0 and len(page["records"]) == 5
+    assert all(r["d_r"] == "R" for r in page["records"])
+    amounts = [r["bp"] for r in page["records"]]
+    assert amounts == sorted(amounts, reverse=True)
+    assert page["fields"][0] == {"id": "exercice", "type": "int"}

@@ -1,0 +1,228 @@
+"""Lake endpoints of the native API: uploads (background jobs), jobs, versions, diffs, Parquet files.
+
+Writes need a token with the "write" scope, or a session with its CSRF token; reads follow the
+dataset's access level (not-found for those who may not see it), and reads of non-public datasets
+are audited.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import FileResponse
+from django.urls import reverse
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+from ninja.utils import check_csrf
+
+from territoire.accounts import permissions
+from territoire.accounts.models import TokenScope
+from territoire.accounts.services import token_authenticate
+from territoire.api.schemas import ErrorOut
+from territoire.catalog import selectors as catalog_selectors
+from territoire.catalog import services as catalog_services
+from territoire.core import ratelimit
+from territoire.core.errors import NotFound, PermissionRefused, TerritoireError
+
+from . import selectors, services, tasks
+from .models import IngestJob, JobKind
+from .schemas import (
+    JobOut,
+    TypeOverridesIn,
+    TypeOverridesOut,
+    UploadAcceptedOut,
+    VersionDetailOut,
+    VersionOut,
+)
+
+router = Router(tags=["lac de données"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut}
+
+
+class AuthenticationRequired(TerritoireError):
+    code = "authentication_required"
+    status = 401
+
+
+def _reader(request):
+    from territoire.api.api import actor_of  # late: territoire.api.api imports this module
+
+    return actor_of(request)
+
+
+def _writer(request):
+    """The acting user of a write: a "write" token, or a logged-in session whose CSRF token checks out."""
+    from territoire.api.api import RateLimited
+    from territoire.api.auth import InvalidToken, presented_token
+
+    raw = presented_token(request)
+    if raw:
+        actor = token_authenticate(raw, scope=TokenScope.WRITE)
+        if actor is None:
+            raise InvalidToken()
+    else:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else AnonymousUser()
+        if actor.is_authenticated and check_csrf(request) is not None:
+            raise PermissionRefused(
+                "Jeton CSRF absent ou invalide : rechargez la page, ou utilisez un jeton d'API avec la portée « write ».",
+                "CSRF token missing or invalid: reload the page, or use an API token with the 'write' scope.",
+                where="csrf",
+            )
+    if not actor.is_authenticated:
+        raise AuthenticationRequired(
+            "Authentification requise : envoyez un jeton d'API avec la portée « write » (Authorization: Bearer …).",
+            "Authentication required: send an API token with the 'write' scope (Authorization: Bearer …).",
+        )
+    from django.conf import settings
+
+    limit, window = ratelimit.parse_rate(settings.TERRITOIRE_API_RATE)
+    allowed, retry_after = ratelimit.hit(f"api-user:{actor.pk}", limit=limit, window=window)
+    if not allowed:
+        raise RateLimited(retry_after)
+    return actor
+
+
+def _editable_dataset(actor, slug: str):
+    dataset = catalog_selectors.dataset_get_for_actor(actor, slug)
+    if not permissions.can_edit_dataset(actor, dataset):
+        raise PermissionRefused(
+            f"Vous ne pouvez pas déposer de données dans « {slug} » : il faut être administrateur des données "
+            "ou relais données du service producteur.",
+            f"You may not load data into '{slug}': you must be the data officer or a steward of its producing service.",
+            where="slug",
+        )
+    return dataset
+
+
+def _readable_dataset(request, actor, slug: str):
+    dataset = catalog_selectors.dataset_get_for_actor(actor, slug)
+    catalog_services.dataset_read_record(actor=actor, dataset=dataset, channel="api/v1 lac", ip_address=ratelimit.client_ip(request))
+    return dataset
+
+
+def _job_url(job: IngestJob) -> str:
+    return reverse("api-v1:lake-job", kwargs={"job_id": job.pk})
+
+
+def _job_out(job: IngestJob) -> dict:
+    return {
+        "id": job.pk, "dataset": job.dataset.slug, "kind": job.kind, "status": job.status, "progress": job.progress,
+        "stage": job.stage, "source_name": job.source_name, "version": job.version.number if job.version else None,
+        "report": job.report, "error": job.error, "created_by": job.created_by.username if job.created_by else None,
+        "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
+    }
+
+
+def _version_out(version, current_id, *, detail: bool = False) -> dict:
+    data = {
+        "number": version.number, "is_current": version.pk == current_id, "source_name": version.source_name,
+        "source_format": version.source_format, "source_checksum": version.source_checksum,
+        "parquet_checksum": version.parquet_checksum, "byte_size": version.byte_size, "row_count": version.row_count,
+        "conformity": version.conformity, "schema_ref": version.schema_ref, "personal_data": version.personal_data,
+        "created_by": version.created_by.username if version.created_by else None, "created_at": version.created_at,
+        "parquet_url": reverse("api-v1:lake-version-parquet", kwargs={"slug": version.dataset.slug, "number": version.number}),
+    }
+    if detail:
+        data.update(columns=version.columns, validation=version.validation, report=version.report)
+    return data
+
+
+@router.post(
+    "/datasets/{slug}/uploads", response={202: UploadAcceptedOut, **ERRORS}, url_name="lake-upload",
+    summary="Déposer un fichier (ingestion en tâche de fond)",
+)
+def upload_create(
+    request, slug: str, file: File[UploadedFile], schema_ref: str | None = Form(None, alias="schema"),
+    publish: bool = Form(False),
+):
+    actor = _writer(request)
+    dataset = _editable_dataset(actor, slug)
+    path = services.upload_store(chunks=file.chunks(), original_name=file.name or "fichier")
+    try:
+        job = tasks.ingest_job_enqueue(
+            actor=actor, dataset=dataset, upload_path=path, original_name=file.name or path.name,
+            schema_ref=schema_ref or None, publish=publish,
+        )
+    except BaseException:
+        services.upload_discard(path)
+        raise
+    return Status(202, {"job": job.pk, "status": job.status, "status_url": _job_url(job), "dataset": dataset.slug})
+
+
+@router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS}, url_name="lake-job", summary="État d'une tâche d'ingestion")
+def job_get(request, job_id: int):
+    actor = _reader(request)
+    return _job_out(tasks.ingest_job_expire(selectors.job_get_for_actor(actor, job_id)))
+
+
+@router.get(
+    "/datasets/{slug}/versions", response={200: list[VersionOut], **ERRORS}, url_name="lake-versions",
+    summary="Versions d'un jeu de données",
+)
+def version_list(request, slug: str):
+    actor = _reader(request)
+    dataset = _readable_dataset(request, actor, slug)
+    lake = selectors.dataset_lake(dataset)
+    current_id = lake.current_version_id if lake else None
+    return [_version_out(v, current_id) for v in selectors.dataset_versions(dataset).select_related("dataset")]
+
+
+@router.get(
+    "/datasets/{slug}/versions/compare", response={200: dict, **ERRORS}, url_name="lake-versions-compare",
+    summary="Comparer deux versions (schéma ; lignes par clé)",
+)
+def version_compare(request, slug: str, from_: int = Query(..., alias="from"), to: int = Query(...)):
+    actor = _reader(request)
+    dataset = _readable_dataset(request, actor, slug)
+    return selectors.version_compare(dataset, from_, to)
+
+
+@router.get(
+    "/datasets/{slug}/versions/{number}", response={200: VersionDetailOut, **ERRORS}, url_name="lake-version",
+    summary="Une version : colonnes, statistiques, rapport",
+)
+def version_detail(request, slug: str, number: int):
+    actor = _reader(request)
+    dataset = _readable_dataset(request, actor, slug)
+    version = selectors.version_get(dataset, number)
+    lake = selectors.dataset_lake(dataset)
+    return _version_out(version, lake.current_version_id if lake else None, detail=True)
+
+
+@router.get(
+    "/datasets/{slug}/versions/{number}/parquet", response={200: None, **ERRORS}, url_name="lake-version-parquet",
+    summary="Télécharger une version au format Parquet",
+)
+def version_parquet(request, slug: str, number: int):
+    actor = _reader(request)
+    dataset = _readable_dataset(request, actor, slug)
+    version = selectors.version_get(dataset, number)
+    path = version.absolute_path
+    if not path.is_file():
+        raise NotFound(
+            f"Le fichier de la version {number} de « {slug} » est introuvable sur le disque : prévenez l'administrateur.",
+            f"The file of version {number} of '{slug}' is missing on disk: tell the administrator.", where="number",
+        )
+    response = FileResponse(
+        path.open("rb"), as_attachment=True, filename=f"{dataset.slug}-v{version.number}.parquet",
+        content_type="application/vnd.apache.parquet",
+    )
+    response["ETag"] = f'"{version.parquet_checksum}"'
+    return response
+
+
+@router.put(
+    "/datasets/{slug}/type-overrides", response={200: TypeOverridesOut, 202: TypeOverridesOut, **ERRORS},
+    url_name="lake-type-overrides", summary="Forcer le type de colonnes (et recharger)",
+)
+def type_overrides_set(request, slug: str, payload: TypeOverridesIn):
+    actor = _writer(request)
+    dataset = _editable_dataset(actor, slug)
+    overrides = {column: kind or "" for column, kind in payload.overrides.items()}
+    lake = services.dataset_set_type_overrides(actor=actor, dataset=dataset, overrides=overrides)
+    out = {"dataset": dataset.slug, "type_overrides": lake.type_overrides}
+    if payload.reload and lake.current_version_id:
+        job = tasks.ingest_job_enqueue(actor=actor, dataset=dataset, kind=JobKind.REINGEST, original_name=lake.current_version.source_name)
+        return Status(202, {**out, "job": job.pk, "status_url": _job_url(job)})
+    return Status(200, out)

@@ -1,0 +1,32 @@
+"""Territoire's ingestion engine: any file a city produces → typed, immutable Parquet.
+
+No Django here: the engine takes a path and a work directory and returns a
+:class:`StagedTable` (open DuckDB connection with the raw text table, typed Parquet written
+under a temporary name, column types and statistics, warnings), or raises :class:`IngestError`
+with precise :class:`Issue` objects and leaves no file behind. The Django layer
+(``territoire.lake.services``) renames the Parquet into the lake and records the version.
+
+Modules: :mod:`.sniff` (format, encoding, CSV dialect, header), :mod:`.textfile` (checksum and
+UTF-8 transcoding), :mod:`.csvreader` and :mod:`.readers` (formats → DuckDB), :mod:`.inference`
+(types, null markers, casts), :mod:`.names` (column identifiers), :mod:`.writer` (Parquet and
+statistics), :mod:`.compare` (version diff), :mod:`.duckdb_ext` (extensions from wheels).
+"""
+
+from .compare import compare
+from .inference import NULL_MARKERS, TYPES
+from .issues import IngestError, Issue
+from .model import ColumnInfo, IngestOptions, StagedTable
+from .stage import source_checksum, stage
+
+__all__ = [
+    "NULL_MARKERS",
+    "TYPES",
+    "ColumnInfo",
+    "IngestError",
+    "IngestOptions",
+    "Issue",
+    "StagedTable",
+    "compare",
+    "source_checksum",
+    "stage",
+]

@@ -1,0 +1,192 @@
+"""Back-office pages under /espace/: who sees what, the upload form end to end, the job page,
+type overrides, publication and the personal-data decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from territoire.lake import services
+from territoire.lake.models import DatasetLake, DatasetVersion, IngestJob
+
+pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def assert_no_inline_code(html: str) -> None:
+    """The CSP forbids inline scripts and styles: the pages must not need them."""
+    assert "<script" not in html
+    assert " style=" not in html and "<style" not in html
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 302), ("citizen", 403), ("reuser", 403), ("agent", 403), ("steward", 200), ("data_officer", 200)],
+)
+def test_home_matrix(client, home, make_dataset, other_service, roles, who, status):
+    mine = make_dataset("Budget primitif")
+    theirs = make_dataset("Compteurs du réseau", publisher_service=other_service)
+    response = login(client, roles[who]).get("/espace/")
+    assert response.status_code == status
+    if status == 302:
+        assert response["Location"].startswith("/connexion") or "login" in response["Location"] or "next=" in response["Location"]
+    if status == 200:
+        html = response.content.decode()
+        assert mine.title in html
+        assert (theirs.title in html) is (who == "data_officer")
+        assert_no_inline_code(html)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 302), ("citizen", 404), ("reuser", 404), ("agent", 404), ("steward", 200), ("data_officer", 200)],
+)
+def test_dataset_page_matrix(client, home, make_dataset, roles, budget_csv, data_officer, who, status):
+    dataset = make_dataset(access_level="internal")
+    services.dataset_ingest(actor=data_officer, dataset=dataset, source=budget_csv)
+    client = login(client, roles[who])
+    for url in [f"/espace/jeux-de-donnees/{dataset.slug}/", f"/espace/jeux-de-donnees/{dataset.slug}/versions/1/",
+                f"/espace/jeux-de-donnees/{dataset.slug}/comparer/"]:
+        response = client.get(url)
+        assert response.status_code == status, url
+        if status == 200:
+            assert_no_inline_code(response.content.decode())
+
+
+@pytest.mark.parametrize("who", ["anonymous", "citizen", "agent"])
+def test_posts_are_refused_to_non_editors_and_change_nothing(client, home, make_dataset, roles, budget_csv, who, lake_files, audit_count):
+    dataset = make_dataset(access_level="internal")
+    client = login(client, roles[who])
+    before = audit_count()
+    with budget_csv.open("rb") as handle:
+        responses = [
+            client.post(f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"file": handle}),
+            client.post(f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "publish"}),
+            client.post(f"/espace/jeux-de-donnees/{dataset.slug}/types/", {}),
+            client.post(f"/espace/jeux-de-donnees/{dataset.slug}/reglages/", {"key_column": ""}),
+        ]
+    assert all(r.status_code in {302, 404} for r in responses)
+    if who == "anonymous":
+        assert all("/espace/" not in r["Location"].split("?")[0] for r in responses)
+    dataset.refresh_from_db()
+    assert not dataset.is_published
+    assert not IngestJob.objects.exists() and not DatasetVersion.objects.exists()
+    assert lake_files() == set()
+    assert audit_count() == before
+
+
+def test_upload_form_end_to_end(client, home, make_dataset, steward, budget_csv):
+    dataset = make_dataset()
+    login(client, steward)
+    page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
+    assert 'enctype="multipart/form-data"' in page
+    assert '<label for="id_file">' in page and '<label for="id_schema">' in page
+    assert "Aucune version" in page
+
+    with budget_csv.open("rb") as handle:
+        response = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"file": handle, "schema": ""})
+    job = IngestJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/espace/taches/{job.pk}/"
+    assert job.status == "succeeded" and job.created_by == steward and job.version.number == 1
+
+    page = client.get(response["Location"]).content.decode()
+    assert 'http-equiv="refresh"' not in page, "a finished job stops refreshing"
+    assert "Version 1 créée" in page
+    assert "<code>bp</code>" in page and "decimal" in page
+    assert budget_csv.name in page
+    assert_no_inline_code(page)
+
+    page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
+    assert "v1" in page and "1 448" in page or "1448" in page
+    assert f"/api/v1/datasets/{dataset.slug}/versions/1/parquet" in page
+
+
+def test_upload_form_without_file_shows_the_error(client, home, make_dataset, steward):
+    dataset = make_dataset()
+    response = login(client, steward).post(f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"schema": ""})
+    assert response.status_code == 400
+    assert 'class="error"' in response.content.decode()
+    assert not IngestJob.objects.exists()
+
+
+def test_running_job_page_refreshes_itself(client, home, make_dataset, steward):
+    dataset = make_dataset()
+    job = IngestJob.objects.create(dataset=dataset, created_by=steward, status="running", progress=40, stage="Validation du schéma", source_name="budget.csv")
+    page = login(client, steward).get(f"/espace/taches/{job.pk}/").content.decode()
+    assert '<meta http-equiv="refresh" content="2">' in page
+    assert 'value="40"' in page and "Validation du schéma" in page
+
+
+@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("citizen", 404), ("agent", 404), ("steward", 200), ("data_officer", 200)])
+def test_job_page_matrix(client, home, make_dataset, roles, who, status):
+    dataset = make_dataset()
+    job = IngestJob.objects.create(dataset=dataset, created_by=roles["steward"], status="queued")
+    assert login(client, roles[who]).get(f"/espace/taches/{job.pk}/").status_code == status
+
+
+def test_type_override_form_reloads_with_the_forced_type(client, home, make_dataset, steward, budget_csv):
+    dataset = make_dataset()
+    services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
+    login(client, steward)
+    page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
+    assert 'name="type__exercice"' in page
+    response = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/types/", {"type__exercice": "text", "type__bp": ""})
+    job = IngestJob.objects.get(kind="reingest")
+    assert response["Location"] == f"/espace/taches/{job.pk}/"
+    assert job.status == "succeeded"
+    assert DatasetLake.objects.get(dataset=dataset).type_overrides == {"exercice": "text"}
+    v2 = DatasetVersion.objects.get(dataset=dataset, number=2)
+    assert {c["id"]: c["type"] for c in v2.columns}["exercice"] == "text"
+    page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
+    assert "forcé" in page
+
+
+def test_settings_form_sets_the_key_column(client, home, make_dataset, steward, budget_csv):
+    dataset = make_dataset()
+    services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
+    response = login(client, steward).post(f"/espace/jeux-de-donnees/{dataset.slug}/reglages/", {"key_column": "nature", "schema": ""})
+    assert response.status_code == 302
+    assert DatasetLake.objects.get(dataset=dataset).key_column == "nature"
+    bad = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/reglages/", {"key_column": "inconnue", "schema": ""})
+    assert bad.status_code == 400
+    assert DatasetLake.objects.get(dataset=dataset).key_column == "nature"
+
+
+def test_publication_buttons_and_the_personal_data_decision(client, home, make_dataset, steward, data_officer, defib_csv):
+    dataset = make_dataset("Défibrillateurs")
+    services.dataset_ingest(actor=steward, dataset=dataset, source=defib_csv)
+    login(client, steward)
+    page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
+    assert "Données personnelles" in page and "Tel,C,254" in page
+    assert f'action="/espace/jeux-de-donnees/{dataset.slug}/decision/"' not in page, "only data officers decide"
+
+    refused = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "publish"}, follow=True)
+    assert "Publication impossible" in refused.content.decode()
+    dataset.refresh_from_db()
+    assert not dataset.is_published
+    assert client.post(f"/espace/jeux-de-donnees/{dataset.slug}/decision/", {"decision": "publish_as_is", "reason": "x"}).status_code == 403
+
+    client.force_login(data_officer)
+    page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
+    assert f'action="/espace/jeux-de-donnees/{dataset.slug}/decision/"' in page
+    missing_reason = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/decision/", {"decision": "publish_as_is", "reason": ""})
+    assert missing_reason.status_code == 400
+    decided = client.post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/decision/",
+        {"decision": "publish_as_is", "reason": "Standards téléphoniques d'établissements publics, pas de personnes."},
+    )
+    assert decided.status_code == 302
+
+    client.force_login(steward)
+    client.post(f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "publish"})
+    dataset.refresh_from_db()
+    assert dataset.is_published
+    client.post(f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "unpublish"})
+    dataset.refresh_from_db()
+    assert not dataset.is_published

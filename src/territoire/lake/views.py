@@ -1,0 +1,236 @@
+"""Back-office pages of the lake (/espace/): the datasets a person may load, upload, job progress,
+ingestion report, column types, publication. Server-rendered, no JavaScript needed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from territoire.accounts import permissions
+from territoire.catalog import selectors as catalog_selectors
+from territoire.catalog import services as catalog_services
+from territoire.core.errors import NotFound, TerritoireError
+
+from . import selectors, services, tasks
+from .forms import DecisionForm, LakeSettingsForm, TypeOverrideForm, UploadForm
+from .models import JobKind, JobStatus
+
+
+def _editable(request, slug: str):
+    """The dataset if the person may load its data; not-found otherwise, whoever they are."""
+    try:
+        dataset = catalog_selectors.dataset_get_for_actor(request.user, slug)
+    except NotFound:
+        raise Http404 from None
+    if not permissions.can_edit_dataset(request.user, dataset):
+        raise Http404
+    return dataset
+
+
+def _fail(request, exc: TerritoireError) -> None:
+    messages.error(request, exc.message_fr)
+
+
+@login_required
+def home(request):
+    if not (permissions.is_data_officer(request.user) or permissions.stewarded_service_ids(request.user)):
+        raise PermissionDenied("Espace réservé aux relais données et aux administrateurs des données.")
+    datasets = list(selectors.dataset_list_editable(request.user))
+    return render(request, "lake/home.html", {"datasets": datasets})
+
+
+def _decision_latest(dataset):
+    try:
+        from territoire.trust.selectors import personal_data_decision_latest
+    except ImportError:
+        return None
+    return personal_data_decision_latest(dataset)
+
+
+def _dataset_context(request, dataset, **forms) -> dict:
+    lake = services.dataset_lake_get(dataset)
+    current = lake.current_version
+    columns = current.columns if current else []
+    jobs = list(selectors.dataset_jobs(dataset, request.user, limit=5))
+    context = {
+        "dataset": dataset,
+        "lake": lake,
+        "current": current,
+        "versions": list(selectors.dataset_versions(dataset)[:50]),
+        "jobs": jobs,
+        "running_job": next((j for j in jobs if not j.is_finished), None),
+        "report": current.report if current else None,
+        "decision": _decision_latest(dataset),
+        "is_data_officer": permissions.is_data_officer(request.user),
+        "upload_form": forms.get("upload_form") or UploadForm(current_schema=lake.schema_ref),
+        "type_form": forms.get("type_form") or (TypeOverrideForm(columns=columns, overrides=lake.type_overrides) if columns else None),
+        "settings_form": forms.get("settings_form") or LakeSettingsForm(
+            columns=columns, initial={"key_column": lake.key_column, "schema": lake.schema_ref}
+        ),
+        "decision_form": forms.get("decision_form") or DecisionForm(),
+    }
+    return context
+
+
+@login_required
+def dataset_page(request, slug: str):
+    dataset = _editable(request, slug)
+    return render(request, "lake/dataset.html", _dataset_context(request, dataset))
+
+
+@login_required
+@require_POST
+def upload(request, slug: str):
+    dataset = _editable(request, slug)
+    lake = services.dataset_lake_get(dataset)
+    form = UploadForm(request.POST, request.FILES, current_schema=lake.schema_ref)
+    if not form.is_valid():
+        return render(request, "lake/dataset.html", _dataset_context(request, dataset, upload_form=form), status=400)
+    uploaded = form.cleaned_data["file"]
+    path = services.upload_store(chunks=uploaded.chunks(), original_name=uploaded.name)
+    try:
+        job = tasks.ingest_job_enqueue(
+            actor=request.user, dataset=dataset, upload_path=path, original_name=uploaded.name,
+            schema_ref=form.cleaned_data["schema"] or None, publish=form.cleaned_data["publish"],
+        )
+    except TerritoireError as exc:
+        services.upload_discard(path)
+        _fail(request, exc)
+        return redirect("lake:dataset", slug=dataset.slug)
+    return redirect("lake:job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def type_overrides(request, slug: str):
+    dataset = _editable(request, slug)
+    lake = services.dataset_lake_get(dataset)
+    columns = lake.current_version.columns if lake.current_version else []
+    form = TypeOverrideForm(request.POST, columns=columns, overrides=lake.type_overrides)
+    if not columns or not form.is_valid():
+        return render(request, "lake/dataset.html", _dataset_context(request, dataset, type_form=form), status=400)
+    try:
+        services.dataset_set_type_overrides(actor=request.user, dataset=dataset, overrides=form.overrides())
+        job = tasks.ingest_job_enqueue(
+            actor=request.user, dataset=dataset, kind=JobKind.REINGEST, original_name=lake.current_version.source_name,
+        )
+    except TerritoireError as exc:
+        _fail(request, exc)
+        return redirect("lake:dataset", slug=dataset.slug)
+    messages.success(request, "Types enregistrés : le fichier est rechargé avec ces types.")
+    return redirect("lake:job", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def lake_settings(request, slug: str):
+    dataset = _editable(request, slug)
+    lake = services.dataset_lake_get(dataset)
+    columns = lake.current_version.columns if lake.current_version else []
+    form = LakeSettingsForm(request.POST, columns=columns, initial={"schema": lake.schema_ref})
+    if not form.is_valid():
+        return render(request, "lake/dataset.html", _dataset_context(request, dataset, settings_form=form), status=400)
+    try:
+        services.dataset_lake_update(
+            actor=request.user, dataset=dataset, key_column=form.cleaned_data["key_column"],
+            schema_ref=form.cleaned_data["schema"],
+        )
+    except TerritoireError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Réglages enregistrés.")
+    return redirect("lake:dataset", slug=dataset.slug)
+
+
+@login_required
+@require_POST
+def publication(request, slug: str):
+    dataset = _editable(request, slug)
+    action = request.POST.get("action")
+    try:
+        if action == "publish":
+            catalog_services.dataset_publish(actor=request.user, dataset=dataset)
+            messages.success(request, "Jeu de données publié.")
+        elif action == "unpublish":
+            catalog_services.dataset_unpublish(actor=request.user, dataset=dataset)
+            messages.success(request, "Jeu de données dépublié.")
+        else:
+            messages.error(request, "Action inconnue : choisissez « publier » ou « dépublier ».")
+    except TerritoireError as exc:
+        _fail(request, exc)
+    return redirect("lake:dataset", slug=dataset.slug)
+
+
+@login_required
+@require_POST
+def decision(request, slug: str):
+    dataset = _editable(request, slug)
+    if not permissions.is_data_officer(request.user):
+        raise PermissionDenied("Seul l'administrateur des données enregistre une décision sur les données personnelles.")
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return render(request, "lake/dataset.html", _dataset_context(request, dataset, decision_form=form), status=400)
+    from territoire.trust.services import personal_data_decision_record
+
+    try:
+        personal_data_decision_record(
+            actor=request.user, dataset=dataset, decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"], flags=selectors.dataset_personal_flags(dataset),
+        )
+    except TerritoireError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "Décision enregistrée au journal d'audit.")
+    return redirect("lake:dataset", slug=dataset.slug)
+
+
+@login_required
+def version_page(request, slug: str, number: int):
+    dataset = _editable(request, slug)
+    try:
+        version = selectors.version_get(dataset, number)
+    except NotFound:
+        raise Http404 from None
+    lake = selectors.dataset_lake(dataset)
+    return render(
+        request, "lake/version.html",
+        {"dataset": dataset, "version": version, "report": version.report, "is_current": lake and lake.current_version_id == version.pk},
+    )
+
+
+@login_required
+def compare_page(request, slug: str):
+    dataset = _editable(request, slug)
+    versions = list(selectors.dataset_versions(dataset).values_list("number", flat=True))
+    diff, error = None, None
+    try:
+        old, new = int(request.GET.get("from", "")), int(request.GET.get("to", ""))
+    except ValueError:
+        old = new = None
+        if len(versions) >= 2:
+            old, new = versions[1], versions[0]
+    if old is not None and new is not None:
+        try:
+            diff = selectors.version_compare(dataset, old, new)
+        except TerritoireError as exc:
+            error = exc.message_fr
+    return render(
+        request, "lake/compare.html",
+        {"dataset": dataset, "versions": versions, "diff": diff, "error": error, "old": old, "new": new},
+    )
+
+
+@login_required
+def job_page(request, job_id: int):
+    try:
+        job = tasks.ingest_job_expire(selectors.job_get_for_actor(request.user, job_id))
+    except NotFound:
+        raise Http404 from None
+    return render(
+        request, "lake/job.html",
+        {"job": job, "dataset": job.dataset, "report": job.report or None, "refresh": job.status in {JobStatus.QUEUED, JobStatus.RUNNING}},
+    )

@@ -1,0 +1,185 @@
+"""Hostile input is a QueryError or a harmless bound value; slow queries stop at the time limit."""
+
+from __future__ import annotations
+
+import time
+
+import duckdb
+import pytest
+
+from territoire.records import engine
+from territoire.records.odsql import QueryError, RecordQuery, compile_query
+
+
+@pytest.fixture
+def sentinel(con):
+    con.execute("CREATE OR REPLACE TABLE sentinel AS SELECT 42 AS answer")
+    yield
+    assert con.execute("SELECT answer FROM sentinel").fetchone() == (42,)  # still there, untouched
+    con.execute("DROP TABLE sentinel")
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        'label = "x\'; DROP TABLE sentinel; --"',
+        "label = 'x\\'; DROP TABLE sentinel; --'",
+        'search(*, "\'); DROP TABLE sentinel; --")',
+        'startswith(label, "%_\' OR 1=1 --")',
+        'label in ("a", "b\') OR TRUE; --")',
+        'category = "École\\" OR \\"1\\"=\\"1"',
+    ],
+)
+def test_values_are_bound_never_pasted(con, synthetic, sentinel, where):
+    compiled = compile_query(RecordQuery(where=where), columns=synthetic.columns)
+    assert (
+        "DROP" not in compiled.sql and "OR 1=1" not in compiled.sql and "TRUE;" not in compiled.sql
+    )
+    assert synthetic.run(con, where=where)["results"] == []
+
+
+def test_a_value_that_looks_like_sql_is_found_as_text(con, synthetic, sentinel):
+    got = synthetic.ids(con, where='search(label, "maison; drop table")')
+    assert got == synthetic.expect(lambda r: r["label"].startswith("Maison; DROP TABLE x"))
+    assert got
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        'x" OR 1=1 --',
+        "label = 'x' ; DROP TABLE sentinel",
+        "label = 'x' -- comment",
+        "label = 'x' /* comment */",
+        '`label" = 1 OR "1` = 1',
+        "`label`` = 1",
+        "label = ＂x＂",  # fullwidth quotation marks
+        "label = 'x' \u202e OR 1=1",  # right-to-left override
+        "labeI = 'x'",  # capital I for l
+        "label = 'x'\x00 OR 1=1",
+        "1=1) UNION SELECT * FROM sentinel --",
+        "count(*) > 0 UNION SELECT 1",
+        "read_parquet('/etc/passwd')",
+        "lower(label) = 'x'::VARCHAR",
+    ],
+)
+def test_sql_looking_queries_are_refused(con, synthetic, sentinel, where):
+    with pytest.raises(QueryError) as caught:
+        synthetic.run(con, where=where)
+    assert caught.value.clause == "where"
+    assert caught.value.position is not None
+
+
+def test_hostile_select_order_and_group_are_refused(synthetic):
+    for query in (
+        RecordQuery(select="label; DROP TABLE sentinel"),
+        RecordQuery(select='label as "x"'),
+        RecordQuery(order_by="label; DELETE"),
+        RecordQuery(order_by="random()"),
+        RecordQuery(group_by="label UNION SELECT 1"),
+        RecordQuery(select="getenv('HOME')"),
+    ):
+        with pytest.raises(QueryError):
+            compile_query(query, columns=synthetic.columns)
+
+
+def test_column_ids_are_quoted_from_the_column_list(con, lake):
+    path = lake / "weird.parquet"
+    con.execute(
+        f"""COPY (SELECT 1 AS "we""ird", 'a' AS "x; DROP TABLE y") TO '{path}' (FORMAT parquet)"""
+    )
+    columns = [
+        {"id": 'we"ird', "label": "Weird", "type": "integer"},
+        {"id": "x; DROP TABLE y", "label": "Semicolon", "type": "text"},
+    ]
+    compiled = compile_query(RecordQuery(where="Weird = 1 and Semicolon = 'a'"), columns=columns)
+    assert '"we""ird"' in compiled.sql and '"x; DROP TABLE y"' in compiled.sql
+    answer = engine.run_query(
+        con, RecordQuery(where="Weird = 1 and Semicolon = 'a'"), parquet_path=path, columns=columns
+    )
+    assert answer["results"] == [{'we"ird': 1, "x; DROP TABLE y": "a"}]
+
+
+def test_aliases_never_reach_the_sql(synthetic):
+    compiled = compile_query(
+        RecordQuery(select='n as `a"; DROP TABLE t; --`'), columns=synthetic.columns
+    )
+    assert "DROP" not in compiled.sql
+    assert compiled.columns[0]["name"] == 'a"; DROP TABLE t; --'
+
+
+def test_deep_nesting_and_huge_input_are_refused():
+    columns = [{"id": "a", "label": "a", "type": "boolean"}]
+    with pytest.raises(QueryError) as caught:
+        compile_query(RecordQuery(where="not " * 500 + "a"), columns=columns)
+    assert "nested too deeply" in caught.value.message_en
+    with pytest.raises(QueryError) as caught:
+        compile_query(RecordQuery(where="a or " * 5000 + "a"), columns=columns)
+    assert "maximum" in caught.value.message_en
+    long_or = " or ".join(["a"] * 2000)  # a long flat list is fine
+    assert compile_query(RecordQuery(where=long_or), columns=columns).sql.count(" OR ") == 1999
+
+
+# ---------------------------------------------------------------- time limit
+
+
+@pytest.fixture(scope="module")
+def big(lake, con):
+    """3,000,000 rows: full-text search over them takes far longer than the tiny limits below."""
+    path = lake / "big.parquet"
+    con.execute(
+        f"""COPY (SELECT i AS id, 'Libellé numéro ' || i AS label, 'Catégorie ' || (i % 97) AS category
+            FROM range(3000000) t(i)) TO '{path}' (FORMAT parquet)"""
+    )
+    columns = [
+        {"id": "id", "label": "id", "type": "integer"},
+        {"id": "label", "label": "label", "type": "text"},
+        {"id": "category", "label": "category", "type": "text"},
+    ]
+    return path, columns
+
+
+def test_time_limit_returns_limits_instead_of_hanging(con, big):
+    path, columns = big
+    started = time.monotonic()
+    answer = engine.run_query(
+        con, RecordQuery(where='"introuvable"'), parquet_path=path, columns=columns, timeout_s=0.02
+    )
+    assert time.monotonic() - started < 5
+    assert answer["results"] == [] and answer["total_count"] is None
+    assert [limit["name"] for limit in answer["limits"]] == ["time_limit"]
+    assert answer["limits"][0]["part"] == "results"
+    assert "0.02" in answer["limits"][0]["message"]
+    # The connection is usable right after, and the same query without the limit answers.
+    assert con.execute("SELECT 1").fetchone() == (1,)
+    full = engine.run_query(
+        con, RecordQuery(where="id < 3"), parquet_path=path, columns=columns, timeout_s=None
+    )
+    assert full["total_count"] == 3
+
+
+def test_facets_time_limit_is_reported_per_facet(con, big):
+    path, columns = big
+    answer = engine.facets(
+        con,
+        parquet_path=path,
+        columns=columns,
+        facet_fields=["category", "label"],
+        where='"introuvable" or id > 0',
+        timeout_s=0.02,
+    )
+    assert [f["facets"] for f in answer] == [[], []]
+    assert all(f["limits"][0]["name"] == "time_limit" for f in answer)
+
+
+def test_deadline_interrupts_a_heavy_cross_join_and_then_stays_quiet(con):
+    with engine.deadline(con, 0.05) as d, pytest.raises(duckdb.InterruptException):
+        con.execute(
+            "SELECT count(*) FROM range(100000000) a, range(100000) b WHERE a.range + b.range = -1"
+        ).fetchall()
+    assert d.expired
+    with engine.deadline(con, 0.05) as quiet:
+        pass
+    time.sleep(0.1)  # past the closed deadline: it must not interrupt the next statement
+    assert con.execute("SELECT count(*) FROM range(3000000)").fetchone() == (3000000,)
+    assert not quiet.expired

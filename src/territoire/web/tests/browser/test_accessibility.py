@@ -1,0 +1,80 @@
+"""axe-core (WCAG 2.1 A and AA) finds nothing on the portal's pages, in French and in English."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import BROWSER_TEST, format_violations
+
+pytestmark = BROWSER_TEST
+
+
+def _pages(portal) -> dict[str, str]:
+    return {
+        "home": "/",
+        "datasets": "/jeux-de-donnees/",
+        "search with results": "/jeux-de-donnees/?q=budget",
+        "search without results": "/jeux-de-donnees/?q=introuvablexyz",
+        "dataset": f"/jeux-de-donnees/{portal.budget.slug}/",
+        "commune": f"/territoires/communes/{portal.commune.code}/",
+        "epci": f"/territoires/epci/{portal.epci.code}/",
+        "login": "/connexion/",
+        "password reset": "/mot-de-passe/oubli/",
+        "password reset sent": "/mot-de-passe/oubli/envoye/",
+        "accessibility statement": "/accessibilite/",
+        "legal notice": "/mentions-legales/",
+    }
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_pages_have_no_axe_violations(open_tab, portal, lang):
+    tab = open_tab(lang)
+    found: dict[str, list[dict]] = {}
+    for name, path in _pages(portal).items():
+        tab.goto(path)
+        assert tab.page.locator("html").get_attribute("lang") == lang, f"{name}: html lang"
+        found[f"{name} ({path})"] = tab.axe()
+
+    # the same login form with the errors a visitor gets: a field left empty, then a wrong password
+    tab.goto("/connexion/")
+    tab.submit()
+    assert tab.page.locator("[aria-invalid=true]").count() >= 1
+    found["login, empty fields"] = tab.axe()
+    tab.page.locator("#id_username").fill("officer")
+    tab.page.locator("#id_password").fill("not the password")
+    tab.submit()
+    assert tab.page.get_by_role("alert").count() == 1
+    found["login, wrong password"] = tab.axe()
+
+    violations = {page: v for page, v in found.items() if v}
+    assert not violations, "axe-core violations:" + format_violations(violations)
+    assert not tab.csp_violations(), tab.csp_violations()
+
+
+def test_staff_view_with_internal_dataset_has_no_axe_violations(open_tab, portal):
+    """What an agent sees: internal datasets with their badge, the logout button, the back-office link."""
+    tab = open_tab("fr")
+    tab.goto("/connexion/")
+    tab.page.locator("#id_username").fill(portal.data_officer.username)
+    tab.page.locator("#id_password").fill("un mot de passe solide 42")
+    tab.submit()
+    assert tab.page.url == tab.base_url + "/"
+    found = {"home (staff)": tab.axe()}
+    tab.goto("/jeux-de-donnees/")
+    assert tab.page.locator(".badge-internal").count() == 1
+    found["datasets (staff)"] = tab.axe()
+    tab.goto(f"/jeux-de-donnees/{portal.internal.slug}/")
+    found["internal dataset"] = tab.axe()
+    violations = {page: v for page, v in found.items() if v}
+    assert not violations, "axe-core violations:" + format_violations(violations)
+
+
+def test_axe_really_runs(open_tab, portal):
+    """The harness itself: axe finds a violation that we plant, so a silent axe cannot pass."""
+    tab = open_tab("fr")
+    tab.goto("/")
+    tab.page.evaluate(
+        "() => { const img = document.createElement('img'); img.src = '/static/none.png';"
+        " document.querySelector('main').append(img); }"
+    )
+    assert "image-alt" in {v["id"] for v in tab.axe()}
