@@ -39,8 +39,16 @@ SCHEMA = {
     "name": "bench-territoire",
     "title": "Banc d'essai de validation",
     "fields": [
-        {"name": "identifiant", "type": "string", "constraints": {"required": True, "unique": True, "pattern": "ID-[0-9]{7}"}},
-        {"name": "code_insee", "type": "string", "constraints": {"required": True, "pattern": "([013-9][0-9]|2[AB1-9])[0-9]{3}"}},
+        {
+            "name": "identifiant",
+            "type": "string",
+            "constraints": {"required": True, "unique": True, "pattern": "ID-[0-9]{7}"},
+        },
+        {
+            "name": "code_insee",
+            "type": "string",
+            "constraints": {"required": True, "pattern": "([013-9][0-9]|2[AB1-9])[0-9]{3}"},
+        },
         {"name": "libelle", "type": "string", "constraints": {"required": True}},
         {"name": "categorie", "type": "string", "constraints": {"enum": CATEGORIES}},
         {"name": "montant", "type": "number", "constraints": {"minimum": 0}},
@@ -68,7 +76,18 @@ ERRORS = {
 def generate(path: Path, rows: int, seed: int = 20240601) -> None:
     rng = random.Random(seed)
     start = datetime.date(2015, 1, 1).toordinal()
-    words = ["rue", "place", "avenue", "parc", "école", "mairie", "stade", "médiathèque", "piscine", "marché"]
+    words = [
+        "rue",
+        "place",
+        "avenue",
+        "parc",
+        "école",
+        "mairie",
+        "stade",
+        "médiathèque",
+        "piscine",
+        "marché",
+    ]
     names = [field["name"] for field in SCHEMA["fields"]]
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -82,7 +101,9 @@ def generate(path: Path, rows: int, seed: int = 20240601) -> None:
                 "libelle": f"{rng.choice(words)} {rng.randint(1, 500)}",
                 "categorie": rng.choice(CATEGORIES),
                 "montant": f"{rng.uniform(0, 100000):.2f}",
-                "date_operation": datetime.date.fromordinal(start + rng.randint(0, 3600)).isoformat(),
+                "date_operation": datetime.date.fromordinal(
+                    start + rng.randint(0, 3600)
+                ).isoformat(),
                 "latitude": f"{rng.uniform(41.3, 51.1):.6f}",
                 "longitude": f"{rng.uniform(-5.2, 9.6):.6f}",
             }
@@ -112,7 +133,9 @@ def run_frictionless(path: Path, schema_path: Path) -> tuple[float, object]:
     from frictionless import validate
 
     started = time.perf_counter()
-    report = validate(path.name, basepath=str(path.parent), schema=schema_path.name, limit_errors=10_000_000)
+    report = validate(
+        path.name, basepath=str(path.parent), schema=schema_path.name, limit_errors=10_000_000
+    )
     return time.perf_counter() - started, report
 
 
@@ -155,7 +178,9 @@ def main() -> int:
     ours_seconds, ours = run_territoire(data)
     ours_rate = args.rows / ours_seconds
     ours_counts = ours.counts()
-    print(f"territoire : {ours_seconds:7.2f} s  {ours_rate:12,.0f} rows/s  valid={ours.valid}  errors={ours.error_count}")
+    print(
+        f"territoire : {ours_seconds:7.2f} s  {ours_rate:12,.0f} rows/s  valid={ours.valid}  errors={ours.error_count}"
+    )
     for group in ours.errors_by_kind:
         print("   ", group.message_fr)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -179,14 +204,23 @@ def main() -> int:
         theirs_seconds, theirs = run_frictionless(data, schema_path)
         theirs_rate = args.rows / theirs_seconds
         theirs_counts = frictionless_counts(theirs)
-        print(f"frictionless: {theirs_seconds:7.2f} s  {theirs_rate:12,.0f} rows/s  valid={theirs.valid}  errors={sum(theirs_counts.values())}")
+        print(
+            f"frictionless: {theirs_seconds:7.2f} s  {theirs_rate:12,.0f} rows/s  valid={theirs.valid}  errors={sum(theirs_counts.values())}"
+        )
         ratio = theirs_seconds / ours_seconds
         same = ours.valid == theirs.valid and ours_counts == theirs_counts
         print(f"ratio: territoire is {ratio:.1f}× faster; same verdict and counts: {same}")
         if not same:
             for key in sorted(set(ours_counts) | set(theirs_counts), key=str):
                 if ours_counts.get(key) != theirs_counts.get(key):
-                    print("   differs:", key, "territoire", ours_counts.get(key), "frictionless", theirs_counts.get(key))
+                    print(
+                        "   differs:",
+                        key,
+                        "territoire",
+                        ours_counts.get(key),
+                        "frictionless",
+                        theirs_counts.get(key),
+                    )
             status = 1
         lines.append(
             f"| frictionless {__import__('frictionless').__version__} (`validate`, limit_errors off) | {theirs_seconds:.2f} | "
@@ -197,7 +231,12 @@ def main() -> int:
             f"Ratio: **{ratio:.1f}×** faster than frictionless. Same verdict and same error counts per (kind, column): "
             f"**{'yes' if same else 'NO'}** ({', '.join(f'{k[0]} {k[1]}: {v}' for k, v in sorted(ours_counts.items(), key=str))}).",
         ]
-    lines += ["", f"Peak RSS of the benchmark process: {peak_mb:,.0f} MB (after both runs)." if not args.skip_frictionless else f"Peak RSS: {peak_mb:,.0f} MB."]
+    lines += [
+        "",
+        f"Peak RSS of the benchmark process: {peak_mb:,.0f} MB (after both runs)."
+        if not args.skip_frictionless
+        else f"Peak RSS: {peak_mb:,.0f} MB.",
+    ]
     print(f"peak RSS {peak_mb:,.0f} MB")
     if not args.no_write:
         append_results("\n".join(lines))

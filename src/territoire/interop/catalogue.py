@@ -107,7 +107,9 @@ def visible(actor) -> QuerySet[Dataset]:
 def entries(queryset: QuerySet[Dataset]) -> list[Entry]:
     datasets = list(
         queryset.select_related("publisher", "publisher_service")
-        .prefetch_related("themes", "distributions", Prefetch("territories", queryset=_territories()))
+        .prefetch_related(
+            "themes", "distributions", Prefetch("territories", queryset=_territories())
+        )
         .order_by("pk")
     )
     versions = common.current_versions(datasets)

@@ -116,7 +116,9 @@ def current_versions(datasets) -> dict:
     ids = [d.pk for d in datasets]
     if not ids:
         return {}
-    lakes = DatasetLake.objects.filter(dataset_id__in=ids, current_version__isnull=False).select_related("current_version")
+    lakes = DatasetLake.objects.filter(
+        dataset_id__in=ids, current_version__isnull=False
+    ).select_related("current_version")
     return {lake.dataset_id: lake.current_version for lake in lakes}
 
 

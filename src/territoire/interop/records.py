@@ -31,41 +31,66 @@ def served(dataset: Dataset, version=None) -> Served | None:
     version = version if version is not None else common.current_version(dataset)
     if version is None:
         return None
-    columns = [{"id": c["id"], "label": c.get("label") or c["id"], "type": c["type"]} for c in version.columns]
+    columns = [
+        {"id": c["id"], "label": c.get("label") or c["id"], "type": c["type"]}
+        for c in version.columns
+    ]
     return Served(dataset=dataset, version=version, path=version.absolute_path, columns=columns)
 
 
-def connection():
-    """One DuckDB connection per thread (web workers are threads or processes): cheap to reuse."""
+def connection(timezone: str | None = None):
+    """One DuckDB connection per thread (web workers are threads or processes): cheap to reuse.
+
+    Every use names its time zone (datetimes come out in it), so one request's ``timezone``
+    parameter never leaks into the next request served by the thread.
+    """
     from territoire.records import engine
 
+    zone = timezone or engine.DEFAULT_TIMEZONE
     con = getattr(_local, "con", None)
     if con is None:
-        con = engine.connect()
-        _local.con = con
+        con = engine.connect(timezone=zone)
+        _local.con, _local.zone = con, zone
+    elif _local.zone != zone:
+        engine.set_timezone(con, zone)
+        _local.zone = zone
     return con
 
 
-def run(s: Served, query, *, max_limit: int | None, default_limit: int | None, with_count: bool = True) -> dict:
+def run(
+    s: Served,
+    query,
+    *,
+    max_limit: int | None,
+    default_limit: int | None,
+    with_count: bool = True,
+    timezone: str | None = None,
+) -> dict:
     from territoire.records import engine
 
     return engine.run_query(
-        connection(), query, parquet_path=s.path, columns=s.columns, max_limit=max_limit,
-        default_limit=default_limit, with_count=with_count,
+        connection(timezone),
+        query,
+        parquet_path=s.path,
+        columns=s.columns,
+        max_limit=max_limit,
+        default_limit=default_limit,
+        with_count=with_count,
     )
 
 
-def facets(s: Served, **kwargs) -> list[dict]:
+def facets(s: Served, *, timezone: str | None = None, **kwargs) -> list[dict]:
     from territoire.records import engine
 
-    return engine.facets(connection(), parquet_path=s.path, columns=s.columns, **kwargs)
+    return engine.facets(connection(timezone), parquet_path=s.path, columns=s.columns, **kwargs)
 
 
-def rows(s: Served, query):
+def rows(s: Served, query, *, timezone: str | None = None):
     """Every matching row, streamed (a fresh cursor, so the page queries of the thread go on)."""
     from territoire.records import engine
 
-    return engine.export_stream(connection(), query, parquet_path=s.path, columns=s.columns)
+    con = connection(timezone)
+    return engine.export_stream(con, query, parquet_path=s.path, columns=s.columns)
 
 
 def quote_string(value: str) -> str:
@@ -81,5 +106,7 @@ def output_columns(s: Served, query) -> list[dict]:
     """The result columns ({"name", "type"}) of a query; raises QueryError for a bad one."""
     from territoire.records.odsql import compile_query
 
-    compiled = compile_query(query, columns=s.columns, source_params=[str(s.path)], max_limit=None, default_limit=None)
+    compiled = compile_query(
+        query, columns=s.columns, source_params=[str(s.path)], max_limit=None, default_limit=None
+    )
     return compiled.columns

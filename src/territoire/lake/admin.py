@@ -20,16 +20,42 @@ class ReadOnlyAdmin(AuditedAdmin):
 
 @admin.register(DatasetVersion)
 class DatasetVersionAdmin(ReadOnlyAdmin):
-    list_display = ["dataset", "number", "row_count", "byte_size", "conformity", "source_name", "created_by", "created_at"]
+    list_display = [
+        "dataset",
+        "number",
+        "row_count",
+        "byte_size",
+        "conformity",
+        "source_name",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["conformity", "source_format", "created_at"]
-    search_fields = ["dataset__title", "dataset__slug", "source_name", "source_checksum", "parquet_checksum"]
+    search_fields = [
+        "dataset__title",
+        "dataset__slug",
+        "source_name",
+        "source_checksum",
+        "parquet_checksum",
+    ]
     list_select_related = ["dataset", "created_by"]
     date_hierarchy = "created_at"
 
 
 @admin.register(IngestJob)
 class IngestJobAdmin(ReadOnlyAdmin):
-    list_display = ["id", "dataset", "kind", "status", "progress", "stage", "source_name", "created_by", "created_at", "finished_at"]
+    list_display = [
+        "id",
+        "dataset",
+        "kind",
+        "status",
+        "progress",
+        "stage",
+        "source_name",
+        "created_by",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", "kind", "created_at"]
     search_fields = ["dataset__title", "dataset__slug", "source_name"]
     list_select_related = ["dataset", "created_by"]

@@ -97,7 +97,9 @@ def _editable_dataset(actor, slug: str):
 
 def _readable_dataset(request, actor, slug: str):
     dataset = catalog_selectors.dataset_get_for_actor(actor, slug)
-    catalog_services.dataset_read_record(actor=actor, dataset=dataset, channel="api/v1 lac", ip_address=ratelimit.client_ip(request))
+    catalog_services.dataset_read_record(
+        actor=actor, dataset=dataset, channel="api/v1 lac", ip_address=ratelimit.client_ip(request)
+    )
     return dataset
 
 
@@ -107,21 +109,42 @@ def _job_url(job: IngestJob) -> str:
 
 def _job_out(job: IngestJob) -> dict:
     return {
-        "id": job.pk, "dataset": job.dataset.slug, "kind": job.kind, "status": job.status, "progress": job.progress,
-        "stage": job.stage, "source_name": job.source_name, "version": job.version.number if job.version else None,
-        "report": job.report, "error": job.error, "created_by": job.created_by.username if job.created_by else None,
-        "created_at": job.created_at, "started_at": job.started_at, "finished_at": job.finished_at,
+        "id": job.pk,
+        "dataset": job.dataset.slug,
+        "kind": job.kind,
+        "status": job.status,
+        "progress": job.progress,
+        "stage": job.stage,
+        "source_name": job.source_name,
+        "version": job.version.number if job.version else None,
+        "report": job.report,
+        "error": job.error,
+        "created_by": job.created_by.username if job.created_by else None,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
     }
 
 
 def _version_out(version, current_id, *, detail: bool = False) -> dict:
     data = {
-        "number": version.number, "is_current": version.pk == current_id, "source_name": version.source_name,
-        "source_format": version.source_format, "source_checksum": version.source_checksum,
-        "parquet_checksum": version.parquet_checksum, "byte_size": version.byte_size, "row_count": version.row_count,
-        "conformity": version.conformity, "schema_ref": version.schema_ref, "personal_data": version.personal_data,
-        "created_by": version.created_by.username if version.created_by else None, "created_at": version.created_at,
-        "parquet_url": reverse("api-v1:lake-version-parquet", kwargs={"slug": version.dataset.slug, "number": version.number}),
+        "number": version.number,
+        "is_current": version.pk == current_id,
+        "source_name": version.source_name,
+        "source_format": version.source_format,
+        "source_checksum": version.source_checksum,
+        "parquet_checksum": version.parquet_checksum,
+        "byte_size": version.byte_size,
+        "row_count": version.row_count,
+        "conformity": version.conformity,
+        "schema_ref": version.schema_ref,
+        "personal_data": version.personal_data,
+        "created_by": version.created_by.username if version.created_by else None,
+        "created_at": version.created_at,
+        "parquet_url": reverse(
+            "api-v1:lake-version-parquet",
+            kwargs={"slug": version.dataset.slug, "number": version.number},
+        ),
     }
     if detail:
         data.update(columns=version.columns, validation=version.validation, report=version.report)
@@ -129,11 +152,16 @@ def _version_out(version, current_id, *, detail: bool = False) -> dict:
 
 
 @router.post(
-    "/datasets/{slug}/uploads", response={202: UploadAcceptedOut, **ERRORS}, url_name="lake-upload",
+    "/datasets/{slug}/uploads",
+    response={202: UploadAcceptedOut, **ERRORS},
+    url_name="lake-upload",
     summary="Déposer un fichier (ingestion en tâche de fond)",
 )
 def upload_create(
-    request, slug: str, file: File[UploadedFile], schema_ref: str | None = Form(None, alias="schema"),
+    request,
+    slug: str,
+    file: File[UploadedFile],
+    schema_ref: str | None = Form(None, alias="schema"),
     publish: bool = Form(False),
 ):
     actor = _writer(request)
@@ -141,23 +169,37 @@ def upload_create(
     path = services.upload_store(chunks=file.chunks(), original_name=file.name or "fichier")
     try:
         job = tasks.ingest_job_enqueue(
-            actor=actor, dataset=dataset, upload_path=path, original_name=file.name or path.name,
-            schema_ref=schema_ref or None, publish=publish,
+            actor=actor,
+            dataset=dataset,
+            upload_path=path,
+            original_name=file.name or path.name,
+            schema_ref=schema_ref or None,
+            publish=publish,
         )
     except BaseException:
         services.upload_discard(path)
         raise
-    return Status(202, {"job": job.pk, "status": job.status, "status_url": _job_url(job), "dataset": dataset.slug})
+    return Status(
+        202,
+        {"job": job.pk, "status": job.status, "status_url": _job_url(job), "dataset": dataset.slug},
+    )
 
 
-@router.get("/jobs/{job_id}", response={200: JobOut, **ERRORS}, url_name="lake-job", summary="État d'une tâche d'ingestion")
+@router.get(
+    "/jobs/{job_id}",
+    response={200: JobOut, **ERRORS},
+    url_name="lake-job",
+    summary="État d'une tâche d'ingestion",
+)
 def job_get(request, job_id: int):
     actor = _reader(request)
     return _job_out(tasks.ingest_job_expire(selectors.job_get_for_actor(actor, job_id)))
 
 
 @router.get(
-    "/datasets/{slug}/versions", response={200: list[VersionOut], **ERRORS}, url_name="lake-versions",
+    "/datasets/{slug}/versions",
+    response={200: list[VersionOut], **ERRORS},
+    url_name="lake-versions",
     summary="Versions d'un jeu de données",
 )
 def version_list(request, slug: str):
@@ -165,21 +207,30 @@ def version_list(request, slug: str):
     dataset = _readable_dataset(request, actor, slug)
     lake = selectors.dataset_lake(dataset)
     current_id = lake.current_version_id if lake else None
-    return [_version_out(v, current_id) for v in selectors.dataset_versions(dataset).select_related("dataset")]
+    return [
+        _version_out(v, current_id)
+        for v in selectors.dataset_versions(dataset).select_related("dataset")
+    ]
 
 
 @router.get(
-    "/datasets/{slug}/versions/compare", response={200: dict, **ERRORS}, url_name="lake-versions-compare",
+    "/datasets/{slug}/versions/compare",
+    response={200: dict, **ERRORS},
+    url_name="lake-versions-compare",
     summary="Comparer deux versions (schéma ; lignes par clé)",
 )
-def version_compare(request, slug: str, from_: int = Query(..., alias="from"), to: int = Query(...)):
+def version_compare(
+    request, slug: str, from_: int = Query(..., alias="from"), to: int = Query(...)
+):
     actor = _reader(request)
     dataset = _readable_dataset(request, actor, slug)
     return selectors.version_compare(dataset, from_, to)
 
 
 @router.get(
-    "/datasets/{slug}/versions/{number}", response={200: VersionDetailOut, **ERRORS}, url_name="lake-version",
+    "/datasets/{slug}/versions/{number}",
+    response={200: VersionDetailOut, **ERRORS},
+    url_name="lake-version",
     summary="Une version : colonnes, statistiques, rapport",
 )
 def version_detail(request, slug: str, number: int):
@@ -191,7 +242,9 @@ def version_detail(request, slug: str, number: int):
 
 
 @router.get(
-    "/datasets/{slug}/versions/{number}/parquet", response={200: None, **ERRORS}, url_name="lake-version-parquet",
+    "/datasets/{slug}/versions/{number}/parquet",
+    response={200: None, **ERRORS},
+    url_name="lake-version-parquet",
     summary="Télécharger une version au format Parquet",
 )
 def version_parquet(request, slug: str, number: int):
@@ -202,10 +255,13 @@ def version_parquet(request, slug: str, number: int):
     if not path.is_file():
         raise NotFound(
             f"Le fichier de la version {number} de « {slug} » est introuvable sur le disque : prévenez l'administrateur.",
-            f"The file of version {number} of '{slug}' is missing on disk: tell the administrator.", where="number",
+            f"The file of version {number} of '{slug}' is missing on disk: tell the administrator.",
+            where="number",
         )
     response = FileResponse(
-        path.open("rb"), as_attachment=True, filename=f"{dataset.slug}-v{version.number}.parquet",
+        path.open("rb"),
+        as_attachment=True,
+        filename=f"{dataset.slug}-v{version.number}.parquet",
         content_type="application/vnd.apache.parquet",
     )
     response["ETag"] = f'"{version.parquet_checksum}"'
@@ -213,8 +269,10 @@ def version_parquet(request, slug: str, number: int):
 
 
 @router.put(
-    "/datasets/{slug}/type-overrides", response={200: TypeOverridesOut, 202: TypeOverridesOut, **ERRORS},
-    url_name="lake-type-overrides", summary="Forcer le type de colonnes (et recharger)",
+    "/datasets/{slug}/type-overrides",
+    response={200: TypeOverridesOut, 202: TypeOverridesOut, **ERRORS},
+    url_name="lake-type-overrides",
+    summary="Forcer le type de colonnes (et recharger)",
 )
 def type_overrides_set(request, slug: str, payload: TypeOverridesIn):
     actor = _writer(request)
@@ -223,6 +281,11 @@ def type_overrides_set(request, slug: str, payload: TypeOverridesIn):
     lake = services.dataset_set_type_overrides(actor=actor, dataset=dataset, overrides=overrides)
     out = {"dataset": dataset.slug, "type_overrides": lake.type_overrides}
     if payload.reload and lake.current_version_id:
-        job = tasks.ingest_job_enqueue(actor=actor, dataset=dataset, kind=JobKind.REINGEST, original_name=lake.current_version.source_name)
+        job = tasks.ingest_job_enqueue(
+            actor=actor,
+            dataset=dataset,
+            kind=JobKind.REINGEST,
+            original_name=lake.current_version.source_name,
+        )
         return Status(202, {**out, "job": job.pk, "status_url": _job_url(job)})
     return Status(200, out)

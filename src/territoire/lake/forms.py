@@ -8,8 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from .services import COLUMN_TYPES
 
 TYPE_LABELS = {
-    "integer": _("entier"), "decimal": _("décimal"), "boolean": _("booléen"), "date": _("date"),
-    "datetime": _("date et heure"), "geo_point": _("point géographique"), "geometry": _("géométrie"), "text": _("texte"),
+    "integer": _("entier"),
+    "decimal": _("décimal"),
+    "boolean": _("booléen"),
+    "date": _("date"),
+    "datetime": _("date et heure"),
+    "geo_point": _("point géographique"),
+    "geometry": _("géométrie"),
+    "text": _("texte"),
 }
 
 
@@ -24,7 +30,11 @@ def schema_choices() -> list[tuple[str, str]]:
         if isinstance(item, str):
             choices.append((item, item))
             continue
-        get = item.get if isinstance(item, dict) else lambda key, default=None, item=item: getattr(item, key, default)
+        get = (
+            item.get
+            if isinstance(item, dict)
+            else lambda key, default=None, item=item: getattr(item, key, default)
+        )
         ref = get("ref") or get("name") or get("id")
         if ref:
             title = get("title") or ref
@@ -35,10 +45,13 @@ def schema_choices() -> list[tuple[str, str]]:
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Fichier"),
-        help_text=_("CSV, TSV, TXT, XLSX, ODS, JSON, NDJSON, GeoJSON, Shapefile zippé, GeoPackage ou Parquet."),
+        help_text=_(
+            "CSV, TSV, TXT, XLSX, ODS, JSON, NDJSON, GeoJSON, Shapefile zippé, GeoPackage ou Parquet."
+        ),
     )
     schema = forms.ChoiceField(
-        label=_("Schéma de données (facultatif)"), required=False,
+        label=_("Schéma de données (facultatif)"),
+        required=False,
         help_text=_("Chaque ligne sera validée contre ce schéma (schema.data.gouv.fr, SCDL)."),
     )
     publish = forms.BooleanField(label=_("Publier après l'ingestion"), required=False)
@@ -60,19 +73,27 @@ class TypeOverrideForm(forms.Form):
         choices = [("", _("détection automatique"))] + [(t, TYPE_LABELS[t]) for t in COLUMN_TYPES]
         for column in columns:
             self.fields[f"type__{column['id']}"] = forms.ChoiceField(
-                label=f"{column.get('label') or column['id']} ({column['id']})", choices=choices, required=False,
+                label=f"{column.get('label') or column['id']} ({column['id']})",
+                choices=choices,
+                required=False,
                 initial=overrides.get(column["id"], ""),
-                help_text=_("Type détecté : %(type)s") % {"type": TYPE_LABELS.get(column.get("type"), column.get("type"))},
+                help_text=_("Type détecté : %(type)s")
+                % {"type": TYPE_LABELS.get(column.get("type"), column.get("type"))},
             )
 
     def overrides(self) -> dict[str, str]:
-        return {name.removeprefix("type__"): value for name, value in self.cleaned_data.items() if value}
+        return {
+            name.removeprefix("type__"): value for name, value in self.cleaned_data.items() if value
+        }
 
 
 class LakeSettingsForm(forms.Form):
     key_column = forms.ChoiceField(
-        label=_("Colonne clé"), required=False,
-        help_text=_("Identifie une ligne d'une version à l'autre : les comparaisons comptent alors les lignes ajoutées, retirées et modifiées."),
+        label=_("Colonne clé"),
+        required=False,
+        help_text=_(
+            "Identifie une ligne d'une version à l'autre : les comparaisons comptent alors les lignes ajoutées, retirées et modifiées."
+        ),
     )
     schema = forms.ChoiceField(label=_("Schéma déclaré"), required=False)
 
@@ -91,11 +112,17 @@ class LakeSettingsForm(forms.Form):
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Décision"),
-        choices=[("publish_as_is", _("Publier tel quel (les données signalées peuvent être publiques)")),
-                 ("keep_private", _("Garder privé"))],
+        choices=[
+            ("publish_as_is", _("Publier tel quel (les données signalées peuvent être publiques)")),
+            ("keep_private", _("Garder privé")),
+        ],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(
-        label=_("Motif"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-        help_text=_("Pourquoi ces colonnes peuvent, ou non, être publiées (versé au journal d'audit)."),
+        label=_("Motif"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_(
+            "Pourquoi ces colonnes peuvent, ou non, être publiées (versé au journal d'audit)."
+        ),
     )

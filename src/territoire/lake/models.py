@@ -22,26 +22,44 @@ class DatasetVersion(models.Model):
     """One immutable Parquet snapshot of a dataset, written once (temporary name, fsync, atomic rename)."""
 
     dataset = models.ForeignKey(
-        "catalog.Dataset", verbose_name=_("jeu de données"), on_delete=models.CASCADE, related_name="versions"
+        "catalog.Dataset",
+        verbose_name=_("jeu de données"),
+        on_delete=models.CASCADE,
+        related_name="versions",
     )
     number = models.PositiveIntegerField(_("numéro de version"))
     path = models.CharField(_("fichier Parquet (relatif au lac)"), max_length=500)
     source_name = models.CharField(_("fichier d'origine"), max_length=300, blank=True)
-    source_path = models.CharField(_("copie du fichier d'origine (relative au lac)"), max_length=500, blank=True)
+    source_path = models.CharField(
+        _("copie du fichier d'origine (relative au lac)"), max_length=500, blank=True
+    )
     source_format = models.CharField(_("format d'origine"), max_length=20, blank=True)
-    source_checksum = models.CharField(_("empreinte SHA-256 de l'origine"), max_length=64, db_index=True)
+    source_checksum = models.CharField(
+        _("empreinte SHA-256 de l'origine"), max_length=64, db_index=True
+    )
     parquet_checksum = models.CharField(_("empreinte SHA-256 du Parquet"), max_length=64)
     byte_size = models.BigIntegerField(_("taille du Parquet (octets)"))
     row_count = models.BigIntegerField(_("nombre de lignes"))
     columns = models.JSONField(_("colonnes (types, statistiques)"), default=list)
     options = models.JSONField(_("options d'ingestion"), default=dict, blank=True)
     report = models.JSONField(_("rapport d'ingestion"), default=dict)
-    conformity = models.CharField(_("conformité au schéma"), max_length=10, choices=Conformity.choices, default=Conformity.NONE)
+    conformity = models.CharField(
+        _("conformité au schéma"),
+        max_length=10,
+        choices=Conformity.choices,
+        default=Conformity.NONE,
+    )
     schema_ref = models.CharField(_("schéma"), max_length=500, blank=True)
     validation = models.JSONField(_("rapport de validation"), default=dict, blank=True)
-    personal_data = models.JSONField(_("colonnes signalées comme données personnelles"), default=list, blank=True)
+    personal_data = models.JSONField(
+        _("colonnes signalées comme données personnelles"), default=list, blank=True
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("déposé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
@@ -50,7 +68,9 @@ class DatasetVersion(models.Model):
         ordering = ["dataset_id", "-number"]
         verbose_name = _("version de jeu de données")
         verbose_name_plural = _("versions de jeux de données")
-        constraints = [models.UniqueConstraint(fields=["dataset", "number"], name="lake_version_unique_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="lake_version_unique_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.dataset} — v{self.number}"
@@ -64,17 +84,26 @@ class DatasetLake(models.Model):
     """The lake settings of one dataset: which version is served, and how to ingest the next one."""
 
     dataset = models.OneToOneField(
-        "catalog.Dataset", verbose_name=_("jeu de données"), on_delete=models.CASCADE, related_name="lake"
+        "catalog.Dataset",
+        verbose_name=_("jeu de données"),
+        on_delete=models.CASCADE,
+        related_name="lake",
     )
     current_version = models.ForeignKey(
-        DatasetVersion, verbose_name=_("version servie"), null=True, blank=True, on_delete=models.RESTRICT,
+        DatasetVersion,
+        verbose_name=_("version servie"),
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
         related_name="+",
     )
     schema_ref = models.CharField(_("schéma déclaré"), max_length=500, blank=True)
     key_column = models.CharField(_("colonne clé"), max_length=200, blank=True)
     type_overrides = models.JSONField(_("types forcés par colonne"), default=dict, blank=True)
     sheet = models.CharField(_("feuille (tableur)"), max_length=200, blank=True)
-    source_url = models.URLField(_("URL de la source (rafraîchissement)"), max_length=1000, blank=True)
+    source_url = models.URLField(
+        _("URL de la source (rafraîchissement)"), max_length=1000, blank=True
+    )
 
     class Meta:
         ordering = ["dataset_id"]
@@ -82,7 +111,11 @@ class DatasetLake(models.Model):
         verbose_name_plural = _("réglages du lac des jeux de données")
 
     def __str__(self) -> str:
-        current = f"v{self.current_version.number}" if self.current_version_id and self.current_version else "—"
+        current = (
+            f"v{self.current_version.number}"
+            if self.current_version_id and self.current_version
+            else "—"
+        )
         return f"{self.dataset} ({current})"
 
 
@@ -103,10 +136,17 @@ class IngestJob(models.Model):
     """A background ingestion run by the worker; its progress and report are shown to the user."""
 
     dataset = models.ForeignKey(
-        "catalog.Dataset", verbose_name=_("jeu de données"), on_delete=models.CASCADE, related_name="ingest_jobs"
+        "catalog.Dataset",
+        verbose_name=_("jeu de données"),
+        on_delete=models.CASCADE,
+        related_name="ingest_jobs",
     )
-    kind = models.CharField(_("nature"), max_length=10, choices=JobKind.choices, default=JobKind.UPLOAD)
-    status = models.CharField(_("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True)
+    kind = models.CharField(
+        _("nature"), max_length=10, choices=JobKind.choices, default=JobKind.UPLOAD
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED, db_index=True
+    )
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     stage = models.CharField(_("étape"), max_length=200, blank=True)
     source_name = models.CharField(_("fichier d'origine"), max_length=300, blank=True)
@@ -115,11 +155,20 @@ class IngestJob(models.Model):
     publish = models.BooleanField(_("publier après ingestion"), default=False)
     report = models.JSONField(_("rapport d'ingestion"), default=dict, blank=True)
     version = models.ForeignKey(
-        DatasetVersion, verbose_name=_("version créée"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        DatasetVersion,
+        verbose_name=_("version créée"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     error = models.JSONField(_("erreur"), default=dict, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("demandé par"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)

@@ -33,7 +33,9 @@ class IngestReport:
     @property
     def succeeded(self) -> bool:
         """Created or unchanged, and published when publication was asked for."""
-        return self.status in {"created", "unchanged"} and not any(e.get("code") == "publication_refused" for e in self.errors)
+        return self.status in {"created", "unchanged"} and not any(
+            e.get("code") == "publication_refused" for e in self.errors
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

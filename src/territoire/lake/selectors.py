@@ -13,7 +13,9 @@ from .models import DatasetLake, DatasetVersion, IngestJob
 
 def dataset_list_editable(actor) -> QuerySet[Dataset]:
     """Datasets whose data the actor may load: all for a data officer, their services' for a steward."""
-    qs = Dataset.objects.select_related("publisher", "publisher_service", "lake__current_version").order_by("title")
+    qs = Dataset.objects.select_related(
+        "publisher", "publisher_service", "lake__current_version"
+    ).order_by("title")
     if permissions.is_data_officer(actor):
         return qs
     if not permissions.is_authenticated(actor) or actor.role != "steward":
@@ -31,15 +33,24 @@ def dataset_current_version(dataset: Dataset) -> DatasetVersion | None:
 
 
 def dataset_versions(dataset: Dataset) -> QuerySet[DatasetVersion]:
-    return DatasetVersion.objects.filter(dataset=dataset).select_related("created_by").order_by("-number")
+    return (
+        DatasetVersion.objects.filter(dataset=dataset)
+        .select_related("created_by")
+        .order_by("-number")
+    )
 
 
 def version_get(dataset: Dataset, number: int) -> DatasetVersion:
-    version = DatasetVersion.objects.filter(dataset=dataset, number=number).select_related("created_by").first()
+    version = (
+        DatasetVersion.objects.filter(dataset=dataset, number=number)
+        .select_related("created_by")
+        .first()
+    )
     if version is None:
         raise NotFound(
             f"Le jeu de données « {dataset.slug} » n'a pas de version {number}.",
-            f"Dataset '{dataset.slug}' has no version {number}.", where="number",
+            f"Dataset '{dataset.slug}' has no version {number}.",
+            where="number",
         )
     return version
 
@@ -47,7 +58,9 @@ def version_get(dataset: Dataset, number: int) -> DatasetVersion:
 def dataset_personal_flags(dataset: Dataset) -> list[dict]:
     """Personal-data flags of the version the dataset serves (empty when it has none)."""
     current = (
-        DatasetVersion.objects.filter(pk=DatasetLake.objects.filter(dataset=dataset).values("current_version")[:1])
+        DatasetVersion.objects.filter(
+            pk=DatasetLake.objects.filter(dataset=dataset).values("current_version")[:1]
+        )
         .values_list("personal_data", flat=True)
         .first()
     )
@@ -60,7 +73,9 @@ def version_compare(dataset: Dataset, from_number: int, to_number: int) -> dict:
 
     if from_number == to_number:
         raise ValidationFailed(
-            "Choisissez deux versions différentes à comparer.", "Choose two different versions to compare.", where="to",
+            "Choisissez deux versions différentes à comparer.",
+            "Choose two different versions to compare.",
+            where="to",
         )
     old, new = version_get(dataset, from_number), version_get(dataset, to_number)
     lake = dataset_lake(dataset)
@@ -68,14 +83,22 @@ def version_compare(dataset: Dataset, from_number: int, to_number: int) -> dict:
     if key and not ({c["id"] for c in old.columns} & {c["id"] for c in new.columns} >= {key}):
         key = None
     result = engine.compare(
-        old.absolute_path, new.absolute_path, old_columns=old.columns, new_columns=new.columns, key=key,
+        old.absolute_path,
+        new.absolute_path,
+        old_columns=old.columns,
+        new_columns=new.columns,
+        key=key,
     )
     return {"dataset": dataset.slug, "from": old.number, "to": new.number, "key": key, **result}
 
 
 def job_get_for_actor(actor, job_id: int) -> IngestJob:
     """A job is seen by whoever asked for it and by data officers; others get not-found."""
-    job = IngestJob.objects.select_related("dataset", "version", "created_by").filter(pk=job_id).first()
+    job = (
+        IngestJob.objects.select_related("dataset", "version", "created_by")
+        .filter(pk=job_id)
+        .first()
+    )
     if job is None or not (
         permissions.is_data_officer(actor)
         or (permissions.is_authenticated(actor) and job.created_by_id == actor.pk)

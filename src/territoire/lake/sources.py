@@ -49,7 +49,11 @@ def _file_name(url: str, response: requests.Response) -> str:
 
 
 def fetch_url(
-    url: str, *, dest_dir: Path, max_bytes: int | None = None, timeout: float | None = None,
+    url: str,
+    *,
+    dest_dir: Path,
+    max_bytes: int | None = None,
+    timeout: float | None = None,
     deadline: float | None = None,
 ) -> FetchedFile:
     """Download `url` into `dest_dir`; on any failure no partial file is left behind."""
@@ -57,7 +61,8 @@ def fetch_url(
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise ValidationFailed(
             f"Adresse refusée : {url}. Seules les URL http:// et https:// sont acceptées.",
-            f"Refused address: {url}. Only http:// and https:// URLs are accepted.", where="source",
+            f"Refused address: {url}. Only http:// and https:// URLs are accepted.",
+            where="source",
         )
     max_bytes = max_bytes or getattr(settings, "TERRITOIRE_FETCH_MAX_BYTES", DEFAULT_MAX_BYTES)
     timeout = timeout or getattr(settings, "TERRITOIRE_FETCH_TIMEOUT", 60)
@@ -67,13 +72,20 @@ def fetch_url(
     partial = dest_dir / f".download-{os.getpid()}-{time.monotonic_ns()}.part"
     started = time.monotonic()
     try:
-        with requests.get(url, stream=True, timeout=timeout, allow_redirects=True, headers={"User-Agent": "Territoire"}) as response:
+        with requests.get(
+            url,
+            stream=True,
+            timeout=timeout,
+            allow_redirects=True,
+            headers={"User-Agent": "Territoire"},
+        ) as response:
             if response.status_code >= 400:
                 raise SourceFileError(
                     f"Le serveur a répondu {response.status_code} ({response.reason}) pour {url}. "
                     "Vérifiez l'adresse ou réessayez plus tard.",
                     f"The server answered {response.status_code} ({response.reason}) for {url}. "
-                    "Check the address or try again later.", where="source",
+                    "Check the address or try again later.",
+                    where="source",
                 )
             announced = response.headers.get("Content-Length")
             if announced and announced.isdigit() and int(announced) > max_bytes:
@@ -96,16 +108,23 @@ def fetch_url(
             name = _file_name(url, response) or "telechargement"
             final = dest_dir / name
             os.replace(partial, final)
-            return FetchedFile(path=final, name=name, content_type=response.headers.get("Content-Type", ""), byte_size=size)
+            return FetchedFile(
+                path=final,
+                name=name,
+                content_type=response.headers.get("Content-Type", ""),
+                byte_size=size,
+            )
     except requests.Timeout:
         raise SourceFileError(
             f"Le serveur de {url} ne répond pas (délai de {timeout} s dépassé). Réessayez plus tard.",
-            f"The server of {url} does not answer (timeout of {timeout} s). Try again later.", where="source",
+            f"The server of {url} does not answer (timeout of {timeout} s). Try again later.",
+            where="source",
         ) from None
     except requests.RequestException as exc:
         raise SourceFileError(
             f"Téléchargement impossible depuis {url} : {exc.__class__.__name__}. Vérifiez l'adresse et le réseau.",
-            f"Could not download {url}: {exc.__class__.__name__}. Check the address and the network.", where="source",
+            f"Could not download {url}: {exc.__class__.__name__}. Check the address and the network.",
+            where="source",
         ) from None
     finally:
         partial.unlink(missing_ok=True)

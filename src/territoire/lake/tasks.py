@@ -23,26 +23,52 @@ from .models import IngestJob, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
 
-STATUS_OF_REPORT = {"created": JobStatus.SUCCEEDED, "unchanged": JobStatus.UNCHANGED, "failed": JobStatus.FAILED}
+STATUS_OF_REPORT = {
+    "created": JobStatus.SUCCEEDED,
+    "unchanged": JobStatus.UNCHANGED,
+    "failed": JobStatus.FAILED,
+}
 
 
 def ingest_job_enqueue(
-    *, actor, dataset, upload_path: Path | None = None, original_name: str = "", schema_ref: str | None = None,
-    publish: bool = False, kind: str = JobKind.UPLOAD,
+    *,
+    actor,
+    dataset,
+    upload_path: Path | None = None,
+    original_name: str = "",
+    schema_ref: str | None = None,
+    publish: bool = False,
+    kind: str = JobKind.UPLOAD,
 ) -> IngestJob:
     """Record an ingestion job and hand it to the worker. An upload is removed once the job is over."""
-    services._require_edit(actor, dataset)
+    services.require_edit(actor, dataset)
     if actor is None:
-        raise PermissionRefused("Une tâche d'ingestion a besoin d'un compte.", "An ingestion job needs an account.")
+        raise PermissionRefused(
+            "Une tâche d'ingestion a besoin d'un compte.", "An ingestion job needs an account."
+        )
     if kind == JobKind.UPLOAD and (upload_path is None or not Path(upload_path).is_file()):
-        raise ValidationFailed("Aucun fichier reçu : joignez un fichier.", "No file received: attach a file.", where="file")
+        raise ValidationFailed(
+            "Aucun fichier reçu : joignez un fichier.",
+            "No file received: attach a file.",
+            where="file",
+        )
     with transaction.atomic():
         job = IngestJob.objects.create(
-            dataset=dataset, kind=kind, source_name=(original_name or "")[:300],
-            upload_path=str(upload_path or ""), schema_ref=schema_ref or "", publish=publish, created_by=actor,
+            dataset=dataset,
+            kind=kind,
+            source_name=(original_name or "")[:300],
+            upload_path=str(upload_path or ""),
+            schema_ref=schema_ref or "",
+            publish=publish,
+            created_by=actor,
             stage="En attente du traitement",
         )
-        audit_record(actor=actor, action="create", instance=job, changes={"kind": [None, kind], "source_name": [None, job.source_name]})
+        audit_record(
+            actor=actor,
+            action="create",
+            instance=job,
+            changes={"kind": [None, kind], "source_name": [None, job.source_name]},
+        )
     ingest_job_run.enqueue(job.pk)
     job.refresh_from_db()
     return job
@@ -66,7 +92,10 @@ def ingest_job_expire(job: IngestJob) -> IngestJob:
         "version history and upload the file again if needed; check that `territoire worker` is running.",
     }
     updated = IngestJob.objects.filter(pk=job.pk, status=job.status).update(
-        status=JobStatus.FAILED, stage="Échec", error=error, finished_at=timezone.now(),
+        status=JobStatus.FAILED,
+        stage="Échec",
+        error=error,
+        finished_at=timezone.now(),
     )
     if updated and job.kind == JobKind.UPLOAD and job.upload_path:
         services.upload_discard(job.upload_path)
@@ -84,7 +113,9 @@ def ingest_job_run(job_id: int) -> str:
     job = IngestJob.objects.select_related("dataset", "created_by").filter(pk=job_id).first()
     if job is None or job.status != JobStatus.QUEUED:
         return job.status if job else "missing"
-    _update(job_id, status=JobStatus.RUNNING, started_at=timezone.now(), progress=1, stage="Démarrage")
+    _update(
+        job_id, status=JobStatus.RUNNING, started_at=timezone.now(), progress=1, stage="Démarrage"
+    )
 
     def progress(percent: int, stage: str) -> None:
         _update(job_id, progress=max(1, min(99, percent)), stage=stage[:200])
@@ -97,18 +128,33 @@ def ingest_job_run(job_id: int) -> str:
                 "The account that asked for this job no longer exists or is disabled.",
             )
         if job.kind == JobKind.REINGEST:
-            result = services.dataset_reingest(actor=job.created_by, dataset=job.dataset, publish=job.publish, progress=progress)
+            result = services.dataset_reingest(
+                actor=job.created_by, dataset=job.dataset, publish=job.publish, progress=progress
+            )
         else:
             result = services.dataset_ingest(
-                actor=job.created_by, dataset=job.dataset, source=Path(job.upload_path), original_name=job.source_name,
-                schema_ref=job.schema_ref or None, publish=job.publish, progress=progress,
+                actor=job.created_by,
+                dataset=job.dataset,
+                source=Path(job.upload_path),
+                original_name=job.source_name,
+                schema_ref=job.schema_ref or None,
+                publish=job.publish,
+                progress=progress,
             )
         report = result.as_dict()
         status = STATUS_OF_REPORT[result.status]
         if result.status == "failed":
-            error = {"error": "ingestion_failed", "message": result.message_fr, "message_en": result.message_en}
+            error = {
+                "error": "ingestion_failed",
+                "message": result.message_fr,
+                "message_en": result.message_en,
+            }
         if result.version is not None:
-            version_id = job.dataset.versions.filter(number=result.version).values_list("pk", flat=True).first()
+            version_id = (
+                job.dataset.versions.filter(number=result.version)
+                .values_list("pk", flat=True)
+                .first()
+            )
     except TerritoireError as exc:
         error = exc.as_dict()
     except Exception as exc:
@@ -124,10 +170,18 @@ def ingest_job_run(job_id: int) -> str:
         if job.kind == JobKind.UPLOAD and job.upload_path:
             services.upload_discard(job.upload_path)
     stage = {
-        JobStatus.SUCCEEDED: "Terminé", JobStatus.UNCHANGED: "Terminé : contenu inchangé", JobStatus.FAILED: "Échec",
+        JobStatus.SUCCEEDED: "Terminé",
+        JobStatus.UNCHANGED: "Terminé : contenu inchangé",
+        JobStatus.FAILED: "Échec",
     }[status]
     _update(
-        job_id, status=status, progress=100, stage=stage, report=report, error=error, version_id=version_id,
+        job_id,
+        status=status,
+        progress=100,
+        stage=stage,
+        report=report,
+        error=error,
+        version_id=version_id,
         finished_at=timezone.now(),
     )
     return status

@@ -37,8 +37,12 @@ def _fail(request, exc: TerritoireError) -> None:
 
 @login_required
 def home(request):
-    if not (permissions.is_data_officer(request.user) or permissions.stewarded_service_ids(request.user)):
-        raise PermissionDenied("Espace réservé aux relais données et aux administrateurs des données.")
+    if not (
+        permissions.is_data_officer(request.user) or permissions.stewarded_service_ids(request.user)
+    ):
+        raise PermissionDenied(
+            "Espace réservé aux relais données et aux administrateurs des données."
+        )
     datasets = list(selectors.dataset_list_editable(request.user))
     return render(request, "lake/home.html", {"datasets": datasets})
 
@@ -67,8 +71,10 @@ def _dataset_context(request, dataset, **forms) -> dict:
         "decision": _decision_latest(dataset),
         "is_data_officer": permissions.is_data_officer(request.user),
         "upload_form": forms.get("upload_form") or UploadForm(current_schema=lake.schema_ref),
-        "type_form": forms.get("type_form") or (TypeOverrideForm(columns=columns, overrides=lake.type_overrides) if columns else None),
-        "settings_form": forms.get("settings_form") or LakeSettingsForm(
+        "type_form": forms.get("type_form")
+        or (TypeOverrideForm(columns=columns, overrides=lake.type_overrides) if columns else None),
+        "settings_form": forms.get("settings_form")
+        or LakeSettingsForm(
             columns=columns, initial={"key_column": lake.key_column, "schema": lake.schema_ref}
         ),
         "decision_form": forms.get("decision_form") or DecisionForm(),
@@ -89,13 +95,22 @@ def upload(request, slug: str):
     lake = services.dataset_lake_get(dataset)
     form = UploadForm(request.POST, request.FILES, current_schema=lake.schema_ref)
     if not form.is_valid():
-        return render(request, "lake/dataset.html", _dataset_context(request, dataset, upload_form=form), status=400)
+        return render(
+            request,
+            "lake/dataset.html",
+            _dataset_context(request, dataset, upload_form=form),
+            status=400,
+        )
     uploaded = form.cleaned_data["file"]
     path = services.upload_store(chunks=uploaded.chunks(), original_name=uploaded.name)
     try:
         job = tasks.ingest_job_enqueue(
-            actor=request.user, dataset=dataset, upload_path=path, original_name=uploaded.name,
-            schema_ref=form.cleaned_data["schema"] or None, publish=form.cleaned_data["publish"],
+            actor=request.user,
+            dataset=dataset,
+            upload_path=path,
+            original_name=uploaded.name,
+            schema_ref=form.cleaned_data["schema"] or None,
+            publish=form.cleaned_data["publish"],
         )
     except TerritoireError as exc:
         services.upload_discard(path)
@@ -112,11 +127,21 @@ def type_overrides(request, slug: str):
     columns = lake.current_version.columns if lake.current_version else []
     form = TypeOverrideForm(request.POST, columns=columns, overrides=lake.type_overrides)
     if not columns or not form.is_valid():
-        return render(request, "lake/dataset.html", _dataset_context(request, dataset, type_form=form), status=400)
+        return render(
+            request,
+            "lake/dataset.html",
+            _dataset_context(request, dataset, type_form=form),
+            status=400,
+        )
     try:
-        services.dataset_set_type_overrides(actor=request.user, dataset=dataset, overrides=form.overrides())
+        services.dataset_set_type_overrides(
+            actor=request.user, dataset=dataset, overrides=form.overrides()
+        )
         job = tasks.ingest_job_enqueue(
-            actor=request.user, dataset=dataset, kind=JobKind.REINGEST, original_name=lake.current_version.source_name,
+            actor=request.user,
+            dataset=dataset,
+            kind=JobKind.REINGEST,
+            original_name=lake.current_version.source_name,
         )
     except TerritoireError as exc:
         _fail(request, exc)
@@ -133,10 +158,17 @@ def lake_settings(request, slug: str):
     columns = lake.current_version.columns if lake.current_version else []
     form = LakeSettingsForm(request.POST, columns=columns, initial={"schema": lake.schema_ref})
     if not form.is_valid():
-        return render(request, "lake/dataset.html", _dataset_context(request, dataset, settings_form=form), status=400)
+        return render(
+            request,
+            "lake/dataset.html",
+            _dataset_context(request, dataset, settings_form=form),
+            status=400,
+        )
     try:
         services.dataset_lake_update(
-            actor=request.user, dataset=dataset, key_column=form.cleaned_data["key_column"],
+            actor=request.user,
+            dataset=dataset,
+            key_column=form.cleaned_data["key_column"],
             schema_ref=form.cleaned_data["schema"],
         )
     except TerritoireError as exc:
@@ -170,16 +202,26 @@ def publication(request, slug: str):
 def decision(request, slug: str):
     dataset = _editable(request, slug)
     if not permissions.is_data_officer(request.user):
-        raise PermissionDenied("Seul l'administrateur des données enregistre une décision sur les données personnelles.")
+        raise PermissionDenied(
+            "Seul l'administrateur des données enregistre une décision sur les données personnelles."
+        )
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return render(request, "lake/dataset.html", _dataset_context(request, dataset, decision_form=form), status=400)
+        return render(
+            request,
+            "lake/dataset.html",
+            _dataset_context(request, dataset, decision_form=form),
+            status=400,
+        )
     from territoire.trust.services import personal_data_decision_record
 
     try:
         personal_data_decision_record(
-            actor=request.user, dataset=dataset, decision=form.cleaned_data["decision"],
-            reason=form.cleaned_data["reason"], flags=selectors.dataset_personal_flags(dataset),
+            actor=request.user,
+            dataset=dataset,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+            flags=selectors.dataset_personal_flags(dataset),
         )
     except TerritoireError as exc:
         _fail(request, exc)
@@ -197,8 +239,14 @@ def version_page(request, slug: str, number: int):
         raise Http404 from None
     lake = selectors.dataset_lake(dataset)
     return render(
-        request, "lake/version.html",
-        {"dataset": dataset, "version": version, "report": version.report, "is_current": lake and lake.current_version_id == version.pk},
+        request,
+        "lake/version.html",
+        {
+            "dataset": dataset,
+            "version": version,
+            "report": version.report,
+            "is_current": lake and lake.current_version_id == version.pk,
+        },
     )
 
 
@@ -219,8 +267,16 @@ def compare_page(request, slug: str):
         except TerritoireError as exc:
             error = exc.message_fr
     return render(
-        request, "lake/compare.html",
-        {"dataset": dataset, "versions": versions, "diff": diff, "error": error, "old": old, "new": new},
+        request,
+        "lake/compare.html",
+        {
+            "dataset": dataset,
+            "versions": versions,
+            "diff": diff,
+            "error": error,
+            "old": old,
+            "new": new,
+        },
     )
 
 
@@ -231,6 +287,12 @@ def job_page(request, job_id: int):
     except NotFound:
         raise Http404 from None
     return render(
-        request, "lake/job.html",
-        {"job": job, "dataset": job.dataset, "report": job.report or None, "refresh": job.status in {JobStatus.QUEUED, JobStatus.RUNNING}},
+        request,
+        "lake/job.html",
+        {
+            "job": job,
+            "dataset": job.dataset,
+            "report": job.report or None,
+            "refresh": job.status in {JobStatus.QUEUED, JobStatus.RUNNING},
+        },
     )

@@ -22,12 +22,15 @@ import duckdb
 
 from .odsql import QueryError, RecordQuery, Schema, compile_filter, compile_query
 from .odsql.compiler import DEFAULT_SOURCE
+from .odsql.errors import computation_error
 from .odsql.refine import FacetFilter
 from .odsql.sqlgen import quote
 from .odsql.validate import GEO, TEMPORAL
 from .odsql.values import row_converter
 
 DEFAULT_TIMEZONE = "Europe/Paris"
+# Errors a valid query can meet on the data itself (overflow, impossible cast): the user's to fix.
+DATA_ERRORS = (duckdb.OutOfRangeException, duckdb.ConversionException)
 
 
 def connect(
@@ -181,6 +184,8 @@ def run_query(
     with deadline(con, timeout_s) as d:
         try:
             rows = con.execute(compiled.sql, compiled.params).fetchall()
+        except DATA_ERRORS as exc:
+            raise computation_error(exc) from exc
         except duckdb.InterruptException:
             if not d.expired:
                 raise
@@ -203,6 +208,8 @@ def run_query(
         with deadline(con, remaining) as d:
             try:
                 total = int(con.execute(compiled.count_sql, compiled.count_params).fetchone()[0])
+            except DATA_ERRORS as exc:
+                raise computation_error(exc) from exc
             except duckdb.InterruptException:
                 if not d.expired:
                     raise
@@ -241,7 +248,10 @@ def export_stream(
     cursor = con.cursor()  # its own statement, so other queries can run on ``con`` meanwhile
     try:
         set_timezone(cursor, timezone)  # a cursor starts with default settings
-        result = cursor.execute(compiled.sql, compiled.params)
+        try:
+            result = cursor.execute(compiled.sql, compiled.params)
+        except DATA_ERRORS as exc:
+            raise computation_error(exc) from exc
         while True:
             batch = result.fetchmany(batch_size)
             if not batch:
@@ -358,6 +368,8 @@ def facets(
     with deadline(con, timeout_s) as d:
         try:
             rows = con.execute(sql, [str(parquet_path)] + params).fetchall()
+        except DATA_ERRORS as exc:
+            raise computation_error(exc) from exc
         except duckdb.InterruptException:
             if not d.expired:
                 raise

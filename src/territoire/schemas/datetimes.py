@@ -17,6 +17,7 @@ import datetime
 import re
 
 from .patterns import _SPACE_CLASS
+from .sqltext import sql_string
 
 # Directives DuckDB's strptime reads like Python's (checked in tests/test_types.py); %y is not
 # (century pivot), nor %z (no "Z"), so formats using them take the regex-extract path.
@@ -31,10 +32,6 @@ ANY_DATE_FORMS = [
     r"(?P<Y>\d{4})(?P<m>\d{2})(?P<d>\d{2})",
 ]
 ANY_TIME_SUFFIX = r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?)?"
-
-
-def sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def group(name: str) -> str:
@@ -62,7 +59,7 @@ def strptime_regex(fmt: str) -> tuple[str, list[str]]:
     start = pattern.find(marker)
     while start != -1:
         end = pattern.index(">", start)
-        groups.append(pattern[start + len(marker):end])
+        groups.append(pattern[start + len(marker) : end])
         start = pattern.find(marker, end)
     return "(?i)" + pattern, groups
 
@@ -82,7 +79,9 @@ def _month_sql(parts: str, groups: list[str]) -> str:
         return f"TRY_CAST({parts}.m_l AS INTEGER)"
     for name in ("b", "B"):
         if name in groups:
-            cases = " ".join(f"WHEN '{abbr}' THEN {number}" for number, abbr in enumerate(MONTHS, start=1))
+            cases = " ".join(
+                f"WHEN '{abbr}' THEN {number}" for number, abbr in enumerate(MONTHS, start=1)
+            )
             return f"(CASE left(lower({parts}.{group(name)}), 3) {cases} END)"
     return "1"
 
@@ -125,10 +124,18 @@ class DateTimeSql:
         regex, groups = strptime_regex(fmt)
         shape = f"regexp_full_match({self.v}, {sql_string(regex)})"
         if fmt == "%Y-%m-%d" and self.field_type == "date":
-            # The common case, fast: Python's own regex for the shape, DuckDB's cast for the
-            # calendar (it reads "2020-1-5" too; "- 5" is a space-padded day for Python's %d).
-            value = f"TRY_CAST(replace({self.v}, '- ', '-') AS DATE)"
-            return f"({shape} AND NOT starts_with({self.v}, '0000') AND {value} IS NOT NULL)", value
+            # The common case, fast: a value DuckDB reads as a date and writes back unchanged is a
+            # canonical YYYY-MM-DD (no regex). Others ("2020-1-5", "2020-01- 5": Python's %d
+            # takes a space-padded day) get Python's regex for the shape and the cast for the
+            # calendar; year 0000 does not exist for Python.
+            cast = f"TRY_CAST({self.v} AS DATE)"
+            canonical = f"CAST({cast} AS VARCHAR) = {self.v}"
+            padded = f"TRY_CAST(replace({self.v}, '- ', '-') AS DATE)"
+            slow = f"({shape} AND NOT starts_with({self.v}, '0000') AND {padded} IS NOT NULL)"
+            return (
+                f"(CASE WHEN {canonical} THEN TRUE ELSE {slow} END)",
+                f"(CASE WHEN {canonical} THEN {cast} ELSE {padded} END)",
+            )
         if set(re.findall(r"%(.)", fmt)) <= DUCKDB_SAFE_DIRECTIVES:
             # DuckDB's strptime reads every value Python's does for these directives (and more,
             # which the shape regex refuses): one regex and one parse per value.
@@ -175,11 +182,16 @@ class DateTimeSql:
             parts = extract(self.v, regex, ["Y", "m", "d"])
             year, month, day = (f"TRY_CAST({parts}.{group(g)} AS INTEGER)" for g in "Ymd")
             date = f"coalesce(try(make_date({year}, {month}, {day})), try(make_date({year}, {day}, {month})))"
-            checks.append(f"(regexp_full_match({self.v}, {sql_string(regex)}) AND {date} IS NOT NULL)")
+            checks.append(
+                f"(regexp_full_match({self.v}, {sql_string(regex)}) AND {date} IS NOT NULL)"
+            )
             values.append(f"WHEN regexp_full_match({self.v}, {sql_string(regex)}) THEN {date}")
         if self.field_type == "time":
             regex = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:\s*[aApP][mM])?"
-            return f"regexp_full_match({self.v}, {sql_string(regex)})", f"TRY_CAST({self.v} AS TIME)"
+            return (
+                f"regexp_full_match({self.v}, {sql_string(regex)})",
+                f"TRY_CAST({self.v} AS TIME)",
+            )
         return "(" + " OR ".join(checks) + ")", "(CASE " + " ".join(values) + " END)"
 
 
@@ -190,7 +202,11 @@ def parse_literal(field_type: str, fmt: str, value) -> str | None:
     text = str(value)
     parsed = None
     formats = [fmt] if fmt not in ("default", "any") else []
-    formats += {"date": ["%Y-%m-%d"], "datetime": ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"], "time": ["%H:%M:%S", "%H:%M"]}[field_type]
+    formats += {
+        "date": ["%Y-%m-%d"],
+        "datetime": ["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+        "time": ["%H:%M:%S", "%H:%M"],
+    }[field_type]
     for candidate in formats:
         try:
             parsed = datetime.datetime.strptime(text, candidate)

@@ -15,8 +15,22 @@ from dataclasses import dataclass, field
 from territoire.core.errors import ValidationFailed
 
 TYPES = {
-    "string", "integer", "number", "boolean", "date", "datetime", "time", "year", "yearmonth",
-    "duration", "geopoint", "geojson", "array", "object", "list", "any",
+    "string",
+    "integer",
+    "number",
+    "boolean",
+    "date",
+    "datetime",
+    "time",
+    "year",
+    "yearmonth",
+    "duration",
+    "geopoint",
+    "geojson",
+    "array",
+    "object",
+    "list",
+    "any",
 }
 DEFAULT_MISSING_VALUES = [""]
 NAME_PATTERN = re.compile(r"^[-a-z0-9._/]+$")
@@ -32,10 +46,26 @@ SUPPORTED_CONSTRAINTS = {
     "any": {"required", "unique", "enum"},
     "duration": {"required", "unique", "enum"},
 }
-ORDERED_CONSTRAINTS = {"required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum"}
+ORDERED_CONSTRAINTS = {
+    "required",
+    "unique",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "enum",
+}
 CONSTRAINT_KEYS = {
-    "required", "unique", "minLength", "maxLength", "pattern", "enum",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "required",
+    "unique",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "enum",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
 }
 
 
@@ -64,8 +94,10 @@ class NormalizedSchema:
 
 
 def is_table_schema(descriptor) -> bool:
-    return isinstance(descriptor, dict) and isinstance(descriptor.get("fields"), list) and all(
-        isinstance(item, dict) for item in descriptor["fields"]
+    return (
+        isinstance(descriptor, dict)
+        and isinstance(descriptor.get("fields"), list)
+        and all(isinstance(item, dict) for item in descriptor["fields"])
     )
 
 
@@ -104,26 +136,32 @@ def normalize_schema(descriptor: dict) -> NormalizedSchema:
         primary_key = [primary_key]
     unknown = [key for key in primary_key if key not in names]
     if unknown:
-        warnings.append(SchemaWarning(
-            None,
-            f"La clé primaire cite des champs absents du schéma ({', '.join(unknown)}) : elle est ignorée.",
-            f"The primary key names fields missing from the schema ({', '.join(unknown)}): ignored.",
-        ))
+        warnings.append(
+            SchemaWarning(
+                None,
+                f"La clé primaire cite des champs absents du schéma ({', '.join(unknown)}) : elle est ignorée.",
+                f"The primary key names fields missing from the schema ({', '.join(unknown)}): ignored.",
+            )
+        )
         primary_key = []
     name = descriptor.get("name")
     if isinstance(name, str) and not NAME_PATTERN.match(name):
-        warnings.append(SchemaWarning(
-            None,
-            f"Le nom du schéma « {name} » ne suit pas le format attendu (minuscules, chiffres, - . _ /) ; sans effet sur la validation.",
-            f"The schema name '{name}' does not follow the expected format (lower case, digits, - . _ /); no effect on validation.",
-        ))
+        warnings.append(
+            SchemaWarning(
+                None,
+                f"Le nom du schéma « {name} » ne suit pas le format attendu (minuscules, chiffres, - . _ /) ; sans effet sur la validation.",
+                f"The schema name '{name}' does not follow the expected format (lower case, digits, - . _ /); no effect on validation.",
+            )
+        )
     fields_match = descriptor.get("fieldsMatch", "exact")
     if fields_match not in {"exact", "equal", "subset", "superset", "partial"}:
-        warnings.append(SchemaWarning(
-            None,
-            f"« fieldsMatch » vaut « {fields_match} », valeur inconnue : « exact » est utilisé.",
-            f"Unknown fieldsMatch '{fields_match}': 'exact' is used.",
-        ))
+        warnings.append(
+            SchemaWarning(
+                None,
+                f"« fieldsMatch » vaut « {fields_match} », valeur inconnue : « exact » est utilisé.",
+                f"Unknown fieldsMatch '{fields_match}': 'exact' is used.",
+            )
+        )
         fields_match = "exact"
     return NormalizedSchema(
         fields=fields,
@@ -152,11 +190,13 @@ def _normalize_field(spec: dict, schema_missing: list[str], warnings: list[Schem
     name = spec["name"]
     field_type = spec.get("type") or "string"
     if field_type not in TYPES:
-        warnings.append(SchemaWarning(
-            name,
-            f"Champ {name} : type « {field_type} » inconnu, la colonne est acceptée telle quelle.",
-            f"Field {name}: unknown type '{field_type}', the column is accepted as is.",
-        ))
+        warnings.append(
+            SchemaWarning(
+                name,
+                f"Champ {name} : type « {field_type} » inconnu, la colonne est acceptée telle quelle.",
+                f"Field {name}: unknown type '{field_type}', the column is accepted as is.",
+            )
+        )
         field_type = "any"
     spec["type"] = field_type
     field_format = spec.get("format") or "default"
@@ -168,19 +208,23 @@ def _normalize_field(spec: dict, schema_missing: list[str], warnings: list[Schem
         # `required` (or `pattern`, `enum`) written beside `constraints`: the author's intent is clear.
         if key not in constraints:
             constraints[key] = spec[key]
-        warnings.append(SchemaWarning(
-            name,
-            f"Champ {name} : « {key} » devrait être dans « constraints » ; il est appliqué comme contrainte.",
-            f"Field {name}: '{key}' should be inside 'constraints'; it is applied as a constraint.",
-        ))
+        warnings.append(
+            SchemaWarning(
+                name,
+                f"Champ {name} : « {key} » devrait être dans « constraints » ; il est appliqué comme contrainte.",
+                f"Field {name}: '{key}' should be inside 'constraints'; it is applied as a constraint.",
+            )
+        )
     supported = SUPPORTED_CONSTRAINTS.get(field_type, ORDERED_CONSTRAINTS)
     for key in list(constraints):
         if key not in supported:
-            warnings.append(SchemaWarning(
-                name,
-                f"Champ {name} : la contrainte « {key} » ne s'applique pas au type {field_type}, elle est ignorée.",
-                f"Field {name}: constraint '{key}' does not apply to type {field_type}; ignored.",
-            ))
+            warnings.append(
+                SchemaWarning(
+                    name,
+                    f"Champ {name} : la contrainte « {key} » ne s'applique pas au type {field_type}, elle est ignorée.",
+                    f"Field {name}: constraint '{key}' does not apply to type {field_type}; ignored.",
+                )
+            )
             del constraints[key]
     spec["constraints"] = constraints
     if "missingValues" in spec:

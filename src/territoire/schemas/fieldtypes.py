@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from .datetimes import DateTimeSql, parse_literal, sql_string
+from .datetimes import DateTimeSql, parse_literal
+from .sqltext import in_list, sql_string
 
 # Python's str.strip() removes these; int()/Decimal() strip them too.
 PY_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
@@ -45,8 +46,15 @@ WKT_RE = (
     r"(?:\s+(?:Z|M|ZM))?\s*(?:\(.*\)|EMPTY)\s*"
 )
 GEOJSON_TYPES = (
-    "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
-    "GeometryCollection", "Feature", "FeatureCollection",
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+    "GeometryCollection",
+    "Feature",
+    "FeatureCollection",
 )
 
 
@@ -94,15 +102,22 @@ def _string(field: dict, fmt: str, v: str) -> FieldSql:
     elif fmt == "uri":
         valid = f"regexp_matches({v}, {sql_string(URI_SCHEME_RE)})"
     elif fmt == "uuid":
-        bare = f"replace(replace(replace(trim(lower({v}), '{{}}'), 'urn:', ''), 'uuid:', ''), '-', '')"
+        bare = (
+            f"replace(replace(replace(trim(lower({v}), '{{}}'), 'urn:', ''), 'uuid:', ''), '-', '')"
+        )
         valid = regex_match(bare, "[0-9a-f]{32}")
     elif fmt == "binary":
-        valid = regex_match(v, r"[A-Za-z0-9+/\s]*={0,2}\s*") + f" AND length(regexp_replace({v}, '[^A-Za-z0-9+/=]', '', 'g')) % 4 = 0"
+        valid = (
+            regex_match(v, r"[A-Za-z0-9+/\s]*={0,2}\s*")
+            + f" AND length(regexp_replace({v}, '[^A-Za-z0-9+/=]', '', 'g')) % 4 = 0"
+        )
     elif fmt == "wkt":
         valid = regex_match(v, WKT_RE)
     else:
         valid = "TRUE"
-    return FieldSql(valid=f"({valid})", value=v, literal=lambda x: sql_string(str(x)), length=f"length({v})")
+    return FieldSql(
+        valid=f"({valid})", value=v, literal=lambda x: sql_string(str(x)), length=f"length({v})"
+    )
 
 
 def _integer(field: dict, fmt: str, v: str) -> FieldSql:
@@ -118,7 +133,8 @@ def _integer(field: dict, fmt: str, v: str) -> FieldSql:
         cast = f"TRY_CAST({v} AS HUGEINT)"
         odd = f"(contains({v}, '.') OR contains({v}, 'e') OR contains({v}, 'E') OR contains({v}, '+-'))"
         valid = f"(CASE WHEN {cast} IS NOT NULL AND NOT {odd} THEN TRUE ELSE {regex_match(v, INTEGER_RE)} END)"
-        value = f"coalesce({cast}, TRY_CAST(replace({strip_sql(v)}, '_', '') AS HUGEINT))"
+        # CASE, not coalesce: the slow strip only runs for the values the cast refused
+        value = f"(CASE WHEN {cast} IS NOT NULL THEN {cast} ELSE TRY_CAST(replace({strip_sql(v)}, '_', '') AS HUGEINT) END)"
 
     def literal(x):
         try:
@@ -152,7 +168,7 @@ def _number(field: dict, fmt: str, v: str) -> FieldSql:
         cast = f"TRY_CAST({v} AS DOUBLE)"
         fallback = regex_match(f"replace({v}, '_', '')", DECIMAL_RE)
         valid = f"(CASE WHEN {cast} IS NOT NULL THEN NOT contains({v}, '+-') ELSE {fallback} END)"
-        value = f"coalesce({cast}, TRY_CAST(replace({strip_sql(v)}, '_', '') AS DOUBLE))"
+        value = f"(CASE WHEN {cast} IS NOT NULL THEN {cast} ELSE TRY_CAST(replace({strip_sql(v)}, '_', '') AS DOUBLE) END)"
     else:
         text, guard = _number_text(field, v)
         valid = regex_match(text, DECIMAL_RE)
@@ -162,7 +178,11 @@ def _number(field: dict, fmt: str, v: str) -> FieldSql:
 
     def literal(x):
         if isinstance(x, str):
-            x = x.strip().replace(field.get("groupChar") or "\0", "").replace(field.get("decimalChar") or ".", ".")
+            x = (
+                x.strip()
+                .replace(field.get("groupChar") or "\0", "")
+                .replace(field.get("decimalChar") or ".", ".")
+            )
         try:
             number = Decimal(str(x))
         except InvalidOperation:
@@ -175,8 +195,6 @@ def _number(field: dict, fmt: str, v: str) -> FieldSql:
 def _boolean(field: dict, fmt: str, v: str) -> FieldSql:
     true_values = [str(x) for x in field.get("trueValues", ["true", "True", "TRUE", "1"])]
     false_values = [str(x) for x in field.get("falseValues", ["false", "False", "FALSE", "0"])]
-    everything = ", ".join(sql_string(x) for x in true_values + false_values) or "NULL"
-    truthy = ", ".join(sql_string(x) for x in true_values) or "NULL"
 
     def literal(x):
         if isinstance(x, bool):
@@ -187,12 +205,17 @@ def _boolean(field: dict, fmt: str, v: str) -> FieldSql:
             return "FALSE"
         return None
 
-    return FieldSql(valid=f"({v} IN ({everything}))", value=f"({v} IN ({truthy}))", literal=literal)
+    valid = in_list(v, [sql_string(x) for x in true_values + false_values])
+    return FieldSql(
+        valid=valid, value=in_list(v, [sql_string(x) for x in true_values]), literal=literal
+    )
 
 
 def _datetime(field: dict, fmt: str, v: str) -> FieldSql:
     sql = DateTimeSql(field["type"], fmt, v)
-    return FieldSql(valid=sql.valid, value=sql.value, literal=lambda x: parse_literal(field["type"], fmt, x))
+    return FieldSql(
+        valid=sql.valid, value=sql.value, literal=lambda x: parse_literal(field["type"], fmt, x)
+    )
 
 
 def _year(field: dict, fmt: str, v: str) -> FieldSql:
@@ -204,7 +227,10 @@ def _year(field: dict, fmt: str, v: str) -> FieldSql:
 def _yearmonth(field: dict, fmt: str, v: str) -> FieldSql:
     part = rf"{_SP}*\+?{DIGITS}{_SP}*"
     q = "'"
-    year, month = (f"TRY_CAST(replace({strip_sql(f'split_part({v}, {q}-{q}, {i})')}, '_', '') AS INTEGER)" for i in (1, 2))
+    year, month = (
+        f"TRY_CAST(replace({strip_sql(f'split_part({v}, {q}-{q}, {i})')}, '_', '') AS INTEGER)"
+        for i in (1, 2)
+    )
     valid = f"({regex_match(v, part + '-' + part)} AND {month} BETWEEN 1 AND 12)"
 
     def literal(x):
@@ -227,16 +253,24 @@ def _geopoint(field: dict, fmt: str, v: str) -> FieldSql:
     if fmt == "array":
         ok = f"(CASE WHEN json_valid({v}) THEN json_type({v}) = 'ARRAY' AND json_array_length({v}) = 2 ELSE FALSE END)"
         lon, lat = (f"TRY_CAST(json_extract_string({v}, '$[{i}]') AS DOUBLE)" for i in (0, 1))
-        kinds = " AND ".join(f"json_type({v}, '$[{i}]') IN ('UBIGINT', 'BIGINT', 'DOUBLE', 'VARCHAR')" for i in (0, 1))
+        kinds = " AND ".join(
+            in_list(f"json_type({v}, '$[{i}]')", ["'UBIGINT'", "'BIGINT'", "'DOUBLE'", "'VARCHAR'"])
+            for i in (0, 1)
+        )
         shape = f"(CASE WHEN {ok} THEN {kinds} ELSE FALSE END)"
         lon, lat = (f"(CASE WHEN {ok} THEN {x} END)" for x in (lon, lat))
     elif fmt == "object":
         ok = f"(CASE WHEN json_valid({v}) THEN json_type({v}) = 'OBJECT' AND len(json_keys({v})) = 2 ELSE FALSE END)"
-        lon, lat = (f"(CASE WHEN {ok} THEN TRY_CAST(json_extract_string({v}, '$.{k}') AS DOUBLE) END)" for k in ("lon", "lat"))
+        lon, lat = (
+            f"(CASE WHEN {ok} THEN TRY_CAST(json_extract_string({v}, '$.{k}') AS DOUBLE) END)"
+            for k in ("lon", "lat")
+        )
         shape = ok
     else:
         halves = [f"split_part({v}, ',', {i})" for i in (1, 2)]
-        shape = " AND ".join([regex_match(v, "[^,]*,[^,]*")] + [regex_match(half, DECIMAL_RE) for half in halves])
+        shape = " AND ".join(
+            [regex_match(v, "[^,]*,[^,]*")] + [regex_match(half, DECIMAL_RE) for half in halves]
+        )
         lon, lat = (f"TRY_CAST(replace({strip_sql(half)}, '_', '') AS DOUBLE)" for half in halves)
     valid = f"({shape} AND {lon} BETWEEN -180 AND 180 AND {lat} BETWEEN -90 AND 90)"
     return FieldSql(valid=valid, value=v, literal=lambda x: sql_string(str(x)))
@@ -246,8 +280,8 @@ def _json(kind: str) -> Callable:
     def build(field: dict, fmt: str, v: str) -> FieldSql:
         check = f"json_type({v}) = '{kind}'"
         if field["type"] == "geojson":
-            types = ", ".join(sql_string(t) for t in (("Topology",) if fmt == "topojson" else GEOJSON_TYPES))
-            check = f"{check} AND json_extract_string({v}, '$.type') IN ({types})"
+            types = [sql_string(t) for t in (("Topology",) if fmt == "topojson" else GEOJSON_TYPES)]
+            check = f"{check} AND {in_list(f'json_extract_string({v}, {chr(39)}$.type{chr(39)})', types)}"
         valid = f"(CASE WHEN json_valid({v}) THEN {check} ELSE FALSE END)"
         count = f"json_array_length({v})" if kind == "ARRAY" else f"len(json_keys({v}))"
         length = f"(CASE WHEN json_valid({v}) THEN {count} END)"
@@ -258,7 +292,11 @@ def _json(kind: str) -> Callable:
 
 def _list(field: dict, fmt: str, v: str) -> FieldSql:
     delimiter = field.get("delimiter", ",")
-    item = {"name": "item", "type": field.get("itemType", "string"), "format": field.get("itemFormat", "default")}
+    item = {
+        "name": "item",
+        "type": field.get("itemType", "string"),
+        "format": field.get("itemFormat", "default"),
+    }
     item_sql = field_sql(item, "item")
     valid = f"list_bool_and(list_transform(string_split({v}, {sql_string(delimiter)}), lambda item: coalesce({item_sql.valid}, FALSE)))"
     length = f"len(string_split({v}, {sql_string(delimiter)}))"

@@ -48,14 +48,20 @@ class HeaderResult:
 
 
 def normalize_label(text: str) -> str:
-    """"Date début " -> "date_debut": what a person would consider the same name."""
+    """ "Date début " -> "date_debut": what a person would consider the same name."""
     text = unicodedata.normalize("NFKD", str(text or ""))
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     text = re.sub(r"[^0-9a-z]+", "_", text)
     return text.strip("_")
 
 
-def match_headers(fields: list[dict], columns: list[dict], *, fields_match: str = "exact", primary_key: list[str] | None = None) -> HeaderResult:
+def match_headers(
+    fields: list[dict],
+    columns: list[dict],
+    *,
+    fields_match: str = "exact",
+    primary_key: list[str] | None = None,
+) -> HeaderResult:
     primary_key = primary_key or []
     issues: list[HeaderIssue] = []
     by_name = {f["name"]: (i, f) for i, f in enumerate(fields, start=1)}
@@ -68,15 +74,23 @@ def match_headers(fields: list[dict], columns: list[dict], *, fields_match: str 
         # frictionless strips labels: "long " is the field "long"
         label = "" if column.get("label") is None else str(column["label"]).strip()
         if label and label in seen_labels:
-            issues.append(HeaderIssue(
-                "duplicate-label", "duplicate", label, label=label, position=index + 1,
-                details={"first_position": seen_labels[label]},
-            ))
+            issues.append(
+                HeaderIssue(
+                    "duplicate-label",
+                    "duplicate",
+                    label,
+                    label=label,
+                    position=index + 1,
+                    details={"first_position": seen_labels[label]},
+                )
+            )
             continue
         seen_labels.setdefault(label, index + 1)
         if label in by_name and label not in taken:
             position, spec = by_name[label]
-            paired[index] = Pairing(spec, position, column["id"], str(column.get("label")), index + 1)
+            paired[index] = Pairing(
+                spec, position, column["id"], str(column.get("label")), index + 1
+            )
             taken.add(label)
 
     duplicates = {issue.position for issue in issues if issue.kind == "duplicate-label"}
@@ -89,17 +103,28 @@ def match_headers(fields: list[dict], columns: list[dict], *, fields_match: str 
         key = normalize_label(label)
         if not key:
             continue
-        candidates = [f for f in free_fields if key in {normalize_label(f["name"]), normalize_label(f.get("title") or "")}]
+        candidates = [
+            f
+            for f in free_fields
+            if key in {normalize_label(f["name"]), normalize_label(f.get("title") or "")}
+        ]
         if len(candidates) == 1:
             spec = candidates[0]
             position = by_name[spec["name"]][0]
             paired[index] = Pairing(spec, position, columns[index]["id"], label, index + 1)
             free_columns.remove(index)
             free_fields.remove(spec)
-            issues.append(HeaderIssue(
-                "incorrect-label", "close-name", spec["name"], label=label, position=index + 1,
-                expected=spec["name"], suggestion=spec["name"],
-            ))
+            issues.append(
+                HeaderIssue(
+                    "incorrect-label",
+                    "close-name",
+                    spec["name"],
+                    label=label,
+                    position=index + 1,
+                    expected=spec["name"],
+                    suggestion=spec["name"],
+                )
+            )
 
     # 3. exact mode: a column without header where the schema expects an unpaired field is that
     # field (as frictionless pairs it). A column with another name is not guessed from its place.
@@ -111,7 +136,16 @@ def match_headers(fields: list[dict], columns: list[dict], *, fields_match: str 
                 paired[index] = Pairing(spec, index + 1, columns[index]["id"], label, index + 1)
                 free_columns.remove(index)
                 free_fields.remove(spec)
-                issues.append(HeaderIssue("blank-label", "position", spec["name"], label=label, position=index + 1, expected=spec["name"]))
+                issues.append(
+                    HeaderIssue(
+                        "blank-label",
+                        "position",
+                        spec["name"],
+                        label=label,
+                        position=index + 1,
+                        expected=spec["name"],
+                    )
+                )
         issues.extend(_order_issues(sorted(paired.values(), key=lambda p: p.position)))
 
     # 4. what is left: fields without a column, columns without a field
@@ -121,20 +155,34 @@ def match_headers(fields: list[dict], columns: list[dict], *, fields_match: str 
         required = bool(spec.get("constraints", {}).get("required")) or spec["name"] in primary_key
         if tolerate_missing and not required:
             continue
-        close = _close_label(spec["name"], [str(columns[i].get("label") or "") for i in free_columns])
-        issues.append(HeaderIssue(
-            "missing-label", "missing", spec["name"], expected=spec["name"], suggestion=close,
-            details={"required": required},
-        ))
+        close = _close_label(
+            spec["name"], [str(columns[i].get("label") or "") for i in free_columns]
+        )
+        issues.append(
+            HeaderIssue(
+                "missing-label",
+                "missing",
+                spec["name"],
+                expected=spec["name"],
+                suggestion=close,
+                details={"required": required},
+            )
+        )
     extra_columns = [columns[i] for i in free_columns]
     if not tolerate_extra:
         for index in free_columns:
             label = str(columns[index].get("label") or "")
             close = _close_label(label, [f["name"] for f in free_fields])
-            issues.append(HeaderIssue(
-                "blank-label" if not label.strip() else "extra-label", "extra", label,
-                label=label, position=index + 1, suggestion=close,
-            ))
+            issues.append(
+                HeaderIssue(
+                    "blank-label" if not label.strip() else "extra-label",
+                    "extra",
+                    label,
+                    label=label,
+                    position=index + 1,
+                    suggestion=close,
+                )
+            )
     if fields_match == "partial" and fields and not paired:
         issues.append(HeaderIssue("unmatched-header", "unmatched", None))
     pairings = sorted(paired.values(), key=lambda p: p.position)
@@ -154,10 +202,16 @@ def _order_issues(pairings: list[Pairing]) -> list[HeaderIssue]:
     issues = []
     for index, pairing in enumerate(pairings):
         if index not in keep:
-            issues.append(HeaderIssue(
-                "incorrect-label", "order", pairing.field["name"], label=pairing.label,
-                position=pairing.position, details={"schema_position": pairing.field_position},
-            ))
+            issues.append(
+                HeaderIssue(
+                    "incorrect-label",
+                    "order",
+                    pairing.field["name"],
+                    label=pairing.label,
+                    position=pairing.position,
+                    details={"schema_position": pairing.field_position},
+                )
+            )
     return issues
 
 

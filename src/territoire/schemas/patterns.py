@@ -33,7 +33,7 @@ def python_to_re2(pattern: str) -> str | None:
             index += 2
             if nxt in "uU" or nxt == "x":
                 size = {"u": 4, "U": 8, "x": 2}[nxt]
-                digits = pattern[index:index + size]
+                digits = pattern[index : index + size]
                 if len(digits) != size or not all(c in "0123456789abcdefABCDEF" for c in digits):
                     return None
                 out.append(r"\x{" + digits + "}")

@@ -27,12 +27,14 @@ def _bundled() -> tuple[dict, ...]:
     items = []
     for folder in sorted(path for path in DATA_DIR.iterdir() if (path / "schema.json").is_file()):
         descriptor = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
-        items.append({
-            "name": folder.name,
-            "title": descriptor.get("title") or folder.name,
-            "version": descriptor.get("version"),
-            "source": _source_of(folder),
-        })
+        items.append(
+            {
+                "name": folder.name,
+                "title": descriptor.get("title") or folder.name,
+                "version": descriptor.get("version"),
+                "source": _source_of(folder),
+            }
+        )
     return tuple(items)
 
 
@@ -44,7 +46,7 @@ def _source_of(folder: Path) -> str | None:
     for prefix in ("Copie utilisée", "Dépôt"):
         for line in lines:
             if line.startswith(prefix) and "http" in line:
-                return line[line.index("http"):].split()[0].rstrip(",")
+                return line[line.index("http") :].split()[0].rstrip(",")
     return None
 
 
@@ -54,7 +56,7 @@ def schema_load(ref: str) -> dict:
     if not ref:
         raise ValidationFailed("Indiquez un schéma.", "Give a schema.", where="schema")
     if ref.startswith(("http://", "https://")):
-        return _checked(_fetch(ref), ref)
+        return _checked(_parse(_fetch(ref), ref), ref)
     bundled = DATA_DIR / ref / "schema.json"
     if "/" not in ref and "\\" not in ref and not ref.endswith(".json") and bundled.is_file():
         return _checked(_parse(bundled.read_bytes(), ref), ref)
@@ -77,7 +79,9 @@ def schema_load(ref: str) -> dict:
 
 def _fetch(url: str) -> bytes:
     try:
-        with requests.get(url, stream=True, timeout=FETCH_TIMEOUT_SECONDS, headers={"Accept": "application/json"}) as response:
+        with requests.get(
+            url, stream=True, timeout=FETCH_TIMEOUT_SECONDS, headers={"Accept": "application/json"}
+        ) as response:
             if response.status_code != 200:
                 raise SourceFileError(
                     f"Le schéma {url} n'a pas pu être téléchargé (réponse HTTP {response.status_code}).",
@@ -107,8 +111,16 @@ def _parse(data: bytes, ref: str) -> dict:
     try:
         return json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        detail = f"ligne {error.lineno}, colonne {error.colno}" if isinstance(error, json.JSONDecodeError) else "encodage"
-        detail_en = f"line {error.lineno}, column {error.colno}" if isinstance(error, json.JSONDecodeError) else "encoding"
+        detail = (
+            f"ligne {error.lineno}, colonne {error.colno}"
+            if isinstance(error, json.JSONDecodeError)
+            else "encodage"
+        )
+        detail_en = (
+            f"line {error.lineno}, column {error.colno}"
+            if isinstance(error, json.JSONDecodeError)
+            else "encoding"
+        )
         raise ValidationFailed(
             f"Le schéma {ref} n'est pas un JSON valide ({detail}).",
             f"The schema {ref} is not valid JSON ({detail_en}).",
@@ -120,9 +132,15 @@ def _checked(descriptor, ref: str) -> dict:
     if not is_table_schema(descriptor):
         hint_fr, hint_en = "", ""
         if isinstance(descriptor, dict) and ("properties" in descriptor or "$defs" in descriptor):
-            hint_fr, hint_en = " (c'est un JSON Schema, pas un Table Schema)", " (this is a JSON Schema, not a Table Schema)"
+            hint_fr, hint_en = (
+                " (c'est un JSON Schema, pas un Table Schema)",
+                " (this is a JSON Schema, not a Table Schema)",
+            )
         elif isinstance(descriptor, dict) and "resources" in descriptor:
-            hint_fr, hint_en = " (c'est un Data Package : indiquez le schéma d'une ressource)", " (this is a Data Package: give one resource's schema)"
+            hint_fr, hint_en = (
+                " (c'est un Data Package : indiquez le schéma d'une ressource)",
+                " (this is a Data Package: give one resource's schema)",
+            )
         raise ValidationFailed(
             f"Le fichier {ref} n'est pas un Table Schema : il lui manque la liste « fields »{hint_fr}.",
             f"{ref} is not a Table Schema: the 'fields' list is missing{hint_en}.",

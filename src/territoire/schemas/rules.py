@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from .datetimes import sql_string
 from .fieldtypes import FieldSql, field_sql
 from .patterns import python_to_re2
+from .sqltext import in_list, quote, sql_string
 
 ORDERED_TYPES = {"integer", "number", "date", "datetime", "time", "year", "yearmonth"}
 BOUNDS = {"minimum": "<", "maximum": ">", "exclusiveMinimum": "<=", "exclusiveMaximum": ">="}
@@ -52,10 +52,19 @@ class FieldPlan:
     uses_value: bool = False
 
 
-def build_plan(con: duckdb.DuckDBPyConnection, index: int, spec: dict, column_id: str, label: str) -> FieldPlan:
+def build_plan(
+    con: duckdb.DuckDBPyConnection, index: int, spec: dict, column_id: str, label: str
+) -> FieldPlan:
     raw, value, ok = f"r{index}", f"p{index}", f"ok{index}"
     sql = field_sql(spec, raw)
-    plan = FieldPlan(index=index, field=spec, column_id=column_id, label=label, sql=sql, missing_values=spec["missingValues"])
+    plan = FieldPlan(
+        index=index,
+        field=spec,
+        column_id=column_id,
+        label=label,
+        sql=sql,
+        missing_values=spec["missingValues"],
+    )
     constraints = spec.get("constraints", {})
     plan.rules.append(Rule("type-error", "type", f"NOT t{index}"))
     if constraints.get("required"):
@@ -76,14 +85,14 @@ def build_plan(con: duckdb.DuckDBPyConnection, index: int, spec: dict, column_id
         else:
             table = f"__territoire_pattern_{index}"
             plan.python_patterns.append(PythonPattern(index, str(pattern), table))
-            condition = f"{ok} AND {raw} IN (SELECT v FROM {table})"
+            condition = f"{ok} AND {raw} IN (SELECT v FROM {table})"  # noqa: S608
             plan.rules.append(Rule("constraint-error", "pattern", condition, pattern))
     enum = constraints.get("enum")
     if enum is not None:
         literals = [sql.literal(item) for item in enum]
         literals = [item for item in literals if item is not None]
         shown = [str(item) for item in enum]
-        condition = f"{ok} AND {value} NOT IN ({', '.join(literals)})" if literals else ok
+        condition = f"{ok} AND NOT {in_list(value, literals)}"
         plan.rules.append(Rule("constraint-error", "enum", condition, shown))
         plan.uses_value = True
     if spec["type"] in ORDERED_TYPES:
@@ -110,15 +119,16 @@ def _compiles(con: duckdb.DuckDBPyConnection, regex: str) -> bool:
     return True
 
 
-def find_python_pattern_failures(con: duckdb.DuckDBPyConnection, table_sql: str, plan: FieldPlan) -> None:
+def find_python_pattern_failures(
+    con: duckdb.DuckDBPyConnection, table_sql: str, plan: FieldPlan
+) -> None:
     """Create the temp tables of values failing patterns RE2 cannot run (one pass per such field)."""
     for item in plan.python_patterns:
         column = quote(plan.column_id)
-        missing = ", ".join(sql_string(v) for v in plan.missing_values) or "NULL"
-        rows = con.execute(
-            f"SELECT DISTINCT coalesce(CAST({column} AS VARCHAR), '') AS v FROM {table_sql} "  # noqa: S608
-            f"WHERE coalesce(CAST({column} AS VARCHAR), '') NOT IN ({missing})"
-        ).fetchall()
+        text = f"coalesce(CAST({column} AS VARCHAR), '')"
+        missing = in_list(text, [sql_string(v) for v in plan.missing_values])
+        query = f"SELECT DISTINCT {text} AS v FROM {table_sql} WHERE NOT {missing}"  # noqa: S608
+        rows = con.execute(query).fetchall()
         compiled = re.compile(item.pattern)
         failing = [(value,) for (value,) in rows if not compiled.fullmatch(value)]
         con.execute(f"CREATE OR REPLACE TEMP TABLE {item.table} (v VARCHAR)")
@@ -132,12 +142,14 @@ def _array_item_rules(item: dict, raw: str, ok: str) -> list[Rule]:
     item_type = item.get("type", "any")
     constraints = item.get("constraints") or {}
     missing = [str(v) for v in item.get("missingValues", [""])]
-    missing_sql = ", ".join(sql_string(v) for v in missing) or "NULL"
     text = "json_extract_string(x, '$')"
-    is_missing = f"(json_type(x) = 'VARCHAR' AND {text} IN ({missing_sql}))"
-    item_sql = field_sql({"name": "item", "type": item_type, "format": item.get("format", "default"), **item}, text)
+    is_missing = f"(json_type(x) = 'VARCHAR' AND {in_list(text, [sql_string(v) for v in missing])})"
+    item_sql = field_sql(
+        {"name": "item", "type": item_type, "format": item.get("format", "default"), **item}, text
+    )
     if item_type in ("integer", "number"):
-        numeric = "json_type(x) IN ('UBIGINT', 'BIGINT')" if item_type == "integer" else "json_type(x) IN ('UBIGINT', 'BIGINT', 'DOUBLE')"
+        kinds = ["'UBIGINT'", "'BIGINT'"] + (["'DOUBLE'"] if item_type == "number" else [])
+        numeric = in_list("json_type(x)", kinds)
         type_ok = f"({numeric} OR (json_type(x) = 'VARCHAR' AND coalesce({item_sql.valid}, FALSE)))"
     elif item_type == "any":
         type_ok = "TRUE"
@@ -151,23 +163,47 @@ def _array_item_rules(item: dict, raw: str, ok: str) -> list[Rule]:
         return f"list_bool_or(list_transform({items}, lambda x: coalesce({condition}, FALSE)))"
 
     bad_type = f"(NOT {is_missing} AND json_type(x) <> 'NULL' AND NOT {type_ok})"
-    rules = [Rule("type-error", "item-type", f"{ok} AND len({items}) > 0 AND {any_item(bad_type)}", item_type)]
     ok_item = f"(NOT {is_missing} AND json_type(x) <> 'NULL' AND {type_ok})"
     no_type_error = f"NOT {any_item(bad_type)}"
+
+    def guarded(condition: str) -> str:
+        # CASE, not AND: the JSON functions raise on a cell that is not a JSON array
+        return f"(CASE WHEN {ok} THEN {condition} ELSE FALSE END)"
+
+    rules = [Rule("type-error", "item-type", guarded(any_item(bad_type)), item_type)]
     if constraints.get("required"):
         condition = any_item(f"({is_missing} OR json_type(x) = 'NULL')")
-        rules.append(Rule("constraint-error", "item-required", f"{ok} AND {no_type_error} AND {condition}", True))
+        rules.append(
+            Rule(
+                "constraint-error",
+                "item-required",
+                guarded(f"{no_type_error} AND {condition}"),
+                True,
+            )
+        )
     if constraints.get("enum") is not None and item_type == "string":
-        allowed = ", ".join(sql_string(str(v)) for v in constraints["enum"]) or "NULL"
-        condition = any_item(f"({ok_item} AND {text} NOT IN ({allowed}))")
-        rules.append(Rule("constraint-error", "item-enum", f"{ok} AND {no_type_error} AND {condition}", constraints["enum"]))
+        allowed = in_list(text, [sql_string(str(v)) for v in constraints["enum"]])
+        condition = any_item(f"({ok_item} AND NOT {allowed})")
+        rules.append(
+            Rule(
+                "constraint-error",
+                "item-enum",
+                guarded(f"{no_type_error} AND {condition}"),
+                constraints["enum"],
+            )
+        )
     if constraints.get("pattern") is not None and item_type == "string":
         translated = python_to_re2(str(constraints["pattern"]))
         if translated is not None:
-            condition = any_item(f"({ok_item} AND NOT regexp_full_match({text}, {sql_string(translated)}))")
-            rules.append(Rule("constraint-error", "item-pattern", f"{ok} AND {no_type_error} AND {condition}", constraints["pattern"]))
+            condition = any_item(
+                f"({ok_item} AND NOT regexp_full_match({text}, {sql_string(translated)}))"
+            )
+            rules.append(
+                Rule(
+                    "constraint-error",
+                    "item-pattern",
+                    guarded(f"{no_type_error} AND {condition}"),
+                    constraints["pattern"],
+                )
+            )
     return rules
-
-
-def quote(identifier: str) -> str:
-    return '"' + str(identifier).replace('"', '""') + '"'

@@ -16,10 +16,10 @@ import duckdb
 from territoire.core.errors import ValidationFailed
 
 from . import messages
-from .datetimes import sql_string
 from .descriptor import NormalizedSchema, SchemaWarning, normalize_schema
 from .headers import HeaderIssue, match_headers
-from .rules import FieldPlan, build_plan, find_python_pattern_failures, quote
+from .rules import FieldPlan, build_plan, find_python_pattern_failures
+from .sqltext import in_list, quote, sql_string
 
 
 @dataclass
@@ -39,9 +39,15 @@ class ErrorGroup:
 
     def as_dict(self) -> dict:
         return {
-            "kind": self.kind, "rule": self.rule, "column": self.column, "label": self.label,
-            "count": self.count, "message_fr": self.message_fr, "message_en": self.message_en,
-            "what_to_do_fr": self.what_to_do_fr, "what_to_do_en": self.what_to_do_en,
+            "kind": self.kind,
+            "rule": self.rule,
+            "column": self.column,
+            "label": self.label,
+            "count": self.count,
+            "message_fr": self.message_fr,
+            "message_en": self.message_en,
+            "what_to_do_fr": self.what_to_do_fr,
+            "what_to_do_en": self.what_to_do_en,
             "examples": self.examples,
         }
 
@@ -89,7 +95,11 @@ class ValidationReport:
             "row_count": self.row_count,
             "summary_fr": self.summary_fr,
             "summary_en": self.summary_en,
-            "schema": {"name": self.schema_name, "title": self.schema_title, "version": self.schema_version},
+            "schema": {
+                "name": self.schema_name,
+                "title": self.schema_title,
+                "version": self.schema_version,
+            },
             "file_name": self.file_name,
             "errors_by_kind": [group.as_dict() for group in self.errors_by_kind],
             "warnings": [warning.as_dict() for warning in self.warnings],
@@ -125,14 +135,25 @@ def validate_table(
             f"Table {table} lacks the columns {', '.join(absent)}.",
             where=table,
         )
-    header = match_headers(normalized.fields, columns, fields_match=normalized.fields_match, primary_key=normalized.primary_key)
-    plans = [build_plan(con, i, p.field, p.column_id, p.label) for i, p in enumerate(header.pairings)]
+    header = match_headers(
+        normalized.fields,
+        columns,
+        fields_match=normalized.fields_match,
+        primary_key=normalized.primary_key,
+    )
+    plans = [
+        build_plan(con, i, p.field, p.column_id, p.label) for i, p in enumerate(header.pairings)
+    ]
     table_sql = quote(table)
     for plan in plans:
         find_python_pattern_failures(con, table_sql, plan)
     query = _Query(normalized, plans, columns, line_column, cells_column, max_examples)
     row = con.execute(query.sql(table_sql)).fetchone()
-    groups = _header_groups(header.issues, normalized) + query.groups(row) + query.duplicate_groups(con, table_sql)
+    groups = (
+        _header_groups(header.issues, normalized)
+        + query.groups(row)
+        + query.duplicate_groups(con, table_sql)
+    )
     for plan in plans:
         for item in plan.python_patterns:
             con.execute(f"DROP TABLE IF EXISTS {item.table}")
@@ -147,7 +168,15 @@ def validate_table(
         schema_version=normalized.version,
         file_name=file_name,
         warnings=normalized.warnings,
-        columns=[{"field": p.field["name"], "column": p.column_id, "label": p.label, "position": p.position} for p in header.pairings],
+        columns=[
+            {
+                "field": p.field["name"],
+                "column": p.column_id,
+                "label": p.label,
+                "position": p.position,
+            }
+            for p in header.pairings
+        ],
     )
 
 
@@ -155,7 +184,9 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     try:
         rows = con.execute(f"SELECT * FROM {quote(table)} LIMIT 0").description  # noqa: S608
     except duckdb.Error as error:
-        raise ValidationFailed(f"Table {table} introuvable.", f"Table {table} not found.", where=table) from error
+        raise ValidationFailed(
+            f"Table {table} introuvable.", f"Table {table} not found.", where=table
+        ) from error
     return {item[0] for item in rows}
 
 
@@ -165,7 +196,20 @@ def _header_groups(issues: list[HeaderIssue], schema: NormalizedSchema) -> list[
     for issue in issues:
         fr, en, todo_fr, todo_en = messages.header_message(issue, label)
         example = [{"position": issue.position, "value": issue.label}] if issue.position else []
-        groups.append(ErrorGroup(issue.kind, issue.rule, issue.column, issue.label, 1, fr, en, todo_fr, todo_en, example))
+        groups.append(
+            ErrorGroup(
+                issue.kind,
+                issue.rule,
+                issue.column,
+                issue.label,
+                1,
+                fr,
+                en,
+                todo_fr,
+                todo_en,
+                example,
+            )
+        )
     return groups
 
 
@@ -181,12 +225,18 @@ def _flag_columns(plans: list[FieldPlan], *, values: bool) -> list[str]:
     columns = []
     for plan in plans:
         i = plan.index
-        missing = ", ".join(sql_string(v) for v in plan.missing_values) or "NULL"
-        columns.append(f"(r{i} IN ({missing})) AS m{i}")
-        columns.append(f"(CASE WHEN r{i} IN ({missing}) THEN TRUE ELSE coalesce({plan.sql.valid}, FALSE) END) AS t{i}")
+        missing = in_list(f"r{i}", [sql_string(v) for v in plan.missing_values])
+        columns.append(f"{missing} AS m{i}")
+        columns.append(
+            f"(CASE WHEN {missing} THEN TRUE ELSE coalesce({plan.sql.valid}, FALSE) END) AS t{i}"
+        )
     typed = [f"(NOT m{p.index} AND t{p.index}) AS ok{p.index}" for p in plans]
     if values:
-        typed += [f"(CASE WHEN NOT m{p.index} AND t{p.index} THEN {p.sql.value} END) AS p{p.index}" for p in plans if p.uses_value]
+        typed += [
+            f"(CASE WHEN NOT m{p.index} AND t{p.index} THEN {p.sql.value} END) AS p{p.index}"
+            for p in plans
+            if p.uses_value
+        ]
     return columns, typed
 
 
@@ -195,8 +245,15 @@ class _Query:
     (unique, primaryKey) are found by a GROUP BY … HAVING count(*) > 1 per key, and only the
     duplicated values are ranked: no sort of the whole table."""
 
-    def __init__(self, schema: NormalizedSchema, plans: list[FieldPlan], columns: list[dict], line_column: str,
-                 cells_column: str | None, max_examples: int):
+    def __init__(
+        self,
+        schema: NormalizedSchema,
+        plans: list[FieldPlan],
+        columns: list[dict],
+        line_column: str,
+        cells_column: str | None,
+        max_examples: int,
+    ):
         self.schema = schema
         self.plans = plans
         self.columns = columns
@@ -220,11 +277,15 @@ class _Query:
         if self.cells_column:
             src.append(f"{quote(self.cells_column)} AS __cells")
         flags, typed = _flag_columns(self.plans, values=True)
-        schema_missing = ", ".join(sql_string(v) for v in self.schema.missing_values) or "NULL"
-        blank = [f"m{p.index}" for p in self.plans] + [f"x{n} IN ({schema_missing})" for n in range(len(self.others))]
+        schema_missing = [sql_string(v) for v in self.schema.missing_values]
+        blank = [f"m{p.index}" for p in self.plans] + [
+            in_list(f"x{n}", schema_missing) for n in range(len(self.others))
+        ]
         flags.append(f"({' AND '.join(blank) or 'FALSE'}) AS __blank")
         aggregates = self._aggregates()
-        conditions = ", ".join(f"({condition}) AS e{number}" for number, condition in enumerate(self.conditions))
+        conditions = ", ".join(
+            f"({condition}) AS e{number}" for number, condition in enumerate(self.conditions)
+        )
         any_error = " OR ".join(f"e{number}" for number in range(len(self.conditions))) or "FALSE"
         # Each condition is computed once per row; only failing rows reach the aggregates.
         return (
@@ -243,15 +304,13 @@ class _Query:
         keys = ", ".join(f"p{p.index}" for p in plans)
         present = " OR ".join(f"(NOT m{p.index} AND t{p.index})" for p in plans)
         value = " || ', ' || ".join(f"r{p.index}" for p in plans)
-        # Grouping 64-bit hashes is much cheaper than grouping the values; a collision only
-        # lets a few more rows into the exact ranking below, which partitions by the values.
+        # One window over the rows holding a key (a GROUP BY … HAVING count(*) > 1 then a join
+        # measured slower on a million distinct keys).
         return (
             f"WITH src AS (SELECT {', '.join(src)} FROM {table_sql}), "  # noqa: S608
             f"checked AS (SELECT *, {', '.join(flags)} FROM src), "
-            f"keyed AS (SELECT *{''.join(', ' + c for c in typed)}, hash({keys}) AS __hash FROM checked WHERE {present}), "
-            f"repeated AS (SELECT __hash FROM keyed GROUP BY __hash HAVING count(*) > 1), "
-            f"ranked AS (SELECT __line, {value} AS __value, row_number() OVER (PARTITION BY {keys} ORDER BY __line) AS __rank "
-            f"FROM keyed SEMI JOIN repeated USING (__hash)) "
+            f"keyed AS (SELECT *{''.join(', ' + c for c in typed)} FROM checked WHERE {present}), "
+            f"ranked AS (SELECT __line, {value} AS __value, row_number() OVER (PARTITION BY {keys} ORDER BY __line) AS __rank FROM keyed) "
             f"SELECT count(*), min_by({{'line': __line, 'value': __value}}, __line, {max(self.max_examples, 1)}) "
             f"FROM ranked WHERE __rank > 1"
         )
@@ -263,21 +322,53 @@ class _Query:
                 count, examples = con.execute(self.duplicate_sql(table_sql, [plan])).fetchone()
                 if count:
                     examples = [dict(e) for e in examples or []][: self.max_examples]
-                    fr, en, todo_fr, todo_en = messages.cell_message("unique", plan.field, plan.label, count, examples, None)
-                    groups.append(ErrorGroup("unique-error", "unique", plan.field["name"], plan.label, count, fr, en, todo_fr, todo_en, examples))
+                    fr, en, todo_fr, todo_en = messages.cell_message(
+                        "unique", plan.field, plan.label, count, examples, None
+                    )
+                    groups.append(
+                        ErrorGroup(
+                            "unique-error",
+                            "unique",
+                            plan.field["name"],
+                            plan.label,
+                            count,
+                            fr,
+                            en,
+                            todo_fr,
+                            todo_en,
+                            examples,
+                        )
+                    )
         key_plans = self._key_plans()
         if key_plans:
             count, examples = con.execute(self.duplicate_sql(table_sql, key_plans)).fetchone()
             if count:
                 examples = [dict(e) for e in examples or []][: self.max_examples]
                 names = [p.field["name"] for p in key_plans]
-                fr, en, todo_fr, todo_en = messages.row_message("primary-key", count, examples, names)
-                groups.append(ErrorGroup("primary-key", "primary-key", None, None, count, fr, en, todo_fr, todo_en, examples))
+                fr, en, todo_fr, todo_en = messages.row_message(
+                    "primary-key", count, examples, names
+                )
+                groups.append(
+                    ErrorGroup(
+                        "primary-key",
+                        "primary-key",
+                        None,
+                        None,
+                        count,
+                        fr,
+                        en,
+                        todo_fr,
+                        todo_en,
+                        examples,
+                    )
+                )
         return groups
 
     def _key_plans(self) -> list[FieldPlan]:
         by_name = {p.field["name"]: p for p in self.plans}
-        if not self.schema.primary_key or not all(name in by_name for name in self.schema.primary_key):
+        if not self.schema.primary_key or not all(
+            name in by_name for name in self.schema.primary_key
+        ):
             return []
         return [by_name[name] for name in self.schema.primary_key]
 
@@ -286,28 +377,44 @@ class _Query:
         number = len(self.conditions)
         self.conditions.append(condition)
         example = f"{{'line': __line, 'value': {value}}}"
-        return [f"{count} FILTER (WHERE e{number})", f"min_by({example}, __line, {max(self.max_examples, 1)}) FILTER (WHERE e{number})"]
+        return [
+            f"{count} FILTER (WHERE e{number})",
+            f"min_by({example}, __line, {max(self.max_examples, 1)}) FILTER (WHERE e{number})",
+        ]
 
     def _aggregates(self) -> list[str]:
         aggregates = self._add("__blank", "NULL", ("row", "blank-row", "blank-row", None))
         for plan in self.plans:
             for rule in plan.rules:
                 condition = f"NOT __blank AND ({rule.condition})"
-                aggregates += self._add(condition, f"r{plan.index}", ("cell", rule.kind, rule.rule, plan, rule.detail))
+                aggregates += self._add(
+                    condition, f"r{plan.index}", ("cell", rule.kind, rule.rule, plan, rule.detail)
+                )
         key_plans = self._key_plans()
         if key_plans:
             names = [p.field["name"] for p in key_plans]
             value = " || ', ' || ".join(f"r{p.index}" for p in key_plans)
             all_null = " AND ".join(f"NOT ok{p.index}" for p in key_plans)
-            aggregates += self._add(all_null, value, ("row", "primary-key", "primary-key-null", names))
+            aggregates += self._add(
+                all_null, value, ("row", "primary-key", "primary-key-null", names)
+            )
         if self.cells_column:
             positions = {p.column_id: p for p in self.plans}
             for position, column in enumerate(self.columns, start=1):
                 plan = positions.get(column["id"])
                 label = plan.field["name"] if plan else column.get("label")
-                aggregates += self._add(f"NOT __blank AND __cells < {position}", "''", ("row", "missing-cell", "missing-cell", label))
+                aggregates += self._add(
+                    f"NOT __blank AND __cells < {position}",
+                    "''",
+                    ("row", "missing-cell", "missing-cell", label),
+                )
             extra = f"__cells - {len(self.columns)}"
-            aggregates += self._add(f"NOT __blank AND {extra} > 0", "''", ("row", "extra-cell", "extra-cell", ""), count=f"sum({extra})")
+            aggregates += self._add(
+                f"NOT __blank AND {extra} > 0",
+                "''",
+                ("row", "extra-cell", "extra-cell", ""),
+                count=f"sum({extra})",
+            )
         return aggregates
 
     def groups(self, row: tuple) -> list[ErrorGroup]:
@@ -319,11 +426,30 @@ class _Query:
             examples = [dict(e) for e in (row[2 + 2 * number] or [])][: self.max_examples]
             if output[0] == "cell":
                 _, kind, rule, plan, detail = output
-                fr, en, todo_fr, todo_en = messages.cell_message(rule, plan.field, plan.label, count, examples, detail)
-                groups.append(ErrorGroup(kind, rule, plan.field["name"], plan.label, count, fr, en, todo_fr, todo_en, examples))
+                fr, en, todo_fr, todo_en = messages.cell_message(
+                    rule, plan.field, plan.label, count, examples, detail
+                )
+                groups.append(
+                    ErrorGroup(
+                        kind,
+                        rule,
+                        plan.field["name"],
+                        plan.label,
+                        count,
+                        fr,
+                        en,
+                        todo_fr,
+                        todo_en,
+                        examples,
+                    )
+                )
                 continue
             _, kind, rule, detail = output
-            fr, en, todo_fr, todo_en = messages.row_message(rule, count, examples, detail if kind == "primary-key" else None)
+            fr, en, todo_fr, todo_en = messages.row_message(
+                rule, count, examples, detail if kind == "primary-key" else None
+            )
             column = detail if kind == "missing-cell" else ("" if kind == "extra-cell" else None)
-            groups.append(ErrorGroup(kind, rule, column, None, count, fr, en, todo_fr, todo_en, examples))
+            groups.append(
+                ErrorGroup(kind, rule, column, None, count, fr, en, todo_fr, todo_en, examples)
+            )
         return groups

@@ -62,7 +62,8 @@ def package_search(request, actor, data):
     facet_mincount = as_int(data, "facet.mincount", 1, minimum=0)
 
     found = [
-        e for e in entries(visible(actor))
+        e
+        for e in entries(visible(actor))
         if (include_private or e.is_public) and search.matches(groups, e)
     ]
     scores = {e.dataset.pk: search.score(groups, e) for e in found}
@@ -144,7 +145,8 @@ def organization_list(request, actor, data):
 
         raise ValidationError(
             "Tri possible : title, name ou package_count, suivi de asc ou desc.",
-            "Sort by title, name or package_count, followed by asc or desc.", sort=["Invalid sort"],
+            "Sort by title, name or package_count, followed by asc or desc.",
+            sort=["Invalid sort"],
         )
     organizations.sort(key=lambda o: o.slug)
     organizations.sort(key=keyers[field], reverse=direction.strip() == "desc")
@@ -158,7 +160,9 @@ def organization_show(request, actor, data):
     """One publisher; include_datasets=true adds the datasets the caller may see (up to 1,000)."""
     organization = _organization(data)
     mine = entries(visible(actor).filter(publisher=organization))
-    result = shapes.organization_dict(organization, package_count=sum(1 for e in mine if e.is_public))
+    result = shapes.organization_dict(
+        organization, package_count=sum(1 for e in mine if e.is_public)
+    )
     if as_bool(data, "include_datasets", False):
         result["packages"] = [shapes.package_dict(e) for e in mine[:ROWS_MAX]]
     return result
@@ -183,8 +187,13 @@ def license_list(request, actor, data):
     from territoire.catalog.vocabularies import Licence
 
     return [
-        {"id": code, "title": str(label), "url": common.licence_url(code), "status": "active",
-         "od_conformance": "approved" if common.licence_is_open(code) else "not reviewed"}
+        {
+            "id": code,
+            "title": str(label),
+            "url": common.licence_url(code),
+            "status": "active",
+            "od_conformance": "approved" if common.licence_is_open(code) else "not reviewed",
+        }
         for code, label in Licence.choices
     ]
 
@@ -196,11 +205,16 @@ def find_resource(actor, resource_id: str) -> tuple[Entry, dict | None]:
     pks = dict(qs.values_list("pk", "slug"))
     found_pk = None
     for pk in pks:
-        if any(common.stable_uuid("dataset", pk, "export", f.code) == resource_id for f in common.EXPORT_FORMATS):
+        if any(
+            common.stable_uuid("dataset", pk, "export", f.code) == resource_id
+            for f in common.EXPORT_FORMATS
+        ):
             found_pk = pk
             break
     if found_pk is None:
-        for pk, dataset_id in Distribution.objects.filter(dataset_id__in=list(pks)).values_list("pk", "dataset_id"):
+        for pk, dataset_id in Distribution.objects.filter(dataset_id__in=list(pks)).values_list(
+            "pk", "dataset_id"
+        ):
             if common.stable_uuid("distribution", pk) == resource_id:
                 found_pk = dataset_id
                 break

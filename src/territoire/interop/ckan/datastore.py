@@ -20,17 +20,31 @@ from .params import as_bool, as_dict, as_int, as_list, as_str
 
 ROWS_MAX = 32000  # CKAN's ckan.datastore.search.rows_max default
 TYPES = {
-    "integer": "int", "decimal": "numeric", "boolean": "bool", "date": "date", "datetime": "timestamp",
-    "geo_point": "json", "geometry": "json", "text": "text",
+    "integer": "int",
+    "decimal": "numeric",
+    "boolean": "bool",
+    "date": "date",
+    "datetime": "timestamp",
+    "geo_point": "json",
+    "geometry": "json",
+    "text": "text",
 }
-PARAMETER_OF_CLAUSE = {"select": "fields", "where": "q", "refine": "filters", "order_by": "sort", "limit": "limit", "offset": "offset"}
+PARAMETER_OF_CLAUSE = {
+    "select": "fields",
+    "where": "q",
+    "refine": "filters",
+    "order_by": "sort",
+    "limit": "limit",
+    "offset": "offset",
+}
 
 
 def _served(actor, data):
     resource_id = as_str(data, "resource_id") or as_str(data, "id")
     if not resource_id:
         raise ValidationError(
-            "Le paramètre « resource_id » est obligatoire.", "Parameter 'resource_id' is required.",
+            "Le paramètre « resource_id » est obligatoire.",
+            "Parameter 'resource_id' is required.",
             resource_id=["Missing value"],
         )
     entry, resource = find_resource(actor, resource_id)
@@ -64,7 +78,8 @@ def _query(data, schema: Schema) -> RecordQuery:
             if item is None or isinstance(item, dict | list):
                 raise ValidationError(
                     f"Filtre « {name} » : donnez une valeur ou une liste de valeurs.",
-                    f"Filter '{name}': give a value or a list of values.", filters=["Invalid filter value"],
+                    f"Filter '{name}': give a value or a list of values.",
+                    filters=["Invalid filter value"],
                 )
             text = ("true" if item else "false") if isinstance(item, bool) else str(item)
             refine.append(f"{column}:{text}")
@@ -72,7 +87,9 @@ def _query(data, schema: Schema) -> RecordQuery:
     q = data.get("q")
     if isinstance(q, dict) or (isinstance(q, str) and q.strip().startswith("{")):
         for name, text in as_dict(data, "q").items():
-            where.append(f"search({records.quote_field(_column(schema, 'q', name))}, {records.quote_string(text)})")
+            where.append(
+                f"search({records.quote_field(_column(schema, 'q', name))}, {records.quote_string(text)})"
+            )
     elif q not in (None, ""):
         where.append(records.quote_string(as_str(data, "q")))
     fields = [_column(schema, "fields", f) for f in as_list(data, "fields")]
@@ -80,8 +97,14 @@ def _query(data, schema: Schema) -> RecordQuery:
     for part in as_str(data, "sort").split(","):
         if part.strip():
             words = part.strip().rsplit(" ", 1)
-            name, direction = words if len(words) == 2 and words[1].lower() in ("asc", "desc") else (part.strip(), "asc")
-            order.append(f"{records.quote_field(_column(schema, 'sort', name))} {'DESC' if direction.lower() == 'desc' else 'ASC'}")
+            name, direction = (
+                words
+                if len(words) == 2 and words[1].lower() in ("asc", "desc")
+                else (part.strip(), "asc")
+            )
+            order.append(
+                f"{records.quote_field(_column(schema, 'sort', name))} {'DESC' if direction.lower() == 'desc' else 'ASC'}"
+            )
     return RecordQuery(
         select=", ".join(records.quote_field(f) for f in fields) or None,
         where=where or None,
@@ -100,27 +123,38 @@ def datastore_search(request, actor, data):
     records_format = as_str(data, "records_format", "objects") or "objects"
     if records_format not in ("objects", "lists"):
         raise ValidationError(
-            "records_format : objects ou lists.", "records_format: objects or lists.", records_format=["Invalid value"]
+            "records_format : objects ou lists.",
+            "records_format: objects or lists.",
+            records_format=["Invalid value"],
         )
     if as_bool(data, "distinct", False):
         raise ValidationError(
             "distinct n'est pas pris en charge : utilisez l'API OpenDataSoft (group_by).",
-            "distinct is not supported: use the OpenDataSoft API (group_by).", distinct=["Not supported"],
+            "distinct is not supported: use the OpenDataSoft API (group_by).",
+            distinct=["Not supported"],
         )
     query.limit = max(limit, 1)
     query.offset = offset
     try:
-        result = records.run(served, query, max_limit=ROWS_MAX, default_limit=100, with_count=include_total)
+        result = records.run(
+            served, query, max_limit=ROWS_MAX, default_limit=100, with_count=include_total
+        )
     except QueryError as exc:
         parameter = PARAMETER_OF_CLAUSE.get(exc.clause, exc.clause)
-        raise ValidationError(exc.message_fr, exc.message_en, **{parameter: [exc.message_en]}) from None
+        raise ValidationError(
+            exc.message_fr, exc.message_en, **{parameter: [exc.message_en]}
+        ) from None
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
     rows = result["results"] if limit else []
     names = [c["name"] for c in result["columns"]]
     answer = {
         "resource_id": resource_id,
-        "fields": [{"id": c["name"], "type": TYPES.get(c["type"], "text")} for c in result["columns"]],
-        "records": rows if records_format == "objects" else [[row.get(n) for n in names] for row in rows],
+        "fields": [
+            {"id": c["name"], "type": TYPES.get(c["type"], "text")} for c in result["columns"]
+        ],
+        "records": rows
+        if records_format == "objects"
+        else [[row.get(n) for n in names] for row in rows],
         "records_format": records_format,
         "limit": limit,
         "offset": offset,
@@ -144,7 +178,9 @@ def _links(request, data, limit: int, offset: int) -> dict:
         for key, value in data.items():
             if key == "offset":
                 continue
-            params[key] = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            params[key] = (
+                json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            )
         if new_offset:
             params["offset"] = new_offset
         return f"{request.path}?{urlencode(params, doseq=False)}"
@@ -160,12 +196,21 @@ def datastore_info(request, actor, data):
     fields = []
     for column in served.columns:
         spec = stored.get(column["id"], {})
-        fields.append({
-            "id": column["id"],
-            "type": TYPES.get(column["type"], "text"),
-            "info": {"label": column["label"], "notes": spec.get("reason", ""), "type_override": ""},
-            "schema": {"native_type": spec.get("storage_type", ""), "territoire_type": column["type"]},
-        })
+        fields.append(
+            {
+                "id": column["id"],
+                "type": TYPES.get(column["type"], "text"),
+                "info": {
+                    "label": column["label"],
+                    "notes": spec.get("reason", ""),
+                    "type_override": "",
+                },
+                "schema": {
+                    "native_type": spec.get("storage_type", ""),
+                    "territoire_type": column["type"],
+                },
+            }
+        )
     return {
         "meta": {
             "id": resource_id,

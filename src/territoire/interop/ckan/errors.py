@@ -59,5 +59,7 @@ def not_found(kind_fr: str, kind_en: str, value: str) -> NotFoundError:
 
 def missing(name: str) -> ValidationError:
     return ValidationError(
-        f"Le paramètre « {name} » est obligatoire.", f"Parameter '{name}' is required.", **{name: ["Missing value"]}
+        f"Le paramètre « {name} » est obligatoire.",
+        f"Parameter '{name}' is required.",
+        **{name: ["Missing value"]},
     )

@@ -36,15 +36,21 @@ def _json_object(text: str) -> dict[str, Any]:
     except ValueError as exc:
         raise BadRequest(f"JSON Error: {exc}") from None
     if not isinstance(data, dict):
-        raise BadRequest(f"Bad request data: Request data JSON decoded to {data!r} but it needs to be a dictionary.")
+        raise BadRequest(
+            f"Bad request data: Request data JSON decoded to {data!r} but it needs to be a dictionary."
+        )
     return data
 
 
 def _invalid(name: str, fr: str, en: str, token: str) -> ValidationError:
-    return ValidationError(f"Paramètre « {name} » : {fr}", f"Parameter '{name}': {en}", **{name: [token]})
+    return ValidationError(
+        f"Paramètre « {name} » : {fr}", f"Parameter '{name}': {en}", **{name: [token]}
+    )
 
 
-def as_int(data: dict, name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+def as_int(
+    data: dict, name: str, default: int, *, minimum: int = 0, maximum: int | None = None
+) -> int:
     value = data.get(name)
     if value is None or value == "":
         return default
@@ -53,11 +59,26 @@ def as_int(data: dict, name: str, default: int, *, minimum: int = 0, maximum: in
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise _invalid(name, f"« {value} » n'est pas un entier.", f"'{value}' is not an integer.", "Invalid integer") from None
+        raise _invalid(
+            name,
+            f"« {value} » n'est pas un entier.",
+            f"'{value}' is not an integer.",
+            "Invalid integer",
+        ) from None
     if number < minimum:
-        raise _invalid(name, f"doit valoir au moins {minimum}.", f"must be at least {minimum}.", "Must be a natural number")
+        raise _invalid(
+            name,
+            f"doit valoir au moins {minimum}.",
+            f"must be at least {minimum}.",
+            "Must be a natural number",
+        )
     if maximum is not None and number > maximum:
-        raise _invalid(name, f"doit valoir au plus {maximum}.", f"must be at most {maximum}.", f"Must be less than or equal to {maximum}")
+        raise _invalid(
+            name,
+            f"doit valoir au plus {maximum}.",
+            f"must be at most {maximum}.",
+            f"Must be less than or equal to {maximum}",
+        )
     return number
 
 
@@ -72,7 +93,12 @@ def as_bool(data: dict, name: str, default: bool) -> bool:
         return True
     if text in ("false", "0", "no", "off", "f", "n"):
         return False
-    raise _invalid(name, f"« {value} » n'est pas un booléen (true/false).", f"'{value}' is not a boolean (true/false).", "Not a boolean")
+    raise _invalid(
+        name,
+        f"« {value} » n'est pas un booléen (true/false).",
+        f"'{value}' is not a boolean (true/false).",
+        "Not a boolean",
+    )
 
 
 def as_str(data: dict, name: str, default: str = "") -> str:
@@ -92,14 +118,20 @@ def as_list(data: dict, name: str) -> list[str]:
     if isinstance(value, list):
         items: list = []
         for item in value:
-            items.extend(as_list({name: item}, name) if isinstance(item, str) and item.startswith("[") else [item])
+            items.extend(
+                as_list({name: item}, name)
+                if isinstance(item, str) and item.startswith("[")
+                else [item]
+            )
         return [str(i) for i in items]
     text = str(value).strip()
     if text.startswith("["):
         try:
             parsed = json.loads(text)
         except ValueError:
-            raise _invalid(name, "liste JSON illisible.", "unreadable JSON list.", "Not a list") from None
+            raise _invalid(
+                name, "liste JSON illisible.", "unreadable JSON list.", "Not a list"
+            ) from None
         if not isinstance(parsed, list):
             raise _invalid(name, "une liste est attendue.", "a list is expected.", "Not a list")
         return [str(i) for i in parsed]
@@ -115,7 +147,11 @@ def as_dict(data: dict, name: str) -> dict:
     try:
         parsed = json.loads(str(value))
     except ValueError:
-        raise _invalid(name, "objet JSON illisible.", "unreadable JSON object.", "Not a JSON object") from None
+        raise _invalid(
+            name, "objet JSON illisible.", "unreadable JSON object.", "Not a JSON object"
+        ) from None
     if not isinstance(parsed, dict):
-        raise _invalid(name, "un objet JSON est attendu.", "a JSON object is expected.", "Not a JSON object")
+        raise _invalid(
+            name, "un objet JSON est attendu.", "a JSON object is expected.", "Not a JSON object"
+        )
     return parsed

@@ -28,12 +28,32 @@ TOKEN = re.compile(
 
 TEXT_FIELDS = {"text", "title", "notes"}
 EXACT_FIELDS = {
-    "name", "id", "tags", "organization", "owner_org", "groups", "res_format", "license_id",
-    "private", "capacity", "dataset_type", "type", "state",
+    "name",
+    "id",
+    "tags",
+    "organization",
+    "owner_org",
+    "groups",
+    "res_format",
+    "license_id",
+    "private",
+    "capacity",
+    "dataset_type",
+    "type",
+    "state",
 }
 DATE_FIELDS = {"metadata_modified", "metadata_created"}
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
-SORT_FIELDS = {"score", "name", "title", "title_string", "metadata_modified", "metadata_created", "num_resources", "num_tags"}
+SORT_FIELDS = {
+    "score",
+    "name",
+    "title",
+    "title_string",
+    "metadata_modified",
+    "metadata_created",
+    "num_resources",
+    "num_tags",
+}
 DEFAULT_SORT = "score desc, metadata_modified desc"
 
 
@@ -57,8 +77,8 @@ def parse(query: str, *, parameter: str) -> list[list[Term]]:
         match = TOKEN.match(text, position)
         if match is None or match.end() == position:
             raise SearchQueryError(
-                f"Requête {parameter} illisible près de « {text[position:position + 20].strip()} ».",
-                f"Unreadable {parameter} query near '{text[position:position + 20].strip()}'.",
+                f"Requête {parameter} illisible près de « {text[position : position + 20].strip()} ».",
+                f"Unreadable {parameter} query near '{text[position : position + 20].strip()}'.",
             )
         position = match.end()
         field, word = match.group("field"), match.group("word")
@@ -127,7 +147,12 @@ def _range(term: Term) -> tuple[dt.datetime | None, bool, dt.datetime | None, bo
             f"Intervalle illisible « {term.value} » : écrivez [début TO fin].",
             f"Unreadable range '{term.value}': write [start TO end].",
         )
-    return _datetime(low.strip(), term), term.value[0] == "[", _datetime(high.strip(), term), term.value[-1] == "]"
+    return (
+        _datetime(low.strip(), term),
+        term.value[0] == "[",
+        _datetime(high.strip(), term),
+        term.value[-1] == "]",
+    )
 
 
 def _text_match(term: Term, text: str, words: set[str]) -> bool:
@@ -248,7 +273,9 @@ def sort_key_value(name: str, entry: Entry, scores: dict[int, int]):
     return len(entry.keywords)
 
 
-def sort_entries(entries: list[Entry], keys: list[tuple[str, bool]], scores: dict[int, int]) -> list[Entry]:
+def sort_entries(
+    entries: list[Entry], keys: list[tuple[str, bool]], scores: dict[int, int]
+) -> list[Entry]:
     ordered = sorted(entries, key=lambda e: e.dataset.pk)  # stable tie-break
     for name, descending in reversed(keys):
         ordered.sort(key=lambda e, n=name: sort_key_value(n, e, scores), reverse=descending)
@@ -269,7 +296,9 @@ def facet_values(entry: Entry, field: str) -> list[tuple[str, str]]:
     return [(d.licence, common.licence_title(d.licence))]
 
 
-def facets(entries: list[Entry], fields: list[str], *, limit: int, mincount: int) -> tuple[dict, dict]:
+def facets(
+    entries: list[Entry], fields: list[str], *, limit: int, mincount: int
+) -> tuple[dict, dict]:
     plain: dict[str, dict[str, int]] = {}
     detailed: dict[str, dict] = {}
     for field in fields:
@@ -284,7 +313,10 @@ def facets(entries: list[Entry], fields: list[str], *, limit: int, mincount: int
             for name, display in facet_values(entry, field):
                 counts[name] += 1
                 names[name] = display
-        items = sorted(((n, c) for n, c in counts.items() if c >= mincount), key=lambda item: (-item[1], item[0]))
+        items = sorted(
+            ((n, c) for n, c in counts.items() if c >= mincount),
+            key=lambda item: (-item[1], item[0]),
+        )
         if limit >= 0:
             items = items[:limit]
         plain[field] = dict(items)

@@ -62,7 +62,13 @@ def group_dict(theme) -> dict:
 
 
 def tag_dict(name: str) -> dict:
-    return {"id": common.stable_uuid("tag", 0, name), "name": name, "display_name": name, "state": "active", "vocabulary_id": None}
+    return {
+        "id": common.stable_uuid("tag", 0, name),
+        "name": name,
+        "display_name": name,
+        "state": "active",
+        "vocabulary_id": None,
+    }
 
 
 def _resource_base(entry: Entry, *, position: int) -> dict:
@@ -83,37 +89,41 @@ def resource_dicts(entry: Entry) -> list[dict]:
     resources = []
     for distribution in entry.distributions:
         resource = _resource_base(entry, position=len(resources))
-        resource.update({
-            "id": common.distribution_uuid(distribution),
-            "name": distribution.title,
-            "description": "",
-            "format": distribution.format,
-            "mimetype": distribution.media_type or None,
-            "url": common.distribution_url(distribution),
-            "size": distribution.byte_size,
-            "hash": f"sha256:{distribution.checksum}" if distribution.checksum else "",
-            "created": ckan_datetime(distribution.created_at),
-            "last_modified": ckan_datetime(distribution.modified_at),
-            "metadata_modified": ckan_datetime(distribution.modified_at),
-            "datastore_active": False,
-        })
+        resource.update(
+            {
+                "id": common.distribution_uuid(distribution),
+                "name": distribution.title,
+                "description": "",
+                "format": distribution.format,
+                "mimetype": distribution.media_type or None,
+                "url": common.distribution_url(distribution),
+                "size": distribution.byte_size,
+                "hash": f"sha256:{distribution.checksum}" if distribution.checksum else "",
+                "created": ckan_datetime(distribution.created_at),
+                "last_modified": ckan_datetime(distribution.modified_at),
+                "metadata_modified": ckan_datetime(distribution.modified_at),
+                "datastore_active": False,
+            }
+        )
         resources.append(resource)
     for export in entry.exports:
         resource = _resource_base(entry, position=len(resources))
         version = entry.version
-        resource.update({
-            "id": common.export_uuid(d, export.code),
-            "name": f"{d.title} — export {export.label}",
-            "description": f"Toutes les lignes de la version {version.number} ({version.row_count} lignes), "
-            f"produites par l'API des enregistrements. / All rows of version {version.number}.",
-            "format": export.label,
-            "mimetype": export.media_type,
-            "url": common.export_url(d, export.code),
-            "created": ckan_datetime(version.created_at),
-            "last_modified": ckan_datetime(version.created_at),
-            "metadata_modified": ckan_datetime(version.created_at),
-            "datastore_active": True,
-        })
+        resource.update(
+            {
+                "id": common.export_uuid(d, export.code),
+                "name": f"{d.title} — export {export.label}",
+                "description": f"Toutes les lignes de la version {version.number} ({version.row_count} lignes), "
+                f"produites par l'API des enregistrements. / All rows of version {version.number}.",
+                "format": export.label,
+                "mimetype": export.media_type,
+                "url": common.export_url(d, export.code),
+                "created": ckan_datetime(version.created_at),
+                "last_modified": ckan_datetime(version.created_at),
+                "metadata_modified": ckan_datetime(version.created_at),
+                "datastore_active": True,
+            }
+        )
         resources.append(resource)
     return resources
 
@@ -172,7 +182,9 @@ def package_dict(entry: Entry) -> dict:
         "author": d.publisher.name,
         "author_email": d.publisher.email or None,
         "maintainer": d.contact_name or (d.publisher_service.name if d.publisher_service else None),
-        "maintainer_email": d.contact_email or (d.publisher_service.email if d.publisher_service else None) or None,
+        "maintainer_email": d.contact_email
+        or (d.publisher_service.email if d.publisher_service else None)
+        or None,
         "metadata_created": ckan_datetime(d.created_at),
         "metadata_modified": ckan_datetime(entry.modified),
         "owner_org": common.organization_uuid(d.publisher),

@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 def _json(body, status: int = 200) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False, default=str), status=status,
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
         content_type="application/json;charset=utf-8",
     )
     response["Access-Control-Allow-Origin"] = "*"
@@ -68,7 +69,10 @@ def action(request, name: str):
         return response
     except Exception:
         log.exception("CKAN action %s failed", name)
-        envelope.update(success=False, error={"__type": "Internal Server Error", "message": "Internal Server Error"})
+        envelope.update(
+            success=False,
+            error={"__type": "Internal Server Error", "message": "Internal Server Error"},
+        )
         return _json(envelope, status=500)
     envelope.update(success=True, result=result)
     return _json(envelope)

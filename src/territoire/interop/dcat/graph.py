@@ -62,13 +62,19 @@ class CatalogueGraph:
         self.graph.add(triple)
 
     # ------------------------------------------------------------------ catalogue
-    def catalogue(self, *, title: str, description: str, publisher, issued, modified, territory) -> URIRef:
+    def catalogue(
+        self, *, title: str, description: str, publisher, issued, modified, territory
+    ) -> URIRef:
         g, uri = self.graph, URIRef(common.absolute("/catalogue"))
         self.catalogue_uri = uri
         self.add(uri, RDF.type, DCAT.Catalog)
         self.add(uri, DCTERMS.title, Literal(title, lang="fr"))
         self.add(uri, DCTERMS.description, Literal(description, lang="fr"))
-        self.add(uri, DCTERMS.publisher, self.agent(publisher) if publisher else self._fallback_agent(title))
+        self.add(
+            uri,
+            DCTERMS.publisher,
+            self.agent(publisher) if publisher else self._fallback_agent(title),
+        )
         self.add(uri, FOAF.homepage, vocab.document(g, self.base + "/"))
         self.add(uri, DCTERMS.language, vocab.language_french(g))
         self.add(uri, DCTERMS.license, self._licence("etalab-2.0"))
@@ -126,7 +132,9 @@ class CatalogueGraph:
 
     def _territory(self, territory) -> URIRef:
         kind = SLUG_OF_KIND.get(territory.kind, territory.kind)
-        page = common.absolute(reverse("web:territory", kwargs={"kind": kind, "code": territory.code}))
+        page = common.absolute(
+            reverse("web:territory", kwargs={"kind": kind, "code": territory.code})
+        )
         return vocab.territory(self.graph, territory, page, self.bboxes.get(territory.pk))
 
     # ------------------------------------------------------------------ datasets
@@ -160,7 +168,11 @@ class CatalogueGraph:
             if d.temporal_end:
                 self.add(period, DCAT.endDate, _datetime(d.temporal_end))
             self.add(uri, DCTERMS.temporal, period)
-        self.add(uri, DCAT.landingPage, vocab.document(g, str(iri(d.landing_page)) if d.landing_page else page))
+        self.add(
+            uri,
+            DCAT.landingPage,
+            vocab.document(g, str(iri(d.landing_page)) if d.landing_page else page),
+        )
         self.add(uri, DCTERMS.issued, _datetime(d.published_at or d.created_at))
         modified = max(filter(None, [d.modified_at, version.created_at if version else None]))
         self.add(uri, DCTERMS.modified, _datetime(modified))
@@ -190,7 +202,9 @@ class CatalogueGraph:
 
     def _distribution(self, d: Dataset, distribution) -> URIRef:
         g = self.graph
-        uri = URIRef(f"{common.portal_page(d)}#distribution-{common.distribution_uuid(distribution)}")
+        uri = URIRef(
+            f"{common.portal_page(d)}#distribution-{common.distribution_uuid(distribution)}"
+        )
         url = common.distribution_url(distribution)
         self.add(uri, RDF.type, DCAT.Distribution)
         self.add(uri, DCTERMS.title, Literal(distribution.title, lang="fr"))
@@ -218,10 +232,15 @@ class CatalogueGraph:
         url = URIRef(common.export_url(d, fmt.code))
         self.add(uri, RDF.type, DCAT.Distribution)
         self.add(uri, DCTERMS.title, Literal(f"{d.title} — export {fmt.label}", lang="fr"))
-        self.add(uri, DCTERMS.description, Literal(
-            f"Toutes les lignes de la version {version.number}, au format {fmt.label}, produites par l'API des "
-            "enregistrements (compatible OpenDataSoft Explore v2.1).", lang="fr",
-        ))
+        self.add(
+            uri,
+            DCTERMS.description,
+            Literal(
+                f"Toutes les lignes de la version {version.number}, au format {fmt.label}, produites par l'API des "
+                "enregistrements (compatible OpenDataSoft Explore v2.1).",
+                lang="fr",
+            ),
+        )
         self.add(uri, DCTERMS.identifier, Literal(common.export_uuid(d, fmt.code)))
         self.add(uri, DCAT.accessURL, url)
         self.add(uri, DCAT.downloadURL, url)

@@ -90,11 +90,13 @@ def _positive(request, name: str, default: int, maximum: int | None = None) -> i
     if value < 1 or (maximum and value > maximum):
         bound = f" et {maximum} au plus" if maximum else ""
         bound_en = f" and at most {maximum}" if maximum else ""
-        raise ValueError((
-            f"Le paramètre {name} doit être un entier d'au moins 1{bound} (reçu « {raw} »).",
-            f"Parameter {name} must be an integer of at least 1{bound_en} (got '{raw}').",
-            name,
-        ))
+        raise ValueError(
+            (
+                f"Le paramètre {name} doit être un entier d'au moins 1{bound} (reçu « {raw} »).",
+                f"Parameter {name} must be an integer of at least 1{bound_en} (got '{raw}').",
+                name,
+            )
+        )
     return value
 
 
@@ -104,21 +106,27 @@ def catalogue(request, ext: str | None = None):
         common.authenticate(request)
     except RateLimited as exc:
         response = _error(
-            429, "rate_limited", f"Trop de requêtes : réessayez dans {exc.retry_after} s.",
+            429,
+            "rate_limited",
+            f"Trop de requêtes : réessayez dans {exc.retry_after} s.",
             f"Too many requests: retry in {exc.retry_after} s.",
         )
         response["Retry-After"] = str(exc.retry_after)
         return response
     except InvalidToken:
         return _error(
-            401, "invalid_token", "Jeton d'API invalide, expiré ou révoqué.", "API token is invalid, expired or revoked."
+            401,
+            "invalid_token",
+            "Jeton d'API invalide, expiré ou révoqué.",
+            "API token is invalid, expired or revoked.",
         )
     negotiated = ext is None
     if negotiated:
         ext = negotiate(request.headers.get("Accept"))
         if ext is None:
             response = _error(
-                406, "not_acceptable",
+                406,
+                "not_acceptable",
                 "Format non disponible : demandez text/turtle, application/ld+json ou application/rdf+xml "
                 "(ou utilisez /catalogue.ttl, /catalogue.jsonld, /catalogue.rdf).",
                 "Format not available: ask for text/turtle, application/ld+json or application/rdf+xml "
@@ -147,24 +155,35 @@ def catalogue(request, ext: str | None = None):
     page = Page(number=page_number, size=page_size, total=total, url=page_url)
     if page_number > page.last:
         return _error(
-            404, "not_found", f"La page {page_number} n'existe pas : le catalogue a {page.last} page(s).",
-            f"Page {page_number} does not exist: the catalogue has {page.last} page(s).", where="query.page",
+            404,
+            "not_found",
+            f"La page {page_number} n'existe pas : le catalogue a {page.last} page(s).",
+            f"Page {page_number} does not exist: the catalogue has {page.last} page(s).",
+            where="query.page",
         )
     start = (page_number - 1) * page_size
     datasets = list(
         public.select_related("publisher__territory", "publisher_service")
-        .prefetch_related("themes", "distributions", Prefetch("territories", queryset=Territory.objects.defer("geometry")))
+        .prefetch_related(
+            "themes",
+            "distributions",
+            Prefetch("territories", queryset=Territory.objects.defer("geometry")),
+        )
         .order_by("pk")[start : start + page_size]
     )
     versions = common.current_versions(datasets)
     home = territory_selectors.home_territory()
-    publisher = (Organization.objects.filter(territory=home).order_by("pk").first() if home else None) or (
-        datasets[0].publisher if datasets else Organization.objects.order_by("pk").first()
-    )
+    publisher = (
+        Organization.objects.filter(territory=home).order_by("pk").first() if home else None
+    ) or (datasets[0].publisher if datasets else Organization.objects.order_by("pk").first())
     name = home.name if home else (publisher.name if publisher else "Territoire")
     builder = CatalogueGraph()
-    territory_ids = {t.pk for d in datasets for t in d.territories.all()} | ({home.pk} if home else set())
-    for pk, geometry in Territory.objects.filter(pk__in=territory_ids).values_list("pk", "geometry"):
+    territory_ids = {t.pk for d in datasets for t in d.territories.all()} | (
+        {home.pk} if home else set()
+    )
+    for pk, geometry in Territory.objects.filter(pk__in=territory_ids).values_list(
+        "pk", "geometry"
+    ):
         box = vocab.bbox(geometry)
         if box is not None:
             builder.bboxes[pk] = box

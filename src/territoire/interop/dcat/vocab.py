@@ -33,14 +33,31 @@ PUBLIC_ACCESS = URIRef(EU + "access-right/PUBLIC")
 LOCAL_AUTHORITY = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
 
 PREFIXES = {
-    "dcat": DCAT, "dct": DCTERMS, "foaf": FOAF, "skos": SKOS, "vcard": VCARD, "xsd": XSD,
-    "hydra": HYDRA, "dcatap": DCATAP, "locn": LOCN, "rdf": RDF, "rdfs": RDFS, "gsp": GSP,
+    "dcat": DCAT,
+    "dct": DCTERMS,
+    "foaf": FOAF,
+    "skos": SKOS,
+    "vcard": VCARD,
+    "xsd": XSD,
+    "hydra": HYDRA,
+    "dcatap": DCATAP,
+    "locn": LOCN,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "gsp": GSP,
 }
 
 FREQUENCY_EN = {
-    "UPDATE_CONT": "continuous", "HOURLY": "hourly", "DAILY": "daily", "WEEKLY": "weekly",
-    "MONTHLY": "monthly", "QUARTERLY": "quarterly", "ANNUAL": "annual", "IRREG": "irregular",
-    "NEVER": "never", "UNKNOWN": "unknown",
+    "UPDATE_CONT": "continuous",
+    "HOURLY": "hourly",
+    "DAILY": "daily",
+    "WEEKLY": "weekly",
+    "MONTHLY": "monthly",
+    "QUARTERLY": "quarterly",
+    "ANNUAL": "annual",
+    "IRREG": "irregular",
+    "NEVER": "never",
+    "UNKNOWN": "unknown",
 }
 
 # Our distribution formats (free text, upper-cased) -> EU file-type code and IANA media type.
@@ -84,7 +101,9 @@ def _scheme(graph: Graph, scheme: URIRef, title: str) -> None:
     graph.add((scheme, DCTERMS.title, Literal(title, lang="en")))
 
 
-def _concept(graph: Graph, uri: URIRef, scheme: URIRef, label_fr: str, label_en: str | None, *classes) -> URIRef:
+def _concept(
+    graph: Graph, uri: URIRef, scheme: URIRef, label_fr: str, label_en: str | None, *classes
+) -> URIRef:
     """Describe a concept of an authority table as the shapes expect: its classes, label and scheme."""
     graph.add((uri, RDF.type, SKOS.Concept))
     for cls in classes:
@@ -112,7 +131,14 @@ def frequency(graph: Graph, code: str) -> URIRef:
         label = str(Frequency(code).label)
     except ValueError:
         label = code
-    return _concept(graph, URIRef(EU_FREQUENCY_BASE + code), FREQUENCY_SCHEME, label, FREQUENCY_EN.get(code), DCTERMS.Frequency)
+    return _concept(
+        graph,
+        URIRef(EU_FREQUENCY_BASE + code),
+        FREQUENCY_SCHEME,
+        label,
+        FREQUENCY_EN.get(code),
+        DCTERMS.Frequency,
+    )
 
 
 def language_french(graph: Graph) -> URIRef:
@@ -120,12 +146,20 @@ def language_french(graph: Graph) -> URIRef:
 
 
 def access_public(graph: Graph) -> URIRef:
-    return _concept(graph, PUBLIC_ACCESS, ACCESS_RIGHT_SCHEME, "public", "public", DCTERMS.RightsStatement)
+    return _concept(
+        graph, PUBLIC_ACCESS, ACCESS_RIGHT_SCHEME, "public", "public", DCTERMS.RightsStatement
+    )
 
 
 def local_authority(graph: Graph) -> URIRef:
     _scheme(graph, PUBLISHER_TYPE_SCHEME, "Publisher type")
-    return _concept(graph, LOCAL_AUTHORITY, PUBLISHER_TYPE_SCHEME, "Collectivité territoriale", "Local Authority")
+    return _concept(
+        graph,
+        LOCAL_AUTHORITY,
+        PUBLISHER_TYPE_SCHEME,
+        "Collectivité territoriale",
+        "Local Authority",
+    )
 
 
 def france(graph: Graph) -> URIRef:
@@ -152,7 +186,13 @@ def licence(graph: Graph, url: str, title: str, code: str = "") -> URIRef:
     if code in LICENCE_TYPES:
         _scheme(graph, LICENCE_TYPE_SCHEME, "Licence type")
         for name in LICENCE_TYPES[code]:
-            kind = _concept(graph, URIRef(f"http://purl.org/adms/licencetype/{name}"), LICENCE_TYPE_SCHEME, name, name)
+            kind = _concept(
+                graph,
+                URIRef(f"http://purl.org/adms/licencetype/{name}"),
+                LICENCE_TYPE_SCHEME,
+                name,
+                name,
+            )
             graph.add((uri, DCTERMS.type, kind))
     return uri
 
@@ -160,7 +200,9 @@ def licence(graph: Graph, url: str, title: str, code: str = "") -> URIRef:
 def stable(graph: Graph) -> URIRef:
     """Planned availability of a distribution: stable (it stays at its address)."""
     _scheme(graph, AVAILABILITY_SCHEME, "Planned availability")
-    return _concept(graph, URIRef(EU + "planned-availability/STABLE"), AVAILABILITY_SCHEME, "stable", "stable")
+    return _concept(
+        graph, URIRef(EU + "planned-availability/STABLE"), AVAILABILITY_SCHEME, "stable", "stable"
+    )
 
 
 def document(graph: Graph, url: str) -> URIRef:

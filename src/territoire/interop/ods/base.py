@@ -56,7 +56,11 @@ def flag(request, name: str, default: bool) -> bool:
         return default
     value = {"true": True, "1": True, "false": False, "0": False}.get(raw.lower())
     if value is None:
-        raise ParameterError(name, f"{name} vaut true ou false (reçu « {raw} »).", f"{name} is true or false (got '{raw}').")
+        raise ParameterError(
+            name,
+            f"{name} vaut true ou false (reçu « {raw} »).",
+            f"{name} is true or false (got '{raw}').",
+        )
     return value
 
 
@@ -82,14 +86,19 @@ def ods_view(view):
             actor = common.authenticate(request)
         except RateLimited as exc:
             response = error(
-                429, "TooManyRequests", f"Trop de requêtes : réessayez dans {exc.retry_after} s, ou utilisez un jeton d'API.",
+                429,
+                "TooManyRequests",
+                f"Trop de requêtes : réessayez dans {exc.retry_after} s, ou utilisez un jeton d'API.",
                 f"Too many requests: retry in {exc.retry_after} s, or use an API key.",
             )
             response["Retry-After"] = str(exc.retry_after)
             return response
         except InvalidToken:
             return error(
-                401, "InvalidAPIKey", "Clé d'API invalide, expirée ou révoquée.", "The API key is invalid, expired or revoked."
+                401,
+                "InvalidAPIKey",
+                "Clé d'API invalide, expirée ou révoquée.",
+                "The API key is invalid, expired or revoked.",
             )
         try:
             response = view(request, actor, *args, **kwargs)

@@ -47,7 +47,8 @@ def unsupported(node: q.Node, clause: str, what: str) -> QueryError:
     return QueryError(
         f"{what} n'est pas pris en charge sur le catalogue (seulement sur les enregistrements)",
         f"{what} is not supported on the catalogue (only on records)",
-        clause=clause, position=node.pos + 1,
+        clause=clause,
+        position=node.pos + 1,
     )
 
 
@@ -73,7 +74,8 @@ def parse_order(text: str) -> list[tuple[str, bool]]:
             raise QueryError(
                 f"On ne trie pas sur « {expr.column} », qui a plusieurs valeurs",
                 f"Cannot sort by '{expr.column}', which holds several values",
-                clause="order_by", position=expr.pos + 1,
+                clause="order_by",
+                position=expr.pos + 1,
             )
         keys.append((expr.column, item.descending))
     return keys
@@ -98,10 +100,19 @@ class Evaluator:
             if node.op == "/":
                 return None if right == 0 else left / right
             return {"+": left + right, "-": left - right, "*": left * right}[node.op]
-        if isinstance(node, q.Call) and node.name in ("lower", "upper", "length", "year", "month", "day"):
+        if isinstance(node, q.Call) and node.name in (
+            "lower",
+            "upper",
+            "length",
+            "year",
+            "month",
+            "day",
+        ):
             arg = self.value(node.args[0])
             return _apply(node.name, arg)
-        raise unsupported(node, "where", f"{type(node).__name__.lower()} {getattr(node, 'name', '')}".strip())
+        raise unsupported(
+            node, "where", f"{type(node).__name__.lower()} {getattr(node, 'name', '')}".strip()
+        )
 
     def test(self, node: q.Node) -> bool:
         if isinstance(node, q.BoolOp):
@@ -127,7 +138,9 @@ class Evaluator:
         if isinstance(node, q.InRange):
             return any(self._in_range(v, node) for v in _each(self.value(node.expr)))
         if isinstance(node, q.InList):
-            found = any(_equal(v, item) for v in _each(self.value(node.expr)) for item in node.items)
+            found = any(
+                _equal(v, item) for v in _each(self.value(node.expr)) for item in node.items
+            )
             return found != node.negated
         if isinstance(node, q.Call) and node.name == "startswith":
             prefix = fold(node.args[1].value)
@@ -165,7 +178,11 @@ def _apply(name: str, value):
 
 
 def _as_list(value) -> list[str]:
-    return [str(v) for v in value] if isinstance(value, list) else ([] if value is None else [str(value)])
+    return (
+        [str(v) for v in value]
+        if isinstance(value, list)
+        else ([] if value is None else [str(value)])
+    )
 
 
 def _each(value):
@@ -201,13 +218,23 @@ def _compare(op: str, value, literal: q.Node, evaluator: Evaluator) -> bool:
     if isinstance(literal, q.DateLiteral):
         start, end = _local(value, literal.start), _local(value, literal.end)
         return {
-            "=": start <= value < end, "<": value < start, "<=": value < end, ">": value >= end, ">=": value >= start,
+            "=": start <= value < end,
+            "<": value < start,
+            "<=": value < end,
+            ">": value >= end,
+            ">=": value >= start,
         }[op]
     other = evaluator.value(literal)
     if other is None:
         return False
     try:
-        return {"=": value == other, "<": value < other, "<=": value <= other, ">": value > other, ">=": value >= other}[op]
+        return {
+            "=": value == other,
+            "<": value < other,
+            "<=": value <= other,
+            ">": value > other,
+            ">=": value >= other,
+        }[op]
     except TypeError:
         return False
 
@@ -231,7 +258,9 @@ def parse_refines(values: list[str], clause: str) -> list[tuple[str, str]]:
                 f"'{text}': write {clause}=field:value with a catalogue field"
                 + (f" (did you mean '{hint}'?)" if hint else "")
                 + f". Fields: {', '.join(FIELDS)}",
-                clause=clause, position=1, index=index if len(values) > 1 else None,
+                clause=clause,
+                position=1,
+                index=index if len(values) > 1 else None,
             )
         raw = raw.strip()
         if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
@@ -257,7 +286,9 @@ def refined(row: dict, field: str, raw: str) -> bool:
     return any(refine_value(v) == raw for v in values)
 
 
-def filter_entries(entries: list[Entry], rows: list[dict], *, where: list[q.Node], refine, exclude) -> list[int]:
+def filter_entries(
+    entries: list[Entry], rows: list[dict], *, where: list[q.Node], refine, exclude
+) -> list[int]:
     """Indexes of the entries that pass every clause (refines on one field are ORed)."""
     by_field: dict[str, list[str]] = {}
     for field, raw in refine:

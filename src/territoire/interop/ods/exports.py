@@ -44,12 +44,13 @@ def _cell(value) -> str:
     return str(value)
 
 
-def csv_stream(rows: Iterable[dict], header: list[str], names: list[str], *, delimiter: str, bom: bool) -> Iterator[bytes]:
+def csv_stream(
+    rows: Iterable[dict], header: list[str], names: list[str], *, delimiter: str, bom: bool
+) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header)
-    first = ("\ufeff" if bom else "") + buffer.getvalue()
-    yield first.encode("utf-8")
+    yield ("\ufeff".encode() if bom else b"") + _drain(buffer)
     count = 0
     for row in rows:
         writer.writerow([_cell(row.get(n)) for n in names])
@@ -131,24 +132,30 @@ class _TemporaryFile:
     def response(self, fmt: str, filename: str) -> FileResponse:
         stream = open(self.path, "rb")  # noqa: SIM115 - closed by FileResponse
         os.unlink(self.path)  # the open handle keeps the data until the response closes it
-        return FileResponse(stream, content_type=MEDIA_TYPES[fmt], as_attachment=True, filename=filename)
+        return FileResponse(
+            stream, content_type=MEDIA_TYPES[fmt], as_attachment=True, filename=filename
+        )
 
     def discard(self) -> None:
         if os.path.exists(self.path):
             os.unlink(self.path)
 
 
-def parquet_file(served, query: RecordQuery, filename: str) -> FileResponse:
+def parquet_file(served, query: RecordQuery, filename: str, *, timezone: str) -> FileResponse:
     """Typed Parquet straight from DuckDB's Arrow batches (datetimes as UTC timestamps)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from territoire.records import engine
 
-    con = records_io.connection()
-    timezone = con.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    con = records_io.connection(timezone)
     compiled = compile_query(
-        query, columns=served.columns, source_params=[str(served.path)], max_limit=None, default_limit=None, timezone=timezone,
+        query,
+        columns=served.columns,
+        source_params=[str(served.path)],
+        max_limit=None,
+        default_limit=None,
+        timezone=timezone,
     )
     for extension in compiled.extensions:
         engine.ensure_extension(con, extension)
@@ -156,7 +163,7 @@ def parquet_file(served, query: RecordQuery, filename: str) -> FileResponse:
     target = _TemporaryFile(".parquet")
     cursor = con.cursor()
     try:
-        reader = cursor.execute(compiled.sql, compiled.params).fetch_record_batch(50_000)
+        reader = cursor.execute(compiled.sql, compiled.params).to_arrow_reader(50_000)
         writer = None
         for batch in reader:
             arrays = [
@@ -170,7 +177,10 @@ def parquet_file(served, query: RecordQuery, filename: str) -> FileResponse:
         if writer is None:
             empty = reader.schema.empty_table()
             table = pa.Table.from_arrays(
-                [_timestamps(col) if n in datetimes else col for n, col in zip(empty.schema.names, empty.columns, strict=True)],
+                [
+                    _timestamps(col) if n in datetimes else col
+                    for n, col in zip(empty.schema.names, empty.columns, strict=True)
+                ],
                 names=[c["name"] for c in compiled.columns],
             )
             writer = pq.ParquetWriter(target.path, table.schema)
@@ -190,7 +200,9 @@ def _timestamps(column):
     return column.cast(pa.int64()).cast(pa.timestamp("us", tz="UTC"))
 
 
-def xlsx_file(rows: Iterable[dict], header: list[str], names: list[str], filename: str) -> FileResponse:
+def xlsx_file(
+    rows: Iterable[dict], header: list[str], names: list[str], filename: str
+) -> FileResponse:
     from openpyxl import Workbook
 
     target = _TemporaryFile(".xlsx")

@@ -23,15 +23,17 @@ def _json(body) -> JsonResponse:
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
-def _timezone(request) -> None:
+def _timezone(request) -> str:
     from territoire.records import engine
 
     name = request.GET.get("timezone") or engine.DEFAULT_TIMEZONE
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ParameterError("timezone", f"Fuseau horaire inconnu : « {name} ».", f"Unknown time zone: '{name}'.") from None
-    engine.set_timezone(records_io.connection(), name)
+        raise ParameterError(
+            "timezone", f"Fuseau horaire inconnu : « {name} ».", f"Unknown time zone: '{name}'."
+        ) from None
+    return name
 
 
 def _query(request, *, limit: int | None, offset: int) -> RecordQuery:
@@ -60,9 +62,9 @@ def record_list(request, actor, dataset_id: str):
     offset = integer(request, "offset", 0, minimum=0)
     if served is None:
         return _json({"total_count": 0, "results": []})
-    _timezone(request)
+    timezone = _timezone(request)
     query = _query(request, limit=MAX_LIMIT if limit == -1 else limit, offset=offset)
-    result = records_io.run(served, query, max_limit=MAX_LIMIT, default_limit=10)
+    result = records_io.run(served, query, max_limit=MAX_LIMIT, default_limit=10, timezone=timezone)
     body = {"total_count": result["total_count"], "results": result["results"]}
     if result["limits"]:
         body["limits"] = result["limits"]
@@ -74,7 +76,11 @@ def _default_facets(served) -> list[str]:
     names = []
     for column in served.columns:
         distinct = (stored.get(column["id"], {}).get("stats") or {}).get("distinct")
-        if column["type"] in ("text", "boolean", "date", "datetime") and distinct is not None and distinct <= DEFAULT_FACET_DISTINCT:
+        if (
+            column["type"] in ("text", "boolean", "date", "datetime")
+            and distinct is not None
+            and distinct <= DEFAULT_FACET_DISTINCT
+        ):
             names.append(column["id"])
     return names
 
@@ -84,12 +90,18 @@ def facets(request, actor, dataset_id: str):
     _entry, served = _served(request, actor, dataset_id)
     if served is None:
         return _json({"links": [], "facets": []})
-    _timezone(request)
+    timezone = _timezone(request)
     wanted = texts(request, "facet") or _default_facets(served)
     limit = integer(request, "limit", 50, minimum=1, maximum=1000)
     result = records_io.facets(
-        served, facet_fields=wanted, where=texts(request, "where") or None, refine=texts(request, "refine"),
-        exclude=texts(request, "exclude"), limit_per_facet=limit, lang=(request.GET.get("lang") or "fr")[:2],
+        served,
+        timezone=timezone,
+        facet_fields=wanted,
+        where=texts(request, "where") or None,
+        refine=texts(request, "refine"),
+        exclude=texts(request, "exclude"),
+        limit_per_facet=limit,
+        lang=(request.GET.get("lang") or "fr")[:2],
     )
     return _json({"links": [], "facets": result})
 
@@ -98,41 +110,56 @@ def facets(request, actor, dataset_id: str):
 def export_list(request, actor, dataset_id: str):
     entry = dataset_entry(request, actor, dataset_id)
     base = common.absolute(f"/api/explore/v2.1/catalog/datasets/{entry.dataset.slug}/exports")
-    available = [f for f in EXPORT_FORMATS if f != "geojson" or (entry.version and common.version_has_geo(entry.version))]
-    return _json({"links": [{"rel": "self", "href": base}] + [{"rel": f, "href": f"{base}/{f}"} for f in available]})
+    available = [
+        f
+        for f in EXPORT_FORMATS
+        if f != "geojson" or (entry.version and common.version_has_geo(entry.version))
+    ]
+    return _json(
+        {
+            "links": [{"rel": "self", "href": base}]
+            + [{"rel": f, "href": f"{base}/{f}"} for f in available]
+        }
+    )
 
 
 @ods_view
 def export(request, actor, dataset_id: str, fmt: str):
     if fmt not in EXPORT_FORMATS:
         raise ParameterError(
-            "format", f"Format d'export inconnu « {fmt} » : {', '.join(EXPORT_FORMATS)}.",
+            "format",
+            f"Format d'export inconnu « {fmt} » : {', '.join(EXPORT_FORMATS)}.",
             f"Unknown export format '{fmt}': {', '.join(EXPORT_FORMATS)}.",
         )
     entry, served = _served(request, actor, dataset_id)
     if served is None:
         raise DatasetNotFound(
-            dataset_id, f"Le jeu de données « {dataset_id} » n'a pas encore de données à exporter.",
+            dataset_id,
+            f"Le jeu de données « {dataset_id} » n'a pas encore de données à exporter.",
             f"Dataset '{dataset_id}' has no data to export yet.",
         )
-    _timezone(request)
+    timezone = _timezone(request)
     limit = integer(request, "limit", -1, minimum=-1)
     offset = integer(request, "offset", 0, minimum=0)
     query = _query(request, limit=None if limit == -1 else limit, offset=offset)
     filename = f"{entry.dataset.slug}.{fmt}"
     if fmt == "parquet":
-        return exports.parquet_file(served, query, filename)
+        return exports.parquet_file(served, query, filename, timezone=timezone)
     # Compile before streaming, so a bad query is a 400 and not a broken download.
     columns = records_io.output_columns(served, query)
-    rows = records_io.rows(served, query)
+    rows = records_io.rows(served, query, timezone=timezone)
     names = [c["name"] for c in columns]
     labels = {c["id"]: c["label"] for c in served.columns}
     header = [labels.get(n, n) for n in names] if flag(request, "use_labels", False) else names
     if fmt == "csv":
         delimiter = request.GET.get("delimiter", ";")
         if delimiter not in (";", ",", "\t", "|"):
-            raise ParameterError("delimiter", "Séparateur : ; , | ou tabulation.", "Delimiter: ; , | or tab.")
-        body = exports.csv_stream(rows, header, names, delimiter=delimiter, bom=flag(request, "with_bom", True))
+            raise ParameterError(
+                "delimiter", "Séparateur : ; , | ou tabulation.", "Delimiter: ; , | or tab."
+            )
+        body = exports.csv_stream(
+            rows, header, names, delimiter=delimiter, bom=flag(request, "with_bom", True)
+        )
         return exports.streaming(body, fmt, filename)
     if fmt == "json":
         return exports.streaming(exports.json_stream(rows), fmt, filename)
@@ -142,7 +169,8 @@ def export(request, actor, dataset_id: str, fmt: str):
         geo = next((c["name"] for c in columns if c["type"] in ("geo_point", "geometry")), None)
         if geo is None:
             raise ParameterError(
-                "format", "Pas de champ de position dans le résultat : l'export GeoJSON est impossible.",
+                "format",
+                "Pas de champ de position dans le résultat : l'export GeoJSON est impossible.",
                 "No location field in the result: GeoJSON export is not possible.",
             )
         return exports.streaming(exports.geojson_stream(rows, geo), fmt, filename)

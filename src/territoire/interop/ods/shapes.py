@@ -12,8 +12,14 @@ from .. import common
 from ..catalogue import Entry
 
 ODS_TYPES = {
-    "integer": "int", "decimal": "double", "boolean": "boolean", "date": "date", "datetime": "datetime",
-    "geo_point": "geo_point_2d", "geometry": "geo_shape", "text": "text",
+    "integer": "int",
+    "decimal": "double",
+    "boolean": "boolean",
+    "date": "date",
+    "datetime": "datetime",
+    "geo_point": "geo_point_2d",
+    "geometry": "geo_shape",
+    "text": "text",
 }
 
 
@@ -73,8 +79,11 @@ def fields(entry: Entry) -> list[dict]:
         return []
     return [
         {
-            "name": c["id"], "label": c.get("label") or c["id"], "type": ODS_TYPES.get(c["type"], "text"),
-            "description": None, "annotations": {},
+            "name": c["id"],
+            "label": c.get("label") or c["id"],
+            "type": ODS_TYPES.get(c["type"], "text"),
+            "description": None,
+            "annotations": {},
         }
         for c in entry.version.columns
     ]
@@ -138,8 +147,12 @@ def dataset(entry: Entry, row: dict, *, include_links: bool = False) -> dict:
         "metas": {"default": default, "dcat": dcat},
         "fields": fields(entry),
         "attachments": [
-            {"id": common.distribution_uuid(r), "title": r.title, "mimetype": r.media_type or None,
-             "url": common.distribution_url(r)}
+            {
+                "id": common.distribution_uuid(r),
+                "title": r.title,
+                "mimetype": r.media_type or None,
+                "url": common.distribution_url(r),
+            }
             for r in entry.distributions
         ],
         "alternative_exports": [],

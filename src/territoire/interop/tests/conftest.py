@@ -95,10 +95,23 @@ def lake_version(dataset, select_sql: str, columns: list[tuple]):
     con.close()
     checksum = hashlib.sha256(path.read_bytes()).hexdigest()
     version = DatasetVersion.objects.create(
-        dataset=dataset, number=1, path=f"{dataset.slug}/v1.parquet", source_name=path.name, source_checksum=checksum,
-        parquet_checksum=checksum, byte_size=path.stat().st_size, row_count=rows,
+        dataset=dataset,
+        number=1,
+        path=f"{dataset.slug}/v1.parquet",
+        source_name=path.name,
+        source_checksum=checksum,
+        parquet_checksum=checksum,
+        byte_size=path.stat().st_size,
+        row_count=rows,
         columns=[
-            {"id": i, "label": label, "type": t, "storage_type": storage, "stats": stats[i], "reason": ""}
+            {
+                "id": i,
+                "label": label,
+                "type": t,
+                "storage_type": storage,
+                "stats": stats[i],
+                "reason": "",
+            }
             for i, label, t, storage in columns
         ],
     )
@@ -126,15 +139,22 @@ class Catalogue:
 
 
 @pytest.fixture
-def catalogue(home, montpellier, organization, service, other_service, data_officer, make_dataset, shared_data):
+def catalogue(
+    home, montpellier, organization, service, other_service, data_officer, make_dataset, shared_data
+):
     from territoire.catalog import services as catalog_services
     from territoire.catalog.models import Theme
     from territoire.catalog.vocabularies import EU_THEMES
     from territoire.organizations.models import Organization
     from territoire.territories.models import Territory
 
-    for code, (label_fr, label_en) in EU_THEMES.items():  # flushed by transactional (live server) tests
-        Theme.objects.get_or_create(code=code, defaults={"label_fr": label_fr, "label_en": label_en})
+    for code, (
+        label_fr,
+        label_en,
+    ) in EU_THEMES.items():  # flushed by transactional (live server) tests
+        Theme.objects.get_or_create(
+            code=code, defaults={"label_fr": label_fr, "label_en": label_en}
+        )
 
     commune = Territory.objects.get(kind="commune", code="34172")
     organization.territory = commune
@@ -142,40 +162,67 @@ def catalogue(home, montpellier, organization, service, other_service, data_offi
     organization.email = "opendata@montpellier.fr"
     organization.save()
     metropole = Organization.objects.create(
-        name="Montpellier Méditerranée Métropole", slug="montpellier-mediterranee-metropole", siren="243400017",
+        name="Montpellier Méditerranée Métropole",
+        slug="montpellier-mediterranee-metropole",
+        siren="243400017",
         territory=montpellier,
     )
     budget = make_dataset(
         "Budget primitif 2014",
         description="Le budget primitif de la Ville de Montpellier pour 2014, par nature et par fonction.",
-        themes=["ECON", "GOVE"], territories=[commune], keywords=["budget", "finances publiques"],
-        frequency="ANNUAL", temporal_start=dt.date(2014, 1, 1), temporal_end=dt.date(2014, 12, 31),
-        contact_name="Direction des finances", contact_email="finances@montpellier.fr",
+        themes=["ECON", "GOVE"],
+        territories=[commune],
+        keywords=["budget", "finances publiques"],
+        frequency="ANNUAL",
+        temporal_start=dt.date(2014, 1, 1),
+        temporal_end=dt.date(2014, 12, 31),
+        contact_name="Direction des finances",
+        contact_email="finances@montpellier.fr",
     )
     catalog_services.distribution_create(
-        actor=data_officer, dataset=budget, title="Fichier source (CSV)", format="csv",
+        actor=data_officer,
+        dataset=budget,
+        title="Fichier source (CSV)",
+        format="csv",
         download_url="https://data.montpellier3m.fr/sites/default/files/ressources/VilleMTP_MTP_BudgetPri_2014.csv",
     )
     lake_version(budget, BUDGET_SQL.format(path=shared_data / BUDGET_CSV), BUDGET_COLUMNS)
     catalog_services.dataset_publish(actor=data_officer, dataset=budget)
 
     fountains = make_dataset(
-        "Fontaines à boire de la Métropole", description="",
-        themes=["ENVI", "HEAL"], territories=list(montpellier.members.all()), keywords=["eau", "fontaines"],
+        "Fontaines à boire de la Métropole",
+        description="",
+        themes=["ENVI", "HEAL"],
+        territories=list(montpellier.members.all()),
+        keywords=["eau", "fontaines"],
         frequency="IRREG",
     )
-    lake_version(fountains, FOUNTAINS_SQL.format(path=shared_data / FOUNTAINS_CSV), FOUNTAINS_COLUMNS)
+    lake_version(
+        fountains, FOUNTAINS_SQL.format(path=shared_data / FOUNTAINS_CSV), FOUNTAINS_COLUMNS
+    )
     catalog_services.dataset_publish(actor=data_officer, dataset=fountains)
     catalog_services.distribution_create(
-        actor=data_officer, dataset=fountains, title="Inventaire (tableur)", format="xlsx",
-        content=b"PK\x03\x04 not really a spreadsheet", filename="fontaines.xlsx",
+        actor=data_officer,
+        dataset=fountains,
+        title="Inventaire (tableur)",
+        format="xlsx",
+        content=b"PK\x03\x04 not really a spreadsheet",
+        filename="fontaines.xlsx",
     )
     internal = make_dataset(
-        "Effectifs des agents", access_level="internal", themes=["GOVE"], keywords=["ressources humaines"], publish=True
+        "Effectifs des agents",
+        access_level="internal",
+        themes=["GOVE"],
+        keywords=["ressources humaines"],
+        publish=True,
     )
     restricted = make_dataset(
-        "Fuites du réseau d'eau", access_level="restricted", publisher_service=other_service, themes=["ENVI"],
-        keywords=["eau"], publish=True,
+        "Fuites du réseau d'eau",
+        access_level="restricted",
+        publisher_service=other_service,
+        themes=["ENVI"],
+        keywords=["eau"],
+        publish=True,
     )
     draft = make_dataset("Subventions aux associations", themes=["ECON"], keywords=["budget"])
     for dataset in (budget, fountains, internal, restricted, draft):

@@ -12,7 +12,14 @@ from territoire.trust.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def call(client, action: str, method: str = "get", prefix: str = "/api/3/action/", status: int = 200, **params):
+def call(
+    client,
+    action: str,
+    method: str = "get",
+    prefix: str = "/api/3/action/",
+    status: int = 200,
+    **params,
+):
     if method == "get":
         response = client.get(prefix + action, params)
     else:
@@ -66,13 +73,17 @@ def test_package_show_shape(client, catalogue):
     assert sorted(t["name"] for t in budget["tags"]) == ["budget", "finances publiques"]
     assert sorted(g["name"] for g in budget["groups"]) == ["econ", "gove"]
     extras = {e["key"]: e["value"] for e in budget["extras"]}
-    assert extras["frequency"] == "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
+    assert (
+        extras["frequency"] == "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
+    )
     assert extras["spatial_uri"] == "http://id.insee.fr/geo/commune/34172"
     assert extras["temporal_start"] == "2014-01-01" and extras["records_count"] == "1448"
     formats = [(r["format"], r["datastore_active"]) for r in budget["resources"]]
     assert formats == [("CSV", False), ("CSV", True), ("JSON", True), ("Parquet", True)]
     assert budget["num_resources"] == 4
-    assert budget["resources"][1]["url"].endswith("/api/explore/v2.1/catalog/datasets/budget-primitif-2014/exports/csv")
+    assert budget["resources"][1]["url"].endswith(
+        "/api/explore/v2.1/catalog/datasets/budget-primitif-2014/exports/csv"
+    )
     assert budget["metadata_modified"] >= budget["metadata_created"]
     # by UUID too, and the same answer
     assert call(client, "package_show", id=budget["id"]) == budget
@@ -88,7 +99,10 @@ def test_resource_show(client, catalogue):
 
 def test_package_search_q_fq_sort_and_facets(client, catalogue):
     found = call(
-        client, "package_search", q="budget", **{"facet.field": json.dumps(["organization", "tags", "res_format", "groups"])}
+        client,
+        "package_search",
+        q="budget",
+        **{"facet.field": json.dumps(["organization", "tags", "res_format", "groups"])},
     )
     assert found["count"] == 1 and found["results"][0]["name"] == "budget-primitif-2014"
     assert found["facets"]["tags"] == {"budget": 1, "finances publiques": 1}
@@ -97,54 +111,98 @@ def test_package_search_q_fq_sort_and_facets(client, catalogue):
     ]
     # accent- and case-insensitive, prefix words
     assert call(client, "package_search", q="METROPOLE fontaine")["count"] == 1
-    assert call(client, "package_search", fq='tags:"eau"')["results"][0]["name"] == catalogue.fountains.slug
+    assert (
+        call(client, "package_search", fq='tags:"eau"')["results"][0]["name"]
+        == catalogue.fountains.slug
+    )
     assert call(client, "package_search", fq="res_format:GeoJSON")["count"] == 1
-    assert call(client, "package_search", fq="organization:ville-de-montpellier res_format:PARQUET")["count"] == 2
-    assert call(client, "package_search", fq="organization:montpellier-mediterranee-metropole")["count"] == 0
+    assert (
+        call(client, "package_search", fq="organization:ville-de-montpellier res_format:PARQUET")[
+            "count"
+        ]
+        == 2
+    )
+    assert (
+        call(client, "package_search", fq="organization:montpellier-mediterranee-metropole")[
+            "count"
+        ]
+        == 0
+    )
     assert call(client, "package_search", fq="groups:envi OR groups:econ")["count"] == 2
     assert call(client, "package_search", fq="-tags:eau")["count"] == 1
-    assert call(client, "package_search", q="*:*", fq="metadata_modified:[2000-01-01T00:00:00Z TO *]")["count"] == 2
-    assert call(client, "package_search", fq="metadata_modified:[* TO 2000-01-01T00:00:00Z]")["count"] == 0
+    assert (
+        call(client, "package_search", q="*:*", fq="metadata_modified:[2000-01-01T00:00:00Z TO *]")[
+            "count"
+        ]
+        == 2
+    )
+    assert (
+        call(client, "package_search", fq="metadata_modified:[* TO 2000-01-01T00:00:00Z]")["count"]
+        == 0
+    )
     names = [r["name"] for r in call(client, "package_search", sort="name asc")["results"]]
     assert names == sorted(names) and len(names) == 2
-    names_desc = [r["name"] for r in call(client, "package_search", sort="title_string desc")["results"]]
+    names_desc = [
+        r["name"] for r in call(client, "package_search", sort="title_string desc")["results"]
+    ]
     assert names_desc == ["fontaines-a-boire-de-la-metropole", "budget-primitif-2014"]
     page = call(client, "package_search", rows=1, start=1, sort="name asc")
     assert page["count"] == 2 and [r["name"] for r in page["results"]] == [names[1]]
 
 
 def test_post_with_native_json_values(client, catalogue):
-    found = call(client, "package_search", method="post", rows=5, **{"facet.field": ["groups"], "facet.limit": 1})
+    found = call(
+        client,
+        "package_search",
+        method="post",
+        rows=5,
+        **{"facet.field": ["groups"], "facet.limit": 1},
+    )
     assert found["count"] == 2
     assert len(found["search_facets"]["groups"]["items"]) == 1
 
 
 def test_search_errors_are_ckan_errors(client, catalogue):
-    assert call(client, "package_search", status=400, fq="colour:red")["__type"] == "Search Query Error"
-    assert call(client, "package_search", status=400, sort="popularity desc")["__type"] == "Search Query Error"
+    assert (
+        call(client, "package_search", status=400, fq="colour:red")["__type"]
+        == "Search Query Error"
+    )
+    assert (
+        call(client, "package_search", status=400, sort="popularity desc")["__type"]
+        == "Search Query Error"
+    )
     error = call(client, "package_search", status=409, rows="many")
     assert error["__type"] == "Validation Error" and error["rows"] == ["Invalid integer"]
     assert error["message"] and error["message_en"]
     assert call(client, "package_search", status=409, rows=5000)["__type"] == "Validation Error"
     assert call(client, "package_show", status=409)["__type"] == "Validation Error"
     response = client.get("/api/3/action/package_delete", {"id": "x"})
-    assert response.status_code == 400 and response.json() == "Bad request - Action name not known: package_delete"
+    assert (
+        response.status_code == 400
+        and response.json() == "Bad request - Action name not known: package_delete"
+    )
     response = client.post("/api/3/action/package_show", "[1, 2]", content_type="application/json")
     assert response.status_code == 400 and "dictionary" in response.json()
 
 
 def test_organizations(client, catalogue):
-    assert call(client, "organization_list") == ["montpellier-mediterranee-metropole", "ville-de-montpellier"]
+    assert call(client, "organization_list") == [
+        "montpellier-mediterranee-metropole",
+        "ville-de-montpellier",
+    ]
     full = call(client, "organization_list", all_fields="true", sort="package_count desc")
     assert [(o["name"], o["package_count"]) for o in full] == [
-        ("ville-de-montpellier", 2), ("montpellier-mediterranee-metropole", 0),
+        ("ville-de-montpellier", 2),
+        ("montpellier-mediterranee-metropole", 0),
     ]
     assert full[0]["title"] == "Ville de Montpellier" and full[0]["type"] == "organization"
     org = call(client, "organization_show", id="ville-de-montpellier", include_datasets="true")
     assert org["package_count"] == 2
     assert sorted(p["name"] for p in org["packages"]) == sorted(d.slug for d in catalogue.public)
     assert call(client, "organization_show", id=org["id"])["name"] == "ville-de-montpellier"
-    assert call(client, "organization_show", id="nowhere", status=404)["__type"] == "Not Found Error"
+    assert (
+        call(client, "organization_show", id="nowhere", status=404)["__type"] == "Not Found Error"
+    )
 
 
 def test_private_datasets_are_not_found_for_outsiders(client, catalogue, citizen, token_of):
@@ -158,10 +216,14 @@ def test_private_datasets_are_not_found_for_outsiders(client, catalogue, citizen
     assert reads() == 0
 
 
-def test_agents_see_internal_data_with_include_private_and_reads_are_audited(client, catalogue, agent, token_of):
+def test_agents_see_internal_data_with_include_private_and_reads_are_audited(
+    client, catalogue, agent, token_of
+):
     token = token_of(agent)
     # CKAN's header and ckanapi's: the bare token in Authorization, or X-CKAN-API-Key
-    public_only = client.get("/api/3/action/package_search", HTTP_X_CKAN_API_KEY=token).json()["result"]
+    public_only = client.get("/api/3/action/package_search", HTTP_X_CKAN_API_KEY=token).json()[
+        "result"
+    ]
     assert public_only["count"] == 2
     with_private = client.get(
         "/api/3/action/package_search", {"include_private": "true"}, HTTP_AUTHORIZATION=token
@@ -172,12 +234,20 @@ def test_agents_see_internal_data_with_include_private_and_reads_are_audited(cli
     internal = next(r for r in with_private["results"] if r["name"] == catalogue.internal.slug)
     assert internal["private"] is True
     assert reads() == 0  # searching lists metadata; reading one dataset is what is audited
-    shown = client.get("/api/3/action/package_show", {"id": catalogue.internal.slug}, HTTP_AUTHORIZATION=token)
+    shown = client.get(
+        "/api/3/action/package_show", {"id": catalogue.internal.slug}, HTTP_AUTHORIZATION=token
+    )
     assert shown.status_code == 200
     event = AuditEvent.objects.get(action="read")
-    assert event.actor == agent and event.reason == "ckan" and event.object_id == str(catalogue.internal.pk)
+    assert (
+        event.actor == agent
+        and event.reason == "ckan"
+        and event.object_id == str(catalogue.internal.pk)
+    )
     # the restricted dataset of another service stays invisible to this agent
-    hidden = client.get("/api/3/action/package_show", {"id": catalogue.restricted.slug}, HTTP_AUTHORIZATION=token)
+    hidden = client.get(
+        "/api/3/action/package_show", {"id": catalogue.restricted.slug}, HTTP_AUTHORIZATION=token
+    )
     assert hidden.status_code == 404 and reads() == 1
 
 

@@ -16,7 +16,12 @@ def remote(live_server, catalogue):
 
 def test_catalogue_through_ckanapi(remote, catalogue):
     assert sorted(remote.action.package_list()) == sorted(d.slug for d in catalogue.public)
-    found = remote.action.package_search(q="budget", fq="organization:ville-de-montpellier", rows=10, **{"facet.field": '["tags","res_format"]'})
+    found = remote.action.package_search(
+        q="budget",
+        fq="organization:ville-de-montpellier",
+        rows=10,
+        **{"facet.field": '["tags","res_format"]'},
+    )
     assert found["count"] == 1
     assert found["results"][0]["name"] == catalogue.budget.slug
     assert found["search_facets"]["res_format"]["items"][0]["count"] == 1
@@ -24,14 +29,23 @@ def test_catalogue_through_ckanapi(remote, catalogue):
     assert everything["count"] == 2
     package = remote.action.package_show(id=catalogue.fountains.slug)
     assert package["title"] == catalogue.fountains.title
-    assert {r["format"] for r in package["resources"]} == {"XLSX", "CSV", "JSON", "GeoJSON", "Parquet"}
+    assert {r["format"] for r in package["resources"]} == {
+        "XLSX",
+        "CSV",
+        "JSON",
+        "GeoJSON",
+        "Parquet",
+    }
     organizations = remote.action.organization_list(all_fields=True)
     assert {o["name"]: o["package_count"] for o in organizations} == {
-        "ville-de-montpellier": 2, "montpellier-mediterranee-metropole": 0,
+        "ville-de-montpellier": 2,
+        "montpellier-mediterranee-metropole": 0,
     }
     # GET only (what ckanapi's --get-only and read-only mirrors do)
     with ckanapi.RemoteCKAN(remote.address, get_only=True) as get_only:
-        assert get_only.action.package_show(id=catalogue.budget.slug)["name"] == catalogue.budget.slug
+        assert (
+            get_only.action.package_show(id=catalogue.budget.slug)["name"] == catalogue.budget.slug
+        )
 
 
 def test_errors_map_to_ckanapi_exceptions(remote, catalogue, citizen, token_of):
@@ -63,9 +77,42 @@ def test_datastore_through_ckanapi(remote, catalogue):
     info = remote.action.datastore_info(id=resource["id"])
     assert info["meta"]["count"] == 1448
     assert {f["id"]: f["type"] for f in info["fields"]}["bp"] == "numeric"
-    page = remote.action.datastore_search(resource_id=resource["id"], limit=5, filters={"d_r": "R"}, sort="bp desc")
+    page = remote.action.datastore_search(
+        resource_id=resource["id"], limit=5, filters={"d_r": "R"}, sort="bp desc"
+    )
     assert page["total"] > 0 and len(page["records"]) == 5
     assert all(r["d_r"] == "R" for r in page["records"])
     amounts = [r["bp"] for r in page["records"]]
     assert amounts == sorted(amounts, reverse=True)
     assert page["fields"][0] == {"id": "exercice", "type": "int"}
+
+
+def test_ckanapi_command_line(live_server, catalogue):
+    """`ckanapi action …` as a reuser types it (the console script of the ckanapi package)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    command = str(Path(sys.executable).parent / "ckanapi")
+
+    def action(*arguments) -> object:
+        done = subprocess.run(
+            [command, "action", *arguments, "-r", live_server.url],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    found = action("package_search", "q=fontaines")
+    assert [r["name"] for r in found["results"]] == [catalogue.fountains.slug]
+    page = action(
+        "datastore_search",
+        f"resource_id={catalogue.budget.slug}",
+        "limit=3",
+        'filters:{"d_r": "D"}',
+    )
+    assert len(page["records"]) == 3 and {r["d_r"] for r in page["records"]} == {"D"}

@@ -27,7 +27,9 @@ def turtle(client, path="/catalogue.ttl", **params) -> Graph:
 
 def violations(data: Graph, shacl: Graph, inference: str) -> list[str]:
     """Top-level results of severity Violation (warnings of the shapes are not violations)."""
-    conforms, report, text = validate(data, shacl_graph=shacl, inference=inference, allow_warnings=True)
+    conforms, report, text = validate(
+        data, shacl_graph=shacl, inference=inference, allow_warnings=True
+    )
     found = [
         f"{report.value(r, SH.focusNode)} {report.value(r, SH.resultPath)}: {report.value(r, SH.resultMessage)}"
         for r in report.objects(None, SH.result)
@@ -64,7 +66,9 @@ def test_shapes_do_catch_a_broken_catalogue(client, catalogue, shared_data):
     assert any(str(DCTERMS.description) in v for v in found)
 
 
-def test_only_public_published_datasets_appear_whoever_asks(client, catalogue, data_officer, token_of):
+def test_only_public_published_datasets_appear_whoever_asks(
+    client, catalogue, data_officer, token_of
+):
     for headers in ({}, {"HTTP_AUTHORIZATION": f"Bearer {token_of(data_officer)}"}):
         response = client.get("/catalogue.ttl", **headers)
         data = Graph().parse(data=response.content, format="turtle")
@@ -81,7 +85,10 @@ def test_dataset_description(client, catalogue):
     budget = URIRef(f"https://data.example.fr/jeux-de-donnees/{catalogue.budget.slug}/#dataset")
     assert (URIRef("https://data.example.fr/catalogue"), DCAT.dataset, budget) in data
     assert data.value(budget, DCTERMS.title) == Literal("Budget primitif 2014", lang="fr")
-    assert {str(t) for t in data.objects(budget, DCAT.theme)} == {EU + "data-theme/ECON", EU + "data-theme/GOVE"}
+    assert {str(t) for t in data.objects(budget, DCAT.theme)} == {
+        EU + "data-theme/ECON",
+        EU + "data-theme/GOVE",
+    }
     assert {str(k) for k in data.objects(budget, DCAT.keyword)} == {"budget", "finances publiques"}
     assert data.value(budget, DCTERMS.accrualPeriodicity) == URIRef(EU + "frequency/ANNUAL")
     assert data.value(budget, DCTERMS.accessRights) == URIRef(EU + "access-right/PUBLIC")
@@ -93,22 +100,32 @@ def test_dataset_description(client, catalogue):
     period = data.value(budget, DCTERMS.temporal)
     assert str(data.value(period, DCAT.startDate)) == "2014-01-01"
     assert str(data.value(period, DCAT.endDate)) == "2014-12-31"
-    assert str(data.value(budget, DCAT.landingPage)) == f"https://data.example.fr/jeux-de-donnees/{catalogue.budget.slug}/"
+    assert (
+        str(data.value(budget, DCAT.landingPage))
+        == f"https://data.example.fr/jeux-de-donnees/{catalogue.budget.slug}/"
+    )
     publisher = data.value(budget, DCTERMS.publisher)
     assert data.value(publisher, FOAF.name) == Literal("Ville de Montpellier", lang="fr")
     assert (publisher, RDF.type, FOAF.Agent) in data
     contact = data.value(budget, DCAT.contactPoint)
-    assert str(data.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasEmail"))) == "mailto:finances@montpellier.fr"
+    assert (
+        str(data.value(contact, URIRef("http://www.w3.org/2006/vcard/ns#hasEmail")))
+        == "mailto:finances@montpellier.fr"
+    )
 
 
 def test_distributions_include_the_record_exports(client, catalogue):
     data = turtle(client)
     budget = URIRef(f"https://data.example.fr/jeux-de-donnees/{catalogue.budget.slug}/#dataset")
-    fountains = URIRef(f"https://data.example.fr/jeux-de-donnees/{catalogue.fountains.slug}/#dataset")
+    fountains = URIRef(
+        f"https://data.example.fr/jeux-de-donnees/{catalogue.fountains.slug}/#dataset"
+    )
 
     def formats(dataset):
         return {
-            str(data.value(d, DCTERMS.format)).rsplit("/", 1)[-1]: str(data.value(d, DCAT.downloadURL))
+            str(data.value(d, DCTERMS.format)).rsplit("/", 1)[-1]: str(
+                data.value(d, DCAT.downloadURL)
+            )
             for d in data.objects(dataset, DCAT.distribution)
         }
 
@@ -119,16 +136,24 @@ def test_distributions_include_the_record_exports(client, catalogue):
     assert "GEOJSON" not in budget_formats  # no location column in the budget
     assert "GEOJSON" in formats(fountains) and "XLSX" in formats(fountains)
     # the source file and the CSV export are two CSV distributions
-    csv = [d for d in data.objects(budget, DCAT.distribution) if str(data.value(d, DCTERMS.format)).endswith("/CSV")]
+    csv = [
+        d
+        for d in data.objects(budget, DCAT.distribution)
+        if str(data.value(d, DCTERMS.format)).endswith("/CSV")
+    ]
     assert len(csv) == 2
     for distribution in data.objects(budget, DCAT.distribution):
-        assert data.value(distribution, DCTERMS.license) == URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+        assert data.value(distribution, DCTERMS.license) == URIRef(
+            "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+        )
         assert data.value(distribution, DCAT.accessURL) is not None
     media = {str(data.value(d, DCAT.mediaType)) for d in data.objects(budget, DCAT.distribution)}
     assert "https://www.iana.org/assignments/media-types/text/csv" in media
 
 
-@pytest.mark.parametrize("accept,fmt", [("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")])
+@pytest.mark.parametrize(
+    "accept,fmt", [("application/ld+json", "json-ld"), ("application/rdf+xml", "xml")]
+)
 def test_json_ld_and_rdf_xml_are_the_same_graph(client, catalogue, accept, fmt):
     # the same URL (/catalogue), so that the paging links are the same in the three documents
     reference = turtle(client, "/catalogue")
@@ -149,7 +174,10 @@ def test_json_ld_and_rdf_xml_are_the_same_graph(client, catalogue, accept, fmt):
         ("text/turtle", "text/turtle"),
         ("application/ld+json", "application/ld+json"),
         ("application/rdf+xml", "application/rdf+xml"),
-        ("text/html;q=0.9, application/rdf+xml;q=0.5, application/ld+json;q=0.8", "application/ld+json"),
+        (
+            "text/html;q=0.9, application/rdf+xml;q=0.5, application/ld+json;q=0.8",
+            "application/ld+json",
+        ),
         ("*/*", "text/turtle"),
         ("", "text/turtle"),
     ],
@@ -162,7 +190,9 @@ def test_content_negotiation(client, catalogue, accept, media_type):
 
 
 def test_unacceptable_format_is_a_bilingual_406(client, catalogue):
-    response = client.get("/catalogue", HTTP_ACCEPT="text/html, application/xhtml+xml;q=0.9, image/png;q=0")
+    response = client.get(
+        "/catalogue", HTTP_ACCEPT="text/html, application/xhtml+xml;q=0.9, image/png;q=0"
+    )
     assert response.status_code == 406
     body = response.json()
     assert body["error"] == "not_acceptable"
@@ -180,14 +210,23 @@ def test_paging_with_hydra_and_link_headers(client, catalogue):
     page = URIRef("https://data.example.fr/catalogue.ttl?page=1&page_size=1")
     assert (page, RDF.type, HYDRA.PagedCollection) in data
     assert data.value(page, HYDRA.totalItems).toPython() == 2
-    assert str(data.value(page, HYDRA.nextPage)) == "https://data.example.fr/catalogue.ttl?page=2&page_size=1"
-    assert data.value(page, HYDRA.next) == URIRef("https://data.example.fr/catalogue.ttl?page=2&page_size=1")
+    assert (
+        str(data.value(page, HYDRA.nextPage))
+        == "https://data.example.fr/catalogue.ttl?page=2&page_size=1"
+    )
+    assert data.value(page, HYDRA.next) == URIRef(
+        "https://data.example.fr/catalogue.ttl?page=2&page_size=1"
+    )
 
     second = client.get("/catalogue.ttl", {"page_size": 1, "page": 2})
-    assert '<https://data.example.fr/catalogue.ttl?page=1&page_size=1>; rel="prev"' in second["Link"]
+    assert (
+        '<https://data.example.fr/catalogue.ttl?page=1&page_size=1>; rel="prev"' in second["Link"]
+    )
     assert 'rel="next"' not in second["Link"]
     second_graph = Graph().parse(data=second.content, format="turtle")
-    seen = set(data.subjects(RDF.type, DCAT.Dataset)) | set(second_graph.subjects(RDF.type, DCAT.Dataset))
+    seen = set(data.subjects(RDF.type, DCAT.Dataset)) | set(
+        second_graph.subjects(RDF.type, DCAT.Dataset)
+    )
     assert len(seen) == 2
 
     assert client.get("/catalogue.ttl", {"page_size": 1, "page": 3}).status_code == 404
@@ -219,3 +258,8 @@ def test_bad_token_is_refused(client, catalogue):
     response = client.get("/catalogue.ttl", HTTP_AUTHORIZATION="Bearer trt_not-a-token")
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_token"
+
+
+def test_catalogue_query_count(client, catalogue, django_assert_max_num_queries):
+    with django_assert_max_num_queries(15):
+        client.get("/catalogue.ttl")

@@ -8,6 +8,8 @@ Values are compared as text, so a column retyped from integer to text still matc
 ``12`` (integer and decimal columns compare as numbers: ``12`` equals ``12.0``). A key that is not unique is reported (``duplicate_keys``) and only the first row of
 each key is compared.
 """
+# ruff: noqa: S608 - SQL is assembled from identifiers quoted by quote_ident() and literals
+# escaped by q()/_q(); no SQL text ever comes from users.
 
 from __future__ import annotations
 
@@ -132,12 +134,16 @@ def compare(
             cast = "DOUBLE" if {old_types[column], new_types[column]} <= numeric else "VARCHAR"
             return f"{alias}.{quote_ident(column)}::{cast}"
 
-        differs = " OR ".join(
-            f"{as_comparable('o', c)} IS DISTINCT FROM {as_comparable('n', c)}" for c in common
-        ) or "false"
+        differs = (
+            " OR ".join(
+                f"{as_comparable('o', c)} IS DISTINCT FROM {as_comparable('n', c)}" for c in common
+            )
+            or "false"
+        )
         (changed,) = con.execute(
             f"SELECT count(*) FROM ok o JOIN nk n USING (__key__) WHERE {differs}"
         ).fetchone()
+
         def _same_number(before, after, column) -> bool:
             if not {old_types[column], new_types[column]} <= numeric:
                 return False

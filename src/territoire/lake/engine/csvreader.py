@@ -10,6 +10,8 @@ no value spans several lines, line = row index + lines before the first row; oth
 newlines inside each row's values are added up (a window sum, done only for such files).
 Blank lines inside the data are skipped by the reader and not counted (documented limit).
 """
+# ruff: noqa: S608 - SQL is assembled from identifiers quoted by quote_ident() and literals
+# escaped by q()/_q(); no SQL text ever comes from users.
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from .issues import Issue, IngestError, error, info, warning
+from .issues import IngestError, Issue, error, info, warning
 from .names import make_identifiers
 from .sniff import NO_DELIMITER, CsvDialect
 
@@ -53,16 +55,35 @@ def _drop_scratch(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP VIEW IF EXISTS raw")
 
 
-def _load(con, path, dialect, ids) -> None:
+def _load(con, path, dialect, ids, label: str = "") -> None:
     parallel = not dialect.quoted_newlines
     try:
-        con.execute("CREATE TABLE raw_data AS " + _read_sql(path, dialect, ids, parallel=parallel))
-    except duckdb.Error as exc:
-        if parallel and "parallel" in str(exc).lower():
+        try:
+            con.execute(
+                "CREATE TABLE raw_data AS " + _read_sql(path, dialect, ids, parallel=parallel)
+            )
+        except duckdb.Error as exc:
+            if not (parallel and "parallel" in str(exc).lower()):
+                raise
             _drop_scratch(con)
             con.execute("CREATE TABLE raw_data AS " + _read_sql(path, dialect, ids, parallel=False))
-        else:
+    except duckdb.Error as exc:
+        if "line size" not in str(exc).lower():
             raise
+        raise IngestError(
+            [
+                error(
+                    "line_too_long",
+                    f"Une ligne dépasse {MAX_LINE_SIZE >> 20} Mo : le fichier n'est probablement "
+                    "pas un CSV, ou un guillemet n'est pas refermé.",
+                    f"A line is longer than {MAX_LINE_SIZE >> 20} MB: the file is probably not a "
+                    "CSV, or a quote is never closed.",
+                    file=label,
+                    hint_fr="Vérifiez le format du fichier et les guillemets.",
+                    hint_en="Check the file format and the quotes.",
+                )
+            ]
+        ) from exc
 
 
 def physical_lines(path: Path, byte_positions: list[int]) -> dict[int, int]:
@@ -90,13 +111,13 @@ def load_csv(
     dialect: CsvDialect,
     *,
     label: str,
-    total_lines: int | None,
+    total_lines,
 ) -> tuple[list[str], list[str], list[Issue]]:
     """Create ``raw_data`` and the view ``raw``; returns (ids, labels, issues)."""
     issues: list[Issue] = []
     labels = list(dialect.header)
     ids = make_identifiers(labels)
-    _load(con, path, dialect, ids)
+    _load(con, path, dialect, ids, label)
     rejects = con.execute(
         "SELECT error_type, line_byte_position, csv_line, error_message, column_idx "
         "FROM csv_rejects ORDER BY line_byte_position"
@@ -109,7 +130,7 @@ def load_csv(
             labels += [""] * extra
             ids = make_identifiers(labels)
             dialect.n_columns = len(ids)
-            _load(con, path, dialect, ids)
+            _load(con, path, dialect, ids, label)
             rejects = con.execute(
                 "SELECT error_type, line_byte_position, csv_line, error_message, column_idx "
                 "FROM csv_rejects ORDER BY line_byte_position"
@@ -144,8 +165,7 @@ def load_csv(
         issues.append(
             warning(
                 "header_missing",
-                "Aucune ligne d'en-tête détectée : les colonnes sont nommées colonne_1, "
-                "colonne_2…",
+                "Aucune ligne d'en-tête détectée : les colonnes sont nommées colonne_1, colonne_2…",
                 "No header row detected: columns are named colonne_1, colonne_2…",
                 file=label,
                 line=1,
@@ -167,7 +187,10 @@ def load_csv(
     return ids, labels, issues
 
 
-def _make_raw_view(con, ids: list[str], dialect: CsvDialect, total_lines: int | None) -> None:
+def _make_raw_view(con, ids: list[str], dialect: CsvDialect, total_lines) -> None:
+    """``total_lines``: the file's line count, or a callable returning it (or None)."""
+    if callable(total_lines):
+        total_lines = total_lines()
     first = dialect.skip_lines + 1
     (rows,) = con.execute("SELECT count(*) FROM raw_data").fetchone()
     cols = ", ".join(quote_ident(i) for i in ids)
@@ -177,9 +200,7 @@ def _make_raw_view(con, ids: list[str], dialect: CsvDialect, total_lines: int | 
             f"coalesce(length({quote_ident(i)}) - length(replace({quote_ident(i)}, chr(10), '')), 0)"
             for i in ids
         )
-        (has_newlines,) = con.execute(
-            f"SELECT bool_or(({newlines}) > 0) FROM raw_data"
-        ).fetchone()
+        (has_newlines,) = con.execute(f"SELECT bool_or(({newlines}) > 0) FROM raw_data").fetchone()
         if has_newlines:
             con.execute(
                 f"CREATE TABLE raw_data_lined AS SELECT {cols}, ({first} + rowid + coalesce(sum("
@@ -226,8 +247,12 @@ def _reject_issues(rejects, path: Path, dialect, labels, label) -> list[Issue]:
         first_lines = [lines.get(r[1] - 1) for r in rows[:50] if r[1]]
         first_lines = [n for n in first_lines if n][:5]
         where = ", ".join(str(n) for n in first_lines)
-        more = f" (et {len(rows) - len(first_lines)} autres)" if len(rows) > len(first_lines) else ""
-        more_en = f" (and {len(rows) - len(first_lines)} more)" if len(rows) > len(first_lines) else ""
+        more = (
+            f" (et {len(rows) - len(first_lines)} autres)" if len(rows) > len(first_lines) else ""
+        )
+        more_en = (
+            f" (and {len(rows) - len(first_lines)} more)" if len(rows) > len(first_lines) else ""
+        )
         example = (rows[0][2] or "")[:200]
         if error_type == "TOO MANY COLUMNS":
             found = len(_split(rows[0][2] or "", dialect.delimiter))
@@ -257,8 +282,8 @@ def _reject_issues(rejects, path: Path, dialect, labels, label) -> list[Issue]:
                     line=first_lines[0] if first_lines else None,
                     hint_fr="Un guillemet \" ouvre une valeur qui n'est pas refermée, ou "
                     "apparaît au milieu d'une valeur non entourée de guillemets. Doublez les "
-                    "guillemets à l'intérieur des valeurs (\"\").",
-                    hint_en='A quote opens a value that is never closed, or appears inside '
+                    'guillemets à l\'intérieur des valeurs ("").',
+                    hint_en="A quote opens a value that is never closed, or appears inside "
                     'an unquoted value. Double quotes inside values ("").',
                 )
             )

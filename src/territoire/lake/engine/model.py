@@ -48,6 +48,7 @@ class StagedTable:
     has_header: bool
     sheet: str | None = None  # sheet or layer read, for spreadsheets and geographic files
     scratch_dir: Path | None = None  # DuckDB spill files; removed by close()
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per step, for reports
 
     def close(self) -> None:
         """Close the connection and remove scratch files; ``parquet_path`` stays."""

@@ -16,6 +16,8 @@
 Values are turned to text the way a person would write them: dates ``2013-12-03``, datetimes
 ISO 8601, booleans ``true``/``false``, numbers without exponent when possible.
 """
+# ruff: noqa: S608 - SQL is assembled from identifiers quoted by quote_ident() and literals
+# escaped by q()/_q(); no SQL text ever comes from users.
 
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ import duckdb
 
 from .csvreader import _q, quote_ident
 from .duckdb_ext import load_extension
-from .issues import Issue, IngestError, error, info
+from .issues import IngestError, Issue, error, info
 from .names import make_identifiers
 from .sniff import _has_header
 
@@ -217,9 +219,9 @@ _NS = {
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
     "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
 }
-_T = "{%s}" % _NS["table"]
-_O = "{%s}" % _NS["office"]
-_X = "{%s}" % _NS["text"]
+_T = "{{{}}}".format(_NS["table"])
+_O = "{{{}}}".format(_NS["office"])
+_X = "{{{}}}".format(_NS["text"])
 MAX_REPEAT = 16384  # ODS pads sheets with "repeat 1 048 576 empty rows": never expand those
 
 
@@ -269,10 +271,29 @@ def _text_of(element) -> str:
     return "".join(parts)
 
 
+def _check_no_dtd(path: Path) -> None:
+    """ODS never needs a DTD: refusing one rules out entity-expansion attacks on the parser."""
+    with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
+        head = fh.read(4096)
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+        raise IngestError(
+            [
+                error(
+                    "bad_spreadsheet",
+                    "Fichier ODS refusé : il déclare une DTD, ce que LibreOffice ne fait jamais.",
+                    "ODS file refused: it declares a DTD, which LibreOffice never does.",
+                    hint_fr="Réenregistrez le classeur depuis un tableur.",
+                    hint_en="Save the workbook again from a spreadsheet application.",
+                )
+            ]
+        )
+
+
 def ods_sheet_names(path: Path) -> list[str]:
+    _check_no_dtd(path)
     names = []
     with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
-        for _event, element in iterparse(fh, events=("start",)):
+        for _event, element in iterparse(fh, events=("start",)):  # noqa: S314 - no DTD, see above
             if element.tag == f"{_T}table":
                 names.append(element.get(f"{_T}name") or f"Feuille{len(names) + 1}")
     return names
@@ -282,7 +303,11 @@ def ods_rows(path: Path, sheet: str | None, label: str) -> tuple[str, Iterator]:
     names = ods_sheet_names(path)
     if not names:
         raise IngestError(
-            [error("empty_file", "Le classeur ne contient aucune feuille.", "No sheet.", file=label)]
+            [
+                error(
+                    "empty_file", "Le classeur ne contient aucune feuille.", "No sheet.", file=label
+                )
+            ]
         )
     index = _pick_sheet(names, sheet, label)
 
@@ -291,7 +316,7 @@ def ods_rows(path: Path, sheet: str | None, label: str) -> tuple[str, Iterator]:
         number = 0
         with zipfile.ZipFile(path) as zf, zf.open("content.xml") as fh:
             inside = False
-            for event, element in iterparse(fh, events=("start", "end")):
+            for event, element in iterparse(fh, events=("start", "end")):  # noqa: S314
                 tag = element.tag
                 if event == "start" and tag == f"{_T}table":
                     table_index += 1
@@ -503,7 +528,9 @@ def load_spatial_file(
                 file=label,
             )
         )
-    ids, labels = _varchar_table(con, relation, label=label, line_expr="(row_number() OVER ())::BIGINT")
+    ids, labels = _varchar_table(
+        con, relation, label=label, line_expr="(row_number() OVER ())::BIGINT"
+    )
     return ids, labels, issues
 
 

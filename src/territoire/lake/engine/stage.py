@@ -9,13 +9,18 @@ Failure leaves nothing behind: every file the engine creates lives in a scratch 
 are removed before :class:`IngestError` is raised. An unexpected exception is also turned into
 an ``IngestError`` (code ``internal_error``) rather than a traceback.
 """
+# ruff: noqa: S608 - SQL is assembled from identifiers quoted by quote_ident() and literals
+# escaped by q()/_q(); no SQL text ever comes from users.
 
 from __future__ import annotations
 
 import logging
+import resource
 import shutil
 import tempfile
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -23,11 +28,11 @@ import duckdb
 from . import readers
 from .csvreader import load_csv, quote_ident
 from .duckdb_ext import connect, load_extension
-from .inference import TYPES, cast_expr, infer, storage_type
-from .issues import ERROR, Issue, IngestError, error, info, warning
+from .inference import TYPES, cast_expr, infer, mark_lat_lon, storage_type
+from .issues import ERROR, IngestError, Issue, error, info, warning
 from .model import ColumnInfo, IngestOptions, StagedTable
 from .sniff import EXTENSIONS, SAMPLE_BYTES, Detected, detect_encoding, detect_format, sniff_csv
-from .textfile import display_encoding, prepare, sha256_file
+from .textfile import display_encoding, from_scan, prepare, scan_utf8, sha256_file
 from .writer import column_stats, write_parquet
 
 log = logging.getLogger(__name__)
@@ -181,8 +186,7 @@ def _unsupported(detected: Detected, label: str, extension_format: str | None) -
             "unsupported_format",
             f"Archive ZIP sans fichier reconnu ({detected.detail}).",
             f"ZIP archive without a recognised file ({detected.detail}).",
-            "Une archive ZIP doit contenir un Shapefile (.shp, .shx, .dbf, .prj) ou un "
-            "GeoPackage.",
+            "Une archive ZIP doit contenir un Shapefile (.shp, .shx, .dbf, .prj) ou un GeoPackage.",
             "A ZIP archive must hold a shapefile (.shp, .shx, .dbf, .prj) or a GeoPackage.",
         ),
     }
@@ -204,6 +208,15 @@ def _unsupported(detected: Detected, label: str, extension_format: str | None) -
 
 
 def _stage(con, source: Path, scratch: Path, parquet_path: Path, options, label) -> StagedTable:
+    timings: dict[str, float] = {}
+    clock = [time.perf_counter(), _cpu()]
+
+    def lap(step: str) -> None:
+        now, cpu = time.perf_counter(), _cpu()
+        timings[step] = round(now - clock[0], 4)
+        timings[f"{step}_cpu"] = round(cpu - clock[1], 4)
+        clock[0], clock[1] = now, cpu
+
     if not source.is_file():
         raise IngestError(
             [error("not_found", "Fichier introuvable.", "File not found.", file=label)]
@@ -247,19 +260,11 @@ def _stage(con, source: Path, scratch: Path, parquet_path: Path, options, label)
         if encoding is None:
             raise _unsupported(Detected(None, "binary"), label, extension_format)
         _check_codec(encoding, label)
-        text_file = prepare(source, scratch, encoding, label=label)
+        text_file, ids, labels, more, dialect = _load_text(
+            con, source, scratch, encoding, options, label, lap
+        )
         checksum = text_file.checksum
         issues.extend(text_file.issues)
-        with open(text_file.path, "rb") as fh:
-            sample_bytes = fh.read(SAMPLE_BYTES)
-        sample = sample_bytes.decode("utf-8", errors="replace").lstrip("\ufeff")
-        truncated = len(sample_bytes) == SAMPLE_BYTES
-        dialect = sniff_csv(sample, delimiter=options.delimiter, truncated=truncated)
-        if text_file.quotes % 2:
-            _unclosed_quote(text_file.path, label)
-        ids, labels, more = load_csv(
-            con, text_file.path, dialect, label=label, total_lines=text_file.lines
-        )
         issues.extend(more)
         if text_file.transcoded:
             text_file.path.unlink(missing_ok=True)
@@ -312,10 +317,13 @@ def _stage(con, source: Path, scratch: Path, parquet_path: Path, options, label)
     elif fmt == "parquet":
         ids, labels = readers.load_parquet(con, source, label=label, load_spatial=load_spatial)
     else:  # pragma: no cover - detect_format only returns known formats
-        raise IngestError([error("unsupported_format", "Format non pris en charge.", "Unsupported.")])
+        raise IngestError(
+            [error("unsupported_format", "Format non pris en charge.", "Unsupported.")]
+        )
     if checksum is None:
         checksum = sha256_file(source)
 
+    lap("read")
     (row_count,) = con.execute("SELECT count(*) FROM raw_data").fetchone()
     if row_count == 0:
         issues.append(
@@ -337,20 +345,23 @@ def _stage(con, source: Path, scratch: Path, parquet_path: Path, options, label)
         file_label=label,
         load_spatial=load_spatial,
     )
+    lap("infer")
     errors = [i for i in inferred.issues if i.severity == ERROR]
     if errors:
         raise IngestError(errors + [i for i in inferred.issues if i.severity != ERROR])
     issues.extend(inferred.issues)
 
     decisions = inferred.decisions
-    select = ", ".join(
-        f"{cast_expr(i, decisions[i])} AS {quote_ident(i)}" for i in ids
-    ) or "NULL AS empty"
-    metadata = [
-        {"id": i, "label": label_of[i], "type": decisions[i].type} for i in ids
-    ]
+    select = (
+        ", ".join(f"{cast_expr(i, decisions[i])} AS {quote_ident(i)}" for i in ids)
+        or "NULL AS empty"
+    )
+    metadata = [{"id": i, "label": label_of[i], "type": decisions[i].type} for i in ids]
     write_parquet(con, f"SELECT {select} FROM raw_data", parquet_path, {"columns": metadata})
+    lap("write")
     written, stats = column_stats(con, parquet_path, [(i, decisions[i].type) for i in ids])
+    lap("stats")
+    mark_lat_lon(decisions, stats)
     columns = [
         ColumnInfo(
             id=i,
@@ -376,7 +387,14 @@ def _stage(con, source: Path, scratch: Path, parquet_path: Path, options, label)
         delimiter=delimiter,
         has_header=has_header,
         sheet=sheet,
+        timings=timings,
     )
+
+
+def _cpu() -> float:
+    """CPU seconds of this process, all threads (DuckDB's included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _compatible(extension_format: str, fmt: str) -> bool:
@@ -402,6 +420,60 @@ def _check_codec(encoding: str, label: str) -> None:
                 )
             ]
         ) from exc
+
+
+def _load_text(con, source: Path, scratch: Path, encoding: str, options, label: str, lap):
+    """Checksum, encoding check and DuckDB load of a text file.
+
+    A UTF-8 file is loaded straight from the source while a worker thread hashes it and checks
+    every byte (hashlib and DuckDB both release the GIL, so the two overlap); if the check finds
+    something DuckDB cannot take as is (invalid UTF-8 further down, mixed line endings), the load
+    is thrown away and redone from a cleaned UTF-8 copy. Other encodings are transcoded first.
+    """
+    if encoding in ("utf-8", "utf-8-sig"):
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            scan = pool.submit(scan_utf8, source)
+            failure: BaseException | None = None
+            result = None
+            try:
+                dialect = _dialect(source, options)
+
+                def lines() -> int | None:
+                    checksum, problem, count, _quotes = scan.result()
+                    return count if problem is None else None
+
+                result = load_csv(con, source, dialect, label=label, total_lines=lines)
+            except (IngestError, duckdb.Error) as exc:
+                failure = exc
+            text_file = from_scan(source, scratch, encoding, scan.result(), label=label)
+        lap("checksum_read")
+        if not text_file.transcoded:
+            if failure is not None:
+                raise failure
+            if text_file.quotes % 2:
+                _unclosed_quote(text_file.path, label)
+            return (text_file, *result, dialect)
+        for table in ("raw_data", "raw_data_lined", "csv_rejects", "csv_rejects_scan"):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+        con.execute("DROP VIEW IF EXISTS raw")
+    else:
+        text_file = prepare(source, scratch, encoding, label=label)
+        lap("transcode")
+    dialect = _dialect(text_file.path, options)
+    if text_file.quotes % 2:
+        _unclosed_quote(text_file.path, label)
+    ids, labels, more = load_csv(
+        con, text_file.path, dialect, label=label, total_lines=text_file.lines
+    )
+    return text_file, ids, labels, more, dialect
+
+
+def _dialect(path: Path, options):
+    with open(path, "rb") as fh:
+        sample_bytes = fh.read(SAMPLE_BYTES)
+    sample = sample_bytes.decode("utf-8", errors="replace").lstrip("\ufeff")
+    truncated = len(sample_bytes) == SAMPLE_BYTES
+    return sniff_csv(sample, delimiter=options.delimiter, truncated=truncated)
 
 
 def _unclosed_quote(path: Path, label: str) -> None:

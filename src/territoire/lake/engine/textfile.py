@@ -43,33 +43,7 @@ def sha256_file(path: Path) -> str:
 def prepare(source: Path, tmpdir: Path, encoding: str, *, label: str) -> TextFile:
     """Hash ``source`` and make sure DuckDB gets clean UTF-8 (see module doc)."""
     if encoding in ("utf-8", "utf-8-sig"):
-        checksum, problem, lines, quotes = _scan_utf8(source)
-        if problem is None:
-            return TextFile(
-                source, checksum, encoding, transcoded=False, lines=lines, quotes=quotes
-            )
-        issues = []
-        kind, line = problem
-        if kind == "invalid_utf8":
-            issues.append(
-                warning(
-                    "mixed_encoding",
-                    f"Le fichier est en UTF-8 mais contient des caractères d'un autre encodage "
-                    f"(première occurrence ligne {line}) ; ils ont été lus en Windows-1252.",
-                    f"The file is UTF-8 but holds bytes of another encoding (first at line "
-                    f"{line}); they were read as Windows-1252.",
-                    file=label,
-                    line=line,
-                    hint_fr="Vérifiez les caractères accentués de cette ligne ; réenregistrez le "
-                    "fichier en UTF-8 pour éviter l'ambiguïté.",
-                    hint_en="Check accented characters on that line; save the file as UTF-8.",
-                )
-            )
-        out = tmpdir / "source.utf8.csv"
-        _checksum, lines, quotes = _transcode(source, out, encoding)
-        return TextFile(
-            out, checksum, encoding, transcoded=True, issues=issues, lines=lines, quotes=quotes
-        )
+        return from_scan(source, tmpdir, encoding, scan_utf8(source), label=label)
     out = tmpdir / "source.utf8.csv"
     checksum, lines, quotes = _transcode(source, out, encoding)
     return TextFile(
@@ -87,6 +61,40 @@ def prepare(source: Path, tmpdir: Path, encoding: str, *, label: str) -> TextFil
                 file=label,
             )
         ],
+    )
+
+
+def scan_utf8(source: Path) -> tuple:
+    """(checksum, problem, lines, quotes) of a UTF-8 file; thread-safe, for a worker thread."""
+    return _scan_utf8(source)
+
+
+def from_scan(source: Path, tmpdir: Path, encoding: str, scan: tuple, *, label: str) -> TextFile:
+    """The TextFile for a UTF-8 source once scanned: the source itself, or a cleaned copy."""
+    checksum, problem, lines, quotes = scan
+    if problem is None:
+        return TextFile(source, checksum, encoding, transcoded=False, lines=lines, quotes=quotes)
+    issues = []
+    kind, line = problem
+    if kind == "invalid_utf8":
+        issues.append(
+            warning(
+                "mixed_encoding",
+                f"Le fichier est en UTF-8 mais contient des caractères d'un autre encodage "
+                f"(première occurrence ligne {line}) ; ils ont été lus en Windows-1252.",
+                f"The file is UTF-8 but holds bytes of another encoding (first at line "
+                f"{line}); they were read as Windows-1252.",
+                file=label,
+                line=line,
+                hint_fr="Vérifiez les caractères accentués de cette ligne ; réenregistrez le "
+                "fichier en UTF-8 pour éviter l'ambiguïté.",
+                hint_en="Check accented characters on that line; save the file as UTF-8.",
+            )
+        )
+    out = tmpdir / "source.utf8.csv"
+    _checksum, lines, quotes = _transcode(source, out, encoding)
+    return TextFile(
+        out, checksum, encoding, transcoded=True, issues=issues, lines=lines, quotes=quotes
     )
 
 

@@ -26,7 +26,9 @@ def bearer(user, scopes=("read", "write")) -> dict:
 
 def upload(client, slug, path, headers=None, **extra):
     with path.open("rb") as handle:
-        return client.post(f"/api/v1/datasets/{slug}/uploads", {"file": handle, **extra}, headers=headers or {})
+        return client.post(
+            f"/api/v1/datasets/{slug}/uploads", {"file": handle, **extra}, headers=headers or {}
+        )
 
 
 def uploads_left(home) -> list:
@@ -34,7 +36,9 @@ def uploads_left(home) -> list:
     return list(root.rglob("*")) if root.exists() else []
 
 
-def test_upload_with_a_write_token_runs_the_job_and_reports(client, home, make_dataset, steward, budget_csv):
+def test_upload_with_a_write_token_runs_the_job_and_reports(
+    client, home, make_dataset, steward, budget_csv
+):
     dataset = make_dataset(access_level="internal")
     response = upload(client, dataset.slug, budget_csv, bearer(steward))
     assert response.status_code == 202, response.content
@@ -55,11 +59,16 @@ def test_upload_with_a_write_token_runs_the_job_and_reports(client, home, make_d
     assert uploads_left(home) == [], "the upload is removed once the job is over"
 
     again = upload(client, dataset.slug, budget_csv, bearer(steward))
-    assert client.get(again.json()["status_url"], headers=bearer(steward)).json()["status"] == "unchanged"
+    assert (
+        client.get(again.json()["status_url"], headers=bearer(steward)).json()["status"]
+        == "unchanged"
+    )
     assert DatasetVersion.objects.filter(dataset=dataset).count() == 1
 
 
-def test_failed_upload_job_keeps_the_previous_version(client, home, make_dataset, steward, budget_csv, tmp_path, lake_files):
+def test_failed_upload_job_keeps_the_previous_version(
+    client, home, make_dataset, steward, budget_csv, tmp_path, lake_files
+):
     dataset = make_dataset()
     upload(client, dataset.slug, budget_csv, bearer(steward))
     before = lake_files()
@@ -78,9 +87,18 @@ def test_failed_upload_job_keeps_the_previous_version(client, home, make_dataset
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 401), ("citizen", 404), ("reuser", 404), ("agent", 403), ("steward", 202), ("data_officer", 202)],
+    [
+        ("anonymous", 401),
+        ("citizen", 404),
+        ("reuser", 404),
+        ("agent", 403),
+        ("steward", 202),
+        ("data_officer", 202),
+    ],
 )
-def test_upload_authorisation_matrix(client, home, make_dataset, roles, budget_csv, who, status, lake_files, audit_count):
+def test_upload_authorisation_matrix(
+    client, home, make_dataset, roles, budget_csv, who, status, lake_files, audit_count
+):
     dataset = make_dataset(access_level="internal")
     user = roles[who]
     headers = bearer(user) if user else {}
@@ -134,9 +152,18 @@ def test_upload_without_file_is_refused(client, home, make_dataset, steward):
 def test_upload_with_a_schema_and_publish(client, home, make_dataset, data_officer, shared_data):
     folder = shared_data / "schemas" / "comptage-mobilites-channel"
     dataset = make_dataset("Comptages")
-    response = upload(client, dataset.slug, folder / "exemple-valide.csv", bearer(data_officer), schema="comptage-mobilites-channel", publish="true")
+    response = upload(
+        client,
+        dataset.slug,
+        folder / "exemple-valide.csv",
+        bearer(data_officer),
+        schema="comptage-mobilites-channel",
+        publish="true",
+    )
     assert response.status_code == 202
-    report = client.get(response.json()["status_url"], headers=bearer(data_officer)).json()["report"]
+    report = client.get(response.json()["status_url"], headers=bearer(data_officer)).json()[
+        "report"
+    ]
     assert report["conformity"] == "valid"
     dataset.refresh_from_db()
     assert dataset.is_published is report["published"]
@@ -144,11 +171,22 @@ def test_upload_with_a_schema_and_publish(client, home, make_dataset, data_offic
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 404), ("citizen", 404), ("reuser", 404), ("agent", 404), ("steward", 200), ("data_officer", 200)],
+    [
+        ("anonymous", 404),
+        ("citizen", 404),
+        ("reuser", 404),
+        ("agent", 404),
+        ("steward", 200),
+        ("data_officer", 200),
+    ],
 )
-def test_job_status_authorisation_matrix(client, home, make_dataset, roles, budget_csv, who, status):
+def test_job_status_authorisation_matrix(
+    client, home, make_dataset, roles, budget_csv, who, status
+):
     dataset = make_dataset()
-    job_url = upload(client, dataset.slug, budget_csv, bearer(roles["steward"])).json()["status_url"]
+    job_url = upload(client, dataset.slug, budget_csv, bearer(roles["steward"])).json()[
+        "status_url"
+    ]
     user = roles[who]
     response = client.get(job_url, headers=bearer(user) if user else {})
     assert response.status_code == status
@@ -160,8 +198,10 @@ def test_type_overrides_put_stores_and_reloads(client, home, make_dataset, stewa
     dataset = make_dataset()
     upload(client, dataset.slug, budget_csv, bearer(steward))
     response = client.put(
-        f"/api/v1/datasets/{dataset.slug}/type-overrides", {"overrides": {"exercice": "text", "nature": "text"}},
-        content_type="application/json", headers=bearer(steward),
+        f"/api/v1/datasets/{dataset.slug}/type-overrides",
+        {"overrides": {"exercice": "text", "nature": "text"}},
+        content_type="application/json",
+        headers=bearer(steward),
     )
     assert response.status_code == 202, response.content
     body = response.json()
@@ -172,29 +212,39 @@ def test_type_overrides_put_stores_and_reloads(client, home, make_dataset, stewa
     assert types["exercice"] == "text" and types["nature"] == "text"
 
     bad = client.put(
-        f"/api/v1/datasets/{dataset.slug}/type-overrides", {"overrides": {"exercice": "chiffre"}},
-        content_type="application/json", headers=bearer(steward),
+        f"/api/v1/datasets/{dataset.slug}/type-overrides",
+        {"overrides": {"exercice": "chiffre"}},
+        content_type="application/json",
+        headers=bearer(steward),
     )
     assert bad.status_code == 400
     assert "chiffre" in bad.json()["message"]
 
 
-@pytest.mark.parametrize(("who", "status"), [("anonymous", 401), ("citizen", 404), ("agent", 403), ("steward", 200)])
-def test_type_overrides_authorisation_matrix(client, home, make_dataset, roles, who, status, audit_count):
+@pytest.mark.parametrize(
+    ("who", "status"), [("anonymous", 401), ("citizen", 404), ("agent", 403), ("steward", 200)]
+)
+def test_type_overrides_authorisation_matrix(
+    client, home, make_dataset, roles, who, status, audit_count
+):
     dataset = make_dataset(access_level="internal")
     user = roles[who]
     headers = bearer(user) if user else {}
     before = audit_count()
     response = client.put(
-        f"/api/v1/datasets/{dataset.slug}/type-overrides", {"overrides": {}, "reload": False},
-        content_type="application/json", headers=headers,
+        f"/api/v1/datasets/{dataset.slug}/type-overrides",
+        {"overrides": {}, "reload": False},
+        content_type="application/json",
+        headers=headers,
     )
     assert response.status_code == status
     if status != 200:
         assert audit_count() == before
 
 
-def test_a_job_whose_worker_died_is_reported_failed(client, home, make_dataset, steward, budget_csv):
+def test_a_job_whose_worker_died_is_reported_failed(
+    client, home, make_dataset, steward, budget_csv
+):
     import datetime
 
     from django.utils import timezone
@@ -204,13 +254,23 @@ def test_a_job_whose_worker_died_is_reported_failed(client, home, make_dataset, 
     dataset = make_dataset()
     path = services.upload_store(chunks=[budget_csv.read_bytes()], original_name=budget_csv.name)
     job = IngestJob.objects.create(
-        dataset=dataset, created_by=steward, status="running", progress=40, upload_path=str(path),
-        source_name=budget_csv.name, started_at=timezone.now() - datetime.timedelta(hours=7),
+        dataset=dataset,
+        created_by=steward,
+        status="running",
+        progress=40,
+        upload_path=str(path),
+        source_name=budget_csv.name,
+        started_at=timezone.now() - datetime.timedelta(hours=7),
     )
     data = client.get(f"/api/v1/jobs/{job.pk}", headers=bearer(steward)).json()
     assert data["status"] == "failed" and data["error"]["error"] == "job_lost"
     assert "territoire worker" in data["error"]["message"]
     assert uploads_left(home) == []
 
-    recent = IngestJob.objects.create(dataset=dataset, created_by=steward, status="running", started_at=timezone.now())
-    assert client.get(f"/api/v1/jobs/{recent.pk}", headers=bearer(steward)).json()["status"] == "running"
+    recent = IngestJob.objects.create(
+        dataset=dataset, created_by=steward, status="running", started_at=timezone.now()
+    )
+    assert (
+        client.get(f"/api/v1/jobs/{recent.pk}", headers=bearer(steward)).json()["status"]
+        == "running"
+    )

@@ -27,7 +27,14 @@ def assert_no_inline_code(html: str) -> None:
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 302), ("citizen", 403), ("reuser", 403), ("agent", 403), ("steward", 200), ("data_officer", 200)],
+    [
+        ("anonymous", 302),
+        ("citizen", 403),
+        ("reuser", 403),
+        ("agent", 403),
+        ("steward", 200),
+        ("data_officer", 200),
+    ],
 )
 def test_home_matrix(client, home, make_dataset, other_service, roles, who, status):
     mine = make_dataset("Budget primitif")
@@ -35,7 +42,11 @@ def test_home_matrix(client, home, make_dataset, other_service, roles, who, stat
     response = login(client, roles[who]).get("/espace/")
     assert response.status_code == status
     if status == 302:
-        assert response["Location"].startswith("/connexion") or "login" in response["Location"] or "next=" in response["Location"]
+        assert (
+            response["Location"].startswith("/connexion")
+            or "login" in response["Location"]
+            or "next=" in response["Location"]
+        )
     if status == 200:
         html = response.content.decode()
         assert mine.title in html
@@ -45,14 +56,26 @@ def test_home_matrix(client, home, make_dataset, other_service, roles, who, stat
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 302), ("citizen", 404), ("reuser", 404), ("agent", 404), ("steward", 200), ("data_officer", 200)],
+    [
+        ("anonymous", 302),
+        ("citizen", 404),
+        ("reuser", 404),
+        ("agent", 404),
+        ("steward", 200),
+        ("data_officer", 200),
+    ],
 )
-def test_dataset_page_matrix(client, home, make_dataset, roles, budget_csv, data_officer, who, status):
+def test_dataset_page_matrix(
+    client, home, make_dataset, roles, budget_csv, data_officer, who, status
+):
     dataset = make_dataset(access_level="internal")
     services.dataset_ingest(actor=data_officer, dataset=dataset, source=budget_csv)
     client = login(client, roles[who])
-    for url in [f"/espace/jeux-de-donnees/{dataset.slug}/", f"/espace/jeux-de-donnees/{dataset.slug}/versions/1/",
-                f"/espace/jeux-de-donnees/{dataset.slug}/comparer/"]:
+    for url in [
+        f"/espace/jeux-de-donnees/{dataset.slug}/",
+        f"/espace/jeux-de-donnees/{dataset.slug}/versions/1/",
+        f"/espace/jeux-de-donnees/{dataset.slug}/comparer/",
+    ]:
         response = client.get(url)
         assert response.status_code == status, url
         if status == 200:
@@ -60,14 +83,18 @@ def test_dataset_page_matrix(client, home, make_dataset, roles, budget_csv, data
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "agent"])
-def test_posts_are_refused_to_non_editors_and_change_nothing(client, home, make_dataset, roles, budget_csv, who, lake_files, audit_count):
+def test_posts_are_refused_to_non_editors_and_change_nothing(
+    client, home, make_dataset, roles, budget_csv, who, lake_files, audit_count
+):
     dataset = make_dataset(access_level="internal")
     client = login(client, roles[who])
     before = audit_count()
     with budget_csv.open("rb") as handle:
         responses = [
             client.post(f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"file": handle}),
-            client.post(f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "publish"}),
+            client.post(
+                f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "publish"}
+            ),
             client.post(f"/espace/jeux-de-donnees/{dataset.slug}/types/", {}),
             client.post(f"/espace/jeux-de-donnees/{dataset.slug}/reglages/", {"key_column": ""}),
         ]
@@ -90,7 +117,9 @@ def test_upload_form_end_to_end(client, home, make_dataset, steward, budget_csv)
     assert "Aucune version" in page
 
     with budget_csv.open("rb") as handle:
-        response = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"file": handle, "schema": ""})
+        response = client.post(
+            f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"file": handle, "schema": ""}
+        )
     job = IngestJob.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/espace/taches/{job.pk}/"
     assert job.status == "succeeded" and job.created_by == steward and job.version.number == 1
@@ -109,7 +138,9 @@ def test_upload_form_end_to_end(client, home, make_dataset, steward, budget_csv)
 
 def test_upload_form_without_file_shows_the_error(client, home, make_dataset, steward):
     dataset = make_dataset()
-    response = login(client, steward).post(f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"schema": ""})
+    response = login(client, steward).post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"schema": ""}
+    )
     assert response.status_code == 400
     assert 'class="error"' in response.content.decode()
     assert not IngestJob.objects.exists()
@@ -117,26 +148,40 @@ def test_upload_form_without_file_shows_the_error(client, home, make_dataset, st
 
 def test_running_job_page_refreshes_itself(client, home, make_dataset, steward):
     dataset = make_dataset()
-    job = IngestJob.objects.create(dataset=dataset, created_by=steward, status="running", progress=40, stage="Validation du schéma", source_name="budget.csv")
+    job = IngestJob.objects.create(
+        dataset=dataset,
+        created_by=steward,
+        status="running",
+        progress=40,
+        stage="Validation du schéma",
+        source_name="budget.csv",
+    )
     page = login(client, steward).get(f"/espace/taches/{job.pk}/").content.decode()
     assert '<meta http-equiv="refresh" content="2">' in page
     assert 'value="40"' in page and "Validation du schéma" in page
 
 
-@pytest.mark.parametrize(("who", "status"), [("anonymous", 302), ("citizen", 404), ("agent", 404), ("steward", 200), ("data_officer", 200)])
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("anonymous", 302), ("citizen", 404), ("agent", 404), ("steward", 200), ("data_officer", 200)],
+)
 def test_job_page_matrix(client, home, make_dataset, roles, who, status):
     dataset = make_dataset()
     job = IngestJob.objects.create(dataset=dataset, created_by=roles["steward"], status="queued")
     assert login(client, roles[who]).get(f"/espace/taches/{job.pk}/").status_code == status
 
 
-def test_type_override_form_reloads_with_the_forced_type(client, home, make_dataset, steward, budget_csv):
+def test_type_override_form_reloads_with_the_forced_type(
+    client, home, make_dataset, steward, budget_csv
+):
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
     login(client, steward)
     page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
     assert 'name="type__exercice"' in page
-    response = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/types/", {"type__exercice": "text", "type__bp": ""})
+    response = client.post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/types/", {"type__exercice": "text", "type__bp": ""}
+    )
     job = IngestJob.objects.get(kind="reingest")
     assert response["Location"] == f"/espace/taches/{job.pk}/"
     assert job.status == "succeeded"
@@ -150,36 +195,59 @@ def test_type_override_form_reloads_with_the_forced_type(client, home, make_data
 def test_settings_form_sets_the_key_column(client, home, make_dataset, steward, budget_csv):
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
-    response = login(client, steward).post(f"/espace/jeux-de-donnees/{dataset.slug}/reglages/", {"key_column": "nature", "schema": ""})
+    response = login(client, steward).post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/reglages/", {"key_column": "nature", "schema": ""}
+    )
     assert response.status_code == 302
     assert DatasetLake.objects.get(dataset=dataset).key_column == "nature"
-    bad = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/reglages/", {"key_column": "inconnue", "schema": ""})
+    bad = client.post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/reglages/",
+        {"key_column": "inconnue", "schema": ""},
+    )
     assert bad.status_code == 400
     assert DatasetLake.objects.get(dataset=dataset).key_column == "nature"
 
 
-def test_publication_buttons_and_the_personal_data_decision(client, home, make_dataset, steward, data_officer, defib_csv):
+def test_publication_buttons_and_the_personal_data_decision(
+    client, home, make_dataset, steward, data_officer, defib_csv
+):
     dataset = make_dataset("Défibrillateurs")
     services.dataset_ingest(actor=steward, dataset=dataset, source=defib_csv)
     login(client, steward)
     page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
     assert "Données personnelles" in page and "Tel,C,254" in page
-    assert f'action="/espace/jeux-de-donnees/{dataset.slug}/decision/"' not in page, "only data officers decide"
+    assert f'action="/espace/jeux-de-donnees/{dataset.slug}/decision/"' not in page, (
+        "only data officers decide"
+    )
 
-    refused = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "publish"}, follow=True)
+    refused = client.post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "publish"}, follow=True
+    )
     assert "Publication impossible" in refused.content.decode()
     dataset.refresh_from_db()
     assert not dataset.is_published
-    assert client.post(f"/espace/jeux-de-donnees/{dataset.slug}/decision/", {"decision": "publish_as_is", "reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            f"/espace/jeux-de-donnees/{dataset.slug}/decision/",
+            {"decision": "publish_as_is", "reason": "x"},
+        ).status_code
+        == 403
+    )
 
     client.force_login(data_officer)
     page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
     assert f'action="/espace/jeux-de-donnees/{dataset.slug}/decision/"' in page
-    missing_reason = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/decision/", {"decision": "publish_as_is", "reason": ""})
+    missing_reason = client.post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/decision/",
+        {"decision": "publish_as_is", "reason": ""},
+    )
     assert missing_reason.status_code == 400
     decided = client.post(
         f"/espace/jeux-de-donnees/{dataset.slug}/decision/",
-        {"decision": "publish_as_is", "reason": "Standards téléphoniques d'établissements publics, pas de personnes."},
+        {
+            "decision": "publish_as_is",
+            "reason": "Standards téléphoniques d'établissements publics, pas de personnes.",
+        },
     )
     assert decided.status_code == 302
 
@@ -190,3 +258,29 @@ def test_publication_buttons_and_the_personal_data_decision(client, home, make_d
     client.post(f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "unpublish"})
     dataset.refresh_from_db()
     assert not dataset.is_published
+
+
+def test_compare_page_shows_rows_added_removed_changed(
+    client, home, make_dataset, steward, city, tmp_path
+):
+    source = city / "rennes-velo-star-stations" / "etat-des-stations-le-velo-star-en-temps-reel.csv"
+    dataset = make_dataset("Stations")
+    services.dataset_ingest(actor=steward, dataset=dataset, source=source)
+    lines = source.read_text(encoding="utf-8").splitlines()
+    first = lines[1].split(",")
+    first[7] = "7"
+    changed = tmp_path / "stations.csv"
+    changed.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    services.dataset_ingest(actor=steward, dataset=dataset, source=changed)
+    login(client, steward)
+    client.post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/reglages/", {"key_column": "id", "schema": ""}
+    )
+    page = client.get(
+        f"/espace/jeux-de-donnees/{dataset.slug}/comparer/?from=1&to=2"
+    ).content.decode()
+    assert "De la version 1 à la version 2" in page
+    assert "<code>velos_disponibles</code>" in page and "<td>5</td><td>7</td>" in page
+    assert_no_inline_code(page)
+    default = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/comparer/").content.decode()
+    assert "De la version 1 à la version 2" in default

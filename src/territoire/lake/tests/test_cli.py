@@ -33,7 +33,9 @@ def ingest(*args) -> tuple[dict | None, str, CommandError | None]:
 
 
 def test_json_report_and_exit_codes(home, organization, data_officer, budget_csv):
-    report, _, error = ingest(budget_csv, "--dataset", "budget-2014", "--title", "Budget primitif 2014", "--json")
+    report, _, error = ingest(
+        budget_csv, "--dataset", "budget-2014", "--title", "Budget primitif 2014", "--json"
+    )
     assert error is None
     assert report["status"] == "created" and report["version"] == 1 and report["rows"] == 1448
     assert report["dataset"] == "budget-2014"
@@ -49,7 +51,9 @@ def test_json_report_and_exit_codes(home, organization, data_officer, budget_csv
     assert error is None and again["status"] == "unchanged" and again["version"] == 1
 
 
-def test_failure_exits_non_zero_with_the_errors_in_json(home, organization, data_officer, budget_csv, tmp_path, lake_files):
+def test_failure_exits_non_zero_with_the_errors_in_json(
+    home, organization, data_officer, budget_csv, tmp_path, lake_files
+):
     ingest(budget_csv, "--dataset", "budget-2014", "--json")
     before = lake_files()
     bad = tmp_path / "binaire.csv"
@@ -72,7 +76,9 @@ def test_human_output_names_types_and_problems(home, organization, data_officer,
     assert "bp" in text and "decimal" in text
 
 
-def test_publish_is_refused_for_personal_data_and_exits_non_zero(home, organization, data_officer, defib_csv):
+def test_publish_is_refused_for_personal_data_and_exits_non_zero(
+    home, organization, data_officer, defib_csv
+):
     report, _, error = ingest(defib_csv, "--dataset", "defibrillateurs", "--publish", "--json")
     assert error is not None
     assert report["status"] == "created" and report["published"] is False
@@ -104,7 +110,9 @@ def test_without_any_account_the_platform_acts(home, make_dataset, budget_csv, d
     data_officer.save()
     report, _, error = ingest(budget_csv, "--dataset", dataset.slug, "--json")
     assert error is None and report["status"] == "created"
-    event = AuditEvent.objects.filter(object_type="catalog.dataset", object_id=str(dataset.pk), action="update").latest("id")
+    event = AuditEvent.objects.filter(
+        object_type="catalog.dataset", object_id=str(dataset.pk), action="update"
+    ).latest("id")
     assert event.actor is None and event.actor_repr == "système"
 
     report, _, error = ingest(budget_csv, "--dataset", "nouveau", "--json")
@@ -115,19 +123,34 @@ def test_without_any_account_the_platform_acts(home, make_dataset, budget_csv, d
 def test_real_process_on_a_fresh_data_directory(tmp_path, budget_csv):
     """`territoire ingest` as users run it: SQLite in TERRITOIRE_HOME, migrate first."""
     territoire = Path(sys.executable).parent / "territoire"
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "TASKS_BACKEND"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "TASKS_BACKEND"}
+    }
     env.update(TERRITOIRE_HOME=str(tmp_path / "home"), SECRET_KEY="x" * 50)
     (tmp_path / "home").mkdir()
 
     def run(*args):
-        return subprocess.run([str(territoire), *args], env=env, capture_output=True, text=True, timeout=600, check=False)
+        return subprocess.run(
+            [str(territoire), *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
 
     assert run("migrate", "--noinput").returncode == 0
-    setup = run("shell", "-c", (
-        "from territoire.accounts.models import User; from territoire.organizations.models import Organization;"
-        "User.objects.create(username='admin', role='data_officer');"
-        "Organization.objects.create(name='Ville de Montpellier', slug='montpellier')"
-    ))
+    setup = run(
+        "shell",
+        "-c",
+        (
+            "from territoire.accounts.models import User; from territoire.organizations.models import Organization;"
+            "User.objects.create(username='admin', role='data_officer');"
+            "Organization.objects.create(name='Ville de Montpellier', slug='montpellier')"
+        ),
+    )
     assert setup.returncode == 0, setup.stderr
 
     done = run("ingest", str(budget_csv), "--dataset", "budget-2014", "--publish", "--json")

@@ -134,7 +134,9 @@ def test_type_override_that_does_not_fit_names_the_lines(tmp_path):
 def test_override_unknown_column_or_type(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("a;b\n1;2\n", encoding="utf-8")
-    assert fails(path, tmp_path, type_overrides={"zzz": "integer"}).issues[0].code == "unknown_column"
+    assert (
+        fails(path, tmp_path, type_overrides={"zzz": "integer"}).issues[0].code == "unknown_column"
+    )
     assert fails(path, tmp_path, type_overrides={"a": "entier"}).issues[0].code == "unknown_type"
 
 
@@ -156,7 +158,9 @@ def test_invalid_utf8_inside_utf8_file_falls_back_with_line(tmp_path):
     with staged:
         warning = next(i for i in staged.issues if i.code == "mixed_encoding")
         assert warning.line == 50_002
-        assert staged.con.execute("SELECT nom FROM raw WHERE __line__ = 50002").fetchone() == ("Hôtel",)
+        assert staged.con.execute("SELECT nom FROM raw WHERE __line__ = 50002").fetchone() == (
+            "Hôtel",
+        )
 
 
 def test_bad_json(tmp_path):

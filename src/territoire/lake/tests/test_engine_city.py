@@ -38,7 +38,9 @@ def test_city_file_stages_without_error(path, tmp_path):
 
 
 def test_montpellier_budget_latin1_decimal_comma_nbsp(tmp_path):
-    staged, cols = run(CITY / "montpellier-budget-primitif-2014/VilleMTP_MTP_BudgetPri_2014.csv", tmp_path)
+    staged, cols = run(
+        CITY / "montpellier-budget-primitif-2014/VilleMTP_MTP_BudgetPri_2014.csv", tmp_path
+    )
     with staged:
         assert staged.encoding == "cp1252"
         assert staged.delimiter == ";"
@@ -60,14 +62,25 @@ def test_montpellier_budget_latin1_decimal_comma_nbsp(tmp_path):
         assert cols["bp"].storage_type == "DECIMAL(18,2)"
         assert cols["bp"].stats["min"] is not None
         # raw keeps the original text and its line (header is line 1)
-        raw = staged.con.execute("SELECT bp, __line__ FROM raw ORDER BY __line__ LIMIT 1").fetchone()
+        raw = staged.con.execute(
+            "SELECT bp, __line__ FROM raw ORDER BY __line__ LIMIT 1"
+        ).fetchone()
         assert raw[0].strip().startswith("1") and raw[1] == 2
 
 
 def test_montpellier_defibrillateurs_dbase_headers_and_latin1(tmp_path):
-    staged, cols = run(CITY / "montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv", tmp_path)
+    staged, cols = run(
+        CITY / "montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv", tmp_path
+    )
     with staged:
-        assert [c.id for c in staged.columns] == ["id", "nom", "adresse", "tel", "coord_x", "coord_y"]
+        assert [c.id for c in staged.columns] == [
+            "id",
+            "nom",
+            "adresse",
+            "tel",
+            "coord_x",
+            "coord_y",
+        ]
         assert cols["nom"].label == "Nom,C,254"
         assert cols["id"].type == "integer"
         assert cols["tel"].type == "text"  # phone numbers stay text
@@ -91,7 +104,8 @@ def test_montpellier_deliberations_ddmmyyyy(tmp_path):
 
 def test_nantes_parkings_bom_crlf_identifiers_geojson(tmp_path):
     staged, cols = run(
-        CITY / "nantes-lieux-stationnement/244400404_lieux-stationnement-nantes-metropole.csv", tmp_path
+        CITY / "nantes-lieux-stationnement/244400404_lieux-stationnement-nantes-metropole.csv",
+        tmp_path,
     )
     with staged:
         assert staged.encoding == "utf-8-sig"
@@ -104,14 +118,17 @@ def test_nantes_parkings_bom_crlf_identifiers_geojson(tmp_path):
         assert cols["longitude"].geo_role == "longitude"
         assert cols["latitude"].geo_role == "latitude"
         assert cols["geolocalisation"].type == "geo_point"
-        lat, lon = typed(staged, "SELECT geolocalisation.lat, geolocalisation.lon FROM t LIMIT 1")[0]
+        lat, lon = typed(staged, "SELECT geolocalisation.lat, geolocalisation.lon FROM t LIMIT 1")[
+            0
+        ]
         assert 47 < lat < 48 and -2 < lon < -1
         assert cols["places_voitures_electriques"].label == "Places voitures éléctriques"
 
 
 def test_nantes_disponibilites_leading_zero_and_lat_lon_string(tmp_path):
     staged, cols = run(
-        CITY / "nantes-parkings-disponibilites/244400404_parkings-publics-nantes-disponibilites.csv",
+        CITY
+        / "nantes-parkings-disponibilites/244400404_parkings-publics-nantes-disponibilites.csv",
         tmp_path,
     )
     with staged:
@@ -123,7 +140,8 @@ def test_nantes_disponibilites_leading_zero_and_lat_lon_string(tmp_path):
         assert cols["geolocalisation"].type == "geo_point"  # '47.2171…, -1.5643…' (some empty)
         assert cols["geolocalisation"].stats["nulls"] > 0
         lat, lon = typed(
-            staged, "SELECT geolocalisation.lat, geolocalisation.lon FROM t WHERE geolocalisation IS NOT NULL LIMIT 1"
+            staged,
+            "SELECT geolocalisation.lat, geolocalisation.lon FROM t WHERE geolocalisation IS NOT NULL LIMIT 1",
         )[0]
         assert 47 < lat < 48 and -2 < lon < -1
         assert cols["disponibilite"].type == "integer"  # -1 means unavailable
@@ -136,7 +154,10 @@ def test_paris_fontaines_iso_datetimes_booleans_points(tmp_path):
         assert cols["debut_indisponibilite"].type == "datetime"
         assert cols["geo_point_2d"].type == "geo_point"
         assert cols["geo_shape"].type == "geo_point"  # GeoJSON Point
-        rows = typed(staged, "SELECT geo_point_2d.lat, geo_point_2d.lon, geo_shape.lat, geo_shape.lon FROM t LIMIT 1")
+        rows = typed(
+            staged,
+            "SELECT geo_point_2d.lat, geo_point_2d.lon, geo_shape.lat, geo_shape.lon FROM t LIMIT 1",
+        )
         lat, lon, lat2, lon2 = rows[0]
         assert 48 < lat < 49 and 2 < lon < 3 and abs(lat - lat2) < 1e-6 and abs(lon - lon2) < 1e-6
         assert cols["n_voie_pair"].type == "text"  # '66F', '2 FACE'
@@ -154,7 +175,9 @@ def test_paris_sanisettes_multipoint_geometry(tmp_path):
 
 
 def test_rennes_stations_subscript_headers_booleans_dates(tmp_path):
-    staged, cols = run(CITY / "rennes-velo-star-stations/topologie-des-stations-le-velo-star.csv", tmp_path)
+    staged, cols = run(
+        CITY / "rennes-velo-star-stations/topologie-des-stations-le-velo-star.csv", tmp_path
+    )
     with staged:
         assert cols["id_proche1"].label == "id_proche₁"
         assert cols["terminal_cb"].type == "boolean"
@@ -162,7 +185,8 @@ def test_rennes_stations_subscript_headers_booleans_dates(tmp_path):
         assert cols["latitude"].geo_role == "latitude"
         assert typed(staged, "SELECT min(longitude) < -1.6 FROM t")[0][0]
     staged, cols = run(
-        CITY / "rennes-velo-star-stations/etat-des-stations-le-velo-star-en-temps-reel.csv", tmp_path
+        CITY / "rennes-velo-star-stations/etat-des-stations-le-velo-star-en-temps-reel.csv",
+        tmp_path,
     )
     with staged:
         assert "nb_mplacements" in cols
@@ -170,7 +194,9 @@ def test_rennes_stations_subscript_headers_booleans_dates(tmp_path):
 
 
 def test_strasbourg_mostly_numbers_keeps_text_with_warning(tmp_path):
-    staged, cols = run(CITY / "strasbourg-parkings-occupation/occupation-parkings-temps-reel.csv", tmp_path)
+    staged, cols = run(
+        CITY / "strasbourg-parkings-occupation/occupation-parkings-temps-reel.csv", tmp_path
+    )
     with staged:
         assert cols["info_usager"].type == "text"  # numbers and 'OUVERT'
         warning = next(i for i in staged.issues if i.code == "mostly_typed")

@@ -19,7 +19,9 @@ def _version(tmp_path, name: str, text: str):
 
 def test_compare_with_key(tmp_path):
     old_path, old_cols = _version(
-        tmp_path, "v1", "code;nom;pop;vieux\n01000;Bourg;41000;a\n34172;Montpellier;290000;b\n75056;Paris;2100000;c\n"
+        tmp_path,
+        "v1",
+        "code;nom;pop;vieux\n01000;Bourg;41000;a\n34172;Montpellier;290000;b\n75056;Paris;2100000;c\n",
     )
     new_path, new_cols = _version(
         tmp_path,

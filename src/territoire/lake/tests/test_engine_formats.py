@@ -29,7 +29,16 @@ def make_xlsx(path: Path) -> Path:
     ws = wb.active
     ws.title = "Communes"
     ws.append(["Code INSEE", "Nom", "Montant", "Date", "Ouvert", "Quand"])
-    ws.append(["01000", "Bourg-en-Bresse", 1234.5, dt.date(2013, 12, 3), True, dt.datetime(2024, 1, 2, 10, 30)])
+    ws.append(
+        [
+            "01000",
+            "Bourg-en-Bresse",
+            1234.5,
+            dt.date(2013, 12, 3),
+            True,
+            dt.datetime(2024, 1, 2, 10, 30),
+        ]
+    )
     ws.append(["75056", "Paris", 12, dt.date(2014, 1, 31), False, dt.datetime(2024, 1, 3, 8, 0)])
     ws.append([None, None, None, None, None, None])
     ws.append(["13055", "Marseille", None, None, None, None])
@@ -122,7 +131,9 @@ def make_ods(path: Path, rows: list[list], sheet: str = "Feuille1") -> Path:
         "</manifest:manifest>"
     )
     with zipfile.ZipFile(path, "w") as zf:
-        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        zf.writestr(
+            "mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED
+        )
         zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
         zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
     return path
@@ -161,8 +172,20 @@ def test_json_array_of_objects(tmp_path):
     path.write_text(
         json.dumps(
             [
-                {"insee": "01000", "nom": "Bourg", "pop": 41000, "info": {"a": 1}, "date": "2024-01-31"},
-                {"insee": "75056", "nom": "Paris", "pop": 2100000, "info": None, "date": "2024-02-01"},
+                {
+                    "insee": "01000",
+                    "nom": "Bourg",
+                    "pop": 41000,
+                    "info": {"a": 1},
+                    "date": "2024-01-31",
+                },
+                {
+                    "insee": "75056",
+                    "nom": "Paris",
+                    "pop": 2100000,
+                    "info": None,
+                    "date": "2024-02-01",
+                },
             ]
         ),
         encoding="utf-8",
@@ -294,7 +317,11 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 
 
 def test_utf16_with_bom_tab_separated(tmp_path):
-    path = write(tmp_path / "export.txt", "\ufeffcode\tville\tmontant\n01000\tBourg\t1,5\n34172\tMontpellier\t2\n", "utf-16-le")
+    path = write(
+        tmp_path / "export.txt",
+        "\ufeffcode\tville\tmontant\n01000\tBourg\t1,5\n34172\tMontpellier\t2\n",
+        "utf-16-le",
+    )
     staged, cols = run(path, tmp_path / "work")
     with staged:
         assert staged.encoding == "utf-16"
@@ -321,7 +348,9 @@ def test_cp1252_specials(tmp_path):
 
 
 def test_pipe_no_header(tmp_path):
-    path = write(tmp_path / "x.csv", "01000|Bourg|12,5|03/12/2013\n34172|Montpellier|7|04/12/2013\n")
+    path = write(
+        tmp_path / "x.csv", "01000|Bourg|12,5|03/12/2013\n34172|Montpellier|7|04/12/2013\n"
+    )
     staged, cols = run(path, tmp_path / "work")
     with staged:
         assert staged.delimiter == "|"
@@ -398,7 +427,18 @@ def test_number_and_date_notations(tmp_path):
             "SELECT fr::DOUBLE, fr_dot::DOUBLE, en::DOUBLE, plain, dmy2::VARCHAR, ymd::VARCHAR, "
             "dmy_dot::VARCHAR, oui_non, o_n, neg FROM t LIMIT 1",
         )[0]
-        assert row == (1234.5, 1234567.89, 1234.5, 1000.0, "2013-12-03", "2013-12-03", "2013-12-03", True, True, -12)
+        assert row == (
+            1234.5,
+            1234567.89,
+            1234.5,
+            1000.0,
+            "2013-12-03",
+            "2013-12-03",
+            "2013-12-03",
+            True,
+            True,
+            -12,
+        )
 
 
 def test_null_markers(tmp_path):
@@ -415,7 +455,11 @@ def test_null_markers(tmp_path):
 
 def test_type_override_ok_and_recorded(tmp_path):
     text = "code,montant\n1000,12\n2000,13\n"
-    staged, cols = run(write(tmp_path / "x.csv", text), tmp_path / "work", type_overrides={"code": "text", "montant": "decimal"})
+    staged, cols = run(
+        write(tmp_path / "x.csv", text),
+        tmp_path / "work",
+        type_overrides={"code": "text", "montant": "decimal"},
+    )
     with staged:
         assert cols["code"].type == "text" and cols["code"].overridden
         assert cols["montant"].type == "decimal" and cols["montant"].overridden

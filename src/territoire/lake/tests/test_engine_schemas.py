@@ -9,7 +9,9 @@ from .engine_helpers import SCHEMAS, run, typed, types, values
 EXAMPLES = sorted(
     p
     for p in SCHEMAS.glob("*/**/*")
-    if p.is_file() and p.suffix in (".csv", ".json", ".geojson") and "exemple" in str(p.relative_to(SCHEMAS))
+    if p.is_file()
+    and p.suffix in (".csv", ".json", ".geojson")
+    and "exemple" in str(p.relative_to(SCHEMAS))
     or p.parent.name == "exemples-communes"
 )
 

@@ -25,7 +25,9 @@ def types_of(report_or_version) -> dict[str, str]:
     return {c["id"]: c["type"] for c in columns}
 
 
-def test_first_ingestion_writes_version_1_with_the_right_types(home, make_dataset, steward, budget_csv):
+def test_first_ingestion_writes_version_1_with_the_right_types(
+    home, make_dataset, steward, budget_csv
+):
     dataset = make_dataset("Budget primitif 2014")
     report = services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
     assert report.status == "created", report.errors
@@ -35,7 +37,13 @@ def test_first_ingestion_writes_version_1_with_the_right_types(home, make_datase
     assert types["exercice"] == "integer"
     assert types["bp"] == "decimal"
     assert types["libelle_fonction"] == "text"
-    assert report.source["encoding"].lower() in {"cp1252", "windows-1252", "latin-1", "iso-8859-1", "latin1"}
+    assert report.source["encoding"].lower() in {
+        "cp1252",
+        "windows-1252",
+        "latin-1",
+        "iso-8859-1",
+        "latin1",
+    }
     assert report.source["delimiter"] == ";"
 
     version = DatasetVersion.objects.get(dataset=dataset)
@@ -44,22 +52,34 @@ def test_first_ingestion_writes_version_1_with_the_right_types(home, make_datase
     path = home / "lake" / version.path
     assert path.parent == home / "lake" / dataset.slug
     assert path.name == f"v1-{version.parquet_checksum[:8]}.parquet"
-    assert services._file_sha256(path) == version.parquet_checksum
+    assert services.file_sha256(path) == version.parquet_checksum
     assert version.byte_size == path.stat().st_size
     assert (home / "lake" / version.source_path).read_bytes() == budget_csv.read_bytes()
     # the staging area is gone
     assert not (home / "lake" / ".staging").exists()
 
     con = duckdb.connect()
-    first = con.execute(f"SELECT exercice, bp, nature FROM read_parquet('{path}') ORDER BY __line__ LIMIT 1").fetchone() if "__line__" in types else con.execute(f"SELECT exercice, bp, nature FROM read_parquet('{path}') LIMIT 1").fetchone()
+    first = (
+        con.execute(
+            f"SELECT exercice, bp, nature FROM read_parquet('{path}') ORDER BY __line__ LIMIT 1"
+        ).fetchone()
+        if "__line__" in types
+        else con.execute(
+            f"SELECT exercice, bp, nature FROM read_parquet('{path}') LIMIT 1"
+        ).fetchone()
+    )
     assert first[0] == 2014
     assert float(first[1]) == 1063850.00
-    event = AuditEvent.objects.filter(object_type="catalog.dataset", object_id=str(dataset.pk), action="update").latest("id")
+    event = AuditEvent.objects.filter(
+        object_type="catalog.dataset", object_id=str(dataset.pk), action="update"
+    ).latest("id")
     assert event.actor == steward
     assert event.changes["current_version"] == [None, 1]
 
 
-def test_same_bytes_again_is_unchanged_and_writes_nothing(home, make_dataset, steward, budget_csv, tmp_path, lake_files, audit_count):
+def test_same_bytes_again_is_unchanged_and_writes_nothing(
+    home, make_dataset, steward, budget_csv, tmp_path, lake_files, audit_count
+):
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
     before_files, before_events = lake_files(), audit_count()
@@ -86,14 +106,19 @@ def _changed_budget(budget_csv, tmp_path):
     return path, removed
 
 
-def test_changed_file_creates_version_2_and_versions_compare(home, make_dataset, steward, budget_csv, tmp_path):
+def test_changed_file_creates_version_2_and_versions_compare(
+    home, make_dataset, steward, budget_csv, tmp_path
+):
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
     changed, _ = _changed_budget(budget_csv, tmp_path)
     report = services.dataset_ingest(actor=steward, dataset=dataset, source=changed)
     assert report.status == "created" and report.version == 2 and report.previous_version == 1
     assert report.rows == 1448
-    v1, v2 = DatasetVersion.objects.get(dataset=dataset, number=1), DatasetVersion.objects.get(dataset=dataset, number=2)
+    v1, v2 = (
+        DatasetVersion.objects.get(dataset=dataset, number=1),
+        DatasetVersion.objects.get(dataset=dataset, number=2),
+    )
     assert selectors.dataset_current_version(dataset) == v2
     assert (home / "lake" / v1.path).is_file(), "the old version is never removed or overwritten"
     assert v1.path != v2.path
@@ -114,9 +139,16 @@ def test_versions_compare_by_key_column(home, make_dataset, steward, city, tmp_p
     assert rows[0].startswith("1,République,") and rows[2].startswith("3,Champ Jacquet,")
     first = rows[0].split(",")
     first[7] = "7"  # velos_disponibles of station 1: 5 -> 7
-    rows = [",".join(first), rows[1], *rows[3:], "999,Nouvelle station,48.1, -1.67,En fonctionnement,20,10,10,2018-04-25T10:47:04+02:00"]
+    rows = [
+        ",".join(first),
+        rows[1],
+        *rows[3:],
+        "999,Nouvelle station,48.1, -1.67,En fonctionnement,20,10,10,2018-04-25T10:47:04+02:00",
+    ]
     changed = tmp_path / "stations.csv"
-    changed.write_text("\n".join([header + ",commentaire", *[r + "," for r in rows]]) + "\n", encoding="utf-8")
+    changed.write_text(
+        "\n".join([header + ",commentaire", *[r + "," for r in rows]]) + "\n", encoding="utf-8"
+    )
     assert services.dataset_ingest(actor=steward, dataset=dataset, source=changed).version == 2
 
     with pytest.raises(ValidationFailed):
@@ -129,14 +161,23 @@ def test_versions_compare_by_key_column(home, make_dataset, steward, city, tmp_p
     assert diff["added"]["count"] == 1 and diff["added"]["examples"][0]["id"] == "999"
     assert diff["removed"]["count"] == 1 and diff["removed"]["examples"][0]["id"] == "3"
     assert diff["changed"]["count"] == 1
-    assert diff["changed"]["examples"][0] == {"key": "1", "changes": {"velos_disponibles": {"old": "5", "new": "7"}}}
+    assert diff["changed"]["examples"][0] == {
+        "key": "1",
+        "changes": {"velos_disponibles": {"old": "5", "new": "7"}},
+    }
 
 
-def test_failed_file_keeps_the_previous_version_and_leaves_no_file(home, make_dataset, steward, budget_csv, tmp_path, lake_files, audit_count):
+def test_failed_file_keeps_the_previous_version_and_leaves_no_file(
+    home, make_dataset, steward, budget_csv, tmp_path, lake_files, audit_count
+):
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
     before_files, before_events = lake_files(), audit_count()
-    for name, content in [("vide.csv", b""), ("binaire.csv", bytes(range(256)) * 64), ("tronque.zip", b"PK\x03\x04\x14\x00\x00")]:
+    for name, content in [
+        ("vide.csv", b""),
+        ("binaire.csv", bytes(range(256)) * 64),
+        ("tronque.zip", b"PK\x03\x04\x14\x00\x00"),
+    ]:
         bad = tmp_path / name
         bad.write_bytes(content)
         report = services.dataset_ingest(actor=steward, dataset=dataset, source=bad)
@@ -148,9 +189,13 @@ def test_failed_file_keeps_the_previous_version_and_leaves_no_file(home, make_da
         assert audit_count() == before_events
 
 
-def test_unknown_schema_fails_before_anything_is_written(home, make_dataset, steward, budget_csv, lake_files):
+def test_unknown_schema_fails_before_anything_is_written(
+    home, make_dataset, steward, budget_csv, lake_files
+):
     dataset = make_dataset()
-    report = services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv, schema_ref="schema-qui-n-existe-pas")
+    report = services.dataset_ingest(
+        actor=steward, dataset=dataset, source=budget_csv, schema_ref="schema-qui-n-existe-pas"
+    )
     assert report.status == "failed"
     assert report.errors[0]["code"] == "not_found"
     assert "schema-qui-n-existe-pas" in report.errors[0]["message_fr"]
@@ -158,12 +203,14 @@ def test_unknown_schema_fails_before_anything_is_written(home, make_dataset, ste
     assert lake_files() == set()
 
 
-def test_failure_after_the_rename_removes_the_new_files(home, make_dataset, steward, budget_csv, tmp_path, lake_files, audit_count):
+def test_failure_after_the_rename_removes_the_new_files(
+    home, make_dataset, steward, budget_csv, tmp_path, lake_files, audit_count
+):
     """The Parquet file is in place when the source copy cannot be placed: both go, v1 stays."""
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
     changed, _ = _changed_budget(budget_csv, tmp_path)
-    checksum = services._file_sha256(changed)
+    checksum = services.file_sha256(changed)
     blocker = home / "lake" / dataset.slug / "sources" / f"v2-{checksum[:8]}.csv"
     blocker.mkdir()
     (blocker / "occupé").write_text("un répertoire occupe la place de la copie de la source")
@@ -179,7 +226,9 @@ def test_failure_after_the_rename_removes_the_new_files(home, make_dataset, stew
     assert audit_count() == before_events
 
 
-def test_concurrent_ingestion_during_the_swap_loses_nothing(home, make_dataset, steward, budget_csv, tmp_path):
+def test_concurrent_ingestion_during_the_swap_loses_nothing(
+    home, make_dataset, steward, budget_csv, tmp_path
+):
     """Another ingestion commits version 2 while this one is placing its files: this one fails
     cleanly, the other one's version is served."""
     dataset = make_dataset()
@@ -193,26 +242,38 @@ def test_concurrent_ingestion_during_the_swap_loses_nothing(home, make_dataset, 
             result = services.dataset_ingest(actor=steward, dataset=dataset, source=other)
             assert result.status == "created" and result.version == 2
 
-    report = services.dataset_ingest(actor=steward, dataset=dataset, source=changed, progress=competitor)
+    report = services.dataset_ingest(
+        actor=steward, dataset=dataset, source=changed, progress=competitor
+    )
     assert report.status == "failed"
     assert "Une autre ingestion" in report.errors[0]["message_fr"]
     current = selectors.dataset_current_version(dataset)
-    assert current.number == 2 and current.source_checksum == services._file_sha256(other)
+    assert current.number == 2 and current.source_checksum == services.file_sha256(other)
     parquet = sorted(p.name for p in (home / "lake" / dataset.slug).glob("*.parquet"))
-    assert parquet == sorted(v.path.split("/")[-1] for v in DatasetVersion.objects.filter(dataset=dataset))
+    assert parquet == sorted(
+        v.path.split("/")[-1] for v in DatasetVersion.objects.filter(dataset=dataset)
+    )
 
 
-def test_type_override_applies_now_and_to_the_next_versions(home, make_dataset, steward, budget_csv, tmp_path):
+def test_type_override_applies_now_and_to_the_next_versions(
+    home, make_dataset, steward, budget_csv, tmp_path
+):
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
     with pytest.raises(ValidationFailed) as refused:
-        services.dataset_set_type_overrides(actor=steward, dataset=dataset, overrides={"exercice": "nombre"})
+        services.dataset_set_type_overrides(
+            actor=steward, dataset=dataset, overrides={"exercice": "nombre"}
+        )
     assert "nombre" in refused.value.message_fr
     with pytest.raises(ValidationFailed):
-        services.dataset_set_type_overrides(actor=steward, dataset=dataset, overrides={"inconnue": "text"})
+        services.dataset_set_type_overrides(
+            actor=steward, dataset=dataset, overrides={"inconnue": "text"}
+        )
     assert DatasetLake.objects.get(dataset=dataset).type_overrides == {}
 
-    services.dataset_set_type_overrides(actor=steward, dataset=dataset, overrides={"exercice": "text"})
+    services.dataset_set_type_overrides(
+        actor=steward, dataset=dataset, overrides={"exercice": "text"}
+    )
     report = services.dataset_reingest(actor=steward, dataset=dataset)
     assert report.status == "created" and report.version == 2
     column = next(c for c in report.columns if c["id"] == "exercice")
@@ -235,7 +296,9 @@ def test_reingest_without_a_version_says_what_to_do(home, make_dataset, steward)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "citizen", "reuser", "agent"])
-def test_only_stewards_and_data_officers_ingest(home, make_dataset, roles, budget_csv, who, lake_files, audit_count):
+def test_only_stewards_and_data_officers_ingest(
+    home, make_dataset, roles, budget_csv, who, lake_files, audit_count
+):
     dataset = make_dataset()
     before = audit_count()
     actor = roles[who]
@@ -252,7 +315,9 @@ def test_only_stewards_and_data_officers_ingest(home, make_dataset, roles, budge
     assert audit_count() == before
 
 
-def test_steward_of_another_service_cannot_ingest(home, make_dataset, steward, other_service, budget_csv, lake_files):
+def test_steward_of_another_service_cannot_ingest(
+    home, make_dataset, steward, other_service, budget_csv, lake_files
+):
     dataset = make_dataset(publisher_service=other_service)
     with pytest.raises(PermissionRefused):
         services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
@@ -263,20 +328,29 @@ def test_schema_conformity_is_stored_on_the_version(home, make_dataset, data_off
     folder = shared_data / "schemas" / "comptage-mobilites-channel"
     dataset = make_dataset("Comptages")
     valid = services.dataset_ingest(
-        actor=data_officer, dataset=dataset, source=folder / "exemple-valide.csv", schema_ref="comptage-mobilites-channel",
+        actor=data_officer,
+        dataset=dataset,
+        source=folder / "exemple-valide.csv",
+        schema_ref="comptage-mobilites-channel",
     )
     assert valid.status == "created", valid.errors
     assert valid.conformity == "valid" and valid.validation["valid"] is True
-    invalid = services.dataset_ingest(actor=data_officer, dataset=dataset, source=folder / "exemple-invalide.csv")
+    invalid = services.dataset_ingest(
+        actor=data_officer, dataset=dataset, source=folder / "exemple-invalide.csv"
+    )
     assert invalid.status == "created"
-    assert invalid.schema == "comptage-mobilites-channel", "the declared schema is kept for the next versions"
+    assert invalid.schema == "comptage-mobilites-channel", (
+        "the declared schema is kept for the next versions"
+    )
     assert invalid.conformity == "invalid" and invalid.validation["error_count"] > 0
     version = DatasetVersion.objects.get(dataset=dataset, number=2)
     assert version.conformity == "invalid" and version.schema_ref == "comptage-mobilites-channel"
     assert version.validation["error_count"] == invalid.validation["error_count"]
 
 
-def test_personal_data_gate_blocks_publication_until_a_decision(home, make_dataset, steward, data_officer, defib_csv):
+def test_personal_data_gate_blocks_publication_until_a_decision(
+    home, make_dataset, steward, data_officer, defib_csv
+):
     from territoire.trust.services import personal_data_decision_record
 
     dataset = make_dataset("Défibrillateurs")
@@ -297,24 +371,36 @@ def test_personal_data_gate_blocks_publication_until_a_decision(home, make_datas
     assert "administrateur des données" in refused.value.message_fr
     dataset.refresh_from_db()
     assert not dataset.is_published
-    assert not AuditEvent.objects.filter(object_type="catalog.dataset", object_id=str(dataset.pk), changes__is_published=[False, True]).exists()
+    assert not AuditEvent.objects.filter(
+        object_type="catalog.dataset",
+        object_id=str(dataset.pk),
+        changes__is_published=[False, True],
+    ).exists()
 
     personal_data_decision_record(
-        actor=data_officer, dataset=dataset, decision="keep_private", reason="En attente d'avis du DPO.",
+        actor=data_officer,
+        dataset=dataset,
+        decision="keep_private",
+        reason="En attente d'avis du DPO.",
         flags=report.personal_data,
     )
     with pytest.raises(ValidationFailed):
         catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
     personal_data_decision_record(
-        actor=data_officer, dataset=dataset, decision="publish_as_is",
-        reason="Numéros de standard d'établissements recevant du public, pas de personnes.", flags=report.personal_data,
+        actor=data_officer,
+        dataset=dataset,
+        decision="publish_as_is",
+        reason="Numéros de standard d'établissements recevant du public, pas de personnes.",
+        flags=report.personal_data,
     )
     catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
     dataset.refresh_from_db()
     assert dataset.is_published
 
 
-def test_published_dataset_does_not_start_serving_personal_data(home, make_dataset, steward, budget_csv, defib_csv, lake_files):
+def test_published_dataset_does_not_start_serving_personal_data(
+    home, make_dataset, steward, budget_csv, defib_csv, lake_files
+):
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv, publish=True)
     dataset.refresh_from_db()
@@ -327,10 +413,14 @@ def test_published_dataset_does_not_start_serving_personal_data(home, make_datas
     assert lake_files() == before_files
 
 
-def test_ingest_by_slug_creates_the_dataset_from_a_url(home, organization, data_officer, http_dir, budget_csv):
+def test_ingest_by_slug_creates_the_dataset_from_a_url(
+    home, organization, data_officer, http_dir, budget_csv
+):
     directory, base = http_dir
     shutil.copyfile(budget_csv, directory / "budget.csv")
-    report = services.dataset_ingest_by_slug(actor=data_officer, slug="budget-url", source=f"{base}/budget.csv", title="Budget")
+    report = services.dataset_ingest_by_slug(
+        actor=data_officer, slug="budget-url", source=f"{base}/budget.csv", title="Budget"
+    )
     assert report.status == "created" and report.rows == 1448
     version = DatasetVersion.objects.get(dataset__slug="budget-url")
     assert version.source_name == "budget.csv"
@@ -339,7 +429,9 @@ def test_ingest_by_slug_creates_the_dataset_from_a_url(home, organization, data_
     assert not (home / "lake" / ".staging").exists()
 
 
-def test_ingest_by_slug_without_organisation_says_what_to_do(home, data_officer, budget_csv, lake_files):
+def test_ingest_by_slug_without_organisation_says_what_to_do(
+    home, data_officer, budget_csv, lake_files
+):
     with pytest.raises(ValidationFailed) as refused:
         services.dataset_ingest_by_slug(actor=data_officer, slug="budget", source=str(budget_csv))
     assert "Aucune organisation" in refused.value.message_fr
@@ -375,7 +467,11 @@ def test_fetch_url_timeout_is_reported(tmp_path):
     listener.listen(1)  # accepts the connection, never answers
     try:
         with pytest.raises(SourceFileError) as timeout:
-            fetch_url(f"http://127.0.0.1:{listener.getsockname()[1]}/lent.csv", dest_dir=tmp_path, timeout=0.2)
+            fetch_url(
+                f"http://127.0.0.1:{listener.getsockname()[1]}/lent.csv",
+                dest_dir=tmp_path,
+                timeout=0.2,
+            )
     finally:
         listener.close()
     assert "ne répond pas" in timeout.value.message_fr

@@ -48,7 +48,9 @@ def two_versions(home, make_dataset, data_officer, budget_csv, tmp_path):
     return dataset
 
 
-def test_versions_are_listed_newest_first(client, two_versions, data_officer, django_assert_max_num_queries):
+def test_versions_are_listed_newest_first(
+    client, two_versions, data_officer, django_assert_max_num_queries
+):
     headers = bearer(data_officer)
     with django_assert_max_num_queries(12):
         response = client.get(f"/api/v1/datasets/{two_versions.slug}/versions", headers=headers)
@@ -62,7 +64,9 @@ def test_versions_are_listed_newest_first(client, two_versions, data_officer, dj
 
 
 def test_version_detail_has_columns_stats_and_report(client, two_versions, data_officer):
-    response = client.get(f"/api/v1/datasets/{two_versions.slug}/versions/1", headers=bearer(data_officer))
+    response = client.get(
+        f"/api/v1/datasets/{two_versions.slug}/versions/1", headers=bearer(data_officer)
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["number"] == 1 and data["is_current"] is False
@@ -70,12 +74,16 @@ def test_version_detail_has_columns_stats_and_report(client, two_versions, data_
     assert bp["type"] == "decimal" and bp["label"].strip() == "BP"
     assert {"nulls", "distinct", "min", "max", "examples"} <= set(bp["stats"])
     assert data["report"]["status"] == "created" and data["report"]["version"] == 1
-    missing = client.get(f"/api/v1/datasets/{two_versions.slug}/versions/9", headers=bearer(data_officer))
+    missing = client.get(
+        f"/api/v1/datasets/{two_versions.slug}/versions/9", headers=bearer(data_officer)
+    )
     assert missing.status_code == 404 and missing.json()["where"] == "number"
 
 
 def test_parquet_of_any_version_is_served(client, home, two_versions, data_officer):
-    response = client.get(f"/api/v1/datasets/{two_versions.slug}/versions/1/parquet", headers=bearer(data_officer))
+    response = client.get(
+        f"/api/v1/datasets/{two_versions.slug}/versions/1/parquet", headers=bearer(data_officer)
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.apache.parquet"
     assert f"{two_versions.slug}-v1.parquet" in response["Content-Disposition"]
@@ -91,21 +99,37 @@ def test_parquet_of_any_version_is_served(client, home, two_versions, data_offic
 def test_compare_two_versions_by_key_and_schema(client, two_versions, data_officer):
     lake = DatasetLake.objects.get(dataset=two_versions)
     assert lake.key_column == ""
-    response = client.get(f"/api/v1/datasets/{two_versions.slug}/versions/compare?from=1&to=2", headers=bearer(data_officer))
+    response = client.get(
+        f"/api/v1/datasets/{two_versions.slug}/versions/compare?from=1&to=2",
+        headers=bearer(data_officer),
+    )
     assert response.status_code == 200, response.content
     diff = response.json()
     assert diff["from"] == 1 and diff["to"] == 2 and diff["key"] is None
     assert diff["rows"]["old"] == 1448 and diff["rows"]["new"] == 1448
 
-    same = client.get(f"/api/v1/datasets/{two_versions.slug}/versions/compare?from=2&to=2", headers=bearer(data_officer))
+    same = client.get(
+        f"/api/v1/datasets/{two_versions.slug}/versions/compare?from=2&to=2",
+        headers=bearer(data_officer),
+    )
     assert same.status_code == 400
-    bad = client.get(f"/api/v1/datasets/{two_versions.slug}/versions/compare?from=1", headers=bearer(data_officer))
+    bad = client.get(
+        f"/api/v1/datasets/{two_versions.slug}/versions/compare?from=1",
+        headers=bearer(data_officer),
+    )
     assert bad.status_code == 422
 
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("anonymous", 404), ("citizen", 404), ("reuser", 404), ("agent", 200), ("steward", 200), ("data_officer", 200)],
+    [
+        ("anonymous", 404),
+        ("citizen", 404),
+        ("reuser", 404),
+        ("agent", 200),
+        ("steward", 200),
+        ("data_officer", 200),
+    ],
 )
 def test_versions_of_an_internal_dataset_matrix(client, two_versions, roles, who, status):
     user = roles[who]
@@ -114,14 +138,19 @@ def test_versions_of_an_internal_dataset_matrix(client, two_versions, roles, who
     for path in ["versions", "versions/2", "versions/2/parquet", "versions/compare?from=1&to=2"]:
         response = client.get(f"/api/v1/datasets/{two_versions.slug}/{path}", headers=headers)
         assert response.status_code == status, (path, response.content)
-    reads = AuditEvent.objects.filter(action="read", object_id=str(two_versions.pk)).count() - reads_before
+    reads = (
+        AuditEvent.objects.filter(action="read", object_id=str(two_versions.pk)).count()
+        - reads_before
+    )
     assert reads == (4 if status == 200 else 0)
     if status == 200:
         event = AuditEvent.objects.filter(action="read").latest("id")
         assert event.actor == user and event.reason == "api/v1 lac"
 
 
-def test_versions_of_a_public_dataset_are_open_and_not_audited(client, home, make_dataset, data_officer, budget_csv):
+def test_versions_of_a_public_dataset_are_open_and_not_audited(
+    client, home, make_dataset, data_officer, budget_csv
+):
     dataset = make_dataset("Budget ouvert", publish=True)
     services.dataset_ingest(actor=data_officer, dataset=dataset, source=budget_csv)
     reads_before = AuditEvent.objects.filter(action="read").count()

@@ -75,11 +75,12 @@ def compile_query(
 ) -> CompiledQuery:
     """Parse, validate and compile ``q`` for a dataset with these ``columns``.
 
-    ``source_sql`` is the FROM item, wrapped in a leading ``WITH "_src" AS (…)`` so that its own
-    ``?`` come first: pass their values as ``source_params`` (they then start ``params``), or
-    leave it out and prepend them yourself. With the default source, the Parquet row ordinal is the tiebreak of
-    ordered queries; with another source, pass ``tiebreak_column`` (a unique, stable column)
-    or ties keep DuckDB's order. ``max_limit=None`` lifts the row cap (exports, cursors).
+    ``source_sql`` is the FROM item, wrapped in a leading ``WITH "_src" AS (…)`` so that its
+    own ``?`` come first: pass their values as ``source_params`` (they then start ``params``),
+    or leave it out and prepend them yourself. With the default source, the Parquet row ordinal
+    is the tiebreak of ordered queries; with another source, pass ``tiebreak_column`` (a
+    unique, stable column) or ties keep DuckDB's order. ``max_limit=None`` lifts the row cap
+    (exports, cursors); ``limit=-1`` then means every row.
     ``search_column`` names a precomputed column holding ``sqlgen.normalized_sql`` of all
     text columns, used by full-text search on every field instead of scanning each column.
     """

@@ -14,6 +14,7 @@ CLAUSE_NAMES_FR = {
     "refine": "le paramètre refine",
     "exclude": "le paramètre exclude",
     "facet": "le paramètre facet",
+    "query": "la requête",
 }
 
 
@@ -59,6 +60,18 @@ class QueryError(TerritoireError):
         return data
 
 
+def computation_error(exc: Exception) -> QueryError:
+    """A valid query whose computation fails on the data (e.g. an integer overflow): a 400."""
+    detail = str(exc).split("\n")[0]
+    return QueryError(
+        f"La requête ne peut pas être calculée sur ces données ({detail}) : "
+        "simplifiez les calculs (par exemple, multipliez par 1.0 pour calculer en décimal)",
+        f"The query cannot be computed on this data ({detail}): "
+        "simplify the arithmetic (for example, multiply by 1.0 to compute in decimals)",
+        clause="query",
+    )
+
+
 def _location(clause: str, position: int | None, index: int | None) -> tuple[str, str]:
     name_fr = CLAUSE_NAMES_FR.get(clause, f"le paramètre {clause}")
     rank_fr = f" n° {index + 1}" if index is not None else ""
@@ -68,4 +81,6 @@ def _location(clause: str, position: int | None, index: int | None) -> tuple[str
             f"{name_fr}{rank_fr}, colonne {position}",
             f"parameter {clause}{rank_en}, column {position}",
         )
+    if clause == "query":
+        return name_fr, "the query"
     return f"{name_fr}{rank_fr}", f"parameter {clause}{rank_en}"

@@ -84,12 +84,13 @@ def parse_date(text: str) -> tuple[dt.datetime, dt.datetime, str]:
     tzinfo = _offset(parts["tz"]) if parts["tz"] else None
     try:
         start = dt.datetime(**values, microsecond=microsecond, tzinfo=tzinfo)
-    except ValueError as exc:
+        end = period_end(start, precision)
+    except (ValueError, OverflowError) as exc:
         raise LiteralError(
             f"« {text} » n'est pas une date valide ({exc})",
             f"'{text}' is not a valid date ({exc})",
         ) from exc
-    return start, period_end(start, precision), precision
+    return start, end, precision
 
 
 def period_end(start: dt.datetime, precision: str) -> dt.datetime:

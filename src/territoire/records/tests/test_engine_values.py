@@ -158,12 +158,25 @@ def geoparquet(con, lake, fontaines):
 def test_geoparquet_geometry_and_decimal_storage(con, fontaines, geoparquet, declared):
     path, columns = geoparquet
     if declared:
-        columns = [{**c, "storage_type": "GEOMETRY('OGC:CRS84')"} if c["type"] == "geometry" else c for c in columns]
+        columns = [
+            {**c, "storage_type": "GEOMETRY('OGC:CRS84')"} if c["type"] == "geometry" else c
+            for c in columns
+        ]
     where = "within_distance(geo_shape, geom'POINT(2.3522 48.8566)', 700m) and in_bbox(geo_shape, 48.8, 2.3, 48.9, 2.4)"
-    answer = engine.run_query(con, RecordQuery(where=where, select="id, geo_shape, montant", limit=1000), parquet_path=path, columns=columns)
+    answer = engine.run_query(
+        con,
+        RecordQuery(where=where, select="id, geo_shape, montant", limit=1000),
+        parquet_path=path,
+        columns=columns,
+    )
     expected = fontaines.run(con, where=where, select="id, geo_shape", limit=1000)["results"]
     assert [r["id"] for r in answer["results"]] == [r["id"] for r in expected]
     assert [r["geo_shape"] for r in answer["results"]] == [r["geo_shape"] for r in expected]
-    assert all(isinstance(r["montant"], float) and r["montant"] == round((r["id"] % 1000) / 100, 2) for r in answer["results"])
-    facets = engine.facets(con, parquet_path=path, columns=columns, facet_fields=["montant"], where=where)
+    assert all(
+        isinstance(r["montant"], float) and r["montant"] == round((r["id"] % 1000) / 100, 2)
+        for r in answer["results"]
+    )
+    facets = engine.facets(
+        con, parquet_path=path, columns=columns, facet_fields=["montant"], where=where
+    )
     assert sum(v["count"] for v in facets[0]["facets"]) == len(expected)

@@ -183,3 +183,25 @@ def test_deadline_interrupts_a_heavy_cross_join_and_then_stays_quiet(con):
     time.sleep(0.1)  # past the closed deadline: it must not interrupt the next statement
     assert con.execute("SELECT count(*) FROM range(3000000)").fetchone() == (3000000,)
     assert not quiet.expired
+
+
+def test_overflow_on_the_data_is_a_400_not_a_crash(con, synthetic):
+    with pytest.raises(QueryError) as caught:
+        synthetic.run(con, select="n * 9223372036854775807 as big", where="n > 1")
+    assert caught.value.clause == "query" and caught.value.status == 400
+    assert "1.0" in caught.value.message_en  # says how to compute in decimals instead
+    assert (
+        synthetic.run(con, select="n * 1.0 * 9223372036854775807 as big", where="n = 2", limit=1)[
+            "results"
+        ][0]["big"]
+        > 1e19
+    )
+
+
+def test_extreme_values_are_handled(con, synthetic):
+    assert synthetic.run(con, where="day > date'9998'")["results"] == []
+    with pytest.raises(QueryError) as caught:
+        synthetic.run(con, where="day > date'9999-12-31'")  # the period ends beyond the calendar
+    assert (caught.value.clause, caught.value.position) == ("where", 7)
+    assert synthetic.run(con, where="n = 99999999999999999999999")["results"] == []
+    assert synthetic.run(con, select="id, n / 0 as x", limit=1)["results"] == [{"id": 0, "x": None}]

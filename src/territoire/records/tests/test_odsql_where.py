@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from territoire.records import engine
+from territoire.records.odsql import RecordQuery
+
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -343,3 +346,47 @@ def test_geo_filters_combine_with_others(con, fontaines):
         )
     )
     assert got
+
+
+def test_word_patterns_match_every_accented_latin_letter(con):
+    from territoire.records.odsql.sqlgen import normalize_text, search_terms, word_pattern
+
+    letters = [
+        chr(c)
+        for c in range(0xC0, 0x250)
+        if normalize_text(chr(c)).isascii() and normalize_text(chr(c)).isalpha()
+    ]
+    assert len(letters) > 250
+    forms = sorted(
+        {f for letter in letters for f in (letter, letter.upper(), letter.lower()) if len(f) == 1}
+    )
+    texts = [f"--x{form}x--" for form in forms]
+    patterns = [word_pattern(search_terms(f"x{form}x")[0]) for form in forms]
+    rows = con.execute(
+        "SELECT t, regexp_matches(t, p) FROM (SELECT unnest(?) AS t, unnest(?) AS p)",
+        [texts, patterns],
+    ).fetchall()
+    assert len(rows) == len(forms) > 250
+    assert [text for text, matched in rows if not matched] == []
+
+
+def test_precomputed_search_column_gives_the_same_answers(con, synthetic, lake):
+    from territoire.records.odsql.sqlgen import normalized_sql
+
+    path = lake / "synthetic_search.parquet"
+    text = " || ' ' || ".join(
+        f"coalesce({normalized_sql(c)}, '')" for c in ('"category"', '"label"')
+    )
+    con.execute(
+        f"COPY (SELECT *, {text} AS _search FROM read_parquet('{synthetic.path}')) TO '{path}' (FORMAT parquet)"
+    )
+    for where in ('"ecole"', '"jean moulin"', 'search(*, "oeuvre")', '"l\'école" or n = 3'):
+        plain = synthetic.ids(con, where=where)
+        answer = engine.run_query(
+            con,
+            RecordQuery(where=where, select="id", limit=10000),
+            parquet_path=path,
+            columns=synthetic.columns,
+            search_column="_search",
+        )
+        assert [r["id"] for r in answer["results"]] == plain, where

@@ -26,14 +26,18 @@ def read_text(path: Path) -> str:
     raise AssertionError(f"{path}: neither UTF-8 nor CP1252")
 
 
-def load_with_duckdb(con: duckdb.DuckDBPyConnection, path: Path, table: str = "raw", *, scratch: Path | None = None) -> list[dict]:
+def load_with_duckdb(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str = "raw", *, scratch: Path | None = None
+) -> list[dict]:
     """DuckDB read_csv, every column VARCHAR, plus __line__ (header = line 1, as frictionless
     numbers rows). Column ids are safe names; labels are the header as written. A file that is
     not plain UTF-8 (Latin-1, BOM) is first converted into `scratch`."""
     text = read_text(path)
     source = path
     if text.encode("utf-8") != path.read_bytes():
-        assert scratch is not None, f"{path} is not plain UTF-8: give a scratch folder to convert it"
+        assert scratch is not None, (
+            f"{path} is not plain UTF-8: give a scratch folder to convert it"
+        )
         source = scratch / (path.stem + ".utf8.csv")
         source.write_text(text, encoding="utf-8")
     delimiter = con.execute("SELECT Delimiter FROM sniff_csv(?)", [str(source)]).fetchone()[0]
@@ -44,11 +48,17 @@ def load_with_duckdb(con: duckdb.DuckDBPyConnection, path: Path, table: str = "r
         f"delim=?, quote='\"', escape='\"', names={ids!r}, null_padding=true, parallel=false)",
         [str(source), delimiter],
     )
-    con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT rowid + 2 AS __line__, * FROM {table}_data")  # noqa: S608
-    return [{"id": i, "label": label, "type": "string"} for i, label in zip(ids, labels, strict=True)]
+    con.execute(
+        f"CREATE OR REPLACE VIEW {table} AS SELECT rowid + 2 AS __line__, * FROM {table}_data"
+    )  # noqa: S608
+    return [
+        {"id": i, "label": label, "type": "string"} for i, label in zip(ids, labels, strict=True)
+    ]
 
 
-def load_with_python(con: duckdb.DuckDBPyConnection, text: str, table: str = "raw", delimiter: str = ",") -> list[dict]:
+def load_with_python(
+    con: duckdb.DuckDBPyConnection, text: str, table: str = "raw", delimiter: str = ","
+) -> list[dict]:
     """Python's csv module, record by record like frictionless (a blank line is a row, a short row
     has fewer cells): __line__ is the record number, __cells the number of cells it had."""
     records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
@@ -60,17 +70,31 @@ def load_with_python(con: duckdb.DuckDBPyConnection, text: str, table: str = "ra
         lines.append(number)
         cells.append(len(record))
         for position, name in enumerate(ids):
-            data[name].append(record[position] if position < len(record) and record[position] != "" else None)
-    arrow = pa.table({"__line__": pa.array(lines, pa.int64()), "__cells__": pa.array(cells, pa.int64()),
-                      **{name: pa.array(values, pa.string()) for name, values in data.items()}})
+            data[name].append(
+                record[position] if position < len(record) and record[position] != "" else None
+            )
+    arrow = pa.table(
+        {
+            "__line__": pa.array(lines, pa.int64()),
+            "__cells__": pa.array(cells, pa.int64()),
+            **{name: pa.array(values, pa.string()) for name, values in data.items()},
+        }
+    )
     con.register(f"{table}_arrow", arrow)
     con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM {table}_arrow")  # noqa: S608
     con.unregister(f"{table}_arrow")
-    return [{"id": i, "label": label, "type": "string"} for i, label in zip(ids, labels, strict=True)]
+    return [
+        {"id": i, "label": label, "type": "string"} for i, label in zip(ids, labels, strict=True)
+    ]
 
 
 def frictionless_report(path: Path, schema: dict):
-    return validate(path.name, basepath=str(path.parent), schema=Schema.from_descriptor(copy.deepcopy(schema)), limit_errors=1_000_000)
+    return validate(
+        path.name,
+        basepath=str(path.parent),
+        schema=Schema.from_descriptor(copy.deepcopy(schema)),
+        limit_errors=1_000_000,
+    )
 
 
 def frictionless_counts(report) -> dict:
@@ -98,7 +122,16 @@ def repaired_for_frictionless(schema: dict) -> dict:
     if isinstance(fixed.get("name"), str) and not re.match(r"^[-a-z0-9._/]+$", fixed["name"]):
         fixed["name"] = re.sub(r"[^-a-z0-9._/]+", "-", fixed["name"].lower())
     for field in fixed["fields"]:
-        for key in ("required", "unique", "pattern", "enum", "minimum", "maximum", "minLength", "maxLength"):
+        for key in (
+            "required",
+            "unique",
+            "pattern",
+            "enum",
+            "minimum",
+            "maximum",
+            "minLength",
+            "maxLength",
+        ):
             if key in field:
                 field.setdefault("constraints", {}).setdefault(key, field.pop(key))
         field.pop("example", None)

@@ -168,19 +168,17 @@ def test_compiled_catalogue_matches_the_po_file(lang):
             got = {0: compiled._catalog.get(key)}  # type: ignore[attr-defined]
         if got != e.msgstr:
             stale.append(e.msgid)
-    assert not stale, (
-        f"django.mo is older than django.po for {stale[:10]}: run `territoire compilemessages`"
-    )
+    assert not stale, f"django.mo is older than django.po for {stale[:10]}: run `make messages`"
 
 
 def test_every_portal_string_is_in_the_english_catalogue():
     catalogue = {e.msgid for e in messages("en")}
     found = portal_msgids()
-    assert "Aller au contenu" in found and "Carte d'un territoire." in found
+    assert "Aller au contenu" in found and "Contour du territoire." in found
     missing = {msgid: where for msgid, where in found.items() if msgid not in catalogue}
     assert not missing, (
-        "strings missing from locale/en/LC_MESSAGES/django.po (run `territoire makemessages -l en "
-        f"-l fr --add-location=file` in src/territoire, then translate): {missing}"
+        "strings missing from locale/en/LC_MESSAGES/django.po: run `make messages`, translate "
+        f"the new entries, then `make messages` again to compile: {missing}"
     )
 
 

@@ -27,10 +27,15 @@ def _actor(username: str | None):
     if username:
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
-            raise CommandError(f"Compte « {username} » introuvable ou désactivé. / Account '{username}' not found or disabled.")
+            raise CommandError(
+                f"Compte « {username} » introuvable ou désactivé. / Account '{username}' not found or disabled."
+            )
         return user
     return (
-        User.objects.filter(is_active=True).filter(Q(is_superuser=True) | Q(role=Role.DATA_OFFICER)).order_by("pk").first()
+        User.objects.filter(is_active=True)
+        .filter(Q(is_superuser=True) | Q(role=Role.DATA_OFFICER))
+        .order_by("pk")
+        .first()
     )
 
 
@@ -38,16 +43,38 @@ class Command(BaseCommand):
     help = "Ingest a file or URL into a new version of a dataset (created if needed)."
 
     def add_arguments(self, parser):
-        parser.add_argument("source", help="Path or http(s) URL of the file (CSV, XLSX, ODS, JSON, GeoJSON, zipped Shapefile, GeoPackage, Parquet).")
-        parser.add_argument("--dataset", required=True, help="Slug of the dataset (created if it does not exist).")
+        parser.add_argument(
+            "source",
+            help="Path or http(s) URL of the file (CSV, XLSX, ODS, JSON, GeoJSON, zipped Shapefile, GeoPackage, Parquet).",
+        )
+        parser.add_argument(
+            "--dataset", required=True, help="Slug of the dataset (created if it does not exist)."
+        )
         parser.add_argument("--title", help="Title of the dataset when it is created.")
-        parser.add_argument("--schema", help="Table Schema to validate against: a bundled name, a path or a URL.")
-        parser.add_argument("--publish", action="store_true", help="Publish the dataset after a successful ingestion.")
-        parser.add_argument("--json", action="store_true", dest="as_json", help="Print the ingestion report as JSON on stdout.")
-        parser.add_argument("--sheet", help="Sheet to read in a spreadsheet (default: the first one).")
-        parser.add_argument("--as", dest="username", help="Account acting (default: the first data officer).")
+        parser.add_argument(
+            "--schema", help="Table Schema to validate against: a bundled name, a path or a URL."
+        )
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish the dataset after a successful ingestion.",
+        )
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            dest="as_json",
+            help="Print the ingestion report as JSON on stdout.",
+        )
+        parser.add_argument(
+            "--sheet", help="Sheet to read in a spreadsheet (default: the first one)."
+        )
+        parser.add_argument(
+            "--as", dest="username", help="Account acting (default: the first data officer)."
+        )
 
-    def handle(self, *args, source, dataset, title, schema, publish, as_json, sheet, username, **options):
+    def handle(
+        self, *args, source, dataset, title, schema, publish, as_json, sheet, username, **options
+    ):
         from territoire.lake.report import IngestReport, error_issue
         from territoire.lake.services import dataset_ingest_by_slug
 
@@ -60,11 +87,19 @@ class Command(BaseCommand):
 
         try:
             report = dataset_ingest_by_slug(
-                actor=actor, slug=dataset, source=source, title=title, schema_ref=schema, publish=publish,
-                sheet=sheet, progress=progress,
+                actor=actor,
+                slug=dataset,
+                source=source,
+                title=title,
+                schema_ref=schema,
+                publish=publish,
+                sheet=sheet,
+                progress=progress,
             )
         except TerritoireError as exc:
-            report = IngestReport(dataset=dataset, status="failed", errors=[error_issue(exc, file=source)])
+            report = IngestReport(
+                dataset=dataset, status="failed", errors=[error_issue(exc, file=source)]
+            )
             report.message_fr, report.message_en = exc.message_fr, exc.message_en
         except Exception as exc:
             if options.get("traceback"):
@@ -73,11 +108,23 @@ class Command(BaseCommand):
             report = IngestReport(dataset=dataset, status="failed")
             report.message_fr = f"Erreur interne ({exc.__class__.__name__}) : rien n'a été modifié. Relancez avec --traceback et signalez-la."
             report.message_en = f"Internal error ({exc.__class__.__name__}): nothing was changed. Run again with --traceback and report it."
-            report.errors = [{"severity": "error", "code": "internal_error", "message_fr": report.message_fr,
-                              "message_en": report.message_en, "file": source, "line": None, "column": None,
-                              "hint_fr": None, "hint_en": None}]
+            report.errors = [
+                {
+                    "severity": "error",
+                    "code": "internal_error",
+                    "message_fr": report.message_fr,
+                    "message_en": report.message_en,
+                    "file": source,
+                    "line": None,
+                    "column": None,
+                    "hint_fr": None,
+                    "hint_en": None,
+                }
+            ]
         if as_json:
-            self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str))
+            self.stdout.write(
+                json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str)
+            )
         else:
             self._print(report)
         if not report.succeeded:
@@ -88,7 +135,9 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(report.message_fr or report.status)
         if report.version is not None:
-            write(f"Jeu de données « {report.dataset} », version {report.version} : {report.rows} lignes.")
+            write(
+                f"Jeu de données « {report.dataset} », version {report.version} : {report.rows} lignes."
+            )
         for column in report.columns:
             forced = " (forcé)" if column.get("overridden") else ""
             write(f"  {column['id']:<32} {column['type']}{forced}  ← « {column.get('label', '')} »")
@@ -99,14 +148,27 @@ class Command(BaseCommand):
         if report.validation:
             valid = report.validation.get("valid")
             count = report.validation.get("error_count", 0)
-            write(f"Schéma {report.schema} : {'conforme' if valid else f'non conforme ({count} erreurs)'}.")
+            write(
+                f"Schéma {report.schema} : {'conforme' if valid else f'non conforme ({count} erreurs)'}."
+            )
         for flag in report.personal_data:
-            write(self.style.WARNING(f"Données personnelles probables : colonne « {flag.get('column')} » ({flag.get('kind', '')})."))
+            write(
+                self.style.WARNING(
+                    f"Données personnelles probables : colonne « {flag.get('column')} » ({flag.get('kind', '')})."
+                )
+            )
         if report.published is not None:
             write("Publié." if report.published else "Non publié.")
 
 
 def _where(issue: dict) -> str:
-    parts = [p for p in (issue.get("file"), f"ligne {issue['line']}" if issue.get("line") else None,
-                         f"colonne « {issue['column']} »" if issue.get("column") else None) if p]
+    parts = [
+        p
+        for p in (
+            issue.get("file"),
+            f"ligne {issue['line']}" if issue.get("line") else None,
+            f"colonne « {issue['column']} »" if issue.get("column") else None,
+        )
+        if p
+    ]
     return f"{', '.join(parts)} : " if parts else ""

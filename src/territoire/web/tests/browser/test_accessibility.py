@@ -9,6 +9,15 @@ from .conftest import BROWSER_TEST, format_violations
 pytestmark = BROWSER_TEST
 
 
+def _reset_link(user) -> str:
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/mot-de-passe/nouveau/{uid}/{default_token_generator.make_token(user)}/"
+
+
 def _pages(portal) -> dict[str, str]:
     return {
         "home": "/",
@@ -21,6 +30,8 @@ def _pages(portal) -> dict[str, str]:
         "login": "/connexion/",
         "password reset": "/mot-de-passe/oubli/",
         "password reset sent": "/mot-de-passe/oubli/envoye/",
+        "new password form": _reset_link(portal.data_officer),
+        "new password, expired link": "/mot-de-passe/nouveau/MQ/expired-token/",
         "accessibility statement": "/accessibilite/",
         "legal notice": "/mentions-legales/",
     }
@@ -33,6 +44,9 @@ def test_pages_have_no_axe_violations(open_tab, portal, lang):
     for name, path in _pages(portal).items():
         tab.goto(path)
         assert tab.page.locator("html").get_attribute("lang") == lang, f"{name}: html lang"
+        if name == "new password form":  # the link was valid: the form and its help are shown
+            assert tab.page.locator("#id_new_password1_helptext li").count() >= 2
+            tab.screenshot(f"new-password-form-{lang}")
         found[f"{name} ({path})"] = tab.axe()
 
     # the same login form with the errors a visitor gets: a field left empty, then a wrong password

@@ -1,0 +1,318 @@
+"""Ingestion benchmark: Territoire's stage() against its peers, on the same files, in one run.
+
+    python bench/ingest.py [--rows N] [--big] [--keep]
+
+Generates (into bench/out/, gitignored) a CSV of N rows (default 1,000,000) with eight columns
+— INSEE codes with leading zeros, names with accents, amounts, dates, latitude, longitude, a
+category, a quantity — in two flavours:
+
+- plain: UTF-8, ``,``, ``1047.29``, ``2000-01-02``;
+- French: CP1252, ``;``, ``1 047,29`` (U+00A0 thousands), ``02/01/2000``, ``43,6071``.
+
+Then measures, each in its own child process (peak RSS from ``getrusage(RUSAGE_CHILDREN)``):
+
+- ours: ``territoire.lake.engine.stage()`` end to end (checksum, transcoding, reading, type
+  inference over whole columns, typed Parquet, statistics);
+- the floor: DuckDB's own ``COPY (FROM read_csv(…)) TO '….parquet'``, no inference of ours;
+- ``sqlite-utils insert --csv`` (type detection on, its default), and whether it kept the
+  leading zeros and turned decimal commas into numbers;
+- CKAN xloader's published figure: 1,033,882 rows in 206 s, end to end.
+
+``--big`` also generates a ~5 GB plain CSV and checks that stage() ingests it with a peak RSS
+under 1.5 GB (needs ~20 GB free disk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+OUT = ROOT / "out"
+PYTHON = sys.executable
+CKAN_ROWS, CKAN_SECONDS = 1_033_882, 206.0
+TARGET_PLAIN, TARGET_FRENCH, TARGET_RSS_MB = 500_000, 250_000, 1536
+
+
+# --- data -------------------------------------------------------------------------------------
+
+_COLUMNS_PLAIN = """
+    lpad(((i * 7919) % 99999)::VARCHAR, 5, '0') AS code_insee,
+    'Commune ' || (i % 5000)::VARCHAR || ' Saint-Étienne' AS nom,
+    round(((i * 104729) % 10000000) / 100.0, 2)::DECIMAL(12,2) AS montant,
+    (DATE '2000-01-01' + (i % 9000)::INT) AS date_acte,
+    round(41.5 + ((i * 31) % 95000) / 10000.0, 6) AS latitude,
+    round(-4.5 + ((i * 17) % 120000) / 10000.0, 6) AS longitude,
+    (['voirie', 'eau', 'mobilités', 'finances', 'social'])[(i % 5) + 1] AS service,
+    (i % 1000)::INT AS quantite
+"""
+_COLUMNS_FRENCH = """
+    lpad(((i * 7919) % 99999)::VARCHAR, 5, '0') AS code_insee,
+    'Commune ' || (i % 5000)::VARCHAR || ' Saint-Étienne' AS nom,
+    replace(replace(format('{:,.2f}', ((i * 104729) % 10000000) / 100.0), ',', chr(160)), '.', ',')
+        AS montant,
+    strftime(DATE '2000-01-01' + (i % 9000)::INT, '%d/%m/%Y') AS date_acte,
+    replace(round(41.5 + ((i * 31) % 95000) / 10000.0, 6)::VARCHAR, '.', ',') AS latitude,
+    replace(round(-4.5 + ((i * 17) % 120000) / 10000.0, 6)::VARCHAR, '.', ',') AS longitude,
+    (['voirie', 'eau', 'mobilités', 'finances', 'social'])[(i % 5) + 1] AS service,
+    (i % 1000)::INT AS quantite
+"""
+
+
+def generate(rows: int, flavour: str) -> Path:
+    import duckdb
+
+    path = OUT / f"{flavour}-{rows}.csv"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    tmp = path.with_suffix(".tmp")
+    if flavour == "plain":
+        con.execute(
+            f"COPY (SELECT {_COLUMNS_PLAIN} FROM range({rows}) t(i)) TO '{tmp}' "
+            "(HEADER, DELIMITER ',')"
+        )
+    else:
+        utf8 = path.with_suffix(".utf8")
+        con.execute(
+            f"COPY (SELECT {_COLUMNS_FRENCH} FROM range({rows}) t(i)) TO '{utf8}' "
+            "(HEADER, DELIMITER ';')"
+        )
+        with open(utf8, encoding="utf-8") as src, open(tmp, "w", encoding="cp1252") as dst:
+            while chunk := src.read(8 << 20):
+                dst.write(chunk)
+        utf8.unlink()
+    con.close()
+    tmp.rename(path)
+    return path
+
+
+# --- children ---------------------------------------------------------------------------------
+
+
+def child_stage(path: str) -> None:
+    sys.path.insert(0, str(ROOT.parent / "src"))
+    from territoire.lake.engine import stage
+
+    work = Path(tempfile.mkdtemp(prefix="work-", dir=OUT))
+    try:
+        started = time.perf_counter()
+        staged = stage(Path(path), workdir=work)
+        seconds = time.perf_counter() - started
+        result = {
+            "rows": staged.row_count,
+            "seconds": seconds,
+            "types": {c.id: c.type for c in staged.columns},
+            "parquet_bytes": staged.parquet_path.stat().st_size,
+        }
+        staged.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(json.dumps(result))
+
+
+def child_floor(path: str, french: bool) -> None:
+    import duckdb
+
+    out = Path(tempfile.mkdtemp(prefix="floor-", dir=OUT))
+    try:
+        con = duckdb.connect()
+        options = ", delim = ';', encoding = 'latin-1'" if french else ""
+        started = time.perf_counter()
+        con.execute(
+            f"COPY (FROM read_csv('{path}'{options})) TO '{out / 'x.parquet'}' (FORMAT parquet)"
+        )
+        seconds = time.perf_counter() - started
+        (rows,) = con.execute(f"SELECT count(*) FROM '{out / 'x.parquet'}'").fetchone()
+        con.close()
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    print(json.dumps({"rows": rows, "seconds": seconds}))
+
+
+def measure(command: list[str]) -> dict:
+    """Run ``command`` in a fresh wrapper process; wall time, peak RSS of the child, its JSON."""
+    wrapper = (
+        "import json, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "wall = time.perf_counter() - t\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(json.dumps({'wall': wall, 'rss_kb': rss, 'code': p.returncode, "
+        "'stdout': p.stdout, 'stderr': p.stderr[-2000:]}))\n"
+    )
+    done = subprocess.run([PYTHON, "-c", wrapper, *command], capture_output=True, text=True)
+    data = json.loads(done.stdout)
+    if data["code"] != 0:
+        raise RuntimeError(f"{command} failed: {data['stderr']}")
+    lines = [line for line in data["stdout"].splitlines() if line.startswith("{")]
+    data["result"] = json.loads(lines[-1]) if lines else {}
+    return data
+
+
+def sqlite_utils(path: Path, french: bool) -> dict | None:
+    exe = shutil.which("sqlite-utils") or str(Path(PYTHON).parent / "sqlite-utils")
+    if not Path(exe).exists():
+        return None
+    db = OUT / f"sqlite-{path.stem}.db"
+    db.unlink(missing_ok=True)
+    command = [exe, "insert", str(db), "t", str(path), "--csv"]
+    if french:
+        command += ["--delimiter", ";", "--encoding", "cp1252"]
+    data = measure(command)
+    con = sqlite3.connect(db)
+    code_type, code = con.execute(
+        "SELECT typeof(code_insee), code_insee FROM t LIMIT 1 OFFSET 1"
+    ).fetchone()
+    amount_type = con.execute("SELECT typeof(montant) FROM t LIMIT 1 OFFSET 1").fetchone()[0]
+    (rows,) = con.execute("SELECT count(*) FROM t").fetchone()
+    con.close()
+    db.unlink(missing_ok=True)
+    data["result"] = {
+        "rows": rows,
+        "seconds": data["wall"],
+        "code_insee": f"{code!r} ({code_type})",
+        "montant_type": amount_type,
+    }
+    return data
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def run(rows: int) -> dict:
+    results: dict = {"rows": rows}
+    for flavour in ("plain", "french"):
+        path = generate(rows, flavour)
+        french = flavour == "french"
+        entry = {"file": path.name, "bytes": path.stat().st_size}
+        ours = measure([PYTHON, __file__, "--child-stage", str(path)])
+        entry["ours"] = {**ours["result"], "rss_mb": ours["rss_kb"] / 1024, "wall": ours["wall"]}
+        floor = measure(
+            [PYTHON, __file__, "--child-floor", str(path)] + (["--french"] if french else [])
+        )
+        entry["floor"] = {**floor["result"], "rss_mb": floor["rss_kb"] / 1024}
+        peer = sqlite_utils(path, french)
+        if peer:
+            entry["sqlite_utils"] = {**peer["result"], "rss_mb": peer["rss_kb"] / 1024}
+        results[flavour] = entry
+    return results
+
+
+def rate(entry: dict) -> float:
+    return entry["rows"] / entry["seconds"]
+
+
+def report(results: dict) -> str:
+    ckan = CKAN_ROWS / CKAN_SECONDS
+    lines = [
+        f"Ingestion benchmark — {results['rows']:,} rows — {time.strftime('%Y-%m-%d %H:%M')} — "
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        f"load average at the end: {os.getloadavg()[0]:.2f}",
+        "",
+        f"{'file':8} {'tool':34} {'seconds':>8} {'rows/s':>11} {'peak RSS':>9} {'ours ÷ it':>9}",
+    ]
+    verdicts = []
+    for flavour in ("plain", "french"):
+        entry = results[flavour]
+        ours = rate(entry["ours"])
+        rows = [
+            ("Territoire stage()", entry["ours"]),
+            ("DuckDB COPY read_csv→parquet (floor)", entry["floor"]),
+        ]
+        if "sqlite_utils" in entry:
+            rows.append(("sqlite-utils insert --csv", entry["sqlite_utils"]))
+        for name, data in rows:
+            lines.append(
+                f"{flavour:8} {name:34} {data['seconds']:8.2f} {rate(data):11,.0f} "
+                f"{data['rss_mb']:7.0f}MB {ours / rate(data):9.2f}"
+            )
+        lines.append(
+            f"{flavour:8} {'CKAN xloader (published)':34} {CKAN_SECONDS:8.0f} {ckan:11,.0f} "
+            f"{'':>9} {ours / ckan:9.1f}"
+        )
+        floor_ratio = rate(entry["floor"]) / ours
+        target = TARGET_PLAIN if flavour == "plain" else TARGET_FRENCH
+        verdicts.append(
+            f"{flavour}: {ours:,.0f} rows/s (target ≥ {target:,}: {'met' if ours >= target else 'MISSED'}); "
+            f"floor is {floor_ratio:.2f}× faster (target ≤ 5×: {'met' if floor_ratio <= 5 else 'MISSED'})"
+        )
+        if "sqlite_utils" in entry:
+            su = entry["sqlite_utils"]
+            ratio = ours / rate(su)
+            verdicts.append(
+                f"{flavour}: {ratio:.1f}× sqlite-utils"
+                + (
+                    f" (target ≥ 15×: {'met' if ratio >= 15 else 'MISSED'})"
+                    if flavour == "plain"
+                    else ""
+                )
+                + f"; sqlite-utils stored code_insee {su['code_insee']}, montant as {su['montant_type']}"
+            )
+        verdicts.append(f"{flavour}: our types {entry['ours']['types']}")
+    if "big" in results:
+        big = results["big"]
+        verdicts.append(
+            f"big: {big['bytes'] / 1e9:.1f} GB, {big['rows']:,} rows in {big['seconds']:.0f} s "
+            f"({big['rows'] / big['seconds']:,.0f} rows/s), peak RSS {big['rss_mb']:.0f} MB "
+            f"(target < {TARGET_RSS_MB} MB: {'met' if big['rss_mb'] < TARGET_RSS_MB else 'MISSED'})"
+        )
+    return "\n".join(lines + [""] + verdicts)
+
+
+def run_big() -> dict:
+    free = shutil.disk_usage(OUT).free
+    if free < 20e9:
+        return {"skipped": f"only {free / 1e9:.0f} GB free, 20 GB needed"}
+    rows = 62_000_000  # ~5 GB with these eight columns
+    path = generate(rows, "plain")
+    data = measure([PYTHON, __file__, "--child-stage", str(path)])
+    return {
+        "bytes": path.stat().st_size,
+        "rows": data["result"]["rows"],
+        "seconds": data["result"]["seconds"],
+        "rss_mb": data["rss_kb"] / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--big", action="store_true", help="also ingest a ~5 GB CSV")
+    parser.add_argument("--keep", action="store_true", help="keep the generated CSV files")
+    parser.add_argument("--child-stage")
+    parser.add_argument("--child-floor")
+    parser.add_argument("--french", action="store_true")
+    args = parser.parse_args()
+    if args.child_stage:
+        return child_stage(args.child_stage)
+    if args.child_floor:
+        return child_floor(args.child_floor, args.french)
+    results = run(args.rows)
+    if args.big:
+        results["big"] = run_big()
+        if "skipped" in results["big"]:
+            print("big:", results["big"]["skipped"])
+            del results["big"]
+    text = report(results)
+    print(text)
+    (OUT / "ingest-results.json").write_text(json.dumps(results, indent=2, default=str))
+    if not args.keep:
+        for flavour in ("plain", "french"):
+            (OUT / f"{flavour}-{args.rows}.csv").unlink(missing_ok=True)
+    _ = resource  # imported for the wrapper's documentation
+
+
+if __name__ == "__main__":
+    main()
