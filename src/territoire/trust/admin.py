@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from territoire.accounts import permissions
 
-from .models import AuditEvent
+from .models import AuditEvent, PersonalDataDecision
 
 
 @admin.register(AuditEvent)
@@ -22,6 +22,33 @@ class AuditEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     list_per_page = 100
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.is_data_officer(request.user)
+
+    def has_module_permission(self, request):
+        return permissions.is_data_officer(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PersonalDataDecision)
+class PersonalDataDecisionAdmin(admin.ModelAdmin):
+    """Read-only list for the data officer: decisions are taken through the service (audited)."""
+
+    list_display = ["created_at", "dataset", "decision", "decided_by", "reason"]
+    list_filter = ["decision"]
+    search_fields = ["dataset__title", "reason", "decided_by__username"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in PersonalDataDecision._meta.fields]
+    list_select_related = ["dataset", "decided_by"]
 
     def has_view_permission(self, request, obj=None):
         return permissions.is_data_officer(request.user)

@@ -76,3 +76,45 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Le journal d'audit est en ajout seul : aucune suppression possible.")
+
+
+class PersonalDataDecisionChoice(models.TextChoices):
+    PUBLISH_AS_IS = "publish_as_is", _("publier tel quel")
+    KEEP_PRIVATE = "keep_private", _("garder privé")
+
+
+class PersonalDataDecision(models.Model):
+    """A data officer's recorded decision about a dataset whose columns look like personal data:
+    publish it as it is (for a stated reason, e.g. elected officials' names, public switchboards)
+    or keep it private. The flags it was taken on are kept as they were; the latest decision
+    counts, earlier ones stay as history. Every decision is also an audit event."""
+
+    dataset = models.ForeignKey(
+        "catalog.Dataset",
+        verbose_name=_("jeu de données"),
+        on_delete=models.CASCADE,
+        related_name="personal_data_decisions",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décidé par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision = models.CharField(
+        _("décision"), max_length=20, choices=PersonalDataDecisionChoice.choices
+    )
+    reason = models.TextField(_("motif"))
+    flags = models.JSONField(
+        _("colonnes signalées (au moment de la décision)"), default=list, blank=True
+    )
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("décision sur des données personnelles")
+        verbose_name_plural = _("décisions sur des données personnelles")
+
+    def __str__(self) -> str:
+        when = f" ({self.created_at:%Y-%m-%d})" if self.created_at else ""
+        return f"{self.dataset} : {self.get_decision_display()}{when}"

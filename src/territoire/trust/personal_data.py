@@ -44,35 +44,195 @@ STREET = re.compile(
     r"esplanade|promenade|faubourg|fbg|cité|cite|sentier|voie|rond-point|traverse)\b",
     re.IGNORECASE,
 )
-CIVILITY = re.compile(r"^(?:m\.|mr\.?|mme|mlle|melle|monsieur|madame|mademoiselle|dr\.?|docteur|me|maître)\s+\S", re.IGNORECASE)
+CIVILITY = re.compile(
+    r"^(?:m\.|mr\.?|mme|mlle|melle|monsieur|madame|mademoiselle|dr\.?|docteur|me|maître)\s+\S",
+    re.IGNORECASE,
+)
 PRENOM_NOM = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ -][A-ZÀ-Ý][a-zà-ÿ'’-]+)?\s+[A-ZÀ-Ý'’ -]{2,}$")
 PLACE_WORDS = {
-    "rue", "avenue", "boulevard", "place", "ecole", "college", "lycee", "parc", "stade", "gymnase",
-    "salle", "maison", "hotel", "centre", "mairie", "piscine", "eglise", "musee", "mediatheque",
-    "bibliotheque", "jardin", "square", "parking", "gare", "zoo", "theatre", "halle", "marche",
-    "creche", "espace", "complexe", "residence", "allee", "chemin", "impasse", "quai", "pont", "port",
-    "domaine", "chateau", "institut", "universite", "hopital", "clinique", "cimetiere", "foyer",
-    "club", "association", "direction", "service", "pole", "agence", "station", "aire", "zone",
-    "quartier", "batiment", "site", "groupe", "scolaire", "maternelle", "elementaire", "primaire",
-    "boulodrome", "patinoire", "cinema", "office", "conservatoire", "palais", "tribunal", "prefecture",
-    "commune", "ville", "metropole", "departement", "region", "sarl", "sas", "sa", "eurl", "sci",
+    "rue",
+    "avenue",
+    "boulevard",
+    "place",
+    "ecole",
+    "college",
+    "lycee",
+    "parc",
+    "stade",
+    "gymnase",
+    "salle",
+    "maison",
+    "hotel",
+    "centre",
+    "mairie",
+    "piscine",
+    "eglise",
+    "musee",
+    "mediatheque",
+    "bibliotheque",
+    "jardin",
+    "square",
+    "parking",
+    "gare",
+    "zoo",
+    "theatre",
+    "halle",
+    "marche",
+    "creche",
+    "espace",
+    "complexe",
+    "residence",
+    "allee",
+    "chemin",
+    "impasse",
+    "quai",
+    "pont",
+    "port",
+    "domaine",
+    "chateau",
+    "institut",
+    "universite",
+    "hopital",
+    "clinique",
+    "cimetiere",
+    "foyer",
+    "club",
+    "association",
+    "direction",
+    "service",
+    "pole",
+    "agence",
+    "station",
+    "aire",
+    "zone",
+    "quartier",
+    "batiment",
+    "site",
+    "groupe",
+    "scolaire",
+    "maternelle",
+    "elementaire",
+    "primaire",
+    "boulodrome",
+    "patinoire",
+    "cinema",
+    "office",
+    "conservatoire",
+    "palais",
+    "tribunal",
+    "prefecture",
+    "commune",
+    "ville",
+    "metropole",
+    "departement",
+    "region",
+    "sarl",
+    "sas",
+    "sa",
+    "eurl",
+    "sci",
 }
 PERSON_LABELS = {
-    "nom", "noms", "prenom", "prenoms", "nom_usage", "nom_naissance", "nom_prenom", "prenom_nom",
-    "nom_complet", "titulaire", "beneficiaire", "beneficiaires", "demandeur", "proprietaire",
-    "locataire", "patient", "eleve", "agent", "elu", "elus", "contact", "responsable", "redacteur",
-    "signataire", "declarant", "auteur", "representant", "conjoint", "enfant", "personne", "habitant",
-    "usager", "candidat", "exploitant", "gerant", "president", "firstname", "lastname", "first_name",
-    "last_name", "surname", "full_name", "name", "referent", "interlocuteur", "dirigeant",
+    "nom",
+    "noms",
+    "prenom",
+    "prenoms",
+    "nom_usage",
+    "nom_naissance",
+    "nom_prenom",
+    "prenom_nom",
+    "nom_complet",
+    "titulaire",
+    "beneficiaire",
+    "beneficiaires",
+    "demandeur",
+    "proprietaire",
+    "locataire",
+    "patient",
+    "eleve",
+    "agent",
+    "elu",
+    "elus",
+    "contact",
+    "responsable",
+    "redacteur",
+    "signataire",
+    "declarant",
+    "auteur",
+    "representant",
+    "conjoint",
+    "enfant",
+    "personne",
+    "habitant",
+    "usager",
+    "candidat",
+    "exploitant",
+    "gerant",
+    "president",
+    "firstname",
+    "lastname",
+    "first_name",
+    "last_name",
+    "surname",
+    "full_name",
+    "name",
+    "referent",
+    "interlocuteur",
+    "dirigeant",
 }
-PEOPLE_CONTEXT = {"domicile", "naissance", "ne_le", "nee_le", "date_naissance", "prenom", "nom_usage", "civilite", "sexe", "age"}
-ADDRESS_LABELS = {"adresse", "adresses", "adr", "address", "domicile", "residence", "voie", "adresse_postale", "lieu"}
-INDIVIDUAL_BUSINESS = re.compile(r"entrepreneur[s]?[ _-]individuel|auto[ _-]?entrepreneur|micro[ _-]?entrepr|personne[s]?[ _-]physique", re.IGNORECASE)
+SURNAME_LABELS = {
+    "nom",
+    "noms",
+    "nom_usage",
+    "nom_naissance",
+    "nom_famille",
+    "nom_de_famille",
+    "lastname",
+    "last_name",
+    "surname",
+}
+PEOPLE_CONTEXT = {
+    "domicile",
+    "naissance",
+    "ne_le",
+    "nee_le",
+    "date_naissance",
+    "prenom",
+    "nom_usage",
+    "civilite",
+    "sexe",
+    "age",
+}
+ADDRESS_LABELS = {
+    "adresse",
+    "adresses",
+    "adr",
+    "address",
+    "domicile",
+    "residence",
+    "voie",
+    "adresse_postale",
+    "lieu",
+}
+INDIVIDUAL_BUSINESS = re.compile(
+    r"entrepreneur[s]?[ _-]individuel|auto[ _-]?entrepreneur|micro[ _-]?entrepr|personne[s]?[ _-]physique",
+    re.IGNORECASE,
+)
 BIRTH = re.compile(r"naissance|\bnee?[ _]le\b|birth", re.IGNORECASE)
-THRESHOLDS = {"nir": 0.5, "iban": 0.5, "email": 0.3, "phone": 0.5, "person_name": 0.3, "address": 0.3, "siret_of_person": 0.5}
+THRESHOLDS = {
+    "nir": 0.5,
+    "iban": 0.5,
+    "email": 0.3,
+    "phone": 0.5,
+    "person_name": 0.3,
+    "address": 0.3,
+    "siret_of_person": 0.5,
+}
 
 
-def detect_personal_data(con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], *, sample: int = 2000) -> list[dict]:
+def detect_personal_data(
+    con: duckdb.DuckDBPyConnection, table: str, columns: list[dict], *, sample: int = 2000
+) -> list[dict]:
     """One flag per column that looks like personal data (see the module docstring for the rules).
 
     columns: [{"id": column name in the table, "label": original header, "type": inferred type}].
@@ -83,13 +243,21 @@ def detect_personal_data(con: duckdb.DuckDBPyConnection, table: str, columns: li
     labels = {column["id"]: _key(column.get("label") or column["id"]) for column in columns}
     all_labels = " ".join(str(column.get("label") or column["id"]) for column in columns)
     individual_businesses = bool(INDIVIDUAL_BUSINESS.search(all_labels))
+    # a table with both a surname and a first-name column is about people
+    split_names = any(label in SURNAME_LABELS for label in labels.values()) and any(
+        set(label.split("_")) & {"prenom", "prenoms", "firstname"} or label == "first_name"
+        for label in labels.values()
+    )
     flags: dict[str, dict] = {}
     for column in columns:
-        flag = _check_column(column, samples[column["id"]], labels[column["id"]], individual_businesses)
+        flag = _check_column(
+            column, samples[column["id"]], labels[column["id"]], individual_businesses, split_names
+        )
         if flag:
             flags[column["id"]] = flag
     about_people = any(f["kind"] in ("person_name", "birth_date") for f in flags.values()) or any(
-        set(label.split("_")) & PEOPLE_CONTEXT or label in PEOPLE_CONTEXT for label in labels.values()
+        set(label.split("_")) & PEOPLE_CONTEXT or label in PEOPLE_CONTEXT
+        for label in labels.values()
     )
     for column in columns:
         if column["id"] in flags:
@@ -108,7 +276,7 @@ def _sample(con: duckdb.DuckDBPyConnection, table: str, column_id: str, size: in
         f"SELECT v FROM (SELECT DISTINCT trim(CAST({column} AS VARCHAR)) AS v FROM {table_sql}) "  # noqa: S608
         f"WHERE v IS NOT NULL AND v <> '' ORDER BY hash(v), v LIMIT {int(size)}"
     ).fetchall()
-    return [row[0] for row in rows]
+    return [row[0].strip() for row in rows if row[0].strip()]
 
 
 def _key(text: str) -> str:
@@ -119,7 +287,11 @@ def _key(text: str) -> str:
 
 @lru_cache(maxsize=1)
 def first_names() -> frozenset[str]:
-    return frozenset(_key(line) for line in (DATA / "prenoms.txt").read_text(encoding="utf-8").splitlines() if line.strip())
+    return frozenset(
+        _key(line)
+        for line in (DATA / "prenoms.txt").read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    )
 
 
 def _digits(value: str) -> str:
@@ -131,8 +303,10 @@ def is_email(value: str) -> bool:
 
 
 def is_phone(value: str) -> bool:
-    compact = _digits(value)
-    if not re.fullmatch(r"\+?\(?\d[\d()]{8,15}", compact):
+    """A French number as people write it (0X XX XX XX XX, +33 …, 0033 …) or an international one
+    (+CC …): a bare 9-digit SIREN or a coordinate is not a phone number."""
+    compact = re.sub(r"[\s.\-/()]", "", value)
+    if not re.fullmatch(r"0[1-9]\d{8}|(?:\+|00)33[1-9]\d{8}|\+(?!33)[1-9]\d{7,13}", compact):
         return False
     try:
         number = phonenumbers.parse(value, "FR")
@@ -159,7 +333,9 @@ def is_iban(value: str) -> bool:
 
 def is_siret_or_siren(value: str) -> bool:
     compact = _digits(value)
-    return (len(compact) == 14 and siret.is_valid(compact)) or (len(compact) == 9 and siren.is_valid(compact))
+    return (len(compact) == 14 and siret.is_valid(compact)) or (
+        len(compact) == 9 and siren.is_valid(compact)
+    )
 
 
 def _tokens(value: str) -> list[str]:
@@ -170,19 +346,22 @@ def names_a_place(value: str) -> bool:
     return bool(set(_tokens(value)) & PLACE_WORDS) or bool(re.search(r"\d", value))
 
 
-def looks_like_person(value: str) -> bool:
-    """« Hélène MANDROUX », « Mme Dupont », « Noémie »: a known first name, civility or Prénom NOM."""
+def looks_like_full_name(value: str) -> bool:
+    """« Hélène MANDROUX », « Mme Dupont », « Jean-Paul Martin »: civility, Prénom NOM, or two to
+    five words one of which is a known first name; never a place (« École Jules Ferry »)."""
     if names_a_place(value) or len(value) > 60:
         return False
     tokens = _tokens(value)
     if not 1 <= len(tokens) <= 5:
         return False
-    if CIVILITY.match(value) or PRENOM_NOM.match(value.strip()):
+    if CIVILITY.match(value) or PRENOM_NOM.match(value):
         return True
-    return any(token in first_names() for token in tokens)
+    return len(tokens) >= 2 and any(token in first_names() for token in tokens)
 
 
-def _check_column(column: dict, values: list[str], label: str, individual_businesses: bool) -> dict | None:
+def _check_column(
+    column: dict, values: list[str], label: str, individual_businesses: bool, split_names: bool
+) -> dict | None:
     if not values:
         return None
     label_words = set(label.split("_"))
@@ -199,13 +378,25 @@ def _check_column(column: dict, values: list[str], label: str, individual_busine
         matching = [v for v in values if is_siret_or_siren(v)]
         if matching and len(matching) >= THRESHOLDS["siret_of_person"] * len(values):
             return _flag(column, "siret_of_person", matching, values)
-    matching = [v for v in values if looks_like_person(v)]
+    full_names = [v for v in values if looks_like_full_name(v)]
     labelled = label in PERSON_LABELS or bool(label_words & PERSON_LABELS)
-    if labelled and matching and len(matching) >= THRESHOLDS["person_name"] * len(values):
-        return _flag(column, "person_name", matching, values)
-    full_names = [v for v in matching if PRENOM_NOM.match(v.strip()) or CIVILITY.match(v)]
-    if full_names and len(full_names) >= 0.6 * len(values) and len(values) >= 5:
+    if labelled and full_names and len(full_names) >= THRESHOLDS["person_name"] * len(values):
         return _flag(column, "person_name", full_names, values)
+    if len(full_names) >= 0.6 * len(values) and len(values) >= 5:
+        return _flag(column, "person_name", full_names, values)
+    is_first_name_column = (
+        bool(label_words & {"prenom", "prenoms", "firstname"}) or label == "first_name"
+    )
+    if split_names and (is_first_name_column or label in SURNAME_LABELS):
+        # separate « nom » and « prénom » columns: each holds one word per person
+        if is_first_name_column:
+            single = [
+                v for v in values if _tokens(v) and all(t in first_names() for t in _tokens(v))
+            ]
+        else:
+            single = [v for v in values if not names_a_place(v) and 1 <= len(_tokens(v)) <= 3]
+        if single and len(single) >= THRESHOLDS["person_name"] * len(values):
+            return _flag(column, "person_name", single, values)
     return None
 
 
@@ -222,14 +413,24 @@ def _check_address(column: dict, values: list[str], label: str, about_people: bo
 
 REASONS = {
     "email": ("adresses électroniques", "email addresses"),
-    "phone": ("numéros de téléphone (à vérifier : standard d'un bâtiment public ou ligne d'une personne ?)",
-              "phone numbers (check: a public switchboard or a person's line?)"),
-    "nir": ("numéros de sécurité sociale (NIR, clé de contrôle vérifiée)", "social security numbers (NIR, check key verified)"),
+    "phone": (
+        "numéros de téléphone (à vérifier : standard d'un bâtiment public ou ligne d'une personne ?)",
+        "phone numbers (check: a public switchboard or a person's line?)",
+    ),
+    "nir": (
+        "numéros de sécurité sociale (NIR, clé de contrôle vérifiée)",
+        "social security numbers (NIR, check key verified)",
+    ),
     "iban": ("IBAN (somme de contrôle vérifiée)", "IBANs (checksum verified)"),
     "person_name": ("noms ou prénoms de personnes", "names of people"),
-    "address": ("adresses précises dans un tableau qui concerne des personnes", "exact addresses in a table about people"),
-    "siret_of_person": ("SIREN/SIRET d'entrepreneurs individuels (ils désignent une personne)",
-                        "SIREN/SIRET of individual entrepreneurs (they point to one person)"),
+    "address": (
+        "adresses précises dans un tableau qui concerne des personnes",
+        "exact addresses in a table about people",
+    ),
+    "siret_of_person": (
+        "SIREN/SIRET d'entrepreneurs individuels (ils désignent une personne)",
+        "SIREN/SIRET of individual entrepreneurs (they point to one person)",
+    ),
     "birth_date": ("dates de naissance", "birth dates"),
 }
 

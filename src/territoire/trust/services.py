@@ -121,3 +121,67 @@ def audited_delete(*, actor, instance: models.Model, reason: str = "") -> None:
             changes=snapshot_diff(snapshot, None),
             reason=reason,
         )
+
+
+def personal_data_decision_record(
+    *, actor, dataset, decision: str, reason: str, flags: list[dict] | None
+):
+    """Record a data officer's decision on a dataset flagged as holding personal data.
+
+    Only a data officer may decide; the reason is required (it is what the audit log and the
+    register will show). Writes the decision and its audit event in one transaction.
+    """
+    from territoire.accounts import permissions
+    from territoire.core.errors import PermissionRefused, ValidationFailed
+
+    from .models import PersonalDataDecision, PersonalDataDecisionChoice
+
+    if not permissions.is_data_officer(actor):
+        raise PermissionRefused(
+            "Seul l'administrateur des données peut décider de la publication de données personnelles.",
+            "Only the data officer may decide whether personal data is published.",
+            where="personal_data",
+        )
+    if decision not in PersonalDataDecisionChoice.values:
+        raise ValidationFailed(
+            f"Décision inconnue : « {decision} » (attendu : publish_as_is ou keep_private).",
+            f"Unknown decision '{decision}' (expected publish_as_is or keep_private).",
+            where="decision",
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "Indiquez le motif de la décision : il sera conservé dans le journal d'audit.",
+            "Give the reason for the decision: it is kept in the audit log.",
+            where="reason",
+        )
+    flags = _jsonable(list(flags or []))
+    with transaction.atomic():
+        record = PersonalDataDecision.objects.create(
+            dataset=dataset,
+            decided_by=actor,
+            decision=decision,
+            reason=reason,
+            flags=flags,
+        )
+        audit_record(
+            actor=actor,
+            action="decision",
+            instance=dataset,
+            changes={
+                "personal_data_decision": [None, decision],
+                "decision_id": [None, record.pk],
+                "flagged_columns": [
+                    None,
+                    sorted(
+                        {
+                            str(f.get("label") or f.get("column"))
+                            for f in flags
+                            if isinstance(f, dict)
+                        }
+                    ),
+                ],
+            },
+            reason=reason,
+        )
+    return record

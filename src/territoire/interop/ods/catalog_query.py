@@ -201,14 +201,14 @@ def _words_in(text: str, haystack: str) -> bool:
     return all(any(w.startswith(n) for w in words) for n in WORD.findall(fold(text)))
 
 
-def _local(value: dt.datetime, bound: dt.datetime) -> dt.datetime:
-    """Compare an aware value with a literal: naive literals are local time (Europe/Paris)."""
+def _local(bound: dt.datetime) -> dt.datetime:
+    """Naive date literals are local time (Europe/Paris), to compare with aware values."""
     return bound if bound.tzinfo is not None else bound.replace(tzinfo=PARIS)
 
 
 def _equal(value, literal: q.Node) -> bool:
     if isinstance(literal, q.DateLiteral):
-        return _local(value, literal.start) <= value < _local(value, literal.end)
+        return _local(literal.start) <= value < _local(literal.end)
     return value == literal.value
 
 
@@ -216,7 +216,7 @@ def _compare(op: str, value, literal: q.Node, evaluator: Evaluator) -> bool:
     if value is None:
         return False
     if isinstance(literal, q.DateLiteral):
-        start, end = _local(value, literal.start), _local(value, literal.end)
+        start, end = _local(literal.start), _local(literal.end)
         return {
             "=": start <= value < end,
             "<": value < start,

@@ -15,8 +15,8 @@ import duckdb
 from .issues import IngestError, error
 
 # Memory DuckDB may use while staging: the 5 GB-CSV budget is 1.5 GB peak RSS for the whole
-# process, so DuckDB gets 1 GB and spills the rest to ``temp_directory`` (inside ``workdir``).
-MEMORY_LIMIT = "1GB"
+# process, so DuckDB gets 768 MB and spills the rest to ``temp_directory`` (inside ``workdir``).
+MEMORY_LIMIT = "768MB"
 
 
 def extension_path(name: str) -> Path | None:

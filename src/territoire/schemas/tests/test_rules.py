@@ -381,3 +381,14 @@ def test_unknown_type_and_unsupported_constraint_are_warnings(tmp_path):
     report = validate_table(con, "raw", schema, load_with_python(con, "n,m\nx,12\n"))
     assert report.valid
     assert {w.field for w in report.warnings} == {"n", "m"}
+
+
+def test_pattern_is_the_whole_value(tmp_path):
+    """Deliberate difference: frictionless wraps a pattern as ^…$ without a group and uses
+    re.match, so "a|b" means "starts with a, or is b"; the Table Schema pattern is the whole value."""
+    text = "x\na\nab\nxb\nc\n"
+    schema = schema_of({"name": "x", "type": "string", "constraints": {"pattern": "a|b"}})
+    ours, theirs, _ = compare_text(tmp_path, text, schema)
+    assert theirs == {("constraint-error", "x"): 2}  # "xb" and "c"; "ab" passes
+    assert ours.counts() == {("constraint-error", "x"): 3}
+    assert [e["value"] for e in ours.errors_by_kind[0].examples] == ["ab", "xb", "c"]

@@ -22,7 +22,7 @@ def test_home_lists_the_31_communes_of_the_metropole(client, montpellier):
         assert name in html
     # the SVG map has one linked shape per commune, with a text alternative
     assert html.count('<path d="M') == 31
-    assert 'role="img"' in html and "<desc" in html
+    assert 'role="group"' in html and "<desc" in html
 
 
 @pytest.mark.django_db
