@@ -18,7 +18,8 @@ FETCH_TIMEOUT_SECONDS = 10
 
 
 def schema_list() -> list[dict]:
-    """Every bundled schema: name (what `schema_load` takes), title, version, source repository."""
+    """Every bundled schema: name (what `schema_load` takes), title, version, source repository,
+    and identifier on schema.data.gouv.fr (also accepted by `schema_load`) when it has one."""
     return [dict(item) for item in _bundled()]
 
 
@@ -33,9 +34,22 @@ def _bundled() -> tuple[dict, ...]:
                 "title": descriptor.get("title") or folder.name,
                 "version": descriptor.get("version"),
                 "source": _source_of(folder),
+                "identifier": _identifier_of(folder),
             }
         )
     return tuple(items)
+
+
+def _identifier_of(folder: Path) -> str | None:
+    """The schema's id on schema.data.gouv.fr ("scdl/deliberations"), from SOURCE.txt."""
+    source = folder / "SOURCE.txt"
+    if not source.is_file():
+        return None
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if line.startswith("Identifiant schema.data.gouv.fr"):
+            value = line.split(":", 1)[1].strip().split()[0] if ":" in line else ""
+            return value if "/" in value and not value.startswith("(") else None
+    return None
 
 
 def _source_of(folder: Path) -> str | None:
@@ -61,6 +75,12 @@ def schema_load(ref: str) -> dict:
     if "/" not in ref and "\\" not in ref and not ref.endswith(".json") and bundled.is_file():
         return _checked(_parse(bundled.read_bytes(), ref), ref)
     path = Path(ref).expanduser()
+    by_identifier = {item["identifier"]: item["name"] for item in _bundled() if item["identifier"]}
+    if ref in by_identifier and not path.is_file():
+        # schema.data.gouv.fr's own id, e.g. "scdl/deliberations" or "etalab/schema-irve-statique"
+        return _checked(
+            _parse((DATA_DIR / by_identifier[ref] / "schema.json").read_bytes(), ref), ref
+        )
     if path.is_file():
         if path.stat().st_size > MAX_SCHEMA_BYTES:
             raise SourceFileError(

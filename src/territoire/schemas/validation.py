@@ -145,24 +145,28 @@ def validate_table(
         build_plan(con, i, p.field, p.column_id, p.label) for i, p in enumerate(header.pairings)
     ]
     table_sql = quote(table)
-    for plan in plans:
-        find_python_pattern_failures(con, table_sql, plan)
-    query = _Query(normalized, plans, columns, line_column, cells_column, max_examples)
-    row = con.execute(query.sql(table_sql)).fetchone()
-    groups = (
-        _header_groups(header.issues, normalized)
-        + query.groups(row)
-        + query.duplicate_groups(con, table_sql)
-    )
-    for plan in plans:
-        for item in plan.python_patterns:
-            con.execute(f"DROP TABLE IF EXISTS {item.table}")
+    try:
+        for plan in plans:
+            find_python_pattern_failures(con, table_sql, plan)
+        query = _Query(normalized, plans, columns, line_column, cells_column, max_examples)
+        query.types = existing
+        row = con.execute(query.sql(table_sql)).fetchone()
+        row_count = con.execute(f"SELECT count(*) FROM {table_sql}").fetchone()[0]  # noqa: S608
+        groups = (
+            _header_groups(header.issues, normalized)
+            + query.groups(row)
+            + query.duplicate_groups(con, table_sql)
+        )
+    finally:
+        for plan in plans:
+            for item in plan.python_patterns:
+                con.execute(f"DROP TABLE IF EXISTS {item.table}")
     error_count = sum(group.count for group in groups)
     return ValidationReport(
         valid=error_count == 0,
         error_count=error_count,
         errors_by_kind=groups,
-        row_count=int(row[0]),
+        row_count=int(row_count),
         schema_name=normalized.name,
         schema_title=normalized.title,
         schema_version=normalized.version,
@@ -180,14 +184,23 @@ def validate_table(
     )
 
 
-def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    """{column: DuckDB type} of the table or view."""
     try:
-        rows = con.execute(f"SELECT * FROM {quote(table)} LIMIT 0").description  # noqa: S608
+        rows = con.execute(f"DESCRIBE {quote(table)}").fetchall()
     except duckdb.Error as error:
         raise ValidationFailed(
             f"Table {table} introuvable.", f"Table {table} not found.", where=table
         ) from error
-    return {item[0] for item in rows}
+    return {row[0]: str(row[1]) for row in rows}
+
+
+def _text(column_id: str, types: dict[str, str]) -> str:
+    """The column as text, '' for NULL; no CAST on a VARCHAR column (it is not free)."""
+    column = quote(column_id)
+    if types.get(column_id) != "VARCHAR":
+        column = f"CAST({column} AS VARCHAR)"
+    return f"coalesce({column}, '')"
 
 
 def _header_groups(issues: list[HeaderIssue], schema: NormalizedSchema) -> list[ErrorGroup]:
@@ -213,10 +226,10 @@ def _header_groups(issues: list[HeaderIssue], schema: NormalizedSchema) -> list[
     return groups
 
 
-def _source_columns(plans: list[FieldPlan], line_column: str) -> list[str]:
+def _source_columns(plans: list[FieldPlan], line_column: str, types: dict[str, str]) -> list[str]:
     columns = [f"{quote(line_column)} AS __line"]
     for plan in plans:
-        columns.append(f"coalesce(CAST({quote(plan.column_id)} AS VARCHAR), '') AS r{plan.index}")
+        columns.append(f"{_text(plan.column_id, types)} AS r{plan.index}")
     return columns
 
 
@@ -259,6 +272,7 @@ class _Query:
         self.columns = columns
         self.line_column = line_column
         self.cells_column = cells_column
+        self.types: dict[str, str] = {}
         self.max_examples = max(int(max_examples), 0)
         self.outputs: list[tuple] = []
         self.conditions: list[str] = []
@@ -271,9 +285,9 @@ class _Query:
                 plan.uses_value = True
 
     def sql(self, table_sql: str) -> str:
-        src = _source_columns(self.plans, self.line_column)
+        src = _source_columns(self.plans, self.line_column, self.types)
         for number, column in enumerate(self.others):
-            src.append(f"coalesce(CAST({quote(column['id'])} AS VARCHAR), '') AS x{number}")
+            src.append(f"{_text(column['id'], self.types)} AS x{number}")
         if self.cells_column:
             src.append(f"{quote(self.cells_column)} AS __cells")
         flags, typed = _flag_columns(self.plans, values=True)
@@ -294,12 +308,12 @@ class _Query:
             f"typed AS (SELECT *{''.join(', ' + c for c in typed)} FROM checked), "
             f"flagged AS (SELECT *, {conditions} FROM typed), "
             f"failing AS (SELECT * FROM flagged WHERE {any_error}) "
-            f"SELECT (SELECT count(*) FROM {table_sql}), {', '.join(aggregates)} FROM failing"
+            f"SELECT 0, {', '.join(aggregates)} FROM failing"
         )
 
     def duplicate_sql(self, table_sql: str, plans: list[FieldPlan]) -> str:
         """Rows repeating a key (one field for unique, the fields of the primary key) seen before."""
-        src = _source_columns(plans, self.line_column)
+        src = _source_columns(plans, self.line_column, self.types)
         flags, typed = _flag_columns(plans, values=True)
         keys = ", ".join(f"p{p.index}" for p in plans)
         present = " OR ".join(f"(NOT m{p.index} AND t{p.index})" for p in plans)

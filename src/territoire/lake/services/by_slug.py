@@ -11,13 +11,14 @@ from territoire.accounts import permissions
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
 from territoire.core.errors import ValidationFailed
+from territoire.trust.services import audited_delete
 
 from ..engine import IngestOptions
 from ..report import IngestReport
 from ..sources import fetch_url, is_url
 from .files import lake_root, remove_empty_dirs
 from .ingest import Progress, dataset_ingest
-from .lake_settings import require_edit
+from .lake_settings import dataset_lake_update, require_edit
 
 
 def _default_publisher(actor):
@@ -68,7 +69,7 @@ def dataset_ingest_by_slug(
     dataset = Dataset.objects.filter(slug=slug).first()
     if dataset is not None:
         require_edit(actor, dataset)
-    fetch_dir = None
+    fetch_dir, created = None, False
     try:
         if is_url(source):
             fetch_dir = lake_root() / ".staging" / f"fetch-{uuid.uuid4().hex}"
@@ -103,17 +104,36 @@ def dataset_ingest_by_slug(
                 slug=slug,
                 **values,
             )
-        return dataset_ingest(
-            actor=actor,
-            dataset=dataset,
-            source=path,
-            original_name=name,
-            schema_ref=schema_ref,
-            options=IngestOptions(sheet=sheet) if sheet else None,
-            publish=publish,
-            progress=progress,
-        )
+            created = True
+        try:
+            report = dataset_ingest(
+                actor=actor,
+                dataset=dataset,
+                source=path,
+                original_name=name,
+                schema_ref=schema_ref,
+                options=IngestOptions(sheet=sheet) if sheet else None,
+                publish=publish,
+                progress=progress,
+            )
+        except BaseException:
+            if created:
+                _forget(actor, dataset)
+            raise
+        if report.status == "failed" and created:
+            _forget(actor, dataset)
+        elif report.status != "failed" and is_url(source):
+            dataset_lake_update(actor=actor, dataset=dataset, source_url=source)
+        return report
     finally:
         if fetch_dir is not None:
             shutil.rmtree(fetch_dir, ignore_errors=True)
             remove_empty_dirs(lake_root() / ".staging")
+
+
+def _forget(actor, dataset: Dataset) -> None:
+    """A dataset this command created for a file that could not be ingested is removed again
+    (audited: its creation and its removal both stay in the log)."""
+    audited_delete(
+        actor=actor, instance=dataset, reason="ingestion échouée : jeu de données créé pour rien"
+    )

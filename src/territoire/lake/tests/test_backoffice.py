@@ -284,3 +284,24 @@ def test_compare_page_shows_rows_added_removed_changed(
     assert_no_inline_code(page)
     default = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/comparer/").content.decode()
     assert "De la version 1 à la version 2" in default
+
+
+def test_failed_upload_shows_the_errors_and_keeps_the_version(
+    client, home, make_dataset, steward, budget_csv, tmp_path, lake_files
+):
+    dataset = make_dataset()
+    services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
+    before = lake_files()
+    bad = tmp_path / "binaire.csv"
+    bad.write_bytes(bytes(range(256)) * 32)
+    login(client, steward)
+    with bad.open("rb") as handle:
+        response = client.post(
+            f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"file": handle, "schema": ""}
+        )
+    page = client.get(response["Location"]).content.decode()
+    assert "Échec" in page and 'role="alert"' in page
+    assert "binaire.csv" in page
+    assert "la version précédente reste en service" in page
+    assert DatasetVersion.objects.filter(dataset=dataset).count() == 1
+    assert lake_files() == before

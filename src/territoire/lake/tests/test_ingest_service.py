@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from territoire.catalog import services as catalog_services
+from territoire.catalog.models import Dataset
 from territoire.core.errors import PermissionRefused, SourceFileError, ValidationFailed
 from territoire.lake import selectors, services
 from territoire.lake.models import DatasetLake, DatasetVersion
@@ -426,7 +427,22 @@ def test_ingest_by_slug_creates_the_dataset_from_a_url(
     assert version.source_name == "budget.csv"
     assert version.dataset.publisher == organization and version.dataset.title == "Budget"
     assert version.dataset.access_level == "internal"
+    assert DatasetLake.objects.get(dataset=version.dataset).source_url == f"{base}/budget.csv"
     assert not (home / "lake" / ".staging").exists()
+
+    (directory / "vide.csv").write_bytes(b"")
+    failed = services.dataset_ingest_by_slug(
+        actor=data_officer, slug="vide", source=f"{base}/vide.csv"
+    )
+    assert failed.status == "failed"
+    assert not Dataset.objects.filter(slug="vide").exists(), (
+        "a dataset created for nothing is removed"
+    )
+    with pytest.raises(SourceFileError):
+        services.dataset_ingest_by_slug(
+            actor=data_officer, slug="absent", source=f"{base}/absent.csv"
+        )
+    assert not Dataset.objects.filter(slug="absent").exists()
 
 
 def test_ingest_by_slug_without_organisation_says_what_to_do(
@@ -476,3 +492,27 @@ def test_fetch_url_timeout_is_reported(tmp_path):
         listener.close()
     assert "ne répond pas" in timeout.value.message_fr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
+    from territoire.demo.services import demo_build
+    from territoire.trust.models import PersonalDataDecision
+
+    demo_build(password="un mot de passe de démo solide")
+    versions = {v.dataset.slug: v for v in DatasetVersion.objects.select_related("dataset")}
+    assert set(versions) == {
+        "budget-primitif-2014",
+        "deliberations-conseil-municipal",
+        "defibrillateurs",
+    }
+    assert versions["budget-primitif-2014"].row_count == 1448
+    assert {c["id"]: c["type"] for c in versions["deliberations-conseil-municipal"].columns}[
+        "date_cm"
+    ] == "date"
+    assert all(v.dataset.is_published for v in versions.values())
+    decided = set(PersonalDataDecision.objects.values_list("dataset__slug", flat=True))
+    assert decided == {slug for slug, v in versions.items() if v.personal_data}
+    before = lake_files()
+    demo_build(password="un mot de passe de démo solide")
+    assert DatasetVersion.objects.count() == 3, "building the demo again changes nothing"
+    assert lake_files() == before

@@ -39,6 +39,13 @@ def test_list_gives_name_title_version_source():
     assert deliberations["version"] == "2.1.5"
     assert deliberations["source"].startswith("https://github.com/datagouv/schema.data.gouv.fr")
     assert items["stationnement"]["source"] == "https://github.com/etalab/schema-stationnement"
+    assert deliberations["identifier"] == "scdl/deliberations"
+    assert items["catalogue-donnees-etalab"]["identifier"] is None  # not on schema.data.gouv.fr
+
+
+def test_load_by_schema_data_gouv_identifier():
+    assert schema_load("scdl/deliberations") == schema_load("scdl-deliberations")
+    assert schema_load("etalab/schema-irve-statique") == schema_load("irve-statique")
 
 
 def test_load_from_a_path(tmp_path):

@@ -392,3 +392,25 @@ def test_pattern_is_the_whole_value(tmp_path):
     assert theirs == {("constraint-error", "x"): 2}  # "xb" and "c"; "ab" passes
     assert ours.counts() == {("constraint-error", "x"): 3}
     assert [e["value"] for e in ours.errors_by_kind[0].examples] == ["ab", "xb", "c"]
+
+
+def test_enum_on_typed_values(tmp_path):
+    """enum values are read with the field's type, like frictionless: 01 is 1, 2.50 is 2.5."""
+    text = "i,x,d,b\n01,2.50,2020-01-01,true\n3,1,2021-01-01,false\n2,3.5,2020-1-1,1\n7,2.5,2022-01-01,0\n"
+    schema = schema_of(
+        {"name": "i", "type": "integer", "constraints": {"enum": [1, 2, 3, 4, 5]}},
+        {"name": "x", "type": "number", "constraints": {"enum": [1, 2.5, 7, 8]}},
+        {"name": "d", "type": "date", "constraints": {"enum": ["2020-01-01", "2021-01-01", "2023-01-01", "2024-01-01"]}},
+        {"name": "b", "type": "boolean", "constraints": {"enum": [True]}},
+    )
+    assert_same(
+        tmp_path,
+        text,
+        schema,
+        {
+            ("constraint-error", "i"): 1,
+            ("constraint-error", "x"): 1,
+            ("constraint-error", "d"): 1,
+            ("constraint-error", "b"): 2,
+        },
+    )
