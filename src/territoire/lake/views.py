@@ -294,5 +294,6 @@ def job_page(request, job_id: int):
             "dataset": job.dataset,
             "report": job.report or None,
             "refresh": job.status in {JobStatus.QUEUED, JobStatus.RUNNING},
+            "statuses": JobStatus.choices,
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 FORMAT_WORDS = {
     "%Y": ("AAAA", "YYYY"),
     "%y": ("AA", "YY"),
@@ -19,6 +21,8 @@ FORMAT_WORDS = {
     "%j": ("jour de l'année", "day of year"),
     "%%": ("%", "%"),
 }
+FRENCH_DATE = re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{4}\s*$")
+DECIMAL_COMMA = re.compile(r"^\s*-?[\d\s\u00a0.]*\d,\d+\s*$")
 DEFAULT_FORMATS = {
     "date": ("AAAA-MM-JJ", "YYYY-MM-DD"),
     "datetime": (
@@ -177,13 +181,27 @@ def cell_message(
         todo_fr = (
             "Corrigez ces valeurs, ou changez le type ou le format de la colonne dans le schéma."
         )
+        todo_en = "Fix these values, or change the column's type or format in the schema."
+        values = [str(e.get("value") or "") for e in examples]
         if field["type"] in ("date", "datetime", "time"):
             todo_fr = (
                 "Corrigez-les ou déclarez le format dans le schéma (ex. « format »: « %d/%m/%Y »)."
             )
+            if values and all(FRENCH_DATE.match(v) for v in values):
+                # the usual French case: say exactly what to write
+                todo_fr = (
+                    "Ces dates sont écrites JJ/MM/AAAA : convertissez-les en AAAA-MM-JJ, ou si tout le "
+                    "fichier est ainsi, déclarez « format »: « %d/%m/%Y » pour cette colonne dans le schéma."
+                )
+                todo_en = 'These dates are written DD/MM/YYYY: convert them to YYYY-MM-DD, or declare "format": "%d/%m/%Y".'
         elif field["type"] == "number" and field.get("decimalChar", ".") == ".":
             todo_fr = "Corrigez-les ; si le fichier utilise la virgule décimale, déclarez « decimalChar »: « , » dans le schéma."
-        todo_en = "Fix these values, or change the column's type or format in the schema."
+            if values and all(DECIMAL_COMMA.match(v) for v in values):
+                todo_fr = (
+                    "Ces nombres ont une virgule décimale (« 12,5 ») : écrivez « 12.5 », ou si tout le "
+                    "fichier est ainsi, déclarez « decimalChar »: « , » pour cette colonne dans le schéma."
+                )
+                todo_en = 'These numbers use a decimal comma ("12,5"): write "12.5", or declare "decimalChar": ",".'
     elif rule == "required":
         what_fr = f"{'1 cellule vide' if one else f'{count} cellules vides'} alors que la colonne est obligatoire"
         what_en = f"{'1 empty cell' if one else f'{count} empty cells'} in a required column"

@@ -152,11 +152,12 @@ def validate_table(
         query.types = existing
         row = con.execute(query.sql(table_sql)).fetchone()
         row_count = con.execute(f"SELECT count(*) FROM {table_sql}").fetchone()[0]  # noqa: S608
-        groups = (
-            _header_groups(header.issues, normalized)
-            + query.groups(row)
-            + query.duplicate_groups(con, table_sql)
-        )
+        cell_groups = query.groups(row) + query.duplicate_groups(con, table_sql)
+        positions = {p.field["name"]: p.field_position for p in header.pairings}
+        order = {"blank-row": 0, "primary-key": 2, "missing-cell": 3, "extra-cell": 3}
+        # blank rows, then each column's errors in schema order, then keys and cell counts
+        cell_groups.sort(key=lambda g: (order.get(g.kind, 1), positions.get(g.column or "", 0)))
+        groups = _header_groups(header.issues, normalized) + cell_groups
     finally:
         for plan in plans:
             for item in plan.python_patterns:

@@ -1,9 +1,14 @@
-"""Server-side SVG maps of territories: readable without JavaScript, tiles or any outside server."""
+"""Server-side SVG maps: readable without JavaScript, tiles or any outside server.
+
+Territory shapes (communes of an EPCI…) and the points or shapes of a dataset share one frame:
+an equirectangular projection with the longitude scaled by the cosine of the mean latitude, which
+is exact enough at the scale of a territory. Many points are clustered on a grid of the drawing.
+"""
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -14,47 +19,263 @@ class MapShape:
     highlight: bool = False
 
 
-def _rings(geometry: dict) -> list[list[list[float]]]:
+def _rings(geometry: dict | None) -> list[list[list[float]]]:
     if not geometry:
         return []
-    if geometry["type"] == "Polygon":
-        return list(geometry["coordinates"])
-    if geometry["type"] == "MultiPolygon":
-        return [ring for polygon in geometry["coordinates"] for ring in polygon]
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Polygon":
+        return list(coordinates)
+    if kind == "MultiPolygon":
+        return [ring for polygon in coordinates for ring in polygon]
     return []
+
+
+def _lines(geometry: dict | None) -> list[list[list[float]]]:
+    if not geometry:
+        return []
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if kind == "LineString":
+        return [coordinates]
+    if kind == "MultiLineString":
+        return list(coordinates)
+    if kind == "GeometryCollection":
+        return [line for g in geometry.get("geometries", []) for line in _lines(g)]
+    return []
+
+
+def geometry_points(geometry: dict | None) -> list[tuple[float, float]]:
+    """Every (lon, lat) position of a GeoJSON geometry."""
+    if not geometry:
+        return []
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates")
+    if kind == "Point":
+        return [(coordinates[0], coordinates[1])]
+    if kind in ("MultiPoint", "LineString"):
+        return [(p[0], p[1]) for p in coordinates]
+    if kind in ("MultiLineString", "Polygon"):
+        return [(p[0], p[1]) for line in coordinates for p in line]
+    if kind == "MultiPolygon":
+        return [(p[0], p[1]) for polygon in coordinates for ring in polygon for p in ring]
+    if kind == "GeometryCollection":
+        return [p for g in geometry.get("geometries", []) for p in geometry_points(g)]
+    return []
+
+
+@dataclass
+class Frame:
+    """Projects (lon, lat) into a width × height drawing with a margin."""
+
+    min_lon: float
+    max_lon: float
+    min_lat: float
+    max_lat: float
+    width: int = 640
+    height: int = 480
+    margin: int = 10
+    kx: float = field(init=False)
+    scale: float = field(init=False)
+    off_x: float = field(init=False)
+    off_y: float = field(init=False)
+
+    def __post_init__(self):
+        self.kx = math.cos(math.radians((self.min_lat + self.max_lat) / 2))
+        span_x = max((self.max_lon - self.min_lon) * self.kx, 1e-9)
+        span_y = max(self.max_lat - self.min_lat, 1e-9)
+        inner_w, inner_h = self.width - 2 * self.margin, self.height - 2 * self.margin
+        self.scale = min(inner_w / span_x, inner_h / span_y)
+        if span_x < 1e-6 and span_y < 1e-6:  # a single point: a street-level frame
+            self.scale = inner_w / 0.01
+        self.off_x = (self.width - span_x * self.scale) / 2
+        self.off_y = (self.height - span_y * self.scale) / 2
+
+    @classmethod
+    def around(cls, positions, *, width: int = 640, height: int = 480, pad: float = 0.0):
+        lons = [p[0] for p in positions]
+        lats = [p[1] for p in positions]
+        min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
+        dx, dy = (max_lon - min_lon) * pad, (max_lat - min_lat) * pad
+        return cls(min_lon - dx, max_lon + dx, min_lat - dy, max_lat + dy, width, height)
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return (
+            self.off_x + (lon - self.min_lon) * self.kx * self.scale,
+            self.off_y + (self.max_lat - lat) * self.scale,
+        )
+
+    def path(self, rings, *, closed: bool = True) -> str:
+        parts = []
+        for ring in rings:
+            coords = [self.xy(p[0], p[1]) for p in ring]
+            if len(coords) < (3 if closed else 2):
+                continue
+            parts.append(
+                "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in coords) + ("Z" if closed else "")
+            )
+        return "".join(parts)
 
 
 def svg_map(
     items: list[tuple[dict, str, str | None]], *, width: int = 640, height: int = 480
 ) -> dict | None:
-    """Project (geometry, label, url) items to SVG paths in a shared frame (equirectangular,
-    longitude scaled by the cosine of the mean latitude). Returns None when nothing has a shape."""
+    """Project (geometry, label, url) items to SVG paths in a shared frame. Returns None when
+    nothing has a shape."""
     rings_per_item = [(_rings(g), label, url) for g, label, url in items]
     points = [p for rings, _, _ in rings_per_item for ring in rings for p in ring]
     if not points:
         return None
-    min_lon = min(p[0] for p in points)
-    max_lon = max(p[0] for p in points)
-    min_lat = min(p[1] for p in points)
-    max_lat = max(p[1] for p in points)
-    kx = math.cos(math.radians((min_lat + max_lat) / 2))
-    span_x = max((max_lon - min_lon) * kx, 1e-9)
-    span_y = max(max_lat - min_lat, 1e-9)
-    scale = min((width - 20) / span_x, (height - 20) / span_y)
-    off_x = (width - span_x * scale) / 2
-    off_y = (height - span_y * scale) / 2
-
-    def xy(p):
-        return (off_x + (p[0] - min_lon) * kx * scale, off_y + (max_lat - p[1]) * scale)
-
+    frame = Frame.around(points, width=width, height=height)
     shapes = []
     for rings, label, url in rings_per_item:
-        parts = []
-        for ring in rings:
-            coords = [xy(p) for p in ring]
-            if len(coords) < 3:
-                continue
-            parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in coords) + "Z")
-        if parts:
-            shapes.append(MapShape(path="".join(parts), label=label, url=url))
+        path = frame.path(rings)
+        if path:
+            shapes.append(MapShape(path=path, label=label, url=url))
     return {"width": width, "height": height, "shapes": shapes}
+
+
+# ------------------------------------------------------------------ a dataset's features
+
+
+@dataclass
+class Marker:
+    x: float
+    y: float
+    count: int
+    radius: float
+    lon: float
+    lat: float
+    labels: list[str]
+    area: str = ""  # the territory holding the marker, when known
+
+    # Pre-formatted for the SVG (template filters on thousands of numbers cost real time).
+    @property
+    def cx(self) -> str:
+        return f"{self.x:.1f}"
+
+    @property
+    def cy(self) -> str:
+        return f"{self.y:.1f}"
+
+    @property
+    def r(self) -> str:
+        return f"{self.radius:.1f}"
+
+    @property
+    def position(self) -> str:
+        return f"{self.lat:.5f}, {self.lon:.5f}"
+
+
+@dataclass
+class FeatureShape:
+    path: str
+    closed: bool
+    label: str
+
+
+@dataclass
+class FeatureMap:
+    width: int
+    height: int
+    background: list[MapShape]
+    markers: list[Marker]
+    shapes: list[FeatureShape]
+    point_count: int
+    clustered: bool
+    cell: int
+
+
+def _point_in_ring(lon: float, lat: float, ring) -> bool:
+    inside = False
+    j = len(ring) - 1
+    for i in range(len(ring)):
+        xi, yi = ring[i][0], ring[i][1]
+        xj, yj = ring[j][0], ring[j][1]
+        if (yi > lat) != (yj > lat) and lon < (xj - xi) * (lat - yi) / ((yj - yi) or 1e-12) + xi:
+            inside = not inside
+        j = i
+    return inside
+
+
+def _bbox(rings) -> tuple[float, float, float, float]:
+    xs = [p[0] for ring in rings for p in ring]
+    ys = [p[1] for ring in rings for p in ring]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def locate(lon: float, lat: float, areas: list[tuple[str, list, tuple]]) -> str:
+    """The name of the area holding the position (outer rings only, holes ignored), or ''."""
+    for name, rings, (x0, y0, x1, y1) in areas:
+        if x0 <= lon <= x1 and y0 <= lat <= y1 and any(_point_in_ring(lon, lat, r) for r in rings):
+            return name
+    return ""
+
+
+def feature_map(
+    points: list[tuple[float, float, str]],
+    geometries: list[tuple[dict, str]],
+    boundaries: list[tuple[dict, str]],
+    *,
+    width: int = 640,
+    height: int = 480,
+    cluster_above: int = 150,
+    cell: int = 32,
+) -> FeatureMap | None:
+    """A map of a dataset: its points (lon, lat, label) — clustered on a grid of ``cell`` pixels
+    when there are more than ``cluster_above`` — and its shapes, over the boundaries of its
+    territory (geometry, name). The frame fits the data, padded; boundaries outside are clipped."""
+    shape_points = [p for g, _label in geometries for p in geometry_points(g)]
+    positions = [(lon, lat) for lon, lat, _label in points] + shape_points
+    if not positions:
+        return None
+    frame = Frame.around(positions, width=width, height=height, pad=0.06)
+    background = []
+    areas = []
+    for geometry, name in boundaries:
+        rings = _rings(geometry)
+        if rings:
+            background.append(MapShape(path=frame.path(rings), label=name))
+            outer = (
+                [poly[0] for poly in geometry["coordinates"]]
+                if geometry["type"] == "MultiPolygon"
+                else [geometry["coordinates"][0]]
+            )
+            areas.append((name, outer, _bbox(outer)))
+
+    clustered = len(points) > cluster_above
+    cells: dict[tuple[int, int], list[tuple[float, float, str, float, float]]] = {}
+    for lon, lat, label in points:
+        x, y = frame.xy(lon, lat)
+        key = (int(x // cell), int(y // cell)) if clustered else (len(cells), 0)
+        cells.setdefault(key, []).append((x, y, label, lon, lat))
+    markers = []
+    for members in cells.values():
+        n = len(members)
+        x = sum(m[0] for m in members) / n
+        y = sum(m[1] for m in members) / n
+        lon = sum(m[3] for m in members) / n
+        lat = sum(m[4] for m in members) / n
+        radius = 5.0 if n == 1 else min(6 + 3.2 * math.log2(n), cell * 0.75)
+        labels = [m[2] for m in members if m[2]][:3]
+        markers.append(Marker(x, y, n, radius, lon, lat, labels))
+    markers.sort(key=lambda m: -m.count)
+    if areas and len(markers) <= 2000:
+        for marker in markers:
+            marker.area = locate(marker.lon, marker.lat, areas)
+    shapes = []
+    for geometry, label in geometries:
+        rings = _rings(geometry)
+        if rings:
+            shapes.append(FeatureShape(frame.path(rings), True, label))
+            continue
+        lines = _lines(geometry)
+        if lines:
+            shapes.append(FeatureShape(frame.path(lines, closed=False), False, label))
+    return FeatureMap(
+        width=width,
+        height=height,
+        background=background,
+        markers=markers,
+        shapes=shapes,
+        point_count=len(points),
+        clustered=clustered,
+        cell=cell,
+    )

@@ -8,6 +8,18 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("jeux-de-donnees/", views.dataset_list, name="datasets"),
     path("jeux-de-donnees/<slug:slug>/", views.dataset_detail, name="dataset"),
+    path(
+        "jeux-de-donnees/<slug:slug>/fichier-d-origine/",
+        views.dataset_source_file,
+        name="dataset-source",
+    ),
+    path(
+        "jeux-de-donnees/<slug:slug>/fichiers/<int:pk>/",
+        views.distribution_file,
+        name="distribution-file",
+    ),
+    path("services/", views.service_list, name="services"),
+    path("services/<slug:organization>/<slug:service>/", views.service_detail, name="service"),
     path("territoires/<slug:kind>/<str:code>/", views.territory_detail, name="territory"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),

@@ -134,7 +134,8 @@ EXACT_ROWS = 50_000  # tables up to this size are analysed whole at once
 SAMPLE_HEAD = 5_000
 SAMPLE_RANDOM = 5_000
 
-_SP = "[ \u00a0\u202f\u2007\u2009]"
+_SPACES = " \u00a0\u202f\u2007\u2009"  # thousands separators: space, NBSP, NNBSP, figure, thin
+_SP = f"[{_SPACES}]"
 _SIGN = "[+-]?"
 _INT = "(0|[1-9][0-9]*)"  # no leading zero: "01000" is a code, not a number
 
@@ -389,6 +390,8 @@ def _stage_b(col: str, v: str, a: dict) -> dict[str, str]:
         )
         for style, (pattern, _t, _d, _i) in NUMBER_STYLES.items():
             out[f"n_{style}"] = f"count_if({rm}({v}, '{pattern}'))"
+        for k, ch in enumerate(_SPACES):
+            out[f"n_space{k}"] = f"count_if(contains({v}, {q(ch)}))"
     if n and a["n_dateshape"] == n:
         rv = f"replace(replace({v}, '.', '/'), '-', '/')"
         dmy = f"try_strptime({rv}, ['%d/%m/%Y', '%d/%m/%y'])"
@@ -397,6 +400,8 @@ def _stage_b(col: str, v: str, a: dict) -> dict[str, str]:
             {
                 "n_iso": _guarded(f"{rm}({v}, '{_D_ISO}')", f"try_cast({v} AS DATE) IS NOT NULL"),
                 "n_dmy4_shape": f"count_if({rm}({rv}, '{_D_DMY4}'))",
+                "n_dotsep": f"count_if(contains({v}, '.'))",
+                "n_dash": f"count_if(contains({v}, '-'))",
                 "n_dmy4": _guarded(
                     f"{rm}({rv}, '{_D_DMY4}')", f"try_strptime({rv}, '%d/%m/%Y') IS NOT NULL"
                 ),
@@ -550,6 +555,7 @@ def decide(col: str, label: str, f: dict) -> Decision:
                 "text", "identifiant (d'après le nom de la colonne) : conservé en texte", trim=trim
             )
         _pattern, _thousands, mark, _int = NUMBER_STYLES[numeric_style]
+        spaces = "".join(ch for k, ch in enumerate(_SPACES) if f[f"n_space{k}"])
         has_fraction = f["n_comma"] if mark == "," else f["n_dot"]
         if numeric_style in ("fr_dot",):
             has_fraction = f["n_comma"]
@@ -564,10 +570,18 @@ def decide(col: str, label: str, f: dict) -> Decision:
                     trim=trim,
                 )
             return Decision(
-                "integer", _number_reason("entiers", numeric_style), numeric_style, trim=trim
+                "integer",
+                _number_reason("entiers", numeric_style),
+                numeric_style,
+                trim=trim,
+                params={"spaces": spaces},
             )
         d = Decision(
-            "decimal", _number_reason("nombres décimaux", numeric_style), numeric_style, trim=trim
+            "decimal",
+            _number_reason("nombres décimaux", numeric_style),
+            numeric_style,
+            trim=trim,
+            params={"spaces": spaces},
         )
         scale = f["max_scale_comma"] if mark == "," else f["max_scale_dot"]
         _set_scale(d, max_len=f["max_len"], scale=scale, exponent=bool(f["n_exp"]))
@@ -586,6 +600,7 @@ def decide(col: str, label: str, f: dict) -> Decision:
         if f["n_iso"] + f["n_ymd"] + f["n_mdy4"] + f["n_dmy2"] >= n:
             d = Decision("date", "dates au format mois/jour/année (américain)", "mdy", trim=trim)
             d.params["families"] = _date_families(f, mdy=True)
+            d.params["normalise"] = _needs_normalise(f)
             d.params["month_first"] = True
             return d
     if date_total == n:
@@ -594,6 +609,7 @@ def decide(col: str, label: str, f: dict) -> Decision:
             "date", "dates (" + ", ".join(_FAMILY_LABEL[x] for x in families) + ")", trim=trim
         )
         d.params["families"] = families
+        d.params["normalise"] = _needs_normalise(f)
         return d
 
     # datetimes (date-only values in the same column are read as midnight)
@@ -605,6 +621,7 @@ def decide(col: str, label: str, f: dict) -> Decision:
             families.append("dt_dmy")
         d = Decision("datetime", "dates et heures (ISO 8601 ou jj/mm/aaaa hh:mm)", trim=trim)
         d.params["families"] = families
+        d.params["normalise"] = _needs_normalise(f)
         return d
 
     # points and geometries
@@ -628,6 +645,11 @@ def decide(col: str, label: str, f: dict) -> Decision:
     elif n >= 10 and f["n_dateshape"] >= 0.9 * n:
         d.params["almost"] = "date"
     return d
+
+
+def _needs_normalise(f: dict) -> bool:
+    """Do some day/month/year values use ``.`` or ``-`` (other than ISO dates)?"""
+    return bool(f["n_dotsep"]) or f["n_dash"] > f["n_iso"] + f["n_dt_iso"]
 
 
 _FAMILY_LABEL = {
@@ -676,9 +698,25 @@ def _number_reason(what: str, style: str) -> str:
 # --- SQL per decision ----------------------------------------------------------------------
 
 
-def _number_text(v: str, style: str) -> str:
+def number_pattern(d: Decision, *, integer: bool) -> str:
+    """Full-match pattern for the column's notation; for space-grouped styles only the space
+    characters seen in the column (a later value with another one fails verification and the
+    column is analysed again over every value)."""
+    if d.style in ("fr", "space_dot"):
+        spaces = d.params.get("spaces", _SPACES)
+        body = _grouped(f"[{spaces}]") if spaces else _INT
+        if integer:
+            return _SIGN + body
+        fraction = "(,[0-9]+)?" if d.style == "fr" else "(\\.[0-9]+)?"
+        return _SIGN + body + fraction
+    return NUMBER_STYLES[d.style][3 if integer else 0]
+
+
+def _number_text(v: str, style: str, spaces: str | None = None) -> str:
     """SQL turning a number written in ``style`` into plain ``1234.5`` text."""
     _pattern, thousands, mark, _int = NUMBER_STYLES[style]
+    if style in ("fr", "space_dot") and spaces is not None:
+        thousands = spaces
     expr = v
     for ch in thousands:
         if ch in "\r\n":
@@ -699,8 +737,10 @@ _DATE_FORMATS = {
 }
 
 
-def _date_expr(v: str, families: list[str], *, try_: bool) -> str:
-    rv = f"replace(replace({v}, '.', '/'), '-', '/')"
+def _date_expr(v: str, families: list[str], *, try_: bool, normalise: bool = True) -> str:
+    """SQL parsing a date/datetime in one of ``families``; ``normalise``: some values use ``.``
+    or ``-`` between day, month and year, so they are rewritten with ``/`` first."""
+    rv = f"replace(replace({v}, '.', '/'), '-', '/')" if normalise else v
     fn = "try_strptime" if try_ else "strptime"
     cast = "try_cast" if try_ else "cast"
     branches = []  # (shape test, parser)
@@ -771,16 +811,18 @@ def cast_expr(col: str, d: Decision, *, try_: bool = False) -> str:
     cast = "try_cast" if try_ else "cast"
     if d.type in ("integer", "decimal"):
         target = storage_type(d)
-        return f"{cast}({_number_text(v, d.style)} AS {target})"
+        return f"{cast}({_number_text(v, d.style, d.params.get('spaces'))} AS {target})"
     if d.type == "boolean":
         return (
             f"CASE WHEN {_is_in(f'lower({v})', TRUE_WORDS)} THEN true "
             f"WHEN {_is_in(f'lower({v})', FALSE_WORDS)} THEN false END"
         )
     if d.type == "date":
-        return f"{cast}({_date_expr(v, d.params['families'], try_=try_)} AS DATE)"
+        expr = _date_expr(v, d.params["families"], try_=try_, normalise=_normalise(d))
+        return f"{cast}({expr} AS DATE)"
     if d.type == "datetime":
-        return f"{cast}({_date_expr(v, d.params['families'], try_=try_)} AS TIMESTAMPTZ)"
+        expr = _date_expr(v, d.params["families"], try_=try_, normalise=_normalise(d))
+        return f"{cast}({expr} AS TIMESTAMPTZ)"
     if d.type == "geo_point":
         a, b = _coord_pair(v, d.style)
         lat, lon = (b, a) if d.params.get("lon_first") else (a, b)
@@ -799,6 +841,10 @@ def cast_expr(col: str, d: Decision, *, try_: bool = False) -> str:
     raise ValueError(d.type)
 
 
+def _normalise(d: Decision) -> bool:
+    return d.params.get("normalise", True)
+
+
 def check_expr(col: str, d: Decision) -> str:
     """SQL true when the value of ``col`` fits ``d`` (null values fit)."""
     v = norm_expr(col, trim=d.trim, typed=True)
@@ -806,7 +852,7 @@ def check_expr(col: str, d: Decision) -> str:
         return "true"
     rm = "regexp_full_match"
     if d.type in ("integer", "decimal"):
-        pattern = NUMBER_STYLES[d.style][3 if d.type == "integer" else 0]
+        pattern = number_pattern(d, integer=d.type == "integer")
         fits = ""
         if d.type == "integer":  # BIGINT holds 18 digits (24 characters with separators)
             fits = f" AND length({v}) <= {_max_integer_length(d.style)}"
@@ -814,7 +860,8 @@ def check_expr(col: str, d: Decision) -> str:
     if d.type == "boolean":
         return f"({v} IS NULL OR {_is_in(f'lower({v})', TRUE_WORDS + FALSE_WORDS)})"
     if d.type in ("date", "datetime"):
-        return f"({v} IS NULL OR {_date_expr(v, d.params['families'], try_=True)} IS NOT NULL)"
+        expr = _date_expr(v, d.params["families"], try_=True, normalise=_normalise(d))
+        return f"({v} IS NULL OR {expr} IS NOT NULL)"
     if d.type == "geo_point":
         pattern = {"latlon": _LATLON, "bracket": _BRACKET, "wkt_point": _WKT_POINT}.get(d.style)
         if pattern:

@@ -3,6 +3,8 @@ type overrides, publication and the personal-data decision."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from territoire.lake import services
@@ -21,8 +23,9 @@ def login(client, user):
 
 def assert_no_inline_code(html: str) -> None:
     """The CSP forbids inline scripts and styles: the pages must not need them."""
-    assert "<script" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)", html), "inline script"
     assert " style=" not in html and "<style" not in html
+    assert 'http-equiv="refresh"' not in html, "no timed refresh (WCAG 2.2.1, RGAA 13.1)"
 
 
 @pytest.mark.parametrize(
@@ -146,7 +149,9 @@ def test_upload_form_without_file_shows_the_error(client, home, make_dataset, st
     assert not IngestJob.objects.exists()
 
 
-def test_running_job_page_refreshes_itself(client, home, make_dataset, steward):
+def test_running_job_page_follows_the_job_without_timed_refresh(
+    client, home, make_dataset, steward
+):
     dataset = make_dataset()
     job = IngestJob.objects.create(
         dataset=dataset,
@@ -157,8 +162,13 @@ def test_running_job_page_refreshes_itself(client, home, make_dataset, steward):
         source_name="budget.csv",
     )
     page = login(client, steward).get(f"/espace/taches/{job.pk}/").content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in page
     assert 'value="40"' in page and "Validation du schéma" in page
+    assert f'data-job-url="/api/v1/jobs/{job.pk}"' in page
+    assert '<script src="/static/lake/job.js" defer></script>' in page
+    assert "Actualiser la page" in page, "without JavaScript a link refreshes the page"
+    assert_no_inline_code(page)
+    # the script reads the same job from the API with the session
+    assert client.get(f"/api/v1/jobs/{job.pk}").json()["progress"] == 40
 
 
 @pytest.mark.parametrize(

@@ -400,7 +400,11 @@ def test_enum_on_typed_values(tmp_path):
     schema = schema_of(
         {"name": "i", "type": "integer", "constraints": {"enum": [1, 2, 3, 4, 5]}},
         {"name": "x", "type": "number", "constraints": {"enum": [1, 2.5, 7, 8]}},
-        {"name": "d", "type": "date", "constraints": {"enum": ["2020-01-01", "2021-01-01", "2023-01-01", "2024-01-01"]}},
+        {
+            "name": "d",
+            "type": "date",
+            "constraints": {"enum": ["2020-01-01", "2021-01-01", "2023-01-01", "2024-01-01"]},
+        },
         {"name": "b", "type": "boolean", "constraints": {"enum": [True]}},
     )
     assert_same(
@@ -414,3 +418,23 @@ def test_enum_on_typed_values(tmp_path):
             ("constraint-error", "b"): 2,
         },
     )
+
+
+def test_french_habits_get_the_exact_fix_and_groups_follow_the_schema(tmp_path):
+    text = 'id,date_cm,montant\n1,25/11/2013,"1 063 850,00"\n1,2013-12-03,"12,5"\n'
+    schema = schema_of(
+        {"name": "id", "type": "integer", "constraints": {"unique": True}},
+        {"name": "date_cm", "type": "date"},
+        {"name": "montant", "type": "number"},
+    )
+    report = assert_same(
+        tmp_path,
+        text,
+        schema,
+        {("unique-error", "id"): 1, ("type-error", "date_cm"): 1, ("type-error", "montant"): 2},
+    )
+    assert [g.column for g in report.errors_by_kind] == ["id", "date_cm", "montant"]
+    by_column = {g.column: g for g in report.errors_by_kind}
+    assert "« format »: « %d/%m/%Y »" in by_column["date_cm"].what_to_do_fr
+    assert "« decimalChar »: « , »" in by_column["montant"].what_to_do_fr
+    assert "12,5" in by_column["montant"].what_to_do_fr

@@ -20,7 +20,11 @@ LOCALE = PACKAGE / "locale"
 WEB_TEMPLATES = PACKAGE / "web" / "templates"
 # Python modules of the portal whose strings reach the visitor.
 PORTAL_PYTHON = [
-    *sorted(p for p in (PACKAGE / "web").glob("*.py")),
+    *sorted(
+        p
+        for p in (PACKAGE / "web").rglob("*.py")
+        if not {"tests", "migrations"} & set(p.relative_to(PACKAGE / "web").parts)
+    ),
     PACKAGE / "accounts" / "forms.py",
 ]
 GETTEXT_FUNCTIONS = {

@@ -12,14 +12,13 @@
   var state = document.querySelector("[data-job-state]");
   var done = document.querySelector("[data-job-done]");
   var manual = document.querySelector("[data-job-manual]");
-  var labels = {queued: "en attente", running: "en cours", succeeded: "réussie", unchanged: "contenu inchangé", failed: "échouée"};
   if (manual) { manual.hidden = true; }
 
   function show(job) {
     if (progress) { progress.value = job.progress; progress.textContent = job.progress + " %"; }
     if (percent) { percent.textContent = job.progress + " %"; }
     if (stage) { stage.textContent = job.stage || "—"; }
-    if (state) { state.textContent = labels[job.status] || job.status; }
+    if (state) { state.textContent = state.getAttribute("data-status-" + job.status) || job.status; }
   }
 
   function poll() {

@@ -1,0 +1,87 @@
+"""Fixtures of the portal's tests: real Montpellier files ingested into the lake."""
+
+from __future__ import annotations
+
+import pytest
+
+from territoire.lake.tests.lake_django_fixtures import (  # noqa: F401 - fixtures
+    budget_csv,
+    city,
+    defib_csv,
+    delibs_csv,
+    home,
+)
+
+BROWSER_UA = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memo():
+    """The portal memoises decoded boundaries per process; each test starts without them."""
+    from territoire.web import memo
+
+    memo.forget_all()
+    yield
+    memo.forget_all()
+
+
+@pytest.fixture
+def ingest(home, data_officer):
+    """ingest(dataset, path) -> the report: loads a real file into the lake as a new version."""
+    from territoire.lake import services as lake_services
+
+    def run(dataset, path, **options):
+        report = lake_services.dataset_ingest(
+            actor=data_officer, dataset=dataset, source=path, original_name=path.name, **options
+        )
+        assert report.status in ("created", "unchanged"), report.as_dict()
+        return report
+
+    return run
+
+
+@pytest.fixture
+def defibrillators(make_dataset, ingest, defib_csv, montpellier, data_officer):
+    """Montpellier's defibrillators, public, with its 167 positions in the lake."""
+    from territoire.territories.models import Territory
+    from territoire.trust.services import personal_data_decision_record
+
+    commune = Territory.objects.get(kind="commune", code="34172")
+    dataset = make_dataset(
+        "Défibrillateurs de Montpellier",
+        description="Emplacements des **défibrillateurs** automatisés externes.",
+        themes=["HEAL"],
+        keywords=["DAE", "santé"],
+        territories=[commune],
+        frequency="IRREG",
+    )
+    report = ingest(dataset, defib_csv)
+    if report.personal_data:
+        personal_data_decision_record(
+            actor=data_officer,
+            dataset=dataset,
+            decision="publish_as_is",
+            reason="Standards d'établissements recevant du public.",
+            flags=report.personal_data,
+        )
+    from territoire.catalog import services as catalog_services
+
+    catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
+    return dataset
+
+
+@pytest.fixture
+def budget(make_dataset, ingest, budget_csv, data_officer):
+    """Montpellier's 2014 budget (1,448 rows, decimal amounts), public."""
+    from territoire.catalog import services as catalog_services
+
+    dataset = make_dataset(
+        "Budget primitif 2014",
+        description="Budget voté par le conseil municipal : crédits par section et par fonction.",
+        themes=["ECON", "GOVE"],
+        keywords=["budget", "finances"],
+        frequency="ANNUAL",
+    )
+    ingest(dataset, budget_csv)
+    catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
+    return dataset

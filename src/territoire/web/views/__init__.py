@@ -1,0 +1,22 @@
+"""Portal pages. Views stay thin: they read through selectors and the portal's read helpers
+(catalogue search, records preview) and render."""
+
+from .catalogue import dataset_list
+from .dataset import dataset_detail, dataset_source_file, distribution_file
+from .home import home
+from .pages import accessibility, legal
+from .producers import service_detail, service_list
+from .territory import territory_detail
+
+__all__ = [
+    "accessibility",
+    "dataset_detail",
+    "dataset_list",
+    "dataset_source_file",
+    "distribution_file",
+    "home",
+    "legal",
+    "service_detail",
+    "service_list",
+    "territory_detail",
+]

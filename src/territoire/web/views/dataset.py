@@ -1,0 +1,281 @@
+"""The dataset page: what the data is, the records (table, map, chart), downloads, API examples
+and history. Non-public datasets are not found for outsiders; reading one is audited."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+
+from territoire.catalog import selectors as catalog_selectors
+from territoire.catalog import services as catalog_services
+from territoire.catalog.vocabularies import LICENCE_URLS
+from territoire.core.errors import NotFound
+from territoire.lake import selectors as lake_selectors
+from territoire.lake.models import DatasetVersion
+from territoire.records.odsql import QueryError
+from territoire.territories.models import Territory, TerritoryKind
+
+from .. import examples, maps, memo, preview
+from .. import services as web_services
+from .common import service_url, territory_url
+
+HISTORY_LENGTH = 20
+EXPORTS = (
+    ("csv", "CSV", "text/csv"),
+    ("json", "JSON", "application/json"),
+    ("geojson", "GeoJSON", "application/geo+json"),
+    ("xlsx", "Excel (XLSX)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ("parquet", "Parquet", "application/vnd.apache.parquet"),
+)
+
+
+def _dataset_or_404(request, slug: str):
+    try:
+        return catalog_selectors.dataset_get_for_actor(request.user, slug)
+    except NotFound:
+        raise Http404 from None
+
+
+def _audit_read(request, dataset) -> None:
+    catalog_services.dataset_read_record(
+        actor=request.user,
+        dataset=dataset,
+        channel="portail",
+        ip_address=request.META.get("REMOTE_ADDR"),
+    )
+
+
+def _boundaries(territories: list[Territory]) -> list[tuple[dict, str]]:
+    """The shapes to draw under a dataset's points: the communes of the territories it covers."""
+    ids = [t.pk for t in territories]
+    return memo.remember(("boundaries", tuple(sorted(ids))), lambda: _load_boundaries(ids))
+
+
+def _load_boundaries(ids: list[int]) -> list[tuple[dict, str]]:
+    communes = Territory.objects.filter(
+        epci_memberships__epci_id__in=ids
+    ) | Territory.objects.filter(pk__in=ids, kind=TerritoryKind.COMMUNE)
+    if not ids:
+        from territoire.territories.selectors import home_territory
+
+        home = home_territory()
+        communes = home.members.all() if home else Territory.objects.none()
+    return [
+        (t.geometry, t.name)
+        for t in communes.distinct().only("name", "geometry")
+        if t.geometry
+    ]
+
+
+def _history(dataset) -> list[dict]:
+    versions = list(
+        DatasetVersion.objects.filter(dataset=dataset)
+        .only(
+            "number",
+            "created_at",
+            "row_count",
+            "conformity",
+            "schema_ref",
+            "source_name",
+            "columns",
+            "byte_size",
+        )
+        .order_by("-number")[: HISTORY_LENGTH + 1]
+    )
+    history = []
+    for i, version in enumerate(versions[:HISTORY_LENGTH]):
+        previous = versions[i + 1] if i + 1 < len(versions) else None
+        entry = {"version": version, "changes": None, "row_delta": None}
+        if previous is not None:
+            entry["changes"] = preview.schema_changes(previous.columns, version.columns)
+            entry["row_delta"] = version.row_count - previous.row_count
+        history.append(entry)
+    return history
+
+
+def _downloads(request, dataset, version) -> list[dict]:
+    has_geo = bool(version and preview.geo_columns(version.columns))
+    items = []
+    if version is not None:
+        for code, label, media_type in EXPORTS:
+            if code == "geojson" and not has_geo:
+                continue
+            items.append(
+                {
+                    "label": label,
+                    "url": f"/api/explore/v2.1/catalog/datasets/{dataset.slug}/exports/{code}",
+                    "media_type": media_type,
+                    "size": None,
+                    "note": "export",
+                }
+            )
+        items.append(
+            {
+                "label": f"Parquet — version {version.number}",
+                "url": f"/api/v1/datasets/{dataset.slug}/versions/{version.number}/parquet",
+                "media_type": "application/vnd.apache.parquet",
+                "size": version.byte_size,
+                "note": "version",
+            }
+        )
+        source = _source_path(version)
+        if source is not None:
+            items.append(
+                {
+                    "label": version.source_name or source.name,
+                    "url": reverse("web:dataset-source", args=[dataset.slug]),
+                    "media_type": mimetypes.guess_type(version.source_name or source.name)[0]
+                    or "application/octet-stream",
+                    "size": source.stat().st_size,
+                    "note": "source",
+                }
+            )
+    for distribution in dataset.distributions.all():
+        if distribution.download_url:
+            url = distribution.download_url
+        elif distribution.file:
+            if version is not None and distribution.checksum == version.source_checksum:
+                continue  # the same file as the original above
+            url = reverse("web:distribution-file", args=[dataset.slug, distribution.pk])
+        else:
+            continue
+        items.append(
+            {
+                "label": distribution.title,
+                "url": url,
+                "media_type": distribution.media_type or distribution.format,
+                "size": distribution.byte_size,
+                "note": "distribution",
+                "format": distribution.format,
+            }
+        )
+    return items
+
+
+def _source_path(version) -> Path | None:
+    if not version or not version.source_path:
+        return None
+    path = settings.TERRITOIRE_HOME / "lake" / version.source_path
+    return path if path.is_file() else None
+
+
+def dataset_detail(request, slug: str):
+    dataset = _dataset_or_404(request, slug)
+    _audit_read(request, dataset)
+    if (
+        request.method == "GET"
+        and not request.GET
+        and not web_services.is_probably_a_robot(request.META.get("HTTP_USER_AGENT", ""))
+    ):
+        web_services.dataset_view_count(dataset_id=dataset.pk)
+
+    version = lake_selectors.dataset_current_version(dataset)
+    territories = list(dataset.territories.all())
+    context = {
+        "dataset": dataset,
+        "version": version,
+        "territories": [(t, territory_url(t)) for t in territories],
+        "themes": list(dataset.themes.all()),
+        "service_url": service_url(dataset.publisher_service)
+        if dataset.publisher_service_id
+        else None,
+        "licence_url": LICENCE_URLS.get(dataset.licence),
+        "is_english": (get_language() or "fr").startswith("en"),
+        "downloads": _downloads(request, dataset, version),
+        "history": _history(dataset) if version else [],
+        "is_public": dataset.is_public,
+    }
+    if version is not None:
+        table = preview.build_table(version, request.GET)
+        context["table"] = table
+        context["columns"] = [
+            {
+                **c,
+                "type_label": preview.TYPE_LABELS.get(c["type"], c["type"]),
+                "display_label": preview.column_label(c),
+            }
+            for c in version.columns
+        ]
+        context["filters_open"] = bool(table.active_filters) or any(
+            f.error for f in table.filters
+        )
+        context.update(_map_context(version, table, territories))
+        context.update(_chart_context(version, request.GET, table))
+        context["examples"] = examples.api_examples(dataset, version, table.where)
+        context["carried"] = preview.table_params(request.GET, version.columns)
+        context["chart_params"] = {
+            key: request.GET[key]
+            for key in ("graphe-groupe", "graphe-calcul", "graphe-mesure")
+            if request.GET.get(key)
+        }
+    return render(request, "web/dataset_detail.html", context)
+
+
+def _map_context(version, table, territories) -> dict:
+    if not preview.geo_columns(version.columns):
+        return {}
+    try:
+        features = preview.map_features(version, table.where)
+    except QueryError:
+        return {}
+    if features is None:
+        return {}
+    feature_map = maps.feature_map(
+        features["points"], features["shapes"], _boundaries(territories)
+    )
+    return {"feature_map": feature_map, "map_data": features}
+
+
+def _chart_context(version, params, table) -> dict:
+    groups, measures = preview.chart_choices(version.columns)
+    if not groups:
+        return {}
+    chart = preview.build_chart(version, params, table.where)
+    def labelled(columns):
+        return [{**c, "display_label": preview.column_label(c)} for c in columns]
+
+    return {
+        "chart": chart,
+        "chart_groups": labelled(groups),
+        "chart_measures": labelled(measures),
+        "aggregates": [(k, str(v)) for k, v in preview.AGGREGATES.items()],
+    }
+
+
+def dataset_source_file(request, slug: str):
+    """The original file of the served version, as the producer handed it in."""
+    dataset = _dataset_or_404(request, slug)
+    version = lake_selectors.dataset_current_version(dataset)
+    path = _source_path(version)
+    if path is None:
+        raise Http404
+    _audit_read(request, dataset)
+    name = version.source_name or path.name
+    return FileResponse(
+        path.open("rb"),
+        as_attachment=True,
+        filename=name,
+        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+    )
+
+
+def distribution_file(request, slug: str, pk: int):
+    """A file stored as a distribution of the dataset."""
+    dataset = _dataset_or_404(request, slug)
+    distribution = dataset.distributions.filter(pk=pk).first()
+    if distribution is None or not distribution.file:
+        raise Http404
+    _audit_read(request, dataset)
+    return FileResponse(
+        distribution.file.open("rb"),
+        as_attachment=True,
+        filename=Path(distribution.file.name).name,
+        content_type=distribution.media_type or "application/octet-stream",
+    )
+
