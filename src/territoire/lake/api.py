@@ -7,6 +7,7 @@ are audited.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse
 from django.urls import reverse
@@ -17,6 +18,7 @@ from ninja.utils import check_csrf
 from territoire.accounts import permissions
 from territoire.accounts.models import TokenScope
 from territoire.accounts.services import token_authenticate
+from territoire.api.auth import InvalidToken, presented_token
 from territoire.api.schemas import ErrorOut
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
@@ -52,8 +54,7 @@ def _reader(request):
 
 def _writer(request):
     """The acting user of a write: a "write" token, or a logged-in session whose CSRF token checks out."""
-    from territoire.api.api import RateLimited
-    from territoire.api.auth import InvalidToken, presented_token
+    from territoire.api.api import RateLimited  # late, as above
 
     raw = presented_token(request)
     if raw:
@@ -74,8 +75,6 @@ def _writer(request):
             "Authentification requise : envoyez un jeton d'API avec la portée « write » (Authorization: Bearer …).",
             "Authentication required: send an API token with the 'write' scope (Authorization: Bearer …).",
         )
-    from django.conf import settings
-
     limit, window = ratelimit.parse_rate(settings.TERRITOIRE_API_RATE)
     allowed, retry_after = ratelimit.hit(f"api-user:{actor.pk}", limit=limit, window=window)
     if not allowed:

@@ -278,6 +278,8 @@ def facets(
     timeout_s: float | None = 10.0,
     lang: str = "fr",
     search_column: str | None = None,
+    source_sql: str = DEFAULT_SOURCE,
+    source_params: list | None = None,
 ) -> list[dict]:
     """Value counts of each facet field over the matching records, in OpenDataSoft's shape.
 
@@ -286,7 +288,8 @@ def facets(
     months of a refined year, then the days of a refined month) and come most recent first.
     States: "refined" for a refined value, "excluded" (no count) for an excluded one,
     "displayed" otherwise. When a facet has more values than ``limit_per_facet``, or the time
-    limit is hit, the facet's ``limits`` says so.
+    limit is hit, the facet's ``limits`` says so. ``source_sql``/``source_params`` read another
+    source than the Parquet file (e.g. a hot copy of the version, see records.hot).
     """
     schema = Schema(columns)
     fields = []
@@ -358,7 +361,7 @@ def facets(
         f"sum(count(*)) OVER (PARTITION BY {gid}) AS total, "
         f"row_number() OVER (PARTITION BY {gid} ORDER BY count(*) DESC, {', '.join(ks)}) AS _r_count, "
         f"row_number() OVER (PARTITION BY {gid} ORDER BY {', '.join(k + ' DESC' for k in ks)}) AS _r_key "
-        f"FROM (SELECT {', '.join(keys)} FROM {DEFAULT_SOURCE}"
+        f"FROM (SELECT {', '.join(keys)} FROM {source_sql}"
         + (f" WHERE {condition}" if condition else "")
         + ") "
         f"GROUP BY GROUPING SETS ({', '.join(f'({k})' for k in ks)}) "
@@ -367,7 +370,8 @@ def facets(
     )
     with deadline(con, timeout_s) as d:
         try:
-            rows = con.execute(sql, [str(parquet_path)] + params).fetchall()
+            source = [str(parquet_path)] if source_params is None else list(source_params)
+            rows = con.execute(sql, source + params).fetchall()
         except DATA_ERRORS as exc:
             raise computation_error(exc) from exc
         except duckdb.InterruptException:

@@ -256,10 +256,19 @@ def column_label(column: dict) -> str:
     return _DBASE_SUFFIX.sub("", label) or label
 
 
-def format_decimal(value, french: bool) -> str:
-    """A decimal as written in the visitor's language: 1 063 850,5 in French, 1,063,850.5 in
-    English (the integer part grouped by thousands)."""
-    text = str(value)
+_SCALE = re.compile(r"DECIMAL\(\d+,\s*(\d+)\)")
+
+
+def decimal_scale(column: dict) -> int | None:
+    """The number of decimals the lake stores for the column (DECIMAL(18,2) -> 2), if fixed."""
+    found = _SCALE.match(column.get("storage_type") or "")
+    return int(found.group(1)) if found else None
+
+
+def format_decimal(value, french: bool, scale: int | None = None) -> str:
+    """A decimal as written in the visitor's language: 1 063 850,50 in French, 1,063,850.50 in
+    English (the integer part grouped by thousands, the stored number of decimals kept)."""
+    text = f"{value:.{scale}f}" if scale is not None and isinstance(value, float) else str(value)
     sign = "-" if text.startswith("-") else ""
     whole, _dot, fraction = text.lstrip("-").partition(".")
     if "e" in whole.lower() or not whole.isdigit():
@@ -274,7 +283,7 @@ def format_decimal(value, french: bool) -> str:
     return sign + ",".join(groups) + ("." + fraction if fraction else "")
 
 
-def display(value, column_type: str, french: bool = True) -> Cell:
+def display(value, column_type: str, french: bool = True, scale: int | None = None) -> Cell:
     if value is None or value == "":
         return Cell("—", is_empty=True)
     if column_type == "geo_point" and isinstance(value, dict):
@@ -285,7 +294,7 @@ def display(value, column_type: str, french: bool = True) -> Cell:
     if column_type == "boolean":
         return Cell(_("oui") if value else _("non"))
     if column_type == "decimal":
-        return Cell(format_decimal(value, french), is_number=True)
+        return Cell(format_decimal(value, french, scale), is_number=True)
     if column_type == "integer":
         return Cell(str(value), is_number=True)
     text = str(value)
@@ -364,12 +373,10 @@ def build_table(version, params, *, anchor: str = "#tableau") -> Table:
         return table
     total = answer["total_count"] if where else int(version.row_count)
     table.limits = answer["limits"]
-    types = [c["type"] for c in columns]
+    specs = [(c["id"], c["type"], decimal_scale(c)) for c in columns]
     french = _is_french()
     for row in answer["results"]:
-        table.rows.append(
-            [display(row.get(c["id"]), t, french) for c, t in zip(columns, types, strict=True)]
-        )
+        table.rows.append([display(row.get(cid), t, french, scale) for cid, t, scale in specs])
     table.total = total
     table.first_row = (page - 1) * PAGE_SIZE + 1 if table.rows else 0
     table.last_row = (page - 1) * PAGE_SIZE + len(table.rows)

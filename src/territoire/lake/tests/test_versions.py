@@ -164,3 +164,20 @@ def test_deleting_a_dataset_removes_its_version_rows(two_versions, data_officer)
     dataset_delete(actor=data_officer, dataset=two_versions)
     assert not Dataset.objects.filter(pk=two_versions.pk).exists()
     assert not DatasetVersion.objects.exists() and not DatasetLake.objects.exists()
+
+
+def test_admin_lists_versions_and_jobs_read_only(client, two_versions, data_officer, steward):
+    client.force_login(data_officer)
+    listing = client.get("/admin/lake/datasetversion/")
+    assert listing.status_code == 200 and "Budget" in listing.content.decode()
+    version = DatasetVersion.objects.get(dataset=two_versions, number=1)
+    assert client.get(f"/admin/lake/datasetversion/{version.pk}/change/").status_code == 200
+    assert client.get("/admin/lake/datasetversion/add/").status_code == 403
+    assert (
+        client.post(f"/admin/lake/datasetversion/{version.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert client.get("/admin/lake/ingestjob/").status_code == 200
+    assert DatasetVersion.objects.filter(pk=version.pk).exists()
+    client.force_login(steward)
+    assert client.get("/admin/lake/datasetversion/").status_code == 403

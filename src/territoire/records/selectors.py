@@ -1,0 +1,642 @@
+"""Reads of records for the native API: the version a reader may see, pages with cursors, one
+record, facets and export rows — on the hot copy of the version when it is loaded (see
+``hot``), on its Parquet file otherwise, always through ``odsql.compile_query``.
+
+Record ids: every record of a version has ``_id``, the 1-based ordinal of its row in the
+version's Parquet file (``_record_id`` when the data has its own ``_id`` column). A version
+never changes, so (version, ``_id``) names one record forever; ``_id`` is a field like the
+others (``where=_id > 100``, ``order_by=_id desc``).
+"""
+
+# ruff: noqa: S608 -- the only SQL text here is a quoted table name or the fixed Parquet source.
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+import duckdb
+
+from territoire.catalog import selectors as catalog_selectors
+from territoire.catalog.models import Dataset
+from territoire.core.errors import NotFound
+
+from . import cursors, engine, hot
+from .odsql import QueryError, RecordQuery, Schema, compile_query, parse
+from .odsql import ast as odsql_ast
+from .odsql.errors import computation_error
+from .odsql.plan import build_plan
+from .odsql.sqlgen import quote
+from .odsql.values import row_converter
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 10_000
+TIMEOUT_S = 10.0
+GEO_COPY_MAX_ROWS = 50_000  # a box with more matches pages faster by a scan in file order
+GEO_FUNCTIONS = ("in_bbox", "within_distance", "distance")
+
+
+@dataclass
+class Served:
+    """A dataset as one reader sees it, and the version read."""
+
+    dataset: Dataset
+    version: object | None  # lake.models.DatasetVersion; None when the dataset has no data yet
+    id_column: str = "_id"
+    columns: list[dict] = field(default_factory=list)  # query columns: the id, then the data
+
+    @property
+    def data_columns(self) -> list[dict]:
+        return self.columns[1:]
+
+
+def served_get(actor, slug: str, *, version: int | None = None) -> Served:
+    """The dataset ``slug`` if ``actor`` may see it (NotFound otherwise: the same answer as for
+    a dataset that does not exist) and the version to read: ``version``, else the served one.
+
+    One query for the dataset and its served version (the access check is the catalogue's).
+    """
+    dataset = (
+        catalog_selectors.dataset_list_for_actor(actor)
+        .select_related("lake__current_version")
+        .filter(slug=slug)
+        .first()
+    )
+    if dataset is None:
+        raise NotFound(
+            f"Jeu de données « {slug} » introuvable.", f"Dataset '{slug}' not found.", where="slug"
+        )
+    if version is not None:
+        from territoire.lake import selectors as lake_selectors
+
+        chosen = lake_selectors.version_get(dataset, version)
+    else:
+        lake = getattr(dataset, "lake", None) if _has_lake(dataset) else None
+        chosen = lake.current_version if lake is not None else None
+    return served_for(dataset, chosen)
+
+
+def _has_lake(dataset: Dataset) -> bool:
+    try:
+        dataset.lake  # noqa: B018 - select_related filled it, or raises when there is none
+    except Dataset.lake.RelatedObjectDoesNotExist:
+        return False
+    return True
+
+
+def served_for(dataset: Dataset, version) -> Served:
+    if version is None:
+        return Served(dataset=dataset, version=None)
+    data = [
+        {
+            "id": c["id"],
+            "label": c.get("label") or c["id"],
+            "type": c["type"],
+            "storage_type": c.get("storage_type") or "",
+        }
+        for c in version.columns
+    ]
+    ids = {c["id"] for c in data}
+    id_column = "_id"
+    while id_column in ids:
+        id_column = "_record" + id_column if id_column == "_id" else "_" + id_column
+    columns = [
+        {"id": id_column, "label": id_column, "type": "integer", "storage_type": "BIGINT"}
+    ] + data
+    return Served(dataset=dataset, version=version, id_column=id_column, columns=columns)
+
+
+# ---------------------------------------------------------------- sources
+
+
+@dataclass
+class Source:
+    """Where a query reads: a hot table (or copy), or the version's Parquet file."""
+
+    con: duckdb.DuckDBPyConnection
+    sql: str
+    params: list
+    hot: hot.HotVersion | None = None
+    in_order: tuple | None = None  # rows are stored in this order: (("col", desc), …)
+
+
+def _parquet_source(served: Served) -> tuple[str, list]:
+    if any(c["id"] == "file_row_number" for c in served.data_columns):
+        sql = f"(SELECT row_number() OVER () AS {quote(served.id_column)}, * FROM read_parquet(?))"
+    else:
+        sql = (
+            f"(SELECT file_row_number + 1 AS {quote(served.id_column)}, * EXCLUDE (file_row_number) "
+            "FROM read_parquet(?, file_row_number = true))"
+        )
+    return sql, [str(served.version.absolute_path)]
+
+
+@contextmanager
+def _main_source(served: Served, timezone: str, *, fresh: bool = False) -> Iterator[Source]:
+    store = hot.store()
+    with store.use(served.version, served.data_columns, served.id_column) as hv:
+        if hv is not None:
+            con = store.fresh_cursor(timezone) if fresh else store.cursor(timezone)
+            try:
+                yield Source(
+                    con, quote(hv.main.table), [], hv, in_order=((served.id_column, False),)
+                )
+            finally:
+                if fresh:
+                    con.close()
+            return
+        con = engine.connect(timezone=timezone) if fresh else _parquet_connection(timezone)
+        sql, params = _parquet_source(served)
+        try:
+            yield Source(con, sql, params, None, in_order=((served.id_column, False),))
+        finally:
+            if fresh:
+                con.close()
+
+
+_parquet_local = threading.local()
+
+
+def _parquet_connection(timezone: str) -> duckdb.DuckDBPyConnection:
+    con = getattr(_parquet_local, "con", None)
+    if con is None:
+        con = engine.connect(timezone=timezone)
+        _parquet_local.con, _parquet_local.zone = con, timezone
+    elif _parquet_local.zone != timezone:
+        engine.set_timezone(con, timezone)
+        _parquet_local.zone = timezone
+    return con
+
+
+def _copy_source(source: Source, kind: tuple) -> Source | None:
+    if source.hot is None:
+        return None
+    structure = hot.store().request_copy(source.hot, kind)
+    if structure is None:
+        return None
+    in_order = tuple(kind[1:]) if kind[0] == "sorted" else None
+    return Source(source.con, quote(structure.table), [], source.hot, in_order=in_order)
+
+
+# ---------------------------------------------------------------- analysis
+
+
+@dataclass
+class Analysis:
+    is_aggregate: bool
+    keys: list[tuple[str, bool]] | None  # the order as plain columns (None: not only columns)
+    key_types: list[str]
+    geo_column: str | None  # a geo_point column a top-level in_bbox/within_distance filters on
+    uses_now: bool
+    filtered: bool  # where, refine or exclude given
+
+
+def _wheres(where) -> list[str]:
+    if where is None:
+        return []
+    texts = [where] if isinstance(where, str) else list(where)
+    return [t for t in texts if t is not None and t.strip()]
+
+
+def analyze(query: RecordQuery, columns: list[dict]) -> Analysis:
+    """What the query is, to choose where it runs (raises QueryError for a bad query)."""
+    schema = Schema(columns)
+    wheres = _wheres(query.where)
+    several = len(wheres) > 1
+    plan = build_plan(
+        schema,
+        select=parse("select", query.select) if _given(query.select) else None,
+        where=[
+            (i if several else None, parse("where", t, index=i if several else None))
+            for i, t in enumerate(wheres)
+        ],
+        group_by=parse("group_by", query.group_by) if _given(query.group_by) else None,
+        order_by=parse("order_by", query.order_by) if _given(query.order_by) else None,
+    )
+    keys: list[tuple[str, bool]] | None = []
+    types = []
+    for key in plan.orders:
+        expr = plan.outputs[key.output_index].expr if key.output_index is not None else key.expr
+        if isinstance(expr, odsql_ast.Field) and expr.alias_of is None and expr.column:
+            keys.append((expr.column, key.descending))
+            types.append(schema.get(expr.column).type)
+        else:
+            keys = None
+            break
+    geo_column = None
+    uses_now = False
+    if plan.where is not None:
+        for node in odsql_ast.walk(plan.where):
+            if isinstance(node, odsql_ast.Call) and node.name == "now":
+                uses_now = True
+        conjuncts = (
+            plan.where.items
+            if isinstance(plan.where, odsql_ast.BoolOp) and plan.where.op == "and"
+            else [plan.where]
+        )
+        for node in conjuncts:
+            if (
+                isinstance(node, odsql_ast.Call)
+                and node.name in GEO_FUNCTIONS
+                and isinstance(node.args[0], odsql_ast.Field)
+                and node.args[0].type == "geo_point"
+            ):
+                geo_column = node.args[0].column
+                break
+    return Analysis(
+        is_aggregate=plan.is_aggregate,
+        keys=keys,
+        key_types=types if keys is not None else [],
+        geo_column=geo_column,
+        uses_now=uses_now,
+        filtered=bool(wheres or query.refine or query.exclude),
+    )
+
+
+def _given(text: str | None) -> bool:
+    return text is not None and text.strip() != ""
+
+
+def check_paging(limit: int | None, offset: int, max_limit: int | None) -> tuple[int, int]:
+    if limit is None:
+        limit = DEFAULT_LIMIT
+    if limit < 0:
+        raise QueryError(
+            f"limit ne peut pas être négatif (reçu {limit})",
+            f"limit cannot be negative (got {limit})",
+            clause="limit",
+        )
+    if max_limit is not None and limit > max_limit:
+        raise QueryError(
+            f"limit={limit} dépasse le maximum de {max_limit} lignes par page. Pour tout obtenir, "
+            "suivez les curseurs (next_cursor) ou utilisez les exports, qui n'ont pas de plafond",
+            f"limit={limit} exceeds the maximum of {max_limit} rows per page. To get everything, "
+            "follow the cursors (next_cursor) or use the exports, which have no cap",
+            clause="limit",
+        )
+    if offset < 0:
+        raise QueryError(
+            "offset ne peut pas être négatif", "offset cannot be negative", clause="offset"
+        )
+    return limit, offset
+
+
+# ---------------------------------------------------------------- execution
+
+
+def _execute(con, sql: str, params: list, timeout_s: float | None):
+    """Rows, or None when the time limit interrupted the statement."""
+    with engine.deadline(con, timeout_s) as d:
+        try:
+            return con.execute(sql, params).fetchall()
+        except engine.DATA_ERRORS as exc:
+            raise computation_error(exc) from exc
+        except duckdb.InterruptException:
+            if not d.expired:
+                raise
+            return None
+
+
+def _compile(query: RecordQuery, served: Served, source: Source, timezone: str):
+    compiled = compile_query(
+        query,
+        columns=served.columns,
+        source_sql=source.sql,
+        source_params=source.params,
+        max_limit=None,
+        default_limit=None,
+        timezone=timezone,
+        tiebreak_column=served.id_column,
+    )
+    for extension in compiled.extensions:
+        engine.ensure_extension(source.con, extension)
+    return compiled
+
+
+def _count_key(query: RecordQuery, analysis: Analysis, timezone: str):
+    if analysis.uses_now:
+        return None
+    return (
+        analysis.is_aggregate,
+        query.group_by or "",
+        query.select if analysis.is_aggregate else "",
+        tuple(_wheres(query.where)),
+        tuple(query.refine),
+        tuple(query.exclude),
+        query.lang,
+        timezone,
+    )
+
+
+def _count(
+    served: Served,
+    query: RecordQuery,
+    analysis: Analysis,
+    source: Source,
+    timezone: str,
+    timeout_s: float | None,
+) -> int | None:
+    """The number of records (or groups) of the query: known, cached, or counted."""
+    if not analysis.is_aggregate and not analysis.filtered:
+        return int(served.version.row_count)
+    key = _count_key(query, analysis, timezone)
+    if source.hot is not None and key is not None:
+        cached = source.hot.cached_count(key)
+        if cached is not None:
+            return cached
+    compiled = _compile(replace(query, limit=None, offset=0), served, source, timezone)
+    rows = _execute(source.con, compiled.count_sql, compiled.count_params, timeout_s)
+    if rows is None:
+        return None
+    total = int(rows[0][0])
+    if source.hot is not None and key is not None:
+        source.hot.remember_count(key, total)
+    return total
+
+
+def _hidden_prefix(columns: list[dict]) -> str:
+    prefix = "_cursor_"
+    while any(c["id"].startswith(prefix) for c in columns):
+        prefix = "_" + prefix
+    return prefix
+
+
+def record_page(
+    served: Served,
+    query: RecordQuery,
+    *,
+    cursor: cursors.Cursor | None = None,
+    with_count: bool = True,
+    timezone: str = engine.DEFAULT_TIMEZONE,
+    timeout_s: float | None = TIMEOUT_S,
+    max_limit: int | None = MAX_LIMIT,
+) -> dict:
+    """One page of records (or groups), its total count and the cursor of the next page.
+
+    Returns ``{"total_count", "results", "limits", "columns", "next_cursor"}``; a limit that is
+    hit is listed in ``limits`` (``total_count`` is then None). Raises QueryError.
+    """
+    limit, offset = check_paging(query.limit, query.offset or 0, max_limit)
+    if served.version is None:
+        return {"total_count": 0, "results": [], "limits": [], "columns": [], "next_cursor": None}
+    base = replace(query, limit=None, offset=0)
+    analysis = analyze(base, served.columns)
+    keyset = not analysis.is_aggregate and analysis.keys is not None
+    keys = list(analysis.keys or [])
+    types = list(analysis.key_types)
+    if keyset and any(t not in cursors.KEYSET_TYPES for t in types):
+        keyset = False
+
+    seen = offset
+    wheres = _wheres(query.where)
+    if cursor is not None:
+        seen = cursor.seen
+        if cursor.after is not None:
+            if not keyset or len(cursor.after) != len(keys):
+                raise cursors.invalid()  # pragma: no cover - a signed cursor always fits
+            wheres = wheres + [
+                cursors.after_condition(keys, cursor.after, served.id_column, cursor.after_id)
+            ]
+            offset = 0
+        else:
+            offset = cursor.offset
+
+    select = query.select
+    hidden = 0
+    if keyset:
+        prefix = _hidden_prefix(served.columns)
+        extra = [
+            f"{cursors.field_name(column)} as {prefix}{i}" for i, (column, _) in enumerate(keys)
+        ]
+        extra.append(f"{cursors.field_name(served.id_column)} as {prefix}id")
+        select = ", ".join([select if _given(select) else "*", *extra])
+        hidden = len(extra)
+
+    started = time.monotonic()
+    limits: list[dict] = []
+    with _main_source(served, timezone) as main:
+        source = main
+        page_query = replace(
+            query, select=select, where=wheres or None, limit=limit + 1, offset=offset
+        )
+        total = None
+        counted = False
+        if analysis.geo_column and main.hot is not None:
+            geo = _copy_source(main, ("geo", analysis.geo_column))
+            if geo is not None:
+                total = _count(served, base, analysis, geo, timezone, timeout_s)
+                counted = True
+                if total is not None and total <= GEO_COPY_MAX_ROWS:
+                    source = geo
+                    if not _given(query.order_by) and not analysis.is_aggregate:
+                        # The copy is in Z-order: sort the (few) matches back into file order.
+                        page_query = replace(page_query, order_by=cursors.field_name(served.id_column))
+        if source is main and keyset and keys:
+            if tuple(keys) == main.in_order:
+                page_query = replace(page_query, order_by=None)
+            else:
+                copy = _copy_source(main, ("sorted", *keys))
+                if copy is not None:
+                    source = copy
+                    page_query = replace(page_query, order_by=None)
+        compiled = _compile(page_query, served, source, timezone)
+        rows = _execute(source.con, compiled.sql, compiled.params, timeout_s)
+        if rows is None:
+            return {
+                "total_count": None,
+                "results": [],
+                "limits": [engine.time_limit(timeout_s, "results")],
+                "columns": compiled.columns[: len(compiled.columns) - hidden],
+                "next_cursor": None,
+            }
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        visible = compiled.columns[: len(compiled.columns) - hidden]
+        convert = row_converter(visible, timezone)
+        width = len(visible)
+        results = [convert(row[:width]) for row in rows]
+
+        if not has_more and (rows or seen == 0):
+            total = seen + len(rows)
+        elif with_count and not counted:
+            remaining = (
+                None if timeout_s is None else max(timeout_s - (time.monotonic() - started), 0.001)
+            )
+            total = _count(served, base, analysis, main, timezone, remaining)
+        if with_count and total is None:
+            limits.append(engine.time_limit(timeout_s, "total_count"))
+
+    next_cursor = None
+    if has_more:
+        state = {
+            "select": query.select,
+            "where": _wheres(query.where),
+            "group_by": query.group_by,
+            "order_by": query.order_by,
+            "refine": list(query.refine),
+            "exclude": list(query.exclude),
+            "lang": query.lang,
+        }
+        following = cursors.Cursor(
+            version=served.version.number, query=state, seen=seen + len(rows)
+        )
+        literals = None
+        if keyset:
+            last = rows[-1]
+            literals = [
+                cursors.literal(value, t)
+                for value, t in zip(last[width : width + len(keys)], types, strict=True)
+            ]
+            if any(v is False for v in literals):
+                literals = None
+            else:
+                following.after, following.after_id = literals, int(last[-1])
+        if literals is None:
+            following.offset = seen + len(rows)
+        next_cursor = following.encode()
+    return {
+        "total_count": total if with_count else None,
+        "results": results,
+        "limits": limits,
+        "columns": visible,
+        "next_cursor": next_cursor,
+    }
+
+
+def record_get(
+    served: Served,
+    record_id: int,
+    *,
+    select: str | None = None,
+    timezone: str = engine.DEFAULT_TIMEZONE,
+) -> dict:
+    """One record by its ``_id``; NotFound when the version has no such row."""
+    missing = NotFound(
+        f"Pas d'enregistrement {record_id} dans ce jeu de données.",
+        f"No record {record_id} in this dataset.",
+        where="record_id",
+    )
+    if served.version is None or record_id < 1 or record_id > int(served.version.row_count):
+        raise missing
+    query = RecordQuery(
+        select=select, where=f"{cursors.field_name(served.id_column)} = {int(record_id)}", limit=1
+    )
+    with _main_source(served, timezone) as source:
+        compiled = _compile(query, served, source, timezone)
+        rows = _execute(source.con, compiled.sql, compiled.params, TIMEOUT_S)
+    if rows is None:
+        raise QueryError(
+            "La limite de temps a été atteinte : réessayez dans un instant",
+            "The time limit was reached: try again in a moment",
+            clause="query",
+        )
+    if not rows:
+        raise missing
+    return row_converter(compiled.columns, timezone)(rows[0])
+
+
+def record_facets(
+    served: Served,
+    *,
+    facet_fields: list[str],
+    where: list[str] | None = None,
+    refine: list[str] | None = None,
+    exclude: list[str] | None = None,
+    limit_per_facet: int = 50,
+    lang: str = "fr",
+    timezone: str = engine.DEFAULT_TIMEZONE,
+    timeout_s: float | None = TIMEOUT_S,
+) -> list[dict]:
+    if served.version is None:
+        return []
+    analysis = analyze(
+        RecordQuery(where=where or None, refine=refine or [], exclude=exclude or []),
+        served.columns,
+    )
+    with _main_source(served, timezone) as main:
+        source = main
+        if analysis.geo_column and main.hot is not None:
+            source = _copy_source(main, ("geo", analysis.geo_column)) or main
+        return engine.facets(
+            source.con,
+            parquet_path=served.version.absolute_path,
+            columns=served.columns,
+            facet_fields=facet_fields,
+            where=where or None,
+            refine=refine or [],
+            exclude=exclude or [],
+            limit_per_facet=limit_per_facet,
+            timeout_s=timeout_s,
+            lang=lang,
+            source_sql=source.sql,
+            source_params=source.params,
+        )
+
+
+def default_facets(served: Served, *, max_distinct: int = 100) -> list[str]:
+    """Text, boolean and date columns with few distinct values (from the version's statistics)."""
+    if served.version is None:
+        return []
+    names = []
+    for column in served.version.columns:
+        distinct = (column.get("stats") or {}).get("distinct")
+        if (
+            column["type"] in ("text", "boolean", "date", "datetime")
+            and distinct is not None
+            and distinct <= max_distinct
+        ):
+            names.append(column["id"])
+    return names
+
+
+# ---------------------------------------------------------------- exports
+
+
+def export_query(served: Served, query: RecordQuery) -> RecordQuery:
+    """Exports hold the data's own columns unless asked otherwise (``select=*`` adds ``_id``)."""
+    if _given(query.select) or _given(query.group_by):
+        return query
+    select = ", ".join(cursors.field_name(c["id"]) for c in served.data_columns)
+    return replace(query, select=select)
+
+
+@contextmanager
+def export_cursor(served: Served, query: RecordQuery, timezone: str):
+    """(connection, compiled query) of a whole export, in the stable order of pages; the hot
+    copy stays loaded until the block ends. Raises QueryError before anything is sent."""
+    if query.limit is not None and query.limit < 0:
+        query = replace(query, limit=None)
+    check_paging(query.limit or 0, query.offset or 0, None)
+    analysis = analyze(replace(query, limit=None, offset=0), served.columns)
+    with _main_source(served, timezone, fresh=True) as main:
+        source = main
+        run = query
+        if not analysis.is_aggregate and analysis.keys:
+            if tuple(analysis.keys) == main.in_order:
+                run = replace(query, order_by=None)
+            else:
+                copy = _copy_source(main, ("sorted", *analysis.keys))
+                if copy is not None:
+                    source, run = copy, replace(query, order_by=None)
+        compiled = _compile(run, served, source, timezone)
+        yield source.con, compiled
+
+
+def export_rows(served: Served, query: RecordQuery, timezone: str, batch_size: int = 10_000):
+    """Every row of the export as a JSON-ready dict, streamed (a generator: the query runs on
+    the first ``next``; compile errors are raised by ``export_cursor`` first)."""
+    with export_cursor(served, query, timezone) as (con, compiled):
+        convert = row_converter(compiled.columns, timezone)
+        try:
+            result = con.execute(compiled.sql, compiled.params)
+        except engine.DATA_ERRORS as exc:
+            raise computation_error(exc) from exc
+        while True:
+            batch = result.fetchmany(batch_size)
+            if not batch:
+                break
+            for row in batch:
+                yield convert(row)

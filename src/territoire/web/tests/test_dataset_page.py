@@ -1,0 +1,235 @@
+"""The dataset page on real Montpellier files: table (sort, filters, pages), map, chart, columns,
+downloads, API examples, history, Markdown, access and the visit counter."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from territoire.trust.models import AuditEvent
+from territoire.web.models import DatasetDailyViews
+
+from .conftest import BROWSER_UA
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, dataset, query: str = "", **headers) -> str:
+    response = client.get(f"/jeux-de-donnees/{dataset.slug}/{query}", **headers)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _rows(html: str) -> list[list[str]]:
+    body = html.split('<table class="data-table records">', 1)[1].split("</tbody>", 1)[0]
+    rows = []
+    for tr in re.findall(r"<tr>(.*?)</tr>", body.split("<tbody>", 1)[1], re.S):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)
+        rows.append([re.sub(r"<[^>]+>", "", c).replace("—vide", "") for c in cells])
+    return rows
+
+
+def _caption(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", re.search(r'<caption id="tableau-legende">(.*?)</caption>', html, re.S).group(1))
+
+
+def test_table_preview_first_page_with_caption_and_pages(client, defibrillators):
+    html = _page(client, defibrillators)
+    rows = _rows(html)
+    assert len(rows) == 20
+    assert rows[0][1] == "Maison de la Prévention Santé"
+    assert _caption(html).startswith("Enregistrements 1 à 20 sur 167")
+    assert 'href="?page=2#tableau"' in html and 'href="?page=9#tableau"' in html
+    # dBase type suffixes are dropped from headers
+    assert ">Nom<span" in html and "Nom,C,254" not in html.split("<thead>")[1].split("</thead>")[0]
+    page9 = _page(client, defibrillators, "?page=9")
+    assert len(_rows(page9)) == 7 and _caption(page9).startswith("Enregistrements 161 à 167")
+
+
+def test_sorting_links_and_aria_sort(client, budget):
+    html = _page(client, budget, "?tri=-bp")
+    amounts = [r[5] for r in _rows(html)]
+    assert amounts[0] == "181\u202f117\u202f300,00"  # the largest credit, French number format
+    assert 'aria-sort="descending"' in html
+    assert "triés par BP, décroissant" in html
+    # the header link now sorts the other way
+    assert 'href="?tri=bp#tableau"' in html
+
+
+def test_filters_compile_to_odsql_and_combine(client, budget):
+    html = _page(client, budget, "?f-libelle_fonction=ecoles&min-bp=1000000")
+    rows = _rows(html)
+    assert rows and all("ECOLE" in r[6] for r in rows)
+    assert "Filtres appliqués" in html and "1 filtre actif" not in html
+    exact = _page(client, budget, "?f-i_f=I&mode-i_f=egal&tri=bp")
+    assert {r[1] for r in _rows(exact)} == {"I"}
+    # range on the amount, both bounds
+    ranged = _page(client, budget, "?min-bp=100&max-bp=200")
+    values = [float(r[5].replace("\u202f", "").replace(",", ".")) for r in _rows(ranged)]
+    assert values and all(100 <= v <= 200 for v in values)
+
+
+def test_a_value_that_is_not_a_number_is_said_not_run(client, budget):
+    html = _page(client, budget, "?min-bp=beaucoup")
+    assert "« beaucoup » n&#x27;est pas un nombre." in html
+    assert 'aria-invalid="true"' in html
+    assert _caption(html).startswith("Enregistrements 1 à 20 sur 1")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '" or 1=1 --',
+        "x\") or (true",
+        "'; DROP TABLE catalog_dataset; --",
+        "\\\" or \\\"",
+        "`bp` > 0",
+    ],
+)
+def test_hostile_filter_values_stay_literal_text(client, budget, value):
+    from territoire.catalog.models import Dataset
+
+    html = _page(client, budget, "", QUERY_STRING="")  # warm
+    response = client.get(f"/jeux-de-donnees/{budget.slug}/", {"f-libelle_fonction": value, "mode-libelle_fonction": "egal"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Aucun enregistrement ne correspond aux filtres." in html
+    assert Dataset.objects.filter(pk=budget.pk).exists()
+
+
+def test_unknown_columns_in_parameters_are_ignored(client, budget):
+    html = _page(client, budget, "?tri=nope&f-nope=1&min-nope=2")
+    assert _caption(html).startswith("Enregistrements 1 à 20 sur 1")
+    assert "aria-sort" not in html
+
+
+def test_map_of_positions_clustered_with_a_table_alternative(client, defibrillators):
+    html = _page(client, defibrillators)
+    svg = html.split('<figure class="territory-map feature-map">', 1)[1].split("</svg>", 1)[0]
+    assert 'role="img"' in svg and "167 positions" in svg
+    counts = [int(n) for n in re.findall(r"<text [^>]*>(\d+)</text>", svg)]
+    singles = svg.count('<g class="marker">')
+    assert sum(counts) + singles == 167 and counts  # clustered, nothing lost
+    assert '<path d="M' in svg  # Montpellier's boundary under the points
+    alternative = html.split('<details class="alternative">', 1)[1].split("</details>", 1)[0]
+    assert "<td>Montpellier</td>" in alternative
+    # the map follows the table's filters
+    filtered = _page(client, defibrillators, "?f-nom=piscine")
+    assert "La carte suit les filtres du tableau." in filtered
+
+
+def test_chart_builder_sums_by_group_with_a_data_table(client, budget):
+    html = _page(client, budget, "?graphe-groupe=d_r&graphe-calcul=count")
+    chart = html.split('<figure class="chart">', 1)[1]
+    assert "Nombre de lignes par D_R" in chart
+    table = chart.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    cells = dict(re.findall(r'<th scope="row">(.*?)</th><td class="num">(.*?)</td>', table))
+    assert set(cells) == {"D", "R"}
+    total = sum(int(v.replace("\u202f", "").replace("\xa0", "")) for v in cells.values())
+    assert total == 1448
+    summed = _page(client, budget, "?graphe-groupe=i_f&graphe-calcul=sum&graphe-mesure=bp")
+    assert "Somme — BP par I_F" in summed and "<rect " in summed
+    # the default chart of the budget adds up the amounts
+    assert "Somme — BP par Libellé fonction" in _page(client, budget)
+
+
+def test_columns_downloads_api_examples_and_history(client, budget, settings):
+    html = _page(client, budget)
+    columns = html.split('id="colonnes"', 1)[1].split("</section>", 1)[0]
+    assert "<code>bp</code>" in columns and "nombre décimal" in columns and "148" in columns
+    downloads = html.split('id="telechargements"', 1)[1].split("</section>", 1)[0]
+    for fmt in ("csv", "json", "xlsx", "parquet"):
+        assert f"/api/explore/v2.1/catalog/datasets/{budget.slug}/exports/{fmt}" in downloads
+    assert "exports/geojson" not in downloads  # no position in a budget
+    assert f"/api/v1/datasets/{budget.slug}/versions/1/parquet" in downloads
+    assert "VilleMTP_MTP_BudgetPri_2014.csv" in downloads and "Kio" in downloads
+    api = html.split('id="api"', 1)[1].split("</section>", 1)[0]
+    assert "curl &quot;" in api and "import requests" in api
+    assert "datastore_search(resource_id=&#x27;budget-primitif-2014&#x27;" in api
+    assert "group_by=" in api
+    history = html.split('id="historique"', 1)[1].split("</section>", 1)[0]
+    assert "Premier chargement (VilleMTP_MTP_BudgetPri_2014.csv)" in history
+
+
+def test_examples_carry_the_table_filter(client, budget):
+    html = _page(client, budget, "?min-bp=1000000")
+    assert "where=%60bp%60+%3E%3D+1000000" in html
+
+
+def test_a_second_version_says_what_changed(client, defibrillators, ingest, tmp_path, defib_csv):
+    lines = defib_csv.read_bytes().splitlines(keepends=True)
+    smaller = tmp_path / "defib-v2.csv"
+    smaller.write_bytes(b"".join(lines[:-10]))
+    ingest(defibrillators, smaller)
+    html = _page(client, defibrillators)
+    history = html.split('id="historique"', 1)[1].split("</section>", 1)[0]
+    assert "(servie)" in history and "(-10)" in history
+    assert "mêmes colonnes" in history
+    assert _caption(html).startswith("Enregistrements 1 à 20 sur 157")
+
+
+def test_original_file_is_downloadable(client, budget, budget_csv):
+    response = client.get(f"/jeux-de-donnees/{budget.slug}/fichier-d-origine/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == budget_csv.read_bytes()
+    assert "VilleMTP_MTP_BudgetPri_2014.csv" in response["Content-Disposition"]
+
+
+def test_description_markdown_is_rendered_and_sanitised(client, make_dataset):
+    dataset = make_dataset(
+        "Jeu piégé",
+        publish=True,
+        description=(
+            "# Titre\n\n**gras** et [lien](https://example.fr) "
+            '<script>alert(1)</script> <img src=x onerror="alert(2)"> '
+            "[js](javascript:alert(3))"
+        ),
+    )
+    html = _page(client, dataset)
+    prose = html.split('<div class="prose">', 1)[1].split("</div>", 1)[0]
+    assert "<h3>Titre</h3>" in prose and "<strong>gras</strong>" in prose
+    assert '<a href="https://example.fr" rel="noopener noreferrer nofollow">lien</a>' in prose
+    assert "<script" not in prose and "onerror" not in prose and "javascript:" not in prose
+    assert "<img" not in prose
+
+
+def test_dataset_without_data_still_has_its_page(client, make_dataset):
+    dataset = make_dataset("Inventaire seul", publish=True)
+    html = _page(client, dataset)
+    assert "aucune donnée chargée" in html and "tableau-legende" not in html
+
+
+def test_non_public_dataset_is_not_found_for_outsiders_and_audited_for_agents(
+    client, make_dataset, ingest, defib_csv, agent, citizen
+):
+    dataset = make_dataset("Défibrillateurs internes", access_level="internal")
+    ingest(dataset, defib_csv)
+    before = AuditEvent.objects.filter(action="read").count()
+    for who in (None, citizen):
+        if who:
+            client.force_login(who)
+        assert client.get(f"/jeux-de-donnees/{dataset.slug}/").status_code == 404
+        assert client.get(f"/jeux-de-donnees/{dataset.slug}/fichier-d-origine/").status_code == 404
+    assert AuditEvent.objects.filter(action="read").count() == before
+    client.force_login(agent)
+    html = _page(client, dataset)
+    assert "badge-internal" in html, html[:3000]
+    assert "jeton d'API" in html
+    assert AuditEvent.objects.filter(action="read", actor=agent).count() == 1
+
+
+def test_visits_are_counted_per_day_without_personal_data(client, defibrillators):
+    _page(client, defibrillators, **BROWSER_UA)
+    _page(client, defibrillators, **BROWSER_UA)
+    _page(client, defibrillators, "?page=2", **BROWSER_UA)  # using the table is not a visit
+    _page(client, defibrillators, HTTP_USER_AGENT="Googlebot/2.1")
+    counter = DatasetDailyViews.objects.get(dataset=defibrillators)
+    assert counter.count == 2
+    assert {f.name for f in DatasetDailyViews._meta.get_fields()} == {"id", "dataset", "day", "count"}
+
+
+def test_dataset_page_query_count_is_bounded(client, defibrillators, django_assert_max_num_queries):
+    _page(client, defibrillators)
+    with django_assert_max_num_queries(16):
+        _page(client, defibrillators, **BROWSER_UA)
