@@ -155,3 +155,4 @@ def dataset_detail(request, slug: str):
 from territoire.lake.api import router as lake_router  # noqa: E402 — registered last, it uses actor_of
 
 api.add_router("", lake_router)
+api.add_router("", "territoire.records.api.router")  # records: pages, cursors, facets, exports

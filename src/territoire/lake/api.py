@@ -23,7 +23,7 @@ from territoire.api.schemas import ErrorOut
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
-from territoire.core.errors import NotFound, PermissionRefused, TerritoireError
+from territoire.core.errors import NotFound, PermissionRefused, TerritoireError, ValidationFailed
 
 from . import selectors, services, tasks
 from .models import IngestJob, JobKind
@@ -165,6 +165,7 @@ def upload_create(
 ):
     actor = _writer(request)
     dataset = _editable_dataset(actor, slug)
+    _check_bundled_schema(schema_ref)
     path = services.upload_store(chunks=file.chunks(), original_name=file.name or "fichier")
     try:
         job = tasks.ingest_job_enqueue(
@@ -182,6 +183,25 @@ def upload_create(
         202,
         {"job": job.pk, "status": job.status, "status_url": _job_url(job), "dataset": dataset.slug},
     )
+
+
+def _check_bundled_schema(schema_ref: str | None) -> None:
+    """Over HTTP only bundled schemas (by name or schema.data.gouv.fr identifier) are accepted: a
+    path would read files on the server and a URL would make the server fetch arbitrary addresses.
+    The CLI, run by an operator, accepts paths and URLs."""
+    if not schema_ref:
+        return
+    from territoire.schemas.registry import schema_list
+
+    known = {item["name"] for item in schema_list()} | {item.get("identifier") for item in schema_list()}
+    if schema_ref not in known:
+        raise ValidationFailed(
+            f"Schéma « {schema_ref} » inconnu : indiquez le nom d'un schéma fourni (voir docs/schemas.md), "
+            "par exemple scdl-deliberations.",
+            f"Unknown schema '{schema_ref}': give the name of a bundled schema (see docs/schemas.md), "
+            "e.g. scdl-deliberations.",
+            where="schema",
+        )
 
 
 @router.get(

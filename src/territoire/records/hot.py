@@ -91,7 +91,7 @@ class Structure:
 class HotVersion:
     """A version loaded in the hot database, and the copies built for it."""
 
-    key: int  # DatasetVersion primary key
+    key: tuple  # (DatasetVersion primary key, Parquet checksum): never reused for other data
     path: Path
     columns: list[dict]  # the version's columns (id, label, type, storage_type)
     row_count: int
@@ -133,7 +133,7 @@ class HotStore:
         self._lock = threading.RLock()
         self._build_lock = threading.Lock()  # one load or copy at a time: memory is measured
         self._db: duckdb.DuckDBPyConnection | None = None
-        self._versions: dict[int, HotVersion] = {}
+        self._versions: dict[tuple, HotVersion] = {}
         self._local = threading.local()
         self._sequence = 0
 
@@ -195,22 +195,23 @@ class HotStore:
             self._release(hot)
 
     def _get_or_load(self, version, columns, id_column, mode) -> HotVersion | None:
+        key = version_key(version)
         with self._lock:
-            hot = self._versions.get(version.pk)
+            hot = self._versions.get(key)
             if hot is None:
                 hot = HotVersion(
-                    key=version.pk,
+                    key=key,
                     path=Path(version.absolute_path),
                     columns=columns,
                     row_count=int(version.row_count),
                     id_column=id_column,
                     main=Structure(self._name("h")),
                 )
-                self._versions[version.pk] = hot
+                self._versions[key] = hot
                 synchronous = mode == "sync" or hot.row_count <= SYNC_ROWS
                 if not synchronous:
                     threading.Thread(
-                        target=self._load, args=(hot,), name=f"hot-load-{hot.key}", daemon=True
+                        target=self._load, args=(hot,), name=f"hot-load-{hot.key[0]}", daemon=True
                     ).start()
             else:
                 synchronous = False
@@ -229,18 +230,18 @@ class HotStore:
             if hot.evicted and hot.refs == 0:
                 self._drop_all(hot)
 
-    def wait(self, key: int, timeout: float | None = None) -> bool:
+    def wait(self, version, timeout: float | None = None) -> bool:
         """Wait for a version's load to end (tests, benchmarks); True when it is ready."""
         with self._lock:
-            hot = self._versions.get(key)
+            hot = self._versions.get(version_key(version))
         if hot is None:
             return False
         hot.main.ready.wait(timeout)
         return hot.is_ready
 
-    def wait_copies(self, key: int, timeout: float | None = None) -> None:
+    def wait_copies(self, version, timeout: float | None = None) -> None:
         with self._lock:
-            hot = self._versions.get(key)
+            hot = self._versions.get(version_key(version))
             copies = list(hot.copies.values()) if hot else []
         for structure in copies:
             structure.ready.wait(timeout)
@@ -334,7 +335,7 @@ class HotStore:
             self._build(structure, statements)
             return hot.copy(kind)
         threading.Thread(
-            target=self._build, args=(structure, statements), name=f"hot-copy-{hot.key}", daemon=True
+            target=self._build, args=(structure, statements), name=f"hot-copy-{hot.key[0]}", daemon=True
         ).start()
         return None
 
@@ -408,7 +409,7 @@ class HotStore:
         with self._lock:
             return [
                 {
-                    "version": hot.key,
+                    "version": hot.key[0],
                     "rows": hot.row_count,
                     "ready": hot.is_ready,
                     "bytes": hot.main.bytes,
@@ -421,12 +422,17 @@ class HotStore:
             ]
 
 
+def version_key(version) -> tuple:
+    return (version.pk, version.parquet_checksum)
+
+
 def _interleave(a: str, b: str) -> str:
     """SQL for the Morton code of two 16-bit cell numbers (bits of a and b interleaved)."""
     parts = []
     for bit in range(16):
-        parts.append(f"(({a} >> {bit}) & 1) << {2 * bit + 1}")
-        parts.append(f"(({b} >> {bit}) & 1) << {2 * bit}")
+        # SQL gives << >> & | one precedence, left to right: every term is parenthesised.
+        parts.append(f"((({a} >> {bit}) & 1) << {2 * bit + 1})")
+        parts.append(f"((({b} >> {bit}) & 1) << {2 * bit})")
     return "(" + " | ".join(parts) + ")"
 
 

@@ -603,6 +603,21 @@ def export_query(served: Served, query: RecordQuery) -> RecordQuery:
     return replace(query, select=select)
 
 
+def output_columns(served: Served, query: RecordQuery, timezone: str) -> list[dict]:
+    """The result columns ({"name", "type"}) of a query, without running it (QueryError if bad)."""
+    sql, params = _parquet_source(served)
+    return compile_query(
+        query,
+        columns=served.columns,
+        source_sql=sql,
+        source_params=params,
+        max_limit=None,
+        default_limit=None,
+        timezone=timezone,
+        tiebreak_column=served.id_column,
+    ).columns
+
+
 @contextmanager
 def export_cursor(served: Served, query: RecordQuery, timezone: str):
     """(connection, compiled query) of a whole export, in the stable order of pages; the hot

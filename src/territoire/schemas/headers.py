@@ -18,6 +18,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+# dBase/Shapefile exports write the field type after the name: "Nom,C,254", "DDEBUT,D"
+DBASE_SUFFIX = re.compile(r",\s*[CNDLFM](?:,\s*\d+){0,2}\s*$", re.IGNORECASE)
+
 
 @dataclass
 class Pairing:
@@ -100,13 +103,13 @@ def match_headers(
     # 2. the same name up to case, accents, spaces and punctuation, or the field's title
     for index in list(free_columns):
         label = str(columns[index].get("label") or "")
-        key = normalize_label(label)
-        if not key:
+        keys = {normalize_label(label), normalize_label(DBASE_SUFFIX.sub("", label))} - {""}
+        if not keys:
             continue
         candidates = [
             f
             for f in free_fields
-            if key in {normalize_label(f["name"]), normalize_label(f.get("title") or "")}
+            if keys & {normalize_label(f["name"]), normalize_label(f.get("title") or "")}
         ]
         if len(candidates) == 1:
             spec = candidates[0]

@@ -49,171 +49,32 @@ CIVILITY = re.compile(
     re.IGNORECASE,
 )
 PRENOM_NOM = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:[ -][A-ZÀ-Ý][a-zà-ÿ'’-]+)?\s+[A-ZÀ-Ý'’ -]{2,}$")
-PLACE_WORDS = {
-    "rue",
-    "avenue",
-    "boulevard",
-    "place",
-    "ecole",
-    "college",
-    "lycee",
-    "parc",
-    "stade",
-    "gymnase",
-    "salle",
-    "maison",
-    "hotel",
-    "centre",
-    "mairie",
-    "piscine",
-    "eglise",
-    "musee",
-    "mediatheque",
-    "bibliotheque",
-    "jardin",
-    "square",
-    "parking",
-    "gare",
-    "zoo",
-    "theatre",
-    "halle",
-    "marche",
-    "creche",
-    "espace",
-    "complexe",
-    "residence",
-    "allee",
-    "chemin",
-    "impasse",
-    "quai",
-    "pont",
-    "port",
-    "domaine",
-    "chateau",
-    "institut",
-    "universite",
-    "hopital",
-    "clinique",
-    "cimetiere",
-    "foyer",
-    "club",
-    "association",
-    "direction",
-    "service",
-    "pole",
-    "agence",
-    "station",
-    "aire",
-    "zone",
-    "quartier",
-    "batiment",
-    "site",
-    "groupe",
-    "scolaire",
-    "maternelle",
-    "elementaire",
-    "primaire",
-    "boulodrome",
-    "patinoire",
-    "cinema",
-    "office",
-    "conservatoire",
-    "palais",
-    "tribunal",
-    "prefecture",
-    "commune",
-    "ville",
-    "metropole",
-    "departement",
-    "region",
-    "sarl",
-    "sas",
-    "sa",
-    "eurl",
-    "sci",
-}
-PERSON_LABELS = {
-    "nom",
-    "noms",
-    "prenom",
-    "prenoms",
-    "nom_usage",
-    "nom_naissance",
-    "nom_prenom",
-    "prenom_nom",
-    "nom_complet",
-    "titulaire",
-    "beneficiaire",
-    "beneficiaires",
-    "demandeur",
-    "proprietaire",
-    "locataire",
-    "patient",
-    "eleve",
-    "agent",
-    "elu",
-    "elus",
-    "contact",
-    "responsable",
-    "redacteur",
-    "signataire",
-    "declarant",
-    "auteur",
-    "representant",
-    "conjoint",
-    "enfant",
-    "personne",
-    "habitant",
-    "usager",
-    "candidat",
-    "exploitant",
-    "gerant",
-    "president",
-    "firstname",
-    "lastname",
-    "first_name",
-    "last_name",
-    "surname",
-    "full_name",
-    "name",
-    "referent",
-    "interlocuteur",
-    "dirigeant",
-}
-SURNAME_LABELS = {
-    "nom",
-    "noms",
-    "nom_usage",
-    "nom_naissance",
-    "nom_famille",
-    "nom_de_famille",
-    "lastname",
-    "last_name",
-    "surname",
-}
-PEOPLE_CONTEXT = {
-    "domicile",
-    "naissance",
-    "ne_le",
-    "nee_le",
-    "date_naissance",
-    "prenom",
-    "nom_usage",
-    "civilite",
-    "sexe",
-    "age",
-}
-ADDRESS_LABELS = {
-    "adresse",
-    "adresses",
-    "adr",
-    "address",
-    "domicile",
-    "residence",
-    "voie",
-    "adresse_postale",
-    "lieu",
-}
+PLACE_WORDS = frozenset(
+    "rue avenue boulevard place ecole college lycee parc stade gymnase salle maison hotel "
+    "centre mairie piscine eglise musee mediatheque bibliotheque jardin square parking gare "
+    "zoo theatre halle marche creche espace complexe residence allee chemin impasse quai pont "
+    "port domaine chateau institut universite hopital clinique cimetiere foyer club "
+    "association direction service pole agence station aire zone quartier batiment site "
+    "groupe scolaire maternelle elementaire primaire boulodrome patinoire cinema office "
+    "conservatoire palais tribunal prefecture commune ville metropole departement region sarl "
+    "sas sa eurl sci".split()
+)
+PERSON_LABELS = frozenset(
+    "nom noms prenom prenoms nom_usage nom_naissance nom_prenom prenom_nom nom_complet "
+    "titulaire beneficiaire beneficiaires demandeur proprietaire locataire patient eleve "
+    "agent elu elus contact responsable redacteur signataire declarant auteur representant "
+    "conjoint enfant personne habitant usager candidat exploitant gerant president firstname "
+    "lastname first_name last_name surname full_name name referent interlocuteur dirigeant".split()
+)
+SURNAME_LABELS = frozenset(
+    "nom noms nom_usage nom_naissance nom_famille nom_de_famille lastname last_name surname".split()
+)
+PEOPLE_CONTEXT = frozenset(
+    "domicile naissance ne_le nee_le date_naissance prenom nom_usage civilite sexe age".split()
+)
+ADDRESS_LABELS = frozenset(
+    "adresse adresses adr address domicile residence voie adresse_postale lieu".split()
+)
 INDIVIDUAL_BUSINESS = re.compile(
     r"entrepreneur[s]?[ _-]individuel|auto[ _-]?entrepreneur|micro[ _-]?entrepr|personne[s]?[ _-]physique",
     re.IGNORECASE,

@@ -13,9 +13,9 @@ statistics), :mod:`.compare` (version diff), :mod:`.duckdb_ext` (extensions from
 """
 
 from .compare import compare
-from .inference import NULL_MARKERS, TYPES
 from .issues import IngestError, Issue
 from .model import ColumnInfo, IngestOptions, StagedTable
+from .patterns import NULL_MARKERS, TYPES
 from .stage import source_checksum, stage
 
 __all__ = [

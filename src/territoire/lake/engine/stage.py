@@ -28,10 +28,12 @@ import duckdb
 from . import readers
 from .csvreader import load_csv, quote_ident
 from .duckdb_ext import connect, load_extension
-from .inference import TYPES, cast_expr, infer, mark_lat_lon, storage_type
+from .inference import infer, mark_lat_lon
 from .issues import ERROR, IngestError, Issue, error, info, warning
 from .model import ColumnInfo, IngestOptions, StagedTable
+from .patterns import TYPES
 from .sniff import EXTENSIONS, SAMPLE_BYTES, Detected, detect_encoding, detect_format, sniff_csv
+from .sqlexpr import cast_expr, storage_type
 from .textfile import display_encoding, from_scan, prepare, scan_utf8, sha256_file
 from .writer import column_stats, write_parquet
 

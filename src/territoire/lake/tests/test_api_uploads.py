@@ -149,6 +149,16 @@ def test_upload_without_file_is_refused(client, home, make_dataset, steward):
     assert not IngestJob.objects.exists()
 
 
+@pytest.mark.parametrize("schema", ["/etc/passwd", "http://127.0.0.1:9/schema.json", "n-existe-pas"])
+def test_upload_refuses_schema_paths_and_urls(client, home, make_dataset, steward, budget_csv, schema):
+    dataset = make_dataset()
+    response = upload(client, dataset.slug, budget_csv, bearer(steward), schema=schema)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["where"] == "schema" and "inconnu" in body["message"]
+    assert not IngestJob.objects.exists() and uploads_left(home) == []
+
+
 def test_upload_with_a_schema_and_publish(client, home, make_dataset, data_officer, shared_data):
     folder = shared_data / "schemas" / "comptage-mobilites-channel"
     dataset = make_dataset("Comptages")

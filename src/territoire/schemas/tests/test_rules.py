@@ -438,3 +438,17 @@ def test_french_habits_get_the_exact_fix_and_groups_follow_the_schema(tmp_path):
     assert "« format »: « %d/%m/%Y »" in by_column["date_cm"].what_to_do_fr
     assert "« decimalChar »: « , »" in by_column["montant"].what_to_do_fr
     assert "12,5" in by_column["montant"].what_to_do_fr
+
+
+def test_dbase_headers_are_recognised():
+    """Shapefile exports (Montpellier's defibrillators) write "Nom,C,254" for the field nom."""
+    con = duckdb.connect()
+    columns = load_with_python(con, '"Nom,C,254","DDEBUT,D",Autre\nMairie,2020-01-01,x\n')
+    schema = schema_of({"name": "nom", "type": "string"}, {"name": "ddebut", "type": "date"})
+    report = validate_table(con, "raw", schema, columns)
+    assert report.counts() == {
+        ("incorrect-label", "nom"): 1,
+        ("incorrect-label", "ddebut"): 1,
+        ("extra-label", "Autre"): 1,
+    }
+    assert report.columns[0]["label"] == "Nom,C,254"

@@ -49,9 +49,8 @@ def territory_detail(request, kind: str, code: str):
         narrower = [
             (d, [t.name for t in d.territories.all() if t.pk in child_ids]) for d in narrower
         ]
-    parent = territory.parent
-    if parent is None and epcis:
-        parent = epcis[0]
+    # The portal's navigation is EPCI → communes → quartiers: a commune sits under its EPCI.
+    parent = epcis[0] if epcis else territory.parent
     return render(
         request,
         "web/territory.html",

@@ -19,12 +19,22 @@ def _reset_link(user) -> str:
 
 
 def _pages(portal) -> dict[str, str]:
+    defib = f"/jeux-de-donnees/{portal.defibrillators.slug}/"
+    budget = f"/jeux-de-donnees/{portal.budget.slug}/"
+    service = portal.budget.publisher_service
     return {
         "home": "/",
         "datasets": "/jeux-de-donnees/",
         "search with results": "/jeux-de-donnees/?q=budget",
+        "search with facets": "/jeux-de-donnees/?q=montpellier&theme=HEAL&tri=titre",
         "search without results": "/jeux-de-donnees/?q=introuvablexyz",
-        "dataset": f"/jeux-de-donnees/{portal.budget.slug}/",
+        "dataset with records and map": defib,
+        "dataset, filtered and sorted": defib + "?f-nom=gymnase&tri=-id",
+        "dataset, filter error": budget + "?min-bp=beaucoup",
+        "dataset, chart": budget + "?graphe-groupe=d_r&graphe-calcul=sum&graphe-mesure=bp",
+        "dataset without data": f"/jeux-de-donnees/{portal.parking.slug}/",
+        "producers": "/services/",
+        "producer": f"/services/{service.organization.slug}/{service.slug}/",
         "commune": f"/territoires/communes/{portal.commune.code}/",
         "epci": f"/territoires/epci/{portal.epci.code}/",
         "login": "/connexion/",
@@ -38,11 +48,15 @@ def _pages(portal) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_pages_have_no_axe_violations(open_tab, portal, lang):
+def test_pages_have_no_axe_violations(open_tab, portal_data, lang):
+    portal = portal_data
     tab = open_tab(lang)
     found: dict[str, list[dict]] = {}
     for name, path in _pages(portal).items():
         tab.goto(path)
+        if name.startswith("dataset,"):  # open the filter form and the alternatives too
+            for summary in tab.page.locator("main details > summary").all():
+                summary.click()
         assert tab.page.locator("html").get_attribute("lang") == lang, f"{name}: html lang"
         if name == "new password form":  # the link was valid: the form and its help are shown
             assert tab.page.locator("#id_new_password1_helptext li").count() >= 2
@@ -79,6 +93,9 @@ def test_staff_view_with_internal_dataset_has_no_axe_violations(open_tab, portal
     found["datasets (staff)"] = tab.axe()
     tab.goto(f"/jeux-de-donnees/{portal.internal.slug}/")
     found["internal dataset"] = tab.axe()
+    tab.goto("/jeux-de-donnees/?acces=internal")
+    assert tab.page.locator(".facet-selected").count() == 1
+    found["datasets, access facet (staff)"] = tab.axe()
     violations = {page: v for page, v in found.items() if v}
     assert not violations, "axe-core violations:" + format_violations(violations)
 

@@ -1,0 +1,360 @@
+"""Records of the native API: pages with keyset cursors, one record, facets, exports.
+
+Thin: parse the parameters, find the dataset the caller may see (404 otherwise), audit the read
+of non-public data, call one selector. Queries are ODSQL (docs/odsql.md); errors are the native
+shape with the clause and position of the problem.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.http import StreamingHttpResponse
+from ninja import Query, Router
+
+from territoire.api.schemas import ErrorOut
+from territoire.catalog import services as catalog_services
+from territoire.core import ratelimit
+from territoire.core.errors import NotFound, ValidationFailed
+
+from . import cursors, engine, selectors
+from . import exports as fast_exports
+from .odsql import QueryError, RecordQuery
+from .schemas import FacetsOut, QueryErrorOut, RecordsOut
+
+router = Router(tags=["enregistrements"])
+
+ERRORS = {400: QueryErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+CHANNEL = "api/v1 enregistrements"
+EXPORT_FORMATS = ("csv", "json", "jsonl", "geojson", "parquet", "xlsx")
+MEDIA_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "jsonl": "application/jsonl",
+    "geojson": "application/geo+json",
+    "parquet": "application/vnd.apache.parquet",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+DELIMITERS = {",": ",", ";": ";", "|": "|", "\t": "\t", "tab": "\t"}
+
+SELECT = Query(None, description="Champs et expressions ODSQL : `nom, places * 2 as double`")
+WHERE = Query(None, description="Condition ODSQL (répétable : les conditions s'additionnent)")
+GROUP_BY = Query(None, description="Regroupement ODSQL : `commune, year(date) as annee`")
+ORDER_BY = Query(None, description="Tri ODSQL : `population desc, nom`")
+REFINE = Query(None, description="Filtre de facette `champ:valeur` (répétable)")
+EXCLUDE = Query(None, description="Exclusion de facette `champ:valeur` (répétable)")
+LANG = Query("fr", description="Langue des noms de jours et de mois (date_format)")
+TIMEZONE = Query(None, description="Fuseau horaire des dates et heures (défaut Europe/Paris)")
+VERSION = Query(None, ge=1, description="Numéro de version à lire (défaut : la version servie)")
+
+
+def _served(request, slug: str, version: int | None) -> selectors.Served:
+    from territoire.api.api import actor_of  # late: territoire.api.api registers this router
+
+    actor = actor_of(request)
+    served = selectors.served_get(actor, slug, version=version)
+    catalog_services.dataset_read_record(
+        actor=actor,
+        dataset=served.dataset,
+        channel=CHANNEL,
+        ip_address=ratelimit.client_ip(request),
+    )
+    return served
+
+
+def _timezone(name: str | None) -> str:
+    zone = name or engine.DEFAULT_TIMEZONE
+    try:
+        ZoneInfo(zone)
+    except (ValueError, KeyError, OSError):
+        raise ValidationFailed(
+            f"Fuseau horaire inconnu : « {zone} » (par exemple Europe/Paris, UTC).",
+            f"Unknown time zone: '{zone}' (for example Europe/Paris, UTC).",
+            where="timezone",
+        ) from None
+    return zone
+
+
+def _texts(values: list[str] | None) -> list[str]:
+    return [v for v in (values or []) if v and v.strip()]
+
+
+def _from_cursor(text: str, given: dict, version: int | None, offset: int) -> tuple:
+    """The cursor and the query it carries; parameters sent along must be the cursor's own."""
+    cursor = cursors.decode(text)
+    state = cursor.query
+    differing = [
+        name
+        for name, value in given.items()
+        if value not in (None, [], "") and value != state.get(name)
+    ]
+    if version is not None and version != cursor.version:
+        differing.append("version")
+    if offset:
+        differing.append("offset")
+    if differing:
+        names = ", ".join(differing)
+        raise QueryError(
+            f"Le curseur porte déjà sa requête : {names} diffère. Passez seulement cursor "
+            "(et limit), ou recommencez sans cursor",
+            f"The cursor carries its own query: {names} differs. Pass only cursor "
+            "(and limit), or start again without cursor",
+            clause="cursor",
+        )
+    return cursor, state
+
+
+@router.get(
+    "/datasets/{slug}/records",
+    response={200: RecordsOut, **ERRORS},
+    url_name="records",
+    summary="Enregistrements d'un jeu de données (ODSQL, curseurs)",
+    description=(
+        "Une page d'enregistrements, le nombre total et le curseur de la page suivante. "
+        "Chaque enregistrement porte `_id`, son numéro de ligne dans la version (stable). "
+        "`next_cursor` pagine au-delà de toute profondeur au coût d'une page."
+    ),
+)
+def record_list(
+    request,
+    slug: str,
+    select: str | None = SELECT,
+    where: list[str] | None = WHERE,
+    group_by: str | None = GROUP_BY,
+    order_by: str | None = ORDER_BY,
+    limit: int = Query(10, description="Lignes par page (au plus 10 000)"),
+    offset: int = Query(0, description="Lignes sautées (préférez next_cursor)"),
+    refine: list[str] | None = REFINE,
+    exclude: list[str] | None = EXCLUDE,
+    lang: Literal["fr", "en"] = LANG,
+    timezone: str | None = TIMEZONE,
+    cursor: str | None = Query(None, description="next_cursor de la page précédente"),
+    count: bool = Query(True, description="Calculer total_count"),
+    version: int | None = VERSION,
+):
+    zone = _timezone(timezone)
+    given = {
+        "select": select,
+        "where": _texts(where),
+        "group_by": group_by,
+        "order_by": order_by,
+        "refine": _texts(refine),
+        "exclude": _texts(exclude),
+    }
+    position = None
+    if cursor:
+        position, state = _from_cursor(cursor, given, version, offset)
+        version = position.version
+        query = RecordQuery(
+            select=state.get("select"),
+            where=state.get("where") or None,
+            group_by=state.get("group_by"),
+            order_by=state.get("order_by"),
+            limit=limit,
+            refine=list(state.get("refine") or []),
+            exclude=list(state.get("exclude") or []),
+            lang=state.get("lang") or "fr",
+        )
+    else:
+        query = RecordQuery(
+            select=select,
+            where=given["where"] or None,
+            group_by=group_by,
+            order_by=order_by,
+            limit=limit,
+            offset=offset,
+            refine=given["refine"],
+            exclude=given["exclude"],
+            lang=lang,
+        )
+    served = _served(request, slug, version)
+    page = selectors.record_page(
+        served, query, cursor=position, with_count=count, timezone=zone
+    )
+    following = None
+    if page["next_cursor"]:
+        parameters = {"cursor": page["next_cursor"], "limit": limit}
+        if timezone:
+            parameters["timezone"] = timezone
+        if not count:
+            parameters["count"] = "false"
+        following = f"{request.path}?{urlencode(parameters)}"
+    return {
+        "total_count": page["total_count"],
+        "results": page["results"],
+        "limits": page["limits"],
+        "next_cursor": page["next_cursor"],
+        "next": following,
+        "version": served.version.number if served.version else None,
+        "fields": [{"name": c["name"], "type": c["type"]} for c in page["columns"]],
+    }
+
+
+@router.get(
+    "/datasets/{slug}/records/{record_id}",
+    response={200: dict, **ERRORS},
+    url_name="record",
+    summary="Un enregistrement, par son _id",
+)
+def record_detail(
+    request,
+    slug: str,
+    record_id: int,
+    select: str | None = SELECT,
+    timezone: str | None = TIMEZONE,
+    version: int | None = VERSION,
+):
+    zone = _timezone(timezone)
+    served = _served(request, slug, version)
+    return selectors.record_get(served, record_id, select=select, timezone=zone)
+
+
+@router.get(
+    "/datasets/{slug}/facets",
+    response={200: FacetsOut, **ERRORS},
+    url_name="record-facets",
+    summary="Facettes : valeurs et effectifs des champs",
+)
+def record_facets(
+    request,
+    slug: str,
+    facet: list[str] | None = Query(
+        None, description="Champ à compter (répétable) ; défaut : les champs à peu de valeurs"
+    ),
+    where: list[str] | None = WHERE,
+    refine: list[str] | None = REFINE,
+    exclude: list[str] | None = EXCLUDE,
+    limit: int = Query(50, ge=1, le=1000, description="Valeurs par facette"),
+    lang: Literal["fr", "en"] = LANG,
+    timezone: str | None = TIMEZONE,
+    version: int | None = VERSION,
+):
+    zone = _timezone(timezone)
+    served = _served(request, slug, version)
+    fields = _texts(facet) or selectors.default_facets(served)
+    result = selectors.record_facets(
+        served,
+        facet_fields=fields,
+        where=_texts(where),
+        refine=_texts(refine),
+        exclude=_texts(exclude),
+        limit_per_facet=limit,
+        lang=lang,
+        timezone=zone,
+    )
+    return {"facets": result, "version": served.version.number if served.version else None}
+
+
+@router.get(
+    "/datasets/{slug}/exports/{export_format}",
+    response={200: None, **ERRORS},
+    url_name="record-export",
+    summary="Exporter les enregistrements (csv, json, jsonl, geojson, parquet, xlsx)",
+    description=(
+        "Tous les enregistrements de la requête, sans plafond, en flux, dans un ordre stable "
+        "(deux exports donnent les mêmes octets). CSV : `delimiter` (`,` `;` `|` `tab`) et "
+        "`bom=true` pour Excel."
+    ),
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Le fichier exporté",
+                "content": {media: {"schema": {}} for media in sorted(set(MEDIA_TYPES.values()))},
+            }
+        }
+    },
+)
+def record_export(
+    request,
+    slug: str,
+    export_format: Literal["csv", "json", "jsonl", "geojson", "parquet", "xlsx"],
+    select: str | None = SELECT,
+    where: list[str] | None = WHERE,
+    group_by: str | None = GROUP_BY,
+    order_by: str | None = ORDER_BY,
+    limit: int | None = Query(None, ge=-1, description="Lignes au plus (défaut : toutes)"),
+    offset: int = Query(0, ge=0),
+    refine: list[str] | None = REFINE,
+    exclude: list[str] | None = EXCLUDE,
+    lang: Literal["fr", "en"] = LANG,
+    timezone: str | None = TIMEZONE,
+    version: int | None = VERSION,
+    delimiter: str = Query(",", description="CSV : `,` `;` `|` ou `tab`"),
+    bom: bool = Query(False, description="CSV : marque d'ordre des octets (Excel)"),
+    use_labels: bool = Query(False, description="En-têtes : libellés d'origine des colonnes"),
+):
+    from territoire.interop.ods import exports as writers
+
+    zone = _timezone(timezone)
+    if export_format == "csv" and delimiter not in DELIMITERS:
+        raise ValidationFailed(
+            "Séparateur CSV : , ; | ou tab.", "CSV delimiter: , ; | or tab.", where="delimiter"
+        )
+    served = _served(request, slug, version)
+    if served.version is None:
+        raise NotFound(
+            f"Le jeu de données « {slug} » n'a pas encore de données à exporter.",
+            f"Dataset '{slug}' has no data to export yet.",
+            where="slug",
+        )
+    query = selectors.export_query(
+        served,
+        RecordQuery(
+            select=select,
+            where=_texts(where) or None,
+            group_by=group_by,
+            order_by=order_by,
+            limit=None if limit in (None, -1) else limit,
+            offset=offset,
+            refine=_texts(refine),
+            exclude=_texts(exclude),
+            lang=lang,
+        ),
+    )
+    columns = selectors.output_columns(served, query, zone)  # a bad query is a 400, before any byte
+    names = [c["name"] for c in columns]
+    labels = {c["id"]: c["label"] for c in served.columns}
+    header = [labels.get(n, n) for n in names] if use_labels else names
+    filename = f"{served.dataset.slug}.{export_format}"
+
+    if export_format == "parquet":
+        with selectors.export_cursor(served, query, zone) as (con, compiled):
+            return fast_exports.parquet_response(con, compiled, filename)
+    if export_format == "geojson" and not any(
+        c["type"] in ("geo_point", "geometry") for c in columns
+    ):
+        raise ValidationFailed(
+            "Pas de champ de position dans le résultat : l'export GeoJSON est impossible.",
+            "No location field in the result: GeoJSON export is not possible.",
+            where="export_format",
+        )
+    if export_format == "csv" and fast_exports.fast_csv_possible(columns):
+
+        def body():
+            with selectors.export_cursor(served, query, zone) as (con, compiled):
+                yield from fast_exports.csv_chunks(
+                    con, compiled, header, delimiter=DELIMITERS[delimiter], bom=bom
+                )
+
+        return _streaming(body(), export_format, filename)
+    rows = selectors.export_rows(served, query, zone)
+    if export_format == "csv":
+        body = writers.csv_stream(rows, header, names, delimiter=DELIMITERS[delimiter], bom=bom)
+    elif export_format == "json":
+        body = writers.json_stream(rows)
+    elif export_format == "jsonl":
+        body = writers.jsonl_stream(rows)
+    elif export_format == "geojson":
+        geo = next(c["name"] for c in columns if c["type"] in ("geo_point", "geometry"))
+        body = writers.geojson_stream(rows, geo)
+    else:
+        return writers.xlsx_file(rows, header, names, filename)
+    return _streaming(body, export_format, filename)
+
+
+def _streaming(body, export_format: str, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(body, content_type=MEDIA_TYPES[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
