@@ -198,18 +198,30 @@ def sqlite_utils(path: Path, french: bool) -> dict | None:
 # --- report -----------------------------------------------------------------------------------
 
 
-def run(rows: int) -> dict:
-    results: dict = {"rows": rows}
+def best_of(command: list[str], repeat: int) -> dict:
+    """The fastest of ``repeat`` runs (the usual way to read a benchmark on a shared machine:
+    other processes can only make a run slower), with the highest peak RSS seen."""
+    runs = [measure(command) for _ in range(repeat)]
+    best = min(runs, key=lambda r: r["result"]["seconds"])
+    return {
+        **best["result"],
+        "cpu": min(r["result"]["cpu"] for r in runs),
+        "rss_mb": max(r["rss_kb"] for r in runs) / 1024,
+        "all_seconds": [round(r["result"]["seconds"], 3) for r in runs],
+    }
+
+
+def run(rows: int, repeat: int) -> dict:
+    results: dict = {"rows": rows, "repeat": repeat}
     for flavour in ("plain", "french"):
         path = generate(rows, flavour)
         french = flavour == "french"
         entry = {"file": path.name, "bytes": path.stat().st_size}
-        ours = measure([PYTHON, __file__, "--child-stage", str(path)])
-        entry["ours"] = {**ours["result"], "rss_mb": ours["rss_kb"] / 1024, "wall": ours["wall"]}
-        floor = measure(
-            [PYTHON, __file__, "--child-floor", str(path)] + (["--french"] if french else [])
+        entry["ours"] = best_of([PYTHON, __file__, "--child-stage", str(path)], repeat)
+        entry["floor"] = best_of(
+            [PYTHON, __file__, "--child-floor", str(path)] + (["--french"] if french else []),
+            repeat,
         )
-        entry["floor"] = {**floor["result"], "rss_mb": floor["rss_kb"] / 1024}
         peer = sqlite_utils(path, french)
         if peer:
             entry["sqlite_utils"] = {**peer["result"], "rss_mb": peer["rss_kb"] / 1024}

@@ -47,6 +47,9 @@ REFINE = Query(None, description="Filtre de facette `champ:valeur` (répétable)
 EXCLUDE = Query(None, description="Exclusion de facette `champ:valeur` (répétable)")
 LANG = Query("fr", description="Langue des noms de jours et de mois (date_format)")
 TIMEZONE = Query(None, description="Fuseau horaire des dates et heures (défaut Europe/Paris)")
+FACET = Query(
+    None, description="Champ à compter (répétable) ; défaut : les champs à peu de valeurs"
+)
 VERSION = Query(None, ge=1, description="Numéro de version à lire (défaut : la version servie)")
 
 
@@ -170,9 +173,7 @@ def record_list(
             lang=lang,
         )
     served = _served(request, slug, version)
-    page = selectors.record_page(
-        served, query, cursor=position, with_count=count, timezone=zone
-    )
+    page = selectors.record_page(served, query, cursor=position, with_count=count, timezone=zone)
     following = None
     if page["next_cursor"]:
         parameters = {"cursor": page["next_cursor"], "limit": limit}
@@ -220,9 +221,7 @@ def record_detail(
 def record_facets(
     request,
     slug: str,
-    facet: list[str] | None = Query(
-        None, description="Champ à compter (répétable) ; défaut : les champs à peu de valeurs"
-    ),
+    facet: list[str] | None = FACET,
     where: list[str] | None = WHERE,
     refine: list[str] | None = REFINE,
     exclude: list[str] | None = EXCLUDE,

@@ -99,9 +99,7 @@ def _joined(column) -> bytes:
     return "".join(v or "" for v in column.to_pylist()).encode("utf-8")
 
 
-def csv_chunks(
-    con, compiled, header: list[str], *, delimiter: str, bom: bool
-) -> Iterator[bytes]:
+def csv_chunks(con, compiled, header: list[str], *, delimiter: str, bom: bool) -> Iterator[bytes]:
     """The CSV bytes of the export, a batch of rows at a time, formatted by DuckDB."""
     first = io.StringIO()
     csv.writer(first, delimiter=delimiter, lineterminator="\r\n").writerow(header)

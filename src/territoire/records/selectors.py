@@ -31,6 +31,7 @@ from .odsql.errors import computation_error
 from .odsql.plan import build_plan
 from .odsql.sqlgen import quote
 from .odsql.values import row_converter
+from .watchdog import watchdog
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
@@ -53,18 +54,40 @@ class Served:
         return self.columns[1:]
 
 
+# What a read needs (deferring the rest: the version's ingestion report can be large).
+DATASET_FIELDS = (
+    "id",
+    "slug",
+    "title",
+    "access_level",
+    "is_published",
+    "lake__id",
+    "lake__dataset_id",
+    "lake__current_version__id",
+    "lake__current_version__dataset_id",
+    "lake__current_version__number",
+    "lake__current_version__path",
+    "lake__current_version__row_count",
+    "lake__current_version__columns",
+    "lake__current_version__parquet_checksum",
+)
+
+
 def served_get(actor, slug: str, *, version: int | None = None) -> Served:
     """The dataset ``slug`` if ``actor`` may see it (NotFound otherwise: the same answer as for
     a dataset that does not exist) and the version to read: ``version``, else the served one.
 
     One query for the dataset and its served version (the access check is the catalogue's).
     """
-    dataset = (
+    found = list(
         catalog_selectors.dataset_list_for_actor(actor)
-        .select_related("lake__current_version")
         .filter(slug=slug)
-        .first()
+        .select_related(None)
+        .select_related("lake__current_version")
+        .only(*DATASET_FIELDS)
+        .order_by()[:1]
     )
+    dataset = found[0] if found else None
     if dataset is None:
         raise NotFound(
             f"Jeu de données « {slug} » introuvable.", f"Dataset '{slug}' not found.", where="slug"
@@ -289,7 +312,7 @@ def check_paging(limit: int | None, offset: int, max_limit: int | None) -> tuple
 
 def _execute(con, sql: str, params: list, timeout_s: float | None):
     """Rows, or None when the time limit interrupted the statement."""
-    with engine.deadline(con, timeout_s) as d:
+    with watchdog.deadline(con, timeout_s) as d:
         try:
             return con.execute(sql, params).fetchall()
         except engine.DATA_ERRORS as exc:
@@ -433,7 +456,9 @@ def record_page(
                     source = geo
                     if not _given(query.order_by) and not analysis.is_aggregate:
                         # The copy is in Z-order: sort the (few) matches back into file order.
-                        page_query = replace(page_query, order_by=cursors.field_name(served.id_column))
+                        page_query = replace(
+                            page_query, order_by=cursors.field_name(served.id_column)
+                        )
         if source is main and keyset and keys:
             if tuple(keys) == main.in_order:
                 page_query = replace(page_query, order_by=None)

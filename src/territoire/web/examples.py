@@ -42,7 +42,7 @@ def api_examples(dataset, version, where: str = "") -> list[dict]:
                 f'url = "{records}"\n'
                 f"response = requests.get(url, params={python_params}, timeout=30)\n"
                 "response.raise_for_status()\n"
-                "for record in response.json()[\"results\"]:\n"
+                'for record in response.json()["results"]:\n'
                 "    print(record)"
             ),
         },
@@ -71,7 +71,7 @@ def api_examples(dataset, version, where: str = "") -> list[dict]:
                 f'portal = RemoteCKAN("{base}")\n'
                 f"result = portal.action.datastore_search(resource_id={slug!r}, limit=20)\n"
                 'print(result["total"], result["records"][:3])\n\n'
-                f"# or: curl \"{ckan}?{urlencode(ckan_params)}\""
+                f'# or: curl "{ckan}?{urlencode(ckan_params)}"'
             ),
         },
         {

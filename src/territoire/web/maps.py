@@ -227,6 +227,13 @@ def feature_map(
     if not positions:
         return None
     frame = Frame.around(positions, width=width, height=height, pad=0.06)
+    outline = [p for geometry, _name in boundaries for ring in _rings(geometry) for p in ring]
+    if outline:
+        # Data inside its territory is shown over the whole territory, for context; data that
+        # reaches beyond it keeps a frame fitted to the data.
+        x0, y0, x1, y1 = _bbox([outline])
+        if all(x0 <= lon <= x1 and y0 <= lat <= y1 for lon, lat in positions):
+            frame = Frame.around(outline, width=width, height=height, pad=0.02)
     background = []
     areas = []
     for geometry, name in boundaries:

@@ -652,7 +652,11 @@ def schema_changes(previous_columns: list[dict], columns: list[dict]) -> dict:
         "added": [column_label(new[i]) for i in new if i not in old],
         "removed": [column_label(old[i]) for i in old if i not in new],
         "retyped": [
-            (column_label(new[i]), str(TYPE_LABELS.get(old[i]["type"], old[i]["type"])), str(TYPE_LABELS.get(new[i]["type"], new[i]["type"])))
+            (
+                column_label(new[i]),
+                str(TYPE_LABELS.get(old[i]["type"], old[i]["type"])),
+                str(TYPE_LABELS.get(new[i]["type"], new[i]["type"])),
+            )
             for i in new
             if i in old and old[i]["type"] != new[i]["type"]
         ],

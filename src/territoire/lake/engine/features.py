@@ -69,6 +69,11 @@ def _stage_a(col: str, v: str) -> dict[str, str]:
         "n_geo_word": f"count_if({rm}({v}, '{_GEO_WORD}'))",
         "n_dateshape": f"count_if({rm}({v}, '{_DATESHAPE}'))",
         "n_numlike": f"count_if({rm}({v}, '{_NUMLIKE}'))",
+        # cheap character tests that tell stage B which number notations to try
+        "n_comma": f"count_if(contains({v}, ','))",
+        "n_dot": f"count_if(contains({v}, '.'))",
+        "n_e": f"count_if(contains(lower({v}), 'e'))",
+        **{f"n_space{k}": f"count_if(contains({v}, {q(ch)}))" for k, ch in enumerate(_SPACES)},
     }
 
 
@@ -97,34 +102,42 @@ def _stage_b(col: str, v: str, a: dict) -> dict[str, str]:
         out["n_true"] = f"count_if({_is_in(lv, TRUE_WORDS)})"
         out["n_false"] = f"count_if({_is_in(lv, FALSE_WORDS)})"
     if n and a["n_numchars"] == n:
+        comma, dot = a["n_comma"], a["n_dot"]
+        space = any(a[f"n_space{k}"] for k in range(len(_SPACES)))
         out.update(
             {
                 "n_int": f"count_if({rm}({v}, '[+-]?[0-9]+'))",
                 "n_lead0": f"count_if({rm}({v}, '{_LEAD0}'))",
-                "n_dot": f"count_if(contains({v}, '.'))",
-                "n_comma": f"count_if(contains({v}, ','))",
-                "n_exp": f"count_if({rm}({v}, '.*[0-9][eE][+-]?[0-9]+'))",
-                "n_fr_dot_evidence": (
-                    f"count_if({rm}({v}, '.*[0-9]\\.[0-9]{{3}}(\\.[0-9]{{3}})*,[0-9]*|"
-                    f"[+-]?[0-9]{{1,3}}\\.[0-9]{{3}}\\.[0-9]{{3}}(\\.[0-9]{{3}})*'))"
-                ),
-                "n_en_evidence": (
-                    f"count_if({rm}({v}, '.*[0-9],[0-9]{{3}}(,[0-9]{{3}})*\\.[0-9]*|"
-                    f"[+-]?[0-9]{{1,3}},[0-9]{{3}},[0-9]{{3}}(,[0-9]{{3}})*'))"
-                ),
                 "min_len": f"min(length({v}))",
                 "max_len": f"max(length({v}))",
-                "max_scale_dot": f"max(length({v}) - instr({v}, '.')) FILTER (contains({v}, '.'))",
-                "max_scale_comma": (
-                    f"max(length({v}) - instr({v}, ',')) FILTER (contains({v}, ','))"
-                ),
-                "n_latlon": f"count_if({rm}({v}, '{_LATLON}'))",
+                "n_plain": f"count_if({rm}({v}, '{NUMBER_STYLES['plain'][0]}'))",
             }
         )
-        for style, (pattern, _t, _d, _i) in NUMBER_STYLES.items():
-            out[f"n_{style}"] = f"count_if({rm}({v}, '{pattern}'))"
-        for k, ch in enumerate(_SPACES):
-            out[f"n_space{k}"] = f"count_if(contains({v}, {q(ch)}))"
+        # the other notations only where their separators appear
+        if a["n_e"]:
+            out["n_exp"] = f"count_if({rm}({v}, '.*[0-9][eE][+-]?[0-9]+'))"
+        if dot:
+            out["max_scale_dot"] = f"max(length({v}) - instr({v}, '.')) FILTER (contains({v}, '.'))"
+        if comma:
+            out["max_scale_comma"] = (
+                f"max(length({v}) - instr({v}, ',')) FILTER (contains({v}, ','))"
+            )
+            out["n_latlon"] = f"count_if({rm}({v}, '{_LATLON}'))"
+            out["n_en"] = f"count_if({rm}({v}, '{NUMBER_STYLES['en'][0]}'))"
+            out["n_en_evidence"] = (
+                f"count_if({rm}({v}, '.*[0-9],[0-9]{{3}}(,[0-9]{{3}})*\\.[0-9]*|"
+                f"[+-]?[0-9]{{1,3}},[0-9]{{3}},[0-9]{{3}}(,[0-9]{{3}})*'))"
+            )
+        if comma or space:
+            out["n_fr"] = f"count_if({rm}({v}, '{NUMBER_STYLES['fr'][0]}'))"
+        if dot:
+            out["n_fr_dot"] = f"count_if({rm}({v}, '{NUMBER_STYLES['fr_dot'][0]}'))"
+            out["n_fr_dot_evidence"] = (
+                f"count_if({rm}({v}, '.*[0-9]\\.[0-9]{{3}}(\\.[0-9]{{3}})*,[0-9]*|"
+                f"[+-]?[0-9]{{1,3}}\\.[0-9]{{3}}\\.[0-9]{{3}}(\\.[0-9]{{3}})*'))"
+            )
+        if space:
+            out["n_space_dot"] = f"count_if({rm}({v}, '{NUMBER_STYLES['space_dot'][0]}'))"
     if n and a["n_dateshape"] == n:
         rv = f"replace(replace({v}, '.', '/'), '-', '/')"
         dmy = f"try_strptime({rv}, ['%d/%m/%Y', '%d/%m/%y'])"

@@ -6,6 +6,9 @@ the hot copies (loaded synchronously), which must give the same answers, byte fo
 exports.
 """
 
+# Fixtures imported from the interop tests are parameters of the tests here (F811).
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import csv
@@ -19,13 +22,15 @@ import pyarrow.parquet as pq
 import pytest
 
 from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
+    BUDGET_COLUMNS,
+    BUDGET_CSV,
+    BUDGET_SQL,
     _clear_rate_limits,
     catalogue,
     home,
     lake_version,
     token_of,
 )
-from territoire.interop.tests.conftest import BUDGET_COLUMNS, BUDGET_CSV, BUDGET_SQL
 from territoire.records import cursors, hot
 from territoire.trust.models import AuditEvent
 
@@ -258,12 +263,20 @@ def _swap_in_second_version(dataset, *, where: str):
 
 def test_bad_cursors_are_refused(client, catalogue):
     first = client.get(url(catalogue.budget), {"order_by": "bp desc", "limit": 5}).json()
-    damaged = first["next_cursor"][:-3] + ("AAA" if not first["next_cursor"].endswith("AAA") else "BBB")
+    damaged = first["next_cursor"][:-3] + (
+        "AAA" if not first["next_cursor"].endswith("AAA") else "BBB"
+    )
     response = client.get(url(catalogue.budget), {"cursor": damaged})
     assert response.status_code == 400
     body = response.json()
-    assert body["clause"] == "cursor" and "curseur" in body["message"] and "cursor" in body["message_en"]
-    other = client.get(url(catalogue.budget), {"cursor": first["next_cursor"], "where": 'd_r = "R"'})
+    assert (
+        body["clause"] == "cursor"
+        and "curseur" in body["message"]
+        and "cursor" in body["message_en"]
+    )
+    other = client.get(
+        url(catalogue.budget), {"cursor": first["next_cursor"], "where": 'd_r = "R"'}
+    )
     assert other.status_code == 400 and "where" in other.json()["message_en"]
     shifted = client.get(url(catalogue.budget), {"cursor": first["next_cursor"], "offset": 10})
     assert shifted.status_code == 400 and "offset" in shifted.json()["message_en"]
@@ -373,7 +386,9 @@ def test_csv_export_streams_every_record_in_a_stable_order(client, catalogue, mo
         url(catalogue.budget, "exports/csv"),
         {"delimiter": ";", "bom": "true", "use_labels": "true", "where": 'd_r = "R"'},
     ).getvalue()
-    assert excel.startswith("\ufeffExercice;I_F;D_R;Nature;Fonction;BP;Libellé fonction\r\n".encode())
+    assert excel.startswith(
+        "\ufeffExercice;I_F;D_R;Nature;Fonction;BP;Libellé fonction\r\n".encode()
+    )
     assert excel.count(b"\r\n") == 1 + 219
 
 
@@ -489,7 +504,9 @@ VISIBLE = {  # role -> the non-public datasets it may read (as the catalogue dec
 def test_authorisation_matrix(client, catalogue, roles, token_of, shared_data, role):
     for name in ("internal", "restricted", "draft"):
         lake_version(
-            getattr(catalogue, name), BUDGET_SQL.format(path=shared_data / BUDGET_CSV), BUDGET_COLUMNS
+            getattr(catalogue, name),
+            BUDGET_SQL.format(path=shared_data / BUDGET_CSV),
+            BUDGET_COLUMNS,
         )
     user = roles[role]
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token_of(user)}"} if user else {}

@@ -13,8 +13,32 @@ from django.utils.safestring import mark_safe
 register = template.Library()
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "strong", "em", "b", "i", "code", "pre", "blockquote", "ul", "ol", "li",
-    "a", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "abbr", "del",
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "abbr",
+    "del",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 _HEADING = re.compile(r"<(/?)h([1-6])(\s[^>]*)?>")
@@ -32,7 +56,9 @@ def markdown(source: str | None) -> str:
     survive; links keep http(s) and mailto only and get rel="noopener noreferrer nofollow"."""
     if not source:
         return ""
-    rendered = markdown_lib.markdown(source, extensions=["extra", "sane_lists"], output_format="html")
+    rendered = markdown_lib.markdown(
+        source, extensions=["extra", "sane_lists"], output_format="html"
+    )
     rendered = _HEADING.sub(_demote, rendered)
     clean = nh3.clean(
         rendered,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from territoire.lake.tests.lake_django_fixtures import (  # noqa: F401 - fixtures
-    budget_csv,
-    city,
-    defib_csv,
-    delibs_csv,
-    home,
-)
+from territoire.lake.tests import lake_django_fixtures
+
+# The lake's fixtures for real files and an empty TERRITOIRE_HOME, shared rather than copied.
+home = lake_django_fixtures.home
+city = lake_django_fixtures.city
+budget_csv = lake_django_fixtures.budget_csv
+defib_csv = lake_django_fixtures.defib_csv
+delibs_csv = lake_django_fixtures.delibs_csv
 
 BROWSER_UA = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
 

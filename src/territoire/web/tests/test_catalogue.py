@@ -120,7 +120,9 @@ def test_facets_are_links_with_counts_and_combine(client, catalogue):
     html = _get(client)
     assert _titles(html) and len(_titles(html)) == 4
     # theme facet: GOVE on two datasets
-    assert re.search(r'href="\?theme=GOVE">Gouvernement et secteur public <span class="count">\(2\)', html)
+    assert re.search(
+        r'href="\?theme=GOVE">Gouvernement et secteur public <span class="count">\(2\)', html
+    )
     html = _get(client, theme="GOVE")
     assert sorted(_titles(html)) == ["Budget primitif 2014", "Délibérations du conseil municipal"]
     # a chosen value is marked and its link removes it
@@ -163,9 +165,9 @@ def test_the_public_never_sees_internal_datasets_staff_see_them_with_a_badge(
     assert "Compteurs de sectorisation" not in _get(client)
     client.force_login(agent)
     html = _get(client, q="compteurs")
-    assert _titles(html) == ["<mark>Compteurs</mark> de sectorisation du réseau d&#x27;eau"] or (
-        "Compteurs" in _titles(html)[0]
-    )
+    assert [re.sub(r"</?mark>", "", t) for t in _titles(html)] == [
+        "Compteurs de sectorisation du réseau d&#x27;eau"
+    ]
     assert "badge-internal" in html
     # the access-level facet exists for staff only
     assert "Niveau d&#x27;accès" in html

@@ -31,7 +31,11 @@ def _rows(html: str) -> list[list[str]]:
 
 
 def _caption(html: str) -> str:
-    return re.sub(r"<[^>]+>", "", re.search(r'<caption id="tableau-legende">(.*?)</caption>', html, re.S).group(1))
+    return re.sub(
+        r"<[^>]+>",
+        "",
+        re.search(r'<caption id="tableau-legende">(.*?)</caption>', html, re.S).group(1),
+    )
 
 
 def test_table_preview_first_page_with_caption_and_pages(client, defibrillators):
@@ -81,17 +85,19 @@ def test_a_value_that_is_not_a_number_is_said_not_run(client, budget):
     "value",
     [
         '" or 1=1 --',
-        "x\") or (true",
+        'x") or (true',
         "'; DROP TABLE catalog_dataset; --",
-        "\\\" or \\\"",
+        '\\" or \\"',
         "`bp` > 0",
     ],
 )
 def test_hostile_filter_values_stay_literal_text(client, budget, value):
     from territoire.catalog.models import Dataset
 
-    html = _page(client, budget, "", QUERY_STRING="")  # warm
-    response = client.get(f"/jeux-de-donnees/{budget.slug}/", {"f-libelle_fonction": value, "mode-libelle_fonction": "egal"})
+    response = client.get(
+        f"/jeux-de-donnees/{budget.slug}/",
+        {"f-libelle_fonction": value, "mode-libelle_fonction": "egal"},
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Aucun enregistrement ne correspond aux filtres." in html
@@ -226,7 +232,12 @@ def test_visits_are_counted_per_day_without_personal_data(client, defibrillators
     _page(client, defibrillators, HTTP_USER_AGENT="Googlebot/2.1")
     counter = DatasetDailyViews.objects.get(dataset=defibrillators)
     assert counter.count == 2
-    assert {f.name for f in DatasetDailyViews._meta.get_fields()} == {"id", "dataset", "day", "count"}
+    assert {f.name for f in DatasetDailyViews._meta.get_fields()} == {
+        "id",
+        "dataset",
+        "day",
+        "count",
+    }
 
 
 def test_dataset_page_query_count_is_bounded(client, defibrillators, django_assert_max_num_queries):

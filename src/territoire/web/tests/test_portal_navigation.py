@@ -31,7 +31,9 @@ def test_dataset_page_links_to_its_producer(client, make_dataset, service):
     assert f'href="/services/{service.organization.slug}/{service.slug}/"' in html
 
 
-def test_commune_page_shows_its_data_and_the_epci_data_covering_it(client, montpellier, make_dataset):
+def test_commune_page_shows_its_data_and_the_epci_data_covering_it(
+    client, montpellier, make_dataset
+):
     from territoire.territories.models import Territory
 
     commune = Territory.objects.get(kind="commune", code="34172")
@@ -41,13 +43,17 @@ def test_commune_page_shows_its_data_and_the_epci_data_covering_it(client, montp
     own, wider = html.split("Données de l'intercommunalité", 1)
     assert "Budget de la ville" in own and "Transports de la métropole" in wider
     # breadcrumb: the commune under its EPCI
-    assert f'<li><a href="/territoires/epci/{montpellier.code}/">{montpellier.name}</a></li>' in html
+    assert (
+        f'<li><a href="/territoires/epci/{montpellier.code}/">{montpellier.name}</a></li>' in html
+    )
     epci = client.get(f"/territoires/epci/{montpellier.code}/").content.decode()
     assert "Transports de la métropole" in epci
     assert "Données sur les territoires rattachés" in epci and "(Montpellier)" in epci
 
 
-def test_home_has_themes_latest_and_most_viewed(client, montpellier, make_dataset, django_assert_max_num_queries):
+def test_home_has_themes_latest_and_most_viewed(
+    client, montpellier, make_dataset, django_assert_max_num_queries
+):
     budget = make_dataset("Budget primitif", publish=True, themes=["ECON"])
     make_dataset("Défibrillateurs", publish=True, themes=["HEAL"])
     make_dataset("Compteurs internes", access_level="internal", themes=["ENVI"])

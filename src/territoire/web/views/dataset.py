@@ -67,9 +67,7 @@ def _load_boundaries(ids: list[int]) -> list[tuple[dict, str]]:
         home = home_territory()
         communes = home.members.all() if home else Territory.objects.none()
     return [
-        (t.geometry, t.name)
-        for t in communes.distinct().only("name", "geometry")
-        if t.geometry
+        (t.geometry, t.name) for t in communes.distinct().only("name", "geometry") if t.geometry
     ]
 
 
@@ -100,7 +98,9 @@ def _history(dataset) -> list[dict]:
 
 
 def _downloads(request, dataset, version) -> list[dict]:
-    has_geo = bool(version and preview.geo_columns(version.columns))
+    # GeoJSON needs a position column (geo_point or geometry); a latitude/longitude pair is
+    # drawn on the map but the export does not build points from it (yet).
+    has_geo = bool(version and any(c["type"] in preview.GEO for c in version.columns))
     items = []
     if version is not None:
         for code, label, media_type in EXPORTS:
@@ -202,9 +202,7 @@ def dataset_detail(request, slug: str):
             }
             for c in version.columns
         ]
-        context["filters_open"] = bool(table.active_filters) or any(
-            f.error for f in table.filters
-        )
+        context["filters_open"] = bool(table.active_filters) or any(f.error for f in table.filters)
         context.update(_map_context(version, table, territories))
         context.update(_chart_context(version, request.GET, table))
         context["examples"] = examples.api_examples(dataset, version, table.where)
@@ -226,9 +224,7 @@ def _map_context(version, table, territories) -> dict:
         return {}
     if features is None:
         return {}
-    feature_map = maps.feature_map(
-        features["points"], features["shapes"], _boundaries(territories)
-    )
+    feature_map = maps.feature_map(features["points"], features["shapes"], _boundaries(territories))
     return {"feature_map": feature_map, "map_data": features}
 
 
@@ -237,6 +233,7 @@ def _chart_context(version, params, table) -> dict:
     if not groups:
         return {}
     chart = preview.build_chart(version, params, table.where)
+
     def labelled(columns):
         return [{**c, "display_label": preview.column_label(c)} for c in columns]
 
@@ -278,4 +275,3 @@ def distribution_file(request, slug: str, pk: int):
         filename=Path(distribution.file.name).name,
         content_type=distribution.media_type or "application/octet-stream",
     )
-

@@ -30,7 +30,9 @@ def home(request):
     communes = list(territory_selectors.epci_communes(epci).defer("geometry")) if epci else []
     datasets = catalog_selectors.dataset_list_for_actor(request.user)
     stats = datasets.aggregate(
-        count=Count("id"), last=Max("modified_at"), services=Count("publisher_service", distinct=True)
+        count=Count("id"),
+        last=Max("modified_at"),
+        services=Count("publisher_service", distinct=True),
     )
     latest = list(datasets.order_by("-modified_at")[:6])
     since = timezone.localdate() - dt.timedelta(days=POPULAR_DAYS)

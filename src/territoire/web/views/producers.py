@@ -30,9 +30,7 @@ def service_detail(request, organization: str, service: str):
     )
     if found is None:
         raise Http404
-    visible = catalog_selectors.dataset_list_for_actor(request.user).filter(
-        publisher_service=found
-    )
+    visible = catalog_selectors.dataset_list_for_actor(request.user).filter(publisher_service=found)
     result = catalogue.search(request.user, visible, query="", selected={}, sort="titre")
     return render(
         request,

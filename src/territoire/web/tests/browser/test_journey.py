@@ -135,7 +135,9 @@ def test_search_then_filter_the_table_then_download(
 
     # download the original file, byte for byte
     with page.expect_download() as download:
-        page.get_by_role("link", name="Fichier d'origine : VilleMTP_MTP_Defibrillateurs.csv").click()
+        page.get_by_role(
+            "link", name="Fichier d'origine : VilleMTP_MTP_Defibrillateurs.csv"
+        ).click()
     saved = download.value
     assert saved.suggested_filename == "VilleMTP_MTP_Defibrillateurs.csv"
     assert open(saved.path(), "rb").read() == defib_csv.read_bytes()
