@@ -163,7 +163,15 @@ def _build_sqlite(parquet: Path, path: Path) -> None:
     while batch := result.fetchmany(50_000):
         db.executemany(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
     db.commit()
-    for column in ("code_insee", "service", "statut", "montant", "date_acte", "latitude", "longitude"):
+    for column in (
+        "code_insee",
+        "service",
+        "statut",
+        "montant",
+        "date_acte",
+        "latitude",
+        "longitude",
+    ):
         db.execute(f"CREATE INDEX idx_{TABLE}_{column} ON {TABLE} ({column})")
     db.commit()
     db.close()
@@ -206,12 +214,14 @@ def _territoire_env(home: Path) -> dict:
     env.update(
         TERRITOIRE_HOME=str(home),
         DEBUG="0",
+        # Persistent connections to the app database (as DATABASE_URL gives PostgreSQL too):
+        # the default SQLite settings reopen the file on every request (about 3 ms here).
+        DATABASE_URL=f"sqlite:///{home / 'territoire.sqlite3'}",
         SECRET_KEY="bench-records-only-" + "x" * 40,
         TERRITOIRE_API_RATE="1000000000/1",
         TERRITOIRE_RECORDS_HOT="sync",
         LOG_LEVEL="WARNING",
     )
-    env.pop("DATABASE_URL", None)
     return env
 
 
@@ -235,7 +245,17 @@ def setup_territoire(csv_path: Path, rows: int) -> Path:
     subprocess.run([TERRITOIRE, "shell", "-c", script], env=env, check=True)
     started = time.monotonic()
     done = subprocess.run(
-        [TERRITOIRE, "ingest", str(csv_path), "--dataset", SLUG, "--title", "Travaux", "--publish", "--json"],
+        [
+            TERRITOIRE,
+            "ingest",
+            str(csv_path),
+            "--dataset",
+            SLUG,
+            "--title",
+            "Travaux",
+            "--publish",
+            "--json",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -252,8 +272,18 @@ def setup_territoire(csv_path: Path, rows: int) -> Path:
 
 def start_territoire(home: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
     return subprocess.Popen(
-        [TERRITOIRE, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-         "--threads", str(threads)],  # fmt: skip
+        [
+            TERRITOIRE,
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+        ],  # fmt: skip
         env=_territoire_env(home),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -408,7 +438,7 @@ def cases(rows: int) -> list[Case]:
             "three-condition filter with count",
             lambda i: q(
                 T_RECORDS,
-                where='service = "{}" and montant > {} and date_acte >= date\'{}-01-01\''.format(
+                where="service = \"{}\" and montant > {} and date_acte >= date'{}-01-01'".format(
                     *three(i)
                 ),
                 limit=20,
@@ -550,7 +580,10 @@ def latencies(port_t: int, port_d: int, repeat: int, rows: int) -> tuple[list[di
                     raise RuntimeError(f"{case.name}: {status} {body[:300]!r}")
         entry = {"query": case.name}
         for phase in ("cold", "warm"):
-            for label, client, make in (("territoire", t, case.territoire), ("datasette", d, case.datasette)):
+            for label, client, make in (
+                ("territoire", t, case.territoire),
+                ("datasette", d, case.datasette),
+            ):
                 times = []
                 for i in range(repeat):
                     status, body, seconds = client.get(make(i))
@@ -563,7 +596,9 @@ def latencies(port_t: int, port_d: int, repeat: int, rows: int) -> tuple[list[di
             _, tb, _ = t.get(case.territoire(i))
             _, db, _ = d.get(case.datasette(i))
             if case.t_count and case.t_count(tb) != case.d_count(db):
-                problems.append(f"{case.name} #{i}: territoire {case.t_count(tb)!r:.200} != datasette {case.d_count(db)!r:.200}")
+                problems.append(
+                    f"{case.name} #{i}: territoire {case.t_count(tb)!r:.200} != datasette {case.d_count(db)!r:.200}"
+                )
         table.append(entry)
         print(
             f"  {case.name:52} T cold {entry['territoire_cold']:8.2f}  D cold {entry['datasette_cold']:8.2f}"
@@ -626,7 +661,12 @@ def throughput(port: int, paths: list[str], clients: int, seconds: float, limit:
     for th in threads:
         th.join()
     elapsed = time.monotonic() - started
-    return {"requests": sum(done), "errors": sum(errors), "seconds": elapsed, "rps": sum(done) / elapsed}
+    return {
+        "requests": sum(done),
+        "errors": sum(errors),
+        "seconds": elapsed,
+        "rps": sum(done) / elapsed,
+    }
 
 
 def throughputs(port_t: int, port_d: int, rows: int, seconds: float) -> dict:
@@ -644,7 +684,11 @@ def throughputs(port_t: int, port_d: int, rows: int, seconds: float) -> dict:
     ]
     result = {}
     for name, t_paths, d_paths in (
-        ("record lookups", [f"{T_RECORDS}/{i}" for i in ids], [f"/bench/{TABLE}/{i}.json" for i in ids]),
+        (
+            "record lookups",
+            [f"{T_RECORDS}/{i}" for i in ids],
+            [f"/bench/{TABLE}/{i}.json" for i in ids],
+        ),
         ("filtered pages", pages_t, pages_d),
     ):
         # Warm every worker and connection first (each gunicorn worker has its own hot copy).
@@ -665,7 +709,7 @@ def throughputs(port_t: int, port_d: int, rows: int, seconds: float) -> dict:
 # ---------------------------------------------------------------- techniques
 
 
-def techniques(home: Path, repeat: int) -> list[dict]:
+def techniques(home: Path, repeat: int, rows: int) -> list[dict]:
     """In-process engine time (no HTTP) of some queries on each layout of the version."""
     code = f"""
 import json, os, statistics, time
@@ -707,7 +751,7 @@ with store.use(version, served.data_columns, served.id_column) as hv:
     # a main table without its ART index, to show what the index buys
     con.execute(f"CREATE TABLE noindex AS SELECT * FROM {{main}}")
     out = []
-    lookup = lambda i=0: RecordQuery(where=f"_id = {{1 + (i * 7919) % {rows_placeholder}}}", limit=1)
+    lookup = lambda i=0: RecordQuery(where=f"_id = {{1 + (i * 7919) % {rows}}}", limit=1)
     sort = RecordQuery(order_by="montant desc", limit=20)
     box = lambda i=0: RecordQuery(where="in_bbox(geo_point_2d, {{}}, {{}}, {{}}, {{}})".format(45 + (i % 5) * 0.5, 1, 45.5 + (i % 5) * 0.5, 1.5), limit=20)
     three = lambda i=0: RecordQuery(where='service = "eau" and montant > {{}} and date_acte >= date\\'2010-01-01\\''.format(20000 + i * 13), limit=20)
@@ -724,7 +768,6 @@ with store.use(version, served.data_columns, served.id_column) as hv:
         memory_table=med(lambda i=0: run(con, main, [], three(i))), with_technique=None, name="-"))
 print(json.dumps(out))
 """
-    code = code.replace("{rows_placeholder}", "1000000")
     env = _territoire_env(home)
     env["TERRITOIRE_RECORDS_HOT_MB"] = "8192"
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
@@ -741,7 +784,9 @@ def _load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def report(meta: dict, table: list[dict], export: dict, rates: dict, tech: list[dict], problems) -> str:
+def report(
+    meta: dict, table: list[dict], export: dict, rates: dict, tech: list[dict], problems
+) -> str:
     lines = [
         f"Run {meta['date']} on {meta['machine']}, {meta['cpus']} CPU, Python {meta['python']}, "
         f"DuckDB {meta['duckdb']}, {meta['datasette']}, SQLite {meta['sqlite']}. "
@@ -837,12 +882,21 @@ def main() -> None:
     finally:
         stop(territoire)
         stop(datasette)
-    tech = techniques(home, args.repeat)
+    tech = techniques(home, args.repeat, args.rows)
     meta["load_after"] = _load()
     text = report(meta, table, export, rates, tech, problems)
     (OUT / "results.json").write_text(
-        json.dumps({"meta": meta, "latency": table, "export": export, "throughput": rates,
-                    "techniques": tech, "problems": problems}, indent=2)  # fmt: skip
+        json.dumps(
+            {
+                "meta": meta,
+                "latency": table,
+                "export": export,
+                "throughput": rates,
+                "techniques": tech,
+                "problems": problems,
+            },
+            indent=2,
+        )  # fmt: skip
     )
     print()
     print(text)

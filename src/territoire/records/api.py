@@ -58,12 +58,13 @@ def _served(request, slug: str, version: int | None) -> selectors.Served:
 
     actor = actor_of(request)
     served = selectors.served_get(actor, slug, version=version)
-    catalog_services.dataset_read_record(
-        actor=actor,
-        dataset=served.dataset,
-        channel=CHANNEL,
-        ip_address=ratelimit.client_ip(request),
-    )
+    if not served.is_public:
+        catalog_services.dataset_read_record(
+            actor=actor,
+            dataset=served.dataset,
+            channel=CHANNEL,
+            ip_address=ratelimit.client_ip(request),
+        )
     return served
 
 
@@ -316,7 +317,7 @@ def record_export(
     names = [c["name"] for c in columns]
     labels = {c["id"]: c["label"] for c in served.columns}
     header = [labels.get(n, n) for n in names] if use_labels else names
-    filename = f"{served.dataset.slug}.{export_format}"
+    filename = f"{served.slug}.{export_format}"
 
     if export_format == "parquet":
         with selectors.export_cursor(served, query, zone) as (con, compiled):

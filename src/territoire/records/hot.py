@@ -11,7 +11,8 @@ A version that is read is therefore loaded, once per process, into an in-memory 
   cursor's condition lets the scan skip the row groups before it by their min/max;
 - **geo copies**, one per ``geo_point`` column, in space-filling-curve order (Z-order of a
   1/64° grid): ``in_bbox``/``within_distance`` then scan only the row groups near the box;
-- **counts** are cached per version (a version never changes, so neither does a count).
+- **counts and facets** are remembered per version (a version never changes, so neither do
+  they), unless the query uses ``now()``.
 
 Nothing waits for these: a version is loaded in a background thread while its first queries
 run on Parquet, a copy is built in the background while queries use the main table. Small
@@ -28,6 +29,7 @@ column ids of the version (quoted) and numbers.
 
 from __future__ import annotations
 
+import importlib.abc
 import importlib.util
 import logging
 import os
@@ -49,17 +51,31 @@ log = logging.getLogger(__name__)
 MODES = ("background", "sync", "off")
 
 
+class _Absent(importlib.abc.MetaPathFinder):
+    """Answers "no such module" at once for modules known to be missing."""
+
+    def __init__(self, names: frozenset[str]):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
 def _skip_missing_pandas() -> None:
     """DuckDB's client tries ``import pandas`` on every execute with parameters; when pandas is
-    not installed, each try searches sys.path again (0.2 ms a query, measured here). Recording
-    its absence once makes those imports fail at once."""
-    if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is None:
-        sys.modules["pandas"] = None  # type: ignore[assignment]
+    not installed, each try searches sys.path again (0.2 ms a query, measured here). A finder
+    in front of the others answers at once that it is missing (a restart sees it if installed)."""
+    if importlib.util.find_spec("pandas") is None and not any(
+        isinstance(f, _Absent) for f in sys.meta_path
+    ):
+        sys.meta_path.insert(0, _Absent(frozenset({"pandas"})))
 
 
 _skip_missing_pandas()
 SYNC_ROWS = 50_000  # versions this small are loaded before answering, even in background mode
-COUNT_CACHE = 512  # counts remembered per version
+COUNT_CACHE = 512  # results (counts, facets) remembered per version
 GRID = 64  # geo copies: cells of 1/64 degree (about 1.7 km of latitude) in Z-order
 
 
@@ -127,13 +143,14 @@ class HotVersion:
             return structure
         return None
 
-    def cached_count(self, key) -> int | None:
+    def recall(self, key):
+        """A result remembered for this version (a count, facets), or None."""
         value = self.counts.get(key)
         if value is not None:
             self.counts.move_to_end(key)
         return value
 
-    def remember_count(self, key, value: int) -> None:
+    def remember(self, key, value) -> None:
         self.counts[key] = value
         if len(self.counts) > COUNT_CACHE:
             self.counts.popitem(last=False)

@@ -12,16 +12,21 @@ others (``where=_id > 100``, ``order_by=_id desc``).
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import duckdb
 
+from django.conf import settings
+
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
+from territoire.catalog.vocabularies import AccessLevel
 from territoire.core.errors import NotFound
 
 from . import cursors, engine, hot
@@ -41,11 +46,32 @@ GEO_FUNCTIONS = ("in_bbox", "within_distance", "distance")
 
 
 @dataclass
+class Version:
+    """What reading a version needs (a DatasetVersion without its large report)."""
+
+    pk: int
+    number: int
+    path: str
+    row_count: int
+    columns: list[dict]
+    parquet_checksum: str
+
+    @property
+    def absolute_path(self):
+        return settings.TERRITOIRE_HOME / "lake" / self.path
+
+
+VERSION_FIELDS = ("id", "number", "path", "row_count", "columns", "parquet_checksum")
+
+
+@dataclass
 class Served:
     """A dataset as one reader sees it, and the version read."""
 
-    dataset: Dataset
-    version: object | None  # lake.models.DatasetVersion; None when the dataset has no data yet
+    dataset_id: int
+    slug: str
+    is_public: bool
+    version: Version | None  # None when the dataset has no data yet
     id_column: str = "_id"
     columns: list[dict] = field(default_factory=list)  # query columns: the id, then the data
 
@@ -53,66 +79,73 @@ class Served:
     def data_columns(self) -> list[dict]:
         return self.columns[1:]
 
-
-# What a read needs (deferring the rest: the version's ingestion report can be large).
-DATASET_FIELDS = (
-    "id",
-    "slug",
-    "title",
-    "access_level",
-    "is_published",
-    "lake__id",
-    "lake__dataset_id",
-    "lake__current_version__id",
-    "lake__current_version__dataset_id",
-    "lake__current_version__number",
-    "lake__current_version__path",
-    "lake__current_version__row_count",
-    "lake__current_version__columns",
-    "lake__current_version__parquet_checksum",
-)
+    @cached_property
+    def dataset(self) -> Dataset:
+        """The catalogue object (one more query: only the audit of non-public reads needs it)."""
+        return Dataset.objects.get(pk=self.dataset_id)
 
 
 def served_get(actor, slug: str, *, version: int | None = None) -> Served:
     """The dataset ``slug`` if ``actor`` may see it (NotFound otherwise: the same answer as for
     a dataset that does not exist) and the version to read: ``version``, else the served one.
 
-    One query for the dataset and its served version (the access check is the catalogue's).
+    One query for the dataset and its served version, through the catalogue's access check
+    (``dataset_list_for_actor``); plain values, not model instances: this runs on every read.
     """
     found = list(
         catalog_selectors.dataset_list_for_actor(actor)
         .filter(slug=slug)
         .select_related(None)
-        .select_related("lake__current_version")
-        .only(*DATASET_FIELDS)
-        .order_by()[:1]
+        .order_by()
+        .values_list(
+            "id",
+            "access_level",
+            "is_published",
+            *(f"lake__current_version__{name}" for name in VERSION_FIELDS),
+        )[:1]
     )
-    dataset = found[0] if found else None
-    if dataset is None:
+    if not found:
         raise NotFound(
             f"Jeu de données « {slug} » introuvable.", f"Dataset '{slug}' not found.", where="slug"
         )
+    dataset_id, access_level, is_published, *current = found[0]
+    is_public = bool(is_published) and access_level == AccessLevel.PUBLIC
     if version is not None:
-        from territoire.lake import selectors as lake_selectors
+        from territoire.lake.models import DatasetVersion
 
-        chosen = lake_selectors.version_get(dataset, version)
+        chosen = (
+            DatasetVersion.objects.filter(dataset_id=dataset_id, number=version)
+            .values_list(*VERSION_FIELDS)
+            .first()
+        )
+        if chosen is None:
+            raise NotFound(
+                f"Le jeu de données « {slug} » n'a pas de version {version}.",
+                f"Dataset '{slug}' has no version {version}.",
+                where="version",
+            )
     else:
-        lake = getattr(dataset, "lake", None) if _has_lake(dataset) else None
-        chosen = lake.current_version if lake is not None else None
-    return served_for(dataset, chosen)
+        chosen = current if current[0] is not None else None
+    served = served_for(None, Version(*chosen) if chosen else None)
+    served.dataset_id, served.slug, served.is_public = dataset_id, slug, is_public
+    return served
 
 
-def _has_lake(dataset: Dataset) -> bool:
-    try:
-        dataset.lake  # noqa: B018 - select_related filled it, or raises when there is none
-    except Dataset.lake.RelatedObjectDoesNotExist:
-        return False
-    return True
-
-
-def served_for(dataset: Dataset, version) -> Served:
+def served_for(dataset: Dataset | None, version) -> Served:
+    """A Served for a dataset and a version (a DatasetVersion or a Version), for code that
+    already holds them (the benchmark, other front-ends)."""
+    served = Served(
+        dataset_id=dataset.pk if dataset else 0,
+        slug=dataset.slug if dataset else "",
+        is_public=dataset.is_public if dataset else True,
+        version=None,
+    )
+    if dataset is not None:
+        served.dataset = dataset  # cached_property: no query
     if version is None:
-        return Served(dataset=dataset, version=None)
+        return served
+    if not isinstance(version, Version):
+        version = Version(*(getattr(version, "pk" if f == "id" else f) for f in VERSION_FIELDS))
     data = [
         {
             "id": c["id"],
@@ -126,10 +159,12 @@ def served_for(dataset: Dataset, version) -> Served:
     id_column = "_id"
     while id_column in ids:
         id_column = "_record" + id_column if id_column == "_id" else "_" + id_column
-    columns = [
+    served.version = version
+    served.id_column = id_column
+    served.columns = [
         {"id": id_column, "label": id_column, "type": "integer", "storage_type": "BIGINT"}
     ] + data
-    return Served(dataset=dataset, version=version, id_column=id_column, columns=columns)
+    return served
 
 
 # ---------------------------------------------------------------- sources
@@ -343,6 +378,7 @@ def _count_key(query: RecordQuery, analysis: Analysis, timezone: str):
     if analysis.uses_now:
         return None
     return (
+        "count",
         analysis.is_aggregate,
         query.group_by or "",
         query.select if analysis.is_aggregate else "",
@@ -367,7 +403,7 @@ def _count(
         return int(served.version.row_count)
     key = _count_key(query, analysis, timezone)
     if source.hot is not None and key is not None:
-        cached = source.hot.cached_count(key)
+        cached = source.hot.recall(key)
         if cached is not None:
             return cached
     compiled = _compile(replace(query, limit=None, offset=0), served, source, timezone)
@@ -376,7 +412,7 @@ def _count(
         return None
     total = int(rows[0][0])
     if source.hot is not None and key is not None:
-        source.hot.remember_count(key, total)
+        source.hot.remember(key, total)
     return total
 
 
@@ -426,6 +462,11 @@ def record_page(
             offset = 0
         else:
             offset = cursor.offset
+    if offset and keyset and not keys and not analysis.filtered:
+        # Every row, in file order: the row at offset k has _id k + 1 (ids are dense), so an
+        # offset is a keyset condition, which skips what comes before instead of reading it.
+        wheres = wheres + [f"{cursors.field_name(served.id_column)} > {int(offset)}"]
+        offset = 0
 
     select = query.select
     hidden = 0
@@ -581,11 +622,27 @@ def record_facets(
         RecordQuery(where=where or None, refine=refine or [], exclude=exclude or []),
         served.columns,
     )
+    key = None
+    if not analysis.uses_now:
+        key = (
+            "facets",
+            tuple(facet_fields),
+            tuple(where or ()),
+            tuple(refine or ()),
+            tuple(exclude or ()),
+            limit_per_facet,
+            lang,
+            timezone,
+        )
     with _main_source(served, timezone) as main:
+        if main.hot is not None and key is not None:
+            remembered = main.hot.recall(key)
+            if remembered is not None:
+                return copy.deepcopy(remembered)
         source = main
         if analysis.geo_column and main.hot is not None:
             source = _copy_source(main, ("geo", analysis.geo_column)) or main
-        return engine.facets(
+        result = engine.facets(
             source.con,
             parquet_path=served.version.absolute_path,
             columns=served.columns,
@@ -599,6 +656,10 @@ def record_facets(
             source_sql=source.sql,
             source_params=source.params,
         )
+        timed_out = any(lim["name"] == "time_limit" for f in result for lim in f["limits"])
+        if main.hot is not None and key is not None and not timed_out:
+            main.hot.remember(key, copy.deepcopy(result))
+        return result
 
 
 def default_facets(served: Served, *, max_distinct: int = 100) -> list[str]:
