@@ -11,6 +11,9 @@ A version that is read is therefore loaded, once per process, into an in-memory 
   cursor's condition lets the scan skip the row groups before it by their min/max;
 - **geo copies**, one per ``geo_point`` column, in space-filling-curve order (Z-order of a
   1/64° grid): ``in_bbox``/``within_distance`` then scan only the row groups near the box;
+- a **word index** of the text columns (postings of every word in its search form), built on
+  demand: a full-text search reads the postings of the words that contain the term instead
+  of matching every value;
 - **counts and facets** are remembered per version (a version never changes, so neither do
   they), unless the query uses ``now()``.
 
@@ -110,6 +113,7 @@ class Structure:
     """One table of the hot database: a version's main table or one of its copies."""
 
     table: str
+    extra_tables: tuple[str, ...] = ()  # dropped with it (the word index has two)
     ready: threading.Event = field(default_factory=threading.Event)
     failed: bool = False
     bytes: int = 0
@@ -305,10 +309,11 @@ class HotStore:
         except duckdb.Error:
             log.exception("hot: could not build %s", structure.table)
             structure.failed = True
-            try:
-                con.execute(f"DROP TABLE IF EXISTS {quote(structure.table)}")
-            except duckdb.Error:  # pragma: no cover - best effort
-                pass
+            for table in (structure.table, *structure.extra_tables):
+                try:
+                    con.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+                except duckdb.Error:  # pragma: no cover - best effort
+                    pass
         finally:
             con.close()
             structure.last_used = time.monotonic()
@@ -360,7 +365,9 @@ class HotStore:
                 return None
             if hot.main.bytes and hot.main.bytes * 2 > budget:
                 return None  # a copy as big as the table would not fit beside it
-            structure = Structure(self._name("c"))
+            name = self._name("c")
+            extra = (name + "_vocab", name + "_tok") if kind[0] == "words" else ()
+            structure = Structure(name, extra_tables=extra)
             hot.copies[kind] = structure
         statements = self._copy_statements(hot, kind, structure.table)
         if mode == "sync":
@@ -377,6 +384,8 @@ class HotStore:
     def _copy_statements(self, hot: HotVersion, kind: tuple, name: str) -> list[tuple[str, list]]:
         source, target = quote(hot.main.table), quote(name)
         identifier = quote(hot.id_column)
+        if kind[0] == "words":
+            return _word_index_statements(hot, name)
         if kind[0] == "sorted":
             # The same order as the compiled ORDER BY: DuckDB's default NULLS LAST in both
             # directions, ties by _id (the file order).
@@ -430,13 +439,17 @@ class HotStore:
                 elif hot.refs == 0:
                     structure = hot.copies.pop(kind)
                     total -= structure.bytes
-                    self._drop(structure.table)
+                    self._drop_structure(structure)
 
     def _drop_all(self, hot: HotVersion) -> None:
         for structure in hot.copies.values():
-            self._drop(structure.table)
+            self._drop_structure(structure)
         hot.copies.clear()
         self._drop(hot.main.table)
+
+    def _drop_structure(self, structure: Structure) -> None:
+        for table in (structure.table, *structure.extra_tables):
+            self._drop(table)
 
     def _drop(self, table: str) -> None:
         try:
@@ -458,6 +471,48 @@ class HotStore:
                 }
                 for hot in self._versions.values()
             ]
+
+
+# Words are what full-text search terms can be (letters, digits, - and _, see
+# odsql.sqlgen.search_terms): a term found in a value is always inside one of these.
+WORD_SPLIT = r"[^\p{L}\p{N}_-]+"
+
+
+def text_columns(hot: HotVersion) -> list[str]:
+    return [c["id"] for c in hot.columns if c["type"] == "text"]
+
+
+def _word_index_statements(hot: HotVersion, name: str) -> list[tuple[str, list]]:
+    """The word index of the text columns: ``<name>_vocab`` (tid, token, n) of every word in
+    its search form (``sqlgen.normalized_sql``: lower case, no accents or ligatures), and
+    ``<name>`` (tid, col, _id) postings sorted by word, column, row, without duplicates."""
+    from .odsql.sqlgen import normalized_sql
+
+    columns = text_columns(hot)
+    source = quote(hot.main.table)
+    identifier = quote(hot.id_column)
+    tok, vocab, post = quote(name + "_tok"), quote(name + "_vocab"), quote(name)
+    parts = " UNION ALL ".join(
+        f"SELECT {i} AS col, {identifier} AS id, "
+        f"unnest(regexp_split_to_array({normalized_sql(quote(c))}, '{WORD_SPLIT}')) AS token "
+        f"FROM {source}"
+        for i, c in enumerate(columns)
+    )
+    return [
+        (f"CREATE TABLE {tok} AS SELECT * FROM ({parts}) WHERE token <> ''", []),
+        (
+            f"CREATE TABLE {vocab} AS SELECT CAST(row_number() OVER (ORDER BY token) AS INTEGER) "
+            f"AS tid, token, count(*) AS n FROM {tok} GROUP BY token",
+            [],
+        ),
+        (
+            f"CREATE TABLE {post} AS SELECT DISTINCT v.tid, CAST(t.col AS SMALLINT) AS col, "
+            f"t.id AS {identifier} FROM {tok} t JOIN {vocab} v USING (token) "
+            f"ORDER BY v.tid, col, {identifier}",
+            [],
+        ),
+        (f"DROP TABLE {tok}", []),
+    ]
 
 
 def version_key(version) -> tuple:

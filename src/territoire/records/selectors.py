@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import duckdb
-
 from django.conf import settings
 
 from territoire.catalog import selectors as catalog_selectors
@@ -34,7 +33,7 @@ from .odsql import QueryError, RecordQuery, Schema, compile_query, parse
 from .odsql import ast as odsql_ast
 from .odsql.errors import computation_error
 from .odsql.plan import build_plan
-from .odsql.sqlgen import quote
+from .odsql.sqlgen import quote, search_terms
 from .odsql.values import row_converter
 from .watchdog import watchdog
 
@@ -250,6 +249,8 @@ class Analysis:
     geo_column: str | None  # a geo_point column a top-level in_bbox/within_distance filters on
     uses_now: bool
     filtered: bool  # where, refine or exclude given
+    searches: list[tuple[list[str], str]] = field(default_factory=list)  # (text fields, text)
+    only_searches: bool = False  # the whole filter is those full-text searches
 
 
 def _wheres(where) -> list[str]:
@@ -290,11 +291,8 @@ def analyze(query: RecordQuery, columns: list[dict]) -> Analysis:
         for node in odsql_ast.walk(plan.where):
             if isinstance(node, odsql_ast.Call) and node.name == "now":
                 uses_now = True
-        conjuncts = (
-            plan.where.items
-            if isinstance(plan.where, odsql_ast.BoolOp) and plan.where.op == "and"
-            else [plan.where]
-        )
+        conjuncts = list(_conjuncts(plan.where))
+        searches, only_searches = _searches(conjuncts, schema, plan.search_fields)
         for node in conjuncts:
             if (
                 isinstance(node, odsql_ast.Call)
@@ -304,6 +302,8 @@ def analyze(query: RecordQuery, columns: list[dict]) -> Analysis:
             ):
                 geo_column = node.args[0].column
                 break
+    else:
+        searches, only_searches = [], False
     return Analysis(
         is_aggregate=plan.is_aggregate,
         keys=keys,
@@ -311,7 +311,40 @@ def analyze(query: RecordQuery, columns: list[dict]) -> Analysis:
         geo_column=geo_column,
         uses_now=uses_now,
         filtered=bool(wheres or query.refine or query.exclude),
+        searches=searches,
+        only_searches=only_searches and not (query.refine or query.exclude),
     )
+
+
+def _conjuncts(node):
+    if isinstance(node, odsql_ast.BoolOp) and node.op == "and":
+        for item in node.items:
+            yield from _conjuncts(item)
+    else:
+        yield node
+
+
+def _searches(conjuncts, schema, search_fields) -> tuple[list[tuple[list[str], str]], bool]:
+    """The full-text searches among the top-level conditions, and whether that is all there is."""
+    found, only = [], True
+    for node in conjuncts:
+        fields = None
+        if isinstance(node, odsql_ast.Search):
+            if not node.fields:
+                fields = list(search_fields)
+            elif all(isinstance(f, odsql_ast.Field) and f.column for f in node.fields):
+                fields = [f.column for f in node.fields]
+        elif (
+            isinstance(node, odsql_ast.Like)
+            and isinstance(node.expr, odsql_ast.Field)
+            and node.expr.column
+        ):
+            fields = [node.expr.column]
+        if fields is not None and all(schema.get(f).type == "text" for f in fields):
+            found.append((fields, node.text))
+        else:
+            only = False
+    return found, only and bool(found)
 
 
 def _given(text: str | None) -> bool:
@@ -423,6 +456,107 @@ def _hidden_prefix(columns: list[dict]) -> str:
     return prefix
 
 
+@dataclass
+class Candidates:
+    """The rows a full-text search may match, from the word index (SQL of their _ids)."""
+
+    sql: str
+    exact: bool  # no duplicates: count(*) counts rows
+
+
+FTS_TOKEN_LIMIT = 2000  # words containing the term; more: the term is too common to help
+FTS_SHARE_LIMIT = 0.2  # candidates above this share of the rows: a scan is as fast
+
+
+def _search_candidates(served: Served, main: Source, analysis: Analysis) -> Candidates | None:
+    """Candidates of the query's full-text searches, or None when the word index is not
+    ready (it is then being built) or would not narrow the scan enough."""
+    if main.hot is None or not analysis.searches:
+        return None
+    index = hot.store().request_copy(main.hot, ("words",))
+    if index is None:
+        return None
+    columns = hot.text_columns(main.hot)
+    vocab = quote(index.table + "_vocab")
+    post = quote(index.table)
+    identifier = quote(served.id_column)
+    terms = []
+    estimate = None
+    for fields, text in analysis.searches:
+        positions = sorted(columns.index(f) for f in fields if f in columns)
+        for word in search_terms(text):
+            tids, count = main.con.execute(
+                f"SELECT list(tid ORDER BY tid), coalesce(sum(n), 0) FROM {vocab} "
+                "WHERE contains(token, ?)",
+                [word],
+            ).fetchone()
+            tids = tids or []
+            if len(tids) > FTS_TOKEN_LIMIT:
+                return None
+            estimate = count if estimate is None else min(estimate, count)
+            if not tids or not positions:
+                return Candidates(f"SELECT {identifier} FROM {post} WHERE false", True)
+            # tids and positions are integers read from our own tables: written as literals
+            # so that the scan of the (sorted) postings skips by min/max.
+            terms.append(
+                (
+                    f"SELECT {identifier} FROM {post} WHERE tid IN ({', '.join(map(str, tids))})"
+                    f" AND col IN ({', '.join(map(str, positions))})",
+                    len(tids) == 1 and len(positions) == 1,
+                )
+            )
+    if not terms or estimate > FTS_SHARE_LIMIT * int(served.version.row_count):
+        return None
+    if len(terms) == 1:
+        sql, exact = terms[0]
+        return Candidates(sql if exact else f"SELECT DISTINCT {identifier} FROM ({sql})", True)
+    return Candidates(" INTERSECT ".join(sql for sql, _ in terms), True)
+
+
+FTS_FAST_LIMIT = 1000  # pages of a pure full-text search read by id up to this size
+
+
+def _search_page(
+    served, main, found, page_query, query, cursor, limit, offset, timezone, timeout_s
+):
+    """A page of a query that is only full-text searches, in file order, from the word index:
+    the page's ids from the postings, its rows by id (the where still checks them), the count
+    from the postings. Returns (compiled, rows), has_more, total — or (None, None, None) when
+    the index and the where disagree on a row (the general path then answers)."""
+    identifier = quote(served.id_column)
+    after = cursor.after_id if cursor is not None and cursor.after is not None else 0
+    ids = _execute(
+        main.con,
+        f"SELECT {identifier} FROM ({found.sql}) WHERE {identifier} > ? "
+        f"ORDER BY {identifier} LIMIT {int(limit) + 1} OFFSET {int(offset)}",
+        [int(after or 0)],
+        timeout_s,
+    )
+    if ids is None:
+        return None, None, None
+    page_ids = [int(r[0]) for r in ids[:limit]]
+    where = _wheres(query.where)
+    if page_ids:
+        where = where + [
+            f"{cursors.field_name(served.id_column)} in ({', '.join(map(str, page_ids))})"
+        ]
+    else:
+        where = where + ["false"]
+    fetch = replace(page_query, where=where, limit=None, offset=0, order_by=None)
+    compiled = _compile(fetch, served, main, timezone)
+    rows = _execute(main.con, compiled.sql, compiled.params, timeout_s)
+    if rows is None or len(rows) != len(page_ids):
+        return None, None, None
+    key = ("search-count", tuple(where[: len(_wheres(query.where))]), query.lang, timezone)
+    total = main.hot.recall(key)
+    if total is None:
+        counted = _execute(main.con, f"SELECT count(*) FROM ({found.sql})", [], timeout_s)
+        if counted is not None:
+            total = int(counted[0][0])
+            main.hot.remember(key, total)
+    return (compiled, rows), len(ids) > limit, total
+
+
 def record_page(
     served: Served,
     query: RecordQuery,
@@ -500,16 +634,48 @@ def record_page(
                         page_query = replace(
                             page_query, order_by=cursors.field_name(served.id_column)
                         )
-        if source is main and keyset and keys:
-            if tuple(keys) == main.in_order:
-                page_query = replace(page_query, order_by=None)
-            else:
-                copy = _copy_source(main, ("sorted", *keys))
-                if copy is not None:
-                    source = copy
+        found = None
+        if source is main and analysis.searches:
+            found = _search_candidates(served, main, analysis)
+        fast = (
+            found is not None
+            and analysis.only_searches
+            and keyset
+            and (not keys or tuple(keys) == main.in_order)
+            and limit <= FTS_FAST_LIMIT
+        )
+        rows = None
+        if fast:
+            rows, ids_more, total_known = _search_page(
+                served, main, found, page_query, query, cursor, limit, offset, timezone, timeout_s
+            )
+            if rows is not None:
+                compiled = rows[0]
+                rows, has_more_ids = rows[1], ids_more
+                if total_known is not None:
+                    total, counted = total_known, True
+        if rows is None:
+            if found is not None:
+                # Read only the rows the word index names; the where still applies in full.
+                source = Source(
+                    main.con,
+                    f"(SELECT * FROM {main.sql} WHERE {quote(served.id_column)} IN ({found.sql}))",
+                    [],
+                    main.hot,
+                )
+                if not _given(query.order_by) and not analysis.is_aggregate:
+                    page_query = replace(page_query, order_by=cursors.field_name(served.id_column))
+            if source is main and keyset and keys:
+                if tuple(keys) == main.in_order:
                     page_query = replace(page_query, order_by=None)
-        compiled = _compile(page_query, served, source, timezone)
-        rows = _execute(source.con, compiled.sql, compiled.params, timeout_s)
+                else:
+                    copy = _copy_source(main, ("sorted", *keys))
+                    if copy is not None:
+                        source = copy
+                        page_query = replace(page_query, order_by=None)
+            compiled = _compile(page_query, served, source, timezone)
+            rows = _execute(source.con, compiled.sql, compiled.params, timeout_s)
+            has_more_ids = None
         if rows is None:
             return {
                 "total_count": None,
@@ -518,7 +684,7 @@ def record_page(
                 "columns": compiled.columns[: len(compiled.columns) - hidden],
                 "next_cursor": None,
             }
-        has_more = len(rows) > limit
+        has_more = len(rows) > limit if has_more_ids is None else has_more_ids
         rows = rows[:limit]
         visible = compiled.columns[: len(compiled.columns) - hidden]
         convert = row_converter(visible, timezone)
@@ -531,7 +697,7 @@ def record_page(
             remaining = (
                 None if timeout_s is None else max(timeout_s - (time.monotonic() - started), 0.001)
             )
-            total = _count(served, base, analysis, main, timezone, remaining)
+            total = _count(served, base, analysis, source, timezone, remaining)
         if with_count and total is None:
             limits.append(engine.time_limit(timeout_s, "total_count"))
 
@@ -642,6 +808,15 @@ def record_facets(
         source = main
         if analysis.geo_column and main.hot is not None:
             source = _copy_source(main, ("geo", analysis.geo_column)) or main
+        elif analysis.searches and main.hot is not None:
+            found = _search_candidates(served, main, analysis)
+            if found is not None:
+                source = Source(
+                    main.con,
+                    f"(SELECT * FROM {main.sql} WHERE {quote(served.id_column)} IN ({found.sql}))",
+                    [],
+                    main.hot,
+                )
         result = engine.facets(
             source.con,
             parquet_path=served.version.absolute_path,

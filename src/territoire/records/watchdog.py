@@ -54,7 +54,9 @@ class Watchdog:
             return
         with self._condition:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="records-watchdog", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._run, name="records-watchdog", daemon=True
+                )
                 self._thread.start()
             heapq.heappush(
                 self._heap, (time.monotonic() + max(seconds, 0.0), next(self._sequence), entry)
