@@ -9,8 +9,11 @@ A version that is read is therefore loaded, once per process, into an in-memory 
 - **sorted copies**, built on demand for the ``order_by`` keys that are asked (plain fields):
   a page in that order is read off the top of the copy with no sort at all, and a keyset
   cursor's condition lets the scan skip the row groups before it by their min/max;
-- **geo copies**, one per ``geo_point`` column, in space-filling-curve order (Z-order of a
-  1/64° grid): ``in_bbox``/``within_distance`` then scan only the row groups near the box;
+- **geo copies**, one per ``geo_point`` column, in strips of latitude sorted by longitude:
+  ``in_bbox``/``within_distance`` then read a few runs of rows, the rest is skipped by the
+  min/max of each segment;
+- the sorted copies also serve **equality filters** (``service = "eau"``): on the copy
+  sorted by that column the matches are one run, in file order;
 - a **word index** of the text columns (postings of every word in its search form), built on
   demand: a full-text search reads the postings of the words that contain the term instead
   of matching every value;
@@ -20,7 +23,7 @@ A version that is read is therefore loaded, once per process, into an in-memory 
 Nothing waits for these: a version is loaded in a background thread while its first queries
 run on Parquet, a copy is built in the background while queries use the main table. Small
 versions load at once. ``TERRITOIRE_RECORDS_HOT`` = ``background`` (default), ``sync`` (load
-before answering: tests, benchmarks) or ``off``; ``TERRITOIRE_RECORDS_HOT_MB`` (default 1024)
+before answering: tests, benchmarks) or ``off``; ``TERRITOIRE_RECORDS_HOT_MB`` (default 2048)
 bounds the memory of each process: the least recently used structures are dropped first.
 
 Tables and copies are only ever read by SQL that ``odsql.compile_query`` builds, with the
@@ -79,7 +82,7 @@ def _skip_missing_pandas() -> None:
 _skip_missing_pandas()
 SYNC_ROWS = 50_000  # versions this small are loaded before answering, even in background mode
 COUNT_CACHE = 512  # results (counts, facets) remembered per version
-GRID = 64  # geo copies: cells of 1/64 degree (about 1.7 km of latitude) in Z-order
+GEO_STRIPS = 64  # geo copies: strips of latitude, each sorted by longitude
 
 
 def config() -> tuple[str, int]:
@@ -94,7 +97,7 @@ def config() -> tuple[str, int]:
     if mode not in MODES:
         raise ValueError(f"TERRITOIRE_RECORDS_HOT must be one of {', '.join(MODES)} (got {mode!r})")
     raw = getattr(settings, "TERRITOIRE_RECORDS_HOT_MB", None) or os.environ.get(
-        "TERRITOIRE_RECORDS_HOT_MB", "1024"
+        "TERRITOIRE_RECORDS_HOT_MB", "2048"
     )
     try:
         megabytes = int(raw)
@@ -397,14 +400,16 @@ class HotStore:
                 )
             ]
         column = quote(kind[1])
-        # Z-order (bit interleaving) of the grid cell: nearby points share row groups, whose
-        # min/max of lat and lon then let a box skip the others.
-        lat = f"CAST(floor((struct_extract({column}, 'lat') + 90) * {GRID}) AS UBIGINT)"
-        lon = f"CAST(floor((struct_extract({column}, 'lon') + 180) * {GRID}) AS UBIGINT)"
+        # Strips of latitude (1/64 of the data's extent), sorted by longitude inside: a box is
+        # a few runs of rows, and DuckDB skips the other segments by their min/max.
+        lat = f"struct_extract({column}, 'lat')"
+        lon = f"struct_extract({column}, 'lon')"
+        extent = f"(SELECT min({lat}) AS low, greatest(max({lat}) - min({lat}), 1e-9) AS span FROM {source})"
         return [
             (
-                f"CREATE TABLE {target} AS SELECT * FROM {source} "
-                f"ORDER BY {_interleave(lat, lon)} NULLS LAST, {identifier}",
+                f"CREATE TABLE {target} AS SELECT t.* FROM {source} t, {extent} e "
+                f"ORDER BY floor(({lat} - e.low) / e.span * {GEO_STRIPS}) NULLS LAST, "
+                f"{lon} NULLS LAST, t.{identifier}",
                 [],
             )
         ]
@@ -491,6 +496,7 @@ def _word_index_statements(hot: HotVersion, name: str) -> list[tuple[str, list]]
     columns = text_columns(hot)
     source = quote(hot.main.table)
     identifier = quote(hot.id_column)
+    id_type = "INTEGER" if hot.row_count < 2**31 else "BIGINT"  # half the memory when it fits
     tok, vocab, post = quote(name + "_tok"), quote(name + "_vocab"), quote(name)
     parts = " UNION ALL ".join(
         f"SELECT {i} AS col, {identifier} AS id, "
@@ -507,7 +513,7 @@ def _word_index_statements(hot: HotVersion, name: str) -> list[tuple[str, list]]
         ),
         (
             f"CREATE TABLE {post} AS SELECT DISTINCT v.tid, CAST(t.col AS SMALLINT) AS col, "
-            f"t.id AS {identifier} FROM {tok} t JOIN {vocab} v USING (token) "
+            f"CAST(t.id AS {id_type}) AS {identifier} FROM {tok} t JOIN {vocab} v USING (token) "
             f"ORDER BY v.tid, col, {identifier}",
             [],
         ),
@@ -517,16 +523,6 @@ def _word_index_statements(hot: HotVersion, name: str) -> list[tuple[str, list]]
 
 def version_key(version) -> tuple:
     return (version.pk, version.parquet_checksum)
-
-
-def _interleave(a: str, b: str) -> str:
-    """SQL for the Morton code of two 16-bit cell numbers (bits of a and b interleaved)."""
-    parts = []
-    for bit in range(16):
-        # SQL gives << >> & | one precedence, left to right: every term is parenthesised.
-        parts.append(f"((({a} >> {bit}) & 1) << {2 * bit + 1})")
-        parts.append(f"((({b} >> {bit}) & 1) << {2 * bit})")
-    return "(" + " | ".join(parts) + ")"
 
 
 _store = HotStore()

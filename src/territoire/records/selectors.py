@@ -251,6 +251,7 @@ class Analysis:
     filtered: bool  # where, refine or exclude given
     searches: list[tuple[list[str], str]] = field(default_factory=list)  # (text fields, text)
     only_searches: bool = False  # the whole filter is those full-text searches
+    equal_column: str | None = None  # a column a top-level condition wants equal to one value
 
 
 def _wheres(where) -> list[str]:
@@ -293,6 +294,7 @@ def analyze(query: RecordQuery, columns: list[dict]) -> Analysis:
                 uses_now = True
         conjuncts = list(_conjuncts(plan.where))
         searches, only_searches = _searches(conjuncts, schema, plan.search_fields)
+        equal_column = _equal_column(conjuncts, schema)
         for node in conjuncts:
             if (
                 isinstance(node, odsql_ast.Call)
@@ -303,7 +305,7 @@ def analyze(query: RecordQuery, columns: list[dict]) -> Analysis:
                 geo_column = node.args[0].column
                 break
     else:
-        searches, only_searches = [], False
+        searches, only_searches, equal_column = [], False, None
     return Analysis(
         is_aggregate=plan.is_aggregate,
         keys=keys,
@@ -313,6 +315,7 @@ def analyze(query: RecordQuery, columns: list[dict]) -> Analysis:
         filtered=bool(wheres or query.refine or query.exclude),
         searches=searches,
         only_searches=only_searches and not (query.refine or query.exclude),
+        equal_column=equal_column,
     )
 
 
@@ -322,6 +325,27 @@ def _conjuncts(node):
             yield from _conjuncts(item)
     else:
         yield node
+
+
+CLUSTER_TYPES = frozenset({"text", "integer", "boolean", "date", "decimal"})
+
+
+def _equal_column(conjuncts, schema) -> str | None:
+    """A column that a top-level condition wants equal to one literal value. On a copy sorted
+    by it, the matching rows are one run (the others are skipped by their min/max) and come
+    in file order (they share the value: ties are in _id order)."""
+    for node in conjuncts:
+        if (
+            isinstance(node, odsql_ast.Compare)
+            and node.op == "="
+            and isinstance(node.left, odsql_ast.Field)
+            and node.left.column
+            and node.left.alias_of is None
+            and isinstance(node.right, odsql_ast.Literal)
+            and schema.get(node.left.column).type in CLUSTER_TYPES
+        ):
+            return node.left.column
+    return None
 
 
 def _searches(conjuncts, schema, search_fields) -> tuple[list[tuple[list[str], str]], bool]:
@@ -461,7 +485,7 @@ class Candidates:
     """The rows a full-text search may match, from the word index (SQL of their _ids)."""
 
     sql: str
-    exact: bool  # no duplicates: count(*) counts rows
+    in_order: bool = False  # one run of the (sorted) postings: ids come in order, no duplicates
 
 
 FTS_TOKEN_LIMIT = 2000  # words containing the term; more: the term is too common to help
@@ -485,17 +509,21 @@ def _search_candidates(served: Served, main: Source, analysis: Analysis) -> Cand
     for fields, text in analysis.searches:
         positions = sorted(columns.index(f) for f in fields if f in columns)
         for word in search_terms(text):
-            tids, count = main.con.execute(
-                f"SELECT list(tid ORDER BY tid), coalesce(sum(n), 0) FROM {vocab} "
-                "WHERE contains(token, ?)",
-                [word],
-            ).fetchone()
+            known = main.hot.recall(("words", word))
+            if known is None:
+                known = main.con.execute(
+                    f"SELECT list(tid ORDER BY tid), coalesce(sum(n), 0) FROM {vocab} "
+                    "WHERE contains(token, ?)",
+                    [word],
+                ).fetchone()
+                main.hot.remember(("words", word), known)
+            tids, count = known
             tids = tids or []
             if len(tids) > FTS_TOKEN_LIMIT:
                 return None
             estimate = count if estimate is None else min(estimate, count)
             if not tids or not positions:
-                return Candidates(f"SELECT {identifier} FROM {post} WHERE false", True)
+                return Candidates(f"SELECT {identifier} FROM {post} WHERE false", in_order=True)
             # tids and positions are integers read from our own tables: written as literals
             # so that the scan of the (sorted) postings skips by min/max.
             terms.append(
@@ -508,9 +536,11 @@ def _search_candidates(served: Served, main: Source, analysis: Analysis) -> Cand
     if not terms or estimate > FTS_SHARE_LIMIT * int(served.version.row_count):
         return None
     if len(terms) == 1:
-        sql, exact = terms[0]
-        return Candidates(sql if exact else f"SELECT DISTINCT {identifier} FROM ({sql})", True)
-    return Candidates(" INTERSECT ".join(sql for sql, _ in terms), True)
+        sql, single = terms[0]
+        if single:
+            return Candidates(sql, in_order=True)
+        return Candidates(f"SELECT DISTINCT {identifier} FROM ({sql})")
+    return Candidates(" INTERSECT ".join(sql for sql, _ in terms))
 
 
 FTS_FAST_LIMIT = 1000  # pages of a pure full-text search read by id up to this size
@@ -525,29 +555,41 @@ def _search_page(
     the index and the where disagree on a row (the general path then answers)."""
     identifier = quote(served.id_column)
     after = cursor.after_id if cursor is not None and cursor.after is not None else 0
+    # Integers written as literals: DuckDB then pushes the bound into the scan, and a query
+    # without OFFSET streams (an OFFSET, even 0, makes it read whole row groups first).
+    order = "" if found.in_order else f"ORDER BY {identifier} "
+    skip = f" OFFSET {int(offset)}" if offset else ""
     ids = _execute(
         main.con,
-        f"SELECT {identifier} FROM ({found.sql}) WHERE {identifier} > ? "
-        f"ORDER BY {identifier} LIMIT {int(limit) + 1} OFFSET {int(offset)}",
-        [int(after or 0)],
+        f"SELECT {identifier} FROM ({found.sql}) WHERE {identifier} > {int(after or 0)} "
+        f"{order}LIMIT {int(limit) + 1}{skip}",
+        [],
         timeout_s,
     )
     if ids is None:
         return None, None, None
     page_ids = [int(r[0]) for r in ids[:limit]]
     where = _wheres(query.where)
-    if page_ids:
-        where = where + [
-            f"{cursors.field_name(served.id_column)} in ({', '.join(map(str, page_ids))})"
-        ]
-    else:
-        where = where + ["false"]
-    fetch = replace(page_query, where=where, limit=None, offset=0, order_by=None)
-    compiled = _compile(fetch, served, main, timezone)
+    # The page's rows by id (integers of our own, as literals: an index lookup each); the
+    # where still checks them.
+    rows_by_id = Source(
+        main.con,
+        f"(SELECT * FROM {main.sql} WHERE {identifier} IN ({', '.join(map(str, page_ids)) or 'NULL'}))",
+        [],
+        main.hot,
+    )
+    fetch = replace(
+        page_query,
+        where=where,
+        limit=None,
+        offset=0,
+        order_by=cursors.field_name(served.id_column),
+    )
+    compiled = _compile(fetch, served, rows_by_id, timezone)
     rows = _execute(main.con, compiled.sql, compiled.params, timeout_s)
     if rows is None or len(rows) != len(page_ids):
         return None, None, None
-    key = ("search-count", tuple(where[: len(_wheres(query.where))]), query.lang, timezone)
+    key = ("search-count", tuple(where), query.lang, timezone)
     total = main.hot.recall(key)
     if total is None:
         counted = _execute(main.con, f"SELECT count(*) FROM ({found.sql})", [], timeout_s)
@@ -630,7 +672,7 @@ def record_page(
                 if total is not None and total <= GEO_COPY_MAX_ROWS:
                     source = geo
                     if not _given(query.order_by) and not analysis.is_aggregate:
-                        # The copy is in Z-order: sort the (few) matches back into file order.
+                        # The copy is in strips: sort the (few) matches back into file order.
                         page_query = replace(
                             page_query, order_by=cursors.field_name(served.id_column)
                         )
@@ -673,6 +715,8 @@ def record_page(
                     if copy is not None:
                         source = copy
                         page_query = replace(page_query, order_by=None)
+            if source is main and analysis.equal_column:
+                source = _copy_source(main, ("sorted", (analysis.equal_column, False))) or main
             compiled = _compile(page_query, served, source, timezone)
             rows = _execute(source.con, compiled.sql, compiled.params, timeout_s)
             has_more_ids = None
@@ -808,6 +852,8 @@ def record_facets(
         source = main
         if analysis.geo_column and main.hot is not None:
             source = _copy_source(main, ("geo", analysis.geo_column)) or main
+        elif analysis.equal_column and main.hot is not None:
+            source = _copy_source(main, ("sorted", (analysis.equal_column, False))) or main
         elif analysis.searches and main.hot is not None:
             found = _search_candidates(served, main, analysis)
             if found is not None:
