@@ -422,8 +422,8 @@ def cases(rows: int) -> list[Case]:
     return [
         Case(
             "first page with total count",
-            lambda i: q(T_RECORDS, limit=20, offset=i * 20),
-            lambda i: q(D_TABLE, _size=20, _next=str(i * 20)) if i else q(D_TABLE, _size=20),
+            lambda i: q(T_RECORDS, limit=20),
+            lambda i: q(D_TABLE, _size=20),
             lambda b: (_t_total(b), _t_ids(b)),
             lambda b: (_d_total(b), _d_ids(b)),
         ),
@@ -566,24 +566,59 @@ def cases(rows: int) -> list[Case]:
     ]
 
 
-def latencies(port_t: int, port_d: int, repeat: int, rows: int) -> tuple[list[dict], list[str]]:
-    """Cold then warm medians (ms) of each case on both servers, and the disagreements seen."""
-    t, d = Client(port_t), Client(port_d)
+def warm_up(port_t: int, port_d: int, rows: int) -> dict:
+    """First request of each query shape on each server (Territoire then builds what it needs:
+    the hot table, copies, word index — synchronously here), then every Territoire worker warmed
+    through 8 parallel connections. Warm-up requests (index 9,000+) are never measured."""
+    firsts = {}
+    for case in cases(rows):
+        for label, port, make in (
+            ("territoire", port_t, case.territoire),
+            ("datasette", port_d, case.datasette),
+        ):
+            client = Client(port)
+            status, body, seconds = client.get(make(9000))
+            client.close()
+            if status != 200:
+                raise RuntimeError(f"{case.name} {label}: {status} {body[:300]!r}")
+            firsts[(case.name, label)] = seconds * 1000
+
+    def worker(_k: int) -> None:
+        client = Client(port_t)
+        for case in cases(rows):
+            for i in (9001, 9002):
+                client.get(case.territoire(i))
+        client.close()
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(8)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    return firsts
+
+
+def latencies(
+    port_t: int, port_d: int, repeat: int, rows: int, firsts: dict
+) -> tuple[list[dict], list[str]]:
+    """Cold then warm medians (ms) of each case on both servers, and the disagreements seen.
+
+    One keep-alive connection per server and case; a server's cold and warm runs follow each
+    other on it (so they reach the same worker)."""
     table, problems = [], []
     for case in cases(rows):
-        # Warm-up with requests that are not measured (index 9,000+): loads, copies, caches of
-        # the servers' own, but not of the measured requests.
-        for i in range(9000, 9003):
-            for client, make in ((t, case.territoire), (d, case.datasette)):
-                status, body, _ = client.get(make(i))
-                if status != 200:
-                    raise RuntimeError(f"{case.name}: {status} {body[:300]!r}")
-        entry = {"query": case.name}
-        for phase in ("cold", "warm"):
-            for label, client, make in (
-                ("territoire", t, case.territoire),
-                ("datasette", d, case.datasette),
-            ):
+        entry = {
+            "query": case.name,
+            "territoire_first": firsts[(case.name, "territoire")],
+            "datasette_first": firsts[(case.name, "datasette")],
+        }
+        clients = {}
+        for label, port, make in (
+            ("territoire", port_t, case.territoire),
+            ("datasette", port_d, case.datasette),
+        ):
+            client = clients[label] = Client(port)
+            for phase in ("cold", "warm"):
                 times = []
                 for i in range(repeat):
                     status, body, seconds = client.get(make(i))
@@ -593,20 +628,20 @@ def latencies(port_t: int, port_d: int, repeat: int, rows: int) -> tuple[list[di
                 entry[f"{label}_{phase}"] = statistics.median(times)
         # Agreement, checked outside the timed loops.
         for i in range(min(repeat, 5)):
-            _, tb, _ = t.get(case.territoire(i))
-            _, db, _ = d.get(case.datasette(i))
+            _, tb, _ = clients["territoire"].get(case.territoire(i))
+            _, db, _ = clients["datasette"].get(case.datasette(i))
             if case.t_count and case.t_count(tb) != case.d_count(db):
                 problems.append(
                     f"{case.name} #{i}: territoire {case.t_count(tb)!r:.200} != datasette {case.d_count(db)!r:.200}"
                 )
+        for client in clients.values():
+            client.close()
         table.append(entry)
         print(
             f"  {case.name:52} T cold {entry['territoire_cold']:8.2f}  D cold {entry['datasette_cold']:8.2f}"
             f"  T warm {entry['territoire_warm']:8.2f}  D warm {entry['datasette_warm']:8.2f} ms",
             flush=True,
         )
-    t.close()
-    d.close()
     return table, problems
 
 
@@ -709,71 +744,91 @@ def throughputs(port_t: int, port_d: int, rows: int, seconds: float) -> dict:
 # ---------------------------------------------------------------- techniques
 
 
-def techniques(home: Path, repeat: int, rows: int) -> list[dict]:
-    """In-process engine time (no HTTP) of some queries on each layout of the version."""
-    code = f"""
-import json, os, statistics, time
+TECHNIQUES_CODE = """
+import json, os, statistics, sys, time
 os.environ['DJANGO_SETTINGS_MODULE'] = 'territoire.settings.base'
 import django; django.setup()
-from dataclasses import replace
-from territoire.catalog.models import Dataset
-from territoire.lake.models import DatasetLake
-from territoire.records import engine, hot, selectors
-from territoire.records.odsql import RecordQuery, compile_query
-from territoire.records.selectors import served_for, _parquet_source
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from territoire.records import hot, selectors
+from territoire.records.odsql import RecordQuery
 from territoire.records.odsql.sqlgen import quote
-dataset = Dataset.objects.get(slug={SLUG!r})
-version = DatasetLake.objects.get(dataset=dataset).current_version
-served = served_for(dataset, version)
-R = {repeat}
-def med(fn):
-    fn()
+ROWS, R = int(sys.argv[1]), int(sys.argv[2])
+served = selectors.served_get(AnonymousUser(), 'travaux')
+WORDS = ['mistral', 'voltaire', 'gambetta', 'lamartine', 'clemenceau', 'verdun']
+def page(q):
+    return lambda i: selectors.record_page(served, q(i))
+cases = {
+    'record by id': lambda i: selectors.record_get(served, 1 + (i * 7919) % ROWS),
+    'first page with total count': page(lambda i: RecordQuery(limit=20)),
+    'equality filter': page(lambda i: RecordQuery(where='service = "eau" and _id > %d' % i, limit=20)),
+    'three-condition filter with count': page(lambda i: RecordQuery(
+        where='service = "eau" and montant > %d and date_acte >= date\\'2010-01-01\\'' % (20000 + i * 37), limit=20)),
+    'sort': page(lambda i: RecordQuery(order_by='montant desc', limit=20, where='_id > %d' % i)),
+    'bounding box with count': page(lambda i: RecordQuery(
+        where='in_bbox(geo_point_2d, %f, 1, %f, 1.5)' % (44 + (i % 20) * 0.2, 44.5 + (i % 20) * 0.2), limit=20)),
+    'full-text search with count': page(lambda i: RecordQuery(
+        where='search(libelle, "%s")' % WORDS[i % len(WORDS)], limit=20)),
+    'two facets (filtered)': lambda i: selectors.record_facets(
+        served, facet_fields=['service', 'statut'], where=['montant > %d' % (1000 + i * 37)]),
+    'group-by aggregate (filtered)': page(lambda i: RecordQuery(
+        select='service, count(*) as n, sum(montant) as total', group_by='service',
+        where='montant > %d' % (1000 + i * 37), limit=100)),
+}
+def forget():
+    for version in hot.store()._versions.values():
+        version.counts.clear()  # no remembered count or facets: every call computes
+def median(fn):
+    fn(10_000)
     times = []
     for i in range(R):
+        forget()
         t = time.perf_counter(); fn(i); times.append((time.perf_counter() - t) * 1000)
     return round(statistics.median(times), 2)
-def run(con, source_sql, params, query, count=True, order=True):
-    if not order:
-        query = replace(query, order_by=None)
-    c = compile_query(query, columns=served.columns, source_sql=source_sql, source_params=params,
-                      max_limit=None, default_limit=None, tiebreak_column=served.id_column)
-    for e in c.extensions: engine.ensure_extension(con, e)
-    con.execute(c.sql, c.params).fetchall()
-    if count: con.execute(c.count_sql, c.count_params).fetchall()
-pq_sql, pq_params = _parquet_source(served)
-raw = engine.connect()
+out = {}
+settings.TERRITOIRE_RECORDS_HOT = 'off'
+for name, fn in cases.items():
+    out[name] = {'parquet': median(fn)}
+settings.TERRITOIRE_RECORDS_HOT = 'sync'
+hot.store().clear()
+copy_source, candidates = selectors._copy_source, selectors._search_candidates
+selectors._copy_source = lambda *a, **k: None
+selectors._search_candidates = lambda *a, **k: None
+for name, fn in cases.items():
+    out[name]['memory'] = median(fn)
+selectors._copy_source, selectors._search_candidates = copy_source, candidates
+hot.store().clear()
+for name, fn in cases.items():
+    out[name]['all'] = median(fn)
 store = hot.store()
-with store.use(version, served.data_columns, served.id_column) as hv:
-    con = store.cursor(engine.DEFAULT_TIMEZONE)
-    main = quote(hv.main.table)
-    sort_copy = store.request_copy(hv, ("sorted", ("montant", True)))
-    geo_copy = store.request_copy(hv, ("geo", "geo_point_2d"))
-    # a main table without its ART index, to show what the index buys
-    con.execute(f"CREATE TABLE noindex AS SELECT * FROM {{main}}")
-    out = []
-    lookup = lambda i=0: RecordQuery(where=f"_id = {{1 + (i * 7919) % {rows}}}", limit=1)
-    sort = RecordQuery(order_by="montant desc", limit=20)
-    box = lambda i=0: RecordQuery(where="in_bbox(geo_point_2d, {{}}, {{}}, {{}}, {{}})".format(45 + (i % 5) * 0.5, 1, 45.5 + (i % 5) * 0.5, 1.5), limit=20)
-    three = lambda i=0: RecordQuery(where='service = "eau" and montant > {{}} and date_acte >= date\\'2010-01-01\\''.format(20000 + i * 13), limit=20)
-    out.append(dict(technique="record by id", parquet=med(lambda i=0: run(raw, pq_sql, pq_params, lookup(i), count=False)),
-        memory_table=med(lambda i=0: run(con, "noindex", [], lookup(i), count=False)),
-        with_technique=med(lambda i=0: run(con, main, [], lookup(i), count=False)), name="ART index on _id"))
-    out.append(dict(technique="sort (top 20)", parquet=med(lambda i=0: run(raw, pq_sql, pq_params, sort, count=False)),
-        memory_table=med(lambda i=0: run(con, main, [], sort, count=False)),
-        with_technique=med(lambda i=0: run(con, quote(sort_copy.table), [], sort, count=False, order=False)), name="sorted copy"))
-    out.append(dict(technique="bounding box with count", parquet=med(lambda i=0: run(raw, pq_sql, pq_params, box(i))),
-        memory_table=med(lambda i=0: run(con, main, [], box(i))),
-        with_technique=med(lambda i=0: run(con, quote(geo_copy.table), [], replace(box(i), order_by="_id"))), name="Z-order copy"))
-    out.append(dict(technique="three-condition filter with count", parquet=med(lambda i=0: run(raw, pq_sql, pq_params, three(i))),
-        memory_table=med(lambda i=0: run(con, main, [], three(i))), with_technique=None, name="-"))
+with store.use(served.version, served.data_columns, served.id_column) as hv:
+    con = store.cursor('Europe/Paris')
+    con.execute('CREATE TABLE noindex AS SELECT * FROM ' + quote(hv.main.table))
+    def lookup(i):
+        con.execute('SELECT * FROM noindex WHERE _id = ?', [1 + (i * 7919) % ROWS]).fetchall()
+    def indexed(i):
+        con.execute('SELECT * FROM ' + quote(hv.main.table) + ' WHERE _id = ?', [1 + (i * 7919) % ROWS]).fetchall()
+    out['record by id']['sql, no index'] = median(lookup)
+    out['record by id']['sql, ART index'] = median(indexed)
+    out['_memory'] = store.stats()
 print(json.dumps(out))
 """
+
+
+def techniques(home: Path, repeat: int, rows: int) -> dict:
+    """In-process time (no HTTP) of each query: on the Parquet file, on the hot table without
+    copies or word index, and with everything (distinct requests: no remembered count)."""
     env = _territoire_env(home)
     env["TERRITOIRE_RECORDS_HOT_MB"] = "8192"
-    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", TECHNIQUES_CODE, str(rows), str(repeat)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         print(done.stderr[-3000:])
-        return []
+        return {}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -796,15 +851,16 @@ def report(
         "requests per query (cold: first time each is asked; warm: asked again), HTTP keep-alive, "
         "time to the last byte.",
         "",
-        "| query | Territoire cold | Datasette cold | ratio | Territoire warm | Datasette warm | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| query | Territoire cold | Datasette cold | ratio | Territoire warm | Datasette warm | ratio | first request T / D |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for e in table:
         rc = e["datasette_cold"] / e["territoire_cold"]
         rw = e["datasette_warm"] / e["territoire_warm"]
         lines.append(
             f"| {e['query']} | {e['territoire_cold']:.2f} ms | {e['datasette_cold']:.2f} ms | {rc:.1f}× "
-            f"| {e['territoire_warm']:.2f} ms | {e['datasette_warm']:.2f} ms | {rw:.1f}× |"
+            f"| {e['territoire_warm']:.2f} ms | {e['datasette_warm']:.2f} ms | {rw:.1f}× "
+            f"| {e['territoire_first']:.0f} / {e['datasette_first']:.0f} ms |"
         )
     t, d = export["territoire"], export["datasette"]
     lines += [
@@ -824,13 +880,25 @@ def report(
     if tech:
         lines += [
             "",
-            "| engine time, no HTTP | Parquet (lake file) | in-memory table | technique | with it |",
-            "|---|---:|---:|---|---:|",
+            "| in-process, no HTTP | Parquet file | hot table, no copies | hot, everything |",
+            "|---|---:|---:|---:|",
         ]
-        for e in tech:
-            w = "—" if e["with_technique"] is None else f"{e['with_technique']:.2f} ms"
+        for name, e in tech.items():
+            if name.startswith("_"):
+                continue
             lines.append(
-                f"| {e['technique']} | {e['parquet']:.2f} ms | {e['memory_table']:.2f} ms | {e['name']} | {w} |"
+                f"| {name} | {e['parquet']:.2f} ms | {e['memory']:.2f} ms | {e['all']:.2f} ms |"
+            )
+        lookup = tech.get("record by id", {})
+        if "sql, no index" in lookup:
+            lines.append(
+                f"\nRecord by id in SQL alone: {lookup['sql, no index']:.2f} ms without the ART "
+                f"index on _id, {lookup['sql, ART index']:.2f} ms with it."
+            )
+        for entry in tech.get("_memory", []):
+            copies = ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in entry["copies"].items())
+            lines.append(
+                f"\nMemory of one process: hot table {entry['bytes'] / 1e6:.0f} MB; {copies}."
             )
     if problems:
         lines += ["", "Disagreements between the two servers:", *[f"- {p}" for p in problems]]
@@ -875,7 +943,10 @@ def main() -> None:
     try:
         _wait(port_t, "/api/v1/status")
         _wait(port_d, "/-/versions.json")
-        table, problems = latencies(port_t, port_d, args.repeat, args.rows)
+        started = time.monotonic()
+        firsts = warm_up(port_t, port_d, args.rows)
+        print(f"  warmed up in {time.monotonic() - started:.0f} s", flush=True)
+        table, problems = latencies(port_t, port_d, args.repeat, args.rows, firsts)
         export = export_csv(port_t, port_d)
         print(f"  csv export: {json.dumps(export)}", flush=True)
         rates = throughputs(port_t, port_d, args.rows, args.seconds)

@@ -50,7 +50,9 @@ TIMEZONE = Query(None, description="Fuseau horaire des dates et heures (défaut 
 FACET = Query(
     None, description="Champ à compter (répétable) ; défaut : les champs à peu de valeurs"
 )
-VERSION = Query(None, ge=1, description="Numéro de version à lire (défaut : la version servie)")
+VERSION = Query(
+    None, ge=1, le=2**31 - 1, description="Numéro de version à lire (défaut : la version servie)"
+)
 
 
 def _served(request, slug: str, version: int | None) -> selectors.Served:
@@ -313,7 +315,9 @@ def record_export(
             lang=lang,
         ),
     )
-    columns = selectors.output_columns(served, query, zone)  # a bad query is a 400, before any byte
+    # A bad query is a 400 before any byte is sent.
+    selectors.check_paging(query.limit or 0, query.offset or 0, None)
+    columns = selectors.output_columns(served, query, zone)
     names = [c["name"] for c in columns]
     labels = {c["id"]: c["label"] for c in served.columns}
     header = [labels.get(n, n) for n in names] if use_labels else names

@@ -96,9 +96,9 @@ def config() -> tuple[str, int]:
     )
     if mode not in MODES:
         raise ValueError(f"TERRITOIRE_RECORDS_HOT must be one of {', '.join(MODES)} (got {mode!r})")
-    raw = getattr(settings, "TERRITOIRE_RECORDS_HOT_MB", None) or os.environ.get(
-        "TERRITOIRE_RECORDS_HOT_MB", "2048"
-    )
+    raw = getattr(settings, "TERRITOIRE_RECORDS_HOT_MB", None)
+    if raw is None:
+        raw = os.environ.get("TERRITOIRE_RECORDS_HOT_MB", "2048")
     try:
         megabytes = int(raw)
     except (TypeError, ValueError):
@@ -135,6 +135,7 @@ class HotVersion:
     main: Structure
     copies: dict[tuple, Structure] = field(default_factory=dict)
     counts: OrderedDict = field(default_factory=OrderedDict)
+    counts_lock: threading.Lock = field(default_factory=threading.Lock)
     refs: int = 0
     evicted: bool = False
 
@@ -152,15 +153,17 @@ class HotVersion:
 
     def recall(self, key):
         """A result remembered for this version (a count, facets), or None."""
-        value = self.counts.get(key)
-        if value is not None:
-            self.counts.move_to_end(key)
-        return value
+        with self.counts_lock:  # web threads share it
+            value = self.counts.get(key)
+            if value is not None:
+                self.counts.move_to_end(key)
+            return value
 
     def remember(self, key, value) -> None:
-        self.counts[key] = value
-        if len(self.counts) > COUNT_CACHE:
-            self.counts.popitem(last=False)
+        with self.counts_lock:
+            self.counts[key] = value
+            if len(self.counts) > COUNT_CACHE:
+                self.counts.popitem(last=False)
 
 
 class HotStore:

@@ -39,6 +39,7 @@ from .watchdog import watchdog
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 10_000
+MAX_OFFSET = 2**62  # DuckDB's LIMIT and OFFSET are 64-bit
 TIMEOUT_S = 10.0
 GEO_COPY_MAX_ROWS = 50_000  # a box with more matches pages faster by a scan in file order
 GEO_FUNCTIONS = ("in_bbox", "within_distance", "distance")
@@ -396,6 +397,12 @@ def check_paging(limit: int | None, offset: int, max_limit: int | None) -> tuple
         raise QueryError(
             "offset ne peut pas être négatif", "offset cannot be negative", clause="offset"
         )
+    if offset > MAX_OFFSET or limit > MAX_OFFSET:
+        raise QueryError(
+            f"offset et limit sont au plus {MAX_OFFSET} : pour aller loin, suivez les curseurs",
+            f"offset and limit are at most {MAX_OFFSET}: to go far, follow the cursors",
+            clause="offset" if offset > MAX_OFFSET else "limit",
+        )
     return limit, offset
 
 
@@ -728,7 +735,7 @@ def record_page(
                 "columns": compiled.columns[: len(compiled.columns) - hidden],
                 "next_cursor": None,
             }
-        has_more = len(rows) > limit if has_more_ids is None else has_more_ids
+        has_more = limit > 0 and (len(rows) > limit if has_more_ids is None else has_more_ids)
         rows = rows[:limit]
         visible = compiled.columns[: len(compiled.columns) - hidden]
         convert = row_converter(visible, timezone)
