@@ -82,7 +82,11 @@ def actor_of(request):
     """Authenticate and apply the per-client rate limit (per token user, else per IP)."""
     actor = request_actor(request)
     limit, window = ratelimit.parse_rate(settings.TERRITOIRE_API_RATE)
-    key = f"api-user:{actor.pk}" if actor.is_authenticated else f"api-ip:{ratelimit.client_ip(request)}"
+    key = (
+        f"api-user:{actor.pk}"
+        if actor.is_authenticated
+        else f"api-ip:{ratelimit.client_ip(request)}"
+    )
     allowed, retry_after = ratelimit.hit(key, limit=limit, window=window)
     if not allowed:
         raise RateLimited(retry_after)
@@ -91,18 +95,32 @@ def actor_of(request):
 
 def _territory_out(t) -> dict:
     return {
-        "kind": t.kind, "code": t.code, "name": t.name, "siren": t.siren, "population": t.population,
-        "parent_code": t.parent.code if t.parent_id and t.parent else None, "departement_code": t.departement_code,
+        "kind": t.kind,
+        "code": t.code,
+        "name": t.name,
+        "siren": t.siren,
+        "population": t.population,
+        "parent_code": t.parent.code if t.parent_id and t.parent else None,
+        "departement_code": t.departement_code,
     }
 
 
 @api.get("/status", response=StatusOut, tags=["service"], summary="État du service")
 def status(request):
     home = territory_selectors.home_territory()
-    return {"status": "ok", "version": territoire.__version__, "territory": home.name if home else None}
+    return {
+        "status": "ok",
+        "version": territoire.__version__,
+        "territory": home.name if home else None,
+    }
 
 
-@api.get("/territories", response={200: list[TerritoryOut], 429: ErrorOut}, tags=["territoires"], summary="Lister les territoires")
+@api.get(
+    "/territories",
+    response={200: list[TerritoryOut], 429: ErrorOut},
+    tags=["territoires"],
+    summary="Lister les territoires",
+)
 def territory_list(
     request,
     kind: str | None = Query(None, description="region, departement, epci, commune, quartier…"),
@@ -117,38 +135,69 @@ def territory_list(
 
 
 @api.get(
-    "/territories/{kind}/{code}", response={200: TerritoryDetailOut, 404: ErrorOut, 429: ErrorOut}, tags=["territoires"],
+    "/territories/{kind}/{code}",
+    response={200: TerritoryDetailOut, 404: ErrorOut, 429: ErrorOut},
+    tags=["territoires"],
     summary="Un territoire, ses membres et son contour",
 )
 def territory_detail(request, kind: str, code: str):
     actor_of(request)
     territory = territory_selectors.territory_get(kind, code)
-    members = territory_selectors.territory_children(territory).select_related("parent").defer("geometry")
-    return {**_territory_out(territory), "members": [_territory_out(m) for m in members], "geometry": territory.geometry}
+    members = (
+        territory_selectors.territory_children(territory).select_related("parent").defer("geometry")
+    )
+    return {
+        **_territory_out(territory),
+        "members": [_territory_out(m) for m in members],
+        "geometry": territory.geometry,
+    }
 
 
 def _dataset_out(d) -> dict:
     return {
-        "slug": d.slug, "title": d.title, "description": d.description, "publisher": d.publisher.name,
+        "slug": d.slug,
+        "title": d.title,
+        "description": d.description,
+        "publisher": d.publisher.name,
         "publisher_service": d.publisher_service.name if d.publisher_service else None,
-        "access_level": d.access_level, "is_published": d.is_published, "licence": d.licence, "frequency": d.frequency,
-        "themes": [t.code for t in d.themes.all()], "keywords": d.keywords,
-        "territories": [t.code for t in d.territories.all()], "created_at": d.created_at, "modified_at": d.modified_at,
+        "access_level": d.access_level,
+        "is_published": d.is_published,
+        "licence": d.licence,
+        "frequency": d.frequency,
+        "themes": [t.code for t in d.themes.all()],
+        "keywords": d.keywords,
+        "territories": [t.code for t in d.territories.all()],
+        "created_at": d.created_at,
+        "modified_at": d.modified_at,
     }
 
 
-@api.get("/datasets", response={200: list[DatasetOut], 401: ErrorOut, 429: ErrorOut}, tags=["catalogue"], summary="Lister les jeux de données visibles")
+@api.get(
+    "/datasets",
+    response={200: list[DatasetOut], 401: ErrorOut, 429: ErrorOut},
+    tags=["catalogue"],
+    summary="Lister les jeux de données visibles",
+)
 def dataset_list(request, limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)):
     actor = actor_of(request)
-    qs = catalog_selectors.dataset_list_for_actor(actor).prefetch_related("themes", "territories")[offset : offset + limit]
+    qs = catalog_selectors.dataset_list_for_actor(actor).prefetch_related("themes", "territories")[
+        offset : offset + limit
+    ]
     return [_dataset_out(d) for d in qs]
 
 
-@api.get("/datasets/{slug}", response={200: DatasetOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut}, tags=["catalogue"], summary="Un jeu de données")
+@api.get(
+    "/datasets/{slug}",
+    response={200: DatasetOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    tags=["catalogue"],
+    summary="Un jeu de données",
+)
 def dataset_detail(request, slug: str):
     actor = actor_of(request)
     dataset = catalog_selectors.dataset_get_for_actor(actor, slug)
-    catalog_services.dataset_read_record(actor=actor, dataset=dataset, channel="api/v1", ip_address=ratelimit.client_ip(request))
+    catalog_services.dataset_read_record(
+        actor=actor, dataset=dataset, channel="api/v1", ip_address=ratelimit.client_ip(request)
+    )
     return _dataset_out(dataset)
 
 

@@ -11,20 +11,40 @@ from django.utils.text import slugify
 
 from territoire.accounts import permissions
 from territoire.core.errors import PermissionRefused, ValidationFailed
-from territoire.trust.services import audit_record, audited_delete, audited_save, model_snapshot, snapshot_diff
+from territoire.trust.services import (
+    audit_record,
+    audited_delete,
+    audited_save,
+    model_snapshot,
+    snapshot_diff,
+)
 
 from .models import Dataset, Distribution, Theme
 from .vocabularies import AccessLevel, Frequency, Licence
 
 EDITABLE_FIELDS = {
-    "title", "description", "publisher", "publisher_service", "steward", "keywords", "licence", "frequency",
-    "temporal_start", "temporal_end", "contact_name", "contact_email", "landing_page", "access_level",
+    "title",
+    "description",
+    "publisher",
+    "publisher_service",
+    "steward",
+    "keywords",
+    "licence",
+    "frequency",
+    "temporal_start",
+    "temporal_end",
+    "contact_name",
+    "contact_email",
+    "landing_page",
+    "access_level",
 }
 
 
 def _refuse_edit(actor, dataset: Dataset | None = None) -> None:
     if dataset is None:
-        allowed = permissions.is_data_officer(actor) or bool(permissions.stewarded_service_ids(actor))
+        allowed = permissions.is_data_officer(actor) or bool(
+            permissions.stewarded_service_ids(actor)
+        )
     else:
         allowed = permissions.can_edit_dataset(actor, dataset)
     if not allowed:
@@ -37,14 +57,30 @@ def _refuse_edit(actor, dataset: Dataset | None = None) -> None:
 
 def _check_values(values: dict[str, Any]) -> None:
     if "licence" in values and values["licence"] not in Licence.values:
-        raise ValidationFailed(f"Licence inconnue : {values['licence']}.", f"Unknown licence: {values['licence']}.", where="licence")
+        raise ValidationFailed(
+            f"Licence inconnue : {values['licence']}.",
+            f"Unknown licence: {values['licence']}.",
+            where="licence",
+        )
     if "frequency" in values and values["frequency"] not in Frequency.values:
-        raise ValidationFailed(f"Fréquence inconnue : {values['frequency']}.", f"Unknown frequency: {values['frequency']}.", where="frequency")
+        raise ValidationFailed(
+            f"Fréquence inconnue : {values['frequency']}.",
+            f"Unknown frequency: {values['frequency']}.",
+            where="frequency",
+        )
     if "access_level" in values and values["access_level"] not in AccessLevel.values:
-        raise ValidationFailed(f"Niveau d'accès inconnu : {values['access_level']}.", f"Unknown access level: {values['access_level']}.", where="access_level")
+        raise ValidationFailed(
+            f"Niveau d'accès inconnu : {values['access_level']}.",
+            f"Unknown access level: {values['access_level']}.",
+            where="access_level",
+        )
     start, end = values.get("temporal_start"), values.get("temporal_end")
     if start and end and start > end:
-        raise ValidationFailed("La période couverte commence après sa fin.", "The temporal coverage starts after it ends.", where="temporal_start")
+        raise ValidationFailed(
+            "La période couverte commence après sa fin.",
+            "The temporal coverage starts after it ends.",
+            where="temporal_start",
+        )
 
 
 def _unique_slug(title: str) -> str:
@@ -56,22 +92,39 @@ def _unique_slug(title: str) -> str:
 
 
 def dataset_create(
-    *, actor, title: str, publisher, slug: str | None = None, themes: list[str] | None = None,
-    territories: list | None = None, **values: Any,
+    *,
+    actor,
+    title: str,
+    publisher,
+    slug: str | None = None,
+    themes: list[str] | None = None,
+    territories: list | None = None,
+    **values: Any,
 ) -> Dataset:
     unknown = set(values) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationFailed(f"Champ(s) inconnu(s) : {', '.join(sorted(unknown))}.", f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise ValidationFailed(
+            f"Champ(s) inconnu(s) : {', '.join(sorted(unknown))}.",
+            f"Unknown field(s): {', '.join(sorted(unknown))}.",
+        )
     service = values.get("publisher_service")
-    if not permissions.is_data_officer(actor) and (service is None or service.id not in permissions.stewarded_service_ids(actor)):
+    if not permissions.is_data_officer(actor) and (
+        service is None or service.id not in permissions.stewarded_service_ids(actor)
+    ):
         _refuse_edit(actor, Dataset(publisher_service=service))
     if not title.strip():
         raise ValidationFailed("Le titre est obligatoire.", "A title is required.", where="title")
     _check_values(values)
     if slug and Dataset.objects.filter(slug=slug).exists():
-        raise ValidationFailed(f"L'identifiant « {slug} » est déjà utilisé.", f"Slug '{slug}' is already used.", where="slug")
+        raise ValidationFailed(
+            f"L'identifiant « {slug} » est déjà utilisé.",
+            f"Slug '{slug}' is already used.",
+            where="slug",
+        )
     with transaction.atomic():
-        dataset = Dataset(title=title.strip(), slug=slug or _unique_slug(title), publisher=publisher, **values)
+        dataset = Dataset(
+            title=title.strip(), slug=slug or _unique_slug(title), publisher=publisher, **values
+        )
         dataset.save()
         extra = {}
         if themes:
@@ -80,7 +133,12 @@ def dataset_create(
         if territories:
             dataset.territories.set(territories)
             extra["territories"] = [None, sorted(str(t.code) for t in territories)]
-        audit_record(actor=actor, action="create", instance=dataset, changes={**snapshot_diff(None, model_snapshot(dataset)), **extra})
+        audit_record(
+            actor=actor,
+            action="create",
+            instance=dataset,
+            changes={**snapshot_diff(None, model_snapshot(dataset)), **extra},
+        )
     return dataset
 
 
@@ -88,20 +146,35 @@ def _themes(codes: list[str]) -> list[Theme]:
     found = list(Theme.objects.filter(code__in=codes))
     missing = set(codes) - {t.code for t in found}
     if missing:
-        raise ValidationFailed(f"Thème(s) inconnu(s) : {', '.join(sorted(missing))}.", f"Unknown theme(s): {', '.join(sorted(missing))}.", where="themes")
+        raise ValidationFailed(
+            f"Thème(s) inconnu(s) : {', '.join(sorted(missing))}.",
+            f"Unknown theme(s): {', '.join(sorted(missing))}.",
+            where="themes",
+        )
     return found
 
 
-def dataset_update(*, actor, dataset: Dataset, themes: list[str] | None = None, territories: list | None = None, **values: Any) -> Dataset:
+def dataset_update(
+    *,
+    actor,
+    dataset: Dataset,
+    themes: list[str] | None = None,
+    territories: list | None = None,
+    **values: Any,
+) -> Dataset:
     _refuse_edit(actor, dataset)
     unknown = set(values) - EDITABLE_FIELDS
     if unknown:
-        raise ValidationFailed(f"Champ(s) inconnu(s) : {', '.join(sorted(unknown))}.", f"Unknown field(s): {', '.join(sorted(unknown))}.")
+        raise ValidationFailed(
+            f"Champ(s) inconnu(s) : {', '.join(sorted(unknown))}.",
+            f"Unknown field(s): {', '.join(sorted(unknown))}.",
+        )
     _check_values(values)
     if values.get("access_level") == AccessLevel.PERSONAL and dataset.is_published:
         raise ValidationFailed(
             "Un jeu de données publié ne peut pas passer en « données personnelles » : dépubliez-le d'abord.",
-            "A published dataset cannot become 'personal': unpublish it first.", where="access_level",
+            "A published dataset cannot become 'personal': unpublish it first.",
+            where="access_level",
         )
     with transaction.atomic():
         before = model_snapshot(dataset)
@@ -143,7 +216,13 @@ def dataset_publish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
         dataset.is_published = True
         dataset.published_at = timezone.now()
         dataset.save(update_fields=["is_published", "published_at", "modified_at"])
-        audit_record(actor=actor, action="update", instance=dataset, changes={"is_published": [False, True]}, reason=reason)
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=dataset,
+            changes={"is_published": [False, True]},
+            reason=reason,
+        )
     return dataset
 
 
@@ -176,38 +255,68 @@ def dataset_unpublish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
     with transaction.atomic():
         dataset.is_published = False
         dataset.save(update_fields=["is_published", "modified_at"])
-        audit_record(actor=actor, action="update", instance=dataset, changes={"is_published": [True, False]}, reason=reason)
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=dataset,
+            changes={"is_published": [True, False]},
+            reason=reason,
+        )
     return dataset
 
 
 def dataset_delete(*, actor, dataset: Dataset, reason: str = "") -> None:
     if not permissions.is_data_officer(actor):
-        raise PermissionRefused("Seul l'administrateur des données peut supprimer un jeu de données.", "Only the data officer can delete a dataset.")
+        raise PermissionRefused(
+            "Seul l'administrateur des données peut supprimer un jeu de données.",
+            "Only the data officer can delete a dataset.",
+        )
     audited_delete(actor=actor, instance=dataset, reason=reason)
 
 
 def distribution_create(
-    *, actor, dataset: Dataset, title: str, format: str, download_url: str = "", content: bytes | None = None,
-    filename: str | None = None, media_type: str = "",
+    *,
+    actor,
+    dataset: Dataset,
+    title: str,
+    format: str,
+    download_url: str = "",
+    content: bytes | None = None,
+    filename: str | None = None,
+    media_type: str = "",
 ) -> Distribution:
     _refuse_edit(actor, dataset)
     if not download_url and content is None:
-        raise ValidationFailed("Indiquez une URL ou un fichier.", "Give a URL or a file.", where="download_url")
-    distribution = Distribution(dataset=dataset, title=title, format=format.upper(), media_type=media_type, download_url=download_url)
+        raise ValidationFailed(
+            "Indiquez une URL ou un fichier.", "Give a URL or a file.", where="download_url"
+        )
+    distribution = Distribution(
+        dataset=dataset,
+        title=title,
+        format=format.upper(),
+        media_type=media_type,
+        download_url=download_url,
+    )
     with transaction.atomic():
         if content is not None:
             from django.core.files.base import ContentFile
 
             distribution.byte_size = len(content)
             distribution.checksum = hashlib.sha256(content).hexdigest()
-            distribution.file.save(filename or f"{dataset.slug}.{format.lower()}", ContentFile(content), save=False)
+            distribution.file.save(
+                filename or f"{dataset.slug}.{format.lower()}", ContentFile(content), save=False
+            )
         audited_save(actor=actor, instance=distribution)
     return distribution
 
 
-def dataset_read_record(*, actor, dataset: Dataset, channel: str, ip_address: str | None = None) -> None:
+def dataset_read_record(
+    *, actor, dataset: Dataset, channel: str, ip_address: str | None = None
+) -> None:
     """Every read of a non-public dataset leaves an audit event (who, which, through what)."""
     if dataset.is_public:
         return
     with transaction.atomic():
-        audit_record(actor=actor, action="read", instance=dataset, reason=channel, ip_address=ip_address)
+        audit_record(
+            actor=actor, action="read", instance=dataset, reason=channel, ip_address=ip_address
+        )

@@ -32,40 +32,70 @@ SERVICES = [
 
 DATASETS = [
     {
-        "slug": "budget-primitif-2014", "title": "Budget primitif 2014 de la Ville de Montpellier", "service": "finances",
-        "file": "montpellier-budget-primitif-2014/VilleMTP_MTP_BudgetPri_2014.csv", "themes": ["ECON", "GOVE"],
-        "keywords": ["budget", "finances", "BP"], "frequency": "ANNUAL", "access_level": "public", "publish": True,
+        "slug": "budget-primitif-2014",
+        "title": "Budget primitif 2014 de la Ville de Montpellier",
+        "service": "finances",
+        "file": "montpellier-budget-primitif-2014/VilleMTP_MTP_BudgetPri_2014.csv",
+        "themes": ["ECON", "GOVE"],
+        "keywords": ["budget", "finances", "BP"],
+        "frequency": "ANNUAL",
+        "access_level": "public",
+        "publish": True,
         "description": "Budget voté par le conseil municipal en début d'exercice : crédits par section "
         "(investissement, fonctionnement), sens (dépense, recette), nature et fonction.",
     },
     {
-        "slug": "deliberations-conseil-municipal", "title": "Délibérations du conseil municipal", "service": "assemblees",
-        "file": "montpellier-deliberations/VilleMTP_MTP_Delibs.csv", "themes": ["GOVE"],
-        "keywords": ["délibérations", "conseil municipal"], "frequency": "MONTHLY", "access_level": "public", "publish": True,
+        "slug": "deliberations-conseil-municipal",
+        "title": "Délibérations du conseil municipal",
+        "service": "assemblees",
+        "file": "montpellier-deliberations/VilleMTP_MTP_Delibs.csv",
+        "themes": ["GOVE"],
+        "keywords": ["délibérations", "conseil municipal"],
+        "frequency": "MONTHLY",
+        "access_level": "public",
+        "publish": True,
         "personal_data_decision": "Noms d'élus rapporteurs agissant dans l'exercice de leur mandat : les délibérations "
         "sont publiques (CGCT, art. L2131-1).",
         "description": "Projets de délibération du conseil municipal de Montpellier (novembre 2013 – 2014) : élus "
         "rapporteurs, direction, titre, état, numéro et date de séance.",
     },
     {
-        "slug": "defibrillateurs", "title": "Défibrillateurs de Montpellier", "service": "sante-prevention",
-        "file": "montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv", "themes": ["HEAL"],
-        "keywords": ["DAE", "défibrillateur", "santé"], "frequency": "IRREG", "access_level": "public", "publish": True,
+        "slug": "defibrillateurs",
+        "title": "Défibrillateurs de Montpellier",
+        "service": "sante-prevention",
+        "file": "montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv",
+        "themes": ["HEAL"],
+        "keywords": ["DAE", "défibrillateur", "santé"],
+        "frequency": "IRREG",
+        "access_level": "public",
+        "publish": True,
         "personal_data_decision": "Adresses et numéros de standard d'établissements recevant du public, pas de "
         "personnes physiques : leur publication sert la localisation des défibrillateurs.",
         "description": "Emplacements des défibrillateurs automatisés externes dans les bâtiments publics, non publics "
         "et municipaux, avec adresse, téléphone et coordonnées.",
     },
     {
-        "slug": "compteurs-eau-sectorisation", "title": "Compteurs de sectorisation du réseau d'eau potable", "service": "eau",
-        "themes": ["ENVI"], "keywords": ["eau", "réseau", "fuites"], "frequency": "DAILY", "access_level": "internal",
-        "publish": False, "description": "Inventaire : index journaliers des compteurs de sectorisation, pour la "
+        "slug": "compteurs-eau-sectorisation",
+        "title": "Compteurs de sectorisation du réseau d'eau potable",
+        "service": "eau",
+        "themes": ["ENVI"],
+        "keywords": ["eau", "réseau", "fuites"],
+        "frequency": "DAILY",
+        "access_level": "internal",
+        "publish": False,
+        "description": "Inventaire : index journaliers des compteurs de sectorisation, pour la "
         "détection des fuites. Pas encore publié.",
     },
     {
-        "slug": "beneficiaires-aides-sociales", "title": "Bénéficiaires des aides sociales facultatives", "service": "social",
-        "themes": ["SOCI"], "keywords": ["aides", "CCAS"], "frequency": "MONTHLY", "access_level": "personal",
-        "publish": False, "description": "Inventaire : fichier nominatif des bénéficiaires (données personnelles, "
+        "slug": "beneficiaires-aides-sociales",
+        "title": "Bénéficiaires des aides sociales facultatives",
+        "service": "social",
+        "themes": ["SOCI"],
+        "keywords": ["aides", "CCAS"],
+        "frequency": "MONTHLY",
+        "access_level": "personal",
+        "publish": False,
+        "description": "Inventaire : fichier nominatif des bénéficiaires (données personnelles, "
         "jamais publié tel quel ; agrégats anonymisés envisagés).",
     },
 ]
@@ -91,7 +121,9 @@ def _account(username: str, role: str, first: str, last: str, password: str) -> 
 def _ingest(officer: User, dataset: Dataset, path: Path, decision_reason: str | None) -> None:
     """Load the real file into the lake (a no-op when unchanged) and, for columns flagged as
     personal data, record the data officer's reasoned decision to publish them."""
-    report = lake_services.dataset_ingest(actor=officer, dataset=dataset, source=path, original_name=path.name)
+    report = lake_services.dataset_ingest(
+        actor=officer, dataset=dataset, source=path, original_name=path.name
+    )
     if report.status == "failed":
         first = report.errors[0] if report.errors else {}
         raise SourceFileError(
@@ -105,7 +137,10 @@ def _ingest(officer: User, dataset: Dataset, path: Path, decision_reason: str | 
         latest = personal_data_decision_latest(dataset)
         if latest is None or latest.decision != "publish_as_is":
             personal_data_decision_record(
-                actor=officer, dataset=dataset, decision="publish_as_is", reason=decision_reason,
+                actor=officer,
+                dataset=dataset,
+                decision="publish_as_is",
+                reason=decision_reason,
                 flags=report.personal_data,
             )
 
@@ -123,48 +158,83 @@ def demo_build(*, password: str | None = None) -> DemoReport:
             defaults={"name": epci.name, "siren": DEMO_EPCI, "territory": epci},
         )
         ville, _ = Organization.objects.update_or_create(
-            slug="ville-de-montpellier", defaults={"name": "Ville de Montpellier", "siren": montpellier.siren, "territory": montpellier}
+            slug="ville-de-montpellier",
+            defaults={
+                "name": "Ville de Montpellier",
+                "siren": montpellier.siren,
+                "territory": montpellier,
+            },
         )
         services = {}
         for slug, name in SERVICES:
             organization = metropole if slug in {"eau", "mobilites"} else ville
-            services[slug], _ = Service.objects.update_or_create(organization=organization, slug=slug, defaults={"name": name})
+            services[slug], _ = Service.objects.update_or_create(
+                organization=organization, slug=slug, defaults={"name": name}
+            )
         officer = _account("admin", Role.DATA_OFFICER, "Camille", "Martin", password)
         steward = _account("relais-finances", Role.STEWARD, "Karim", "Benali", password)
         agent = _account("agent", Role.AGENT, "Julie", "Roux", password)
         _account("citoyen", Role.CITIZEN, "Léa", "Garcia", password)
         _account("reutilisateur", Role.REUSER, "Tom", "Nguyen", password)
-        Membership.objects.update_or_create(user=steward, service=services["finances"], defaults={"role": MembershipRole.STEWARD})
-        Membership.objects.update_or_create(user=steward, service=services["assemblees"], defaults={"role": MembershipRole.STEWARD})
-        Membership.objects.update_or_create(user=agent, service=services["eau"], defaults={"role": MembershipRole.MEMBER})
+        Membership.objects.update_or_create(
+            user=steward, service=services["finances"], defaults={"role": MembershipRole.STEWARD}
+        )
+        Membership.objects.update_or_create(
+            user=steward, service=services["assemblees"], defaults={"role": MembershipRole.STEWARD}
+        )
+        Membership.objects.update_or_create(
+            user=agent, service=services["eau"], defaults={"role": MembershipRole.MEMBER}
+        )
     for spec in DATASETS:
         service = services[spec["service"]]
         values = {
-            "description": spec["description"], "publisher_service": service, "keywords": spec["keywords"],
-            "frequency": spec["frequency"], "access_level": spec["access_level"],
+            "description": spec["description"],
+            "publisher_service": service,
+            "keywords": spec["keywords"],
+            "frequency": spec["frequency"],
+            "access_level": spec["access_level"],
             "licence": "etalab-2.0" if spec["access_level"] == "public" else "internal",
-            "contact_email": f"{spec['service']}@demo.territoire.local", "contact_name": service.name,
+            "contact_email": f"{spec['service']}@demo.territoire.local",
+            "contact_name": service.name,
             "steward": steward if spec["service"] in {"finances", "assemblees"} else None,
         }
         territories = [montpellier] if service.organization == ville else [epci]
         dataset = Dataset.objects.filter(slug=spec["slug"]).first()
         if dataset is None:
             dataset = catalog_services.dataset_create(
-                actor=officer, title=spec["title"], publisher=service.organization, slug=spec["slug"],
-                themes=spec["themes"], territories=territories, **values,
+                actor=officer,
+                title=spec["title"],
+                publisher=service.organization,
+                slug=spec["slug"],
+                themes=spec["themes"],
+                territories=territories,
+                **values,
             )
         else:
-            catalog_services.dataset_update(actor=officer, dataset=dataset, themes=spec["themes"], territories=territories, **values)
+            catalog_services.dataset_update(
+                actor=officer,
+                dataset=dataset,
+                themes=spec["themes"],
+                territories=territories,
+                **values,
+            )
         if spec.get("file") and not dataset.distributions.exists():
             path = DATA_DIR / spec["file"]
             catalog_services.distribution_create(
-                actor=officer, dataset=dataset, title=f"Fichier d'origine ({path.name})", format="CSV",
-                content=path.read_bytes(), filename=path.name, media_type="text/csv",
+                actor=officer,
+                dataset=dataset,
+                title=f"Fichier d'origine ({path.name})",
+                format="CSV",
+                content=path.read_bytes(),
+                filename=path.name,
+                media_type="text/csv",
             )
         if spec.get("file"):
             _ingest(officer, dataset, DATA_DIR / spec["file"], spec.get("personal_data_decision"))
         if spec["publish"]:
             catalog_services.dataset_publish(actor=officer, dataset=dataset)
         report.datasets.append(dataset.slug)
-    report.accounts = {u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]}
+    report.accounts = {
+        u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]
+    }
     return report

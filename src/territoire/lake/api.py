@@ -193,7 +193,9 @@ def _check_bundled_schema(schema_ref: str | None) -> None:
         return
     from territoire.schemas.registry import schema_list
 
-    known = {item["name"] for item in schema_list()} | {item.get("identifier") for item in schema_list()}
+    known = {item["name"] for item in schema_list()} | {
+        item.get("identifier") for item in schema_list()
+    }
     if schema_ref not in known:
         raise ValidationFailed(
             f"Schéma « {schema_ref} » inconnu : indiquez le nom d'un schéma fourni (voir docs/schemas.md), "

@@ -153,4 +153,3 @@ def test_only_the_data_officer_deletes(make_dataset, steward, data_officer):
     assert not Dataset.objects.filter(pk=dataset.pk).exists()
     event = AuditEvent.objects.get(action="delete", object_type="catalog.dataset")
     assert event.reason == "doublon" and event.changes["title"] == ["Budget", None]
-

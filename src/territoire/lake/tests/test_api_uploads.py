@@ -149,8 +149,12 @@ def test_upload_without_file_is_refused(client, home, make_dataset, steward):
     assert not IngestJob.objects.exists()
 
 
-@pytest.mark.parametrize("schema", ["/etc/passwd", "http://127.0.0.1:9/schema.json", "n-existe-pas"])
-def test_upload_refuses_schema_paths_and_urls(client, home, make_dataset, steward, budget_csv, schema):
+@pytest.mark.parametrize(
+    "schema", ["/etc/passwd", "http://127.0.0.1:9/schema.json", "n-existe-pas"]
+)
+def test_upload_refuses_schema_paths_and_urls(
+    client, home, make_dataset, steward, budget_csv, schema
+):
     dataset = make_dataset()
     response = upload(client, dataset.slug, budget_csv, bearer(steward), schema=schema)
     assert response.status_code == 400

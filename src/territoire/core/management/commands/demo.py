@@ -37,7 +37,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<16} {role}")
         self.stdout.write(f"  mot de passe : {report.accounts['admin']}")
         self.stdout.write(f"Portail : http://{host}:{port}/")
-        self.stdout.write(f"Espace des relais (dépôt de fichiers, rapports) : http://{host}:{port}/espace/")
+        self.stdout.write(
+            f"Espace des relais (dépôt de fichiers, rapports) : http://{host}:{port}/espace/"
+        )
         self.stdout.write(f"Back-office : http://{host}:{port}/admin/  (identifiant « admin »)")
         if not no_serve:
             call_command("serve", host=host, port=port)
