@@ -839,6 +839,29 @@ def _load() -> str:
     return ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def report_techniques(tech: dict) -> str:
+    lines = [
+        "| in-process, no HTTP | Parquet file | hot table, no copies | hot, everything |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, e in tech.items():
+        if name.startswith("_"):
+            continue
+        lines.append(
+            f"| {name} | {e['parquet']:.2f} ms | {e['memory']:.2f} ms | {e['all']:.2f} ms |"
+        )
+    lookup = tech.get("record by id", {})
+    if "sql, no index" in lookup:
+        lines.append(
+            f"\nRecord by id in SQL alone: {lookup['sql, no index']:.2f} ms without the ART "
+            f"index on _id, {lookup['sql, ART index']:.2f} ms with it."
+        )
+    for entry in tech.get("_memory", []):
+        copies = ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in entry["copies"].items())
+        lines.append(f"\nMemory of one process: hot table {entry['bytes'] / 1e6:.0f} MB; {copies}.")
+    return "\n".join(lines)
+
+
 def report(
     meta: dict, table: list[dict], export: dict, rates: dict, tech: list[dict], problems
 ) -> str:
@@ -878,28 +901,7 @@ def report(
             f"| {r['territoire']['rps'] / r['datasette']['rps']:.1f}× |"
         )
     if tech:
-        lines += [
-            "",
-            "| in-process, no HTTP | Parquet file | hot table, no copies | hot, everything |",
-            "|---|---:|---:|---:|",
-        ]
-        for name, e in tech.items():
-            if name.startswith("_"):
-                continue
-            lines.append(
-                f"| {name} | {e['parquet']:.2f} ms | {e['memory']:.2f} ms | {e['all']:.2f} ms |"
-            )
-        lookup = tech.get("record by id", {})
-        if "sql, no index" in lookup:
-            lines.append(
-                f"\nRecord by id in SQL alone: {lookup['sql, no index']:.2f} ms without the ART "
-                f"index on _id, {lookup['sql, ART index']:.2f} ms with it."
-            )
-        for entry in tech.get("_memory", []):
-            copies = ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in entry["copies"].items())
-            lines.append(
-                f"\nMemory of one process: hot table {entry['bytes'] / 1e6:.0f} MB; {copies}."
-            )
+        lines += ["", report_techniques(tech)]
     if problems:
         lines += ["", "Disagreements between the two servers:", *[f"- {p}" for p in problems]]
     return "\n".join(lines)
@@ -912,7 +914,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="per throughput run")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--techniques-only",
+        action="store_true",
+        help="only the in-process timings of each technique (on the data of a previous run)",
+    )
     args = parser.parse_args()
+    if args.techniques_only:
+        home = OUT / f"rows-{args.rows}" / "home"
+        print(f"load average: {_load()}", flush=True)
+        tech = techniques(home, args.repeat, args.rows)
+        print(f"load average: {_load()}", flush=True)
+        print(report_techniques(tech))
+        return
 
     import sqlite3
 

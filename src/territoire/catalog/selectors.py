@@ -10,15 +10,37 @@ from territoire.core.errors import NotFound
 from .models import Dataset
 from .vocabularies import AccessLevel
 
+SCOPE_ALL = "all"
+SCOPE_PUBLIC = "public"
+
+
+def shared_scope(actor) -> str | None:
+    """``SCOPE_ALL`` (data officers) or ``SCOPE_PUBLIC`` (anonymous readers) when what the actor
+    may see is the same for every actor of that kind; None when it depends on who they are."""
+    if permissions.is_data_officer(actor):
+        return SCOPE_ALL
+    if not permissions.is_authenticated(actor):
+        return SCOPE_PUBLIC
+    return None
+
+
+def dataset_list_for_scope(scope: str) -> QuerySet[Dataset]:
+    """Datasets visible in a shared scope (see :func:`shared_scope`)."""
+    qs = Dataset.objects.select_related("publisher", "publisher_service")
+    if scope == SCOPE_ALL:
+        return qs
+    if scope == SCOPE_PUBLIC:
+        return qs.filter(is_published=True, access_level=AccessLevel.PUBLIC)
+    raise ValueError(f"unknown scope {scope!r}")
+
 
 def dataset_list_for_actor(actor) -> QuerySet[Dataset]:
     """Datasets the actor may see: the public sees published public datasets only."""
+    scope = shared_scope(actor)
+    if scope is not None:
+        return dataset_list_for_scope(scope)
     qs = Dataset.objects.select_related("publisher", "publisher_service")
-    if permissions.is_data_officer(actor):
-        return qs
     public = Q(is_published=True, access_level=AccessLevel.PUBLIC)
-    if not permissions.is_authenticated(actor):
-        return qs.filter(public)
     visible = public | Q(steward_id=actor.id)
     if permissions.is_agent(actor):
         visible |= Q(access_level__in=[AccessLevel.PUBLIC, AccessLevel.INTERNAL])

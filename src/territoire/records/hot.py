@@ -17,6 +17,9 @@ A version that is read is therefore loaded, once per process, into an in-memory 
 - a **word index** of the text columns (postings of every word in its search form), built on
   demand: a full-text search reads the postings of the words that contain the term instead
   of matching every value;
+- a **row copy** (an Arrow table in ``_id`` order) answers a record by id by slicing it:
+  no SQL to parse and plan, which is most of the cost of an indexed DuckDB lookup (0.02 ms
+  against 0.6 ms here); only for versions whose columns all have a plain storage type;
 - **counts and facets** are remembered per version (a version never changes, so neither do
   they), unless the query uses ``now()``.
 
@@ -83,6 +86,11 @@ _skip_missing_pandas()
 SYNC_ROWS = 50_000  # versions this small are loaded before answering, even in background mode
 COUNT_CACHE = 512  # results (counts, facets) remembered per version
 GEO_STRIPS = 64  # geo copies: strips of latitude, each sorted by longitude
+ROWS = ("rows",)  # the kind of the row copy
+# Storage types whose values come out of an Arrow table as DuckDB's own client gives them
+# (time zones aside: see records.selectors); a version with any other type gets no row copy.
+ROW_COPY_TYPES = ("BIGINT", "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMP WITH TIME ZONE", "VARCHAR")
+ROW_COPY_PREFIXES = ("DECIMAL(", "STRUCT(lat DOUBLE, lon DOUBLE)")
 
 
 def config() -> tuple[str, int]:
@@ -121,6 +129,7 @@ class Structure:
     failed: bool = False
     bytes: int = 0
     last_used: float = 0.0
+    rows: object = None  # the Arrow table of a row copy (kind ROWS), not a DuckDB table
 
 
 @dataclass(eq=False)
@@ -387,6 +396,54 @@ class HotStore:
         ).start()
         return None
 
+    def rows(self, hot: HotVersion):
+        """The row copy of a version (an Arrow table, row i = ``_id`` i + 1) if ready; else
+        start building it like a copy and return None. None too when the version's columns
+        do not all have a plain storage type (``ROW_COPY_TYPES``)."""
+        ready = hot.copy(ROWS)
+        if ready is not None:
+            return ready.rows
+        if not row_copy_possible(hot):
+            return None
+        mode, budget = config()
+        with self._lock:
+            if ROWS in hot.copies or hot.evicted:
+                return None
+            if hot.main.bytes and hot.main.bytes * 2 > budget:
+                return None
+            structure = Structure(self._name("r"))
+            hot.copies[ROWS] = structure
+        if mode == "sync":
+            self._build_rows(hot, structure)
+            copy = hot.copy(ROWS)
+            return copy.rows if copy is not None else None
+        threading.Thread(
+            target=self._build_rows,
+            args=(hot, structure),
+            name=f"hot-rows-{hot.key[0]}",
+            daemon=True,
+        ).start()
+        return None
+
+    def _build_rows(self, hot: HotVersion, structure: Structure) -> None:
+        con = self.database().cursor()
+        try:
+            with self._build_lock:
+                table = con.execute(
+                    f"SELECT * FROM {quote(hot.main.table)} ORDER BY {quote(hot.id_column)}"
+                ).to_arrow_table()
+            table = table.combine_chunks()  # one chunk per column: a slice is then O(1)
+            structure.rows = table
+            structure.bytes = int(table.nbytes)
+        except Exception:
+            log.exception("hot: could not build the row copy of version %s", hot.key[0])
+            structure.failed = True
+        finally:
+            con.close()
+            structure.last_used = time.monotonic()
+            structure.ready.set()
+        self._enforce_budget()
+
     def _copy_statements(self, hot: HotVersion, kind: tuple, name: str) -> list[tuple[str, list]]:
         source, target = quote(hot.main.table), quote(name)
         identifier = quote(hot.id_column)
@@ -456,6 +513,9 @@ class HotStore:
         self._drop(hot.main.table)
 
     def _drop_structure(self, structure: Structure) -> None:
+        if structure.rows is not None:  # a row copy: nothing in DuckDB
+            structure.rows = None
+            return
         for table in (structure.table, *structure.extra_tables):
             self._drop(table)
 
@@ -522,6 +582,14 @@ def _word_index_statements(hot: HotVersion, name: str) -> list[tuple[str, list]]
         ),
         (f"DROP TABLE {tok}", []),
     ]
+
+
+def row_copy_possible(hot: HotVersion) -> bool:
+    return all(
+        c.get("storage_type") in ROW_COPY_TYPES
+        or str(c.get("storage_type") or "").startswith(ROW_COPY_PREFIXES)
+        for c in hot.columns
+    )
 
 
 def version_key(version) -> tuple:

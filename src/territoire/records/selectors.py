@@ -16,9 +16,12 @@ import copy
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 import duckdb
 from django.conf import settings
@@ -27,6 +30,7 @@ from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
 from territoire.catalog.vocabularies import AccessLevel
 from territoire.core.errors import NotFound
+from territoire.core.prepared import PreparedQuery, json_value
 
 from . import cursors, engine, hot
 from .odsql import QueryError, RecordQuery, Schema, compile_query, parse
@@ -92,23 +96,18 @@ def served_get(actor, slug: str, *, version: int | None = None) -> Served:
     One query for the dataset and its served version, through the catalogue's access check
     (``dataset_list_for_actor``); plain values, not model instances: this runs on every read.
     """
-    found = list(
-        catalog_selectors.dataset_list_for_actor(actor)
-        .filter(slug=slug)
-        .select_related(None)
-        .order_by()
-        .values_list(
-            "id",
-            "access_level",
-            "is_published",
-            *(f"lake__current_version__{name}" for name in VERSION_FIELDS),
-        )[:1]
-    )
+    scope = catalog_selectors.shared_scope(actor)
+    if scope is not None:
+        found = _SERVED_QUERIES[scope].rows(slug)
+    else:
+        found = list(_served_queryset(catalog_selectors.dataset_list_for_actor(actor), slug))
     if not found:
         raise NotFound(
             f"Jeu de données « {slug} » introuvable.", f"Dataset '{slug}' not found.", where="slug"
         )
     dataset_id, access_level, is_published, *current = found[0]
+    if current[0] is not None:
+        current[4] = json_value(current[4])  # columns: raw JSON text from a prepared query
     is_public = bool(is_published) and access_level == AccessLevel.PUBLIC
     if version is not None:
         from territoire.lake.models import DatasetVersion
@@ -129,6 +128,32 @@ def served_get(actor, slug: str, *, version: int | None = None) -> Served:
     served = served_for(None, Version(*chosen) if chosen else None)
     served.dataset_id, served.slug, served.is_public = dataset_id, slug, is_public
     return served
+
+
+def _served_queryset(datasets, slug: str):
+    return (
+        datasets.filter(slug=slug)
+        .select_related(None)
+        .order_by()
+        .values_list(
+            "id",
+            "access_level",
+            "is_published",
+            *(f"lake__current_version__{name}" for name in VERSION_FIELDS),
+        )[:1]
+    )
+
+
+# The dataset lookup of every read, compiled once per shared access scope (anonymous readers,
+# data officers): building the queryset cost as much as the rest of a record lookup.
+_SERVED_QUERIES = {
+    scope: PreparedQuery(
+        lambda slug, scope=scope: _served_queryset(
+            catalog_selectors.dataset_list_for_scope(scope), slug
+        )
+    )
+    for scope in (catalog_selectors.SCOPE_PUBLIC, catalog_selectors.SCOPE_ALL)
+}
 
 
 def served_for(dataset: Dataset | None, version) -> Served:
@@ -227,6 +252,15 @@ def _parquet_connection(timezone: str) -> duckdb.DuckDBPyConnection:
         engine.set_timezone(con, timezone)
         _parquet_local.zone = timezone
     return con
+
+
+def _parquet_twin(served: Served, main: Source, timezone: str) -> Source:
+    """The Parquet file, for aggregations: DuckDB reads its dictionary-encoded text columns as
+    dictionaries and groups them faster than the (uncompressed) hot table (measured: a filtered
+    group-by 26 ms against 44, two facets 35 against 50, on 1,000,000 rows). Counts and facets
+    computed there are still remembered with the hot version."""
+    sql, params = _parquet_source(served)
+    return Source(_parquet_connection(timezone), sql, params, main.hot)
 
 
 def _copy_source(source: Source, kind: tuple) -> Source | None:
@@ -480,6 +514,35 @@ def _count(
     return total
 
 
+_counter = ThreadPoolExecutor(max_workers=4, thread_name_prefix="records-count")
+
+
+def _count_meanwhile(served, base, analysis, source, timezone, timeout_s, wanted):
+    """Start the count on another connection while the page runs (they take about as long
+    each; on the hot copy they run side by side), or None when it is known or not wanted."""
+    if not wanted or source.hot is None or not (analysis.filtered or analysis.is_aggregate):
+        return None
+    key = _count_key(base, analysis, timezone)
+    if key is not None and source.hot.recall(key) is not None:
+        return None
+    return _counter.submit(
+        _count_elsewhere,
+        served,
+        base,
+        analysis,
+        source.sql,
+        source.params,
+        source.hot,
+        timezone,
+        timeout_s,
+    )
+
+
+def _count_elsewhere(served, base, analysis, sql, params, hv, timezone, timeout_s):
+    con = hot.store().cursor(timezone)  # this worker thread's own connection
+    return _count(served, base, analysis, Source(con, sql, params, hv), timezone, timeout_s)
+
+
 def _hidden_prefix(columns: list[dict]) -> str:
     prefix = "_cursor_"
     while any(c["id"].startswith(prefix) for c in columns):
@@ -694,6 +757,7 @@ def record_page(
             and limit <= FTS_FAST_LIMIT
         )
         rows = None
+        pending = None
         if fast:
             rows, ids_more, total_known = _search_page(
                 served, main, found, page_query, query, cursor, limit, offset, timezone, timeout_s
@@ -724,10 +788,22 @@ def record_page(
                         page_query = replace(page_query, order_by=None)
             if source is main and analysis.equal_column:
                 source = _copy_source(main, ("sorted", (analysis.equal_column, False))) or main
+            if source is main and analysis.is_aggregate and main.hot is not None:
+                source = _parquet_twin(served, main, timezone)
             compiled = _compile(page_query, served, source, timezone)
-            rows = _execute(source.con, compiled.sql, compiled.params, timeout_s)
+            pending = _count_meanwhile(
+                served, base, analysis, source, timezone, timeout_s, with_count and not counted
+            )
+            try:
+                rows = _execute(source.con, compiled.sql, compiled.params, timeout_s)
+            except BaseException:
+                if pending is not None:
+                    pending.cancel() or pending.exception()  # never leave it running
+                raise
             has_more_ids = None
         if rows is None:
+            if pending is not None:
+                pending.cancel() or pending.exception()
             return {
                 "total_count": None,
                 "results": [],
@@ -744,11 +820,15 @@ def record_page(
 
         if not has_more and (rows or seen == 0):
             total = seen + len(rows)
+        elif with_count and not counted and pending is not None:
+            total = pending.result()
         elif with_count and not counted:
             remaining = (
                 None if timeout_s is None else max(timeout_s - (time.monotonic() - started), 0.001)
             )
             total = _count(served, base, analysis, source, timezone, remaining)
+        if pending is not None and not pending.done():
+            pending.cancel() or pending.exception()  # the page held the end: not needed
         if with_count and total is None:
             limits.append(engine.time_limit(timeout_s, "total_count"))
 
@@ -804,12 +884,12 @@ def record_get(
     )
     if served.version is None or record_id < 1 or record_id > int(served.version.row_count):
         raise missing
-    query = RecordQuery(
-        select=select, where=f"{cursors.field_name(served.id_column)} = {int(record_id)}", limit=1
-    )
     with _main_source(served, timezone) as source:
-        compiled = _compile(query, served, source, timezone)
-        rows = _execute(source.con, compiled.sql, compiled.params, TIMEOUT_S)
+        compiled, params = _lookup_plan(served, source, select, timezone, int(record_id))
+        row = _from_row_copy(source, select, int(record_id), timezone)
+        if row is not None:
+            return row_converter(compiled.columns, timezone)(row)
+        rows = _execute(source.con, compiled.sql, params, TIMEOUT_S)
     if rows is None:
         raise QueryError(
             "La limite de temps a été atteinte : réessayez dans un instant",
@@ -819,6 +899,63 @@ def record_get(
     if not rows:
         raise missing
     return row_converter(compiled.columns, timezone)(rows[0])
+
+
+def _from_row_copy(source: Source, select, record_id: int, timezone: str) -> tuple | None:
+    """The whole record from the hot version's row copy (see ``hot``), as DuckDB would return
+    it, or None (a ``select``, no copy ready, an id out of range: the SQL lookup then runs)."""
+    if select or source.hot is None:
+        return None
+    table = hot.store().rows(source.hot)
+    if table is None or not 1 <= record_id <= table.num_rows:
+        return None
+    values = table.slice(record_id - 1, 1).to_pylist()[0]
+    row = tuple(values.values())
+    if row[0] != record_id:  # the copy is in _id order with no gap; anything else: use SQL
+        return None
+    if any(isinstance(v, datetime) and v.tzinfo is not None for v in row):
+        zone = ZoneInfo(timezone)  # Arrow keeps the UTC instant; DuckDB answers in the zone
+        row = tuple(
+            v.astimezone(zone) if isinstance(v, datetime) and v.tzinfo is not None else v
+            for v in row
+        )
+    return row
+
+
+_LOOKUP_SENTINEL = 918_273_645_546_372_819  # stands for the record id in a cached plan
+_lookup_plans: dict[tuple, object] = {}
+_LOOKUP_PLANS_MAX = 256
+
+
+def _lookup_plan(served: Served, source: Source, select, timezone: str, record_id: int):
+    """The compiled lookup of one record and its parameters. The plan is compiled once per
+    (version, source, select, time zone) with a sentinel id, then reused with the real id bound
+    in its place: parsing and compiling the ODSQL cost more than DuckDB's indexed lookup."""
+    key = (served.version.pk, served.id_column, source.sql, tuple(source.params), select, timezone)
+    compiled = _lookup_plans.get(key)
+    if compiled is None:
+        query = RecordQuery(
+            select=select,
+            where=f"{cursors.field_name(served.id_column)} = {_LOOKUP_SENTINEL}",
+            limit=1,
+        )
+        compiled = _compile(query, served, source, timezone)
+        if compiled.params.count(_LOOKUP_SENTINEL) != 1:  # the select used the same number
+            query = RecordQuery(
+                select=select,
+                where=f"{cursors.field_name(served.id_column)} = {record_id}",
+                limit=1,
+            )
+            compiled = _compile(query, served, source, timezone)
+            return compiled, compiled.params
+        if len(_lookup_plans) >= _LOOKUP_PLANS_MAX:
+            _lookup_plans.clear()
+        _lookup_plans[key] = compiled
+    else:
+        for extension in compiled.extensions:
+            engine.ensure_extension(source.con, extension)
+    params = [record_id if p == _LOOKUP_SENTINEL else p for p in compiled.params]
+    return compiled, params
 
 
 def record_facets(
@@ -870,6 +1007,8 @@ def record_facets(
                     [],
                     main.hot,
                 )
+        if source is main and main.hot is not None:
+            source = _parquet_twin(served, main, timezone)
         result = engine.facets(
             source.con,
             parquet_path=served.version.absolute_path,
