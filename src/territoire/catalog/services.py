@@ -271,7 +271,11 @@ def dataset_delete(*, actor, dataset: Dataset, reason: str = "") -> None:
             "Seul l'administrateur des données peut supprimer un jeu de données.",
             "Only the data officer can delete a dataset.",
         )
-    audited_delete(actor=actor, instance=dataset, reason=reason)
+    from territoire.lake.services import dataset_files_remove_on_commit  # lake builds on catalog
+
+    with transaction.atomic():
+        dataset_files_remove_on_commit(dataset)  # its Parquet versions go once the delete commits
+        audited_delete(actor=actor, instance=dataset, reason=reason)
 
 
 def distribution_create(

@@ -13,7 +13,14 @@ token's user, which is an ``AnonymousUser`` when nobody is logged in.
 """
 
 from .by_slug import dataset_ingest_by_slug
-from .files import file_sha256, lake_root, upload_discard, upload_store, uploads_root
+from .files import (
+    dataset_files_remove_on_commit,
+    file_sha256,
+    lake_root,
+    upload_discard,
+    upload_store,
+    uploads_root,
+)
 from .ingest import Progress, dataset_ingest, dataset_reingest
 from .lake_settings import (
     COLUMN_TYPES,
@@ -26,6 +33,7 @@ from .lake_settings import (
 __all__ = [
     "COLUMN_TYPES",
     "Progress",
+    "dataset_files_remove_on_commit",
     "dataset_ingest",
     "dataset_ingest_by_slug",
     "dataset_lake_get",

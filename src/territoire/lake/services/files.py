@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from django.utils.text import get_valid_filename
 
 
@@ -87,3 +88,31 @@ def upload_discard(path: str | Path) -> None:
         return
     if parent.parent == root:
         shutil.rmtree(parent, ignore_errors=True)
+
+
+def dataset_files_remove_on_commit(dataset) -> None:
+    """When the transaction deleting ``dataset`` commits, remove its versions' files (Parquet
+    and source copies) and its lake directory. Called before the delete (the version rows are
+    read now); a rolled-back delete removes nothing."""
+    from territoire.lake.models import DatasetVersion
+
+    root = lake_root()
+    relative = [
+        path
+        for pair in DatasetVersion.objects.filter(dataset=dataset).values_list(
+            "path", "source_path"
+        )
+        for path in pair
+        if path
+    ]
+    dataset_dir = root / dataset.slug
+
+    def remove() -> None:
+        resolved_root = root.resolve()
+        for name in relative:
+            path = (root / name).resolve()
+            if path.is_relative_to(resolved_root) and path.parent != resolved_root:
+                path.unlink(missing_ok=True)
+        remove_empty_dirs(dataset_dir / "sources", dataset_dir)
+
+    transaction.on_commit(remove)

@@ -160,10 +160,48 @@ def test_versions_of_a_public_dataset_are_open_and_not_audited(
     assert AuditEvent.objects.filter(action="read").count() == reads_before
 
 
-def test_deleting_a_dataset_removes_its_version_rows(two_versions, data_officer):
-    dataset_delete(actor=data_officer, dataset=two_versions)
+def test_deleting_a_dataset_removes_its_version_rows(
+    two_versions, data_officer, django_capture_on_commit_callbacks
+):
+    files = [
+        services.lake_root() / name
+        for pair in DatasetVersion.objects.values_list("path", "source_path")
+        for name in pair
+        if name
+    ]
+    assert len(files) >= 2 and all(f.is_file() for f in files)
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_delete(actor=data_officer, dataset=two_versions)
     assert not Dataset.objects.filter(pk=two_versions.pk).exists()
     assert not DatasetVersion.objects.exists() and not DatasetLake.objects.exists()
+    assert not any(f.exists() for f in files)  # its Parquet files went with it
+    assert not (services.lake_root() / two_versions.slug).exists()
+
+
+def test_a_rolled_back_delete_keeps_the_files_and_a_new_dataset_reuses_the_slug(
+    two_versions, data_officer, make_dataset, budget_csv, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    files = [
+        services.lake_root() / p for p in DatasetVersion.objects.values_list("path", flat=True)
+    ]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                dataset_delete(actor=data_officer, dataset=two_versions)
+                raise RuntimeError("the caller's transaction fails")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and all(f.is_file() for f in files)
+    assert DatasetVersion.objects.count() == 2
+    slug = two_versions.slug
+    with django_capture_on_commit_callbacks(execute=True):
+        dataset_delete(actor=data_officer, dataset=Dataset.objects.get(slug=slug))
+    again = make_dataset("Budget", access_level="internal")
+    assert again.slug == slug
+    report = services.dataset_ingest(actor=data_officer, dataset=again, source=budget_csv)
+    assert report.status == "created" and report.version == 1
 
 
 def test_admin_lists_versions_and_jobs_read_only(client, two_versions, data_officer, steward):
