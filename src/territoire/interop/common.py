@@ -13,6 +13,7 @@ from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset, Distribution
 from territoire.catalog.vocabularies import LICENCE_URLS, Licence
 from territoire.core import ratelimit
+from territoire.records import exports as record_exports
 
 # Fixed namespace of Territoire's name-based UUIDs (uuid5). Names include the site's base URL, so
 # two installations never give the same identifier to different datasets.
@@ -98,7 +99,6 @@ EXPORT_FORMATS = (
     ExportFormat("geojson", "GeoJSON", "application/geo+json", "GEOJSON", needs_geo=True),
     ExportFormat("parquet", "Parquet", "application/vnd.apache.parquet", "PARQUET"),
 )
-GEO_TYPES = frozenset({"geo_point", "geometry"})
 
 
 def export_url(dataset: Dataset, fmt: str) -> str:
@@ -127,11 +127,13 @@ def current_version(dataset: Dataset):
 
 
 def version_has_geo(version) -> bool:
-    return any(column.get("type") in GEO_TYPES for column in (version.columns or []))
+    """A point or shape column, or the latitude/longitude pair ingestion recognised (geo_role)."""
+    return record_exports.has_position(version.columns or [])
 
 
 def export_formats(version) -> list[ExportFormat]:
-    """The exports a served version offers (GeoJSON only when it has a position or a shape)."""
+    """The exports a served version offers (GeoJSON only when it has a position: a point, a
+    shape or a latitude/longitude pair)."""
     if version is None:
         return []
     has_geo = version_has_geo(version)

@@ -257,7 +257,9 @@ def record_facets(
     description=(
         "Tous les enregistrements de la requête, sans plafond, en flux, dans un ordre stable "
         "(deux exports donnent les mêmes octets). CSV : `delimiter` (`,` `;` `|` `tab`) et "
-        "`bom=true` pour Excel."
+        "`bom=true` pour Excel. GeoJSON : un point par enregistrement, pris du champ point ou "
+        "géométrie, sinon du couple latitude/longitude reconnu à l'import (`geometry` nulle "
+        "quand une coordonnée manque)."
     ),
     openapi_extra={
         "responses": {
@@ -326,14 +328,17 @@ def record_export(
     if export_format == "parquet":
         with selectors.export_cursor(served, query, zone) as (con, compiled):
             return fast_exports.parquet_response(con, compiled, filename)
-    if export_format == "geojson" and not any(
-        c["type"] in ("geo_point", "geometry") for c in columns
-    ):
-        raise ValidationFailed(
-            "Pas de champ de position dans le résultat : l'export GeoJSON est impossible.",
-            "No location field in the result: GeoJSON export is not possible.",
-            where="export_format",
-        )
+    position = None
+    if export_format == "geojson":
+        position = fast_exports.geojson_position(columns, served.version.columns)
+        if position is None:
+            raise ValidationFailed(
+                "Pas de position dans le résultat (champ point ou géométrie, ou couple "
+                "latitude/longitude) : l'export GeoJSON est impossible.",
+                "No position in the result (a point or geometry field, or a latitude/longitude "
+                "pair): GeoJSON export is not possible.",
+                where="export_format",
+            )
     if export_format == "csv" and fast_exports.fast_csv_possible(columns):
 
         def body():
@@ -351,8 +356,7 @@ def record_export(
     elif export_format == "jsonl":
         body = writers.jsonl_stream(rows)
     elif export_format == "geojson":
-        geo = next(c["name"] for c in columns if c["type"] in ("geo_point", "geometry"))
-        body = writers.geojson_stream(rows, geo)
+        body = fast_exports.geojson_stream(rows, position)
     else:
         return writers.xlsx_file(rows, header, names, filename)
     return _streaming(body, export_format, filename)

@@ -8,6 +8,9 @@
   output a SQL format cannot match exactly (range buckets, geometries as GeoJSON) use the
   row-by-row writer of ``territoire.interop.ods.exports`` instead.
 - **Parquet**: typed, straight from DuckDB's Arrow batches into a temporary file.
+- **GeoJSON**: which fields give the position (``geojson_position``: a point or shape column, or
+  the latitude/longitude pair ingestion recognised) and the feature writer, row by row. Shared
+  with the OpenDataSoft front-end, so both exports of one query give the same bytes.
 
 Rows come in the stable order of the query (see ``selectors.export_cursor``): two exports of
 the same version give the same bytes.
@@ -19,13 +22,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 from django.http import FileResponse
 
 BATCH_ROWS = 50_000
+GEOJSON_BATCH = 2000  # features per chunk sent
+GEO_TYPES = ("geo_point", "geometry")
+COORDINATE_TYPES = ("decimal", "integer")
 
 
 def fast_csv_possible(columns: list[dict]) -> bool:
@@ -152,3 +161,85 @@ def parquet_response(con, compiled, filename: str) -> FileResponse:
         as_attachment=True,
         filename=filename,
     )
+
+
+# ------------------------------------------------------------------ GeoJSON
+
+
+@dataclass(frozen=True)
+class GeoJsonPosition:
+    """Where a result's features take their geometry: one point or shape field (left out of
+    the properties), or a latitude field and a longitude field (kept in the properties, as
+    OpenDataSoft does)."""
+
+    field: str | None = None
+    latitude: str | None = None
+    longitude: str | None = None
+
+
+def geojson_position(columns: list[dict], stored_columns: list[dict]) -> GeoJsonPosition | None:
+    """The position of a query's result (``columns``: its output {"name", "type"}), or None.
+
+    A point or shape column comes first. Otherwise, a pair of numeric output fields named like
+    the columns ingestion marked with ``geo_role`` latitude and longitude (``stored_columns``:
+    the version's column metadata): the pair is only recognised in the result under its own
+    names, so ``select=nom`` or a renamed coordinate has no position.
+    """
+    for column in columns:
+        if column["type"] in GEO_TYPES:
+            return GeoJsonPosition(field=column["name"])
+    numeric = [c["name"] for c in columns if c["type"] in COORDINATE_TYPES]
+    roles = {c["id"]: c.get("geo_role") for c in stored_columns}
+    latitude = next((n for n in numeric if roles.get(n) == "latitude"), None)
+    longitude = next((n for n in numeric if roles.get(n) == "longitude"), None)
+    if latitude and longitude:
+        return GeoJsonPosition(latitude=latitude, longitude=longitude)
+    return None
+
+
+def has_position(stored_columns: list[dict]) -> bool:
+    """Whether a version's records, all fields exported, can be a GeoJSON file."""
+    columns = [{"name": c["id"], "type": c.get("type")} for c in stored_columns]
+    return geojson_position(columns, stored_columns) is not None
+
+
+def _coordinate(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _geometry(value):
+    if isinstance(value, dict) and set(value) == {"lat", "lon"}:
+        return {"type": "Point", "coordinates": [value["lon"], value["lat"]]}
+    return value
+
+
+def _feature(row: dict, position: GeoJsonPosition) -> dict:
+    if position.field is not None:
+        properties = {k: v for k, v in row.items() if k != position.field}
+        return {
+            "type": "Feature",
+            "geometry": _geometry(row.get(position.field)),
+            "properties": properties,
+        }
+    lat, lon = row.get(position.latitude), row.get(position.longitude)
+    geometry = (
+        {"type": "Point", "coordinates": [lon, lat]}  # RFC 7946: longitude first
+        if _coordinate(lat) and _coordinate(lon)
+        else None  # a record without its position is still a feature
+    )
+    return {"type": "Feature", "geometry": geometry, "properties": row}
+
+
+def geojson_stream(rows: Iterable[dict], position: GeoJsonPosition) -> Iterator[bytes]:
+    """A FeatureCollection, one feature per row in the rows' order, GEOJSON_BATCH at a time."""
+    yield b'{"type":"FeatureCollection","features":['
+    chunk, first = [], True
+    for row in rows:
+        text = json.dumps(_feature(row, position), ensure_ascii=False, separators=(",", ":"))
+        chunk.append(text if first else "," + text)
+        first = False
+        if len(chunk) >= GEOJSON_BATCH:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    chunk.append("]}")
+    yield "".join(chunk).encode("utf-8")

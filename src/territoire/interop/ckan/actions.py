@@ -184,6 +184,7 @@ def tag_list(request, actor, data):
 
 
 def license_list(request, actor, data):
+    """The licences a dataset may carry: id, title, url, status and od_conformance."""
     from territoire.catalog.vocabularies import Licence
 
     return [
@@ -230,6 +231,7 @@ def find_resource(actor, resource_id: str) -> tuple[Entry, dict | None]:
 
 
 def resource_show(request, actor, data):
+    """One resource (a distribution or a record export) by id."""
     resource_id = as_str(data, "id")
     if not resource_id:
         raise missing("id")
@@ -241,7 +243,10 @@ def resource_show(request, actor, data):
 
 
 def help_show(request, actor, data):
+    """The documentation of an action: name (the action's name, e.g. package_search)."""
     name = as_str(data, "name")
+    if not name:
+        raise missing("name")
     function = ACTIONS.get(name)
     if function is None:
         raise not_found("Action", "Action", name)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import urlencode
 
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -37,6 +38,16 @@ def _bad_request(message: str) -> HttpResponse:
     return _json(f"Bad request - {message}", status=400)
 
 
+def help_url(request, name: str) -> str:
+    """The help_show URL of an action on the host and port the client called (CKAN builds it
+    the same way). The host was checked against ALLOWED_HOSTS by get_host (CommonMiddleware
+    refuses others with a 400 before any view); without a request, TERRITOIRE_BASE_URL."""
+    path = "/api/3/action/help_show?" + urlencode({"name": name})
+    if request is None:
+        return common.absolute(path)
+    return request.build_absolute_uri(path)
+
+
 @csrf_exempt
 def action(request, name: str):
     if request.method not in ("GET", "POST"):
@@ -44,7 +55,7 @@ def action(request, name: str):
     function = ACTIONS.get(name)
     if function is None:
         return _bad_request(f"Action name not known: {name}")
-    envelope: dict = {"help": common.absolute(f"/api/3/action/help_show?name={name}")}
+    envelope: dict = {"help": help_url(request, name)}
     try:
         data = request_data(request)
     except BadRequest as exc:

@@ -1,5 +1,6 @@
-"""Streaming writers of the record exports: csv, json, jsonl, geojson (row by row from the engine),
-parquet and xlsx (written batch by batch to a temporary file, then streamed from disk).
+"""Streaming writers of the record exports: csv, json, jsonl (row by row from the engine), parquet
+and xlsx (written batch by batch to a temporary file, then streamed from disk). GeoJSON is
+written by ``territoire.records.exports``, shared with the native API.
 
 Rows come in the engine's stable order (file order, or the order_by with the file row number as
 the last key): two runs of the same export give the same bytes.
@@ -92,27 +93,6 @@ def jsonl_stream(rows: Iterable[dict]) -> Iterator[bytes]:
         if len(chunk) >= BATCH:
             yield "".join(chunk).encode("utf-8")
             chunk = []
-    yield "".join(chunk).encode("utf-8")
-
-
-def _geometry(value):
-    if isinstance(value, dict) and set(value) == {"lat", "lon"}:
-        return {"type": "Point", "coordinates": [value["lon"], value["lat"]]}
-    return value
-
-
-def geojson_stream(rows: Iterable[dict], geo: str) -> Iterator[bytes]:
-    yield b'{"type":"FeatureCollection","features":['
-    chunk, first = [], True
-    for row in rows:
-        properties = {k: v for k, v in row.items() if k != geo}
-        feature = {"type": "Feature", "geometry": _geometry(row.get(geo)), "properties": properties}
-        chunk.append(("" if first else ",") + _dumps(feature))
-        first = False
-        if len(chunk) >= BATCH:
-            yield "".join(chunk).encode("utf-8")
-            chunk = []
-    chunk.append("]}")
     yield "".join(chunk).encode("utf-8")
 
 

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.http import JsonResponse
 
+from territoire.records import exports as record_exports
 from territoire.records.odsql import RecordQuery
 
 from .. import common
@@ -166,12 +167,15 @@ def export(request, actor, dataset_id: str, fmt: str):
     if fmt == "jsonl":
         return exports.streaming(exports.jsonl_stream(rows), fmt, filename)
     if fmt == "geojson":
-        geo = next((c["name"] for c in columns if c["type"] in ("geo_point", "geometry")), None)
-        if geo is None:
+        position = record_exports.geojson_position(columns, served.version.columns)
+        if position is None:
             raise ParameterError(
                 "format",
-                "Pas de champ de position dans le résultat : l'export GeoJSON est impossible.",
-                "No location field in the result: GeoJSON export is not possible.",
+                "Pas de position dans le résultat (champ point ou géométrie, ou couple "
+                "latitude/longitude) : l'export GeoJSON est impossible.",
+                "No position in the result (a point or geometry field, or a latitude/longitude "
+                "pair): GeoJSON export is not possible.",
             )
-        return exports.streaming(exports.geojson_stream(rows, geo), fmt, filename)
+        body = record_exports.geojson_stream(rows, position)
+        return exports.streaming(body, fmt, filename)
     return exports.xlsx_file(rows, header, names, filename)

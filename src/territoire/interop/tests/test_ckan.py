@@ -28,7 +28,8 @@ def call(
     body = response.json()
     if status == 200:
         assert body["success"] is True
-        assert body["help"] == f"https://data.example.fr/api/3/action/help_show?name={action}"
+        # from the request's host, not TERRITOIRE_BASE_URL (https://data.example.fr in tests)
+        assert body["help"] == f"http://testserver/api/3/action/help_show?name={action}"
         return body["result"]
     assert body["success"] is False
     return body["error"]
@@ -267,6 +268,49 @@ def test_groups_tags_licences_and_help(client, catalogue):
     assert call(client, "tag_list") == ["budget", "eau", "finances publiques", "fontaines"]
     assert "etalab-2.0" in [lic["id"] for lic in call(client, "license_list")]
     assert "q, fq" in call(client, "help_show", name="package_search")
+
+
+def test_help_url_follows_the_host_and_port_called(client, catalogue, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "data.example.fr"]
+    settings.TERRITOIRE_BASE_URL = "http://127.0.0.1:8000"
+    body = client.get("/api/3/action/package_list", HTTP_HOST="testserver:8123").json()
+    assert body["help"] == "http://testserver:8123/api/3/action/help_show?name=package_list"
+    followed = client.get(body["help"], HTTP_HOST="testserver:8123").json()
+    assert followed["success"] is True and "public datasets" in followed["result"]
+    # the /api/action/ path and a POST give the same link; HTTPS comes from the request too
+    posted = client.post(
+        "/api/action/package_search",
+        "{}",
+        content_type="application/json",
+        HTTP_HOST="data.example.fr",
+        secure=True,
+    ).json()
+    assert posted["help"] == "https://data.example.fr/api/3/action/help_show?name=package_search"
+    # a host outside ALLOWED_HOSTS is refused before any action runs, never echoed in a link
+    refused = client.get("/api/3/action/package_list", HTTP_HOST="evil.example.com")
+    assert refused.status_code == 400 and b"evil.example.com" not in refused.content
+    assert reads() == 0
+
+
+def test_help_url_without_request_falls_back_to_the_base_url(settings):
+    from territoire.interop.ckan.views import help_url
+
+    settings.TERRITOIRE_BASE_URL = "https://opendata.montpellier.fr/"
+    assert help_url(None, "package_show") == (
+        "https://opendata.montpellier.fr/api/3/action/help_show?name=package_show"
+    )
+
+
+def test_help_show_documents_every_action(client, catalogue):
+    from territoire.interop.ckan.actions import ACTIONS
+
+    for name in ACTIONS:
+        text = call(client, "help_show", name=name)
+        assert isinstance(text, str) and len(text) > 15 and text != name, name
+    assert call(client, "help_show", status=409)["name"] == ["Missing value"]
+    assert call(client, "help_show", status=404, name="package_delete")["__type"] == (
+        "Not Found Error"
+    )
 
 
 def test_search_query_count(client, catalogue, django_assert_max_num_queries):

@@ -87,6 +87,22 @@ def test_datastore_through_ckanapi(remote, catalogue):
     assert page["fields"][0] == {"id": "exercice", "type": "int"}
 
 
+def test_help_through_ckanapi_on_the_live_host_and_port(remote, live_server, settings):
+    """The envelope's help link points at the server the client called (not at
+    TERRITOIRE_BASE_URL), and following it answers the action's documentation."""
+    import json
+    import urllib.request
+
+    assert "q, fq" in remote.action.help_show(name="package_search")
+    with urllib.request.urlopen(f"{live_server.url}/api/3/action/package_list") as response:
+        envelope = json.load(response)
+    assert envelope["help"] == f"{live_server.url}/api/3/action/help_show?name=package_list"
+    assert not envelope["help"].startswith(settings.TERRITOIRE_BASE_URL)
+    with urllib.request.urlopen(envelope["help"]) as response:
+        followed = json.load(response)
+    assert followed["success"] is True and followed["result"].startswith("Names of the public")
+
+
 def test_ckanapi_command_line(live_server, catalogue):
     """`ckanapi action …` as a reuser types it (the console script of the ckanapi package)."""
     import json
