@@ -10,6 +10,34 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _parsed_reference_files_once():
+    """The shipped COG files are parsed once per test session, not once per test that loads the
+    territory (parsing is 85 % of a load: about 0.5 s each time). Keyed by the file's path, size
+    and modification time, so a test that writes its own (broken) reference files still reads
+    them; callers never modify what they get (checked by the territories tests, which compare
+    the loaded rows with the files)."""
+    from territoire.territories import reference
+
+    original = reference.read_json
+    parsed: dict[tuple, object] = {}
+
+    def read_json(path, *, expect, required_keys=()):
+        path = Path(path)
+        try:
+            stat = path.stat()
+        except OSError:
+            return original(path, expect=expect, required_keys=required_keys)
+        key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, expect, tuple(required_keys))
+        if key not in parsed:
+            parsed[key] = original(path, expect=expect, required_keys=required_keys)
+        return parsed[key]
+
+    reference.read_json = read_json
+    yield
+    reference.read_json = original
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """`../shared/data/` beside the checkout: real French files to test against."""
