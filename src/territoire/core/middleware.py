@@ -14,18 +14,18 @@ DEFAULT_CSP = (
 class SecurityHeadersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        tiles = getattr(settings, "TERRITOIRE_TILE_ORIGIN", "") or ""
-        self.csp = DEFAULT_CSP.format(tiles=f" {tiles}" if tiles else "")
 
     def __call__(self, request):
         response = self.get_response(request)
+        # Read per request rather than at start-up, so that settings overridden in tests (a local
+        # tile server) reach the policy as they reach the maps.
+        tiles = getattr(settings, "TERRITOIRE_TILE_ORIGIN", "") or ""
+        csp = DEFAULT_CSP.format(tiles=f" {tiles}" if tiles else "")
         # The admin ships inline scripts/styles of its own; it is staff-only and CSRF-protected.
         if request.path.startswith("/admin/"):
-            csp = self.csp.replace(
-                "script-src 'self'", "script-src 'self' 'unsafe-inline'"
-            ).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
-        else:
-            csp = self.csp
+            csp = csp.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+                "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+            )
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault(
             "Permissions-Policy", "geolocation=(), camera=(), microphone=()"

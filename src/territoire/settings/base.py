@@ -44,10 +44,26 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 TERRITOIRE_BASE_URL = env_str("TERRITOIRE_BASE_URL", "http://127.0.0.1:8000")
 TERRITOIRE_EPCI = env_str("TERRITOIRE_EPCI")  # SIREN of the EPCI this installation serves
-TERRITOIRE_TILE_URL = env_str(
-    "TERRITOIRE_TILE_URL", ""
-)  # e.g. https://tiles.example.fr/{z}/{x}/{y}.png
-TERRITOIRE_TILE_ORIGIN = TERRITOIRE_TILE_URL.split("/{", 1)[0] if TERRITOIRE_TILE_URL else ""
+# Base-map tiles under the SVG maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty:
+# the maps show the territory's shapes and the data's points alone.
+TERRITOIRE_TILE_URL = env_str("TERRITOIRE_TILE_URL", "")
+TERRITOIRE_TILE_ATTRIBUTION = env_str("TERRITOIRE_TILE_ATTRIBUTION", "")  # shown under the maps
+TERRITOIRE_TILE_ORIGIN = ""  # added to the CSP's img-src; "*." stands for a {s} subdomain
+if TERRITOIRE_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tile_parts = urlsplit(TERRITOIRE_TILE_URL)
+    if _tile_parts.scheme not in ("http", "https") or not _tile_parts.netloc:
+        raise ConfigurationError(
+            f"TERRITOIRE_TILE_URL={TERRITOIRE_TILE_URL!r} is not an http(s) URL: expected "
+            "https://tiles.example.fr/{z}/{x}/{y}.png."
+        )
+    if any(part not in TERRITOIRE_TILE_URL for part in ("{z}", "{x}", "{y}")):
+        raise ConfigurationError(
+            f"TERRITOIRE_TILE_URL={TERRITOIRE_TILE_URL!r} lacks {{z}}, {{x}} or {{y}}: expected "
+            "https://tiles.example.fr/{z}/{x}/{y}.png."
+        )
+    TERRITOIRE_TILE_ORIGIN = f"{_tile_parts.scheme}://{_tile_parts.netloc.replace('{s}', '*')}"
 
 INSTALLED_APPS = [
     "territoire.web",  # first, so its templates override the admin's and auth's

@@ -8,4 +8,5 @@ def site(request):
         "home_territory": home_territory(),
         "site_name": "Territoire",
         "tile_url": settings.TERRITOIRE_TILE_URL,
+        "tile_attribution": settings.TERRITOIRE_TILE_ATTRIBUTION,
     }

@@ -1,8 +1,12 @@
 """Server-side SVG maps: readable without JavaScript, tiles or any outside server.
 
-Territory shapes (communes of an EPCI…) and the points or shapes of a dataset share one frame:
-an equirectangular projection with the longitude scaled by the cosine of the mean latitude, which
-is exact enough at the scale of a territory. Many points are clustered on a grid of the drawing.
+Territory shapes (communes of an EPCI…) and the points or shapes of a dataset share one frame.
+Without a tile server the frame is an equirectangular projection with the longitude scaled by the
+cosine of the mean latitude, which is exact enough at the scale of a territory and fills the
+drawing. With one (``TERRITOIRE_TILE_URL``), everything is drawn in Web Mercator at an integer zoom,
+one drawing pixel per tile pixel, so that the base map's tiles lie under the data exactly and
+without resampling; the tiles are decorative, the shapes and points say everything on their own.
+Many points are clustered on a grid of the drawing.
 """
 
 from __future__ import annotations
@@ -61,8 +65,37 @@ def geometry_points(geometry: dict | None) -> list[tuple[float, float]]:
     return []
 
 
+class _Drawing:
+    """What every frame shares: ``xy`` projects a position, ``path`` draws rings or lines."""
+
+    @classmethod
+    def around(cls, positions, *, width: int = 640, height: int = 480, pad: float = 0.0):
+        lons = [p[0] for p in positions]
+        lats = [p[1] for p in positions]
+        min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
+        dx, dy = (max_lon - min_lon) * pad, (max_lat - min_lat) * pad
+        return cls(min_lon - dx, max_lon + dx, min_lat - dy, max_lat + dy, width, height)
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def path(self, rings, *, closed: bool = True) -> str:
+        parts = []
+        for ring in rings:
+            coords = [self.xy(p[0], p[1]) for p in ring]
+            if len(coords) < (3 if closed else 2):
+                continue
+            parts.append(
+                "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in coords) + ("Z" if closed else "")
+            )
+        return "".join(parts)
+
+    def tiles(self, template: str) -> list[Tile]:
+        return []
+
+
 @dataclass
-class Frame:
+class Frame(_Drawing):
     """Projects (lon, lat) into a width × height drawing with a margin."""
 
     min_lon: float
@@ -88,48 +121,146 @@ class Frame:
         self.off_x = (self.width - span_x * self.scale) / 2
         self.off_y = (self.height - span_y * self.scale) / 2
 
-    @classmethod
-    def around(cls, positions, *, width: int = 640, height: int = 480, pad: float = 0.0):
-        lons = [p[0] for p in positions]
-        lats = [p[1] for p in positions]
-        min_lon, max_lon, min_lat, max_lat = min(lons), max(lons), min(lats), max(lats)
-        dx, dy = (max_lon - min_lon) * pad, (max_lat - min_lat) * pad
-        return cls(min_lon - dx, max_lon + dx, min_lat - dy, max_lat + dy, width, height)
-
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
         return (
             self.off_x + (lon - self.min_lon) * self.kx * self.scale,
             self.off_y + (self.max_lat - lat) * self.scale,
         )
 
-    def path(self, rings, *, closed: bool = True) -> str:
-        parts = []
-        for ring in rings:
-            coords = [self.xy(p[0], p[1]) for p in ring]
-            if len(coords) < (3 if closed else 2):
-                continue
-            parts.append(
-                "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in coords) + ("Z" if closed else "")
+
+# ------------------------------------------------------------------ Web Mercator and its tiles
+
+TILE_SIZE = 256  # pixels, the slippy-map convention every tile server follows
+MAX_ZOOM = 18
+POINT_ZOOM = 16  # a single position: street level rather than the deepest zoom
+MAX_TILES = 30  # beyond, the drawing is too large to ask a tile server for: no tiles
+MAX_LATITUDE = 85.0511287798  # where the Web Mercator square ends
+
+
+def mercator(lon: float, lat: float) -> tuple[float, float]:
+    """Web Mercator (EPSG:3857) as fractions of the world square: (0, 0) at 180° W, 85° N."""
+    phi = math.radians(max(-MAX_LATITUDE, min(MAX_LATITUDE, lat)))
+    y = (1.0 - math.log(math.tan(phi) + 1.0 / math.cos(phi)) / math.pi) / 2
+    return (lon + 180.0) / 360.0, y
+
+
+def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
+    """The (x, y) of the slippy-map tile holding a position at ``zoom``."""
+    x, y = mercator(lon, lat)
+    n = 2**zoom
+    return min(int(x * n), n - 1), min(int(y * n), n - 1)
+
+
+def tile_href(template: str, zoom: int, x: int, y: int) -> str:
+    """Fill a ``…/{z}/{x}/{y}.png`` template; ``{s}`` spreads tiles over subdomains a, b and c."""
+    href = template.replace("{z}", str(zoom)).replace("{x}", str(x)).replace("{y}", str(y))
+    return href.replace("{s}", "abc"[(x + y) % 3])
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One base-map tile, placed in the drawing (x, y: its top-left corner, in drawing pixels)."""
+
+    href: str
+    x: int
+    y: int
+    zoom: int
+    column: int
+    row: int
+    size: int = TILE_SIZE
+
+
+class MercatorFrame(_Drawing):
+    """Projects (lon, lat) in Web Mercator at the largest integer zoom where the box fits the
+    drawing within its margin, centred; a drawing pixel is a tile pixel."""
+
+    def __init__(
+        self,
+        min_lon: float,
+        max_lon: float,
+        min_lat: float,
+        max_lat: float,
+        width: int = 640,
+        height: int = 480,
+        margin: int = 10,
+    ):
+        self.width, self.height = width, height
+        left, bottom = mercator(min_lon, min_lat)
+        right, top = mercator(max_lon, max_lat)
+        span_x, span_y = (right - left) * TILE_SIZE, (bottom - top) * TILE_SIZE  # at zoom 0
+        inner_w, inner_h = width - 2 * margin, height - 2 * margin
+        if span_x < 1e-9 and span_y < 1e-9:
+            self.zoom = POINT_ZOOM
+        else:
+            self.zoom = MAX_ZOOM
+            while self.zoom > 0 and (
+                span_x * 2**self.zoom > inner_w or span_y * 2**self.zoom > inner_h
+            ):
+                self.zoom -= 1
+        self.world = TILE_SIZE * 2**self.zoom  # the world's width in pixels at this zoom
+        # A whole-pixel origin puts tile corners on whole pixels: tiles and data line up exactly.
+        self.origin_x = round((left + right) / 2 * self.world - width / 2)
+        self.origin_y = round((top + bottom) / 2 * self.world - height / 2)
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        x, y = mercator(lon, lat)
+        return x * self.world - self.origin_x, y * self.world - self.origin_y
+
+    def tiles(self, template: str) -> list[Tile]:
+        """Every tile the drawing shows, and no other: the columns and rows its pixels fall in.
+        Columns wrap around the antimeridian; there is nothing above or below the poles."""
+        if not template:
+            return []
+        n = 2**self.zoom
+        columns = range(
+            self.origin_x // TILE_SIZE, (self.origin_x + self.width - 1) // TILE_SIZE + 1
+        )
+        rows = range(
+            max(self.origin_y // TILE_SIZE, 0),
+            min((self.origin_y + self.height - 1) // TILE_SIZE, n - 1) + 1,
+        )
+        if len(columns) * len(rows) > MAX_TILES:
+            return []
+        return [
+            Tile(
+                href=tile_href(template, self.zoom, column % n, row),
+                x=column * TILE_SIZE - self.origin_x,
+                y=row * TILE_SIZE - self.origin_y,
+                zoom=self.zoom,
+                column=column % n,
+                row=row,
             )
-        return "".join(parts)
+            for row in rows
+            for column in columns
+        ]
+
+
+def fit(positions, *, width: int, height: int, pad: float = 0.0, tile_url: str = "") -> _Drawing:
+    """The frame for positions: Web Mercator under a tile server, else equirectangular."""
+    kind = MercatorFrame if tile_url else Frame
+    return kind.around(positions, width=width, height=height, pad=pad)
 
 
 def svg_map(
-    items: list[tuple[dict, str, str | None]], *, width: int = 640, height: int = 480
+    items: list[tuple[dict, str, str | None]],
+    *,
+    width: int = 640,
+    height: int = 480,
+    tile_url: str = "",
 ) -> dict | None:
-    """Project (geometry, label, url) items to SVG paths in a shared frame. Returns None when
-    nothing has a shape."""
+    """Project (geometry, label, url) items to SVG paths in a shared frame, over the tiles of
+    ``tile_url`` when there is one. Returns None when nothing has a shape."""
     rings_per_item = [(_rings(g), label, url) for g, label, url in items]
     points = [p for rings, _, _ in rings_per_item for ring in rings for p in ring]
     if not points:
         return None
-    frame = Frame.around(points, width=width, height=height)
+    frame = fit(points, width=width, height=height, tile_url=tile_url)
     shapes = []
     for rings, label, url in rings_per_item:
         path = frame.path(rings)
         if path:
             shapes.append(MapShape(path=path, label=label, url=url))
-    return {"width": width, "height": height, "shapes": shapes}
+    return {"width": width, "height": height, "shapes": shapes, "tiles": frame.tiles(tile_url)}
 
 
 # ------------------------------------------------------------------ a dataset's features
@@ -181,6 +312,7 @@ class FeatureMap:
     point_count: int
     clustered: bool
     cell: int
+    tiles: list[Tile] = field(default_factory=list)
 
 
 def _point_in_ring(lon: float, lat: float, ring) -> bool:
@@ -218,22 +350,24 @@ def feature_map(
     height: int = 480,
     cluster_above: int = 150,
     cell: int = 32,
+    tile_url: str = "",
 ) -> FeatureMap | None:
     """A map of a dataset: its points (lon, lat, label) — clustered on a grid of ``cell`` pixels
     when there are more than ``cluster_above`` — and its shapes, over the boundaries of its
-    territory (geometry, name). The frame fits the data, padded; boundaries outside are clipped."""
+    territory (geometry, name), over the tiles of ``tile_url`` when there is one. The frame fits
+    the data, padded; boundaries outside are clipped."""
     shape_points = [p for g, _label in geometries for p in geometry_points(g)]
     positions = [(lon, lat) for lon, lat, _label in points] + shape_points
     if not positions:
         return None
-    frame = Frame.around(positions, width=width, height=height, pad=0.06)
+    frame = fit(positions, width=width, height=height, pad=0.06, tile_url=tile_url)
     outline = [p for geometry, _name in boundaries for ring in _rings(geometry) for p in ring]
     if outline:
         # Data inside its territory is shown over the whole territory, for context; data that
         # reaches beyond it keeps a frame fitted to the data.
         x0, y0, x1, y1 = _bbox([outline])
         if all(x0 <= lon <= x1 and y0 <= lat <= y1 for lon, lat in positions):
-            frame = Frame.around(outline, width=width, height=height, pad=0.02)
+            frame = fit(outline, width=width, height=height, pad=0.02, tile_url=tile_url)
     background = []
     areas = []
     for geometry, name in boundaries:
@@ -285,4 +419,5 @@ def feature_map(
         point_count=len(points),
         clustered=clustered,
         cell=cell,
+        tiles=frame.tiles(tile_url),
     )

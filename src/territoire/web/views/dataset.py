@@ -224,7 +224,12 @@ def _map_context(version, table, territories) -> dict:
         return {}
     if features is None:
         return {}
-    feature_map = maps.feature_map(features["points"], features["shapes"], _boundaries(territories))
+    feature_map = maps.feature_map(
+        features["points"],
+        features["shapes"],
+        _boundaries(territories),
+        tile_url=settings.TERRITOIRE_TILE_URL,
+    )
     return {"feature_map": feature_map, "map_data": features}
 
 

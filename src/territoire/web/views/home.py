@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import Count, Max, Sum
 from django.shortcuts import render
 from django.utils import timezone
@@ -20,9 +21,9 @@ from .common import territory_url
 POPULAR_DAYS = 30
 
 
-def _map(epci):
+def _map(epci, tile_url: str):
     communes = territory_selectors.epci_communes(epci).only("kind", "code", "name", "geometry")
-    return svg_map([(c.geometry, c.name, territory_url(c)) for c in communes])
+    return svg_map([(c.geometry, c.name, territory_url(c)) for c in communes], tile_url=tile_url)
 
 
 def home(request):
@@ -50,8 +51,12 @@ def home(request):
         .annotate(n=Count("datasets", distinct=True))
         .order_by("-n", "label_fr")
     )
+    tile_url = settings.TERRITOIRE_TILE_URL
     territory_map = (
-        memo.remember(("home-map", epci.pk, tuple(c.pk for c in communes)), lambda: _map(epci))
+        memo.remember(
+            ("home-map", epci.pk, tuple(c.pk for c in communes), tile_url),
+            lambda: _map(epci, tile_url),
+        )
         if communes
         else None
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
 
@@ -57,7 +58,9 @@ def territory_detail(request, kind: str, code: str):
         {
             "territory": territory,
             "children": [(c, territory_url(c)) for c in children],
-            "territory_map": svg_map(items) if items else None,
+            "territory_map": (
+                svg_map(items, tile_url=settings.TERRITOIRE_TILE_URL) if items else None
+            ),
             "datasets": datasets,
             "wider_datasets": wider,
             "narrower_datasets": narrower,
