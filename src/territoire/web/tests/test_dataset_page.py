@@ -123,6 +123,8 @@ def test_map_of_positions_clustered_with_a_table_alternative(client, defibrillat
     # the map follows the table's filters
     filtered = _page(client, defibrillators, "?f-nom=piscine")
     assert "La carte suit les filtres du tableau." in filtered
+    # its latitude/longitude pair also makes a GeoJSON download
+    assert f"/catalog/datasets/{defibrillators.slug}/exports/geojson" in html
 
 
 def test_chart_builder_sums_by_group_with_a_data_table(client, budget):

@@ -18,6 +18,7 @@ from territoire.catalog.vocabularies import LICENCE_URLS
 from territoire.core.errors import NotFound
 from territoire.lake import selectors as lake_selectors
 from territoire.lake.models import DatasetVersion
+from territoire.records import exports as record_exports
 from territoire.records.odsql import QueryError
 from territoire.territories.models import Territory, TerritoryKind
 
@@ -98,9 +99,8 @@ def _history(dataset) -> list[dict]:
 
 
 def _downloads(request, dataset, version) -> list[dict]:
-    # GeoJSON needs a position column (geo_point or geometry); a latitude/longitude pair is
-    # drawn on the map but the export does not build points from it (yet).
-    has_geo = bool(version and any(c["type"] in preview.GEO for c in version.columns))
+    # GeoJSON needs a position: a point or geometry column, or a latitude/longitude pair.
+    has_geo = bool(version and record_exports.has_position(version.columns))
     items = []
     if version is not None:
         for code, label, media_type in EXPORTS:
