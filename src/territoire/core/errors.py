@@ -44,3 +44,10 @@ class SourceFileError(TerritoireError):
 
     code = "bad_file"
     status = 400
+
+
+class TooLarge(TerritoireError):
+    """A request body or file above a configured size limit."""
+
+    code = "too_large"
+    status = 413

@@ -102,7 +102,11 @@ def upload(request, slug: str):
             status=400,
         )
     uploaded = form.cleaned_data["file"]
-    path = services.upload_store(chunks=uploaded.chunks(), original_name=uploaded.name)
+    try:
+        path = services.upload_store(chunks=uploaded.chunks(), original_name=uploaded.name)
+    except TerritoireError as exc:
+        _fail(request, exc)
+        return redirect("lake:dataset", slug=dataset.slug)
     try:
         job = tasks.ingest_job_enqueue(
             actor=request.user,

@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Refuses oversized uploads before anything reads their body (CSRF's process_view would).
+    "territoire.lake.uploads.UploadSizeLimitMiddleware",
 ]
 
 ROOT_URLCONF = "territoire.urls"
@@ -205,6 +207,15 @@ TERRITOIRE_LOGIN_ATTEMPTS = env_int("TERRITOIRE_LOGIN_ATTEMPTS", 5, minimum=1)
 TERRITOIRE_LOGIN_WINDOW_SECONDS = env_int("TERRITOIRE_LOGIN_WINDOW_SECONDS", 900, minimum=1)
 TERRITOIRE_TOKEN_DEFAULT_DAYS = env_int("TERRITOIRE_TOKEN_DEFAULT_DAYS", 365, minimum=1)
 TERRITOIRE_API_RATE = env_str("TERRITOIRE_API_RATE", "120/60")  # requests / seconds per client
+
+# Ingestion limits (docs/ingestion.md): files uploaded through the web or the API, files fetched
+# from a URL (bytes, seconds between two packets, seconds for the whole download), and how long a
+# queued or running job may last before it is reported as lost.
+TERRITOIRE_UPLOAD_MAX_BYTES = env_int("TERRITOIRE_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1)
+TERRITOIRE_FETCH_MAX_BYTES = env_int("TERRITOIRE_FETCH_MAX_BYTES", 2 * 1024**3, minimum=1)
+TERRITOIRE_FETCH_TIMEOUT = env_int("TERRITOIRE_FETCH_TIMEOUT", 60, minimum=1)
+TERRITOIRE_FETCH_DEADLINE = env_int("TERRITOIRE_FETCH_DEADLINE", 3600, minimum=1)
+TERRITOIRE_INGEST_JOB_TIMEOUT = env_int("TERRITOIRE_INGEST_JOB_TIMEOUT", 6 * 3600, minimum=60)
 
 LOGGING = {
     "version": 1,

@@ -62,13 +62,21 @@ def remove_empty_dirs(*paths: Path) -> None:
 
 
 def upload_store(*, chunks, original_name: str) -> Path:
-    """Write an uploaded file (an iterable of byte chunks) where the worker will find it."""
+    """Write an uploaded file (an iterable of byte chunks) where the worker will find it;
+    ``TooLarge`` (and nothing left behind) beyond ``TERRITOIRE_UPLOAD_MAX_BYTES``."""
+    from territoire.lake.uploads import too_large, upload_max_bytes
+
+    limit = upload_max_bytes()
     directory = uploads_root() / uuid.uuid4().hex
     directory.mkdir(parents=True)
     path = directory / (get_valid_filename(Path(original_name).name)[:200] or "fichier")
     try:
+        written = 0
         with path.open("wb") as handle:
             for chunk in chunks:
+                written += len(chunk)
+                if written > limit:
+                    raise too_large(None, limit)
                 handle.write(chunk)
             handle.flush()
             os.fsync(handle.fileno())
