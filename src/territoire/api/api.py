@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Query
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 import territoire
@@ -14,13 +18,32 @@ from territoire.core.errors import TerritoireError
 from territoire.territories import selectors as territory_selectors
 
 from .auth import InvalidToken, request_actor
-from .schemas import DatasetOut, ErrorOut, StatusOut, TerritoryDetailOut, TerritoryOut
+from .errors import (
+    BODY_ERRORS,
+    JsonParser,
+    http_error_body,
+    unreadable_body,
+    validation_error_body,
+)
+from .schemas import (
+    DatasetOut,
+    ErrorOut,
+    StatusOut,
+    TerritoryDetailOut,
+    TerritoryOut,
+    ValidationErrorOut,
+)
+
+# Beyond any catalogue, and within the 64-bit OFFSET of SQLite and PostgreSQL (a larger one was a
+# 500, found by the fuzzer).
+MAX_OFFSET = 2**31 - 1
 
 api = NinjaAPI(
     title="Territoire API",
     version="1",
     description="API native de Territoire : catalogue, territoires. Erreurs en français et en anglais.",
     urls_namespace="api-v1",
+    parser=JsonParser(),
 )
 
 
@@ -44,17 +67,40 @@ def invalid_token(request, exc):
 
 @api.exception_handler(NinjaValidationError)
 def validation_error(request, exc: NinjaValidationError):
-    where = ", ".join(".".join(str(p) for p in e.get("loc", [])) for e in exc.errors)
+    return api.create_response(request, validation_error_body(exc.errors), status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    # ninja wraps whatever reading a JSON body raises (see JsonParser) in a 400 HttpError.
+    cause = exc.__cause__
+    if isinstance(cause, BODY_ERRORS):
+        cause = unreadable_body(cause)
+    if isinstance(cause, TerritoireError):
+        return territoire_error(request, cause)
+    return api.create_response(
+        request, http_error_body(exc.status_code, exc.message), status=exc.status_code
+    )
+
+
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(RequestDataTooBig)
+@api.exception_handler(TooManyFieldsSent)
+@api.exception_handler(TooManyFilesSent)
+def unreadable_request(request, exc):
+    return territoire_error(request, unreadable_body(exc))
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
     return api.create_response(
         request,
         {
-            "error": "validation_failed",
-            "message": f"Paramètre invalide : {where}. Corrigez la requête.",
-            "message_en": f"Invalid parameter: {where}. Fix the request.",
-            "where": where,
-            "details": exc.errors,
+            "error": "not_found",
+            "message": "Ressource introuvable : vérifiez l'adresse (voir /api/v1/docs).",
+            "message_en": "Resource not found: check the address (see /api/v1/docs).",
         },
-        status=422,
+        status=404,
     )
 
 
@@ -117,7 +163,7 @@ def status(request):
 
 @api.get(
     "/territories",
-    response={200: list[TerritoryOut], 429: ErrorOut},
+    response={200: list[TerritoryOut], 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     tags=["territoires"],
     summary="Lister les territoires",
 )
@@ -127,7 +173,7 @@ def territory_list(
     epci: str | None = Query(None, description="SIREN d'un EPCI : ses communes membres"),
     q: str | None = Query(None, description="Nom contenant ce texte"),
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     actor_of(request)
     qs = territory_selectors.territory_list(kind=kind, epci=epci, q=q)[offset : offset + limit]
@@ -136,7 +182,13 @@ def territory_list(
 
 @api.get(
     "/territories/{kind}/{code}",
-    response={200: TerritoryDetailOut, 404: ErrorOut, 429: ErrorOut},
+    response={
+        200: TerritoryDetailOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+        429: ErrorOut,
+    },
     tags=["territoires"],
     summary="Un territoire, ses membres et son contour",
 )
@@ -174,11 +226,15 @@ def _dataset_out(d) -> dict:
 
 @api.get(
     "/datasets",
-    response={200: list[DatasetOut], 401: ErrorOut, 429: ErrorOut},
+    response={200: list[DatasetOut], 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
     tags=["catalogue"],
     summary="Lister les jeux de données visibles",
 )
-def dataset_list(request, limit: int = Query(50, ge=1, le=1000), offset: int = Query(0, ge=0)):
+def dataset_list(
+    request,
+    limit: int = Query(50, ge=1, le=1000),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
+):
     actor = actor_of(request)
     qs = catalog_selectors.dataset_list_for_actor(actor).prefetch_related("themes", "territories")[
         offset : offset + limit
@@ -188,7 +244,13 @@ def dataset_list(request, limit: int = Query(50, ge=1, le=1000), offset: int = Q
 
 @api.get(
     "/datasets/{slug}",
-    response={200: DatasetOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    response={
+        200: DatasetOut,
+        401: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+        429: ErrorOut,
+    },
     tags=["catalogue"],
     summary="Un jeu de données",
 )

@@ -6,10 +6,29 @@ from ninja import Schema
 
 
 class ErrorOut(Schema):
+    """The one error shape of the native API: a code, a French and an English message a person
+    can act on, and where the problem is (a parameter, a field, a clause)."""
+
     error: str
     message: str
     message_en: str
     where: str | None = None
+
+
+class ValidationDetailOut(Schema):
+    """One refused value, as pydantic reports it: `loc` starts with the part of the request
+    (`query`, `path`, `body`, `form`, `file`), then the parameter or field."""
+
+    loc: list[str | int]
+    type: str
+    msg: str
+    ctx: dict | None = None
+
+
+class ValidationErrorOut(ErrorOut):
+    """422: a parameter or field of the request is missing or has the wrong type or range."""
+
+    details: list[ValidationDetailOut]
 
 
 class StatusOut(Schema):

@@ -48,7 +48,8 @@ def test_bad_parameter_is_a_bilingual_422(client):
     response = client.get("/api/v1/datasets", {"limit": "beaucoup"})
     assert response.status_code == 422
     body = response.json()
-    assert body["where"] == "query.limit" and "Paramètre invalide" in body["message"]
+    assert body["where"] == "query.limit" and "Requête invalide" in body["message"]
+    assert "Invalid request" in body["message_en"]
 
 
 @pytest.mark.parametrize("header", ["Bearer {t}", "Apikey {t}", "{t}"])

@@ -111,6 +111,14 @@ def build_plan(
             orders.append(OrderKey(None, names[item.text], item.descending))
             continue
         checked = v.expr(expr)
+        if not any(isinstance(n, ast.Field | ast.Call) for n in ast.walk(checked)):
+            raise v.error(
+                checked,
+                f"Trier sur une constante ({item.text}) n'a pas d'effet : triez sur un champ ou "
+                "une expression qui en utilise un",
+                f"Sorting by a constant ({item.text}) has no effect: sort by a field or an "
+                "expression that uses one",
+            )
         if checked.type in GEO:
             raise v.error(
                 checked, "On ne trie pas sur une position", "Results cannot be sorted by a location"
