@@ -3,9 +3,10 @@
 Territory shapes (communes of an EPCI…) and the points or shapes of a dataset share one frame.
 Without a tile server the frame is an equirectangular projection with the longitude scaled by the
 cosine of the mean latitude, which is exact enough at the scale of a territory and fills the
-drawing. With one (``TERRITOIRE_TILE_URL``), everything is drawn in Web Mercator at an integer zoom,
-one drawing pixel per tile pixel, so that the base map's tiles lie under the data exactly and
-without resampling; the tiles are decorative, the shapes and points say everything on their own.
+drawing. With one (``TERRITOIRE_TILE_URL``), everything is drawn in Web Mercator at the fractional
+zoom that fills the drawing just as well, and the base map's tiles, from the whole zoom just above,
+are drawn scaled down at their exact place, so that they lie under the data exactly; the tiles are
+decorative, the shapes and points say everything on their own.
 Many points are clustered on a grid of the drawing.
 """
 
@@ -135,6 +136,11 @@ MAX_ZOOM = 18
 POINT_ZOOM = 16  # a single position: street level rather than the deepest zoom
 MAX_TILES = 30  # beyond, the drawing is too large to ask a tile server for: no tiles
 MAX_LATITUDE = 85.0511287798  # where the Web Mercator square ends
+# Two images meeting at a fractional pixel each cover it only partly and the background shows
+# through as a hairline (Chromium: up to a third of the pixel). Each tile is drawn this much larger
+# on every side, in drawing pixels: tiles overlap by one pixel, and their content moves by at most
+# half a pixel, at their edges.
+TILE_OVERLAP = 0.5
 
 
 def mercator(lon: float, lat: float) -> tuple[float, float]:
@@ -159,20 +165,40 @@ def tile_href(template: str, zoom: int, x: int, y: int) -> str:
 
 @dataclass(frozen=True)
 class Tile:
-    """One base-map tile, placed in the drawing (x, y: its top-left corner, in drawing pixels)."""
+    """One base-map tile, placed in the drawing: (x, y) its top-left corner, width and height its
+    scaled size, in drawing pixels. A tile's right edge is exactly its neighbour's left edge."""
 
     href: str
-    x: int
-    y: int
+    x: float
+    y: float
+    width: float
+    height: float
     zoom: int
     column: int
     row: int
-    size: int = TILE_SIZE
+
+    # The <image>'s attributes, pre-formatted: the tile drawn TILE_OVERLAP larger on every side.
+    @property
+    def image_x(self) -> str:
+        return f"{self.x - TILE_OVERLAP:.2f}"
+
+    @property
+    def image_y(self) -> str:
+        return f"{self.y - TILE_OVERLAP:.2f}"
+
+    @property
+    def image_width(self) -> str:
+        return f"{self.width + 2 * TILE_OVERLAP:.2f}"
+
+    @property
+    def image_height(self) -> str:
+        return f"{self.height + 2 * TILE_OVERLAP:.2f}"
 
 
 class MercatorFrame(_Drawing):
-    """Projects (lon, lat) in Web Mercator at the largest integer zoom where the box fits the
-    drawing within its margin, centred; a drawing pixel is a tile pixel."""
+    """Projects (lon, lat) in Web Mercator at the fractional zoom where the box fills the drawing
+    within its margin, centred, as Leaflet does with fractional zoom. The tiles come from the whole
+    zoom just above (scaled down, they stay sharp) and are drawn scaled at their exact place."""
 
     def __init__(
         self,
@@ -190,49 +216,76 @@ class MercatorFrame(_Drawing):
         span_x, span_y = (right - left) * TILE_SIZE, (bottom - top) * TILE_SIZE  # at zoom 0
         inner_w, inner_h = width - 2 * margin, height - 2 * margin
         if span_x < 1e-9 and span_y < 1e-9:
-            self.zoom = POINT_ZOOM
+            self.zoom = float(POINT_ZOOM)
         else:
-            self.zoom = MAX_ZOOM
-            while self.zoom > 0 and (
-                span_x * 2**self.zoom > inner_w or span_y * 2**self.zoom > inner_h
-            ):
-                self.zoom -= 1
-        self.world = TILE_SIZE * 2**self.zoom  # the world's width in pixels at this zoom
-        # A whole-pixel origin puts tile corners on whole pixels: tiles and data line up exactly.
-        self.origin_x = round((left + right) / 2 * self.world - width / 2)
-        self.origin_y = round((top + bottom) / 2 * self.world - height / 2)
+            fill = min(inner_w / max(span_x, 1e-12), inner_h / max(span_y, 1e-12))
+            # Past the deepest tiles, a box of a few metres stays centred at that zoom.
+            self.zoom = min(math.log2(fill), float(MAX_ZOOM))
+        self.world = TILE_SIZE * 2**self.zoom  # the world's width in drawing pixels
+        self.origin_x = (left + right) / 2 * self.world - width / 2
+        self.origin_y = (top + bottom) / 2 * self.world - height / 2
 
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
         x, y = mercator(lon, lat)
         return x * self.world - self.origin_x, y * self.world - self.origin_y
 
+    def tile_zooms(self) -> list[int]:
+        """The tile zooms to try, best first: the whole zoom at or above the drawing's (tiles
+        scaled down), then the one below (tiles scaled up, at most twice) if that is another."""
+        # A zoom a rounding error past a whole one is that whole one: its tiles drawn 1:1.
+        above = min(max(math.ceil(self.zoom - 1e-9), 0), MAX_ZOOM)
+        below = min(max(math.floor(self.zoom + 1e-9), 0), MAX_ZOOM)
+        return [above] if below == above else [above, below]
+
     def tiles(self, template: str) -> list[Tile]:
-        """Every tile the drawing shows, and no other: the columns and rows its pixels fall in.
-        Columns wrap around the antimeridian; there is nothing above or below the poles."""
+        """Every tile the drawing shows, and no other, at the first zoom of ``tile_zooms`` needing
+        at most MAX_TILES of them. Columns wrap around the antimeridian; there is nothing above or
+        below the poles."""
         if not template:
             return []
-        n = 2**self.zoom
+        for zoom in self.tile_zooms():
+            tiles = self._tiles_at(template, zoom)
+            if tiles is not None:
+                return tiles
+        return []
+
+    def _tiles_at(self, template: str, zoom: int) -> list[Tile] | None:
+        n = 2**zoom
+        size = self.world / n  # a tile's side in drawing pixels
+
+        def edge(index: int, origin: float) -> float:
+            # Both neighbours of an edge take it from here: they meet without a gap.
+            return round(index * size - origin, 2)
+
+        # A tile the drawing would touch only by a rounding error is not asked for.
         columns = range(
-            self.origin_x // TILE_SIZE, (self.origin_x + self.width - 1) // TILE_SIZE + 1
+            math.floor(self.origin_x / size + 1e-9),
+            math.ceil((self.origin_x + self.width) / size - 1e-9),
         )
         rows = range(
-            max(self.origin_y // TILE_SIZE, 0),
-            min((self.origin_y + self.height - 1) // TILE_SIZE, n - 1) + 1,
+            max(math.floor(self.origin_y / size + 1e-9), 0),
+            min(math.ceil((self.origin_y + self.height) / size - 1e-9), n),
         )
         if len(columns) * len(rows) > MAX_TILES:
-            return []
-        return [
-            Tile(
-                href=tile_href(template, self.zoom, column % n, row),
-                x=column * TILE_SIZE - self.origin_x,
-                y=row * TILE_SIZE - self.origin_y,
-                zoom=self.zoom,
-                column=column % n,
-                row=row,
-            )
-            for row in rows
-            for column in columns
-        ]
+            return None
+        tiles = []
+        for row in rows:
+            top, bottom = edge(row, self.origin_y), edge(row + 1, self.origin_y)
+            for column in columns:
+                left, right = edge(column, self.origin_x), edge(column + 1, self.origin_x)
+                tiles.append(
+                    Tile(
+                        href=tile_href(template, zoom, column % n, row),
+                        x=left,
+                        y=top,
+                        width=round(right - left, 2),
+                        height=round(bottom - top, 2),
+                        zoom=zoom,
+                        column=column % n,
+                        row=row,
+                    )
+                )
+        return tiles
 
 
 def fit(positions, *, width: int, height: int, pad: float = 0.0, tile_url: str = "") -> _Drawing:
