@@ -519,8 +519,10 @@ _counter = ThreadPoolExecutor(max_workers=4, thread_name_prefix="records-count")
 
 def _count_meanwhile(served, base, analysis, source, timezone, timeout_s, wanted):
     """Start the count on another connection while the page runs (they take about as long
-    each; on the hot copy they run side by side), or None when it is known or not wanted."""
-    if not wanted or source.hot is None or not (analysis.filtered or analysis.is_aggregate):
+    each; on the hot copy they run side by side), or None when it is known or not wanted.
+    Not for aggregates: their groups usually fit in the page, which then gives the count, and
+    a count of groups beside it would only double the work (measured: 42 ms against 23)."""
+    if not wanted or source.hot is None or analysis.is_aggregate or not analysis.filtered:
         return None
     key = _count_key(base, analysis, timezone)
     if key is not None and source.hot.recall(key) is not None:
