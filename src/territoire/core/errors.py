@@ -15,6 +15,12 @@ class TerritoireError(Exception):
         self.message_en = message_en or message_fr
         self.where = where
 
+    def localized(self) -> str:
+        """The message in the language of the current request (English or else French)."""
+        from django.utils.translation import get_language
+
+        return self.message_en if (get_language() or "fr").startswith("en") else self.message_fr
+
     def as_dict(self) -> dict:
         data = {"error": self.code, "message": self.message_fr, "message_en": self.message_en}
         if self.where:

@@ -32,7 +32,7 @@ def _editable(request, slug: str):
 
 
 def _fail(request, exc: TerritoireError) -> None:
-    messages.error(request, exc.message_fr)
+    messages.error(request, exc.localized())
 
 
 @login_required
@@ -269,7 +269,7 @@ def compare_page(request, slug: str):
         try:
             diff = selectors.version_compare(dataset, old, new)
         except TerritoireError as exc:
-            error = exc.message_fr
+            error = exc.localized()
     return render(
         request,
         "lake/compare.html",

@@ -369,7 +369,7 @@ def build_table(version, params, *, anchor: str = "#tableau") -> Table:
     try:
         answer = _run(version, query, with_count=bool(where))
     except QueryError as exc:
-        table.error = exc.message_fr if _is_french() else exc.message_en
+        table.error = exc.localized()
         return table
     total = answer["total_count"] if where else int(version.row_count)
     table.limits = answer["limits"]
@@ -612,7 +612,7 @@ def build_chart(version, params, where: str) -> Chart | None:
     try:
         answer = _run(version, query)
     except QueryError as exc:
-        chart.error = exc.message_fr if _is_french() else exc.message_en
+        chart.error = exc.localized()
         return chart
     rows = answer["results"]
     chart.groups_total = answer["total_count"]
