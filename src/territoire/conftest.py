@@ -153,3 +153,20 @@ def make_dataset(organization, service, data_officer):
         return dataset
 
     return make
+
+
+@pytest.fixture
+def fresh_hot_store():
+    """An empty store of hot versions (territoire.records.hot) before and after the test."""
+    from territoire.records import hot
+
+    hot.store().clear()
+    yield hot.store()
+    hot.store().clear()
+
+
+@pytest.fixture(params=["off", "sync"])
+def mode(request, settings):
+    """Records read from the Parquet files, then from the hot copies."""
+    settings.TERRITOIRE_RECORDS_HOT = request.param
+    return request.param

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import os
 import tempfile
@@ -32,7 +31,6 @@ from dataclasses import dataclass
 from django.http import FileResponse
 
 BATCH_ROWS = 50_000
-GEOJSON_BATCH = 2000  # features per chunk sent
 GEO_TYPES = ("geo_point", "geometry")
 COORDINATE_TYPES = ("decimal", "integer")
 
@@ -231,15 +229,9 @@ def _feature(row: dict, position: GeoJsonPosition) -> dict:
 
 
 def geojson_stream(rows: Iterable[dict], position: GeoJsonPosition) -> Iterator[bytes]:
-    """A FeatureCollection, one feature per row in the rows' order, GEOJSON_BATCH at a time."""
-    yield b'{"type":"FeatureCollection","features":['
-    chunk, first = [], True
-    for row in rows:
-        text = json.dumps(_feature(row, position), ensure_ascii=False, separators=(",", ":"))
-        chunk.append(text if first else "," + text)
-        first = False
-        if len(chunk) >= GEOJSON_BATCH:
-            yield "".join(chunk).encode("utf-8")
-            chunk = []
-    chunk.append("]}")
-    yield "".join(chunk).encode("utf-8")
+    """A FeatureCollection, one feature per row in the rows' order, streamed in batches."""
+    from territoire.interop.ods.exports import json_stream  # the front-ends' JSON array writer
+
+    yield b'{"type":"FeatureCollection","features":'
+    yield from json_stream(_feature(row, position) for row in rows)
+    yield b"}"

@@ -15,27 +15,11 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from territoire.records import hot
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
 
 DEFIBRILLATORS_CSV = "city/montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv"
 NATIVE = "/api/v1/datasets"
 ODS = "/api/explore/v2.1/catalog/datasets"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hot_store():
-    hot.store().clear()
-    yield
-    hot.store().clear()
-
-
-@pytest.fixture(params=["off", "sync"])
-def mode(request, settings):
-    """Records read from the Parquet file, then from the hot copy (native API)."""
-    settings.TERRITOIRE_RECORDS_HOT = request.param
-    return request.param
 
 
 @pytest.fixture

@@ -21,14 +21,7 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
 from territoire.records import hot, selectors
 from territoire.records.odsql import RecordQuery
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hot_store():
-    hot.store().clear()
-    yield
-    hot.store().clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
 
 
 def served(dataset):

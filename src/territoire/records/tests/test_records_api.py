@@ -34,7 +34,7 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
 from territoire.records import cursors, hot, selectors
 from territoire.trust.models import AuditEvent
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
 
 ETAT_CSV = "city/rennes-velo-star-stations/etat-des-stations-le-velo-star-en-temps-reel.csv"
 ETAT_SQL = """
@@ -49,20 +49,6 @@ ETAT_COLUMNS = [
     ("velos_disponibles", "Vélos disponibles", "integer", "BIGINT"),
     ("date", "date", "datetime", "TIMESTAMP WITH TIME ZONE"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_hot_store():
-    hot.store().clear()
-    yield
-    hot.store().clear()
-
-
-@pytest.fixture(params=["off", "sync"])
-def mode(request, settings):
-    """Records read from the Parquet files, then from the hot copies."""
-    settings.TERRITOIRE_RECORDS_HOT = request.param
-    return request.param
 
 
 @pytest.fixture
