@@ -125,6 +125,21 @@ def entries(queryset: QuerySet[Dataset]) -> list[Entry]:
     ]
 
 
+def dataset_for(actor, id_or_name: str) -> tuple[Dataset, object] | None:
+    """(dataset, served version or None) by slug or stable UUID, if the actor may see it: what
+    the records endpoints need, without the catalogue's relations (two queries, not five)."""
+    qs = visible(actor).select_related(None).prefetch_related(None)
+    dataset = qs.filter(slug=id_or_name).first()
+    if dataset is None and len(id_or_name) == 36:
+        for pk in qs.values_list("pk", flat=True):
+            if common.stable_uuid("dataset", pk) == id_or_name:
+                dataset = qs.filter(pk=pk).first()
+                break
+    if dataset is None:
+        return None
+    return dataset, common.current_version(dataset)
+
+
 def entry_for(actor, id_or_name: str) -> Entry | None:
     """One dataset by slug or by its stable UUID, if the actor may see it."""
     qs = visible(actor)

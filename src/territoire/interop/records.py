@@ -1,10 +1,15 @@
-"""Records for the front-ends: the version a dataset serves, read through the one query engine
-(territoire.records.engine) on a per-thread DuckDB connection."""
+"""Records for the front-ends (OpenDataSoft, CKAN datastore): the version a dataset serves, read
+through the same selectors as the native API (``territoire.records.selectors``), so that they
+get its hot versions, copies and remembered counts; exports stream from the Parquet file through
+the engine on a per-thread DuckDB connection.
+
+The front-ends do not show the native record id (``_id``) unless a query selects it."""
 
 from __future__ import annotations
 
+import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from territoire.catalog.models import Dataset
@@ -57,6 +62,21 @@ def connection(timezone: str | None = None):
     return con
 
 
+def _target(s: Served):
+    from territoire.records import selectors
+
+    return selectors.served_for(s.dataset, s.version)
+
+
+def _selects(select: str | None, name: str) -> bool:
+    """True when a select clause names the field ``name`` (the record id is shown only then)."""
+    return (
+        bool(select)
+        and re.search(rf"(?<![\w`]){re.escape(name)}(?![\w`])|`{re.escape(name)}`", select)
+        is not None
+    )
+
+
 def run(
     s: Served,
     query,
@@ -66,23 +86,38 @@ def run(
     with_count: bool = True,
     timezone: str | None = None,
 ) -> dict:
-    from territoire.records import engine
+    """One page and its total count: ``{"total_count", "results", "limits", "columns"}``."""
+    from territoire.records import engine, selectors
 
-    return engine.run_query(
-        connection(timezone),
+    target = _target(s)
+    if query.limit is None:
+        query = replace(query, limit=default_limit)
+    page = selectors.record_page(
+        target,
         query,
-        parquet_path=s.path,
-        columns=s.columns,
-        max_limit=max_limit,
-        default_limit=default_limit,
         with_count=with_count,
+        timezone=timezone or engine.DEFAULT_TIMEZONE,
+        max_limit=max_limit,
     )
+    results, columns = page["results"], page["columns"]
+    hidden = target.id_column
+    if not _selects(query.select, hidden):
+        results = [{k: v for k, v in row.items() if k != hidden} for row in results]
+        columns = [c for c in columns if c["name"] != hidden]
+    return {
+        "total_count": page["total_count"],
+        "results": results,
+        "limits": page["limits"],
+        "columns": columns,
+    }
 
 
 def facets(s: Served, *, timezone: str | None = None, **kwargs) -> list[dict]:
-    from territoire.records import engine
+    from territoire.records import engine, selectors
 
-    return engine.facets(connection(timezone), parquet_path=s.path, columns=s.columns, **kwargs)
+    return selectors.record_facets(
+        _target(s), timezone=timezone or engine.DEFAULT_TIMEZONE, **kwargs
+    )
 
 
 def rows(s: Served, query, *, timezone: str | None = None):

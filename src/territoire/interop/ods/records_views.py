@@ -10,7 +10,7 @@ from django.http import JsonResponse
 from territoire.records import exports as record_exports
 from territoire.records.odsql import RecordQuery
 
-from .. import common
+from .. import catalogue, common
 from .. import records as records_io
 from . import exports
 from .base import DatasetNotFound, ParameterError, dataset_entry, flag, integer, ods_view, texts
@@ -52,13 +52,18 @@ def _query(request, *, limit: int | None, offset: int) -> RecordQuery:
 
 
 def _served(request, actor, dataset_id: str):
-    entry = dataset_entry(request, actor, dataset_id)
-    return entry, records_io.served(entry.dataset, entry.version)
+    """(dataset, its records or None): the lean lookup of the records endpoints, audited."""
+    found = catalogue.dataset_for(actor, dataset_id)
+    if found is None:
+        raise DatasetNotFound(dataset_id)
+    dataset, version = found
+    common.audit_read(request, actor, dataset, "ods")
+    return dataset, records_io.served(dataset, version)
 
 
 @ods_view
 def record_list(request, actor, dataset_id: str):
-    _entry, served = _served(request, actor, dataset_id)
+    _dataset, served = _served(request, actor, dataset_id)
     limit = integer(request, "limit", 10, minimum=-1, maximum=MAX_LIMIT)
     offset = integer(request, "offset", 0, minimum=0)
     if served is None:
@@ -88,7 +93,7 @@ def _default_facets(served) -> list[str]:
 
 @ods_view
 def facets(request, actor, dataset_id: str):
-    _entry, served = _served(request, actor, dataset_id)
+    _dataset, served = _served(request, actor, dataset_id)
     if served is None:
         return _json({"links": [], "facets": []})
     timezone = _timezone(request)
@@ -132,7 +137,7 @@ def export(request, actor, dataset_id: str, fmt: str):
             f"Format d'export inconnu « {fmt} » : {', '.join(EXPORT_FORMATS)}.",
             f"Unknown export format '{fmt}': {', '.join(EXPORT_FORMATS)}.",
         )
-    entry, served = _served(request, actor, dataset_id)
+    dataset, served = _served(request, actor, dataset_id)
     if served is None:
         raise DatasetNotFound(
             dataset_id,
@@ -143,7 +148,7 @@ def export(request, actor, dataset_id: str, fmt: str):
     limit = integer(request, "limit", -1, minimum=-1)
     offset = integer(request, "offset", 0, minimum=0)
     query = _query(request, limit=None if limit == -1 else limit, offset=offset)
-    filename = f"{entry.dataset.slug}.{fmt}"
+    filename = f"{dataset.slug}.{fmt}"
     if fmt == "parquet":
         return exports.parquet_file(served, query, filename, timezone=timezone)
     # Compile before streaming, so a bad query is a 400 and not a broken download.
