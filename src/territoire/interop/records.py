@@ -7,9 +7,8 @@ The front-ends do not show the native record id (``_id``) unless a query selects
 
 from __future__ import annotations
 
-import re
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from territoire.catalog.models import Dataset
@@ -68,15 +67,6 @@ def _target(s: Served):
     return selectors.served_for(s.dataset, s.version)
 
 
-def _selects(select: str | None, name: str) -> bool:
-    """True when a select clause names the field ``name`` (the record id is shown only then)."""
-    return (
-        bool(select)
-        and re.search(rf"(?<![\w`]){re.escape(name)}(?![\w`])|`{re.escape(name)}`", select)
-        is not None
-    )
-
-
 def run(
     s: Served,
     query,
@@ -89,27 +79,15 @@ def run(
     """One page and its total count: ``{"total_count", "results", "limits", "columns"}``."""
     from territoire.records import engine, selectors
 
-    target = _target(s)
-    if query.limit is None:
-        query = replace(query, limit=default_limit)
-    page = selectors.record_page(
-        target,
+    return selectors.version_page(
+        s.dataset,
+        s.version,
         query,
+        default_limit=default_limit,
+        max_limit=max_limit,
         with_count=with_count,
         timezone=timezone or engine.DEFAULT_TIMEZONE,
-        max_limit=max_limit,
     )
-    results, columns = page["results"], page["columns"]
-    hidden = target.id_column
-    if not _selects(query.select, hidden):
-        results = [{k: v for k, v in row.items() if k != hidden} for row in results]
-        columns = [c for c in columns if c["name"] != hidden]
-    return {
-        "total_count": page["total_count"],
-        "results": results,
-        "limits": page["limits"],
-        "columns": columns,
-    }
 
 
 def facets(s: Served, *, timezone: str | None = None, **kwargs) -> list[dict]:

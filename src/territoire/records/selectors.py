@@ -13,6 +13,7 @@ others (``where=_id > 100``, ``order_by=_id desc``).
 from __future__ import annotations
 
 import copy
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -958,6 +959,50 @@ def _lookup_plan(served: Served, source: Source, select, timezone: str, record_i
             engine.ensure_extension(source.con, extension)
     params = [record_id if p == _LOOKUP_SENTINEL else p for p in compiled.params]
     return compiled, params
+
+
+def _selects(select: str | None, name: str) -> bool:
+    """True when a select clause names the field ``name``."""
+    pattern = rf"(?<![\w`]){re.escape(name)}(?![\w`])|`{re.escape(name)}`"
+    return bool(select) and re.search(pattern, select) is not None
+
+
+def version_page(
+    dataset: Dataset | None,
+    version,
+    query: RecordQuery,
+    *,
+    default_limit: int | None,
+    max_limit: int | None = MAX_LIMIT,
+    with_count: bool = True,
+    timezone: str = engine.DEFAULT_TIMEZONE,
+    timeout_s: float | None = TIMEOUT_S,
+) -> dict:
+    """A page of a version for the other front-ends (OpenDataSoft, CKAN, the portal's table),
+    through :func:`record_page` (hot versions, copies, remembered counts):
+    ``{"total_count", "results", "limits", "columns"}``, without the record id (``_id``)
+    unless the query selects it."""
+    served = served_for(dataset, version)
+    if query.limit is None:
+        query = replace(query, limit=default_limit)
+    page = record_page(
+        served,
+        query,
+        with_count=with_count,
+        timezone=timezone,
+        timeout_s=timeout_s,
+        max_limit=max_limit,
+    )
+    results, columns = page["results"], page["columns"]
+    if not _selects(query.select, served.id_column):
+        results = [{k: v for k, v in row.items() if k != served.id_column} for row in results]
+        columns = [c for c in columns if c["name"] != served.id_column]
+    return {
+        "total_count": page["total_count"],
+        "results": results,
+        "limits": page["limits"],
+        "columns": columns,
+    }
 
 
 def record_facets(

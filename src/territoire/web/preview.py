@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import re
-import threading
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlencode
@@ -19,7 +18,6 @@ from urllib.parse import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from territoire.records import engine
 from territoire.records.odsql import QueryError, RecordQuery
 
 PAGE_SIZE = 20
@@ -42,17 +40,6 @@ TYPE_LABELS = {
     "geometry": gettext_lazy("géométrie"),
 }
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-_local = threading.local()
-
-
-def connection():
-    """One DuckDB connection per thread: connecting costs more than a small query."""
-    con = getattr(_local, "con", None)
-    if con is None:
-        con = engine.connect()
-        _local.con = con
-    return con
 
 
 def field_ref(column_id: str) -> str:
@@ -82,15 +69,17 @@ def date_literal(value: str) -> str | None:
 
 
 def _run(version, query: RecordQuery, *, with_count: bool = True, max_limit=10000) -> dict:
-    return engine.run_query(
-        connection(),
+    """A page through the records selectors (hot versions, copies, remembered counts)."""
+    from territoire.records import selectors
+
+    return selectors.version_page(
+        None,
+        version,
         query,
-        parquet_path=version.absolute_path,
-        columns=version.columns,
-        max_limit=max_limit,
         default_limit=PAGE_SIZE,
-        timeout_s=TIMEOUT_S,
+        max_limit=max_limit,
         with_count=with_count,
+        timeout_s=TIMEOUT_S,
     )
 
 

@@ -81,7 +81,9 @@ def test_login_with_the_keyboard_alone(open_tab, portal):
         raise AssertionError("the login link is not reachable with Tab")
     with tab.page.expect_navigation():
         keyboard.press("Enter")
-    # Django's login form gives the user-name field the focus on arrival
+    # Django's login form gives the user-name field the focus on arrival (autofocus applies
+    # once the page is parsed: wait for it rather than race it)
+    tab.page.wait_for_function("document.activeElement?.id === 'id_username'", timeout=5000)
     assert focused(tab.page)["id"] == "id_username"
     keyboard.type(portal.data_officer.username)
     keyboard.press("Tab")
