@@ -44,6 +44,9 @@ def test_records_page_with_where_order_and_select(client, catalogue):
     everything = get(client, f"/{slug}/records", limit=10)
     assert everything["total_count"] == 1448
     assert everything["results"][0]["exercice"] == 2014
+    assert "_id" not in everything["results"][0]  # the native record id, only when selected
+    last = get(client, f"/{slug}/records", select="_id, nature", order_by="_id desc", limit=1)
+    assert last["results"] == [{"_id": 1448, "nature": last["results"][0]["nature"]}]
 
 
 def test_ods_style_group_by(client, catalogue):
