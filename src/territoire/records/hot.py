@@ -374,25 +374,27 @@ class HotStore:
         ready = hot.copy(kind)
         if ready is not None:
             return ready
+        if kind == ROWS and not row_copy_possible(hot):
+            return None
         mode, budget = config()
         with self._lock:
             if kind in hot.copies or hot.evicted:
                 return None
             if hot.main.bytes and hot.main.bytes * 2 > budget:
                 return None  # a copy as big as the table would not fit beside it
-            name = self._name("c")
+            name = self._name("r" if kind == ROWS else "c")
             extra = (name + "_vocab", name + "_tok") if kind[0] == "words" else ()
             structure = Structure(name, extra_tables=extra)
             hot.copies[kind] = structure
-        statements = self._copy_statements(hot, kind, structure.table)
+        if kind == ROWS:
+            build, args = self._build_rows, (hot, structure)
+        else:
+            build, args = self._build, (structure, self._copy_statements(hot, kind, name))
         if mode == "sync":
-            self._build(structure, statements)
+            build(*args)
             return hot.copy(kind)
         threading.Thread(
-            target=self._build,
-            args=(structure, statements),
-            name=f"hot-copy-{hot.key[0]}",
-            daemon=True,
+            target=build, args=args, name=f"hot-{kind[0]}-{hot.key[0]}", daemon=True
         ).start()
         return None
 
@@ -400,30 +402,8 @@ class HotStore:
         """The row copy of a version (an Arrow table, row i = ``_id`` i + 1) if ready; else
         start building it like a copy and return None. None too when the version's columns
         do not all have a plain storage type (``ROW_COPY_TYPES``)."""
-        ready = hot.copy(ROWS)
-        if ready is not None:
-            return ready.rows
-        if not row_copy_possible(hot):
-            return None
-        mode, budget = config()
-        with self._lock:
-            if ROWS in hot.copies or hot.evicted:
-                return None
-            if hot.main.bytes and hot.main.bytes * 2 > budget:
-                return None
-            structure = Structure(self._name("r"))
-            hot.copies[ROWS] = structure
-        if mode == "sync":
-            self._build_rows(hot, structure)
-            copy = hot.copy(ROWS)
-            return copy.rows if copy is not None else None
-        threading.Thread(
-            target=self._build_rows,
-            args=(hot, structure),
-            name=f"hot-rows-{hot.key[0]}",
-            daemon=True,
-        ).start()
-        return None
+        copy = self.request_copy(hot, ROWS)
+        return copy.rows if copy is not None else None
 
     def _build_rows(self, hot: HotVersion, structure: Structure) -> None:
         con = self.database().cursor()
