@@ -174,6 +174,10 @@ class IngestJob(models.Model):
     created_at = models.DateTimeField(_("demandé le"), auto_now_add=True)
     started_at = models.DateTimeField(_("démarré le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        _("dernier signe de vie du traitement"), null=True, blank=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,16 +2,24 @@
 
 The job row carries the progress shown to the user. Its updates are plain UPDATEs outside any
 transaction, so a page polling the job sees them while the worker runs.
+
+A running job shows a sign of life (``heartbeat_at``) every ``HEARTBEAT_SECONDS``. When it has
+shown none for ``TERRITOIRE_INGEST_JOB_LOST_SECONDS`` (default 180), its worker died (killed,
+out of memory, machine restarted): the job is run again once, from the same upload, then
+reported failed. This is checked when the job is read (page, API) and when a worker starts.
+Nothing is ever half-written: a version is swapped in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
@@ -22,6 +30,9 @@ from . import services
 from .models import IngestJob, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
+
+HEARTBEAT_SECONDS = 20
+MAX_ATTEMPTS = 2  # a job whose worker died is run once more, then reported failed
 
 STATUS_OF_REPORT = {
     "created": JobStatus.SUCCEEDED,
@@ -74,33 +85,113 @@ def ingest_job_enqueue(
     return job
 
 
+def _lost_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, "TERRITOIRE_INGEST_JOB_LOST_SECONDS", 180))
+
+
+def _timeout() -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, "TERRITOIRE_INGEST_JOB_TIMEOUT", 6 * 3600))
+
+
+def _is_lost(job: IngestJob, now) -> bool:
+    if job.is_finished:
+        return False
+    if job.status == JobStatus.RUNNING and job.heartbeat_at is not None:
+        return now - job.heartbeat_at > _lost_after()
+    since = job.started_at or job.created_at  # queued and never picked up, or no heartbeat
+    return since is not None and now - since > _timeout()
+
+
 def ingest_job_expire(job: IngestJob) -> IngestJob:
-    """Mark a job failed when its worker died: queued or running for longer than
-    TERRITOIRE_INGEST_JOB_TIMEOUT seconds (default 6 hours). Its upload is removed. Whatever the
-    moment it died, the lake is consistent: the served version is the previous one, or the one it
-    committed just before dying (the swap is one transaction)."""
-    limit = datetime.timedelta(seconds=getattr(settings, "TERRITOIRE_INGEST_JOB_TIMEOUT", 6 * 3600))
-    since = job.started_at or job.created_at
-    if job.is_finished or since is None or timezone.now() - since < limit:
+    """Deal with a job whose worker died: run it again once (a running job that stopped showing
+    signs of life, whose upload is still there), else mark it failed and remove its upload.
+    Jobs queued for longer than TERRITOIRE_INGEST_JOB_TIMEOUT (default 6 hours) were never
+    picked up: failed. Whatever the moment a worker died, the lake is consistent: the served
+    version is the previous one, or the one it committed just before dying."""
+    now = timezone.now()
+    if not _is_lost(job, now):
+        return job
+    retry = (
+        job.status == JobStatus.RUNNING
+        and job.heartbeat_at is not None
+        and job.attempts < MAX_ATTEMPTS
+        and (job.kind == JobKind.REINGEST or (job.upload_path and Path(job.upload_path).is_file()))
+    )
+    if retry:
+        claimed = IngestJob.objects.filter(
+            pk=job.pk, status=JobStatus.RUNNING, heartbeat_at=job.heartbeat_at
+        ).update(
+            status=JobStatus.QUEUED,
+            progress=0,
+            heartbeat_at=None,
+            stage=f"Relancée : le traitement précédent s'est arrêté (tentative "
+            f"{job.attempts + 1} sur {MAX_ATTEMPTS})",
+        )
+        if claimed:
+            logger.warning("Ingestion job %s lost its worker: run again", job.pk)
+            ingest_job_run.enqueue(job.pk)
+        job.refresh_from_db()
         return job
     error = {
         "error": "job_lost",
-        "message": "Le traitement s'est interrompu (processus de traitement arrêté ou tâche jamais prise en charge). "
-        "Consultez l'historique des versions et déposez à nouveau le fichier si besoin ; vérifiez que "
-        "`territoire worker` tourne.",
-        "message_en": "Processing stopped (worker process died or the job was never picked up). Check the "
-        "version history and upload the file again if needed; check that `territoire worker` is running.",
+        "message": "Le traitement s'est interrompu (processus de traitement arrêté ou tâche jamais prise en charge)"
+        + (f", {job.attempts} fois" if job.attempts > 1 else "")
+        + ". Consultez l'historique des versions et déposez à nouveau le fichier si besoin ; vérifiez que "
+        "`territoire worker` tourne et qu'il a assez de mémoire pour ce fichier.",
+        "message_en": "Processing stopped (worker process died or the job was never picked up)"
+        + (f", {job.attempts} times" if job.attempts > 1 else "")
+        + ". Check the version history and upload the file again if needed; check that "
+        "`territoire worker` is running and has enough memory for this file.",
     }
     updated = IngestJob.objects.filter(pk=job.pk, status=job.status).update(
         status=JobStatus.FAILED,
         stage="Échec",
         error=error,
-        finished_at=timezone.now(),
+        finished_at=now,
     )
     if updated and job.kind == JobKind.UPLOAD and job.upload_path:
         services.upload_discard(job.upload_path)
     job.refresh_from_db()
     return job
+
+
+def ingest_jobs_recover() -> int:
+    """At a worker's start: deal with the jobs other workers left behind (see
+    ``ingest_job_expire``). Returns how many were run again or marked failed."""
+    handled = 0
+    for job in IngestJob.objects.filter(status__in=[JobStatus.RUNNING, JobStatus.QUEUED]):
+        before = (job.status, job.attempts, job.heartbeat_at)
+        after = ingest_job_expire(job)
+        handled += (after.status, after.attempts, after.heartbeat_at) != before
+    return handled
+
+
+class _Heartbeat:
+    """Shows that a job's worker is alive while the job runs (a thread, one UPDATE each time)."""
+
+    def __init__(self, job_id: int):
+        self.job_id = job_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(
+            target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True
+        )
+
+    def _beat(self) -> None:
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                _update(self.job_id, heartbeat_at=timezone.now())
+        except Exception:  # the job itself goes on; a missed beat at worst makes it look lost
+            logger.exception("Heartbeat of ingestion job %s failed", self.job_id)
+        finally:
+            connection.close()  # this thread's own database connection
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join(timeout=HEARTBEAT_SECONDS)
 
 
 def _update(job_id: int, **fields) -> None:
@@ -110,65 +201,80 @@ def _update(job_id: int, **fields) -> None:
 @task()
 def ingest_job_run(job_id: int) -> str:
     """Run one ingestion job; never raises for a bad input, the job row says what happened."""
-    job = IngestJob.objects.select_related("dataset", "created_by").filter(pk=job_id).first()
-    if job is None or job.status != JobStatus.QUEUED:
-        return job.status if job else "missing"
-    _update(
-        job_id, status=JobStatus.RUNNING, started_at=timezone.now(), progress=1, stage="Démarrage"
+    now = timezone.now()
+    claimed = IngestJob.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+        status=JobStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+        progress=1,
+        stage="Démarrage",
     )
+    job = IngestJob.objects.select_related("dataset", "created_by").filter(pk=job_id).first()
+    if job is None or not claimed:  # missing, or another worker has it
+        return job.status if job else "missing"
 
     def progress(percent: int, stage: str) -> None:
-        _update(job_id, progress=max(1, min(99, percent)), stage=stage[:200])
+        _update(
+            job_id,
+            progress=max(1, min(99, percent)),
+            stage=stage[:200],
+            heartbeat_at=timezone.now(),
+        )
 
     status, report, error, version_id = JobStatus.FAILED, {}, {}, None
-    try:
-        if job.created_by is None or not job.created_by.is_active:
-            raise PermissionRefused(
-                "Le compte qui a demandé cette tâche n'existe plus ou est désactivé.",
-                "The account that asked for this job no longer exists or is disabled.",
-            )
-        if job.kind == JobKind.REINGEST:
-            result = services.dataset_reingest(
-                actor=job.created_by, dataset=job.dataset, publish=job.publish, progress=progress
-            )
-        else:
-            result = services.dataset_ingest(
-                actor=job.created_by,
-                dataset=job.dataset,
-                source=Path(job.upload_path),
-                original_name=job.source_name,
-                schema_ref=job.schema_ref or None,
-                publish=job.publish,
-                progress=progress,
-            )
-        report = result.as_dict()
-        status = STATUS_OF_REPORT[result.status]
-        if result.status == "failed":
+    with _Heartbeat(job_id):
+        try:
+            if job.created_by is None or not job.created_by.is_active:
+                raise PermissionRefused(
+                    "Le compte qui a demandé cette tâche n'existe plus ou est désactivé.",
+                    "The account that asked for this job no longer exists or is disabled.",
+                )
+            if job.kind == JobKind.REINGEST:
+                result = services.dataset_reingest(
+                    actor=job.created_by,
+                    dataset=job.dataset,
+                    publish=job.publish,
+                    progress=progress,
+                )
+            else:
+                result = services.dataset_ingest(
+                    actor=job.created_by,
+                    dataset=job.dataset,
+                    source=Path(job.upload_path),
+                    original_name=job.source_name,
+                    schema_ref=job.schema_ref or None,
+                    publish=job.publish,
+                    progress=progress,
+                )
+            report = result.as_dict()
+            status = STATUS_OF_REPORT[result.status]
+            if result.status == "failed":
+                error = {
+                    "error": "ingestion_failed",
+                    "message": result.message_fr,
+                    "message_en": result.message_en,
+                }
+            if result.version is not None:
+                version_id = (
+                    job.dataset.versions.filter(number=result.version)
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+        except TerritoireError as exc:
+            error = exc.as_dict()
+        except Exception as exc:
+            logger.exception("Ingestion job %s crashed", job_id)
             error = {
-                "error": "ingestion_failed",
-                "message": result.message_fr,
-                "message_en": result.message_en,
+                "error": "internal_error",
+                "message": f"Erreur interne pendant l'ingestion ({exc.__class__.__name__}). Rien n'a été modifié ; "
+                "signalez-la à l'administrateur avec le numéro de la tâche.",
+                "message_en": f"Internal error during ingestion ({exc.__class__.__name__}). Nothing was changed; "
+                "report it to the administrator with the job number.",
             }
-        if result.version is not None:
-            version_id = (
-                job.dataset.versions.filter(number=result.version)
-                .values_list("pk", flat=True)
-                .first()
-            )
-    except TerritoireError as exc:
-        error = exc.as_dict()
-    except Exception as exc:
-        logger.exception("Ingestion job %s crashed", job_id)
-        error = {
-            "error": "internal_error",
-            "message": f"Erreur interne pendant l'ingestion ({exc.__class__.__name__}). Rien n'a été modifié ; "
-            "signalez-la à l'administrateur avec le numéro de la tâche.",
-            "message_en": f"Internal error during ingestion ({exc.__class__.__name__}). Nothing was changed; "
-            "report it to the administrator with the job number.",
-        }
-    finally:
-        if job.kind == JobKind.UPLOAD and job.upload_path:
-            services.upload_discard(job.upload_path)
+        finally:
+            if job.kind == JobKind.UPLOAD and job.upload_path:
+                services.upload_discard(job.upload_path)
     stage = {
         JobStatus.SUCCEEDED: "Terminé",
         JobStatus.UNCHANGED: "Terminé : contenu inchangé",

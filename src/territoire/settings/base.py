@@ -209,13 +209,14 @@ TERRITOIRE_TOKEN_DEFAULT_DAYS = env_int("TERRITOIRE_TOKEN_DEFAULT_DAYS", 365, mi
 TERRITOIRE_API_RATE = env_str("TERRITOIRE_API_RATE", "120/60")  # requests / seconds per client
 
 # Ingestion limits (docs/ingestion.md): files uploaded through the web or the API, files fetched
-# from a URL (bytes, seconds between two packets, seconds for the whole download), and how long a
-# queued or running job may last before it is reported as lost.
+# from a URL (bytes, seconds between two packets, seconds for the whole download), how long a
+# queued job may wait, and how long a running job may show no sign of life, before it is lost.
 TERRITOIRE_UPLOAD_MAX_BYTES = env_int("TERRITOIRE_UPLOAD_MAX_BYTES", 2 * 1024**3, minimum=1)
 TERRITOIRE_FETCH_MAX_BYTES = env_int("TERRITOIRE_FETCH_MAX_BYTES", 2 * 1024**3, minimum=1)
 TERRITOIRE_FETCH_TIMEOUT = env_int("TERRITOIRE_FETCH_TIMEOUT", 60, minimum=1)
 TERRITOIRE_FETCH_DEADLINE = env_int("TERRITOIRE_FETCH_DEADLINE", 3600, minimum=1)
 TERRITOIRE_INGEST_JOB_TIMEOUT = env_int("TERRITOIRE_INGEST_JOB_TIMEOUT", 6 * 3600, minimum=60)
+TERRITOIRE_INGEST_JOB_LOST_SECONDS = env_int("TERRITOIRE_INGEST_JOB_LOST_SECONDS", 180, minimum=60)
 
 LOGGING = {
     "version": 1,

@@ -288,3 +288,79 @@ def test_a_job_whose_worker_died_is_reported_failed(
         client.get(f"/api/v1/jobs/{recent.pk}", headers=bearer(steward)).json()["status"]
         == "running"
     )
+
+
+def _stale_job(dataset, steward, path, *, attempts: int, seconds_ago: int):
+    import datetime
+
+    from django.utils import timezone
+
+    beat = timezone.now() - datetime.timedelta(seconds=seconds_ago)
+    return IngestJob.objects.create(
+        dataset=dataset,
+        created_by=steward,
+        status="running",
+        progress=40,
+        upload_path=str(path),
+        source_name="VilleMTP_MTP_BudgetPri_2014.csv",
+        started_at=beat,
+        heartbeat_at=beat,
+        attempts=attempts,
+    )
+
+
+def test_a_job_whose_worker_stopped_beating_runs_again_once(
+    client, home, make_dataset, steward, budget_csv, settings
+):
+    from territoire.lake import services
+
+    settings.TERRITOIRE_INGEST_JOB_LOST_SECONDS = 180
+    dataset = make_dataset()
+    path = services.upload_store(chunks=[budget_csv.read_bytes()], original_name=budget_csv.name)
+    alive = _stale_job(dataset, steward, path, attempts=1, seconds_ago=30)
+    assert client.get(f"/api/v1/jobs/{alive.pk}", headers=bearer(steward)).json()["status"] == (
+        "running"
+    )  # a recent sign of life: left alone
+    lost = _stale_job(dataset, steward, path, attempts=1, seconds_ago=600)
+    data = client.get(f"/api/v1/jobs/{lost.pk}", headers=bearer(steward)).json()
+    lost.refresh_from_db()
+    # run again from the same upload (the test backend runs it at once): a version, 2 attempts
+    assert lost.status == "succeeded" and lost.attempts == 2 and lost.version.number == 1
+    assert data["status"] == "succeeded"
+    assert uploads_left(home) == []
+
+
+def test_a_job_lost_twice_is_failed_and_its_upload_removed(
+    client, home, make_dataset, steward, budget_csv
+):
+    from territoire.lake import services, tasks
+
+    dataset = make_dataset()
+    path = services.upload_store(chunks=[budget_csv.read_bytes()], original_name=budget_csv.name)
+    job = _stale_job(dataset, steward, path, attempts=2, seconds_ago=600)
+    assert tasks.ingest_jobs_recover() == 1  # what a starting worker does
+    job.refresh_from_db()
+    assert job.status == "failed" and job.error["error"] == "job_lost"
+    assert "2 fois" in job.error["message"] and "2 times" in job.error["message_en"]
+    assert uploads_left(home) == [] and not DatasetVersion.objects.exists()
+    assert tasks.ingest_jobs_recover() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_job_shows_signs_of_life(home, make_dataset, steward, monkeypatch):
+    import datetime
+    import time
+
+    from django.utils import timezone
+
+    from territoire.lake import tasks
+
+    monkeypatch.setattr(tasks, "HEARTBEAT_SECONDS", 0.05)
+    old = timezone.now() - datetime.timedelta(minutes=10)
+    job = IngestJob.objects.create(
+        dataset=make_dataset(), created_by=steward, status="running", heartbeat_at=old
+    )
+    with tasks._Heartbeat(job.pk):
+        time.sleep(0.5)
+    job.refresh_from_db()
+    assert job.heartbeat_at > old + datetime.timedelta(minutes=9)

@@ -14,5 +14,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, interval: float, batch: bool, **options):
+        from territoire.lake.tasks import ingest_jobs_recover
+
+        recovered = ingest_jobs_recover()  # jobs a dead worker left running: again, or failed
+        if recovered:
+            self.stdout.write(
+                f"{recovered} tâche(s) d'ingestion interrompue(s) reprise(s) ou close(s)."
+            )
         extra = ["--batch"] if batch else []
         call_command("db_worker", f"--interval={interval}", *extra)
