@@ -108,17 +108,17 @@ def dataset_ingest(
         schema = schema_load(effective_schema) if effective_schema else None
         options = effective_options(options, lake)
         fingerprint = options_fingerprint(options, effective_schema)
-        notify(5, "Calcul de l'empreinte du fichier")
-        checksum = engine.source_checksum(source)
+        checksum = None
+        if current is not None and current.options == fingerprint:
+            # Only then can the content be unchanged: hash it first, to skip a whole ingestion.
+            # Otherwise staging hashes it anyway, while DuckDB reads it (one pass, not two).
+            notify(5, "Calcul de l'empreinte du fichier")
+            checksum = engine.source_checksum(source)
     except (TerritoireError, OSError) as exc:
         return _failed(report, exc, name, started)
     report.source_checksum = checksum
     report.schema = effective_schema or None
-    if (
-        current is not None
-        and current.source_checksum == checksum
-        and current.options == fingerprint
-    ):
+    if current is not None and checksum is not None and current.source_checksum == checksum:
         _version_report(report, current)
         report.status = "unchanged"
         report.source = current.report.get("source", report.source)
@@ -217,6 +217,8 @@ def _ingest_new_version(
         staging.mkdir(parents=True)
         notify(10, "Lecture et typage des colonnes")
         staged = engine.stage(source, workdir=staging, options=options, original_name=name)
+        checksum = checksum or staged.source_checksum
+        report.source_checksum = checksum
         columns = [c.as_dict() for c in staged.columns]
         report.warnings, report.errors = _issues(staged.issues)
         report.source = {
@@ -324,6 +326,11 @@ def _ingest_new_version(
         remove_empty_dirs(dataset_dir / "sources", dataset_dir)
         report.status = "failed"
         report.version, report.rows = None, None
+        if report.source_checksum is None:  # staging failed before hashing: say which file
+            try:
+                report.source_checksum = engine.source_checksum(source)
+            except OSError:
+                pass
         if isinstance(exc, TerritoireError | OSError):
             return _failed(report, exc, name, started)
         raise

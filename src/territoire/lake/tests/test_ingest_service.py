@@ -516,3 +516,26 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     demo_build(password="un mot de passe de démo solide")
     assert DatasetVersion.objects.count() == 3, "building the demo again changes nothing"
     assert lake_files() == before
+
+
+def test_the_source_is_hashed_once_and_its_checksum_always_reported(
+    home, make_dataset, steward, budget_csv, tmp_path, monkeypatch
+):
+    from territoire.lake import engine
+
+    calls = []
+    original = engine.source_checksum
+    monkeypatch.setattr(
+        engine, "source_checksum", lambda path: calls.append(path) or original(path)
+    )
+    dataset = make_dataset()
+    first = services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
+    assert first.status == "created" and calls == []  # nothing to compare with: staging hashes
+    assert first.source_checksum == services.file_sha256(budget_csv)
+    assert selectors.dataset_current_version(dataset).source_checksum == first.source_checksum
+    again = services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
+    assert again.status == "unchanged" and len(calls) == 1  # hashed first, to skip the work
+    empty = tmp_path / "vide.csv"
+    empty.write_bytes(b"")
+    failed = services.dataset_ingest(actor=steward, dataset=make_dataset("Autre"), source=empty)
+    assert failed.status == "failed" and failed.source_checksum == services.file_sha256(empty)
