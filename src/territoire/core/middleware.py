@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 
 DEFAULT_CSP = (
@@ -9,6 +11,15 @@ DEFAULT_CSP = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def tile_origin(tile_url: str) -> str:
+    """The origin the maps' tiles come from (``TERRITOIRE_TILE_URL``), for the CSP's img-src; a
+    ``{s}`` subdomain becomes ``*``: ``https://{s}.tile.example.fr/{z}/…`` → ``https://*.tile.example.fr``."""
+    if not tile_url:
+        return ""
+    parts = urlsplit(tile_url)
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
 
 
 class SecurityHeadersMiddleware:
@@ -19,7 +30,7 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         # Read per request rather than at start-up, so that settings overridden in tests (a local
         # tile server) reach the policy as they reach the maps.
-        tiles = getattr(settings, "TERRITOIRE_TILE_ORIGIN", "") or ""
+        tiles = tile_origin(getattr(settings, "TERRITOIRE_TILE_URL", "") or "")
         csp = DEFAULT_CSP.format(tiles=f" {tiles}" if tiles else "")
         # The admin ships inline scripts/styles of its own; it is staff-only and CSRF-protected.
         if request.path.startswith("/admin/"):

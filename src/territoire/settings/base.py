@@ -48,8 +48,7 @@ TERRITOIRE_EPCI = env_str("TERRITOIRE_EPCI")  # SIREN of the EPCI this installat
 # the maps show the territory's shapes and the data's points alone.
 TERRITOIRE_TILE_URL = env_str("TERRITOIRE_TILE_URL", "")
 TERRITOIRE_TILE_ATTRIBUTION = env_str("TERRITOIRE_TILE_ATTRIBUTION", "")  # shown under the maps
-TERRITOIRE_TILE_ORIGIN = ""  # added to the CSP's img-src; "*." stands for a {s} subdomain
-if TERRITOIRE_TILE_URL:
+if TERRITOIRE_TILE_URL:  # its origin is added to the CSP's img-src (core.middleware)
     from urllib.parse import urlsplit
 
     _tile_parts = urlsplit(TERRITOIRE_TILE_URL)
@@ -63,7 +62,6 @@ if TERRITOIRE_TILE_URL:
             f"TERRITOIRE_TILE_URL={TERRITOIRE_TILE_URL!r} lacks {{z}}, {{x}} or {{y}}: expected "
             "https://tiles.example.fr/{z}/{x}/{y}.png."
         )
-    TERRITOIRE_TILE_ORIGIN = f"{_tile_parts.scheme}://{_tile_parts.netloc.replace('{s}', '*')}"
 
 INSTALLED_APPS = [
     "territoire.web",  # first, so its templates override the admin's and auth's

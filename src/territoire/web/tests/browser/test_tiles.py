@@ -112,7 +112,6 @@ def tile_server(settings) -> Iterator[SimpleNamespace]:
     thread.start()
     state.origin = f"http://127.0.0.1:{server.server_address[1]}"
     settings.TERRITOIRE_TILE_URL = state.origin + "/tiles/{z}/{x}/{y}.png"
-    settings.TERRITOIRE_TILE_ORIGIN = state.origin
     settings.TERRITOIRE_TILE_ATTRIBUTION = "© tuiles de test"
     yield state
     server.shutdown()
@@ -386,7 +385,6 @@ def test_without_a_tile_server_the_maps_draw_shapes_and_points_alone(
     open_tab, portal_data, settings
 ):
     settings.TERRITOIRE_TILE_URL = ""
-    settings.TERRITOIRE_TILE_ORIGIN = ""
     tab = open_tab("fr")
     tab.goto("/")
     assert tab.page.locator(".territory-map svg a").count() == 31
