@@ -26,12 +26,12 @@ from .errors import (
     validation_error_body,
 )
 from .schemas import (
+    COMMON_ERRORS,
     DatasetOut,
     ErrorOut,
     StatusOut,
     TerritoryDetailOut,
     TerritoryOut,
-    ValidationErrorOut,
 )
 
 # Beyond any catalogue, and within the 64-bit OFFSET of SQLite and PostgreSQL (a larger one was a
@@ -163,7 +163,7 @@ def status(request):
 
 @api.get(
     "/territories",
-    response={200: list[TerritoryOut], 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    response={200: list[TerritoryOut], **COMMON_ERRORS},
     tags=["territoires"],
     summary="Lister les territoires",
 )
@@ -182,13 +182,7 @@ def territory_list(
 
 @api.get(
     "/territories/{kind}/{code}",
-    response={
-        200: TerritoryDetailOut,
-        401: ErrorOut,
-        404: ErrorOut,
-        422: ValidationErrorOut,
-        429: ErrorOut,
-    },
+    response={200: TerritoryDetailOut, 404: ErrorOut, **COMMON_ERRORS},
     tags=["territoires"],
     summary="Un territoire, ses membres et son contour",
 )
@@ -226,7 +220,7 @@ def _dataset_out(d) -> dict:
 
 @api.get(
     "/datasets",
-    response={200: list[DatasetOut], 401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut},
+    response={200: list[DatasetOut], **COMMON_ERRORS},
     tags=["catalogue"],
     summary="Lister les jeux de données visibles",
 )
@@ -244,13 +238,7 @@ def dataset_list(
 
 @api.get(
     "/datasets/{slug}",
-    response={
-        200: DatasetOut,
-        401: ErrorOut,
-        404: ErrorOut,
-        422: ValidationErrorOut,
-        429: ErrorOut,
-    },
+    response={200: DatasetOut, 404: ErrorOut, **COMMON_ERRORS},
     tags=["catalogue"],
     summary="Un jeu de données",
 )

@@ -49,6 +49,22 @@ EXPECTED = {
     "uuid_parsing": ("un UUID", "a UUID"),
 }
 
+# pydantic bound errors: (context key, French, English).
+BOUNDS = {
+    "greater_than_equal": ("ge", "supérieur ou égal à", "at least"),
+    "greater_than": ("gt", "strictement supérieur à", "greater than"),
+    "less_than_equal": ("le", "inférieur ou égal à", "at most"),
+    "less_than": ("lt", "strictement inférieur à", "less than"),
+}
+
+# pydantic length errors: (context key, French bound, English bound, French unit, English unit).
+LENGTHS = {
+    "string_too_short": ("min_length", "au moins", "at least", "caractère(s)", "character(s)"),
+    "string_too_long": ("max_length", "au plus", "at most", "caractère(s)", "character(s)"),
+    "too_short": ("min_length", "au moins", "at least", "élément(s)", "item(s)"),
+    "too_long": ("max_length", "au plus", "at most", "élément(s)", "item(s)"),
+}
+
 # In a message at most this many problems are spelled out; `details` lists them all.
 MESSAGE_PROBLEMS = 5
 
@@ -138,14 +154,8 @@ def _problem(error: dict) -> tuple[str, str]:
     if kind in EXPECTED:
         fr, en = EXPECTED[kind]
         return f"doit être {fr}", f"must be {en}"
-    bounds = {
-        "greater_than_equal": ("supérieur ou égal à", "at least", "ge"),
-        "greater_than": ("strictement supérieur à", "greater than", "gt"),
-        "less_than_equal": ("inférieur ou égal à", "at most", "le"),
-        "less_than": ("strictement inférieur à", "less than", "lt"),
-    }
-    if kind in bounds and bounds[kind][2] in ctx:
-        fr, en, key = bounds[kind]
+    if kind in BOUNDS and BOUNDS[kind][0] in ctx:
+        key, fr, en = BOUNDS[kind]
         return f"doit être {fr} {ctx[key]}", f"must be {en} {ctx[key]}"
     if kind in ("literal_error", "enum") and "expected" in ctx:
         expected = str(ctx["expected"])
@@ -153,18 +163,10 @@ def _problem(error: dict) -> tuple[str, str]:
             f"doit valoir {expected.replace(' or ', ' ou ')}",
             f"must be {expected}",
         )
-    if kind == "string_too_short" and "min_length" in ctx:
-        n = ctx["min_length"]
-        return f"doit contenir au moins {n} caractère(s)", f"must have at least {n} character(s)"
-    if kind == "string_too_long" and "max_length" in ctx:
-        n = ctx["max_length"]
-        return f"doit contenir au plus {n} caractère(s)", f"must have at most {n} character(s)"
-    if kind == "too_short" and "min_length" in ctx:
-        n = ctx["min_length"]
-        return f"doit contenir au moins {n} élément(s)", f"must have at least {n} item(s)"
-    if kind == "too_long" and "max_length" in ctx:
-        n = ctx["max_length"]
-        return f"doit contenir au plus {n} élément(s)", f"must have at most {n} item(s)"
+    if kind in LENGTHS and LENGTHS[kind][0] in ctx:
+        key, fr, en, unit_fr, unit_en = LENGTHS[kind]
+        n = ctx[key]
+        return f"doit contenir {fr} {n} {unit_fr}", f"must have {en} {n} {unit_en}"
     if kind == "string_pattern_mismatch" and "pattern" in ctx:
         pattern = ctx["pattern"]
         return f"doit suivre le motif {pattern}", f"must match the pattern {pattern}"

@@ -31,6 +31,11 @@ class ValidationErrorOut(ErrorOut):
     details: list[ValidationDetailOut]
 
 
+# What every read of the native API may answer besides its result: a bad or missing token, a
+# refused parameter, the rate limit. Routers add their own (404, 400 for a query…).
+COMMON_ERRORS = {401: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut}
+
+
 class StatusOut(Schema):
     status: str
     version: str

@@ -19,7 +19,7 @@ from territoire.accounts import permissions
 from territoire.accounts.models import TokenScope
 from territoire.accounts.services import token_authenticate
 from territoire.api.auth import InvalidToken, presented_token
-from territoire.api.schemas import ErrorOut, ValidationErrorOut
+from territoire.api.schemas import COMMON_ERRORS, ErrorOut
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
@@ -38,14 +38,7 @@ from .schemas import (
 
 router = Router(tags=["lac de données"])
 
-ERRORS = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ValidationErrorOut,
-    429: ErrorOut,
-}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, **COMMON_ERRORS}
 
 
 class AuthenticationRequired(TerritoireError):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.http import StreamingHttpResponse
 from ninja import Query, Router
 
-from territoire.api.schemas import ErrorOut
+from territoire.api.schemas import COMMON_ERRORS, ErrorOut
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, ValidationFailed
@@ -26,7 +26,7 @@ from .schemas import FacetsOut, QueryErrorOut, RecordsOut
 
 router = Router(tags=["enregistrements"])
 
-ERRORS = {400: QueryErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: QueryErrorOut, 404: ErrorOut, **COMMON_ERRORS}
 CHANNEL = "api/v1 enregistrements"
 EXPORT_FORMATS = ("csv", "json", "jsonl", "geojson", "parquet", "xlsx")
 MEDIA_TYPES = {
