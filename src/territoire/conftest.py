@@ -38,6 +38,30 @@ def _parsed_reference_files_once():
     reference.read_json = original
 
 
+def publish_real_file(officer, dataset, path: Path):
+    """Ingest a real file as the dataset's new version, record the officer's "publish as is"
+    decision when the ingestion flags personal data (in the city files: the phone numbers of
+    public buildings), and publish the dataset. Returns the ingestion report."""
+    from territoire.catalog import services as catalog_services
+    from territoire.lake import services as lake_services
+    from territoire.trust.services import personal_data_decision_record
+
+    report = lake_services.dataset_ingest(
+        actor=officer, dataset=dataset, source=path, original_name=path.name
+    )
+    assert report.status == "created", report.as_dict()
+    if report.personal_data:
+        personal_data_decision_record(
+            actor=officer,
+            dataset=dataset,
+            decision="publish_as_is",
+            reason="Standards d'établissements recevant du public.",
+            flags=report.personal_data,
+        )
+    catalog_services.dataset_publish(actor=officer, dataset=dataset)
+    return report
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """`../shared/data/` beside the checkout: real French files to test against."""

@@ -15,6 +15,8 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
+from territoire.conftest import publish_real_file
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
 
 DEFIBRILLATORS_CSV = "city/montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv"
@@ -25,25 +27,10 @@ ODS = "/api/explore/v2.1/catalog/datasets"
 @pytest.fixture
 def publish_file(home, make_dataset, data_officer):
     """publish_file(title, path) -> a public dataset with the file ingested, as the lake does it."""
-    from territoire.catalog import services as catalog_services
-    from territoire.lake.services.ingest import dataset_ingest
-    from territoire.trust.services import personal_data_decision_record
 
     def publish(title, path):
         dataset = make_dataset(title)
-        report = dataset_ingest(
-            actor=data_officer, dataset=dataset, source=path, original_name=path.name
-        )
-        assert report.status == "created", report.as_dict()
-        if report.personal_data:  # phone numbers of public buildings
-            personal_data_decision_record(
-                actor=data_officer,
-                dataset=dataset,
-                decision="publish_as_is",
-                reason="Établissements recevant du public.",
-                flags=report.personal_data,
-            )
-        catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
+        publish_real_file(data_officer, dataset, path)
         dataset.refresh_from_db()
         return dataset
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from territoire.conftest import publish_real_file
 from territoire.lake.tests import lake_django_fixtures
 
 # The lake's fixtures for real files and an empty TERRITOIRE_HOME, shared rather than copied.
@@ -42,10 +43,9 @@ def ingest(home, data_officer):
 
 
 @pytest.fixture
-def defibrillators(make_dataset, ingest, defib_csv, montpellier, data_officer):
+def defibrillators(home, make_dataset, defib_csv, montpellier, data_officer):
     """Montpellier's defibrillators, public, with its 167 positions in the lake."""
     from territoire.territories.models import Territory
-    from territoire.trust.services import personal_data_decision_record
 
     commune = Territory.objects.get(kind="commune", code="34172")
     dataset = make_dataset(
@@ -56,18 +56,7 @@ def defibrillators(make_dataset, ingest, defib_csv, montpellier, data_officer):
         territories=[commune],
         frequency="IRREG",
     )
-    report = ingest(dataset, defib_csv)
-    if report.personal_data:
-        personal_data_decision_record(
-            actor=data_officer,
-            dataset=dataset,
-            decision="publish_as_is",
-            reason="Standards d'établissements recevant du public.",
-            flags=report.personal_data,
-        )
-    from territoire.catalog import services as catalog_services
-
-    catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
+    publish_real_file(data_officer, dataset, defib_csv)
     return dataset
 
 

@@ -267,25 +267,12 @@ def portal(reference_rows, montpellier, make_dataset, data_officer):
 def portal_data(portal, home, defib_csv, budget_csv):
     """The portal with real records: Montpellier's defibrillators and 2014 budget in the lake."""
     from territoire.catalog import services as catalog_services
-    from territoire.lake import services as lake_services
-    from territoire.trust.services import personal_data_decision_record
+    from territoire.conftest import publish_real_file
 
     officer = portal.data_officer
     for dataset, path in ((portal.defibrillators, defib_csv), (portal.budget, budget_csv)):
         catalog_services.dataset_unpublish(actor=officer, dataset=dataset)
-        report = lake_services.dataset_ingest(
-            actor=officer, dataset=dataset, source=path, original_name=path.name
-        )
-        assert report.status == "created", report.as_dict()
-        if report.personal_data:
-            personal_data_decision_record(
-                actor=officer,
-                dataset=dataset,
-                decision="publish_as_is",
-                reason="Standards d'établissements recevant du public.",
-                flags=report.personal_data,
-            )
-        catalog_services.dataset_publish(actor=officer, dataset=dataset)
+        publish_real_file(officer, dataset, path)
     return portal
 
 
