@@ -90,6 +90,13 @@ def run(
     )
 
 
+def default_facets(s: Served) -> list[str]:
+    """The fields faceted when none is asked for (few distinct values: see the selectors)."""
+    from territoire.records import selectors
+
+    return selectors.default_facets(_target(s))
+
+
 def facets(s: Served, *, timezone: str | None = None, **kwargs) -> list[dict]:
     from territoire.records import engine, selectors
 

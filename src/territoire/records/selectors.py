@@ -256,10 +256,10 @@ def _parquet_connection(timezone: str) -> duckdb.DuckDBPyConnection:
 
 
 def _parquet_twin(served: Served, main: Source, timezone: str) -> Source:
-    """The Parquet file, for aggregations: DuckDB reads its dictionary-encoded text columns as
-    dictionaries and groups them faster than the (uncompressed) hot table (measured: a filtered
-    group-by 26 ms against 44, two facets 35 against 50, on 1,000,000 rows). Counts and facets
-    computed there are still remembered with the hot version."""
+    """The Parquet file, for aggregations: DuckDB can group its dictionary-encoded text columns
+    as dictionaries (measured once faster than the hot table: a filtered group-by 26 ms against
+    44, two facets 35 against 50; equal in the benchmark of bench/RESULTS.md, "Records API").
+    Counts and facets computed there are still remembered with the hot version."""
     sql, params = _parquet_source(served)
     return Source(_parquet_connection(timezone), sql, params, main.hot)
 
@@ -616,6 +616,16 @@ def _search_candidates(served: Served, main: Source, analysis: Analysis) -> Cand
     return Candidates(" INTERSECT ".join(sql for sql, _ in terms))
 
 
+def _candidate_source(served: Served, main: Source, found: Candidates) -> Source:
+    """The main table restricted to the rows the word index names (the where still applies)."""
+    return Source(
+        main.con,
+        f"(SELECT * FROM {main.sql} WHERE {quote(served.id_column)} IN ({found.sql}))",
+        [],
+        main.hot,
+    )
+
+
 FTS_FAST_LIMIT = 1000  # pages of a pure full-text search read by id up to this size
 
 
@@ -773,12 +783,7 @@ def record_page(
         if rows is None:
             if found is not None:
                 # Read only the rows the word index names; the where still applies in full.
-                source = Source(
-                    main.con,
-                    f"(SELECT * FROM {main.sql} WHERE {quote(served.id_column)} IN ({found.sql}))",
-                    [],
-                    main.hot,
-                )
+                source = _candidate_source(served, main, found)
                 if not _given(query.order_by) and not analysis.is_aggregate:
                     page_query = replace(page_query, order_by=cursors.field_name(served.id_column))
             if source is main and keyset and keys:
@@ -934,22 +939,17 @@ def _lookup_plan(served: Served, source: Source, select, timezone: str, record_i
     """The compiled lookup of one record and its parameters. The plan is compiled once per
     (version, source, select, time zone) with a sentinel id, then reused with the real id bound
     in its place: parsing and compiling the ODSQL cost more than DuckDB's indexed lookup."""
+
+    def lookup(value: int):
+        where = f"{cursors.field_name(served.id_column)} = {value}"
+        return _compile(RecordQuery(select=select, where=where, limit=1), served, source, timezone)
+
     key = (served.version.pk, served.id_column, source.sql, tuple(source.params), select, timezone)
     compiled = _lookup_plans.get(key)
     if compiled is None:
-        query = RecordQuery(
-            select=select,
-            where=f"{cursors.field_name(served.id_column)} = {_LOOKUP_SENTINEL}",
-            limit=1,
-        )
-        compiled = _compile(query, served, source, timezone)
+        compiled = lookup(_LOOKUP_SENTINEL)
         if compiled.params.count(_LOOKUP_SENTINEL) != 1:  # the select used the same number
-            query = RecordQuery(
-                select=select,
-                where=f"{cursors.field_name(served.id_column)} = {record_id}",
-                limit=1,
-            )
-            compiled = _compile(query, served, source, timezone)
+            compiled = lookup(record_id)
             return compiled, compiled.params
         if len(_lookup_plans) >= _LOOKUP_PLANS_MAX:
             _lookup_plans.clear()
@@ -1048,12 +1048,7 @@ def record_facets(
         elif analysis.searches and main.hot is not None:
             found = _search_candidates(served, main, analysis)
             if found is not None:
-                source = Source(
-                    main.con,
-                    f"(SELECT * FROM {main.sql} WHERE {quote(served.id_column)} IN ({found.sql}))",
-                    [],
-                    main.hot,
-                )
+                source = _candidate_source(served, main, found)
         if source is main and main.hot is not None:
             source = _parquet_twin(served, main, timezone)
         result = engine.facets(

@@ -17,7 +17,6 @@ from .base import DatasetNotFound, ParameterError, dataset_entry, flag, integer,
 
 MAX_LIMIT = 10000  # per page (OpenDataSoft: 100); offset has no cap (OpenDataSoft: offset + limit <= 10,000)
 EXPORT_FORMATS = ("csv", "json", "jsonl", "geojson", "parquet", "xlsx")
-DEFAULT_FACET_DISTINCT = 100  # columns with at most this many values are facets by default
 
 
 def _json(body) -> JsonResponse:
@@ -77,27 +76,13 @@ def record_list(request, actor, dataset_id: str):
     return _json(body)
 
 
-def _default_facets(served) -> list[str]:
-    stored = {c["id"]: c for c in served.version.columns}
-    names = []
-    for column in served.columns:
-        distinct = (stored.get(column["id"], {}).get("stats") or {}).get("distinct")
-        if (
-            column["type"] in ("text", "boolean", "date", "datetime")
-            and distinct is not None
-            and distinct <= DEFAULT_FACET_DISTINCT
-        ):
-            names.append(column["id"])
-    return names
-
-
 @ods_view
 def facets(request, actor, dataset_id: str):
     _dataset, served = _served(request, actor, dataset_id)
     if served is None:
         return _json({"links": [], "facets": []})
     timezone = _timezone(request)
-    wanted = texts(request, "facet") or _default_facets(served)
+    wanted = texts(request, "facet") or records_io.default_facets(served)
     limit = integer(request, "limit", 50, minimum=1, maximum=1000)
     result = records_io.facets(
         served,
