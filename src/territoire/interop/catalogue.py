@@ -125,16 +125,24 @@ def entries(queryset: QuerySet[Dataset]) -> list[Entry]:
     ]
 
 
+def _by_stable_uuid(qs: QuerySet[Dataset], id_or_name: str) -> QuerySet[Dataset] | None:
+    """The dataset of ``qs`` whose stable UUID is ``id_or_name`` (as a queryset), or None."""
+    if len(id_or_name) != 36:
+        return None
+    for pk in qs.values_list("pk", flat=True):
+        if common.stable_uuid("dataset", pk) == id_or_name:
+            return qs.filter(pk=pk)
+    return None
+
+
 def dataset_for(actor, id_or_name: str) -> tuple[Dataset, object] | None:
     """(dataset, served version or None) by slug or stable UUID, if the actor may see it: what
     the records endpoints need, without the catalogue's relations (two queries, not five)."""
     qs = visible(actor).select_related(None).prefetch_related(None)
     dataset = qs.filter(slug=id_or_name).first()
-    if dataset is None and len(id_or_name) == 36:
-        for pk in qs.values_list("pk", flat=True):
-            if common.stable_uuid("dataset", pk) == id_or_name:
-                dataset = qs.filter(pk=pk).first()
-                break
+    if dataset is None:
+        by_uuid = _by_stable_uuid(qs, id_or_name)
+        dataset = by_uuid.first() if by_uuid is not None else None
     if dataset is None:
         return None
     return dataset, common.current_version(dataset)
@@ -144,10 +152,7 @@ def entry_for(actor, id_or_name: str) -> Entry | None:
     """One dataset by slug or by its stable UUID, if the actor may see it."""
     qs = visible(actor)
     found = entries(qs.filter(slug=id_or_name))
-    if found:
-        return found[0]
-    if len(id_or_name) == 36:
-        for pk in qs.values_list("pk", flat=True):
-            if common.stable_uuid("dataset", pk) == id_or_name:
-                return entries(qs.filter(pk=pk))[0]
-    return None
+    if not found:
+        by_uuid = _by_stable_uuid(qs, id_or_name)
+        found = entries(by_uuid) if by_uuid is not None else []
+    return found[0] if found else None

@@ -221,3 +221,16 @@ def test_time_zone_is_per_request(client, catalogue):
     assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "America/New_York"
     con = records_io.connection()  # the next use without a time zone is back to the default
     assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "Europe/Paris"
+
+
+def test_records_by_the_stable_dataset_uid(client, catalogue):
+    uid = get(client, f"/{catalogue.budget.slug}")["dataset_uid"]
+    assert get(client, f"/{uid}")["dataset_id"] == catalogue.budget.slug
+    assert get(client, f"/{uid}/records", limit=1)["total_count"] == 1448
+    from territoire.interop.common import stable_uuid
+
+    internal_uid = stable_uuid("dataset", catalogue.internal.pk)
+    for hidden in (catalogue.internal.slug, internal_uid):  # not visible, by slug or by uid
+        assert get(client, f"/{hidden}/records", 404)["error_code"] == "NotFound"
+    unknown = get(client, "/00000000-0000-5000-8000-000000000000/records", 404)
+    assert unknown["error_code"] == "NotFound"
