@@ -112,15 +112,19 @@ def test_an_unparsable_json_body_is_a_native_400_and_changes_nothing(client, mak
 @pytest.mark.django_db
 def test_a_body_that_is_not_utf8_is_a_native_400(client, make_dataset, steward):
     dataset = make_dataset()
+    token = _write_token(steward)
+    events = AuditEvent.objects.count()
     response = client.put(
         f"/api/v1/datasets/{dataset.slug}/type-overrides",
         '{"overrides": {"libellé": "text"}}'.encode("latin-1"),
         content_type="application/json",
-        **_write_token(steward),
+        **token,
     )
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == "invalid_json" and "UTF-8" in body["message"]
+    assert not DatasetLake.objects.filter(dataset=dataset).exclude(type_overrides={}).exists()
+    assert AuditEvent.objects.count() == events
 
 
 @pytest.mark.parametrize(
