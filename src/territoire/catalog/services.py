@@ -212,15 +212,23 @@ def dataset_publish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
     if dataset.is_published:
         return dataset
     _personal_data_gate(dataset)
+    return _set_published(actor, dataset, True, reason)
+
+
+def _set_published(actor, dataset: Dataset, published: bool, reason: str) -> Dataset:
+    """Publish or unpublish, with its audit event, in one transaction."""
+    fields = ["is_published", "modified_at"]
     with transaction.atomic():
-        dataset.is_published = True
-        dataset.published_at = timezone.now()
-        dataset.save(update_fields=["is_published", "published_at", "modified_at"])
+        dataset.is_published = published
+        if published:
+            dataset.published_at = timezone.now()
+            fields.append("published_at")
+        dataset.save(update_fields=fields)
         audit_record(
             actor=actor,
             action="update",
             instance=dataset,
-            changes={"is_published": [False, True]},
+            changes={"is_published": [not published, published]},
             reason=reason,
         )
     return dataset
@@ -252,17 +260,7 @@ def dataset_unpublish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
     _refuse_edit(actor, dataset)
     if not dataset.is_published:
         return dataset
-    with transaction.atomic():
-        dataset.is_published = False
-        dataset.save(update_fields=["is_published", "modified_at"])
-        audit_record(
-            actor=actor,
-            action="update",
-            instance=dataset,
-            changes={"is_published": [True, False]},
-            reason=reason,
-        )
-    return dataset
+    return _set_published(actor, dataset, False, reason)
 
 
 def dataset_delete(*, actor, dataset: Dataset, reason: str = "") -> None:
