@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -17,7 +16,7 @@ from territoire.core import ratelimit
 from territoire.core.errors import TerritoireError
 from territoire.territories import selectors as territory_selectors
 
-from .auth import InvalidToken, request_actor
+from .auth import InvalidToken, RateLimited, actor_of
 from .errors import (
     BODY_ERRORS,
     JsonParser,
@@ -104,11 +103,6 @@ def not_found(request, exc):
     )
 
 
-class RateLimited(Exception):
-    def __init__(self, retry_after: int):
-        self.retry_after = retry_after
-
-
 @api.exception_handler(RateLimited)
 def rate_limited(request, exc: RateLimited):
     response = api.create_response(
@@ -122,21 +116,6 @@ def rate_limited(request, exc: RateLimited):
     )
     response["Retry-After"] = str(exc.retry_after)
     return response
-
-
-def actor_of(request):
-    """Authenticate and apply the per-client rate limit (per token user, else per IP)."""
-    actor = request_actor(request)
-    limit, window = ratelimit.parse_rate(settings.TERRITOIRE_API_RATE)
-    key = (
-        f"api-user:{actor.pk}"
-        if actor.is_authenticated
-        else f"api-ip:{ratelimit.client_ip(request)}"
-    )
-    allowed, retry_after = ratelimit.hit(key, limit=limit, window=window)
-    if not allowed:
-        raise RateLimited(retry_after)
-    return actor
 
 
 def _territory_out(t) -> dict:
@@ -251,7 +230,5 @@ def dataset_detail(request, slug: str):
     return _dataset_out(dataset)
 
 
-from territoire.lake.api import router as lake_router  # noqa: E402 — registered last, it uses actor_of
-
-api.add_router("", lake_router)
+api.add_router("", "territoire.lake.api.router")
 api.add_router("", "territoire.records.api.router")  # records: pages, cursors, facets, exports

@@ -4,9 +4,11 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 
 from territoire.accounts.services import token_authenticate
+from territoire.core import ratelimit
 
 
 def presented_token(request) -> str | None:
@@ -34,3 +36,25 @@ def request_actor(request):
         return user
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else AnonymousUser()
+
+
+class RateLimited(Exception):
+    """Too many requests from one client; each front-end answers it in its own error shape."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+
+
+def actor_of(request):
+    """Authenticate and apply the per-client rate limit (per token user, else per IP)."""
+    actor = request_actor(request)
+    limit, window = ratelimit.parse_rate(settings.TERRITOIRE_API_RATE)
+    key = (
+        f"api-user:{actor.pk}"
+        if actor.is_authenticated
+        else f"api-ip:{ratelimit.client_ip(request)}"
+    )
+    allowed, retry_after = ratelimit.hit(key, limit=limit, window=window)
+    if not allowed:
+        raise RateLimited(retry_after)
+    return actor

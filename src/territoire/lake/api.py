@@ -18,7 +18,7 @@ from ninja.utils import check_csrf
 from territoire.accounts import permissions
 from territoire.accounts.models import TokenScope
 from territoire.accounts.services import token_authenticate
-from territoire.api.auth import InvalidToken, presented_token
+from territoire.api.auth import InvalidToken, RateLimited, actor_of, presented_token
 from territoire.api.schemas import COMMON_ERRORS, ErrorOut
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
@@ -47,15 +47,11 @@ class AuthenticationRequired(TerritoireError):
 
 
 def _reader(request):
-    from territoire.api.api import actor_of  # late: territoire.api.api imports this module
-
     return actor_of(request)
 
 
 def _writer(request):
     """The acting user of a write: a "write" token, or a logged-in session whose CSRF token checks out."""
-    from territoire.api.api import RateLimited  # late, as above
-
     raw = presented_token(request)
     if raw:
         actor = token_authenticate(raw, scope=TokenScope.WRITE)

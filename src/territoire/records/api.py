@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.http import StreamingHttpResponse
 from ninja import Query, Router
 
+from territoire.api.auth import actor_of
 from territoire.api.schemas import COMMON_ERRORS, ErrorOut
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
@@ -56,8 +57,6 @@ VERSION = Query(
 
 
 def _served(request, slug: str, version: int | None) -> selectors.Served:
-    from territoire.api.api import actor_of  # late: territoire.api.api registers this router
-
     actor = actor_of(request)
     served = selectors.served_get(actor, slug, version=version)
     if not served.is_public:

@@ -7,8 +7,7 @@ import logging
 
 from django.views.decorators.http import require_GET
 
-from territoire.api.api import RateLimited
-from territoire.api.auth import InvalidToken
+from territoire.api.auth import InvalidToken, RateLimited
 from territoire.records.odsql import QueryError
 
 from .. import common
