@@ -15,6 +15,7 @@ BENCHES = {
     "validate": "validate.py",  # Table Schema validation vs frictionless
     "records": "records.py",  # records API vs Datasette
     "portal": "portal.py",  # portal server time and page weight
+    "ratelimit": "ratelimit.py",  # cost of a counted request per rate-limit store
 }
 
 

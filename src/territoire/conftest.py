@@ -194,3 +194,24 @@ def mode(request, settings):
     """Records read from the Parquet files, then from the hot copies."""
     settings.TERRITOIRE_RECORDS_HOT = request.param
     return request.param
+
+
+# A Redis database of its own for the tests of the Redis rate-limit store (a real server on
+# 127.0.0.1:6379); its keys are dropped before and after each test.
+TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture(params=["database", "redis"])
+def rate_store(request, settings, db):
+    """Each rate-limit test runs on both stores: the database (the default) and Redis."""
+    if request.param == "redis":
+        import redis
+
+        client = redis.Redis.from_url(TEST_REDIS_URL)
+        client.flushdb()
+        settings.REDIS_URL = TEST_REDIS_URL
+        yield request.param
+        client.flushdb()
+    else:
+        settings.REDIS_URL = None
+        yield request.param

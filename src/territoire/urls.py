@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from territoire.accounts.views import LoginView
 from territoire.api.api import api
 
 admin.site.site_header = _("Territoire — back-office")
@@ -9,6 +10,8 @@ admin.site.site_title = _("Territoire")
 admin.site.index_title = _("Administration des données du territoire")
 
 urlpatterns = [
+    # The back-office signs in through the portal's login (its limits and audit), not its own form.
+    path("admin/login/", LoginView.as_view(), name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

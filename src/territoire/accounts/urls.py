@@ -1,20 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import LoginView
+from .views import LoginView, PasswordResetView
 
 urlpatterns = [
     path("connexion/", LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
-    path(
-        "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset_form.html",
-            email_template_name="accounts/password_reset_email.txt",
-            subject_template_name="accounts/password_reset_subject.txt",
-        ),
-        name="password_reset",
-    ),
+    path("mot-de-passe/oubli/", PasswordResetView.as_view(), name="password_reset"),
     path(
         "mot-de-passe/oubli/envoye/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

@@ -52,16 +52,24 @@ def territoire_error(request, exc: TerritoireError):
 
 
 @api.exception_handler(InvalidToken)
-def invalid_token(request, exc):
-    return api.create_response(
-        request,
-        {
+def invalid_token(request, exc: InvalidToken):
+    if exc.scheme:
+        body = {
+            "error": "invalid_token",
+            "message": f"Authentification « {exc.scheme} » non prise en charge : envoyez un jeton "
+            "d'API (Authorization: Bearer <jeton>), ou rien pour un accès anonyme.",
+            "message_en": f"'{exc.scheme}' authentication is not supported: send an API token "
+            "(Authorization: Bearer <token>), or nothing for anonymous access.",
+        }
+    else:
+        body = {
             "error": "invalid_token",
             "message": "Jeton d'API invalide, expiré, révoqué ou sans la portée nécessaire.",
             "message_en": "API token is invalid, expired, revoked or lacks the required scope.",
-        },
-        status=401,
-    )
+        }
+    response = api.create_response(request, body, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="territoire"'
+    return response
 
 
 @api.exception_handler(NinjaValidationError)

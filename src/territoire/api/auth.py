@@ -10,20 +10,30 @@ from django.contrib.auth.models import AnonymousUser
 from territoire.accounts.services import token_authenticate
 from territoire.core import ratelimit
 
+TOKEN_SCHEMES = {"bearer", "apikey", "token"}
+
+
+class InvalidToken(Exception):
+    """A token was presented and is not valid (or the credentials are not a token at all);
+    ``scheme`` names an authentication scheme the API does not take ("Basic")."""
+
+    def __init__(self, scheme: str | None = None):
+        super().__init__(scheme or "invalid token")
+        self.scheme = scheme
+
 
 def presented_token(request) -> str | None:
     header = request.headers.get("Authorization", "").strip()
     if header:
         scheme, _, rest = header.partition(" ")
-        if scheme.lower() in {"bearer", "apikey", "token"} and rest:
-            return rest.strip()
-        if not rest:
+        if not rest.strip():
             return header  # CKAN sends the bare token
+        if scheme.lower() in TOKEN_SCHEMES:
+            return rest.strip()
+        # Basic, Digest…: credentials the API cannot check are refused, never ignored (they
+        # would make the request anonymous without a word).
+        raise InvalidToken(scheme=scheme[:20])
     return request.headers.get("X-CKAN-API-Key") or request.headers.get("X-API-Key")
-
-
-class InvalidToken(Exception):
-    pass
 
 
 def request_actor(request):
@@ -41,20 +51,42 @@ def request_actor(request):
 class RateLimited(Exception):
     """Too many requests from one client; each front-end answers it in its own error shape."""
 
-    def __init__(self, retry_after: int):
+    def __init__(
+        self,
+        retry_after: int,
+        *,
+        limit: int | None = None,
+        seconds: int | None = None,
+        resets_at: float | None = None,
+        is_anonymous: bool = True,
+    ):
+        super().__init__(retry_after)
         self.retry_after = retry_after
+        self.limit, self.seconds, self.resets_at = limit, seconds, resets_at
+        self.is_anonymous = is_anonymous
 
 
-def actor_of(request):
-    """Authenticate and apply the per-client rate limit (per token user, else per IP)."""
-    actor = request_actor(request)
-    limit, window = ratelimit.parse_rate(settings.TERRITOIRE_API_RATE)
+def throttle(request, actor) -> None:
+    """The API's per-client limit: a signed-in user (session or token) has a bucket of their
+    own; anonymous clients share one per address (core.ratelimit.client_bucket)."""
     key = (
         f"api-user:{actor.pk}"
         if actor.is_authenticated
-        else f"api-ip:{ratelimit.client_ip(request)}"
+        else f"api-ip:{ratelimit.client_bucket(request)}"
     )
-    allowed, retry_after = ratelimit.hit(key, limit=limit, window=window)
-    if not allowed:
-        raise RateLimited(retry_after)
+    window = ratelimit.hit(key, settings.TERRITOIRE_API_RATE)
+    if not window.allowed:
+        raise RateLimited(
+            window.retry_after,
+            limit=window.limit,
+            seconds=window.seconds,
+            resets_at=window.resets_at,
+            is_anonymous=not actor.is_authenticated,
+        )
+
+
+def actor_of(request):
+    """Authenticate and apply the per-client rate limit."""
+    actor = request_actor(request)
+    throttle(request, actor)
     return actor

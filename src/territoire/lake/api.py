@@ -7,7 +7,6 @@ are audited.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse
 from django.urls import reverse
@@ -18,7 +17,7 @@ from ninja.utils import check_csrf
 from territoire.accounts import permissions
 from territoire.accounts.models import TokenScope
 from territoire.accounts.services import token_authenticate
-from territoire.api.auth import InvalidToken, RateLimited, actor_of, presented_token
+from territoire.api.auth import InvalidToken, actor_of, presented_token, throttle
 from territoire.api.schemas import COMMON_ERRORS, ErrorOut
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
@@ -71,10 +70,7 @@ def _writer(request):
             "Authentification requise : envoyez un jeton d'API avec la portée « write » (Authorization: Bearer …).",
             "Authentication required: send an API token with the 'write' scope (Authorization: Bearer …).",
         )
-    limit, window = ratelimit.parse_rate(settings.TERRITOIRE_API_RATE)
-    allowed, retry_after = ratelimit.hit(f"api-user:{actor.pk}", limit=limit, window=window)
-    if not allowed:
-        raise RateLimited(retry_after)
+    throttle(request, actor)
     return actor
 
 

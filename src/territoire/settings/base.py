@@ -12,7 +12,9 @@ from .env import (
     env_database,
     env_int,
     env_list,
+    env_networks,
     env_path,
+    env_rate,
     env_str,
 )
 
@@ -97,6 +99,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Costly portal pages per user or address (after authentication: signed-in users count apart).
+    "territoire.core.middleware.PortalThrottleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Refuses oversized uploads before anything reads their body (CSRF's process_view would).
     "territoire.lake.uploads.UploadSizeLimitMiddleware",
@@ -157,11 +161,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
-_redis = env_str("REDIS_URL")
+REDIS_URL = env_str("REDIS_URL")  # shared cache; also holds the rate-limit counters
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
-        if _redis
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "territoire"}
     )
 }
@@ -201,10 +205,20 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Rate limits and locks (core.ratelimit; docs/configuration.md). Counters live in the database,
+# or in Redis when REDIS_URL is set, so that they hold across every web process.
+# Client address: X-Forwarded-For is believed only from these proxies (CIDRs).
+TERRITOIRE_TRUSTED_PROXIES = env_networks("TERRITOIRE_TRUSTED_PROXIES")
+# Wrong passwords allowed per account and address before a lock of the window, doubled at each
+# further failure.
 TERRITOIRE_LOGIN_ATTEMPTS = env_int("TERRITOIRE_LOGIN_ATTEMPTS", 5, minimum=1)
 TERRITOIRE_LOGIN_WINDOW_SECONDS = env_int("TERRITOIRE_LOGIN_WINDOW_SECONDS", 900, minimum=1)
+# Password-reset requests per address, and per e-mail address asked for.
+TERRITOIRE_PASSWORD_RESET_IP_RATE = env_rate("TERRITOIRE_PASSWORD_RESET_IP_RATE", "20/3600")
+TERRITOIRE_PASSWORD_RESET_EMAIL_RATE = env_rate("TERRITOIRE_PASSWORD_RESET_EMAIL_RATE", "3/3600")
+TERRITOIRE_API_RATE = env_rate("TERRITOIRE_API_RATE", "120/60")  # per user, else per address
+TERRITOIRE_PORTAL_RATE = env_rate("TERRITOIRE_PORTAL_RATE", "300/60")  # costly portal pages
 TERRITOIRE_TOKEN_DEFAULT_DAYS = env_int("TERRITOIRE_TOKEN_DEFAULT_DAYS", 365, minimum=1)
-TERRITOIRE_API_RATE = env_str("TERRITOIRE_API_RATE", "120/60")  # requests / seconds per client
 
 # Ingestion limits (docs/ingestion.md): files uploaded through the web or the API, files fetched
 # from a URL (bytes, seconds between two packets, seconds for the whole download), how long a

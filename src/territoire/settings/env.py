@@ -7,6 +7,7 @@ Django.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -71,6 +72,36 @@ def env_list(name: str, default: list[str]) -> list[str]:
             f"{name} is empty: expected a comma-separated list (e.g. a.fr,b.fr)."
         )
     return items
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate 'requests/seconds' ('120/60'), both whole numbers of at least 1."""
+    raw = (os.environ.get(name) or "").strip() or default
+    count, sep, seconds = raw.partition("/")
+    if not (sep and count.strip().isdigit() and seconds.strip().isdigit()) or not (
+        int(count) >= 1 and int(seconds) >= 1
+    ):
+        raise ConfigurationError(
+            f"{name}={raw!r} is not a rate: expected requests/seconds, e.g. 120/60."
+        )
+    return f"{int(count)}/{int(seconds)}"
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks (10.0.0.0/8, ::1), normalised."""
+    raw = os.environ.get(name) or ""
+    networks = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ConfigurationError(
+                f"{name} holds {item!r}, which is not an IP address or network: expected e.g. "
+                "127.0.0.1,10.0.0.0/8,fd00::/8."
+            ) from None
+    return networks
 
 
 def env_path(name: str, default: Path) -> Path:

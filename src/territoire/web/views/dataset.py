@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.catalog.vocabularies import LICENCE_URLS
+from territoire.core import ratelimit
 from territoire.core.errors import NotFound
 from territoire.lake import selectors as lake_selectors
 from territoire.lake.models import DatasetVersion
@@ -48,7 +49,7 @@ def _audit_read(request, dataset) -> None:
         actor=request.user,
         dataset=dataset,
         channel="portail",
-        ip_address=request.META.get("REMOTE_ADDR"),
+        ip_address=ratelimit.client_ip(request),
     )
 
 
