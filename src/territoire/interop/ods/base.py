@@ -12,7 +12,7 @@ from territoire.records.odsql import QueryError
 
 from .. import common
 from ..catalogue import Entry, entry_for
-from .shapes import error
+from .shapes import error, quota_error
 
 log = logging.getLogger(__name__)
 
@@ -84,14 +84,13 @@ def ods_view(view):
         try:
             actor = common.authenticate(request)
         except RateLimited as exc:
-            response = error(
-                429,
-                "TooManyRequests",
-                f"Trop de requêtes : réessayez dans {exc.retry_after} s, ou utilisez un jeton d'API.",
-                f"Too many requests: retry in {exc.retry_after} s, or use an API key.",
+            return quota_error(
+                retry_after=exc.retry_after,
+                limit=exc.limit,
+                seconds=exc.seconds,
+                resets_at=exc.resets_at,
+                is_anonymous=exc.is_anonymous,
             )
-            response["Retry-After"] = str(exc.retry_after)
-            return response
         except InvalidToken:
             return error(
                 401,

@@ -35,6 +35,46 @@ def error(status: int, code: str, fr: str, en: str, **extra) -> JsonResponse:
     return response
 
 
+# OpenDataSoft's own codes for an exhausted quota (Explore API documentation, "Errors handling"):
+# 10005 for anonymous users' quota, 10002 otherwise.
+QUOTA_ERROR_CODES = {True: 10005, False: 10002}
+TIME_UNITS = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
+
+
+def quota_error(
+    *, retry_after: int, limit: int, seconds: int, resets_at: float, is_anonymous: bool
+) -> JsonResponse:
+    """A 429 in OpenDataSoft's shape (the `quota` response of its Explore API specification:
+    errorcode, reset_time, limit_time_unit, call_limit, error) with its X-RateLimit-* headers,
+    plus the French and English messages every Territoire error carries."""
+    reset = dt.datetime.fromtimestamp(resets_at, dt.UTC).replace(microsecond=0)
+    unit = TIME_UNITS.get(seconds, f"{seconds} seconds")
+    who, who_fr = (
+        ("anonymous users", "utilisateurs anonymes")
+        if is_anonymous
+        else ("your account", "votre compte")
+    )
+    en = f"You have exceeded the requests limit for {who}: {limit} per {unit}; retry in {retry_after} s."
+    body = {
+        "errorcode": QUOTA_ERROR_CODES[is_anonymous],
+        "reset_time": reset.isoformat().replace("+00:00", "Z"),
+        "limit_time_unit": unit,
+        "call_limit": limit,
+        "error": en,
+        "message": f"Limite de requêtes des {who_fr} atteinte : {limit} par période de {seconds} s ; "
+        f"réessayez dans {retry_after} s"
+        + (", ou utilisez une clé d'API." if is_anonymous else "."),
+        "message_en": en,
+    }
+    response = JsonResponse(body, status=429, json_dumps_params={"ensure_ascii": False})
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Retry-After"] = str(retry_after)
+    response["X-RateLimit-Limit"] = str(limit)
+    response["X-RateLimit-Remaining"] = "0"
+    response["X-RateLimit-Reset"] = str(int(reset.timestamp()))
+    return response
+
+
 def features(entry: Entry) -> list[str]:
     if entry.version is None:
         return []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
+
 import pytest
 
 from territoire.trust.models import AuditEvent
@@ -171,7 +174,27 @@ def test_invalid_key_and_rate_limit(client, catalogue, settings):
     assert client.get(API + "/datasets").status_code == 200
     limited = client.get(API + "/datasets")
     assert limited.status_code == 429 and int(limited["Retry-After"]) >= 1
-    assert limited.json()["error_code"] == "TooManyRequests"
+    # OpenDataSoft's shape: the `quota` response of its Explore API specification, and the
+    # X-RateLimit-* headers its documentation describes.
+    body = limited.json()
+    assert {"errorcode", "reset_time", "limit_time_unit", "call_limit", "error"} <= set(body)
+    assert body["errorcode"] == 10005  # the anonymous users' quota
+    assert body["call_limit"] == 1 and body["limit_time_unit"] == "minute"
+    reset = dt.datetime.strptime(body["reset_time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    assert 0 < reset.timestamp() - time.time() <= 61
+    assert body["message"] and body["message_en"] == body["error"]
+    assert limited["X-RateLimit-Limit"] == "1" and limited["X-RateLimit-Remaining"] == "0"
+    assert int(limited["X-RateLimit-Reset"]) == int(reset.timestamp())
+
+
+def test_a_signed_in_client_gets_the_quota_error_of_users(client, catalogue, agent, settings):
+    settings.TERRITOIRE_API_RATE = "1/3600"
+    client.force_login(agent)
+    assert client.get(API + "/datasets").status_code == 200
+    limited = client.get(API + "/datasets")
+    assert limited.status_code == 429
+    body = limited.json()
+    assert body["errorcode"] == 10002 and body["limit_time_unit"] == "hour"
 
 
 def test_list_query_count(client, catalogue, django_assert_max_num_queries):
