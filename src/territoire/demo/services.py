@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 
 from territoire.accounts.models import Membership, MembershipRole, Role, User
@@ -15,6 +16,7 @@ from territoire.catalog.models import Dataset
 from territoire.core.errors import SourceFileError
 from territoire.lake import services as lake_services
 from territoire.organizations.models import Organization, Service
+from territoire.settings.env import DEMO_MARKER_NAME
 from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.services import territories_load
 
@@ -145,8 +147,22 @@ def _ingest(officer: User, dataset: Dataset, path: Path, decision_reason: str | 
             )
 
 
+def demo_mark_home() -> None:
+    """Mark the data directory as the demo's: any `territoire` command run on it then uses the
+    secret key generated beside it, as the demo does, without SECRET_KEY (settings.base)."""
+    (settings.TERRITOIRE_HOME / DEMO_MARKER_NAME).write_text(
+        "This data directory was built by `territoire demo` (make demo). Territoire commands run "
+        "on it use the secret key generated in secret_key when SECRET_KEY is not set.\n"
+        "Ce répertoire de données a été construit par `territoire demo`. Les commandes territoire "
+        "y utilisent la clé secrète générée dans secret_key quand SECRET_KEY n'est pas définie.\n"
+        "Delete this file to stop that / Supprimez ce fichier pour y mettre fin.\n",
+        encoding="utf-8",
+    )
+
+
 def demo_build(*, password: str | None = None) -> DemoReport:
     report = DemoReport()
+    demo_mark_home()
     territories_load(epci_siren=DEMO_EPCI)
     epci = Territory.objects.get(kind=TerritoryKind.EPCI, code=DEMO_EPCI)
     montpellier = Territory.objects.get(kind=TerritoryKind.COMMUNE, code="34172")

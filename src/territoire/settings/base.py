@@ -16,6 +16,7 @@ from .env import (
     env_path,
     env_rate,
     env_str,
+    is_demo_home,
 )
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -26,7 +27,9 @@ TERRITOIRE_HOME = env_path("TERRITOIRE_HOME", Path.cwd() / "var")
 
 _secret = env_str("SECRET_KEY")
 if _secret is None:
-    if not DEBUG and not env_bool("TERRITOIRE_DEMO", False):
+    # The demo (and DEBUG) keep a generated key in the data directory; a data directory that
+    # `territoire demo` built carries its marker, so every command run on it works unaided.
+    if not (DEBUG or env_bool("TERRITOIRE_DEMO", False) or is_demo_home(TERRITOIRE_HOME)):
         raise ConfigurationError(
             "SECRET_KEY is required when DEBUG is off: set a long random value "
             "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."

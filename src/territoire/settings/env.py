@@ -104,6 +104,16 @@ def env_networks(name: str) -> list[str]:
     return networks
 
 
+# Written by `territoire demo` into the data directory it builds (territoire.demo.services): a
+# data directory holding it may use the secret key generated beside it, so that any command run
+# on a demo data directory works as the demo does, without SECRET_KEY.
+DEMO_MARKER_NAME = "demo-data-directory.txt"
+
+
+def is_demo_home(home: Path) -> bool:
+    return (home / DEMO_MARKER_NAME).is_file()
+
+
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     path = Path(raw).expanduser() if raw else default
