@@ -83,6 +83,16 @@ def membership_add(*, actor, user: User, service, role: str = MembershipRole.MEM
     return audited_save(actor=actor, instance=membership)
 
 
+def token_scopes_allowed(user: User) -> list[str]:
+    """The scopes a token of this account may hold (the one rule for the admin, the API and the
+    CLI): reading and writing for everyone — what a token may then read or write follows the
+    account's own rights —, administration for data officers only."""
+    allowed = [TokenScope.READ, TokenScope.WRITE]
+    if permissions.is_data_officer(user):
+        allowed.append(TokenScope.ADMIN)
+    return allowed
+
+
 def token_create(
     *, actor, user: User, name: str, scopes: list[str] | None = None, days: int | None = None
 ) -> tuple[ApiToken, str]:
@@ -100,13 +110,14 @@ def token_create(
             f"Unknown scope(s): {', '.join(unknown)}. Allowed: {', '.join(TokenScope.values)}.",
             where="scopes",
         )
-    if TokenScope.ADMIN in scopes and not permissions.is_data_officer(user):
+    forbidden = [s for s in scopes if s not in token_scopes_allowed(user)]
+    if forbidden:
         raise PermissionRefused(
             "La portée « admin » est réservée à l'administrateur des données.",
             "The 'admin' scope is for data officers only.",
             where="scopes",
         )
-    days = days or settings.TERRITOIRE_TOKEN_DEFAULT_DAYS
+    days = settings.TERRITOIRE_TOKEN_DEFAULT_DAYS if days is None else days
     if not 1 <= days <= 3650:
         raise ValidationFailed(
             "La durée de validité doit être comprise entre 1 et 3650 jours.",

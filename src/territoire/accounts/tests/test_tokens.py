@@ -107,3 +107,24 @@ def test_bad_scope_and_duration_are_explained(agent):
     with pytest.raises(ValidationFailed, match="3650"):
         token_create(actor=agent, user=agent, name="x", days=10_000)
     assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_zero_days_is_refused_not_taken_for_the_default(agent):
+    with pytest.raises(ValidationFailed, match="3650"):
+        token_create(actor=agent, user=agent, name="x", days=0)
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_stored_hash_is_not_a_secret(agent, client):
+    """Someone who read the tokens table (a backup, a leaked dump) holds the hashes: presenting
+    one as the secret must fail, in the service and through the API."""
+    token, plaintext = token_create(actor=agent, user=agent, name="script", scopes=["read"])
+    stored = ApiToken.objects.get(pk=token.pk).secret_hash
+    forged = f"trt_{token.key_id}_{stored}"
+    assert token_authenticate(forged) is None
+    assert token_authenticate(f"trt_{token.key_id}_{stored.upper()}") is None
+    response = client.get("/api/v1/datasets", HTTP_AUTHORIZATION=f"Bearer {forged}")
+    assert response.status_code == 401
+    assert token_authenticate(plaintext) == agent  # the real secret still works

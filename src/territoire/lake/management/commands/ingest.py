@@ -14,29 +14,18 @@ import json
 import logging
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import Q
 
-from territoire.core.errors import TerritoireError
+from territoire.accounts.selectors import operator_account
+from territoire.core.errors import NotFound, TerritoireError
 
 logger = logging.getLogger(__name__)
 
 
 def _actor(username: str | None):
-    from territoire.accounts.models import Role, User
-
-    if username:
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise CommandError(
-                f"Compte « {username} » introuvable ou désactivé. / Account '{username}' not found or disabled."
-            )
-        return user
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(is_superuser=True) | Q(role=Role.DATA_OFFICER))
-        .order_by("pk")
-        .first()
-    )
+    try:
+        return operator_account(username)
+    except NotFound as exc:
+        raise CommandError(f"{exc.message_fr} / {exc.message_en}") from None
 
 
 class Command(BaseCommand):
