@@ -1,9 +1,11 @@
 """The `territoire` command: Django's management commands plus a clean one-line error on bad config.
+Run on a data directory that `territoire demo` built, it needs no setting (settings.base).
 
 territoire serve [--host H] [--port P]
 territoire demo
 territoire territories load --epci SIREN | --all
 territoire worker
+territoire tokens create USERNAME --scope read|write|admin [--expires DAYS] | list | revoke ID
 territoire <any Django management command> (migrate, createsuperuser, …)
 """
 
