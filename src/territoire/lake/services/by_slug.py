@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +14,9 @@ from territoire.trust.services import audited_delete
 from ..engine import IngestOptions
 from ..report import IngestReport
 from ..sources import fetch_url, is_url
-from .files import lake_root, remove_empty_dirs
 from .ingest import Progress, dataset_ingest
 from .lake_settings import dataset_lake_update, require_edit
+from .locks import Staging
 
 
 def _default_publisher(actor):
@@ -69,11 +67,11 @@ def dataset_ingest_by_slug(
     dataset = Dataset.objects.filter(slug=slug).first()
     if dataset is not None:
         require_edit(actor, dataset)
-    fetch_dir, created = None, False
+    fetch, created = None, False
     try:
         if is_url(source):
-            fetch_dir = lake_root() / ".staging" / f"fetch-{uuid.uuid4().hex}"
-            fetched = fetch_url(source, dest_dir=fetch_dir)
+            fetch = Staging("fetch-")  # marked in use: the cleanup leaves it alone
+            fetched = fetch_url(source, dest_dir=fetch.path / "download")
             path, name = fetched.path, fetched.name
         else:
             path = Path(source).expanduser()
@@ -126,9 +124,8 @@ def dataset_ingest_by_slug(
             dataset_lake_update(actor=actor, dataset=dataset, source_url=source)
         return report
     finally:
-        if fetch_dir is not None:
-            shutil.rmtree(fetch_dir, ignore_errors=True)
-            remove_empty_dirs(lake_root() / ".staging")
+        if fetch is not None:
+            fetch.remove()
 
 
 def _forget(actor, dataset: Dataset) -> None:

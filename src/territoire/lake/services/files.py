@@ -1,7 +1,9 @@
-"""Files of the lake: where versions, staging and uploads live; atomic placement; cleanup."""
+"""Files of the lake: where versions, staging and uploads live; placement that never replaces a
+version's file and can be run again after a crash; removal of a deleted dataset's files."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
@@ -10,11 +12,20 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import get_valid_filename
+
+from ..models import DatasetVersion
+from ..uploads import too_large, upload_max_bytes
 
 
 def lake_root() -> Path:
     return Path(settings.TERRITOIRE_HOME) / "lake"
+
+
+def staging_root() -> Path:
+    """Where ingestions and downloads work before placing anything (one directory per run)."""
+    return lake_root() / ".staging"
 
 
 def uploads_root() -> Path:
@@ -38,19 +49,51 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def place(staged: Path, final: Path) -> None:
-    """Move a finished file to its final name atomically, refusing to replace an existing file."""
+def is_referenced(path: Path) -> bool:
+    """Whether a version row names ``path`` (its Parquet file or its source copy)."""
+    try:
+        relative = str(path.relative_to(lake_root()))
+    except ValueError:
+        return False
+    return DatasetVersion.objects.filter(Q(path=relative) | Q(source_path=relative)).exists()
+
+
+def place(staged: Path, final: Path, *, checksum: str | None = None) -> bool:
+    """Move a finished (fsynced) file to its final name atomically; never replace a version's file.
+
+    The final name holds the content's hash, so a file already there is normally the orphan of a
+    run that was killed between placement and commit: when its checksum matches it is reused and
+    ``staged`` dropped (returns False). A different file that no version references (damaged) is
+    replaced atomically; one that a version references is never touched: ``FileExistsError``.
+    Returns True when this call put ``staged`` in place. Callers hold the dataset's lock.
+    """
     final.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(staged, final)  # fails if `final` exists: versions are never overwritten
-        staged.unlink()
+        os.link(staged, final)  # fails if `final` exists: nothing is ever overwritten here
     except FileExistsError:
-        raise
+        return _place_over(staged, final, checksum)
     except OSError:  # file systems without hard links
-        if final.exists():
-            raise FileExistsError(final) from None
+        if final.exists() or final.is_symlink():
+            return _place_over(staged, final, checksum)
         os.rename(staged, final)
+    else:
+        staged.unlink()
+    os.utime(final)  # the cleanup's grace period counts from the placement, not the writing
     fsync_dir(final.parent)
+    return True
+
+
+def _place_over(staged: Path, final: Path, checksum: str | None) -> bool:
+    if final.is_symlink() or not final.is_file():
+        raise FileExistsError(errno.EEXIST, "occupied by something else than a file", str(final))
+    if file_sha256(final) == (checksum or file_sha256(staged)):
+        staged.unlink()
+        return False
+    if is_referenced(final):
+        raise FileExistsError(errno.EEXIST, "a version's file is never replaced", str(final))
+    os.replace(staged, final)
+    fsync_dir(final.parent)
+    return True
 
 
 def remove_empty_dirs(*paths: Path) -> None:
@@ -64,8 +107,6 @@ def remove_empty_dirs(*paths: Path) -> None:
 def upload_store(*, chunks, original_name: str) -> Path:
     """Write an uploaded file (an iterable of byte chunks) where the worker will find it;
     ``TooLarge`` (and nothing left behind) beyond ``TERRITOIRE_UPLOAD_MAX_BYTES``."""
-    from territoire.lake.uploads import too_large, upload_max_bytes
-
     limit = upload_max_bytes()
     directory = uploads_root() / uuid.uuid4().hex
     directory.mkdir(parents=True)
@@ -102,8 +143,6 @@ def dataset_files_remove_on_commit(dataset) -> None:
     """When the transaction deleting ``dataset`` commits, remove its versions' files (Parquet
     and source copies) and its lake directory. Called before the delete (the version rows are
     read now); a rolled-back delete removes nothing."""
-    from territoire.lake.models import DatasetVersion
-
     root = lake_root()
     relative = [
         path

@@ -1,15 +1,22 @@
-"""Ingest a file into a new version: stage, validate, flag, place, swap in one transaction."""
+"""Ingest a file into a new version: stage, validate, flag, place, swap in one transaction.
+
+Ingestions of one dataset run one at a time (``locks.dataset_lock``): the second waits for the
+first, then compares with what it left — identical content is reported unchanged, anything else
+becomes the next version. Files are placed before the transaction that makes them a version; a
+run killed in between leaves orphans that the next run reuses (``files.place``) and the worker's
+cleanup removes (``cleanup.lake_cleanup``).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils.text import get_valid_filename
 
@@ -23,7 +30,7 @@ from .. import engine
 from ..engine import IngestOptions
 from ..models import Conformity, DatasetLake, DatasetVersion
 from ..report import IngestReport, error_issue
-from .files import file_sha256, lake_root, place, remove_empty_dirs
+from .files import file_sha256, is_referenced, lake_root, place, remove_empty_dirs
 from .lake_settings import (
     dataset_lake_get,
     effective_options,
@@ -31,6 +38,7 @@ from .lake_settings import (
     require_edit,
     schema_load,
 )
+from .locks import Staging, dataset_lock
 
 Progress = Callable[[int, str], None]
 
@@ -85,18 +93,74 @@ def dataset_ingest(
     options=None,
     publish: bool = False,
     progress: Progress | None = None,
+    holder: str = "",
 ) -> IngestReport:
     """Ingest `source` into a new version of `dataset`, or report that its content is unchanged.
 
-    Problems with the input (unreadable file, unknown schema, concurrent ingestion…) come back as a
-    report with status "failed" and its errors; a refused permission raises PermissionRefused. A
-    `schema_ref` or `options.sheet` given here is remembered for the next ingestions.
+    Problems with the input (unreadable file, unknown schema…) come back as a report with status
+    "failed" and its errors; a refused permission raises PermissionRefused. A `schema_ref` or
+    `options.sheet` given here is remembered for the next ingestions. While another ingestion of
+    the dataset runs, this one waits for it (the progress stage says so, naming `holder` of the
+    other one: "tâche n° 12"…), then compares with the version it left.
     """
-    started = time.monotonic()
     require_edit(actor, dataset)
     notify = progress or (lambda percent, stage: None)
-    source = Path(source)
-    name = original_name or source.name
+    name = original_name or Path(source).name
+    holder = holder or _holder_default(actor, f"l'ingestion de « {name} »")
+    with _dataset_locked(dataset, holder, notify) as waited:
+        report = _ingest_locked(
+            actor=actor,
+            dataset=dataset,
+            source=Path(source),
+            name=name,
+            schema_ref=schema_ref,
+            options=options,
+            publish=publish,
+            notify=notify,
+        )
+    if waited:
+        report.warnings.insert(0, _waited_issue(waited[0], name))
+    return report
+
+
+@contextlib.contextmanager
+def _dataset_locked(dataset: Dataset, holder: str, notify: Progress):
+    """Hold the dataset's ingestion lock; yields the holders this run waited for (at most one)."""
+    waited: list[str] = []
+
+    def on_wait(other: str) -> None:
+        waited.append(other or "une autre ingestion")
+        notify(2, f"En attente : {waited[0]} charge déjà ce jeu de données"[:200])
+
+    with dataset_lock(dataset.slug, holder=holder, on_wait=on_wait):
+        yield waited
+
+
+def _holder_default(actor, what: str) -> str:
+    who = actor.get_username() if permissions.is_authenticated(actor) else "la plateforme"
+    return f"{what} par {who}"[:200]
+
+
+def _waited_issue(other: str, name: str) -> dict:
+    return {
+        "severity": "info",
+        "code": "waited_for_other_ingestion",
+        "file": name,
+        "line": None,
+        "column": None,
+        "message_fr": f"Cette ingestion a attendu la fin d'une autre ingestion du même jeu de données "
+        f"({other}), puis a comparé le fichier à la version que celle-ci a laissée.",
+        "message_en": f"This ingestion waited for another ingestion of the same dataset to end "
+        f"({other}), then compared the file with the version it left.",
+        "hint_fr": None,
+        "hint_en": None,
+    }
+
+
+def _ingest_locked(
+    *, actor, dataset, source: Path, name: str, schema_ref, options, publish, notify
+) -> IngestReport:
+    started = time.monotonic()
     lake = dataset_lake_get(dataset)
     current = lake.current_version
     report = IngestReport(
@@ -209,14 +273,13 @@ def _ingest_new_version(
     explicit,
 ) -> IngestReport:
     started = time.monotonic()
-    staging = lake_root() / ".staging" / uuid.uuid4().hex
     dataset_dir = lake_root() / dataset.slug
     placed: list[Path] = []
-    staged = None
+    staging = staged = None
     try:
-        staging.mkdir(parents=True)
+        staging = Staging()
         notify(10, "Lecture et typage des colonnes")
-        staged = engine.stage(source, workdir=staging, options=options, original_name=name)
+        staged = engine.stage(source, workdir=staging.path, options=options, original_name=name)
         checksum = checksum or staged.source_checksum
         report.source_checksum = checksum
         columns = [c.as_dict() for c in staged.columns]
@@ -248,7 +311,7 @@ def _ingest_new_version(
         parquet = Path(staged.parquet_path)
         parquet_checksum = file_sha256(parquet)
         byte_size = parquet.stat().st_size
-        source_copy = staging / "source-copy"
+        source_copy = staging.path / "source-copy"
         shutil.copyfile(source, source_copy)
         with source_copy.open("rb") as handle:
             os.fsync(handle.fileno())
@@ -258,71 +321,40 @@ def _ingest_new_version(
         final = dataset_dir / f"v{number}-{parquet_checksum[:8]}.parquet"
         suffix = get_valid_filename(Path(name).suffix.lower())[:12] if Path(name).suffix else ""
         source_final = dataset_dir / "sources" / f"v{number}-{checksum[:8]}{suffix}"
-        place(parquet, final)
+        place(parquet, final, checksum=parquet_checksum)
         placed.append(final)
-        place(source_copy, source_final)
+        place(source_copy, source_final, checksum=checksum)
         placed.append(source_final)
         notify(90, "Enregistrement de la version")
-        root = lake_root()
-        with transaction.atomic():
-            lake = DatasetLake.objects.select_for_update().get(pk=lake.pk)
-            if DatasetVersion.objects.filter(dataset=dataset, number=number).exists():
-                raise ValidationFailed(
-                    f"Une autre ingestion a créé la version {number} de « {dataset.slug} » pendant celle-ci. "
-                    "Rien n'a été écrit : relancez l'ingestion.",
-                    f"Another ingestion created version {number} of '{dataset.slug}' meanwhile. Nothing was "
-                    "written: run the ingestion again.",
-                    where="version",
-                )
-            previous = lake.current_version
-            report.seconds = time.monotonic() - started
-            version = DatasetVersion.objects.create(
-                dataset=dataset,
-                number=number,
-                path=str(final.relative_to(root)),
-                source_name=name[:300],
-                source_path=str(source_final.relative_to(root)),
-                source_format=staged.source_format or "",
-                source_checksum=checksum,
-                parquet_checksum=parquet_checksum,
-                byte_size=byte_size,
-                row_count=staged.row_count,
-                columns=columns,
-                options=fingerprint,
-                conformity=conformity,
-                schema_ref=schema_ref or "",
-                validation=validation or {},
-                personal_data=flags,
-                created_by=actor if permissions.is_authenticated(actor) else None,
-                report={},
-            )
-            report.status = "created"
-            report.message_fr = f"Version {number} créée ({staged.row_count} lignes)."
-            report.message_en = f"Version {number} created ({staged.row_count} rows)."
-            _version_report(report, version)
-            version.report = report.as_dict()
-            version.save(update_fields=["report"])
-            lake.current_version = version
-            for setting, value in explicit.items():
-                if value:
-                    setattr(lake, setting, value)
-            lake.save()
-            audit_record(
-                actor=actor,
-                action="update",
-                instance=dataset,
-                changes={
-                    "current_version": [previous.number if previous else None, number],
-                    "version_path": [previous.path if previous else None, version.path],
-                    "rows": [previous.row_count if previous else None, version.row_count],
-                    "source_checksum": [previous.source_checksum if previous else None, checksum],
-                },
-                reason=f"ingestion de {name}"[:500],
-            )
+        report.seconds = time.monotonic() - started
+        _version_commit(
+            actor=actor,
+            dataset=dataset,
+            lake=lake,
+            report=report,
+            explicit=explicit,
+            name=name,
+            values={
+                "number": number,
+                "path": str(final.relative_to(lake_root())),
+                "source_name": name[:300],
+                "source_path": str(source_final.relative_to(lake_root())),
+                "source_format": staged.source_format or "",
+                "source_checksum": checksum,
+                "parquet_checksum": parquet_checksum,
+                "byte_size": byte_size,
+                "row_count": staged.row_count,
+                "columns": columns,
+                "options": fingerprint,
+                "conformity": conformity,
+                "schema_ref": schema_ref or "",
+                "validation": validation or {},
+                "personal_data": flags,
+            },
+        )
         return report
     except Exception as exc:
-        for path in placed:
-            path.unlink(missing_ok=True)
+        _remove_unreferenced(placed)
         remove_empty_dirs(dataset_dir / "sources", dataset_dir)
         report.status = "failed"
         report.version, report.rows = None, None
@@ -337,37 +369,112 @@ def _ingest_new_version(
     finally:
         if staged is not None:
             staged.close()
-        shutil.rmtree(staging, ignore_errors=True)
-        remove_empty_dirs(lake_root() / ".staging")
+        if staging is not None:
+            staging.remove()
+
+
+def _remove_unreferenced(placed: list[Path]) -> None:
+    """After a failure, remove the files this run placed (or reused), unless a version names them.
+    When the database cannot tell, they stay: the worker's cleanup removes orphans later."""
+    for path in placed:
+        try:
+            if not is_referenced(path):
+                path.unlink(missing_ok=True)
+        except DatabaseError:
+            return
+
+
+def _version_commit(*, actor, dataset, lake, report, explicit, name, values) -> DatasetVersion:
+    """One transaction, under the lake row's lock: the version row, the swap of the served
+    version, the remembered settings and the audit event. Nothing of it exists if any part fails."""
+    number = values["number"]
+    with transaction.atomic():
+        lake = DatasetLake.objects.select_for_update().get(pk=lake.pk)
+        if DatasetVersion.objects.filter(dataset=dataset, number=number).exists():
+            raise ValidationFailed(
+                f"Une autre ingestion a créé la version {number} de « {dataset.slug} » pendant celle-ci. "
+                "Rien n'a été écrit : relancez l'ingestion.",
+                f"Another ingestion created version {number} of '{dataset.slug}' meanwhile. Nothing was "
+                "written: run the ingestion again.",
+                where="version",
+            )
+        previous = lake.current_version
+        version = DatasetVersion.objects.create(
+            dataset=dataset,
+            created_by=actor if permissions.is_authenticated(actor) else None,
+            report={},
+            **values,
+        )
+        report.status = "created"
+        report.message_fr = f"Version {number} créée ({version.row_count} lignes)."
+        report.message_en = f"Version {number} created ({version.row_count} rows)."
+        _version_report(report, version)
+        version.report = report.as_dict()
+        version.save(update_fields=["report"])
+        lake.current_version = version
+        for setting, value in explicit.items():
+            if value:
+                setattr(lake, setting, value)
+        lake.save()
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=dataset,
+            changes={
+                "current_version": [previous.number if previous else None, number],
+                "version_path": [previous.path if previous else None, version.path],
+                "rows": [previous.row_count if previous else None, version.row_count],
+                "source_checksum": [
+                    previous.source_checksum if previous else None,
+                    version.source_checksum,
+                ],
+            },
+            reason=f"ingestion de {name}"[:500],
+        )
+    return version
 
 
 def dataset_reingest(
-    *, actor, dataset: Dataset, publish: bool = False, progress: Progress | None = None
+    *,
+    actor,
+    dataset: Dataset,
+    publish: bool = False,
+    progress: Progress | None = None,
+    holder: str = "",
 ) -> IngestReport:
-    """Load the current version's source file again, with today's type overrides and settings."""
+    """Load the current version's source file again, with today's type overrides and settings.
+    The current version is read once the dataset's lock is held (after any running ingestion)."""
     require_edit(actor, dataset)
-    lake = dataset_lake_get(dataset)
-    version = lake.current_version
-    if (
-        version is None
-        or not version.source_path
-        or not (lake_root() / version.source_path).is_file()
-    ):
-        raise ValidationFailed(
-            f"« {dataset.slug} » n'a pas de fichier source conservé à recharger : déposez un fichier.",
-            f"'{dataset.slug}' has no stored source file to reload: upload a file.",
-            where="dataset",
+    notify = progress or (lambda percent, stage: None)
+    holder = holder or _holder_default(actor, f"le rechargement de « {dataset.slug} »")
+    with _dataset_locked(dataset, holder, notify) as waited:
+        lake = dataset_lake_get(dataset)
+        version = lake.current_version
+        if (
+            version is None
+            or not version.source_path
+            or not (lake_root() / version.source_path).is_file()
+        ):
+            raise ValidationFailed(
+                f"« {dataset.slug} » n'a pas de fichier source conservé à recharger : déposez un fichier.",
+                f"'{dataset.slug}' has no stored source file to reload: upload a file.",
+                where="dataset",
+            )
+        saved = version.options or {}
+        options = IngestOptions(
+            sheet=saved.get("sheet"),
+            encoding=saved.get("encoding"),
+            delimiter=saved.get("delimiter"),
         )
-    saved = version.options or {}
-    options = IngestOptions(
-        sheet=saved.get("sheet"), encoding=saved.get("encoding"), delimiter=saved.get("delimiter")
-    )
-    return dataset_ingest(
-        actor=actor,
-        dataset=dataset,
-        source=lake_root() / version.source_path,
-        original_name=version.source_name,
-        options=options,
-        publish=publish,
-        progress=progress,
-    )
+        report = dataset_ingest(
+            actor=actor,
+            dataset=dataset,
+            source=lake_root() / version.source_path,
+            original_name=version.source_name,
+            options=options,
+            publish=publish,
+            progress=progress,
+        )
+    if waited:
+        report.warnings.insert(0, _waited_issue(waited[0], version.source_name))
+    return report

@@ -4,8 +4,11 @@ test_cli, test_api_uploads, test_backoffice)."""
 from __future__ import annotations
 
 import http.server
+import os
+import sqlite3
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -44,13 +47,18 @@ def delibs_csv(city) -> Path:
 
 @pytest.fixture
 def lake_files(home):
-    """lake_files(): every file and directory under home/lake, relative, to compare before and after."""
+    """lake_files(): every file and directory under home/lake, relative, to compare before and
+    after; the ingestion lock files (``.locks/<slug>.lock``, empty between runs) are not data."""
 
     def files() -> set[str]:
         root = home / "lake"
         if not root.exists():
             return set()
-        return {str(p.relative_to(root)) for p in root.rglob("*")}
+        return {
+            str(p.relative_to(root))
+            for p in root.rglob("*")
+            if p.relative_to(root).parts[0] != ".locks"
+        }
 
     return files
 
@@ -85,3 +93,64 @@ def http_dir(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+class SharedDatabase:
+    """The test's database, opened by child processes too (for tests that kill an ingestion or
+    run two at once). PostgreSQL: the children connect to the test database itself. SQLite: the
+    test database lives in memory, which no other process can open, so ``share()`` copies it to
+    ``TERRITOIRE_HOME/territoire.sqlite3`` — the file a real installation uses, opened by the
+    children with the production settings (WAL, immediate transactions) — and ``take_back()``
+    copies it back once they are done; the test writes nothing in between."""
+
+    def __init__(self, home: Path):
+        from django.db import connection
+
+        self.home = home
+        self.connection = connection
+        self.file = home / "territoire.sqlite3"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.connection.vendor == "sqlite"
+
+    def env(self) -> dict[str, str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "TASKS_BACKEND"}
+        }
+        env.update(
+            TERRITOIRE_HOME=str(self.home), DJANGO_SETTINGS_MODULE="territoire.settings.test"
+        )
+        if not self.is_sqlite:
+            db = self.connection.settings_dict
+            password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
+            env["DATABASE_URL"] = (
+                f"postgres://{quote(db['USER'] or '', safe='')}{password}@"
+                f"{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+            )
+        return env
+
+    def share(self) -> None:
+        if self.is_sqlite:
+            self.file.unlink(missing_ok=True)
+            self.connection.ensure_connection()
+            target = sqlite3.connect(self.file)
+            try:
+                self.connection.connection.backup(target)
+            finally:
+                target.close()
+
+    def take_back(self) -> None:
+        if self.is_sqlite:
+            source = sqlite3.connect(self.file)
+            try:
+                source.backup(self.connection.connection)
+            finally:
+                source.close()
+
+
+@pytest.fixture
+def shared_database(transactional_db, home) -> SharedDatabase:
+    return SharedDatabase(home)

@@ -230,8 +230,10 @@ def test_failure_after_the_rename_removes_the_new_files(
 def test_concurrent_ingestion_during_the_swap_loses_nothing(
     home, make_dataset, steward, budget_csv, tmp_path
 ):
-    """Another ingestion commits version 2 while this one is placing its files: this one fails
-    cleanly, the other one's version is served."""
+    """Ingestions of a dataset wait for each other (test_crash_and_concurrency); should a writer
+    that does not share the lock (here: one run from this one's own thread, where the lock is
+    re-entrant) commit version 2 while this one places its files, this one still fails cleanly
+    and the other one's version is served."""
     dataset = make_dataset()
     services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
     changed, _ = _changed_budget(budget_csv, tmp_path)

@@ -71,7 +71,8 @@ class Command(BaseCommand):
         verbosity = options.get("verbosity", 1)
 
         def progress(percent: int, stage: str) -> None:
-            if verbosity >= 2 and not as_json:
+            # Waiting for another ingestion of the dataset is always said: a silent wait looks hung.
+            if (verbosity >= 2 and not as_json) or stage.startswith("En attente"):
                 self.stderr.write(f"[{percent:3d} %] {stage}")
 
         try:
