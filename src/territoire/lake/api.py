@@ -114,6 +114,7 @@ def _job_out(job: IngestJob) -> dict:
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
+        "notice": tasks.job_notice(job),
     }
 
 

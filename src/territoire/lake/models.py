@@ -190,3 +190,22 @@ class IngestJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {JobStatus.SUCCEEDED, JobStatus.UNCHANGED, JobStatus.FAILED}
+
+
+class Worker(models.Model):
+    """A running ``territoire worker`` process. It shows a sign of life every few seconds, so that a
+    job waiting for one can say whether one runs; its row goes when it stops (or, if it was
+    killed, stops counting once its sign of life is older than TERRITOIRE_INGEST_JOB_LOST_SECONDS)."""
+
+    hostname = models.CharField(_("machine"), max_length=255)
+    pid = models.PositiveIntegerField(_("numéro de processus"))
+    started_at = models.DateTimeField(_("démarré le"), auto_now_add=True)
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), db_index=True)
+
+    class Meta:
+        ordering = ["-heartbeat_at", "-id"]
+        verbose_name = _("processus de traitement")
+        verbose_name_plural = _("processus de traitement")
+
+    def __str__(self) -> str:
+        return f"{self.hostname} (pid {self.pid})"

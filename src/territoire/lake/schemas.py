@@ -30,6 +30,7 @@ class JobOut(Schema):
     created_at: datetime.datetime
     started_at: datetime.datetime | None
     finished_at: datetime.datetime | None
+    notice: dict[str, str] | None = None  # e.g. no worker runs: {code, message, message_en}
 
 
 class VersionOut(Schema):

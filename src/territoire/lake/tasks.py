@@ -6,15 +6,23 @@ transaction, so a page polling the job sees them while the worker runs.
 A running job shows a sign of life (``heartbeat_at``) every ``HEARTBEAT_SECONDS``. When it has
 shown none for ``TERRITOIRE_INGEST_JOB_LOST_SECONDS`` (default 180), its worker died (killed,
 out of memory, machine restarted): the job is run again once, from the same upload, then
-reported failed. This is checked when the job is read (page, API) and when a worker starts.
-Nothing is ever half-written: a version is swapped in one transaction.
+reported failed. This is checked when the job is read (page, API), when a worker starts and then
+every hour by each worker (``lake_maintenance``, which also removes what dead runs left in the
+lake: ``services.cleanup``). Nothing is ever half-written: a version is swapped in one transaction.
+
+Each worker shows its own sign of life too (a ``Worker`` row, every ``HEARTBEAT_SECONDS``), so a
+job that waits while no worker runs says so, and how to start one (``job_notice``).
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import os
+import socket
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -27,7 +35,8 @@ from territoire.core.errors import PermissionRefused, TerritoireError, Validatio
 from territoire.trust.services import audit_record
 
 from . import services
-from .models import IngestJob, JobKind, JobStatus
+from .models import IngestJob, JobKind, JobStatus, Worker
+from .services.cleanup import CLEANUP_EVERY_SECONDS, lake_cleanup
 
 logger = logging.getLogger(__name__)
 
@@ -166,22 +175,21 @@ def ingest_jobs_recover() -> int:
     return handled
 
 
-class _Heartbeat:
-    """Shows that a job's worker is alive while the job runs (a thread, one UPDATE each time)."""
+class _Beat:
+    """Runs ``action`` every ``every`` seconds in a thread while the block runs."""
 
-    def __init__(self, job_id: int):
-        self.job_id = job_id
+    def __init__(self, every: float, action: Callable[[], object], name: str):
+        self.every, self.action, self.name = every, action, name
         self.stop = threading.Event()
-        self.thread = threading.Thread(
-            target=self._beat, name=f"job-{job_id}-heartbeat", daemon=True
-        )
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
 
-    def _beat(self) -> None:
+    def _run(self) -> None:
         try:
-            while not self.stop.wait(HEARTBEAT_SECONDS):
-                _update(self.job_id, heartbeat_at=timezone.now())
-        except Exception:  # the job itself goes on; a missed beat at worst makes it look lost
-            logger.exception("Heartbeat of ingestion job %s failed", self.job_id)
+            while not self.stop.wait(self.every):
+                try:
+                    self.action()
+                except Exception:  # the work goes on; a missed beat at worst makes it look lost
+                    logger.exception("%s failed", self.name)
         finally:
             connection.close()  # this thread's own database connection
 
@@ -191,7 +199,70 @@ class _Heartbeat:
 
     def __exit__(self, *exc) -> None:
         self.stop.set()
-        self.thread.join(timeout=HEARTBEAT_SECONDS)
+        self.thread.join(timeout=min(self.every, HEARTBEAT_SECONDS))
+
+
+class _Heartbeat(_Beat):
+    """Shows that a job's worker is alive while the job runs (one UPDATE each time)."""
+
+    def __init__(self, job_id: int):
+        super().__init__(
+            HEARTBEAT_SECONDS,
+            lambda: _update(job_id, heartbeat_at=timezone.now()),
+            f"job-{job_id}-heartbeat",
+        )
+
+
+def worker_alive() -> bool:
+    """Whether a worker showed a sign of life recently enough to count as running."""
+    return Worker.objects.filter(heartbeat_at__gte=timezone.now() - _lost_after()).exists()
+
+
+def job_notice(job: IngestJob) -> dict | None:
+    """What a person following a job must know besides its stage: a job waiting while no worker
+    runs will wait until someone starts one. Shown by the API (``notice``) and the job page."""
+    if job.status != JobStatus.QUEUED or worker_alive():
+        return None
+    return {
+        "code": "no_worker",
+        "message": "Aucun processus de traitement ne tourne : cette tâche attendra qu'il soit "
+        "lancé. L'administrateur du serveur doit lancer `territoire worker` (voir "
+        "docs/production.md, « Worker »).",
+        "message_en": "No worker process is running: this job will wait until one is started. The "
+        "server's administrator must run `territoire worker` (see docs/production.md, "
+        '"Worker").',
+    }
+
+
+def lake_maintenance() -> None:
+    """What a worker does when it starts and then every CLEANUP_EVERY_SECONDS: deal with jobs
+    other workers left behind, and remove what dead runs left in the lake."""
+    ingest_jobs_recover()
+    lake_cleanup()
+
+
+@contextmanager
+def worker_presence() -> Iterator[Worker]:
+    """While the block runs (a worker's loop), the worker's row shows a sign of life every
+    HEARTBEAT_SECONDS and the lake maintenance runs every CLEANUP_EVERY_SECONDS."""
+    worker = Worker.objects.create(
+        hostname=socket.gethostname()[:255], pid=os.getpid(), heartbeat_at=timezone.now()
+    )
+
+    def beat() -> None:
+        now = timezone.now()
+        Worker.objects.filter(pk=worker.pk).update(heartbeat_at=now)
+        # rows of workers that were killed: no longer a sign of anything
+        Worker.objects.filter(heartbeat_at__lt=now - 10 * _lost_after()).delete()
+
+    try:
+        with (
+            _Beat(HEARTBEAT_SECONDS, beat, "worker-heartbeat"),
+            _Beat(CLEANUP_EVERY_SECONDS, lake_maintenance, "lake-maintenance"),
+        ):
+            yield worker
+    finally:
+        Worker.objects.filter(pk=worker.pk).delete()
 
 
 def _update(job_id: int, **fields) -> None:
@@ -236,6 +307,7 @@ def ingest_job_run(job_id: int) -> str:
                     dataset=job.dataset,
                     publish=job.publish,
                     progress=progress,
+                    holder=f"la tâche n° {job.pk}",
                 )
             else:
                 result = services.dataset_ingest(
@@ -246,6 +318,7 @@ def ingest_job_run(job_id: int) -> str:
                     schema_ref=job.schema_ref or None,
                     publish=job.publish,
                     progress=progress,
+                    holder=f"la tâche n° {job.pk}",
                 )
             report = result.as_dict()
             status = STATUS_OF_REPORT[result.status]

@@ -299,5 +299,6 @@ def job_page(request, job_id: int):
             "report": job.report or None,
             "refresh": job.status in {JobStatus.QUEUED, JobStatus.RUNNING},
             "statuses": JobStatus.choices,
+            "notice": tasks.job_notice(job),
         },
     )

@@ -3,6 +3,9 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from territoire.lake.services.cleanup import lake_cleanup
+from territoire.lake.tasks import ingest_jobs_recover, worker_presence
+
 
 class Command(BaseCommand):
     help = "Run the background job worker (django-tasks database backend)."
@@ -14,12 +17,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, interval: float, batch: bool, **options):
-        from territoire.lake.tasks import ingest_jobs_recover
-
         recovered = ingest_jobs_recover()  # jobs a dead worker left running: again, or failed
         if recovered:
             self.stdout.write(
                 f"{recovered} tâche(s) d'ingestion interrompue(s) reprise(s) ou close(s)."
             )
+        removed = lake_cleanup()  # what killed ingestions left in the lake and the uploads
+        if removed:
+            self.stdout.write(f"{len(removed)} fichier(s) ou dossier(s) abandonné(s) supprimé(s).")
         extra = ["--batch"] if batch else []
-        call_command("db_worker", f"--interval={interval}", *extra)
+        with worker_presence():  # signs of life, and the same maintenance every hour
+            call_command("db_worker", f"--interval={interval}", *extra)

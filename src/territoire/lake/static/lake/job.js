@@ -12,6 +12,8 @@
   var state = document.querySelector("[data-job-state]");
   var done = document.querySelector("[data-job-done]");
   var manual = document.querySelector("[data-job-manual]");
+  var notice = document.querySelector("[data-job-notice]");
+  var english = (document.documentElement.lang || "").indexOf("en") === 0;
   if (manual) { manual.hidden = true; }
 
   function show(job) {
@@ -19,6 +21,10 @@
     if (percent) { percent.textContent = job.progress + " %"; }
     if (stage) { stage.textContent = job.stage || "—"; }
     if (state) { state.textContent = state.getAttribute("data-status-" + job.status) || job.status; }
+    if (notice) {  /* e.g. no worker runs: say so, and how to start one */
+      notice.hidden = !job.notice;
+      notice.textContent = job.notice ? (english ? job.notice.message_en : job.notice.message) : "";
+    }
   }
 
   function poll() {
