@@ -77,8 +77,11 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def http_dir(tmp_path):
-    """A directory served on 127.0.0.1 by http.server in a thread; yields (directory, base URL)."""
+def http_dir(tmp_path, settings):
+    """A directory served on 127.0.0.1 by http.server in a thread; yields (directory, base URL).
+    URL sources may reach that host (TERRITOIRE_FETCH_ALLOWED_HOSTS): it stands for a server on
+    the Internet."""
+    settings.TERRITOIRE_FETCH_ALLOWED_HOSTS = ["127.0.0.1"]
     directory = tmp_path / "served"
     directory.mkdir()
 

@@ -489,6 +489,7 @@ def test_fetch_url_timeout_is_reported(tmp_path):
                 f"http://127.0.0.1:{listener.getsockname()[1]}/lent.csv",
                 dest_dir=tmp_path,
                 timeout=0.2,
+                allowed_hosts=["127.0.0.1"],
             )
     finally:
         listener.close()
