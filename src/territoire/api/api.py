@@ -14,6 +14,7 @@ from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
 from territoire.core.errors import TerritoireError
+from territoire.lake.uploads import upload_refusals
 from territoire.territories import selectors as territory_selectors
 
 from .auth import InvalidToken, RateLimited, actor_of
@@ -239,4 +240,5 @@ def dataset_detail(request, slug: str):
 
 
 api.add_router("", "territoire.lake.api.router")
+upload_refusals("api-v1", api.on_exception)  # uploads refused before their body is read
 api.add_router("", "territoire.records.api.router")  # records: pages, cursors, facets, exports

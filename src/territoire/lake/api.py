@@ -34,6 +34,7 @@ from .schemas import (
     VersionDetailOut,
     VersionOut,
 )
+from .uploads import upload_gate
 
 router = Router(tags=["lac de données"])
 
@@ -49,8 +50,8 @@ def _reader(request):
     return actor_of(request)
 
 
-def _writer(request):
-    """The acting user of a write: a "write" token, or a logged-in session whose CSRF token checks out."""
+def _write_actor(request):
+    """Who a write claims to be: a "write" token, or a logged-in session (CSRF not checked yet)."""
     raw = presented_token(request)
     if raw:
         actor = token_authenticate(raw, scope=TokenScope.WRITE)
@@ -59,16 +60,22 @@ def _writer(request):
     else:
         user = getattr(request, "user", None)
         actor = user if user is not None and user.is_authenticated else AnonymousUser()
-        if actor.is_authenticated and check_csrf(request) is not None:
-            raise PermissionRefused(
-                "Jeton CSRF absent ou invalide : rechargez la page, ou utilisez un jeton d'API avec la portée « write ».",
-                "CSRF token missing or invalid: reload the page, or use an API token with the 'write' scope.",
-                where="csrf",
-            )
     if not actor.is_authenticated:
         raise AuthenticationRequired(
             "Authentification requise : envoyez un jeton d'API avec la portée « write » (Authorization: Bearer …).",
             "Authentication required: send an API token with the 'write' scope (Authorization: Bearer …).",
+        )
+    return actor
+
+
+def _writer(request):
+    """The acting user of a write: a "write" token, or a logged-in session whose CSRF token checks out."""
+    actor = _write_actor(request)
+    if not presented_token(request) and check_csrf(request) is not None:
+        raise PermissionRefused(
+            "Jeton CSRF absent ou invalide : rechargez la page, ou utilisez un jeton d'API avec la portée « write ».",
+            "CSRF token missing or invalid: reload the page, or use an API token with the 'write' scope.",
+            where="csrf",
         )
     throttle(request, actor)
     return actor
@@ -84,6 +91,13 @@ def _editable_dataset(actor, slug: str):
             where="slug",
         )
     return dataset
+
+
+@upload_gate("api-v1:lake-upload")
+def _upload_gate(request, slug: str) -> None:
+    """Run by uploads.UploadSizeLimitMiddleware before the body is read: no reading for a sender
+    who would be refused (CSRF and the rate limit are checked by the view, on the body)."""
+    _editable_dataset(_write_actor(request), slug)
 
 
 def _readable_dataset(request, actor, slug: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from territoire.core.errors import NotFound, TerritoireError
 from . import selectors, services, tasks
 from .forms import DecisionForm, LakeSettingsForm, TypeOverrideForm, UploadForm
 from .models import JobKind, JobStatus
+from .uploads import upload_gate
 
 
 def _editable(request, slug: str):
@@ -86,6 +88,16 @@ def _dataset_context(request, dataset, **forms) -> dict:
 def dataset_page(request, slug: str):
     dataset = _editable(request, slug)
     return render(request, "lake/dataset.html", _dataset_context(request, dataset))
+
+
+@upload_gate("lake:upload")
+def _upload_gate(request, slug: str):
+    """Run by uploads.UploadSizeLimitMiddleware before the body is read (even CSRF's check reads
+    it): the view's own refusals, without reading what a refused sender sent."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    _editable(request, slug)
+    return None
 
 
 @login_required
