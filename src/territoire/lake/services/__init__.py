@@ -5,7 +5,9 @@ A version is written once: the engine stages the Parquet file in ``lake/.staging
 it is hard-linked (or renamed) to ``lake/<slug>/v<N>-<hash8>.parquet`` — never over an existing
 file — and only then, in one transaction, the version row is created, the dataset's current version
 is swapped and the audit event is written. Any failure removes what this run wrote; the previous
-version keeps serving.
+version keeps serving. Ingestions of one dataset run one after the other (``locks``); files a killed
+run placed are reused by the next run of the same file (``files.place``) and removed by the
+worker's ``cleanup``.
 
 Actors: a user, or ``None`` for the platform itself (the `territoire ingest` command run without an
 account, a scheduled refresh). Views and routers never pass ``None``: they pass ``request.user`` or the
