@@ -10,14 +10,15 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 import territoire
+from territoire.accounts.authentication import InvalidToken, RateLimited, actor_of
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
 from territoire.core.errors import TerritoireError
+from territoire.core.schemas import COMMON_ERRORS, MAX_OFFSET, ErrorOut
 from territoire.lake.uploads import upload_refusals
 from territoire.territories import selectors as territory_selectors
 
-from .auth import InvalidToken, RateLimited, actor_of
 from .errors import (
     BODY_ERRORS,
     JsonParser,
@@ -25,18 +26,7 @@ from .errors import (
     unreadable_body,
     validation_error_body,
 )
-from .schemas import (
-    COMMON_ERRORS,
-    DatasetOut,
-    ErrorOut,
-    StatusOut,
-    TerritoryDetailOut,
-    TerritoryOut,
-)
-
-# Beyond any catalogue, and within the 64-bit OFFSET of SQLite and PostgreSQL (a larger one was a
-# 500, found by the fuzzer).
-MAX_OFFSET = 2**31 - 1
+from .schemas import DatasetOut, StatusOut, TerritoryDetailOut, TerritoryOut
 
 api = NinjaAPI(
     title="Territoire API",

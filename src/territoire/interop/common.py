@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.urls import reverse
 
-from territoire.api.auth import actor_of
+from territoire.accounts.authentication import actor_of
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset, Distribution
 from territoire.catalog.vocabularies import LICENCE_URLS, Licence
@@ -145,8 +145,8 @@ def export_formats(version) -> list[ExportFormat]:
 
 
 def authenticate(request):
-    """The actor, after the per-client rate limit. Raises api.auth.RateLimited or api.auth.InvalidToken,
-    which each front-end turns into its own error shape."""
+    """The actor, after the per-client rate limit. Raises RateLimited or InvalidToken (from
+    accounts.authentication), which each front-end turns into its own error shape."""
     return actor_of(request)
 
 

@@ -15,14 +15,14 @@ from ninja.files import UploadedFile
 from ninja.utils import check_csrf
 
 from territoire.accounts import permissions
+from territoire.accounts.authentication import InvalidToken, actor_of, presented_token, throttle
 from territoire.accounts.models import TokenScope
 from territoire.accounts.services import token_authenticate
-from territoire.api.auth import InvalidToken, actor_of, presented_token, throttle
-from territoire.api.schemas import COMMON_ERRORS, ErrorOut
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, PermissionRefused, TerritoireError, ValidationFailed
+from territoire.core.schemas import COMMON_ERRORS, ErrorOut
 
 from . import selectors, services, tasks
 from .models import IngestJob, JobKind

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 from django.http import StreamingHttpResponse
 from ninja import Query, Router
 
-from territoire.api.auth import actor_of
-from territoire.api.schemas import COMMON_ERRORS, ErrorOut
+from territoire.accounts.authentication import actor_of
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, ValidationFailed
+from territoire.core.schemas import COMMON_ERRORS, ErrorOut
 
 from . import cursors, engine, selectors
 from . import exports as fast_exports

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from territoire.api.auth import InvalidToken, RateLimited
+from territoire.accounts.authentication import InvalidToken, RateLimited
 
 from .. import common
 from .actions import ACTIONS

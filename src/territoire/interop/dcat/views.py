@@ -14,7 +14,7 @@ from django.db.models import Max, Min, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from territoire.api.auth import InvalidToken, RateLimited
+from territoire.accounts.authentication import InvalidToken, RateLimited
 from territoire.catalog import selectors as catalog_selectors
 from territoire.organizations.models import Organization
 from territoire.territories import selectors as territory_selectors

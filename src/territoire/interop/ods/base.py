@@ -7,7 +7,7 @@ import logging
 
 from django.views.decorators.http import require_GET
 
-from territoire.api.auth import InvalidToken, RateLimited
+from territoire.accounts.authentication import InvalidToken, RateLimited
 from territoire.records.odsql import QueryError
 
 from .. import common

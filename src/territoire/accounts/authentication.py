@@ -1,6 +1,9 @@
 """API authentication: a token in `Authorization: Bearer …`, `Authorization: Apikey …`, CKAN's
 `Authorization: <token>` or `X-CKAN-API-Key`, else the session. Anonymous requests are allowed
-(public data); the actor is then AnonymousUser."""
+(public data); the actor is then AnonymousUser.
+
+It lives in accounts, below the apps whose routers use it (catalogue, lake, records, OpenDataSoft,
+CKAN, DCAT): each front-end answers `InvalidToken` and `RateLimited` in its own error shape."""
 
 from __future__ import annotations
 
