@@ -1,23 +1,23 @@
-"""The native API (/api/v1/): thin routers over selectors and services."""
+"""The native API (/api/v1/): assembles the apps' routers and answers every refusal in one error
+shape (`core.schemas.ErrorOut`). The endpoints live in their apps (`territories/api.py`,
+`catalog/api.py`, `lake/api.py`, `records/api.py`)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-import territoire
-from territoire.accounts.authentication import InvalidToken, RateLimited, actor_of
-from territoire.catalog import selectors as catalog_selectors
-from territoire.catalog import services as catalog_services
-from territoire.core import ratelimit
+from territoire.accounts.authentication import InvalidToken, RateLimited
+from territoire.catalog.api import router as catalog_router
 from territoire.core.errors import TerritoireError
-from territoire.core.schemas import COMMON_ERRORS, MAX_OFFSET, ErrorOut
+from territoire.lake.api import router as lake_router
 from territoire.lake.uploads import upload_refusals
-from territoire.territories import selectors as territory_selectors
+from territoire.records.api import router as records_router
+from territoire.territories.api import router as territories_router
 
 from .errors import (
     BODY_ERRORS,
@@ -26,7 +26,6 @@ from .errors import (
     unreadable_body,
     validation_error_body,
 )
-from .schemas import DatasetOut, StatusOut, TerritoryDetailOut, TerritoryOut
 
 api = NinjaAPI(
     title="Territoire API",
@@ -117,118 +116,8 @@ def rate_limited(request, exc: RateLimited):
     return response
 
 
-def _territory_out(t) -> dict:
-    return {
-        "kind": t.kind,
-        "code": t.code,
-        "name": t.name,
-        "siren": t.siren,
-        "population": t.population,
-        "parent_code": t.parent.code if t.parent_id and t.parent else None,
-        "departement_code": t.departement_code,
-    }
-
-
-@api.get("/status", response=StatusOut, tags=["service"], summary="État du service")
-def status(request):
-    home = territory_selectors.home_territory()
-    return {
-        "status": "ok",
-        "version": territoire.__version__,
-        "territory": home.name if home else None,
-    }
-
-
-@api.get(
-    "/territories",
-    response={200: list[TerritoryOut], **COMMON_ERRORS},
-    tags=["territoires"],
-    summary="Lister les territoires",
-)
-def territory_list(
-    request,
-    kind: str | None = Query(None, description="region, departement, epci, commune, quartier…"),
-    epci: str | None = Query(None, description="SIREN d'un EPCI : ses communes membres"),
-    q: str | None = Query(None, description="Nom contenant ce texte"),
-    limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
-):
-    actor_of(request)
-    qs = territory_selectors.territory_list(kind=kind, epci=epci, q=q)[offset : offset + limit]
-    return [_territory_out(t) for t in qs]
-
-
-@api.get(
-    "/territories/{kind}/{code}",
-    response={200: TerritoryDetailOut, 404: ErrorOut, **COMMON_ERRORS},
-    tags=["territoires"],
-    summary="Un territoire, ses membres et son contour",
-)
-def territory_detail(request, kind: str, code: str):
-    actor_of(request)
-    territory = territory_selectors.territory_get(kind, code)
-    members = (
-        territory_selectors.territory_children(territory).select_related("parent").defer("geometry")
-    )
-    return {
-        **_territory_out(territory),
-        "members": [_territory_out(m) for m in members],
-        "geometry": territory.geometry,
-    }
-
-
-def _dataset_out(d) -> dict:
-    return {
-        "slug": d.slug,
-        "title": d.title,
-        "description": d.description,
-        "publisher": d.publisher.name,
-        "publisher_service": d.publisher_service.name if d.publisher_service else None,
-        "access_level": d.access_level,
-        "is_published": d.is_published,
-        "licence": d.licence,
-        "frequency": d.frequency,
-        "themes": [t.code for t in d.themes.all()],
-        "keywords": d.keywords,
-        "territories": [t.code for t in d.territories.all()],
-        "created_at": d.created_at,
-        "modified_at": d.modified_at,
-    }
-
-
-@api.get(
-    "/datasets",
-    response={200: list[DatasetOut], **COMMON_ERRORS},
-    tags=["catalogue"],
-    summary="Lister les jeux de données visibles",
-)
-def dataset_list(
-    request,
-    limit: int = Query(50, ge=1, le=1000),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
-):
-    actor = actor_of(request)
-    qs = catalog_selectors.dataset_list_for_actor(actor).prefetch_related("themes", "territories")[
-        offset : offset + limit
-    ]
-    return [_dataset_out(d) for d in qs]
-
-
-@api.get(
-    "/datasets/{slug}",
-    response={200: DatasetOut, 404: ErrorOut, **COMMON_ERRORS},
-    tags=["catalogue"],
-    summary="Un jeu de données",
-)
-def dataset_detail(request, slug: str):
-    actor = actor_of(request)
-    dataset = catalog_selectors.dataset_get_for_actor(actor, slug)
-    catalog_services.dataset_read_record(
-        actor=actor, dataset=dataset, channel="api/v1", ip_address=ratelimit.client_ip(request)
-    )
-    return _dataset_out(dataset)
-
-
-api.add_router("", "territoire.lake.api.router")
+api.add_router("", territories_router)  # status, territories
+api.add_router("", catalog_router)  # datasets
+api.add_router("", lake_router)  # uploads, jobs, versions
 upload_refusals("api-v1", api.on_exception)  # uploads refused before their body is read
-api.add_router("", "territoire.records.api.router")  # records: pages, cursors, facets, exports
+api.add_router("", records_router)  # records: pages, cursors, facets, exports
