@@ -1,7 +1,9 @@
 """Who may do what: the one place where roles turn into permissions.
 
-Every view, API router, admin class and service asks here. Outsiders get not-found rather than
-forbidden for objects they may not see (see catalog.selectors).
+Every view, API router, admin class and service asks here, directly or through the catalogue's
+selectors. Which datasets an actor may *see* depends on access levels, so that rule lives in the
+catalogue (catalog.selectors.dataset_list_for_actor, used by every entry point); outsiders get
+not-found rather than forbidden for objects they may not see.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ def is_authenticated(actor) -> bool:
 
 
 def is_data_officer(actor) -> bool:
-    return is_authenticated(actor) and (actor.is_superuser or actor.role == Role.DATA_OFFICER)
+    """Superusers and data officers (the rule is the user model's own `is_data_officer`)."""
+    return is_authenticated(actor) and actor.is_data_officer
 
 
 def is_agent(actor) -> bool:
@@ -32,6 +35,11 @@ def is_agent(actor) -> bool:
     return is_authenticated(actor) and (
         actor.is_superuser or actor.role in {Role.DATA_OFFICER, Role.STEWARD, Role.AGENT}
     )
+
+
+def is_steward(actor) -> bool:
+    """A steward (relais données): changes the datasets of the services they steward."""
+    return is_authenticated(actor) and actor.role == Role.STEWARD
 
 
 def stewarded_service_ids(actor) -> set[int]:
@@ -69,7 +77,7 @@ def can_admin_model(actor, label: str, action: str) -> bool:
     if label in CATALOG_MODELS:
         if action == "view":
             return True
-        return actor.role == Role.STEWARD and bool(stewarded_service_ids(actor))
+        return is_steward(actor) and bool(stewarded_service_ids(actor))
     if label in REFERENCE_MODELS:
         return action == "view"
     if label == "accounts.apitoken":
@@ -78,33 +86,11 @@ def can_admin_model(actor, label: str, action: str) -> bool:
 
 
 def can_edit_dataset(actor, dataset) -> bool:
+    """Data officers change every dataset; stewards the datasets of the services they steward.
+    Entry points ask catalog.selectors.dataset_check_editable, which says why not."""
     if is_data_officer(actor):
         return True
-    return (
-        is_authenticated(actor)
-        and actor.role == Role.STEWARD
-        and dataset.publisher_service_id in stewarded_service_ids(actor)
-    )
-
-
-def can_view_dataset(actor, dataset) -> bool:
-    """The access level of a dataset against the actor."""
-    level = dataset.access_level
-    if level == "public" and dataset.is_published:
-        return True
-    if not is_authenticated(actor):
-        return False
-    if is_data_officer(actor) or can_edit_dataset(actor, dataset):
-        return True
-    if level in {"public", "internal"}:
-        return is_agent(actor)
-    if level == "restricted":
-        return dataset.publisher_service_id in member_service_ids(actor) or (
-            getattr(dataset, "steward_id", None) == actor.id
-        )
-    return (
-        getattr(dataset, "steward_id", None) == actor.id
-    )  # personal: its steward and data officers
+    return is_steward(actor) and dataset.publisher_service_id in stewarded_service_ids(actor)
 
 
 def can_manage_tokens_of(actor, user) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from territoire.accounts import permissions
-from territoire.core.errors import NotFound
+from territoire.core.errors import NotFound, PermissionRefused
 
 from .models import Dataset
 from .vocabularies import AccessLevel
@@ -35,7 +35,10 @@ def dataset_list_for_scope(scope: str) -> QuerySet[Dataset]:
 
 
 def dataset_list_for_actor(actor) -> QuerySet[Dataset]:
-    """Datasets the actor may see: the public sees published public datasets only."""
+    """Datasets the actor may see: the public sees published public datasets only.
+
+    This is the one visibility rule: the portal, every API, the admin and the back-office ask it
+    (a single dataset through :func:`dataset_get_for_actor`)."""
     scope = shared_scope(actor)
     if scope is not None:
         return dataset_list_for_scope(scope)
@@ -60,4 +63,47 @@ def dataset_get_for_actor(actor, slug: str) -> Dataset:
         raise NotFound(
             f"Jeu de données « {slug} » introuvable.", f"Dataset '{slug}' not found.", where="slug"
         )
+    return dataset
+
+
+def dataset_list_editable(actor) -> QuerySet[Dataset]:
+    """Datasets the actor may change and load data into: every one for a data officer, their
+    stewarded services' for a steward, none otherwise (the list form of
+    ``accounts.permissions.can_edit_dataset``; a test holds the two together)."""
+    qs = Dataset.objects.select_related("publisher", "publisher_service")
+    if permissions.is_data_officer(actor):
+        return qs
+    if not permissions.is_steward(actor):
+        return qs.none()
+    return qs.filter(publisher_service_id__in=permissions.stewarded_service_ids(actor))
+
+
+def dataset_check_editable(actor, dataset: Dataset) -> None:
+    """The one edit check of a dataset, whatever the entry point (admin, back-office, API, CLI,
+    services): PermissionRefused with one bilingual message when the actor may not change it."""
+    if permissions.can_edit_dataset(actor, dataset):
+        return
+    if dataset.pk is None:
+        raise PermissionRefused(
+            "Vous ne pouvez pas créer ce jeu de données : il faut être administrateur des données "
+            "ou relais données du service producteur choisi.",
+            "You may not create this dataset: you must be the data officer or a steward of the "
+            "chosen producing service.",
+            where="publisher_service",
+        )
+    raise PermissionRefused(
+        f"Vous ne pouvez pas modifier le jeu de données « {dataset.slug} » ni y déposer de "
+        "données : il faut être administrateur des données ou relais données de son service "
+        "producteur.",
+        f"You may not change dataset '{dataset.slug}' or load data into it: you must be the "
+        "data officer or a steward of its producing service.",
+        where="dataset",
+    )
+
+
+def dataset_get_editable(actor, slug: str) -> Dataset:
+    """The dataset ``slug`` if the actor may change it: NotFound when they may not see it (as for
+    a dataset that does not exist), PermissionRefused when they may see it but not change it."""
+    dataset = dataset_get_for_actor(actor, slug)
+    dataset_check_editable(actor, dataset)
     return dataset

@@ -20,6 +20,7 @@ from territoire.trust.services import (
 )
 
 from .models import Dataset, Distribution, Theme
+from .selectors import dataset_check_editable
 from .vocabularies import AccessLevel, Frequency, Licence
 
 EDITABLE_FIELDS = {
@@ -38,21 +39,6 @@ EDITABLE_FIELDS = {
     "landing_page",
     "access_level",
 }
-
-
-def _refuse_edit(actor, dataset: Dataset | None = None) -> None:
-    if dataset is None:
-        allowed = permissions.is_data_officer(actor) or bool(
-            permissions.stewarded_service_ids(actor)
-        )
-    else:
-        allowed = permissions.can_edit_dataset(actor, dataset)
-    if not allowed:
-        raise PermissionRefused(
-            "Vous n'avez pas le droit de modifier ce jeu de données : il faut être administrateur des données "
-            "ou relais données du service producteur.",
-            "You may not change this dataset: you must be the data officer or a steward of its producing service.",
-        )
 
 
 def _check_values(values: dict[str, Any]) -> None:
@@ -107,11 +93,7 @@ def dataset_create(
             f"Champ(s) inconnu(s) : {', '.join(sorted(unknown))}.",
             f"Unknown field(s): {', '.join(sorted(unknown))}.",
         )
-    service = values.get("publisher_service")
-    if not permissions.is_data_officer(actor) and (
-        service is None or service.id not in permissions.stewarded_service_ids(actor)
-    ):
-        _refuse_edit(actor, Dataset(publisher_service=service))
+    dataset_check_editable(actor, Dataset(publisher_service=values.get("publisher_service")))
     if not title.strip():
         raise ValidationFailed("Le titre est obligatoire.", "A title is required.", where="title")
     _check_values(values)
@@ -162,7 +144,7 @@ def dataset_update(
     territories: list | None = None,
     **values: Any,
 ) -> Dataset:
-    _refuse_edit(actor, dataset)
+    dataset_check_editable(actor, dataset)
     unknown = set(values) - EDITABLE_FIELDS
     if unknown:
         raise ValidationFailed(
@@ -200,7 +182,7 @@ def dataset_update(
 
 def dataset_publish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
     """Make a dataset visible at its access level. A personal dataset is never published as such."""
-    _refuse_edit(actor, dataset)
+    dataset_check_editable(actor, dataset)
     if dataset.access_level == AccessLevel.PERSONAL:
         raise ValidationFailed(
             "Ce jeu de données contient des données personnelles : il ne peut pas être publié tel quel. "
@@ -257,7 +239,7 @@ def _personal_data_gate(dataset: Dataset) -> None:
 
 
 def dataset_unpublish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
-    _refuse_edit(actor, dataset)
+    dataset_check_editable(actor, dataset)
     if not dataset.is_published:
         return dataset
     return _set_published(actor, dataset, False, reason)
@@ -287,7 +269,7 @@ def distribution_create(
     filename: str | None = None,
     media_type: str = "",
 ) -> Distribution:
-    _refuse_edit(actor, dataset)
+    dataset_check_editable(actor, dataset)
     if not download_url and content is None:
         raise ValidationFailed(
             "Indiquez une URL ou un fichier.", "Give a URL or a file.", where="download_url"

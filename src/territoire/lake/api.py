@@ -14,7 +14,6 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.utils import check_csrf
 
-from territoire.accounts import permissions
 from territoire.accounts.authentication import InvalidToken, actor_of, presented_token, throttle
 from territoire.accounts.models import TokenScope
 from territoire.accounts.services import token_authenticate
@@ -81,23 +80,11 @@ def _writer(request):
     return actor
 
 
-def _editable_dataset(actor, slug: str):
-    dataset = catalog_selectors.dataset_get_for_actor(actor, slug)
-    if not permissions.can_edit_dataset(actor, dataset):
-        raise PermissionRefused(
-            f"Vous ne pouvez pas déposer de données dans « {slug} » : il faut être administrateur des données "
-            "ou relais données du service producteur.",
-            f"You may not load data into '{slug}': you must be the data officer or a steward of its producing service.",
-            where="slug",
-        )
-    return dataset
-
-
 @upload_gate("api-v1:lake-upload")
 def _upload_gate(request, slug: str) -> None:
     """Run by uploads.UploadSizeLimitMiddleware before the body is read: no reading for a sender
     who would be refused (CSRF and the rate limit are checked by the view, on the body)."""
-    _editable_dataset(_write_actor(request), slug)
+    catalog_selectors.dataset_get_editable(_write_actor(request), slug)
 
 
 def _readable_dataset(request, actor, slug: str):
@@ -171,7 +158,7 @@ def upload_create(
     publish: bool = Form(False),
 ):
     actor = _writer(request)
-    dataset = _editable_dataset(actor, slug)
+    dataset = catalog_selectors.dataset_get_editable(actor, slug)
     _check_bundled_schema(schema_ref)
     path = services.upload_store(chunks=file.chunks(), original_name=file.name or "fichier")
     try:
@@ -304,7 +291,7 @@ def version_parquet(request, slug: str, number: int):
 )
 def type_overrides_set(request, slug: str, payload: TypeOverridesIn):
     actor = _writer(request)
-    dataset = _editable_dataset(actor, slug)
+    dataset = catalog_selectors.dataset_get_editable(actor, slug)
     overrides = {column: kind or "" for column, kind in payload.overrides.items()}
     lake = services.dataset_set_type_overrides(actor=actor, dataset=dataset, overrides=overrides)
     out = {"dataset": dataset.slug, "type_overrides": lake.type_overrides}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from territoire.accounts import permissions
+from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
 from territoire.core.errors import NotFound, ValidationFailed
 
@@ -12,15 +13,12 @@ from .models import DatasetLake, DatasetVersion, IngestJob
 
 
 def dataset_list_editable(actor) -> QuerySet[Dataset]:
-    """Datasets whose data the actor may load: all for a data officer, their services' for a steward."""
-    qs = Dataset.objects.select_related(
-        "publisher", "publisher_service", "lake__current_version"
-    ).order_by("title")
-    if permissions.is_data_officer(actor):
-        return qs
-    if not permissions.is_authenticated(actor) or actor.role != "steward":
-        return qs.none()
-    return qs.filter(publisher_service_id__in=permissions.stewarded_service_ids(actor))
+    """Datasets whose data the actor may load (the catalogue's edit rule), with their served version."""
+    return (
+        catalog_selectors.dataset_list_editable(actor)
+        .select_related("lake__current_version")
+        .order_by("title")
+    )
 
 
 def dataset_lake(dataset: Dataset) -> DatasetLake | None:

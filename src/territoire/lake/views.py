@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from territoire.accounts import permissions
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
-from territoire.core.errors import NotFound, TerritoireError
+from territoire.core.errors import NotFound, PermissionRefused, TerritoireError
 
 from . import selectors, services, tasks
 from .forms import DecisionForm, LakeSettingsForm, TypeOverrideForm, UploadForm
@@ -23,14 +23,12 @@ from .uploads import upload_gate
 
 
 def _editable(request, slug: str):
-    """The dataset if the person may load its data; not-found otherwise, whoever they are."""
+    """The dataset if the person may load its data; not-found otherwise, whoever they are (the
+    back-office does not tell outsiders which datasets exist)."""
     try:
-        dataset = catalog_selectors.dataset_get_for_actor(request.user, slug)
-    except NotFound:
+        return catalog_selectors.dataset_get_editable(request.user, slug)
+    except (NotFound, PermissionRefused):
         raise Http404 from None
-    if not permissions.can_edit_dataset(request.user, dataset):
-        raise Http404
-    return dataset
 
 
 def _fail(request, exc: TerritoireError) -> None:

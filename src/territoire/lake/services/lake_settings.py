@@ -6,9 +6,9 @@ from typing import Any
 
 from django.db import transaction
 
-from territoire.accounts import permissions
+from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
-from territoire.core.errors import PermissionRefused, ValidationFailed
+from territoire.core.errors import ValidationFailed
 from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
 
 from ..engine import IngestOptions
@@ -27,16 +27,11 @@ COLUMN_TYPES = (
 
 
 def require_edit(actor, dataset: Dataset) -> None:
-    if actor is None:  # the platform itself (CLI without account, scheduled refresh)
+    """The catalogue's edit check; the platform itself (``None``: the CLI without an account, a
+    scheduled refresh) may load data into existing datasets."""
+    if actor is None:
         return
-    if not permissions.can_edit_dataset(actor, dataset):
-        raise PermissionRefused(
-            f"Vous ne pouvez pas déposer de données dans « {dataset.slug} » : il faut être administrateur "
-            "des données ou relais données du service producteur.",
-            f"You may not load data into '{dataset.slug}': you must be the data officer or a steward of "
-            "its producing service.",
-            where="dataset",
-        )
+    catalog_selectors.dataset_check_editable(actor, dataset)
 
 
 def dataset_lake_get(dataset: Dataset) -> DatasetLake:

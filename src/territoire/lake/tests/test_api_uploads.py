@@ -7,6 +7,9 @@ import pytest
 from django.test import Client
 
 from territoire.accounts.services import token_create
+from territoire.catalog.selectors import dataset_check_editable
+from territoire.core.errors import PermissionRefused
+from territoire.lake import services
 from territoire.lake.models import DatasetVersion, IngestJob
 
 pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
@@ -115,6 +118,31 @@ def test_upload_authorisation_matrix(
         assert audit_count() == before
     else:
         assert IngestJob.objects.get().created_by == user
+
+
+def test_an_upload_refused_to_an_agent_gives_the_one_edit_message(
+    client, home, make_dataset, agent, budget_csv, audit_count
+):
+    """The router, the job queue and the ingestion service ask one edit check: the refusal is the
+    catalogue's, in French and English, whichever of them refuses first."""
+    dataset = make_dataset(access_level="internal")
+    headers = bearer(agent)
+    before = audit_count()
+    response = upload(client, dataset.slug, budget_csv, headers)
+    assert response.status_code == 403
+    body = response.json()
+    with pytest.raises(PermissionRefused) as refused:
+        dataset_check_editable(agent, dataset)
+    assert (body["message"], body["message_en"], body["where"]) == (
+        refused.value.message_fr,
+        refused.value.message_en,
+        refused.value.where,
+    )
+    with pytest.raises(PermissionRefused) as by_service:
+        services.dataset_ingest(actor=agent, dataset=dataset, source=budget_csv)
+    assert by_service.value.message_fr == body["message"]
+    assert not IngestJob.objects.exists() and uploads_left(home) == []
+    assert audit_count() == before
 
 
 def test_read_only_token_cannot_upload(client, home, make_dataset, steward, budget_csv):
