@@ -44,14 +44,13 @@ def publish_real_file(officer, dataset, path: Path):
     public buildings), and publish the dataset. Returns the ingestion report."""
     from territoire.catalog import services as catalog_services
     from territoire.lake import services as lake_services
-    from territoire.trust.services import personal_data_decision_record
 
     report = lake_services.dataset_ingest(
         actor=officer, dataset=dataset, source=path, original_name=path.name
     )
     assert report.status == "created", report.as_dict()
     if report.personal_data:
-        personal_data_decision_record(
+        catalog_services.personal_data_decision_record(
             actor=officer,
             dataset=dataset,
             decision="publish_as_is",

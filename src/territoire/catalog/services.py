@@ -1,24 +1,31 @@
-"""Writes to the catalogue: create, update, publish, unpublish, delete; audited in the same transaction."""
+"""Writes to the catalogue: create, update, publish, unpublish, delete, personal-data decisions;
+each audited in its own transaction. Every change of ``is_published`` goes through
+``dataset_publish`` / ``dataset_unpublish`` / ``personal_data_decision_record`` and their gates."""
 
 from __future__ import annotations
 
 import hashlib
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from territoire.accounts import permissions
 from territoire.core.errors import PermissionRefused, ValidationFailed
+from territoire.trust.models import AuditAction, PersonalDataDecisionChoice
+from territoire.trust.selectors import personal_data_decision_latest
 from territoire.trust.services import (
     audit_record,
     audited_delete,
     audited_save,
     model_snapshot,
+    personal_data_decision_write,
     snapshot_diff,
 )
 
+from . import hooks
 from .models import Dataset, Distribution, Theme
 from .selectors import dataset_check_editable
 from .vocabularies import AccessLevel, Frequency, Licence
@@ -181,68 +188,124 @@ def dataset_update(
 
 
 def dataset_publish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
-    """Make a dataset visible at its access level. A personal dataset is never published as such."""
+    """Make a dataset visible at its access level: the one way in, whatever the entry point
+    (back-office, admin action, ingestion with --publish, demo). A personal dataset is never
+    published as such; flagged personal data needs a data officer's « publier tel quel » first."""
     dataset_check_editable(actor, dataset)
-    if dataset.access_level == AccessLevel.PERSONAL:
-        raise ValidationFailed(
-            "Ce jeu de données contient des données personnelles : il ne peut pas être publié tel quel. "
-            "Anonymisez-le ou changez son niveau d'accès après décision de l'administrateur des données.",
-            "This dataset holds personal data: it cannot be published as is. Anonymise it or change its "
-            "access level after a data officer's decision.",
-            where="access_level",
-        )
-    if dataset.is_published:
-        return dataset
-    _personal_data_gate(dataset)
-    return _set_published(actor, dataset, True, reason)
-
-
-def _set_published(actor, dataset: Dataset, published: bool, reason: str) -> Dataset:
-    """Publish or unpublish, with its audit event, in one transaction."""
-    fields = ["is_published", "modified_at"]
     with transaction.atomic():
-        dataset.is_published = published
-        if published:
-            dataset.published_at = timezone.now()
-            fields.append("published_at")
-        dataset.save(update_fields=fields)
-        audit_record(
-            actor=actor,
-            action="update",
-            instance=dataset,
-            changes={"is_published": [not published, published]},
-            reason=reason,
-        )
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        if locked.access_level == AccessLevel.PERSONAL:
+            raise ValidationFailed(
+                "Ce jeu de données contient des données personnelles : il ne peut pas être publié "
+                "tel quel. Anonymisez-le ou changez son niveau d'accès après décision de "
+                "l'administrateur des données.",
+                "This dataset holds personal data: it cannot be published as is. Anonymise it or "
+                "change its access level after a data officer's decision.",
+                where="access_level",
+            )
+        if not locked.is_published:
+            dataset_personal_data_check(dataset=locked)
+            _set_published(actor, locked, True, reason)
+    dataset.is_published, dataset.published_at = locked.is_published, locked.published_at
     return dataset
-
-
-def _personal_data_gate(dataset: Dataset) -> None:
-    """Columns flagged as personal data in the served version need a data officer's decision first."""
-    from territoire.lake.selectors import dataset_personal_flags  # the lake builds on the catalogue
-
-    flags = dataset_personal_flags(dataset)
-    if not flags:
-        return
-    from territoire.trust.selectors import personal_data_decision_latest
-
-    decision = personal_data_decision_latest(dataset)
-    if decision is not None and decision.decision == "publish_as_is":
-        return
-    columns = ", ".join(sorted({str(f.get("label") or f.get("column")) for f in flags}))
-    raise ValidationFailed(
-        f"Publication impossible : les colonnes {columns} semblent contenir des données personnelles. "
-        "Un administrateur des données doit d'abord enregistrer une décision (publier tel quel, motif à l'appui).",
-        f"Cannot publish: columns {columns} look like personal data. A data officer must first record a "
-        "decision (publish as is, with a reason).",
-        where="personal_data",
-    )
 
 
 def dataset_unpublish(*, actor, dataset: Dataset, reason: str = "") -> Dataset:
     dataset_check_editable(actor, dataset)
-    if not dataset.is_published:
-        return dataset
-    return _set_published(actor, dataset, False, reason)
+    with transaction.atomic():
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        if locked.is_published:
+            _set_published(actor, locked, False, reason)
+    dataset.is_published = locked.is_published
+    return dataset
+
+
+def _set_published(actor, dataset: Dataset, published: bool, reason: str) -> None:
+    """The one write of ``is_published``, with its audit event (« publication » or
+    « dépublication »); runs inside the caller's transaction, the dataset row locked."""
+    fields = ["is_published", "modified_at"]
+    dataset.is_published = published
+    if published:
+        dataset.published_at = timezone.now()
+        fields.append("published_at")
+    dataset.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action=AuditAction.PUBLISH if published else AuditAction.UNPUBLISH,
+        instance=dataset,
+        changes={"is_published": [not published, published]},
+        reason=reason,
+    )
+
+
+def _flagged_columns(flags: list[dict]) -> str:
+    return ", ".join(sorted({str(f.get("label") or f.get("column") or "?") for f in flags}))
+
+
+def dataset_personal_data_check(*, dataset: Dataset, flags: list[dict] | None = None) -> None:
+    """The personal-data publication rule: a published dataset never serves columns flagged as
+    personal data unless the data officer's decision in force is « publier tel quel ».
+
+    Without ``flags``: may the dataset be published, with the flags of what it serves (from the
+    sources registered in catalog.hooks)? With ``flags``: may a published dataset start serving a
+    new version flagged so (the lake's ingestion asks before swapping)?
+    """
+    new_version = flags is not None
+    if new_version and not dataset.is_published:
+        return
+    flags = list(flags) if new_version else hooks.personal_data_flags(dataset)
+    if not flags:
+        return
+    decision = personal_data_decision_latest(dataset)
+    if decision is not None and decision.decision == PersonalDataDecisionChoice.PUBLISH_AS_IS:
+        return
+    columns = _flagged_columns(flags)
+    if new_version:
+        raise ValidationFailed(
+            f"La nouvelle version contient des données personnelles (colonnes : {columns}) alors "
+            "que le jeu de données est publié. La version précédente reste en service : un "
+            "administrateur des données doit enregistrer une décision (publier tel quel ou garder "
+            "privé), ou dépubliez le jeu avant de recharger.",
+            f"The new version holds personal data (columns: {columns}) while the dataset is "
+            "published. The previous version keeps serving: a data officer must record a decision "
+            "(publish as is or keep private), or unpublish the dataset before loading.",
+            where="personal_data",
+        )
+    raise ValidationFailed(
+        f"Publication impossible : les colonnes {columns} semblent contenir des données "
+        "personnelles. Un administrateur des données doit d'abord enregistrer une décision "
+        "(publier tel quel, motif à l'appui).",
+        f"Cannot publish: columns {columns} look like personal data. A data officer must first "
+        "record a decision (publish as is, with a reason).",
+        where="personal_data",
+    )
+
+
+def personal_data_decision_record(
+    *, actor, dataset: Dataset, decision: str, reason: str, flags: list[dict] | None = None
+):
+    """Record the data officer's decision on a dataset flagged as holding personal data, and make
+    it take effect: « garder privé » unpublishes a published dataset, in the same transaction
+    (audited « dépublication » beside the « décision »). ``flags`` default to those of what the
+    dataset serves. Only a data officer decides; the reason is required."""
+    if not permissions.is_data_officer(actor):
+        raise PermissionRefused(
+            "Seul l'administrateur des données peut décider de la publication de données "
+            "personnelles.",
+            "Only the data officer may decide whether personal data is published.",
+            where="personal_data",
+        )
+    if flags is None:
+        flags = hooks.personal_data_flags(dataset)
+    with transaction.atomic():
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        record = personal_data_decision_write(
+            actor=actor, dataset=locked, decision=decision, reason=reason, flags=flags
+        )
+        if decision == PersonalDataDecisionChoice.KEEP_PRIVATE and locked.is_published:
+            _set_published(actor, locked, False, f"décision : garder privé — {record.reason}")
+    dataset.is_published = locked.is_published
+    return record
 
 
 def dataset_delete(*, actor, dataset: Dataset, reason: str = "") -> None:
@@ -251,10 +314,8 @@ def dataset_delete(*, actor, dataset: Dataset, reason: str = "") -> None:
             "Seul l'administrateur des données peut supprimer un jeu de données.",
             "Only the data officer can delete a dataset.",
         )
-    from territoire.lake.services import dataset_files_remove_on_commit  # lake builds on catalog
-
     with transaction.atomic():
-        dataset_files_remove_on_commit(dataset)  # its Parquet versions go once the delete commits
+        hooks.deletion_effects_run(dataset)  # e.g. its Parquet versions, once the delete commits
         audited_delete(actor=actor, instance=dataset, reason=reason)
 
 
@@ -283,8 +344,6 @@ def distribution_create(
     )
     with transaction.atomic():
         if content is not None:
-            from django.core.files.base import ContentFile
-
             distribution.byte_size = len(content)
             distribution.checksum = hashlib.sha256(content).hexdigest()
             distribution.file.save(

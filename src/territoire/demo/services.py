@@ -19,6 +19,7 @@ from territoire.organizations.models import Organization, Service
 from territoire.settings.env import DEMO_MARKER_NAME
 from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.services import territories_load
+from territoire.trust.selectors import personal_data_decision_latest
 
 DEMO_EPCI = "243400017"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -133,12 +134,9 @@ def _ingest(officer: User, dataset: Dataset, path: Path, decision_reason: str | 
             f"Demo: could not ingest {path.name}: {first.get('message_en', report.message_en)}",
         )
     if report.personal_data and decision_reason:
-        from territoire.trust.selectors import personal_data_decision_latest
-        from territoire.trust.services import personal_data_decision_record
-
         latest = personal_data_decision_latest(dataset)
         if latest is None or latest.decision != "publish_as_is":
-            personal_data_decision_record(
+            catalog_services.personal_data_decision_record(
                 actor=officer,
                 dataset=dataset,
                 decision="publish_as_is",

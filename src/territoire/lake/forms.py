@@ -114,7 +114,7 @@ class DecisionForm(forms.Form):
         label=_("Décision"),
         choices=[
             ("publish_as_is", _("Publier tel quel (les données signalées peuvent être publiques)")),
-            ("keep_private", _("Garder privé")),
+            ("keep_private", _("Garder privé (un jeu publié est dépublié aussitôt)")),
         ],
         widget=forms.RadioSelect,
     )

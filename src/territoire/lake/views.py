@@ -15,6 +15,7 @@ from territoire.accounts import permissions
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.core.errors import NotFound, PermissionRefused, TerritoireError
+from territoire.trust.selectors import personal_data_decision_latest
 
 from . import selectors, services, tasks
 from .forms import DecisionForm, LakeSettingsForm, TypeOverrideForm, UploadForm
@@ -47,14 +48,6 @@ def home(request):
     return render(request, "lake/home.html", {"datasets": datasets})
 
 
-def _decision_latest(dataset):
-    try:
-        from territoire.trust.selectors import personal_data_decision_latest
-    except ImportError:
-        return None
-    return personal_data_decision_latest(dataset)
-
-
 def _dataset_context(request, dataset, **forms) -> dict:
     lake = services.dataset_lake_get(dataset)
     current = lake.current_version
@@ -68,7 +61,7 @@ def _dataset_context(request, dataset, **forms) -> dict:
         "jobs": jobs,
         "running_job": next((j for j in jobs if not j.is_finished), None),
         "report": current.report if current else None,
-        "decision": _decision_latest(dataset),
+        "decision": personal_data_decision_latest(dataset),
         "is_data_officer": permissions.is_data_officer(request.user),
         "upload_form": forms.get("upload_form") or UploadForm(current_schema=lake.schema_ref),
         "type_form": forms.get("type_form")
@@ -227,20 +220,23 @@ def decision(request, slug: str):
             _dataset_context(request, dataset, decision_form=form),
             status=400,
         )
-    from territoire.trust.services import personal_data_decision_record
-
+    was_published = dataset.is_published
     try:
-        personal_data_decision_record(
+        catalog_services.personal_data_decision_record(
             actor=request.user,
             dataset=dataset,
             decision=form.cleaned_data["decision"],
             reason=form.cleaned_data["reason"],
-            flags=selectors.dataset_personal_flags(dataset),
         )
     except TerritoireError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, "Décision enregistrée au journal d'audit.")
+        if was_published and not dataset.is_published:
+            messages.success(
+                request, "Décision enregistrée au journal d'audit : le jeu de données est dépublié."
+            )
+        else:
+            messages.success(request, "Décision enregistrée au journal d'audit.")
     return redirect("lake:dataset", slug=dataset.slug)
 
 

@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("connexion")
     LOGIN_FAILED = "login_failed", _("échec de connexion")
     DECISION = "decision", _("décision")
+    PUBLISH = "publish", _("publication")
+    UNPUBLISH = "unpublish", _("dépublication")
 
 
 class AuditEvent(models.Model):

@@ -10,7 +10,9 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
 
-from .models import AuditEvent
+from territoire.core.errors import ValidationFailed
+
+from .models import AuditAction, AuditEvent, PersonalDataDecision, PersonalDataDecisionChoice
 
 SECRET_FIELDS = {"password", "secret_hash"}
 
@@ -123,25 +125,15 @@ def audited_delete(*, actor, instance: models.Model, reason: str = "") -> None:
         )
 
 
-def personal_data_decision_record(
+def personal_data_decision_write(
     *, actor, dataset, decision: str, reason: str, flags: list[dict] | None
-):
-    """Record a data officer's decision on a dataset flagged as holding personal data.
+) -> PersonalDataDecision:
+    """Write a decision on a dataset flagged as holding personal data, with its audit event, in
+    one transaction. The reason is required (it is what the audit log and the register show).
 
-    Only a data officer may decide; the reason is required (it is what the audit log and the
-    register will show). Writes the decision and its audit event in one transaction.
+    Who may decide, and what the decision changes (« garder privé » unpublishes), is the
+    catalogue's: call ``catalog.services.personal_data_decision_record``, never this directly.
     """
-    from territoire.accounts import permissions
-    from territoire.core.errors import PermissionRefused, ValidationFailed
-
-    from .models import PersonalDataDecision, PersonalDataDecisionChoice
-
-    if not permissions.is_data_officer(actor):
-        raise PermissionRefused(
-            "Seul l'administrateur des données peut décider de la publication de données personnelles.",
-            "Only the data officer may decide whether personal data is published.",
-            where="personal_data",
-        )
     if decision not in PersonalDataDecisionChoice.values:
         raise ValidationFailed(
             f"Décision inconnue : « {decision} » (attendu : publish_as_is ou keep_private).",
@@ -166,7 +158,7 @@ def personal_data_decision_record(
         )
         audit_record(
             actor=actor,
-            action="decision",
+            action=AuditAction.DECISION,
             instance=dataset,
             changes={
                 "personal_data_decision": [None, decision],

@@ -121,14 +121,12 @@ def test_publish_unpublish_are_audited(make_dataset, steward):
     dataset = make_dataset("Budget")
     dataset_publish(actor=steward, dataset=dataset, reason="open data par défaut")
     dataset_unpublish(actor=steward, dataset=dataset, reason="erreur")
-    changes = list(
-        AuditEvent.objects.filter(object_id=str(dataset.pk), action="update")
-        .order_by("id")
-        .values_list("changes", "reason")
+    events = list(
+        AuditEvent.objects.filter(object_id=str(dataset.pk)).exclude(action="create").order_by("id")
     )
-    assert changes == [
-        ({"is_published": [False, True]}, "open data par défaut"),
-        ({"is_published": [True, False]}, "erreur"),
+    assert [(e.action, e.get_action_display(), e.changes, e.reason) for e in events] == [
+        ("publish", "publication", {"is_published": [False, True]}, "open data par défaut"),
+        ("unpublish", "dépublication", {"is_published": [True, False]}, "erreur"),
     ]
 
 

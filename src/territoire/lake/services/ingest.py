@@ -62,27 +62,6 @@ def _issues(issues) -> tuple[list[dict], list[dict]]:
     return warnings, errors
 
 
-def _published_gate(dataset: Dataset, flags: list[dict]) -> None:
-    """A published dataset must not start serving personal data without a data officer's decision."""
-    if not flags or not dataset.is_published:
-        return
-    from territoire.trust.selectors import personal_data_decision_latest
-
-    decision = personal_data_decision_latest(dataset)
-    if decision is not None and decision.decision == "publish_as_is":
-        return
-    columns = ", ".join(sorted({str(f.get("column") or f.get("label") or "?") for f in flags}))
-    raise ValidationFailed(
-        f"La nouvelle version contient des données personnelles (colonnes : {columns}) alors que le jeu de "
-        "données est publié. La version précédente reste en service : un administrateur des données doit "
-        "enregistrer une décision (publier tel quel ou garder privé), ou dépubliez le jeu avant de recharger.",
-        f"The new version holds personal data (columns: {columns}) while the dataset is published. The "
-        "previous version keeps serving: a data officer must record a decision (publish as is or keep "
-        "private), or unpublish the dataset before loading.",
-        where="personal_data",
-    )
-
-
 def dataset_ingest(
     *,
     actor,
@@ -306,7 +285,7 @@ def _ingest_new_version(
         from territoire.trust.personal_data import detect_personal_data
 
         flags = list(detect_personal_data(staged.con, "raw", columns))
-        _published_gate(dataset, flags)
+        catalog_services.dataset_personal_data_check(dataset=dataset, flags=flags)
         notify(70, "Écriture de la version Parquet")
         parquet = Path(staged.parquet_path)
         parquet_checksum = file_sha256(parquet)

@@ -315,3 +315,67 @@ def test_failed_upload_shows_the_errors_and_keeps_the_version(
     assert "la version précédente reste en service" in page
     assert DatasetVersion.objects.filter(dataset=dataset).count() == 1
     assert lake_files() == before
+
+
+def test_keep_private_on_a_public_dataset_unpublishes_it_in_the_same_step(
+    client, home, make_dataset, steward, data_officer, defib_csv
+):
+    """« Garder privé » takes effect: the published dataset is unpublished at once, audited as a
+    « dépublication » beside the decision, and anonymous readers no longer see it."""
+    from django.test import Client
+
+    from territoire.trust.models import AuditEvent
+
+    dataset = make_dataset("Défibrillateurs")
+    services.dataset_ingest(actor=steward, dataset=dataset, source=defib_csv)
+    login(client, data_officer)
+    client.post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/decision/",
+        {"decision": "publish_as_is", "reason": "Standards d'établissements publics."},
+    )
+    client.post(f"/espace/jeux-de-donnees/{dataset.slug}/publication/", {"action": "publish"})
+    dataset.refresh_from_db()
+    assert dataset.is_published
+    assert Client().get(f"/jeux-de-donnees/{dataset.slug}/").status_code == 200
+
+    page = client.post(
+        f"/espace/jeux-de-donnees/{dataset.slug}/decision/",
+        {"decision": "keep_private", "reason": "Avis du DPO : lignes directes d'agents."},
+        follow=True,
+    ).content.decode()
+    assert "le jeu de données est dépublié" in page
+    dataset.refresh_from_db()
+    assert not dataset.is_published
+    assert Client().get(f"/jeux-de-donnees/{dataset.slug}/").status_code == 404
+    decision, unpublication = AuditEvent.objects.filter(object_id=str(dataset.pk)).order_by("-id")[
+        :2
+    ][::-1]
+    assert decision.action == "decision"
+    assert decision.changes["personal_data_decision"] == [None, "keep_private"]
+    assert (unpublication.action, unpublication.actor) == ("unpublish", data_officer)
+    assert unpublication.changes == {"is_published": [True, False]}
+    assert "Avis du DPO" in unpublication.reason
+
+
+def test_a_back_office_form_posted_without_its_csrf_token_is_refused(
+    home, make_dataset, steward, audit_count
+):
+    """A cross-site POST (no CSRF token) publishes nothing, whichever back-office form it targets."""
+    from django.test import Client
+
+    dataset = make_dataset()
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(steward)
+    before = audit_count()
+    for path, data in [
+        ("publication/", {"action": "publish"}),
+        ("decision/", {"decision": "publish_as_is", "reason": "x"}),
+        ("reglages/", {"key_column": ""}),
+        ("types/", {}),
+    ]:
+        response = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/{path}", data)
+        assert response.status_code == 403, path
+    dataset.refresh_from_db()
+    assert not dataset.is_published
+    assert audit_count() == before
+    assert not DatasetLake.objects.filter(dataset=dataset).exclude(key_column="").exists()

@@ -354,8 +354,6 @@ def test_schema_conformity_is_stored_on_the_version(home, make_dataset, data_off
 def test_personal_data_gate_blocks_publication_until_a_decision(
     home, make_dataset, steward, data_officer, defib_csv
 ):
-    from territoire.trust.services import personal_data_decision_record
-
     dataset = make_dataset("Défibrillateurs")
     report = services.dataset_ingest(actor=steward, dataset=dataset, source=defib_csv, publish=True)
     assert report.status == "created"
@@ -380,7 +378,7 @@ def test_personal_data_gate_blocks_publication_until_a_decision(
         changes__is_published=[False, True],
     ).exists()
 
-    personal_data_decision_record(
+    catalog_services.personal_data_decision_record(
         actor=data_officer,
         dataset=dataset,
         decision="keep_private",
@@ -389,7 +387,7 @@ def test_personal_data_gate_blocks_publication_until_a_decision(
     )
     with pytest.raises(ValidationFailed):
         catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
-    personal_data_decision_record(
+    catalog_services.personal_data_decision_record(
         actor=data_officer,
         dataset=dataset,
         decision="publish_as_is",

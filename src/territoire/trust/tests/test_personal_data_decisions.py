@@ -6,10 +6,10 @@ import pytest
 from django.contrib import admin
 from django.test import RequestFactory
 
+from territoire.catalog.services import personal_data_decision_record
 from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.trust.models import AuditEvent, PersonalDataDecision
 from territoire.trust.selectors import personal_data_decision_latest, personal_data_decision_list
-from territoire.trust.services import personal_data_decision_record
 
 FLAGS = [
     {
