@@ -22,6 +22,7 @@ from territoire.lake.models import DatasetVersion
 from territoire.records import exports as record_exports
 from territoire.records.odsql import QueryError
 from territoire.territories.models import Territory, TerritoryKind
+from territoire.territories.selectors import home_territory
 
 from .. import examples, maps, memo, preview
 from .. import services as web_services
@@ -64,8 +65,6 @@ def _load_boundaries(ids: list[int]) -> list[tuple[dict, str]]:
         epci_memberships__epci_id__in=ids
     ) | Territory.objects.filter(pk__in=ids, kind=TerritoryKind.COMMUNE)
     if not ids:
-        from territoire.territories.selectors import home_territory
-
         home = home_territory()
         communes = home.members.all() if home else Territory.objects.none()
     return [
