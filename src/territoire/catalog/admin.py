@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from territoire.accounts import permissions
 from territoire.core.admin import AuditedAdmin
+from territoire.organizations.models import Service
 
 from . import selectors
 from .models import Dataset, Distribution, Theme
@@ -107,8 +108,6 @@ class DatasetAdmin(AuditedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "publisher_service" and not permissions.is_data_officer(request.user):
-            from territoire.organizations.models import Service
-
             kwargs["queryset"] = Service.objects.filter(
                 id__in=permissions.stewarded_service_ids(request.user)
             )

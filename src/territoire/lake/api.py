@@ -22,6 +22,7 @@ from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, PermissionRefused, TerritoireError, ValidationFailed
 from territoire.core.schemas import COMMON_ERRORS, ErrorOut
+from territoire.schemas.registry import schema_list
 
 from . import selectors, services, tasks
 from .models import IngestJob, JobKind
@@ -185,8 +186,6 @@ def _check_bundled_schema(schema_ref: str | None) -> None:
     The CLI, run by an operator, accepts paths and URLs."""
     if not schema_ref:
         return
-    from territoire.schemas.registry import schema_list
-
     known = {item["name"] for item in schema_list()} | {
         item.get("identifier") for item in schema_list()
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from territoire.schemas.registry import schema_list
+
 from .services import COLUMN_TYPES
 
 TYPE_LABELS = {
@@ -21,10 +23,6 @@ TYPE_LABELS = {
 
 def schema_choices() -> list[tuple[str, str]]:
     """The bundled Table Schemas (schemas.registry.schema_list), as (reference, label) pairs."""
-    try:
-        from territoire.schemas.registry import schema_list
-    except ImportError:
-        return []
     choices = []
     for item in schema_list():
         if isinstance(item, str):

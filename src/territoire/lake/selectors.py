@@ -9,6 +9,7 @@ from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
 from territoire.core.errors import NotFound, ValidationFailed
 
+from . import engine
 from .models import DatasetLake, DatasetVersion, IngestJob
 
 
@@ -67,8 +68,6 @@ def dataset_personal_flags(dataset: Dataset) -> list[dict]:
 
 def version_compare(dataset: Dataset, from_number: int, to_number: int) -> dict:
     """Schema changes always; rows added, removed and changed when the dataset declares a key column."""
-    from . import engine
-
     if from_number == to_number:
         raise ValidationFailed(
             "Choisissez deux versions différentes à comparer.",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from territoire.accounts import permissions
 from territoire.core.admin import AuditedAdmin
 
 from .models import EpciMembership, Territory
@@ -16,9 +17,7 @@ class MembershipInline(admin.TabularInline):
         return request.user.is_staff
 
     def has_change_permission(self, request, obj=None):
-        from territoire.accounts.permissions import is_data_officer
-
-        return is_data_officer(request.user)
+        return permissions.is_data_officer(request.user)
 
     has_add_permission = has_change_permission
     has_delete_permission = has_change_permission

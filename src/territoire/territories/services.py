@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import connection, transaction
 
 from territoire.core.errors import NotFound, ValidationFailed
+from territoire.trust.services import audit_record
 
 from . import reference
 from .models import EpciMembership, Territory, TerritoryKind
@@ -422,8 +423,6 @@ def quartier_create(
     *, commune: Territory, code: str, name: str, geometry: dict | None = None, actor=None
 ) -> Territory:
     """Create a quartier under a commune (codes are local to the territory, e.g. IRIS codes)."""
-    from territoire.trust.services import audit_record
-
     if commune.kind != TerritoryKind.COMMUNE:
         raise ValidationFailed(
             f"Un quartier se rattache à une commune, pas à « {commune} » ({commune.get_kind_display()}).",

@@ -9,6 +9,7 @@ from territoire.accounts import permissions
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
 from territoire.core.errors import ValidationFailed
+from territoire.organizations.models import Organization, Service
 from territoire.trust.services import audited_delete
 
 from ..engine import IngestOptions
@@ -21,8 +22,6 @@ from .locks import Staging
 
 def _default_publisher(actor):
     """The organisation of the actor's (stewarded, else any) service, else the first organisation."""
-    from territoire.organizations.models import Organization, Service
-
     service = None
     if permissions.is_authenticated(actor):
         stewarded = permissions.stewarded_service_ids(actor)

@@ -24,6 +24,9 @@ from territoire.accounts import permissions
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
 from territoire.core.errors import TerritoireError, ValidationFailed
+from territoire.schemas.registry import schema_load
+from territoire.schemas.validation import validate_table
+from territoire.trust.personal_data import detect_personal_data
 from territoire.trust.services import audit_record
 
 from .. import engine
@@ -36,7 +39,6 @@ from .lake_settings import (
     effective_options,
     options_fingerprint,
     require_edit,
-    schema_load,
 )
 from .locks import Staging, dataset_lock
 
@@ -274,16 +276,12 @@ def _ingest_new_version(
         validation, conformity = None, Conformity.NONE
         if schema is not None:
             notify(45, "Validation du schéma")
-            from territoire.schemas.validation import validate_table
-
             result = validate_table(
                 staged.con, "raw", schema, columns, line_column="__line__", file_name=name
             )
             validation = result.as_dict()
             conformity = Conformity.VALID if result.valid else Conformity.INVALID
         notify(60, "Recherche de données personnelles")
-        from territoire.trust.personal_data import detect_personal_data
-
         flags = list(detect_personal_data(staged.con, "raw", columns))
         catalog_services.dataset_personal_data_check(dataset=dataset, flags=flags)
         notify(70, "Écriture de la version Parquet")

@@ -9,6 +9,7 @@ from django.db import transaction
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
 from territoire.core.errors import ValidationFailed
+from territoire.schemas.registry import schema_load
 from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
 
 from ..engine import IngestOptions
@@ -128,12 +129,6 @@ def dataset_lake_update(
         if changes:
             audit_record(actor=actor, action="update", instance=lake, changes=changes)
     return lake
-
-
-def schema_load(ref: str) -> dict:
-    from territoire.schemas.registry import schema_load
-
-    return schema_load(ref)
 
 
 def effective_options(options, lake: DatasetLake):

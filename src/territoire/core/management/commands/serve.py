@@ -42,6 +42,8 @@ class Command(BaseCommand):
                 self.cfg.set("timeout", 120)
 
             def load(self):
+                # Imported when gunicorn loads the application in each worker process, after
+                # the fork, as gunicorn's BaseApplication expects; the module builds the WSGI app.
                 from territoire.wsgi import application
 
                 return application

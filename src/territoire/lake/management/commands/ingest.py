@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from territoire.accounts.selectors import operator_account
 from territoire.core.errors import NotFound, TerritoireError
+from territoire.lake.report import IngestReport, error_issue
+from territoire.lake.services import dataset_ingest_by_slug
 
 logger = logging.getLogger(__name__)
 
@@ -64,9 +66,6 @@ class Command(BaseCommand):
     def handle(
         self, *args, source, dataset, title, schema, publish, as_json, sheet, username, **options
     ):
-        from territoire.lake.report import IngestReport, error_issue
-        from territoire.lake.services import dataset_ingest_by_slug
-
         actor = _actor(username)
         verbosity = options.get("verbosity", 1)
 

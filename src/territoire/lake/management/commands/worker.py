@@ -1,4 +1,8 @@
-"""Run the background worker that executes jobs (ingestion, refresh, harvesting)."""
+"""Run the background worker that executes jobs (ingestion, refresh from URL).
+
+It lives in the lake because the lake's ingestion jobs are the only background jobs today and the
+worker recovers them at start; an app that adds jobs registers its own start step here.
+"""
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand

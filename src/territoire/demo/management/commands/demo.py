@@ -7,6 +7,8 @@ import os
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from territoire.demo.services import demo_build
+
 
 class Command(BaseCommand):
     help = "Build the demo territory (Montpellier Méditerranée Métropole) and serve it."
@@ -17,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Build the demo and exit.")
 
     def handle(self, *args, host: str, port: int, no_serve: bool, **options):
-        from territoire.demo.services import demo_build
-
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Base de données à jour. Construction du territoire de démonstration…")
         report = demo_build(password=os.environ.get("TERRITOIRE_DEMO_PASSWORD"))
