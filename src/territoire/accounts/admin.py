@@ -3,9 +3,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from territoire.core.admin import AuditedAdmin
-
 from . import permissions, services
+from .admin_base import AuditedAdmin
 from .models import ApiToken, Membership, TokenScope, User
 
 
@@ -50,6 +49,12 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes another one: a data officer cannot raise anyone (or themselves)
+        # above the data officer's rights.
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "is_superuser"]
 
 
 @admin.register(Membership)

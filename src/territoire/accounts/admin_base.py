@@ -1,13 +1,21 @@
-"""The admin is the data officers' back-office: every save and delete goes through the audited services,
-and every permission question goes to accounts.permissions."""
+"""The base of every admin class: permission questions go to accounts.permissions, saves and
+deletes to the audited services, and a refusal from a service is a message, not a server error.
+
+It lives in accounts, above trust (the audit log) and below every app whose models it serves.
+Subclasses answer per object (``has_change_permission(request, obj)``) and route their saves
+through their app's services where the app has rules (catalog.admin).
+"""
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
+from django.http import HttpResponseRedirect
 
-from territoire.accounts import permissions
+from territoire.core.errors import TerritoireError
 from territoire.trust.services import audit_record, audited_delete, audited_save
+
+from . import permissions
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -32,6 +40,30 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)
+
+    def refused(self, request, exc: TerritoireError) -> HttpResponseRedirect:
+        """A service refused the change (nothing was written): say why, back to the same page."""
+        self.message_user(request, exc.localized(), messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except TerritoireError as exc:  # the view's transaction is rolled back
+            return self.refused(request, exc)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except TerritoireError as exc:
+            return self.refused(request, exc)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            with transaction.atomic():  # an action refused half-way leaves nothing behind
+                return super().changelist_view(request, extra_context)
+        except TerritoireError as exc:
+            return self.refused(request, exc)
 
     def _m2m_state(self, obj) -> dict[str, list[str]]:
         if obj.pk is None:
@@ -64,4 +96,4 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
             for obj in queryset:
-                audited_delete(actor=request.user, instance=obj)
+                self.delete_model(request, obj)

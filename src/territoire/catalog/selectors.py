@@ -107,3 +107,15 @@ def dataset_get_editable(actor, slug: str) -> Dataset:
     dataset = dataset_get_for_actor(actor, slug)
     dataset_check_editable(actor, dataset)
     return dataset
+
+
+def dataset_list_managed(actor) -> QuerySet[Dataset]:
+    """What the back-office (the admin) lists: every dataset for a data officer; for anyone else,
+    among the datasets they may see, those of their own services and those they are the named
+    steward of — never another service's dataset, whatever its access level."""
+    if permissions.is_data_officer(actor):
+        return dataset_list_for_scope(SCOPE_ALL)
+    if not permissions.is_agent(actor):
+        return Dataset.objects.none()
+    own = Q(publisher_service_id__in=permissions.member_service_ids(actor)) | Q(steward_id=actor.id)
+    return dataset_list_for_actor(actor).filter(own)

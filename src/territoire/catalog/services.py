@@ -7,8 +7,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -76,6 +77,32 @@ def _check_values(values: dict[str, Any]) -> None:
         )
 
 
+def _check_people(actor, values: dict[str, Any], dataset: Dataset) -> None:
+    """A steward hands a dataset only to a service they steward, and names as its steward only a
+    member of its producing service (a named steward sees the dataset, whatever its level)."""
+    if permissions.is_data_officer(actor):
+        return
+    service = values.get("publisher_service", dataset.publisher_service)
+    if "publisher_service" in values and not permissions.can_edit_dataset(
+        actor, Dataset(publisher_service=service)
+    ):
+        raise PermissionRefused(
+            "Vous ne pouvez confier un jeu de données qu'à un service dont vous êtes relais "
+            "données.",
+            "You may only hand a dataset to a service you are a steward of.",
+            where="publisher_service",
+        )
+    steward = values.get("steward")
+    if steward is not None and (
+        service is None or service.pk not in permissions.member_service_ids(steward)
+    ):
+        raise PermissionRefused(
+            "Le relais nommé doit être membre du service producteur du jeu de données.",
+            "The named steward must be a member of the dataset's producing service.",
+            where="steward",
+        )
+
+
 def _unique_slug(title: str) -> str:
     base = slugify(title)[:100] or "jeu-de-donnees"
     slug, n = base, 2
@@ -101,6 +128,7 @@ def dataset_create(
             f"Unknown field(s): {', '.join(sorted(unknown))}.",
         )
     dataset_check_editable(actor, Dataset(publisher_service=values.get("publisher_service")))
+    _check_people(actor, values, Dataset())
     if not title.strip():
         raise ValidationFailed("Le titre est obligatoire.", "A title is required.", where="title")
     _check_values(values)
@@ -159,6 +187,7 @@ def dataset_update(
             f"Unknown field(s): {', '.join(sorted(unknown))}.",
         )
     _check_values(values)
+    _check_people(actor, values, dataset)
     if values.get("access_level") == AccessLevel.PERSONAL and dataset.is_published:
         raise ValidationFailed(
             "Un jeu de données publié ne peut pas passer en « données personnelles » : dépubliez-le d'abord.",
@@ -319,6 +348,27 @@ def dataset_delete(*, actor, dataset: Dataset, reason: str = "") -> None:
         audited_delete(actor=actor, instance=dataset, reason=reason)
 
 
+DISTRIBUTION_FIELDS = {"dataset", "title", "format", "media_type", "download_url", "file"}
+
+
+def _distribution_file(distribution: Distribution, upload: File, name: str) -> None:
+    """Store an uploaded file as the distribution's, with its size and SHA-256."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    distribution.byte_size = upload.size
+    distribution.checksum = digest.hexdigest()
+    distribution.file.save(name, upload, save=False)
+
+
+def _file_remove_on_commit(stored: FieldFile) -> None:
+    """A replaced or deleted distribution's stored file goes once the change commits."""
+    storage, name = stored.storage, stored.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
 def distribution_create(
     *,
     actor,
@@ -327,11 +377,15 @@ def distribution_create(
     format: str,
     download_url: str = "",
     content: bytes | None = None,
+    file: File | None = None,
     filename: str | None = None,
     media_type: str = "",
 ) -> Distribution:
+    """Add a way to get ``dataset``: a URL, or a file (``content`` bytes or an uploaded ``file``)."""
     dataset_check_editable(actor, dataset)
-    if not download_url and content is None:
+    if content is not None:
+        file = ContentFile(content)
+    if not download_url and file is None:
         raise ValidationFailed(
             "Indiquez une URL ou un fichier.", "Give a URL or a file.", where="download_url"
         )
@@ -343,14 +397,53 @@ def distribution_create(
         download_url=download_url,
     )
     with transaction.atomic():
-        if content is not None:
-            distribution.byte_size = len(content)
-            distribution.checksum = hashlib.sha256(content).hexdigest()
-            distribution.file.save(
-                filename or f"{dataset.slug}.{format.lower()}", ContentFile(content), save=False
-            )
+        if file is not None:
+            name = filename or getattr(file, "name", None) or f"{dataset.slug}.{format.lower()}"
+            _distribution_file(distribution, file, name)
         audited_save(actor=actor, instance=distribution)
     return distribution
+
+
+def distribution_update(*, actor, distribution: Distribution, **values: Any) -> Distribution:
+    """Change a distribution: its dataset (the actor must be able to change both), title,
+    format, media type, URL or file (``file``: an uploaded file; its size and SHA-256 follow).
+    Rights are checked against the stored row, whatever the instance passed in holds."""
+    unknown = set(values) - DISTRIBUTION_FIELDS
+    if unknown:
+        raise ValidationFailed(
+            f"Champ(s) inconnu(s) : {', '.join(sorted(unknown))}.",
+            f"Unknown field(s): {', '.join(sorted(unknown))}.",
+        )
+    upload = values.pop("file", None)
+    with transaction.atomic():
+        current = (
+            Distribution.objects.select_for_update()
+            .select_related("dataset")
+            .get(pk=distribution.pk)
+        )
+        dataset_check_editable(actor, current.dataset)
+        if "dataset" in values and values["dataset"].pk != current.dataset_id:
+            dataset_check_editable(actor, values["dataset"])
+        for key, value in values.items():
+            setattr(current, key, value.upper() if key == "format" else value)
+        if upload is not None:
+            _file_remove_on_commit(current.file)
+            _distribution_file(current, upload, upload.name)
+        if not current.download_url and not current.file:
+            raise ValidationFailed(
+                "Indiquez une URL ou un fichier.", "Give a URL or a file.", where="download_url"
+            )
+        audited_save(actor=actor, instance=current)
+    return current
+
+
+def distribution_delete(*, actor, distribution: Distribution, reason: str = "") -> None:
+    """Remove a distribution; its stored file goes once the deletion commits."""
+    with transaction.atomic():
+        current = Distribution.objects.select_related("dataset").get(pk=distribution.pk)
+        dataset_check_editable(actor, current.dataset)
+        _file_remove_on_commit(current.file)
+        audited_delete(actor=actor, instance=current, reason=reason)
 
 
 def dataset_read_record(

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from territoire.core.admin import AuditedAdmin
+from territoire.accounts.admin_base import AuditedAdmin
 
 from .models import DatasetVersion, IngestJob
 

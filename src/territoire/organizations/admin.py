@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from territoire.core.admin import AuditedAdmin
+from territoire.accounts.admin_base import AuditedAdmin
 
 from .models import Organization, Service
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from territoire.accounts import permissions
-from territoire.core.admin import AuditedAdmin
+from territoire.accounts.admin_base import AuditedAdmin
 
 from .models import EpciMembership, Territory
 

@@ -1,8 +1,20 @@
+"""The audit log and the personal-data decisions in the admin: read-only lists for data officers.
+
+Nothing here writes: events are appended by the services, decisions are taken through
+catalog.services.personal_data_decision_record. The audit log sits below accounts (every app,
+accounts included, writes to it), so these classes ask the user model itself whether the person is
+a data officer (``User.is_data_officer``, the rule accounts.permissions.is_data_officer uses); the
+admin site lets in active staff accounts only.
+"""
+
 from django.contrib import admin
 
-from territoire.accounts import permissions
-
 from .models import AuditEvent, PersonalDataDecision
+
+
+def _is_data_officer(request) -> bool:
+    user = request.user
+    return user.is_active and bool(getattr(user, "is_data_officer", False))
 
 
 @admin.register(AuditEvent)
@@ -24,10 +36,10 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_per_page = 100
 
     def has_view_permission(self, request, obj=None):
-        return permissions.is_data_officer(request.user)
+        return _is_data_officer(request)
 
     def has_module_permission(self, request):
-        return permissions.is_data_officer(request.user)
+        return _is_data_officer(request)
 
     def has_add_permission(self, request):
         return False
@@ -51,10 +63,10 @@ class PersonalDataDecisionAdmin(admin.ModelAdmin):
     list_select_related = ["dataset", "decided_by"]
 
     def has_view_permission(self, request, obj=None):
-        return permissions.is_data_officer(request.user)
+        return _is_data_officer(request)
 
     def has_module_permission(self, request):
-        return permissions.is_data_officer(request.user)
+        return _is_data_officer(request)
 
     def has_add_permission(self, request):
         return False
