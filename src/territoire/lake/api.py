@@ -14,6 +14,7 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 from ninja.utils import check_csrf
 
+from territoire.accounts import permissions
 from territoire.accounts.authentication import InvalidToken, actor_of, presented_token, throttle
 from territoire.accounts.models import TokenScope
 from territoire.accounts.services import token_authenticate
@@ -26,6 +27,7 @@ from territoire.schemas.registry import schema_list
 
 from . import selectors, services, tasks
 from .models import IngestJob, JobKind
+from .report import columns_masked, report_masked, validation_masked
 from .schemas import (
     JobOut,
     TypeOverridesIn,
@@ -110,7 +112,7 @@ def _job_out(job: IngestJob) -> dict:
         "stage": job.stage,
         "source_name": job.source_name,
         "version": job.version.number if job.version else None,
-        "report": job.report,
+        "report": report_masked(job.report),
         "error": job.error,
         "created_by": job.created_by.username if job.created_by else None,
         "created_at": job.created_at,
@@ -120,7 +122,9 @@ def _job_out(job: IngestJob) -> dict:
     }
 
 
-def _version_out(version, current_id, *, detail: bool = False) -> dict:
+def _version_out(version, current_id, *, staff: bool, detail: bool = False) -> dict:
+    """A version as the API shows it: who loaded it only to staff (agents, stewards, data
+    officers: a username is an account to attack), values of flagged columns masked."""
     data = {
         "number": version.number,
         "is_current": version.pk == current_id,
@@ -133,7 +137,7 @@ def _version_out(version, current_id, *, detail: bool = False) -> dict:
         "conformity": version.conformity,
         "schema_ref": version.schema_ref,
         "personal_data": version.personal_data,
-        "created_by": version.created_by.username if version.created_by else None,
+        "created_by": version.created_by.username if staff and version.created_by else None,
         "created_at": version.created_at,
         "parquet_url": reverse(
             "api-v1:lake-version-parquet",
@@ -141,7 +145,11 @@ def _version_out(version, current_id, *, detail: bool = False) -> dict:
         ),
     }
     if detail:
-        data.update(columns=version.columns, validation=version.validation, report=version.report)
+        data.update(
+            columns=columns_masked(version.columns, version.personal_data),
+            validation=validation_masked(version.validation, version.personal_data),
+            report=report_masked(version.report),
+        )
     return data
 
 
@@ -222,7 +230,7 @@ def version_list(request, slug: str):
     lake = selectors.dataset_lake(dataset)
     current_id = lake.current_version_id if lake else None
     return [
-        _version_out(v, current_id)
+        _version_out(v, current_id, staff=permissions.is_agent(actor))
         for v in selectors.dataset_versions(dataset).select_related("dataset")
     ]
 
@@ -252,7 +260,12 @@ def version_detail(request, slug: str, number: int):
     dataset = _readable_dataset(request, actor, slug)
     version = selectors.version_get(dataset, number)
     lake = selectors.dataset_lake(dataset)
-    return _version_out(version, lake.current_version_id if lake else None, detail=True)
+    return _version_out(
+        version,
+        lake.current_version_id if lake else None,
+        staff=permissions.is_agent(actor),
+        detail=True,
+    )
 
 
 @router.get(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from territoire.trust.personal_data import mask
+
 
 @dataclass
 class IngestReport:
@@ -73,4 +75,71 @@ def error_issue(exc, *, code: str | None = None, file: str | None = None) -> dic
         "column": getattr(exc, "where", None),
         "hint_fr": None,
         "hint_en": None,
+    }
+
+
+def _flag_kinds(flags: list[dict] | None) -> dict[str, str]:
+    return {f["column"]: f.get("kind") or "" for f in flags or [] if f.get("column")}
+
+
+def _mask(value: Any, kind: str) -> Any:
+    return value if value is None else mask(str(value), kind)
+
+
+def columns_masked(columns: list[dict], flags: list[dict] | None) -> list[dict]:
+    """The columns of a version or report with the values shown of every column flagged as
+    personal data (examples, minimum, maximum) masked as the flags mask them (``A••• D•••``)."""
+    kinds = _flag_kinds(flags)
+    if not kinds:
+        return columns
+    masked = []
+    for column in columns:
+        kind = kinds.get(column.get("id"))
+        stats = column.get("stats")
+        if kind is None or not stats:
+            masked.append(column)
+            continue
+        stats = {
+            **stats,
+            "min": _mask(stats.get("min"), kind),
+            "max": _mask(stats.get("max"), kind),
+            "examples": [_mask(v, kind) for v in stats.get("examples") or []],
+        }
+        masked.append({**column, "stats": stats})
+    return masked
+
+
+def validation_masked(validation: dict | None, flags: list[dict] | None) -> dict | None:
+    """A validation report whose example values in flagged columns are masked."""
+    kinds = _flag_kinds(flags)
+    if not validation or not kinds or not validation.get("errors_by_kind"):
+        return validation
+    groups = []
+    for group in validation["errors_by_kind"]:
+        kind = kinds.get(group.get("column"))
+        if kind is not None:
+            group = {
+                **group,
+                "examples": [
+                    {**example, "value": _mask(example.get("value"), kind)}
+                    for example in group.get("examples") or []
+                ],
+            }
+        groups.append(group)
+    return {**validation, "errors_by_kind": groups}
+
+
+def report_masked(report: dict | None) -> dict | None:
+    """A stored report (``IngestReport.as_dict()``) as the staff see it: every value shown of a
+    column flagged as personal data is masked, in the column statistics as in the validation
+    examples, as it already is in the personal-data section."""
+    if not report:
+        return report
+    flags = report.get("personal_data")
+    if not _flag_kinds(flags):
+        return report
+    return {
+        **report,
+        "columns": columns_masked(report.get("columns") or [], flags),
+        "validation": validation_masked(report.get("validation"), flags),
     }

@@ -20,6 +20,7 @@ from territoire.trust.selectors import personal_data_decision_latest
 from . import selectors, services, tasks
 from .forms import DecisionForm, LakeSettingsForm, TypeOverrideForm, UploadForm
 from .models import JobKind, JobStatus
+from .report import report_masked
 from .uploads import upload_gate
 
 
@@ -60,7 +61,7 @@ def _dataset_context(request, dataset, **forms) -> dict:
         "versions": list(selectors.dataset_versions(dataset)[:50]),
         "jobs": jobs,
         "running_job": next((j for j in jobs if not j.is_finished), None),
-        "report": current.report if current else None,
+        "report": report_masked(current.report) if current else None,
         "decision": personal_data_decision_latest(dataset),
         "is_data_officer": permissions.is_data_officer(request.user),
         "upload_form": forms.get("upload_form") or UploadForm(current_schema=lake.schema_ref),
@@ -254,7 +255,7 @@ def version_page(request, slug: str, number: int):
         {
             "dataset": dataset,
             "version": version,
-            "report": version.report,
+            "report": report_masked(version.report),
             "is_current": lake and lake.current_version_id == version.pk,
         },
     )
@@ -302,7 +303,7 @@ def job_page(request, job_id: int):
         {
             "job": job,
             "dataset": job.dataset,
-            "report": job.report or None,
+            "report": report_masked(job.report) or None,
             "refresh": job.status in {JobStatus.QUEUED, JobStatus.RUNNING},
             "statuses": JobStatus.choices,
             "notice": tasks.job_notice(job),

@@ -3,6 +3,8 @@ type overrides, publication and the personal-data decision."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 import pytest
@@ -379,3 +381,50 @@ def test_a_back_office_form_posted_without_its_csrf_token_is_refused(
     assert not dataset.is_published
     assert audit_count() == before
     assert not DatasetLake.objects.filter(dataset=dataset).exclude(key_column="").exists()
+
+
+def test_flagged_personal_data_is_masked_everywhere_in_the_staff_report(
+    client, home, make_dataset, steward, delibs_csv
+):
+    """The names of the « Elu(s) » column were masked in the personal-data section but shown in
+    full as the column's examples, minimum and maximum: masked everywhere now, in the pages and
+    in the API's JSON."""
+    from territoire.trust.personal_data import mask
+
+    dataset = make_dataset("Délibérations")
+    login(client, steward)
+    with delibs_csv.open("rb") as handle:
+        job_url = client.post(f"/espace/jeux-de-donnees/{dataset.slug}/depot/", {"file": handle})[
+            "Location"
+        ]
+    version = DatasetVersion.objects.get(dataset=dataset)
+    flagged = {f["column"] for f in version.personal_data}
+    assert "elu_s" in flagged
+    stats = {c["id"]: c["stats"] for c in version.columns}["elu_s"]
+    names = {stats["min"], stats["max"], *stats["examples"]}
+    assert "Audrey DE LA GRANGE" in names, "the stored statistics keep the data itself"
+    pages = {
+        "job": client.get(job_url).content.decode(),
+        "version": client.get(
+            f"/espace/jeux-de-donnees/{dataset.slug}/versions/1/"
+        ).content.decode(),
+        "dataset": client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode(),
+        **{
+            where: json.dumps(client.get(url).json(), ensure_ascii=False)
+            for where, url in [
+                ("api", f"/api/v1/datasets/{dataset.slug}/versions/1"),
+                ("api-job", f"/api/v1/jobs/{IngestJob.objects.get(dataset=dataset).pk}"),
+            ]
+        },
+    }
+    for where, page in pages.items():
+        page = html.unescape(page)
+        for name in names:
+            assert name not in page, (where, name)
+    assert mask("Audrey DE LA GRANGE", "person_name") in html.unescape(pages["version"])
+    detail = client.get(f"/api/v1/datasets/{dataset.slug}/versions/1").json()
+    masked = {c["id"]: c["stats"] for c in detail["columns"]}["elu_s"]
+    assert masked["min"] == "A••• D••• L••• G•••"
+    assert {c["id"]: c["stats"] for c in detail["columns"]}["titre"] == {
+        c["id"]: c["stats"] for c in version.columns
+    }["titre"], "columns that are not flagged are shown as they are"

@@ -165,3 +165,14 @@ def test_real_process_on_a_fresh_data_directory(tmp_path, budget_csv):
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["status"] == "failed"
     assert "Traceback" not in failed.stderr and "budget-2014" in failed.stderr
+
+
+def test_json_report_masks_flagged_columns(home, organization, data_officer, delibs_csv):
+    report, _, error = ingest(delibs_csv, "--dataset", "deliberations", "--json")
+    assert error is None and report["status"] == "created"
+    stats = {c["id"]: c["stats"] for c in report["columns"]}
+    assert stats["elu_s"]["min"] == "A••• D••• L••• G•••"
+    assert all("•••" in example for example in stats["elu_s"]["examples"])
+    stored = {c["id"]: c["stats"] for c in DatasetVersion.objects.get().columns}
+    assert stored["elu_s"]["min"] == "Audrey DE LA GRANGE", "the version keeps the data itself"
+    assert stats["titre"] == stored["titre"]

@@ -219,3 +219,29 @@ def test_admin_lists_versions_and_jobs_read_only(client, two_versions, data_offi
     assert DatasetVersion.objects.filter(pk=version.pk).exists()
     client.force_login(steward)
     assert client.get("/admin/lake/datasetversion/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("anonymous", False),
+        ("citizen", False),
+        ("reuser", False),
+        ("agent", True),
+        ("steward", True),
+        ("data_officer", True),
+    ],
+)
+def test_who_loaded_a_version_is_shown_to_staff_only(
+    client, home, make_dataset, steward, budget_csv, roles, who, shown
+):
+    """A username is half of a login: readers of a public dataset do not get the staff's."""
+    dataset = make_dataset("Budget", publish=True)
+    services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
+    headers = bearer(roles[who])
+    listed = client.get(f"/api/v1/datasets/{dataset.slug}/versions", headers=headers).json()
+    detail = client.get(f"/api/v1/datasets/{dataset.slug}/versions/1", headers=headers).json()
+    expected = "steward" if shown else None
+    assert [v["created_by"] for v in listed] == [expected]
+    assert detail["created_by"] == expected
+    assert listed[0]["row_count"] == detail["row_count"] == 1448

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from territoire.accounts.selectors import operator_account
 from territoire.core.errors import NotFound, TerritoireError
-from territoire.lake.report import IngestReport, error_issue
+from territoire.lake.report import IngestReport, error_issue, report_masked
 from territoire.lake.services import dataset_ingest_by_slug
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,9 @@ class Command(BaseCommand):
             ]
         if as_json:
             self.stdout.write(
-                json.dumps(report.as_dict(), ensure_ascii=False, indent=2, default=str)
+                json.dumps(
+                    report_masked(report.as_dict()), ensure_ascii=False, indent=2, default=str
+                )
             )
         else:
             self._print(report)
