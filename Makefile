@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install demo test test-sqlite test-postgres lint check bench serve worker clean \
+.PHONY: install demo test test-sqlite test-postgres lint lint-imports typecheck check bench serve \
+	worker clean \
 	browser-deps i18n-deps messages
 
 $(STAMP): pyproject.toml
@@ -28,9 +29,17 @@ serve: install
 worker: install
 	$(BIN)/territoire worker
 
-lint: install
+lint: install typecheck
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
+
+# The layers and the no-cycle rule of docs/architecture.md (contracts in pyproject.toml).
+lint-imports: install
+	$(BIN)/lint-imports --no-cache
+
+# mypy with django-stubs on the services, selectors and schemas (files in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
 
 check: install
 	TERRITOIRE_DEMO=1 $(BIN)/territoire check

@@ -280,9 +280,10 @@ def dataset_personal_data_check(*, dataset: Dataset, flags: list[dict] | None = 
     new version flagged so (the lake's ingestion asks before swapping)?
     """
     new_version = flags is not None
-    if new_version and not dataset.is_published:
+    if flags is None:
+        flags = hooks.personal_data_flags(dataset)
+    elif not dataset.is_published:
         return
-    flags = list(flags) if new_version else hooks.personal_data_flags(dataset)
     if not flags:
         return
     decision = personal_data_decision_latest(dataset)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -33,7 +34,22 @@ SERVICES = [
     ("social", "Centre communal d'action sociale"),
 ]
 
-DATASETS = [
+
+class DemoDataset(TypedDict, total=False):
+    slug: str
+    title: str
+    service: str
+    file: str
+    themes: list[str]
+    keywords: list[str]
+    frequency: str
+    access_level: str
+    publish: bool
+    personal_data_decision: str
+    description: str
+
+
+DATASETS: list[DemoDataset] = [
     {
         "slug": "budget-primitif-2014",
         "title": "Budget primitif 2014 de la Ville de Montpellier",

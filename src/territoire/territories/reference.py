@@ -6,6 +6,7 @@ import gzip
 import json
 import zlib
 from pathlib import Path
+from typing import overload
 
 from territoire.core.errors import SourceFileError
 
@@ -55,6 +56,12 @@ def _read_text(path: Path) -> str:
         ) from None
 
 
+@overload
+def read_json(
+    path: Path, *, expect: type[list], required_keys: tuple[str, ...] = ()
+) -> list[dict]: ...
+@overload
+def read_json(path: Path, *, expect: type[dict], required_keys: tuple[str, ...] = ()) -> dict: ...
 def read_json(path: Path, *, expect: type, required_keys: tuple[str, ...] = ()) -> list | dict:
     """Parse a JSON reference file; check its top-level shape and that each entry has the keys."""
     text = _read_text(path)

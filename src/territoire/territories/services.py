@@ -196,7 +196,7 @@ def territories_load(*, epci_siren: str | None = None, data_dir: Path | None = N
         others = [c for c in communes if c["type"] != "commune-actuelle"]
         _upsert(
             [
-                _commune_row(c, commune_ids.get(c.get("chefLieu") or c.get("commune")))
+                _commune_row(c, commune_ids.get(c.get("chefLieu") or c.get("commune") or ""))
                 for c in others
             ],
             _COMMUNE_FIELDS,
@@ -306,7 +306,7 @@ def _load_boundaries(
             source_of[code] = name.removesuffix(".gz")
     covered = [c for c in communes if c["departement"] in reference.COMMUNE_BOUNDARY_FILES]
     used: set[str] = set()
-    updates: list[Territory] = []
+    updates: list[tuple[int, dict, str]] = []
     ids = _ids(TerritoryKind.COMMUNE)
     for c in covered:
         if c["code"] in by_code:
@@ -387,9 +387,9 @@ def _epci_aggregates(epci_codes: list[str]) -> None:
     for epci_id, commune_ids in members.items():
         if epci_id not in wanted:
             continue
-        values = [populations.get(c) for c in commune_ids]
-        if all(v is not None for v in values):
-            population_rows.append((sum(values), epci_id))
+        known = [v for c in commune_ids if (v := populations.get(c)) is not None]
+        if len(known) == len(commune_ids):
+            population_rows.append((sum(known), epci_id))
         if all(c in with_shapes for c in commune_ids):
             shaped_epcis.append(epci_id)
     quote = connection.ops.quote_name
@@ -398,15 +398,12 @@ def _epci_aggregates(epci_codes: list[str]) -> None:
             f"UPDATE {quote(Territory._meta.db_table)} SET {quote('population')} = %s WHERE {quote('id')} = %s",
             population_rows,
         )
-    geometries = (
-        dict(
-            Territory.objects.filter(epci_memberships__epci_id__in=shaped_epcis).values_list(
-                "id", "geometry"
-            )
+    geometries: dict[int, dict] = {}
+    if shaped_epcis:  # every member of a shaped EPCI has a geometry
+        rows = Territory.objects.filter(epci_memberships__epci_id__in=shaped_epcis).values_list(
+            "id", "geometry"
         )
-        if shaped_epcis
-        else {}
-    )
+        geometries = {pk: geometry for pk, geometry in rows if geometry is not None}
     _set_geometries(
         [
             (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models.fields.files import FieldFile
@@ -15,6 +15,8 @@ from territoire.core.errors import ValidationFailed
 from .models import AuditAction, AuditEvent, PersonalDataDecision, PersonalDataDecisionChoice
 
 SECRET_FIELDS = {"password", "secret_hash"}
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _jsonable(value: Any) -> Any:
@@ -86,9 +88,7 @@ def audit_record(
     )
 
 
-def audited_save(
-    *, actor, instance: models.Model, reason: str = "", fields: list[str] | None = None
-) -> models.Model:
+def audited_save(*, actor, instance: M, reason: str = "", fields: list[str] | None = None) -> M:
     """Save an instance and record a create or update event with its old → new values."""
     with transaction.atomic():
         before = None

@@ -57,7 +57,8 @@ def _version_report(report: IngestReport, version: DatasetVersion) -> None:
 
 
 def _issues(issues) -> tuple[list[dict], list[dict]]:
-    warnings, errors = [], []
+    warnings: list[dict] = []
+    errors: list[dict] = []
     for issue in issues or []:
         data = issue.as_dict() if hasattr(issue, "as_dict") else dict(issue)
         (errors if data.get("severity") == "error" else warnings).append(data)
