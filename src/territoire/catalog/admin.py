@@ -161,7 +161,7 @@ class DatasetAdmin(AuditedAdmin):
 
     def get_autocomplete_fields(self, request):
         # Choosing any account as steward is for data officers; a steward picks among the members
-        # of their services (see formfield_for_foreignkey).
+        # of their services (see get_form).
         if permissions.is_data_officer(request.user):
             return ["territories", "steward"]
         return ["territories"]
@@ -174,15 +174,24 @@ class DatasetAdmin(AuditedAdmin):
     def has_delete_permission(self, request, obj=None):
         return permissions.is_data_officer(request.user)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        field = form.base_fields.get("steward")
+        if field is not None and not permissions.is_data_officer(request.user):
+            # a steward picks among the members of their services; the steward a data officer
+            # named stays a valid choice when a steward edits the rest
+            stewarded = permissions.stewarded_service_ids(request.user)
+            named = Q(pk=obj.steward_id) if obj is not None and obj.steward_id else Q(pk=None)
+            field.queryset = User.objects.filter(
+                Q(memberships__service_id__in=stewarded) | named
+            ).distinct()
+        return form
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if not permissions.is_data_officer(request.user):
             stewarded = permissions.stewarded_service_ids(request.user)
             if db_field.name == "publisher_service":
                 kwargs["queryset"] = Service.objects.filter(id__in=stewarded)
-            elif db_field.name == "steward":
-                kwargs["queryset"] = User.objects.filter(
-                    memberships__service_id__in=stewarded
-                ).distinct()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

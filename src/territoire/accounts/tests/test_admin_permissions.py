@@ -350,3 +350,34 @@ def test_a_data_officer_cannot_make_anyone_a_superuser(client, data_officer, ste
     page = client.get(_url("accounts.user", "change", steward.pk)).content.decode()
     assert 'name="is_superuser"' not in page
     assert Dataset.objects.count() == 0
+
+
+def test_a_steward_edits_a_dataset_whose_steward_a_data_officer_named(
+    client, make_dataset, steward, data_officer, organization
+):
+    """The named steward (here the data officer) is not among the steward's choices, yet saving
+    the rest of the form keeps them; naming a stranger is refused by the service."""
+    dataset = make_dataset("Budget", steward=data_officer)
+    client.force_login(steward)
+    url = _url("catalog.dataset", "change", dataset.pk)
+    form = {
+        "title": "Budget 2014",
+        "description": "",
+        "publisher": organization.pk,
+        "publisher_service": dataset.publisher_service_id,
+        "steward": data_officer.pk,
+        "keywords": "[]",
+        "licence": dataset.licence,
+        "frequency": dataset.frequency,
+        "access_level": dataset.access_level,
+        "distributions-TOTAL_FORMS": "0",
+        "distributions-INITIAL_FORMS": "0",
+    }
+    assert client.post(url, form).status_code == 302
+    dataset.refresh_from_db()
+    assert dataset.title == "Budget 2014" and dataset.steward == data_officer
+    stranger = User.objects.create(username="voisin", role="citizen")
+    refused = client.post(url, {**form, "steward": stranger.pk})
+    assert refused.status_code == 200  # the form again: not a choice
+    dataset.refresh_from_db()
+    assert dataset.steward == data_officer
