@@ -381,3 +381,37 @@ def test_a_steward_edits_a_dataset_whose_steward_a_data_officer_named(
     assert refused.status_code == 200  # the form again: not a choice
     dataset.refresh_from_db()
     assert dataset.steward == data_officer
+
+
+def test_a_steward_creates_a_dataset_for_their_service_through_the_service(
+    client, steward, service, other_service, organization
+):
+    client.force_login(steward)
+    form = {
+        "title": "Subventions aux associations",
+        "slug": "subventions-aux-associations",
+        "description": "",
+        "publisher": organization.pk,
+        "publisher_service": service.pk,
+        "steward": steward.pk,
+        "keywords": "[]",
+        "licence": "etalab-2.0",
+        "frequency": "ANNUAL",
+        "access_level": "public",
+        "is_published": "on",
+        "distributions-TOTAL_FORMS": "0",
+        "distributions-INITIAL_FORMS": "0",
+    }
+    assert client.post(_url("catalog.dataset", "add"), form).status_code == 302
+    dataset = Dataset.objects.get(slug="subventions-aux-associations")
+    assert dataset.publisher_service == service and dataset.steward == steward
+    assert not dataset.is_published
+    event = AuditEvent.objects.get(object_id=str(dataset.pk), object_type="catalog.dataset")
+    assert (event.action, event.actor) == ("create", steward)
+
+    elsewhere = client.post(
+        _url("catalog.dataset", "add"),
+        {**form, "slug": "ailleurs", "publisher_service": other_service.pk},
+    )
+    assert elsewhere.status_code == 200  # the form again: not one of their services
+    assert not Dataset.objects.filter(slug="ailleurs").exists()
