@@ -367,6 +367,11 @@ def _version_commit(*, actor, dataset, lake, report, explicit, name, values) -> 
     version, the remembered settings and the audit event. Nothing of it exists if any part fails."""
     number = values["number"]
     with transaction.atomic():
+        # The personal-data rule again, the dataset row locked as publication locks it: a
+        # publication while this version was staged has either happened (then the rule sees it)
+        # or waits for this swap (then its own check sees this version's flags).
+        locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
+        catalog_services.dataset_personal_data_check(dataset=locked, flags=values["personal_data"])
         lake = DatasetLake.objects.select_for_update().get(pk=lake.pk)
         if DatasetVersion.objects.filter(dataset=dataset, number=number).exists():
             raise ValidationFailed(

@@ -414,6 +414,24 @@ def test_published_dataset_does_not_start_serving_personal_data(
     assert lake_files() == before_files
 
 
+def test_the_swap_asks_the_personal_data_rule_on_the_stored_dataset(
+    home, make_dataset, steward, data_officer, budget_csv, defib_csv, lake_files
+):
+    """An ingestion that read the dataset before it was published (a stale object) still cannot
+    swap in a flagged version: the rule is asked again on the locked row, in the swap."""
+    dataset = make_dataset()
+    services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
+    stale = Dataset.objects.get(pk=dataset.pk)
+    catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
+    assert not stale.is_published and Dataset.objects.get(pk=dataset.pk).is_published
+    before = lake_files()
+    report = services.dataset_ingest(actor=steward, dataset=stale, source=defib_csv)
+    assert report.status == "failed" and report.errors[0]["column"] == "personal_data"
+    assert selectors.dataset_current_version(dataset).number == 1
+    assert DatasetVersion.objects.filter(dataset=dataset).count() == 1
+    assert lake_files() == before
+
+
 def test_ingest_by_slug_creates_the_dataset_from_a_url(
     home, organization, data_officer, http_dir, budget_csv
 ):
