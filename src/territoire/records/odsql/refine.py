@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..columns import GEO, NUMERIC, TEMPORAL, Column
 from .errors import QueryError
 from .literals import LiteralError, parse_date
 from .sqlgen import Emitter, quote
-from .validate import GEO, NUMERIC, TEMPORAL, Column, Schema
+from .validate import Schema
 
 
 @dataclass
