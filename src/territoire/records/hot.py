@@ -52,8 +52,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+from django.conf import settings
 
-from .odsql.sqlgen import quote
+from . import engine
+from .columns import Column, quote
+from .odsql.sqlgen import normalized_sql
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +98,6 @@ ROW_COPY_PREFIXES = ("DECIMAL(", "STRUCT(lat DOUBLE, lon DOUBLE)")
 
 def config() -> tuple[str, int]:
     """(mode, budget in bytes) from the settings or the environment; a bad value is an error."""
-    from django.conf import settings
-
     mode = str(
         getattr(settings, "TERRITOIRE_RECORDS_HOT", None)
         or os.environ.get("TERRITOIRE_RECORDS_HOT")
@@ -138,15 +139,17 @@ class HotVersion:
 
     key: tuple  # (DatasetVersion primary key, Parquet checksum): never reused for other data
     path: Path
-    columns: list[dict]  # the version's columns (id, label, type, storage_type)
+    columns: tuple[Column, ...]  # the version's data columns
     row_count: int
     id_column: str
     main: Structure
     copies: dict[tuple, Structure] = field(default_factory=dict)
     counts: OrderedDict = field(default_factory=OrderedDict)
     counts_lock: threading.Lock = field(default_factory=threading.Lock)
+    source: tuple[str, list] = ("", [])  # what it is loaded from: SQL of a FROM item, parameters
     refs: int = 0
     evicted: bool = False
+    loading: bool = False
 
     @property
     def is_ready(self) -> bool:
@@ -197,8 +200,6 @@ class HotStore:
 
     def cursor(self, timezone: str) -> duckdb.DuckDBPyConnection:
         """This thread's connection to the hot database, in ``timezone`` (reused: cheap)."""
-        from . import engine
-
         db = self.database()
         con = getattr(self._local, "con", None)
         if con is None or getattr(self._local, "db", None) is not db:
@@ -213,8 +214,6 @@ class HotStore:
 
     def fresh_cursor(self, timezone: str) -> duckdb.DuckDBPyConnection:
         """A connection of its own (exports stream from it while the thread's goes on)."""
-        from . import engine
-
         con = self.database().cursor()
         con.execute("SET preserve_insertion_order = true")
         engine.set_timezone(con, timezone)
@@ -227,14 +226,22 @@ class HotStore:
         return f"{prefix}{self._sequence}"
 
     @contextmanager
-    def use(self, version, columns: list[dict], id_column: str) -> Iterator[HotVersion | None]:
+    def use(
+        self,
+        version,
+        columns: tuple[Column, ...],
+        id_column: str,
+        source_sql: str,
+        source_params: list,
+    ) -> Iterator[HotVersion | None]:
         """The hot copy of ``version`` while the block runs (never dropped meanwhile), or None
-        when it is not ready yet (it is then being loaded) or hot versions are off."""
+        when it is not ready yet (it is then being loaded) or hot versions are off. It is
+        loaded from ``source_sql`` (the version's rows with their ``_id``, in ``_id`` order)."""
         mode, _budget = config()
         if mode == "off":
             yield None
             return
-        hot = self._get_or_load(version, columns, id_column, mode)
+        hot = self._get_or_load(version, columns, id_column, (source_sql, source_params), mode)
         if hot is None:
             yield None
             return
@@ -243,7 +250,7 @@ class HotStore:
         finally:
             self._release(hot)
 
-    def _get_or_load(self, version, columns, id_column, mode) -> HotVersion | None:
+    def _get_or_load(self, version, columns, id_column, source, mode) -> HotVersion | None:
         key = version_key(version)
         with self._lock:
             hot = self._versions.get(key)
@@ -255,6 +262,7 @@ class HotStore:
                     row_count=int(version.row_count),
                     id_column=id_column,
                     main=Structure(self._name("h")),
+                    source=source,
                 )
                 self._versions[key] = hot
                 synchronous = mode == "sync" or hot.row_count <= SYNC_ROWS
@@ -341,26 +349,16 @@ class HotStore:
         with self._lock:
             if hot.main.ready.is_set():
                 return
-            loading = getattr(hot, "_loading", False)
-            hot._loading = True  # type: ignore[attr-defined]
+            loading, hot.loading = hot.loading, True
         if loading:
             hot.main.ready.wait()
             return
         table = quote(hot.main.table)
-        column_ids = {c["id"] for c in hot.columns}
-        if "file_row_number" in column_ids:  # the Parquet ordinal is then only a window away
-            select = (
-                f"SELECT row_number() OVER () AS {quote(hot.id_column)}, * FROM read_parquet(?)"
-            )
-        else:
-            select = (
-                f"SELECT file_row_number + 1 AS {quote(hot.id_column)}, * EXCLUDE (file_row_number) "
-                "FROM read_parquet(?, file_row_number = true)"
-            )
+        source_sql, source_params = hot.source
         self._build(
             hot.main,
             [
-                (f"CREATE TABLE {table} AS {select}", [str(hot.path)]),
+                (f"CREATE TABLE {table} AS SELECT * FROM {source_sql}", list(source_params)),
                 (
                     f"CREATE UNIQUE INDEX {quote(hot.main.table + '_id')} ON {table} ({quote(hot.id_column)})",
                     [],
@@ -527,15 +525,13 @@ WORD_SPLIT = r"[^\p{L}\p{N}_-]+"
 
 
 def text_columns(hot: HotVersion) -> list[str]:
-    return [c["id"] for c in hot.columns if c["type"] == "text"]
+    return [c.id for c in hot.columns if c.type == "text"]
 
 
 def _word_index_statements(hot: HotVersion, name: str) -> list[tuple[str, list]]:
     """The word index of the text columns: ``<name>_vocab`` (tid, token, n) of every word in
     its search form (``sqlgen.normalized_sql``: lower case, no accents or ligatures), and
     ``<name>`` (tid, col, _id) postings sorted by word, column, row, without duplicates."""
-    from .odsql.sqlgen import normalized_sql
-
     columns = text_columns(hot)
     source = quote(hot.main.table)
     identifier = quote(hot.id_column)
@@ -566,8 +562,7 @@ def _word_index_statements(hot: HotVersion, name: str) -> list[tuple[str, list]]
 
 def row_copy_possible(hot: HotVersion) -> bool:
     return all(
-        c.get("storage_type") in ROW_COPY_TYPES
-        or str(c.get("storage_type") or "").startswith(ROW_COPY_PREFIXES)
+        c.storage_type in ROW_COPY_TYPES or c.storage_type.startswith(ROW_COPY_PREFIXES)
         for c in hot.columns
     )
 

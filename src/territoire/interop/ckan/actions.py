@@ -11,6 +11,7 @@ from django.db.models import Count
 import territoire
 from territoire.catalog.models import Distribution, Theme
 from territoire.organizations.models import Organization
+from territoire.records import exports as record_exports
 from territoire.territories import selectors as territory_selectors
 
 from .. import common
@@ -208,7 +209,7 @@ def find_resource(actor, resource_id: str) -> tuple[Entry, dict | None]:
     for pk in pks:
         if any(
             common.stable_uuid("dataset", pk, "export", f.code) == resource_id
-            for f in common.EXPORT_FORMATS
+            for f in record_exports.offered_by(record_exports.CATALOGUE)
         ):
             found_pk = pk
             break

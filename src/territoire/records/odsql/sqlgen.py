@@ -22,8 +22,8 @@ _LIGATURES = (("œ", "oe"), ("æ", "ae"))
 def normalized_sql(sql: str) -> str:
     """SQL for the search form of a value: lower case, accents and ligatures removed.
 
-    A precomputed search column (``search_column``) must hold exactly this, for all text
-    columns joined with a space, for full-text queries to give the same answers.
+    A word index (``records.hot``) holds the words of this form, so that a search term (its
+    Python twin, ``normalize_text``) is found in them.
     """
     inner = f"strip_accents(lower(CAST({sql} AS VARCHAR)))"
     for ligature, plain in _LIGATURES:
@@ -97,7 +97,6 @@ class Emitter:
         *,
         timezone: str = "Europe/Paris",
         lang: str = "fr",
-        search_column: str | None = None,
         search_fields: list[str] | None = None,
         group_refs: list[tuple[ast.Node, str]] | None = None,
         now: dt.datetime | None = None,
@@ -105,7 +104,6 @@ class Emitter:
     ):
         self.tz = ZoneInfo(timezone)
         self.lang = lang
-        self.search_column = search_column
         self.search_fields = search_fields or []
         self.group_refs = group_refs or []
         self.now = now or dt.datetime.now(dt.UTC)
@@ -188,8 +186,6 @@ class Emitter:
         if isinstance(node, ast.Search):
             if node.fields:
                 return self.search_sql(node.text, [self.emit(f) for f in node.fields])
-            if self.search_column:
-                return self.search_sql(node.text, [quote(self.search_column)], normalized=True)
             return self.search_sql(node.text, [quote(c) for c in self.search_fields])
         if isinstance(node, ast.Call):
             return self.call(node)
@@ -264,7 +260,7 @@ class Emitter:
             sql = f"({value} IN (" + ", ".join(self.emit(item) for item in node.items) + "))"
         return f"(NOT coalesce({sql}, false))" if node.negated else sql
 
-    def search_sql(self, text: str, targets: list[str], *, normalized: bool = False) -> str:
+    def search_sql(self, text: str, targets: list[str]) -> str:
         words = search_terms(text)
         if not words:
             return "TRUE"
@@ -272,13 +268,10 @@ class Emitter:
             return "FALSE"
         clauses = []
         for word in words:
-            if normalized:  # a precomputed search column: plain substring test
-                ors = [f"contains({t}, {self.param(word)})" for t in targets]
-            else:
-                ors = [
-                    f"regexp_matches(CAST({t} AS VARCHAR), {self.param(word_pattern(word))})"
-                    for t in targets
-                ]
+            ors = [
+                f"regexp_matches(CAST({t} AS VARCHAR), {self.param(word_pattern(word))})"
+                for t in targets
+            ]
             clauses.append(ors[0] if len(ors) == 1 else "(" + " OR ".join(ors) + ")")
         return "(" + " AND ".join(clauses) + ")"
 
