@@ -18,6 +18,7 @@ from territoire.records.odsql import build as q
 from territoire.records.odsql.refine import Refinement
 
 from .. import common
+from . import registry
 from .actions import find_resource
 from .errors import ValidationError, not_found
 from .params import as_bool, as_dict, as_int, as_list, as_str
@@ -115,6 +116,7 @@ def _query(data, schema: Schema) -> RecordQuery:
 
 
 def datastore_search(request, actor, data):
+    """Records of a resource with datastore_active: resource_id, filters, q, fields, sort, limit, offset, include_total, records_format (objects or lists)."""
     resource_id, served, _version = _served(actor, data)
     schema = Schema(served.data_columns)
     query = _query(data, schema)
@@ -188,6 +190,7 @@ def _links(request, data, limit: int, offset: int) -> dict:
 
 
 def datastore_info(request, actor, data):
+    """Columns and row count of a datastore resource: id (or resource_id)."""
     resource_id, served, version = _served(actor, data)
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
     reasons = {c["id"]: c.get("reason", "") for c in version.columns}
@@ -222,3 +225,6 @@ def datastore_info(request, actor, data):
         "fields": fields,
         "schema": {f["id"]: f["type"] for f in fields},
     }
+
+
+registry.register(datastore_search, datastore_info)

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from .. import engine, hot
+from .. import engine, hot, hotcopies
 from ..columns import quote
 from ..odsql.sqlgen import search_terms
 from .analysis import Analysis
@@ -261,7 +261,7 @@ def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candi
     index = hot.store().request_copy(main.memo, ("words",))
     if index is None:
         return None
-    columns = hot.text_columns(main.memo)
+    columns = hotcopies.text_columns(main.memo.columns)
     vocab = quote(index.table + "_vocab")
     post = quote(index.table)
     identifier = quote(served.id_column)
