@@ -44,7 +44,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -198,17 +198,17 @@ class HotStore:
         version,
         columns: tuple[Column, ...],
         id_column: str,
-        source_sql: str,
-        source_params: list,
+        source: Callable[[], tuple[str, list]],
     ) -> Iterator[HotVersion | None]:
         """The hot copy of ``version`` while the block runs (never dropped meanwhile), or None
         when it is not ready yet (it is then being loaded) or hot versions are off. It is
-        loaded from ``source_sql`` (the version's rows with their ``_id``, in ``_id`` order)."""
+        loaded from what ``source()`` gives: SQL of a FROM item and its parameters (the
+        version's rows with their ``_id``, in ``_id`` order), asked only to load it."""
         mode, _budget = config()
         if mode == "off":
             yield None
             return
-        hot = self._get_or_load(version, columns, id_column, (source_sql, source_params), mode)
+        hot = self._get_or_load(version, columns, id_column, source, mode)
         if hot is None:
             yield None
             return
@@ -228,7 +228,7 @@ class HotStore:
                     row_count=int(version.row_count),
                     id_column=id_column,
                     main=Structure(self._name("h")),
-                    source=source,
+                    source=source(),
                 )
                 self._versions[key] = hot
                 synchronous = mode == "sync" or hot.row_count <= SYNC_ROWS

@@ -143,12 +143,28 @@ def served_for(dataset: Dataset | None, version: DatasetVersion | Version | None
         return served
     if not isinstance(version, Version):
         version = Version(*(getattr(version, "pk" if f == "id" else f) for f in VERSION_FIELDS))
-    data = columns_of(version.columns)
-    ids = {c.id for c in data}
-    id_column = "_id"
-    while id_column in ids:
-        id_column = "_record" + id_column if id_column == "_id" else "_" + id_column
     served.version = version
-    served.id_column = id_column
-    served.columns = (Column(id_column, id_column, "integer", "BIGINT"), *data)
+    served.id_column, served.columns = _typed_columns(version)
     return served
+
+
+_TYPED: dict[tuple, tuple[str, tuple[Column, ...]]] = {}
+_TYPED_MAX = 1024
+
+
+def _typed_columns(version: Version) -> tuple[str, tuple[Column, ...]]:
+    """The record id's name and the query columns of a version (the id, then the data), typed
+    once per version: a version never changes, and this runs on every read."""
+    key = (version.pk, version.parquet_checksum)
+    found = _TYPED.get(key)
+    if found is None:
+        data = columns_of(version.columns)
+        ids = {c.id for c in data}
+        id_column = "_id"
+        while id_column in ids:
+            id_column = "_record" + id_column if id_column == "_id" else "_" + id_column
+        found = (id_column, (Column(id_column, id_column, "integer", "BIGINT"), *data))
+        if len(_TYPED) >= _TYPED_MAX:
+            _TYPED.clear()
+        _TYPED[key] = found
+    return found

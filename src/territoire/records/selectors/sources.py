@@ -98,17 +98,16 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
     dropped meanwhile), else its Parquet file. ``fresh``: a connection of its own (exports
     stream from it while the thread's connection goes on)."""
     store = hot.store()
-    parquet_sql, parquet_params = _parquet_sql(served)
     file_order = ((served.id_column, False),)
     with store.use(
-        served.version, served.data_columns, served.id_column, parquet_sql, parquet_params
+        served.version, served.data_columns, served.id_column, lambda: _parquet_sql(served)
     ) as loaded:
         if loaded is not None:
             con = store.fresh_cursor(timezone) if fresh else store.cursor(timezone)
             source = Source(con, quote(loaded.main.table), [], loaded, file_order)
         else:
             con = engine.connect(timezone=timezone) if fresh else engine.connection(timezone)
-            source = Source(con, parquet_sql, parquet_params, None, file_order)
+            source = Source(con, *_parquet_sql(served), None, file_order)
         try:
             yield source
         finally:
