@@ -329,7 +329,8 @@ def check_paging(
     return limit, offset
 
 
-def _given(clause) -> bool:
+def given(clause) -> bool:
+    """Whether a clause was given: non-blank text, or a tree (or a non-empty list of them)."""
     if isinstance(clause, str):
         return clause.strip() != ""
     return clause is not None and clause != []
@@ -340,7 +341,7 @@ def where_clauses(where) -> list:
     if where is None:
         return []
     items = [where] if isinstance(where, str | ast.Node) else list(where)
-    return [item for item in items if _given(item)]
+    return [item for item in items if given(item)]
 
 
 def clause_text(clause) -> str | None:
@@ -381,13 +382,13 @@ def parsed_clauses(q: RecordQuery) -> Clauses:
     wheres = where_clauses(q.where)
     several = len(wheres) > 1
     return Clauses(
-        select=_clause("select", q.select) if _given(q.select) else None,
+        select=_clause("select", q.select) if given(q.select) else None,
         where=[
             (i if several else None, _clause("where", item, i if several else None))
             for i, item in enumerate(wheres)
         ],
-        group_by=_clause("group_by", q.group_by) if _given(q.group_by) else None,
-        order_by=_clause("order_by", q.order_by) if _given(q.order_by) else None,
+        group_by=_clause("group_by", q.group_by) if given(q.group_by) else None,
+        order_by=_clause("order_by", q.order_by) if given(q.order_by) else None,
     )
 
 

@@ -12,7 +12,7 @@ from .. import engine
 from ..columns import Column, ResultColumn
 from ..odsql import RecordQuery, check_paging, compile_query
 from ..odsql import build as q
-from ..odsql.compiler import CompiledQuery
+from ..odsql.compiler import CompiledQuery, given
 from ..odsql.errors import computation_error
 from ..odsql.values import row_converter
 from . import sources
@@ -21,13 +21,9 @@ from .pages import compile_on, selects
 from .served import Served
 
 
-def _given(clause) -> bool:
-    return bool(clause.strip()) if isinstance(clause, str) else bool(clause)
-
-
 def export_query(served: Served, query: RecordQuery) -> RecordQuery:
     """Exports hold the data's own columns unless asked otherwise (``select=*`` adds ``_id``)."""
-    if _given(query.select) or _given(query.group_by):
+    if given(query.select) or given(query.group_by):
         return query
     return replace(query, select=q.select(*(q.field(c.id) for c in served.data_columns)))
 

@@ -19,7 +19,7 @@ from .. import cursors, engine
 from ..columns import Column, quote
 from ..odsql import QueryError, RecordQuery, ast, check_paging, compile_query
 from ..odsql import build as q
-from ..odsql.compiler import MAX_OFFSET, clause_text, where_clauses
+from ..odsql.compiler import MAX_OFFSET, clause_text, given, where_clauses
 from ..odsql.values import row_converter
 from . import sources
 from .analysis import Analysis, analyze
@@ -53,10 +53,6 @@ def compile_on(
     )
     engine.load_extensions(source.con, compiled.extensions)
     return compiled
-
-
-def _given(clause) -> bool:
-    return bool(clause.strip()) if isinstance(clause, str) else bool(clause)
 
 
 # ---------------------------------------------------------------- counts
@@ -232,7 +228,7 @@ def record_page(
 
     started = time.monotonic()
     limits: list[dict] = []
-    order_given = _given(query.order_by)
+    order_given = given(query.order_by)
     with sources.open_version(served, timezone) as main:
         page_query = replace(query, where=wheres or None, limit=limit + 1, offset=offset)
         route = sources.page_route(
