@@ -37,6 +37,8 @@ def _setup(home: Path) -> None:
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoire.settings.base")
     os.environ.setdefault("LOG_LEVEL", "ERROR")
+    # The portal's throttle (core.ratelimit) would stop one client asking hundreds of pages.
+    os.environ.setdefault("TERRITOIRE_PORTAL_RATE", "1000000000/1")
     sys.path.insert(0, str(ROOT.parent / "src"))
     import django
 

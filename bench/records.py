@@ -751,8 +751,9 @@ import django; django.setup()
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from territoire.records import hot, selectors
+from territoire.records.columns import quote
 from territoire.records.odsql import RecordQuery
-from territoire.records.odsql.sqlgen import quote
+from territoire.records.selectors import sources
 ROWS, R = int(sys.argv[1]), int(sys.argv[2])
 served = selectors.served_get(AnonymousUser(), 'travaux')
 WORDS = ['mistral', 'voltaire', 'gambetta', 'lamartine', 'clemenceau', 'verdun']
@@ -791,20 +792,19 @@ for name, fn in cases.items():
     out[name] = {'parquet': median(fn)}
 settings.TERRITOIRE_RECORDS_HOT = 'sync'
 hot.store().clear()
-copy_source, candidates = selectors._copy_source, selectors._search_candidates
-row_copy = selectors._from_row_copy
-selectors._copy_source = lambda *a, **k: None
-selectors._search_candidates = lambda *a, **k: None
-selectors._from_row_copy = lambda *a, **k: None
+copy_source, candidates, row_copy = sources._copy, sources.search_candidates, sources.row
+sources._copy = lambda *a, **k: None
+sources.search_candidates = lambda *a, **k: None
+sources.row = lambda *a, **k: None
 for name, fn in cases.items():
     out[name]['memory'] = median(fn)
-selectors._copy_source, selectors._search_candidates = copy_source, candidates
-selectors._from_row_copy = row_copy
+sources._copy, sources.search_candidates, sources.row = copy_source, candidates, row_copy
 hot.store().clear()
 for name, fn in cases.items():
     out[name]['all'] = median(fn)
 store = hot.store()
-with store.use(served.version, served.data_columns, served.id_column) as hv:
+with sources.open_version(served, 'Europe/Paris') as main:
+    hv = main.memo
     con = store.cursor('Europe/Paris')
     con.execute('CREATE TABLE noindex AS SELECT * FROM ' + quote(hv.main.table))
     def lookup(i):

@@ -16,6 +16,8 @@ from django.db.models import Prefetch, QuerySet
 
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
+from territoire.records import exports as record_exports
+from territoire.territories.models import Territory
 
 from . import common
 
@@ -46,7 +48,7 @@ class Entry:
         return [str(k).strip() for k in (self.dataset.keywords or []) if str(k).strip()]
 
     @property
-    def exports(self) -> list[common.ExportFormat]:
+    def exports(self) -> list[record_exports.ExportFormat]:
         return common.export_formats(self.version)
 
     @property
@@ -94,8 +96,6 @@ class Entry:
 
 
 def _territories():
-    from territoire.territories.models import Territory
-
     return Territory.objects.defer("geometry")
 
 

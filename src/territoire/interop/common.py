@@ -4,7 +4,6 @@ dataset, the record exports every dataset with data offers, authentication and t
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.urls import reverse
@@ -14,7 +13,8 @@ from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset, Distribution
 from territoire.catalog.vocabularies import LICENCE_URLS, Licence
 from territoire.core import ratelimit
-from territoire.records import exports as record_exports
+from territoire.lake.models import DatasetLake
+from territoire.records import exports
 
 # Fixed namespace of Territoire's name-based UUIDs (uuid5). Names include the site's base URL, so
 # two installations never give the same identifier to different datasets.
@@ -85,23 +85,6 @@ def licence_is_open(code: str) -> bool:
 # ------------------------------------------------------------------ exports of the records API
 
 
-@dataclass(frozen=True)
-class ExportFormat:
-    code: str  # path segment of /exports/{code}
-    label: str  # CKAN resource format, ODS label
-    media_type: str  # IANA media type
-    eu_file_type: str  # code in the EU file-type authority table
-    needs_geo: bool = False
-
-
-EXPORT_FORMATS = (
-    ExportFormat("csv", "CSV", "text/csv", "CSV"),
-    ExportFormat("json", "JSON", "application/json", "JSON"),
-    ExportFormat("geojson", "GeoJSON", "application/geo+json", "GEOJSON", needs_geo=True),
-    ExportFormat("parquet", "Parquet", "application/vnd.apache.parquet", "PARQUET"),
-)
-
-
 def export_url(dataset: Dataset, fmt: str) -> str:
     return absolute(f"/api/explore/v2.1/catalog/datasets/{dataset.slug}/exports/{fmt}")
 
@@ -112,8 +95,6 @@ def records_url(dataset: Dataset) -> str:
 
 def current_versions(datasets) -> dict:
     """dataset id -> the version it serves (DatasetVersion), in one query; datasets without data are absent."""
-    from territoire.lake.models import DatasetLake
-
     ids = [d.pk for d in datasets]
     if not ids:
         return {}
@@ -127,18 +108,12 @@ def current_version(dataset: Dataset):
     return current_versions([dataset]).get(dataset.pk)
 
 
-def version_has_geo(version) -> bool:
-    """A point or shape column, or the latitude/longitude pair ingestion recognised (geo_role)."""
-    return record_exports.has_position(version.columns or [])
-
-
-def export_formats(version) -> list[ExportFormat]:
-    """The exports a served version offers (GeoJSON only when it has a position: a point, a
-    shape or a latitude/longitude pair)."""
+def export_formats(version) -> list[exports.ExportFormat]:
+    """The record exports CKAN and DCAT list for a served version (from the formats' registry;
+    GeoJSON only when the records have a position)."""
     if version is None:
         return []
-    has_geo = version_has_geo(version)
-    return [f for f in EXPORT_FORMATS if has_geo or not f.needs_geo]
+    return exports.offered_by(exports.CATALOGUE, has_position=exports.has_position(version))
 
 
 # ------------------------------------------------------------------ who is asking, and the audit

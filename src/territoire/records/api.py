@@ -11,7 +11,6 @@ from typing import Literal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.http import StreamingHttpResponse
 from ninja import Query, Router
 
 from territoire.accounts.authentication import actor_of
@@ -20,8 +19,7 @@ from territoire.core import ratelimit
 from territoire.core.errors import NotFound, ValidationFailed
 from territoire.core.schemas import COMMON_ERRORS, ErrorOut
 
-from . import cursors, engine, selectors
-from . import exports as fast_exports
+from . import cursors, engine, exports, selectors
 from .odsql import QueryError, RecordQuery
 from .schemas import FacetsOut, QueryErrorOut, RecordsOut
 
@@ -29,15 +27,8 @@ router = Router(tags=["enregistrements"])
 
 ERRORS = {400: QueryErrorOut, 404: ErrorOut, **COMMON_ERRORS}
 CHANNEL = "api/v1 enregistrements"
-EXPORT_FORMATS = ("csv", "json", "jsonl", "geojson", "parquet", "xlsx")
-MEDIA_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "jsonl": "application/jsonl",
-    "geojson": "application/geo+json",
-    "parquet": "application/vnd.apache.parquet",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+EXPORT_FORMATS = exports.codes(exports.API)
+ExportFormatCode = Literal[EXPORT_FORMATS]  # type: ignore[valid-type]
 DELIMITERS = {",": ",", ";": ";", "|": "|", "\t": "\t", "tab": "\t"}
 
 SELECT = Query(None, description="Champs et expressions ODSQL : `nom, places * 2 as double`")
@@ -191,7 +182,7 @@ def record_list(
         "next_cursor": page["next_cursor"],
         "next": following,
         "version": served.version.number if served.version else None,
-        "fields": [{"name": c["name"], "type": c["type"]} for c in page["columns"]],
+        "fields": [{"name": c.name, "type": c.type} for c in page["columns"]],
     }
 
 
@@ -252,7 +243,7 @@ def record_facets(
     "/datasets/{slug}/exports/{export_format}",
     response={200: None, **ERRORS},
     url_name="record-export",
-    summary="Exporter les enregistrements (csv, json, jsonl, geojson, parquet, xlsx)",
+    summary=f"Exporter les enregistrements ({', '.join(EXPORT_FORMATS)})",
     description=(
         "Tous les enregistrements de la requête, sans plafond, en flux, dans un ordre stable "
         "(deux exports donnent les mêmes octets). CSV : `delimiter` (`,` `;` `|` `tab`) et "
@@ -264,7 +255,10 @@ def record_facets(
         "responses": {
             200: {
                 "description": "Le fichier exporté",
-                "content": {media: {"schema": {}} for media in sorted(set(MEDIA_TYPES.values()))},
+                "content": {
+                    media: {"schema": {}}
+                    for media in sorted({f.content_type for f in exports.offered_by(exports.API)})
+                },
             }
         }
     },
@@ -272,7 +266,7 @@ def record_facets(
 def record_export(
     request,
     slug: str,
-    export_format: Literal["csv", "json", "jsonl", "geojson", "parquet", "xlsx"],
+    export_format: ExportFormatCode,
     select: str | None = SELECT,
     where: list[str] | None = WHERE,
     group_by: str | None = GROUP_BY,
@@ -288,8 +282,6 @@ def record_export(
     bom: bool = Query(False, description="CSV : marque d'ordre des octets (Excel)"),
     use_labels: bool = Query(False, description="En-têtes : libellés d'origine des colonnes"),
 ):
-    from territoire.interop.ods import exports as writers
-
     zone = _timezone(timezone)
     if export_format == "csv" and delimiter not in DELIMITERS:
         raise ValidationFailed(
@@ -302,66 +294,25 @@ def record_export(
             f"Dataset '{slug}' has no data to export yet.",
             where="slug",
         )
-    query = selectors.export_query(
-        served,
-        RecordQuery(
-            select=select,
-            where=_texts(where) or None,
-            group_by=group_by,
-            order_by=order_by,
-            limit=None if limit in (None, -1) else limit,
-            offset=offset,
-            refine=_texts(refine),
-            exclude=_texts(exclude),
-            lang=lang,
-        ),
+    query = RecordQuery(
+        select=select,
+        where=_texts(where) or None,
+        group_by=group_by,
+        order_by=order_by,
+        limit=None if limit in (None, -1) else limit,
+        offset=offset,
+        refine=_texts(refine),
+        exclude=_texts(exclude),
+        lang=lang,
     )
-    # A bad query is a 400 before any byte is sent.
-    selectors.check_paging(query.limit or 0, query.offset or 0, None)
-    columns = selectors.output_columns(served, query, zone)
-    names = [c["name"] for c in columns]
-    labels = {c["id"]: c["label"] for c in served.columns}
-    header = [labels.get(n, n) for n in names] if use_labels else names
-    filename = f"{served.slug}.{export_format}"
-
-    if export_format == "parquet":
-        with selectors.export_cursor(served, query, zone) as (con, compiled):
-            return fast_exports.parquet_response(con, compiled, filename)
-    position = None
-    if export_format == "geojson":
-        position = fast_exports.geojson_position(columns, served.version.columns)
-        if position is None:
-            raise ValidationFailed(
-                "Pas de position dans le résultat (champ point ou géométrie, ou couple "
-                "latitude/longitude) : l'export GeoJSON est impossible.",
-                "No position in the result (a point or geometry field, or a latitude/longitude "
-                "pair): GeoJSON export is not possible.",
-                where="export_format",
-            )
-    if export_format == "csv" and fast_exports.fast_csv_possible(columns):
-
-        def body():
-            with selectors.export_cursor(served, query, zone) as (con, compiled):
-                yield from fast_exports.csv_chunks(
-                    con, compiled, header, delimiter=DELIMITERS[delimiter], bom=bom
-                )
-
-        return _streaming(body(), export_format, filename)
-    rows = selectors.export_rows(served, query, zone)
-    if export_format == "csv":
-        body = writers.csv_stream(rows, header, names, delimiter=DELIMITERS[delimiter], bom=bom)
-    elif export_format == "json":
-        body = writers.json_stream(rows)
-    elif export_format == "jsonl":
-        body = writers.jsonl_stream(rows)
-    elif export_format == "geojson":
-        body = fast_exports.geojson_stream(rows, position)
-    else:
-        return writers.xlsx_file(rows, header, names, filename)
-    return _streaming(body, export_format, filename)
-
-
-def _streaming(body, export_format: str, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(body, content_type=MEDIA_TYPES[export_format])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return exports.respond(
+        exports.Export(
+            served,
+            query,
+            exports.BY_CODE[export_format],
+            zone,
+            use_labels=use_labels,
+            delimiter=DELIMITERS.get(delimiter, ","),
+            bom=bom,
+        )
+    )

@@ -6,8 +6,9 @@ position of the page's last row:
 
 - **keyset** when the order is made of plain fields (or is the file order): the values of the
   order keys of the last row and its ``_id``. The next page is the query plus a condition
-  "after this row", written in ODSQL and compiled like any other where clause (so no SQL is
-  built here), which lets the engine skip what comes before instead of counting it;
+  "after this row", built as a syntax tree (``odsql.build``) and compiled like any other where
+  clause (so no SQL is built here), which lets the engine skip what comes before instead of
+  counting it;
 - **offset** otherwise (aggregates, expressions, datetimes): the number of rows already given.
 
 Cursors are signed with the site's SECRET_KEY (``django.core.signing``): a client cannot forge
@@ -23,7 +24,8 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 
-from .odsql import QueryError
+from .odsql import QueryError, ast
+from .odsql import build as q
 
 SALT = "territoire.records.cursor"
 KEYSET_TYPES = frozenset({"integer", "decimal", "text", "boolean", "date"})
@@ -37,7 +39,7 @@ class Cursor:
     version: int  # version number (DatasetVersion.number)
     query: dict  # select, where (list), group_by, order_by, refine, exclude, lang
     seen: int = 0  # rows given before the next page
-    after: list[str | None] | None = None  # keyset: ODSQL literals of the last row's order keys
+    after: list | None = None  # keyset: the last row's order keys (see ``key``)
     after_id: int | None = None  # keyset: _id of the last row
     offset: int | None = None  # offset mode: offset of the next page
     extra: dict = field(default_factory=dict)
@@ -45,7 +47,7 @@ class Cursor:
     def encode(self) -> str:
         payload = {"v": self.version, "q": self.query, "s": self.seen}
         if self.after is not None:
-            payload["a"], payload["i"] = self.after, self.after_id
+            payload["k"], payload["i"] = self.after, self.after_id
         else:
             payload["o"] = self.offset
         return signing.dumps(payload, salt=SALT, compress=True)
@@ -68,7 +70,7 @@ def decode(text: str) -> Cursor:
             version=int(payload["v"]),
             query=dict(payload["q"]),
             seen=int(payload.get("s", 0)),
-            after=payload.get("a"),
+            after=payload.get("k"),
             after_id=payload.get("i"),
             offset=payload.get("o"),
         )
@@ -83,57 +85,65 @@ def decode(text: str) -> Cursor:
     return cursor
 
 
-def literal(value, column_type: str) -> str | None | bool:
-    """The ODSQL literal of a raw key value; None for null; False when it cannot be written
-    exactly (the cursor then falls back to an offset)."""
+NOT_EXACT = object()
+
+
+def key(value, column_type: str):
+    """A row's order key as the cursor keeps it (JSON: a decimal as its digits, a date in ISO
+    form), or ``NOT_EXACT`` when it cannot be compared exactly (the cursor then falls back to
+    an offset)."""
     if value is None:
         return None
     if column_type == "boolean":
-        return "true" if value else "false"
+        return bool(value)
     if column_type == "integer":
-        return str(int(value))
+        return int(value)
     if column_type == "decimal":
         if isinstance(value, decimal.Decimal):
             if not value.is_finite():
-                return False
+                return NOT_EXACT
             sign, digits, exponent = value.as_tuple()
             unscaled = int("".join(map(str, digits)) or "0")
-            if unscaled >= EXACT_DOUBLE:
-                return False
-            return format(value, "f")
+            return format(value, "f") if unscaled < EXACT_DOUBLE else NOT_EXACT
         if isinstance(value, float):
-            return repr(value) if math.isfinite(value) else False
+            return repr(value) if math.isfinite(value) else NOT_EXACT
         if isinstance(value, int):
-            return str(value) if abs(value) < EXACT_DOUBLE else False
-        return False
+            return str(value) if abs(value) < EXACT_DOUBLE else NOT_EXACT
+        return NOT_EXACT
     if column_type == "date":
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-            return f"date'{value.isoformat()}'"
-        return False
+            return value.isoformat()
+        return NOT_EXACT
     if column_type == "text":
-        return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return False
+        return str(value)
+    return NOT_EXACT
 
 
-def field_name(column_id: str) -> str:
-    return "`" + column_id.replace("`", "") + "`"
+def _literal(kept, column_type: str) -> ast.Node:
+    if column_type == "decimal":
+        return q.number(str(kept))
+    if column_type == "date":
+        return q.date(str(kept))
+    return q.value(kept)
 
 
 def after_condition(
-    keys: list[tuple[str, bool]], literals: list[str | None], id_column: str, last_id: int
-) -> str:
-    """ODSQL for "comes after this row" in the order ``keys`` then ``_id`` ascending.
+    keys: list[tuple[str, bool]], types: list[str], kept: list, id_column: str, last_id: int
+) -> ast.Node:
+    """The condition "comes after this row" in the order ``keys`` then ``_id`` ascending.
 
     Nulls come last in both directions (DuckDB's default, which the compiled ORDER BY keeps).
     """
-    condition = f"{field_name(id_column)} > {int(last_id)}"
-    for (column, descending), value in reversed(list(zip(keys, literals, strict=True))):
-        name = field_name(column)
+    condition: ast.Node = q.gt(q.field(id_column), int(last_id))
+    for (column, descending), column_type, value in reversed(
+        list(zip(keys, types, kept, strict=True))
+    ):
         if value is None:
-            condition = f"({name} is null and {condition})"
+            condition = q.and_(q.is_null(q.field(column)), condition)
         else:
-            op = "<" if descending else ">"
-            condition = (
-                f"({name} {op} {value} or {name} is null or ({name} = {value} and {condition}))"
+            beyond = q.compare(
+                q.field(column), "<" if descending else ">", _literal(value, column_type)
             )
+            tie = q.and_(q.eq(q.field(column), _literal(value, column_type)), condition)
+            condition = q.or_(beyond, q.is_null(q.field(column)), tie)
     return condition

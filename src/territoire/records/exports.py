@@ -1,225 +1,218 @@
-"""Fast writers of record exports, for formats where Python per row is the bottleneck.
+"""Record exports: the one registry of export formats and their writers.
 
-- **CSV**: DuckDB writes every row as one CSV line (values in the same forms as the JSON API:
-  ISO dates, datetimes with their offset, ``"lat, lon"`` points, ``true``/``false``; quotes
-  only where needed, CRLF), fetched as Arrow batches whose string buffer is the chunk to
-  send: Python never touches a value, so a million rows stream in about a second instead of
-  the many seconds a ``csv.writer`` loop over Python dicts takes. Queries whose
-  output a SQL format cannot match exactly (range buckets, geometries as GeoJSON) use the
-  row-by-row writer of ``territoire.interop.ods.exports`` instead.
-- **Parquet**: typed, straight from DuckDB's Arrow batches into a temporary file.
-- **GeoJSON**: which fields give the position (``geojson_position``: a point or shape column, or
-  the latitude/longitude pair ingestion recognised) and the feature writer, row by row. Shared
-  with the OpenDataSoft front-end, so both exports of one query give the same bytes.
+Each format is one entry of ``FORMATS``: its code (the ``/exports/{code}`` path segment), its
+label, its media type, its writer, and which front-ends offer it — the native API
+(``api``), OpenDataSoft's exports (``ods``), the distributions CKAN and DCAT list for a dataset
+(``catalogue``), the portal's downloads (``portal``). Adding a format is adding its entry (and
+its writer) here, and its test.
 
-Rows come in the stable order of the query (see ``selectors.export_cursor``): two exports of
-the same version give the same bytes.
+Rows come in the stable order of the query (``selectors.export_cursor``): two exports of the
+same version give the same bytes. There is no row cap and no time limit.
 """
-
-# ruff: noqa: S608 -- the SQL wraps a compiled query; identifiers are positional aliases.
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
-BATCH_ROWS = 50_000
-GEO_TYPES = ("geo_point", "geometry")
-COORDINATE_TYPES = ("decimal", "integer")
+from territoire.core.errors import ValidationFailed
+
+from . import bulk, selectors
+from .columns import Position, ResultColumn, columns_of, position
+from .odsql import QueryError, RecordQuery
+
+API, ODS, CATALOGUE, PORTAL = "api", "ods", "catalogue", "portal"
+BATCH = 2000
+XLSX_MAX_ROWS = 1_048_575  # a sheet holds 1,048,576 rows, the header included
 
 
-def fast_csv_possible(columns: list[dict]) -> bool:
-    return all(c.get("range_width") is None and c["type"] != "geometry" for c in columns)
+@dataclass
+class Export:
+    """One export a front-end asked for."""
+
+    served: selectors.Served
+    query: RecordQuery
+    format: ExportFormat
+    timezone: str
+    use_labels: bool = False  # headers: the columns' original labels rather than their ids
+    delimiter: str = ","  # CSV
+    bom: bool = False  # CSV: a byte-order mark (for Excel)
+    sql_csv: bool = True  # CSV formatted by DuckDB where the result allows (else row by row)
+    hide_id: bool = False  # no record id unless the query names it (OpenDataSoft)
+
+    @property
+    def filename(self) -> str:
+        return f"{self.served.slug}.{self.format.code}"
 
 
-def _text_sql(name: str, column_type: str) -> str:
-    """SQL turning one output column into the text the JSON API shows for it."""
-    if column_type == "text":
-        return name
-    if column_type == "geo_point":
-        lat, lon = f"struct_extract({name}, 'lat')", f"struct_extract({name}, 'lon')"
-        return (
-            f"CASE WHEN {lat} IS NULL OR {lon} IS NULL THEN NULL "
-            f"ELSE CAST({lat} AS VARCHAR) || ', ' || CAST({lon} AS VARCHAR) END"
+@dataclass
+class Table:
+    """What a writer gets: the export, its query (checked), its result columns and header."""
+
+    export: Export
+    query: RecordQuery
+    columns: list[ResultColumn]
+    header: list[str]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def rows(self) -> Iterator[dict]:
+        e = self.export
+        return selectors.export_rows(e.served, self.query, e.timezone, hide_id=e.hide_id)
+
+
+class NoPosition(ValidationFailed):
+    """A GeoJSON export of a result without a position."""
+
+    def __init__(self):
+        super().__init__(
+            "Pas de position dans le résultat (champ point ou géométrie, ou couple "
+            "latitude/longitude) : l'export GeoJSON est impossible.",
+            "No position in the result (a point or geometry field, or a latitude/longitude "
+            "pair): GeoJSON export is not possible.",
+            where="export_format",
         )
-    if column_type == "datetime":
-        # The compiled query gives epoch microseconds; ISO 8601 with the offset, like Python's
-        # isoformat(): fraction only when there is one, offset as +HH:MM.
-        ts = f"make_timestamptz({name})"
-        offset = f"CAST(epoch(CAST({ts} AS TIMESTAMP)) - epoch({ts}) AS BIGINT)"
-        micros = f"((({name}) % 1000000) + 1000000) % 1000000"
-        return (
-            f"CASE WHEN {name} IS NULL THEN NULL ELSE "
-            f"strftime(CAST({ts} AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S') || "
-            f"CASE WHEN {micros} = 0 THEN '' ELSE '.' || lpad(CAST({micros} AS VARCHAR), 6, '0') END || "
-            f"CASE WHEN {offset} < 0 THEN '-' ELSE '+' END || "
-            f"lpad(CAST(abs({offset}) // 3600 AS VARCHAR), 2, '0') || ':' || "
-            f"lpad(CAST((abs({offset}) % 3600) // 60 AS VARCHAR), 2, '0') END"
-        )
-    return f"CAST({name} AS VARCHAR)"
 
 
-_DELIMITERS_SQL = {",": "','", ";": "';'", "|": "'|'", "\t": "chr(9)"}
+def respond(export: Export) -> HttpResponse:
+    """The export's response. A bad query is a QueryError before any byte is sent."""
+    served = export.served
+    query = selectors.export_query(served, export.query)
+    columns = selectors.output_columns(served, query, export.timezone, hide_id=export.hide_id)
+    labels = {c.id: c.label for c in served.columns}
+    names = [c.name for c in columns]
+    header = [labels.get(n, n) for n in names] if export.use_labels else names
+    return export.format.write(Table(export, query, columns, header))
 
 
-def _csv_line_sql(compiled, delimiter: str) -> str:
-    """SQL giving each row as one CSV line (RFC 4180: quoted only when needed, CRLF)."""
-    sep = _DELIMITERS_SQL[delimiter]
-    names = [f'"c{i}"' for i in range(len(compiled.columns))]
-    fields = []
-    for name, column in zip(names, compiled.columns, strict=True):
-        text = _text_sql(name, column["type"])
-        if column["type"] in ("text", "geo_point"):
-            value = f"({text})"
-            fields.append(
-                f"CASE WHEN {value} IS NULL THEN '' "
-                f"WHEN contains({value}, '\"') OR contains({value}, {sep}) "
-                f"OR contains({value}, chr(10)) OR contains({value}, chr(13)) "
-                f"THEN '\"' || replace({value}, '\"', '\"\"') || '\"' ELSE {value} END"
-            )
-        else:
-            fields.append(f"coalesce({text}, '')")
-    line = f"concat_ws({sep}, {', '.join(fields)}) || chr(13) || chr(10)"
-    return f'SELECT {line} FROM ({compiled.sql}) AS "_export"({", ".join(names)})'
+# ---------------------------------------------------------------- writers
 
 
-def _joined(column) -> bytes:
-    """The values of an Arrow string column one after the other: its data buffer, when whole."""
-    import pyarrow as pa
-
-    if column.null_count == 0 and (
-        pa.types.is_string(column.type) or pa.types.is_large_string(column.type)
-    ):
-        if len(column) == 0:
-            return b""
-        _validity, offsets, data = column.buffers()
-        view = memoryview(offsets).cast("q" if pa.types.is_large_string(column.type) else "i")
-        start, end = view[column.offset], view[column.offset + len(column)]
-        return data[start:end].to_pybytes()
-    return "".join(v or "" for v in column.to_pylist()).encode("utf-8")
+def _streaming(table: Table, body: Iterator[bytes]) -> StreamingHttpResponse:
+    export = table.export
+    response = StreamingHttpResponse(body, content_type=export.format.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    return response
 
 
-def csv_chunks(con, compiled, header: list[str], *, delimiter: str, bom: bool) -> Iterator[bytes]:
-    """The CSV bytes of the export, a batch of rows at a time, formatted by DuckDB."""
-    first = io.StringIO()
-    csv.writer(first, delimiter=delimiter, lineterminator="\r\n").writerow(header)
-    yield ("\ufeff" if bom else "").encode() + first.getvalue().encode("utf-8")
-    reader = con.execute(_csv_line_sql(compiled, delimiter), compiled.params).to_arrow_reader(
-        BATCH_ROWS
-    )
-    for batch in reader:
-        if batch.num_rows:
-            yield _joined(batch.column(0))
-
-
-def parquet_response(con, compiled, filename: str) -> FileResponse:
-    """Typed Parquet (datetimes as UTC timestamps), written to a temporary file then streamed."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    handle, path = tempfile.mkstemp(prefix="territoire-export-", suffix=".parquet")
-    os.close(handle)
-    names = [c["name"] for c in compiled.columns]
-    datetimes = {i for i, c in enumerate(compiled.columns) if c["type"] == "datetime"}
-
-    def typed(batch_or_table):
-        arrays = [
-            batch_or_table.column(i).cast(pa.int64()).cast(pa.timestamp("us", tz="UTC"))
-            if i in datetimes
-            else batch_or_table.column(i)
-            for i in range(len(names))
-        ]
-        return pa.Table.from_arrays(arrays, names=names)
-
-    try:
-        reader = con.execute(compiled.sql, compiled.params).to_arrow_reader(BATCH_ROWS)
-        writer = None
-        for batch in reader:
-            table = typed(batch)
-            if writer is None:
-                writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-            writer.write_table(table)
-        if writer is None:
-            table = typed(reader.schema.empty_table())
-            writer = pq.ParquetWriter(path, table.schema, compression="zstd")
-        writer.close()
-        stream = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
-    finally:
-        os.unlink(path)  # an open handle keeps the data until the response is sent
+def _file(table: Table, path: str) -> FileResponse:
+    stream = open(path, "rb")  # noqa: SIM115 - closed by FileResponse
+    os.unlink(path)  # the open handle keeps the data until the response closes it
+    export = table.export
     return FileResponse(
         stream,
-        content_type="application/vnd.apache.parquet",
+        content_type=export.format.content_type,
         as_attachment=True,
-        filename=filename,
+        filename=export.filename,
     )
 
 
-# ------------------------------------------------------------------ GeoJSON
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict) and set(value) == {"lat", "lon"}:
+        return f"{value['lat']}, {value['lon']}"  # as OpenDataSoft writes geo_point_2d
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
-@dataclass(frozen=True)
-class GeoJsonPosition:
-    """Where a result's features take their geometry: one point or shape field (left out of
-    the properties), or a latitude field and a longitude field (kept in the properties, as
-    OpenDataSoft does)."""
-
-    field: str | None = None
-    latitude: str | None = None
-    longitude: str | None = None
+def _drain(buffer: io.StringIO) -> bytes:
+    data = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return data.encode("utf-8")
 
 
-def geojson_position(columns: list[dict], stored_columns: list[dict]) -> GeoJsonPosition | None:
-    """The position of a query's result (``columns``: its output {"name", "type"}), or None.
-
-    A point or shape column comes first. Otherwise, a pair of numeric output fields named like
-    the columns ingestion marked with ``geo_role`` latitude and longitude (``stored_columns``:
-    the version's column metadata): the pair is only recognised in the result under its own
-    names, so ``select=nom`` or a renamed coordinate has no position.
-    """
-    for column in columns:
-        if column["type"] in GEO_TYPES:
-            return GeoJsonPosition(field=column["name"])
-    numeric = [c["name"] for c in columns if c["type"] in COORDINATE_TYPES]
-    roles = {c["id"]: c.get("geo_role") for c in stored_columns}
-    latitude = next((n for n in numeric if roles.get(n) == "latitude"), None)
-    longitude = next((n for n in numeric if roles.get(n) == "longitude"), None)
-    if latitude and longitude:
-        return GeoJsonPosition(latitude=latitude, longitude=longitude)
-    return None
+def _csv_rows(rows: Iterable[dict], table: Table) -> Iterator[bytes]:
+    export, names = table.export, table.names
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=export.delimiter, lineterminator="\r\n")
+    writer.writerow(table.header)
+    yield ("\ufeff".encode() if export.bom else b"") + _drain(buffer)
+    for count, row in enumerate(rows, start=1):
+        writer.writerow([_cell(row.get(n)) for n in names])
+        if count % BATCH == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
 
 
-def has_position(stored_columns: list[dict]) -> bool:
-    """Whether a version's records, all fields exported, can be a GeoJSON file."""
-    columns = [{"name": c["id"], "type": c.get("type")} for c in stored_columns]
-    return geojson_position(columns, stored_columns) is not None
+def write_csv(table: Table) -> HttpResponse:
+    export = table.export
+    if not (export.sql_csv and bulk.csv_by_sql_possible(table.columns)):
+        return _streaming(table, _csv_rows(table.rows(), table))
+
+    def body():
+        with selectors.export_cursor(
+            export.served, table.query, export.timezone, hide_id=export.hide_id
+        ) as (con, compiled):
+            yield from bulk.csv_chunks(
+                con, compiled, table.header, delimiter=export.delimiter, bom=export.bom
+            )
+
+    return _streaming(table, body())
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def json_chunks(rows: Iterable[dict]) -> Iterator[bytes]:
+    """A JSON array of the rows, in chunks."""
+    yield b"["
+    chunk, first = [], True
+    for row in rows:
+        chunk.append(("" if first else ",") + _dumps(row))
+        first = False
+        if len(chunk) >= BATCH:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    chunk.append("]")
+    yield "".join(chunk).encode("utf-8")
+
+
+def write_json(table: Table) -> HttpResponse:
+    return _streaming(table, json_chunks(table.rows()))
+
+
+def _jsonl_chunks(rows: Iterable[dict]) -> Iterator[bytes]:
+    chunk = []
+    for row in rows:
+        chunk.append(_dumps(row) + "\n")
+        if len(chunk) >= BATCH:
+            yield "".join(chunk).encode("utf-8")
+            chunk = []
+    yield "".join(chunk).encode("utf-8")
+
+
+def write_jsonl(table: Table) -> HttpResponse:
+    return _streaming(table, _jsonl_chunks(table.rows()))
 
 
 def _coordinate(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _geometry(value):
-    if isinstance(value, dict) and set(value) == {"lat", "lon"}:
-        return {"type": "Point", "coordinates": [value["lon"], value["lat"]]}
-    return value
-
-
-def _feature(row: dict, position: GeoJsonPosition) -> dict:
-    if position.field is not None:
-        properties = {k: v for k, v in row.items() if k != position.field}
-        return {
-            "type": "Feature",
-            "geometry": _geometry(row.get(position.field)),
-            "properties": properties,
-        }
-    lat, lon = row.get(position.latitude), row.get(position.longitude)
+def _feature(row: dict, where: Position) -> dict:
+    if where.field is not None:
+        value = row.get(where.field)
+        if isinstance(value, dict) and set(value) == {"lat", "lon"}:
+            value = {"type": "Point", "coordinates": [value["lon"], value["lat"]]}
+        properties = {k: v for k, v in row.items() if k != where.field}
+        return {"type": "Feature", "geometry": value, "properties": properties}
+    lat, lon = row.get(where.latitude), row.get(where.longitude)
     geometry = (
         {"type": "Point", "coordinates": [lon, lat]}  # RFC 7946: longitude first
         if _coordinate(lat) and _coordinate(lon)
@@ -228,10 +221,129 @@ def _feature(row: dict, position: GeoJsonPosition) -> dict:
     return {"type": "Feature", "geometry": geometry, "properties": row}
 
 
-def geojson_stream(rows: Iterable[dict], position: GeoJsonPosition) -> Iterator[bytes]:
-    """A FeatureCollection, one feature per row in the rows' order, streamed in batches."""
-    from territoire.interop.ods.exports import json_stream  # the front-ends' JSON array writer
+def write_geojson(table: Table) -> HttpResponse:
+    """A FeatureCollection, one feature per row: the geometry from the result's point or shape
+    field (left out of the properties), else from the latitude/longitude pair ingestion
+    recognised (kept in the properties, as OpenDataSoft does)."""
+    where = position(table.columns, table.export.served.data_columns)
+    if where is None:
+        raise NoPosition()
 
-    yield b'{"type":"FeatureCollection","features":'
-    yield from json_stream(_feature(row, position) for row in rows)
-    yield b"}"
+    def body():
+        yield b'{"type":"FeatureCollection","features":'
+        yield from json_chunks(_feature(row, where) for row in table.rows())
+        yield b"}"
+
+    return _streaming(table, body())
+
+
+def write_parquet(table: Table) -> HttpResponse:
+    """Typed Parquet (datetimes as UTC timestamps), written to a temporary file then streamed."""
+    export = table.export
+    with selectors.export_cursor(
+        export.served, table.query, export.timezone, hide_id=export.hide_id
+    ) as (con, compiled):
+        path = bulk.parquet_file(con, compiled)
+    return _file(table, path)
+
+
+def _xlsx_cell(value):
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return _cell(value)
+
+
+def write_xlsx(table: Table) -> HttpResponse:
+    from openpyxl import Workbook  # 0.14 s to import: only this writer needs it
+
+    handle, path = tempfile.mkstemp(prefix="territoire-export-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("donnees")
+        sheet.append(table.header)
+        names = table.names
+        for count, row in enumerate(table.rows(), start=1):
+            if count > XLSX_MAX_ROWS:
+                raise QueryError(
+                    f"Plus de {XLSX_MAX_ROWS} lignes : trop pour une feuille Excel ; utilisez csv ou parquet, ou filtrez",
+                    f"More than {XLSX_MAX_ROWS} rows: too many for an Excel sheet; use csv or parquet, or filter",
+                    clause="limit",
+                )
+            sheet.append([_xlsx_cell(row.get(n)) for n in names])
+        workbook.save(path)
+    except BaseException:
+        os.unlink(path)
+        raise
+    return _file(table, path)
+
+
+# ---------------------------------------------------------------- the registry
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    code: str  # path segment of /exports/{code}
+    label: str  # what people read (portal, CKAN resource format, DCAT title)
+    media_type: str  # IANA media type (DCAT, CKAN)
+    write: Callable[[Table], HttpResponse]
+    offered_by: frozenset[str]  # API, ODS, CATALOGUE, PORTAL
+    eu_file_type: str = ""  # code in the EU file-type authority table (DCAT)
+    needs_position: bool = False  # only for results with a position
+    charset: bool = False  # text: the Content-Type names UTF-8
+
+    @property
+    def content_type(self) -> str:
+        return f"{self.media_type}; charset=utf-8" if self.charset else self.media_type
+
+
+_EVERYWHERE = frozenset({API, ODS, CATALOGUE, PORTAL})
+FORMATS: tuple[ExportFormat, ...] = (
+    ExportFormat("csv", "CSV", "text/csv", write_csv, _EVERYWHERE, "CSV", charset=True),
+    ExportFormat("json", "JSON", "application/json", write_json, _EVERYWHERE, "JSON"),
+    ExportFormat("jsonl", "JSON Lines", "application/jsonl", write_jsonl, frozenset({API, ODS})),
+    ExportFormat(
+        "geojson",
+        "GeoJSON",
+        "application/geo+json",
+        write_geojson,
+        _EVERYWHERE,
+        "GEOJSON",
+        needs_position=True,
+    ),
+    ExportFormat(
+        "parquet",
+        "Parquet",
+        "application/vnd.apache.parquet",
+        write_parquet,
+        _EVERYWHERE,
+        "PARQUET",
+    ),
+    ExportFormat(
+        "xlsx",
+        "Excel (XLSX)",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        write_xlsx,
+        frozenset({API, ODS, PORTAL}),
+        "XLSX",
+    ),
+)
+BY_CODE = {f.code: f for f in FORMATS}
+
+
+def offered_by(front_end: str, *, has_position: bool = True) -> list[ExportFormat]:
+    """The formats a front-end offers, in the registry's order (GeoJSON only with a position)."""
+    return [
+        f for f in FORMATS if front_end in f.offered_by and (has_position or not f.needs_position)
+    ]
+
+
+def codes(front_end: str) -> tuple[str, ...]:
+    return tuple(f.code for f in offered_by(front_end))
+
+
+def has_position(version) -> bool:
+    """Whether a version's records (a DatasetVersion or a served Version), all fields exported,
+    have a position: a point or shape column, or the latitude/longitude pair ingestion
+    recognised. False without a version."""
+    return version is not None and position(columns_of(version.columns or [])) is not None

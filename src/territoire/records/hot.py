@@ -30,73 +30,42 @@ before answering: tests, benchmarks) or ``off``; ``TERRITOIRE_RECORDS_HOT_MB`` (
 bounds the memory of each process: the least recently used structures are dropped first.
 
 Tables and copies are only ever read by SQL that ``odsql.compile_query`` builds, with the
-table as its source; the SQL written here (loading, copying) contains no user input, only
-column ids of the version (quoted) and numbers.
+table as its source; the SQL written here and in ``hotcopies`` (loading, copying) contains no
+user input, only column ids of the version (quoted) and numbers. The reads never see this
+module: ``selectors.sources`` chooses among its structures.
 """
 
 # ruff: noqa: S608 -- identifiers are quoted column ids of the version, values are numbers.
 
 from __future__ import annotations
 
-import importlib.abc
-import importlib.util
 import logging
 import os
-import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import duckdb
+from django.conf import settings
 
-from .odsql.sqlgen import quote
+from . import engine, hotcopies
+from .columns import Column, quote
 
 log = logging.getLogger(__name__)
 
 MODES = ("background", "sync", "off")
 
 
-class _Absent(importlib.abc.MetaPathFinder):
-    """Answers "no such module" at once for modules known to be missing."""
-
-    def __init__(self, names: frozenset[str]):
-        self.names = names
-
-    def find_spec(self, name, path=None, target=None):
-        if name in self.names:
-            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
-        return None
-
-
-def _skip_missing_pandas() -> None:
-    """DuckDB's client tries ``import pandas`` on every execute with parameters; when pandas is
-    not installed, each try searches sys.path again (0.2 ms a query, measured here). A finder
-    in front of the others answers at once that it is missing (a restart sees it if installed)."""
-    if importlib.util.find_spec("pandas") is None and not any(
-        isinstance(f, _Absent) for f in sys.meta_path
-    ):
-        sys.meta_path.insert(0, _Absent(frozenset({"pandas"})))
-
-
-_skip_missing_pandas()
 SYNC_ROWS = 50_000  # versions this small are loaded before answering, even in background mode
 COUNT_CACHE = 512  # results (counts, facets) remembered per version
-GEO_STRIPS = 64  # geo copies: strips of latitude, each sorted by longitude
 ROWS = ("rows",)  # the kind of the row copy
-# Storage types whose values come out of an Arrow table as DuckDB's own client gives them
-# (time zones aside: see records.selectors); a version with any other type gets no row copy.
-ROW_COPY_TYPES = ("BIGINT", "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMP WITH TIME ZONE", "VARCHAR")
-ROW_COPY_PREFIXES = ("DECIMAL(", "STRUCT(lat DOUBLE, lon DOUBLE)")
 
 
 def config() -> tuple[str, int]:
     """(mode, budget in bytes) from the settings or the environment; a bad value is an error."""
-    from django.conf import settings
-
     mode = str(
         getattr(settings, "TERRITOIRE_RECORDS_HOT", None)
         or os.environ.get("TERRITOIRE_RECORDS_HOT")
@@ -137,16 +106,17 @@ class HotVersion:
     """A version loaded in the hot database, and the copies built for it."""
 
     key: tuple  # (DatasetVersion primary key, Parquet checksum): never reused for other data
-    path: Path
-    columns: list[dict]  # the version's columns (id, label, type, storage_type)
+    columns: tuple[Column, ...]  # the version's data columns
     row_count: int
     id_column: str
     main: Structure
     copies: dict[tuple, Structure] = field(default_factory=dict)
     counts: OrderedDict = field(default_factory=OrderedDict)
     counts_lock: threading.Lock = field(default_factory=threading.Lock)
+    source: tuple[str, list] = ("", [])  # what it is loaded from: SQL of a FROM item, parameters
     refs: int = 0
     evicted: bool = False
+    loading: bool = False
 
     @property
     def is_ready(self) -> bool:
@@ -197,8 +167,6 @@ class HotStore:
 
     def cursor(self, timezone: str) -> duckdb.DuckDBPyConnection:
         """This thread's connection to the hot database, in ``timezone`` (reused: cheap)."""
-        from . import engine
-
         db = self.database()
         con = getattr(self._local, "con", None)
         if con is None or getattr(self._local, "db", None) is not db:
@@ -213,8 +181,6 @@ class HotStore:
 
     def fresh_cursor(self, timezone: str) -> duckdb.DuckDBPyConnection:
         """A connection of its own (exports stream from it while the thread's goes on)."""
-        from . import engine
-
         con = self.database().cursor()
         con.execute("SET preserve_insertion_order = true")
         engine.set_timezone(con, timezone)
@@ -227,14 +193,22 @@ class HotStore:
         return f"{prefix}{self._sequence}"
 
     @contextmanager
-    def use(self, version, columns: list[dict], id_column: str) -> Iterator[HotVersion | None]:
+    def use(
+        self,
+        version,
+        columns: tuple[Column, ...],
+        id_column: str,
+        source: Callable[[], tuple[str, list]],
+    ) -> Iterator[HotVersion | None]:
         """The hot copy of ``version`` while the block runs (never dropped meanwhile), or None
-        when it is not ready yet (it is then being loaded) or hot versions are off."""
+        when it is not ready yet (it is then being loaded) or hot versions are off. It is
+        loaded from what ``source()`` gives: SQL of a FROM item and its parameters (the
+        version's rows with their ``_id``, in ``_id`` order), asked only to load it."""
         mode, _budget = config()
         if mode == "off":
             yield None
             return
-        hot = self._get_or_load(version, columns, id_column, mode)
+        hot = self._get_or_load(version, columns, id_column, source, mode)
         if hot is None:
             yield None
             return
@@ -243,18 +217,18 @@ class HotStore:
         finally:
             self._release(hot)
 
-    def _get_or_load(self, version, columns, id_column, mode) -> HotVersion | None:
+    def _get_or_load(self, version, columns, id_column, source, mode) -> HotVersion | None:
         key = version_key(version)
         with self._lock:
             hot = self._versions.get(key)
             if hot is None:
                 hot = HotVersion(
                     key=key,
-                    path=Path(version.absolute_path),
                     columns=columns,
                     row_count=int(version.row_count),
                     id_column=id_column,
                     main=Structure(self._name("h")),
+                    source=source(),
                 )
                 self._versions[key] = hot
                 synchronous = mode == "sync" or hot.row_count <= SYNC_ROWS
@@ -341,26 +315,16 @@ class HotStore:
         with self._lock:
             if hot.main.ready.is_set():
                 return
-            loading = getattr(hot, "_loading", False)
-            hot._loading = True  # type: ignore[attr-defined]
+            loading, hot.loading = hot.loading, True
         if loading:
             hot.main.ready.wait()
             return
         table = quote(hot.main.table)
-        column_ids = {c["id"] for c in hot.columns}
-        if "file_row_number" in column_ids:  # the Parquet ordinal is then only a window away
-            select = (
-                f"SELECT row_number() OVER () AS {quote(hot.id_column)}, * FROM read_parquet(?)"
-            )
-        else:
-            select = (
-                f"SELECT file_row_number + 1 AS {quote(hot.id_column)}, * EXCLUDE (file_row_number) "
-                "FROM read_parquet(?, file_row_number = true)"
-            )
+        source_sql, source_params = hot.source
         self._build(
             hot.main,
             [
-                (f"CREATE TABLE {table} AS {select}", [str(hot.path)]),
+                (f"CREATE TABLE {table} AS SELECT * FROM {source_sql}", list(source_params)),
                 (
                     f"CREATE UNIQUE INDEX {quote(hot.main.table + '_id')} ON {table} ({quote(hot.id_column)})",
                     [],
@@ -374,7 +338,7 @@ class HotStore:
         ready = hot.copy(kind)
         if ready is not None:
             return ready
-        if kind == ROWS and not row_copy_possible(hot):
+        if kind == ROWS and not hotcopies.row_copy_possible(hot.columns):
             return None
         mode, budget = config()
         with self._lock:
@@ -389,7 +353,10 @@ class HotStore:
         if kind == ROWS:
             build, args = self._build_rows, (hot, structure)
         else:
-            build, args = self._build, (structure, self._copy_statements(hot, kind, name))
+            statements = hotcopies.statements(
+                hot.main.table, hot.id_column, hot.columns, hot.row_count, kind, name
+            )
+            build, args = self._build, (structure, statements)
         if mode == "sync":
             build(*args)
             return hot.copy(kind)
@@ -423,36 +390,6 @@ class HotStore:
             structure.last_used = time.monotonic()
             structure.ready.set()
         self._enforce_budget()
-
-    def _copy_statements(self, hot: HotVersion, kind: tuple, name: str) -> list[tuple[str, list]]:
-        source, target = quote(hot.main.table), quote(name)
-        identifier = quote(hot.id_column)
-        if kind[0] == "words":
-            return _word_index_statements(hot, name)
-        if kind[0] == "sorted":
-            # The same order as the compiled ORDER BY: DuckDB's default NULLS LAST in both
-            # directions, ties by _id (the file order).
-            keys = ", ".join(f"{quote(c)} {'DESC' if d else 'ASC'}" for c, d in kind[1:])
-            return [
-                (
-                    f"CREATE TABLE {target} AS SELECT * FROM {source} ORDER BY {keys}, {identifier} ASC",
-                    [],
-                )
-            ]
-        column = quote(kind[1])
-        # Strips of latitude (1/64 of the data's extent), sorted by longitude inside: a box is
-        # a few runs of rows, and DuckDB skips the other segments by their min/max.
-        lat = f"struct_extract({column}, 'lat')"
-        lon = f"struct_extract({column}, 'lon')"
-        extent = f"(SELECT min({lat}) AS low, greatest(max({lat}) - min({lat}), 1e-9) AS span FROM {source})"
-        return [
-            (
-                f"CREATE TABLE {target} AS SELECT t.* FROM {source} t, {extent} e "
-                f"ORDER BY floor(({lat} - e.low) / e.span * {GEO_STRIPS}) NULLS LAST, "
-                f"{lon} NULLS LAST, t.{identifier}",
-                [],
-            )
-        ]
 
     # -- memory
 
@@ -519,57 +456,6 @@ class HotStore:
                 }
                 for hot in self._versions.values()
             ]
-
-
-# Words are what full-text search terms can be (letters, digits, - and _, see
-# odsql.sqlgen.search_terms): a term found in a value is always inside one of these.
-WORD_SPLIT = r"[^\p{L}\p{N}_-]+"
-
-
-def text_columns(hot: HotVersion) -> list[str]:
-    return [c["id"] for c in hot.columns if c["type"] == "text"]
-
-
-def _word_index_statements(hot: HotVersion, name: str) -> list[tuple[str, list]]:
-    """The word index of the text columns: ``<name>_vocab`` (tid, token, n) of every word in
-    its search form (``sqlgen.normalized_sql``: lower case, no accents or ligatures), and
-    ``<name>`` (tid, col, _id) postings sorted by word, column, row, without duplicates."""
-    from .odsql.sqlgen import normalized_sql
-
-    columns = text_columns(hot)
-    source = quote(hot.main.table)
-    identifier = quote(hot.id_column)
-    id_type = "INTEGER" if hot.row_count < 2**31 else "BIGINT"  # half the memory when it fits
-    tok, vocab, post = quote(name + "_tok"), quote(name + "_vocab"), quote(name)
-    parts = " UNION ALL ".join(
-        f"SELECT {i} AS col, {identifier} AS id, "
-        f"unnest(regexp_split_to_array({normalized_sql(quote(c))}, '{WORD_SPLIT}')) AS token "
-        f"FROM {source}"
-        for i, c in enumerate(columns)
-    )
-    return [
-        (f"CREATE TABLE {tok} AS SELECT * FROM ({parts}) WHERE token <> ''", []),
-        (
-            f"CREATE TABLE {vocab} AS SELECT CAST(row_number() OVER (ORDER BY token) AS INTEGER) "
-            f"AS tid, token, count(*) AS n FROM {tok} GROUP BY token",
-            [],
-        ),
-        (
-            f"CREATE TABLE {post} AS SELECT DISTINCT v.tid, CAST(t.col AS SMALLINT) AS col, "
-            f"CAST(t.id AS {id_type}) AS {identifier} FROM {tok} t JOIN {vocab} v USING (token) "
-            f"ORDER BY v.tid, col, {identifier}",
-            [],
-        ),
-        (f"DROP TABLE {tok}", []),
-    ]
-
-
-def row_copy_possible(hot: HotVersion) -> bool:
-    return all(
-        c.get("storage_type") in ROW_COPY_TYPES
-        or str(c.get("storage_type") or "").startswith(ROW_COPY_PREFIXES)
-        for c in hot.columns
-    )
 
 
 def version_key(version) -> tuple:

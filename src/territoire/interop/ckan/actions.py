@@ -1,4 +1,5 @@
-"""The CKAN actions Territoire answers, each a function (request, actor, data) -> result.
+"""The CKAN actions of the catalogue (and help_show), each a function (request, actor, data) ->
+result, registered in ``registry``. The datastore's are in ``datastore``.
 
 Reads only. Visibility always comes from catalog.selectors.dataset_list_for_actor: a dataset an
 actor may not see is a Not Found Error, exactly like one that does not exist.
@@ -10,13 +11,15 @@ from django.db.models import Count
 
 import territoire
 from territoire.catalog.models import Distribution, Theme
+from territoire.catalog.vocabularies import Licence
 from territoire.organizations.models import Organization
+from territoire.records import exports as record_exports
 from territoire.territories import selectors as territory_selectors
 
 from .. import common
 from ..catalogue import Entry, entries, entry_for, visible
-from . import search, shapes
-from .errors import missing, not_found
+from . import registry, search, shapes
+from .errors import ValidationError, missing, not_found
 from .params import as_bool, as_int, as_list, as_str
 
 ROWS_MAX = 1000
@@ -141,8 +144,6 @@ def organization_list(request, actor, data):
         "package_count": lambda o: counts.get(o.pk, 0),
     }
     if field not in keyers or direction.strip() not in ("", "asc", "desc"):
-        from .errors import ValidationError
-
         raise ValidationError(
             "Tri possible : title, name ou package_count, suivi de asc ou desc.",
             "Sort by title, name or package_count, followed by asc or desc.",
@@ -185,8 +186,6 @@ def tag_list(request, actor, data):
 
 def license_list(request, actor, data):
     """The licences a dataset may carry: id, title, url, status and od_conformance."""
-    from territoire.catalog.vocabularies import Licence
-
     return [
         {
             "id": code,
@@ -208,7 +207,7 @@ def find_resource(actor, resource_id: str) -> tuple[Entry, dict | None]:
     for pk in pks:
         if any(
             common.stable_uuid("dataset", pk, "export", f.code) == resource_id
-            for f in common.EXPORT_FORMATS
+            for f in record_exports.offered_by(record_exports.CATALOGUE)
         ):
             found_pk = pk
             break
@@ -247,39 +246,22 @@ def help_show(request, actor, data):
     name = as_str(data, "name")
     if not name:
         raise missing("name")
-    function = ACTIONS.get(name)
-    if function is None:
+    text = registry.help_text(name)
+    if text is None:
         raise not_found("Action", "Action", name)
-    return (function.__doc__ or name).strip()
+    return text
 
 
-def _datastore(name):
-    def action(request, actor, data):
-        from . import datastore
-
-        return getattr(datastore, name)(request, actor, data)
-
-    action.__name__ = name
-    action.__doc__ = {
-        "datastore_search": "Records of a resource with datastore_active: resource_id, filters, q, fields, sort, "
-        "limit, offset, include_total, records_format (objects or lists).",
-        "datastore_info": "Columns and row count of a datastore resource: id (or resource_id).",
-    }[name]
-    return action
-
-
-ACTIONS = {
-    "status_show": status_show,
-    "package_list": package_list,
-    "package_search": package_search,
-    "package_show": package_show,
-    "organization_list": organization_list,
-    "organization_show": organization_show,
-    "group_list": group_list,
-    "tag_list": tag_list,
-    "license_list": license_list,
-    "resource_show": resource_show,
-    "datastore_search": _datastore("datastore_search"),
-    "datastore_info": _datastore("datastore_info"),
-    "help_show": help_show,
-}
+registry.register(
+    status_show,
+    package_list,
+    package_search,
+    package_show,
+    organization_list,
+    organization_show,
+    group_list,
+    tag_list,
+    license_list,
+    resource_show,
+    help_show,
+)

@@ -1,9 +1,10 @@
 """datastore_search and datastore_info over the lake, through the records query engine.
 
-CKAN parameters become an ODSQL query the engine parses, checks against the columns and binds:
-``filters`` are refines (several values of one field are ORed, fields are ANDed, as in CKAN),
-``q`` is a full-text search (a string: every text column; an object: per column), ``fields`` a
-select, ``sort`` an order_by. User values are never pasted into SQL.
+CKAN parameters become a query built in code (``odsql.build``), which the engine checks against
+the columns and binds: ``filters`` are refines (several values of one field are ORed, fields
+are ANDed, as in CKAN), ``q`` is a full-text search (a string: every text column; an object:
+per column), ``fields`` a select, ``sort`` an order_by. User values are never pasted into SQL
+nor into query text.
 """
 
 from __future__ import annotations
@@ -11,9 +12,13 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from territoire.records import selectors
 from territoire.records.odsql import QueryError, RecordQuery, Schema
+from territoire.records.odsql import build as q
+from territoire.records.odsql.refine import Refinement
 
-from .. import common, records
+from .. import common
+from . import registry
 from .actions import find_resource
 from .errors import ValidationError, not_found
 from .params import as_bool, as_dict, as_int, as_list, as_str
@@ -48,10 +53,10 @@ def _served(actor, data):
             resource_id=["Missing value"],
         )
     entry, resource = find_resource(actor, resource_id)
-    served = records.served(entry.dataset, entry.version)
-    if served is None or (resource is not None and not resource["datastore_active"]):
+    served = selectors.served_for(entry.dataset, entry.version)
+    if served.version is None or (resource is not None and not resource["datastore_active"]):
         raise not_found("Ressource du datastore", "Datastore resource", resource_id)
-    return resource_id, served
+    return resource_id, served, entry.version
 
 
 def _unknown(parameter: str, name: str, schema: Schema) -> ValidationError:
@@ -82,16 +87,14 @@ def _query(data, schema: Schema) -> RecordQuery:
                     filters=["Invalid filter value"],
                 )
             text = ("true" if item else "false") if isinstance(item, bool) else str(item)
-            refine.append(f"{column}:{text}")
-    where: list[str] = []
-    q = data.get("q")
-    if isinstance(q, dict) or (isinstance(q, str) and q.strip().startswith("{")):
-        for name, text in as_dict(data, "q").items():
-            where.append(
-                f"search({records.quote_field(_column(schema, 'q', name))}, {records.quote_string(text)})"
-            )
-    elif q not in (None, ""):
-        where.append(records.quote_string(as_str(data, "q")))
+            refine.append(Refinement(column, text))
+    where = []
+    text = data.get("q")
+    if isinstance(text, dict) or (isinstance(text, str) and text.strip().startswith("{")):
+        for name, words in as_dict(data, "q").items():
+            where.append(q.search(str(words), q.field(_column(schema, "q", name))))
+    elif text not in (None, ""):
+        where.append(q.search(as_str(data, "q")))
     fields = [_column(schema, "fields", f) for f in as_list(data, "fields")]
     order = []
     for part in as_str(data, "sort").split(","):
@@ -102,20 +105,20 @@ def _query(data, schema: Schema) -> RecordQuery:
                 if len(words) == 2 and words[1].lower() in ("asc", "desc")
                 else (part.strip(), "asc")
             )
-            order.append(
-                f"{records.quote_field(_column(schema, 'sort', name))} {'DESC' if direction.lower() == 'desc' else 'ASC'}"
-            )
+            column = q.field(_column(schema, "sort", name))
+            order.append(q.order(column, descending=direction.lower() == "desc"))
     return RecordQuery(
-        select=", ".join(records.quote_field(f) for f in fields) or None,
+        select=q.select(*(q.field(f) for f in fields)) or None,
         where=where or None,
-        order_by=", ".join(order) or None,
+        order_by=order or None,
         refine=refine,
     )
 
 
 def datastore_search(request, actor, data):
-    resource_id, served = _served(actor, data)
-    schema = Schema(served.columns)
+    """Records of a resource with datastore_active: resource_id, filters, q, fields, sort, limit, offset, include_total, records_format (objects or lists)."""
+    resource_id, served, _version = _served(actor, data)
+    schema = Schema(served.data_columns)
     query = _query(data, schema)
     limit = as_int(data, "limit", 100, minimum=0, maximum=ROWS_MAX)
     offset = as_int(data, "offset", 0, minimum=0)
@@ -136,7 +139,7 @@ def datastore_search(request, actor, data):
     query.limit = max(limit, 1)
     query.offset = offset
     try:
-        result = records.run(
+        result = selectors.version_page(
             served, query, max_limit=ROWS_MAX, default_limit=100, with_count=include_total
         )
     except QueryError as exc:
@@ -146,12 +149,10 @@ def datastore_search(request, actor, data):
         ) from None
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
     rows = result["results"] if limit else []
-    names = [c["name"] for c in result["columns"]]
+    names = [c.name for c in result["columns"]]
     answer = {
         "resource_id": resource_id,
-        "fields": [
-            {"id": c["name"], "type": TYPES.get(c["type"], "text")} for c in result["columns"]
-        ],
+        "fields": [{"id": c.name, "type": TYPES.get(c.type, "text")} for c in result["columns"]],
         "records": rows
         if records_format == "objects"
         else [[row.get(n) for n in names] for row in rows],
@@ -189,32 +190,31 @@ def _links(request, data, limit: int, offset: int) -> dict:
 
 
 def datastore_info(request, actor, data):
-    resource_id, served = _served(actor, data)
+    """Columns and row count of a datastore resource: id (or resource_id)."""
+    resource_id, served, version = _served(actor, data)
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
-    version = served.version
-    stored = {c["id"]: c for c in version.columns}
+    reasons = {c["id"]: c.get("reason", "") for c in version.columns}
     fields = []
-    for column in served.columns:
-        spec = stored.get(column["id"], {})
+    for column in served.data_columns:
         fields.append(
             {
-                "id": column["id"],
-                "type": TYPES.get(column["type"], "text"),
+                "id": column.id,
+                "type": TYPES.get(column.type, "text"),
                 "info": {
-                    "label": column["label"],
-                    "notes": spec.get("reason", ""),
+                    "label": column.label,
+                    "notes": reasons.get(column.id, ""),
                     "type_override": "",
                 },
                 "schema": {
-                    "native_type": spec.get("storage_type", ""),
-                    "territoire_type": column["type"],
+                    "native_type": column.storage_type,
+                    "territoire_type": column.type,
                 },
             }
         )
     return {
         "meta": {
             "id": resource_id,
-            "count": served.row_count,
+            "count": int(version.row_count),
             "table_type": "BASE TABLE",
             "size": int(version.byte_size),
             "db_size": int(version.byte_size),
@@ -225,3 +225,6 @@ def datastore_info(request, actor, data):
         "fields": fields,
         "schema": {f["id"]: f["type"] for f in fields},
     }
+
+
+registry.register(datastore_search, datastore_info)

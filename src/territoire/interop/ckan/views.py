@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from territoire.accounts.authentication import InvalidToken, RateLimited
 
 from .. import common
-from .actions import ACTIONS
+from . import registry
 from .errors import AuthorizationError, CkanError, RateLimitError
 from .params import BadRequest, request_data
 
@@ -51,7 +51,7 @@ def help_url(request, name: str) -> str:
 def action(request, name: str):
     if request.method not in ("GET", "POST"):
         return _bad_request("Use GET or POST for the action API.")
-    function = ACTIONS.get(name)
+    function = registry.get(name)
     if function is None:
         return _bad_request(f"Action name not known: {name}")
     envelope: dict = {"help": help_url(request, name)}

@@ -17,6 +17,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, XSD
 
 from territoire.catalog.models import Dataset
+from territoire.records import exports
 from territoire.territories.selectors import SLUG_OF_KIND
 
 from .. import common
@@ -226,7 +227,7 @@ class CatalogueGraph:
         self.add(uri, DCTERMS.modified, _datetime(distribution.modified_at))
         return uri
 
-    def _export(self, d: Dataset, version, fmt: common.ExportFormat) -> URIRef:
+    def _export(self, d: Dataset, version, fmt: exports.ExportFormat) -> URIRef:
         g = self.graph
         uri = URIRef(f"{common.portal_page(d)}#export-{fmt.code}")
         url = URIRef(common.export_url(d, fmt.code))

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 from openpyxl import load_workbook
 
+from territoire.records import engine
 from territoire.trust.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -212,14 +213,12 @@ def test_export_errors(client, catalogue):
 
 
 def test_time_zone_is_per_request(client, catalogue):
-    from territoire.interop import records as records_io
-
     assert get(client, f"/{catalogue.budget.slug}/records", status=400, timezone="Mars/Olympus")[
         "error_code"
     ] == ("InvalidRESTParameterError")
-    con = records_io.connection("America/New_York")
+    con = engine.connection("America/New_York")  # the thread's one connection for Parquet
     assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "America/New_York"
-    con = records_io.connection()  # the next use without a time zone is back to the default
+    con = engine.connection()  # the next use without a time zone is back to the default
     assert con.execute("SELECT current_setting('TimeZone')").fetchone()[0] == "Europe/Paris"
 
 

@@ -8,7 +8,7 @@
 See docs/odsql.md for the grammar and the differences with OpenDataSoft.
 """
 
-from .compiler import CompiledQuery, RecordQuery, compile_filter, compile_query
+from .compiler import CompiledQuery, RecordQuery, check_paging, compile_filter, compile_query
 from .errors import QueryError
 from .parser import parse
 from .validate import TYPES, Schema
@@ -19,6 +19,7 @@ __all__ = [
     "QueryError",
     "RecordQuery",
     "Schema",
+    "check_paging",
     "compile_filter",
     "compile_query",
     "parse",

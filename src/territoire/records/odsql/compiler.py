@@ -18,32 +18,37 @@ The one place where records SQL is built from user input. Ordering is determinis
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from . import ast
+from ..columns import Column, ResultColumn, quote
+from . import ast, build
 from .errors import QueryError
 from .parser import parse
 from .plan import build_plan
-from .refine import FacetFilter, filter_sql, parse_filters
-from .sqlgen import Emitter, quote
-from .validate import Plan, Schema
+from .refine import FacetFilter, Refinement, filter_sql, parse_filters
+from .sqlgen import Emitter
+from .validate import Output, Plan, Schema
 
 DEFAULT_SOURCE = "read_parquet(?)"
 ROW_NUMBER = "file_row_number"
+DEFAULT_LIMIT = 10
+MAX_OFFSET = 2**62  # DuckDB's LIMIT and OFFSET are 64-bit
 
 
 @dataclass
 class RecordQuery:
-    """What the HTTP layer parses from query parameters (all strings, OpenDataSoft names)."""
+    """A query, with OpenDataSoft's parameters: each clause is ODSQL text (what the HTTP
+    parameters give) or a syntax tree built in code (``odsql.build``)."""
 
-    select: str | None = None
-    where: str | list[str] | None = None  # several where parameters are ANDed
-    group_by: str | None = None
-    order_by: str | None = None
+    select: str | list[ast.SelectItem] | None = None
+    where: str | ast.Node | list[str | ast.Node] | None = None  # several are ANDed
+    group_by: str | list[ast.GroupItem] | None = None
+    order_by: str | list[ast.OrderItem] | None = None
     limit: int | None = None
     offset: int = 0
-    refine: list[str] = field(default_factory=list)
-    exclude: list[str] = field(default_factory=list)
+    refine: list[str | Refinement] = field(default_factory=list)
+    exclude: list[str | Refinement] = field(default_factory=list)
     lang: str = "fr"
 
 
@@ -53,7 +58,7 @@ class CompiledQuery:
     params: list  # source parameters first (e.g. the Parquet path), then the user's values
     count_sql: str | None  # separate, cheaper count of all matching rows (or groups)
     count_params: list
-    columns: list[dict]  # output columns: {"name", "type"} (+ "range_width" for numeric buckets)
+    columns: list[ResultColumn]  # output columns
     is_aggregate: bool
     extensions: list[str] = field(default_factory=list)  # DuckDB extensions the SQL needs
     limit: int | None = None
@@ -63,15 +68,15 @@ class CompiledQuery:
 def compile_query(
     q: RecordQuery,
     *,
-    columns: list[dict],
+    columns: Iterable[Column | Mapping],
     source_sql: str = DEFAULT_SOURCE,
     source_params: list | None = None,
     max_limit: int | None = 10000,
-    default_limit: int | None = 10,
+    default_limit: int | None = DEFAULT_LIMIT,
     timezone: str = "Europe/Paris",
-    search_column: str | None = None,
     tiebreak_column: str | None = None,
     now: dt.datetime | None = None,
+    extra_fields: Sequence[tuple[str, str]] = (),
 ) -> CompiledQuery:
     """Parse, validate and compile ``q`` for a dataset with these ``columns``.
 
@@ -80,23 +85,23 @@ def compile_query(
     or leave it out and prepend them yourself. With the default source, the Parquet row ordinal
     is the tiebreak of ordered queries; with another source, pass ``tiebreak_column`` (a
     unique, stable column) or ties keep DuckDB's order. ``max_limit=None`` lifts the row cap
-    (exports, cursors); ``limit=-1`` then means every row.
-    ``search_column`` names a precomputed column holding ``sqlgen.normalized_sql`` of all
-    text columns, used by full-text search on every field instead of scanning each column.
+    (exports, cursors); ``limit=-1`` then means every row. ``extra_fields`` (column id, output
+    name) are appended to the result of a query that does not aggregate (a page's keyset).
     """
     schema = Schema(columns)
     source_params = list(source_params or [])
     if source_params and source_sql.count("?") != len(source_params):
         raise ValueError("source_params must bind every ? of source_sql")
-    limit, offset = _check_paging(q, max_limit, default_limit)
-
-    plan = build_plan(
-        schema,
-        select=parse("select", q.select) if _given(q.select) else None,
-        where=_parse_wheres(q.where),
-        group_by=parse("group_by", q.group_by) if _given(q.group_by) else None,
-        order_by=parse("order_by", q.order_by) if _given(q.order_by) else None,
+    limit, offset = check_paging(
+        q.limit, q.offset, max_limit=max_limit, default_limit=default_limit
     )
+
+    plan = parsed_clauses(q).plan(schema)
+    for column_id, name in extra_fields if not plan.is_aggregate else ():
+        column = schema.get(column_id)
+        plan.outputs.append(
+            Output(name, ast.Field(column.id, column=column.id, type=column.type), column.type)
+        )
     filters = parse_filters(schema, q.refine, q.exclude)
 
     column_ids = {c.id for c in schema.columns}
@@ -112,7 +117,6 @@ def compile_query(
         native_geometry=native,
         timezone=timezone,
         lang=q.lang,
-        search_column=search_column,
         search_fields=plan.search_fields,
         now=now,
     )
@@ -142,19 +146,12 @@ def compile_query(
             limit,
             offset,
         )
-
-    out_columns = []
-    for output in plan.outputs:
-        spec = {"name": output.name, "type": output.type}
-        if output.range_width is not None:
-            spec["range_width"] = output.range_width
-        out_columns.append(spec)
     return CompiledQuery(
         sql=sql,
         params=params,
         count_sql=count_sql,
         count_params=count_params,
-        columns=out_columns,
+        columns=[ResultColumn(o.name, o.type, o.range_width) for o in plan.outputs],
         is_aggregate=plan.is_aggregate,
         extensions=["spatial"] if plan.needs_spatial else [],
         limit=limit,
@@ -285,21 +282,26 @@ def _paging(limit: int | None, offset: int) -> str:
     return sql
 
 
-def _check_paging(
-    q: RecordQuery, max_limit: int | None, default_limit: int | None
+def check_paging(
+    limit: int | None,
+    offset: int | None,
+    *,
+    max_limit: int | None,
+    default_limit: int | None = DEFAULT_LIMIT,
 ) -> tuple[int | None, int]:
-    limit, offset = q.limit, q.offset or 0
+    """(limit, offset) of a page, checked: whole numbers, not negative, ``limit`` at most
+    ``max_limit`` (None: no cap; ``-1`` then means every row), both within DuckDB's 64 bits.
+    ``limit=None`` is ``default_limit``. The one check of paging, whatever the front-end."""
+    offset = offset or 0
     for name, value in (("limit", limit), ("offset", offset)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
             raise QueryError(
                 f"{name} doit être un nombre entier", f"{name} must be a whole number", clause=name
             )
-    if offset < 0:
-        raise QueryError(
-            "offset ne peut pas être négatif", "offset cannot be negative", clause="offset"
-        )
-    if limit is None or (limit == -1 and max_limit is None):
-        limit = default_limit if limit is None else None
+    if limit is None:
+        limit = default_limit
+    elif limit == -1 and max_limit is None:
+        limit = None
     elif limit < 0:
         raise QueryError(
             f"limit ne peut pas être négatif (reçu {limit})",
@@ -309,28 +311,85 @@ def _check_paging(
     if max_limit is not None and limit is not None and limit > max_limit:
         raise QueryError(
             f"limit={limit} dépasse le maximum de {max_limit} lignes par page. Pour tout obtenir, "
-            "utilisez la pagination par curseur ou les exports, qui n'ont pas de plafond",
+            "suivez les curseurs (next_cursor) ou utilisez les exports, qui n'ont pas de plafond",
             f"limit={limit} exceeds the maximum of {max_limit} rows per page. To get everything, "
-            "use cursor pagination or the exports, which have no cap",
+            "follow the cursors (next_cursor) or use the exports, which have no cap",
             clause="limit",
+        )
+    if offset < 0:
+        raise QueryError(
+            "offset ne peut pas être négatif", "offset cannot be negative", clause="offset"
+        )
+    if offset > MAX_OFFSET or (limit or 0) > MAX_OFFSET:
+        raise QueryError(
+            f"offset et limit sont au plus {MAX_OFFSET} : pour aller loin, suivez les curseurs",
+            f"offset and limit are at most {MAX_OFFSET}: to go far, follow the cursors",
+            clause="offset" if offset > MAX_OFFSET else "limit",
         )
     return limit, offset
 
 
-def _given(text: str | None) -> bool:
-    return text is not None and text.strip() != ""
+def given(clause) -> bool:
+    """Whether a clause was given: non-blank text, or a tree (or a non-empty list of them)."""
+    if isinstance(clause, str):
+        return clause.strip() != ""
+    return clause is not None and clause != []
 
 
-def _parse_wheres(where: str | list[str] | None) -> list[tuple[int | None, ast.Node]]:
+def where_clauses(where) -> list:
+    """The where clauses given (text or trees; several are ANDed), empty ones left out."""
     if where is None:
         return []
-    texts = [where] if isinstance(where, str) else list(where)
-    several = len(texts) > 1
-    return [
-        (i if several else None, parse("where", t, index=i if several else None))
-        for i, t in enumerate(texts)
-        if t is not None and t.strip()
-    ]
+    items = [where] if isinstance(where, str | ast.Node) else list(where)
+    return [item for item in items if given(item)]
+
+
+def clause_text(clause) -> str | None:
+    """A clause as ODSQL text (as given, or written from its tree): what keys and cursors hold."""
+    if clause is None or isinstance(clause, str):
+        return clause
+    return build.text(clause)
+
+
+def _clause(name: str, clause, index: int | None = None):
+    if isinstance(clause, str):
+        return parse(name, clause, index=index)
+    return build.fresh(clause if isinstance(clause, ast.Node) else list(clause))
+
+
+@dataclass
+class Clauses:
+    """The clauses of a query as syntax trees (parsed from their text)."""
+
+    select: list[ast.SelectItem] | None
+    where: list[tuple[int | None, ast.Node]]
+    group_by: list[ast.GroupItem] | None
+    order_by: list[ast.OrderItem] | None
+
+    def plan(self, schema: Schema) -> Plan:
+        """Validated against the columns and put together (QueryError when it does not fit)."""
+        return build_plan(
+            schema,
+            select=self.select,
+            where=self.where,
+            group_by=self.group_by,
+            order_by=self.order_by,
+        )
+
+
+def parsed_clauses(q: RecordQuery) -> Clauses:
+    """The query's clauses as trees: text parsed, built trees copied for this validation."""
+    wheres = where_clauses(q.where)
+    several = len(wheres) > 1
+    return Clauses(
+        select=_clause("select", q.select) if given(q.select) else None,
+        where=[
+            (i if several else None, _clause("where", item, i if several else None))
+            for i, item in enumerate(wheres)
+        ],
+        group_by=_clause("group_by", q.group_by) if given(q.group_by) else None,
+        order_by=_clause("order_by", q.order_by) if given(q.order_by) else None,
+    )
 
 
 def _prefix(base: str, names: set[str]) -> str:
@@ -350,22 +409,20 @@ class CompiledFilter:
 
 def compile_filter(
     *,
-    columns: list[dict],
-    where: str | list[str] | None = None,
-    refine: list[str] | None = None,
-    exclude: list[str] | None = None,
+    columns: Iterable[Column | Mapping],
+    where: str | ast.Node | list[str | ast.Node] | None = None,
+    refine: list[str | Refinement] | None = None,
+    exclude: list[str | Refinement] | None = None,
     timezone: str = "Europe/Paris",
-    search_column: str | None = None,
     lang: str = "fr",
 ) -> CompiledFilter:
     """Only the filtering part of a query (where + refine + exclude), for facets and counts."""
     schema = Schema(columns)
-    plan = build_plan(schema, select=None, where=_parse_wheres(where), group_by=None, order_by=None)
+    plan = parsed_clauses(RecordQuery(where=where)).plan(schema)
     filters = parse_filters(schema, list(refine or []), list(exclude or []))
     em = Emitter(
         timezone=timezone,
         lang=lang,
-        search_column=search_column,
         search_fields=plan.search_fields,
         native_geometry=frozenset(c.id for c in schema.columns if c.native_geometry),
     )

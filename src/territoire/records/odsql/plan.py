@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from . import ast
-from .validate import GEO, OrderKey, Output, Plan, Schema, Validator
+from ..columns import GEO, NUMERIC
+from . import ast, functions
+from .validate import OrderKey, Output, Plan, Schema, Validator
+
+
+def _is_grouping(node: ast.Node) -> bool:
+    function = functions.get(node.name) if isinstance(node, ast.Call) else None
+    return function is not None and function.kind == functions.GROUPING
 
 
 def build_plan(
@@ -33,9 +39,9 @@ def build_plan(
     v.clause, v.allow_range = "group_by", True
     for item in group_by or []:
         item.expr = v.expr(item.expr)
-        if isinstance(item.expr, ast.Call) and item.expr.name == "range":
+        if _is_grouping(item.expr):
             pass
-        elif any(isinstance(n, ast.Call) and n.name == "range" for n in ast.walk(item.expr)):
+        elif any(_is_grouping(n) for n in ast.walk(item.expr)):
             raise v.error(
                 item.expr,
                 "range() doit être seul dans son expression de group_by",
@@ -43,7 +49,7 @@ def build_plan(
             )
         groups.append(item)
     # Further on, range() may only repeat a group_by expression (checked by _check_grouped).
-    v.allow_range = any(isinstance(g.expr, ast.Call) and g.expr.name == "range" for g in groups)
+    v.allow_range = any(_is_grouping(g.expr) for g in groups)
     v.group_aliases = {g.alias: g for g in groups if g.alias}
 
     # select
@@ -148,11 +154,7 @@ def _group_output(group: ast.GroupItem) -> Output:
 
 def _range_width(expr: ast.Node, groups: list[ast.GroupItem]) -> float | None:
     target = expr.alias_of if isinstance(expr, ast.Field) and expr.alias_of is not None else expr
-    if (
-        isinstance(target, ast.Call)
-        and target.name == "range"
-        and target.args[0].type in ("integer", "decimal")
-    ):
+    if _is_grouping(target) and target.args[0].type in NUMERIC:
         return target.args[1].value
     return None
 
@@ -161,15 +163,7 @@ def _check_grouped(v: Validator, node: ast.Node, groups: list[ast.GroupItem]) ->
     """In an aggregate query, every field outside an aggregate must be a group_by expression."""
     if node is None:
         return
-    if isinstance(node, ast.Call) and node.name in (
-        "count",
-        "sum",
-        "avg",
-        "min",
-        "max",
-        "median",
-        "percentile",
-    ):
+    if functions.is_aggregate(node):
         return
     if isinstance(node, ast.Field) and node.alias_of is not None:
         return

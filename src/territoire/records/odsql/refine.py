@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..columns import GEO, NUMERIC, TEMPORAL, Column
 from .errors import QueryError
 from .literals import LiteralError, parse_date
 from .sqlgen import Emitter, quote
-from .validate import GEO, NUMERIC, TEMPORAL, Column, Schema
+from .validate import Schema
 
 
 @dataclass
@@ -37,25 +38,55 @@ class FacetFilter:
         return self.raw
 
 
-def parse_filters(schema: Schema, refine: list[str], exclude: list[str]) -> list[FacetFilter]:
+@dataclass(frozen=True)
+class Refinement:
+    """A refine (or exclude) built in code: a field and a value (no ``field:value`` text to
+    split, no quotes to remove: a value may hold ``:`` or quotes)."""
+
+    field: str
+    value: str
+
+
+def parse_filters(
+    schema: Schema, refine: list[str | Refinement], exclude: list[str | Refinement]
+) -> list[FacetFilter]:
     filters = []
     for clause, values in (("refine", refine), ("exclude", exclude)):
-        for index, text in enumerate(values or []):
-            filters.append(_parse_one(schema, clause, index, text))
+        for index, given in enumerate(values or []):
+            if isinstance(given, Refinement):
+                position = len(given.field) + 2  # where the value would be in "field:value"
+                value = str(given.value).strip()
+                one = _filter(schema, clause, index, given.field, value, position)
+            else:
+                one = _parse_one(schema, clause, index, given)
+            filters.append(one)
     return filters
 
 
 def _parse_one(schema: Schema, clause: str, index: int, text: str) -> FacetFilter:
-    def fail(fr: str, en: str, position: int = 1) -> QueryError:
-        return QueryError(fr, en, clause=clause, position=position, index=index)
-
     name, sep, raw = (text or "").partition(":")
     name = name.strip()
     if not sep or not name:
-        raise fail(
+        raise QueryError(
             f"« {text} » : écrivez {clause}=champ:valeur, par exemple {clause}=commune:Paris",
             f"'{text}': write {clause}=field:value, for example {clause}=commune:Paris",
+            clause=clause,
+            position=1,
+            index=index,
         )
+    value_pos = len(text) - len(text.partition(":")[2]) + 1
+    raw = raw.strip()
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        raw = raw[1:-1]
+    return _filter(schema, clause, index, name, raw, value_pos)
+
+
+def _filter(
+    schema: Schema, clause: str, index: int, name: str, raw: str, value_pos: int
+) -> FacetFilter:
+    def fail(fr: str, en: str, position: int = 1) -> QueryError:
+        return QueryError(fr, en, clause=clause, position=position, index=index)
+
     column = schema.find(name.strip("`"))
     if column is None:
         hint = schema.suggestion(name)
@@ -65,10 +96,6 @@ def _parse_one(schema: Schema, clause: str, index: int, text: str) -> FacetFilte
             f"Field '{name}' does not exist in this dataset."
             + (f" Did you mean '{hint}'?" if hint else ""),
         )
-    value_pos = len(text) - len(text.partition(":")[2]) + 1
-    raw = raw.strip()
-    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
-        raw = raw[1:-1]
     ctype = column.type
     depth = 0
     try:

@@ -2,36 +2,28 @@
 
 Identifiers come only from the validated column list and are double-quoted; every value that
 came from the user is a ``?`` placeholder with its value appended to ``params``, in the order
-the placeholders appear in the text. Fixed SQL fragments written here (function names, units
-from the whitelist) are the only text that reaches the SQL verbatim.
+the placeholders appear in the text. Fixed SQL fragments written here and in the functions'
+registry (function names, units) are the only text that reaches the SQL verbatim.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
-from . import ast
-from .dateformat import translate
-from .validate import AGGREGATES
+from ..columns import quote
+from . import ast, functions
 
-EARTH_RADIUS_M = 6371008.8
 _LIGATURES = (("œ", "oe"), ("æ", "ae"))
-
-
-def quote(identifier: str) -> str:
-    """A double-quoted DuckDB identifier (embedded quotes doubled)."""
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def normalized_sql(sql: str) -> str:
     """SQL for the search form of a value: lower case, accents and ligatures removed.
 
-    A precomputed search column (``search_column``) must hold exactly this, for all text
-    columns joined with a space, for full-text queries to give the same answers.
+    A word index (``records.hot``) holds the words of this form, so that a search term (its
+    Python twin, ``normalize_text``) is found in them.
     """
     inner = f"strip_accents(lower(CAST({sql} AS VARCHAR)))"
     for ligature, plain in _LIGATURES:
@@ -105,7 +97,6 @@ class Emitter:
         *,
         timezone: str = "Europe/Paris",
         lang: str = "fr",
-        search_column: str | None = None,
         search_fields: list[str] | None = None,
         group_refs: list[tuple[ast.Node, str]] | None = None,
         now: dt.datetime | None = None,
@@ -113,7 +104,6 @@ class Emitter:
     ):
         self.tz = ZoneInfo(timezone)
         self.lang = lang
-        self.search_column = search_column
         self.search_fields = search_fields or []
         self.group_refs = group_refs or []
         self.now = now or dt.datetime.now(dt.UTC)
@@ -158,76 +148,17 @@ class Emitter:
         return self.condition(node)
 
     def call(self, node: ast.Call) -> str:
-        name = node.name
-        if name in AGGREGATES:
-            return self.aggregate(node)
-        if name in ("within_distance", "in_bbox", "startswith"):
-            return self.condition(node)
-        if name == "now":
-            return self.param(self.now)
-        if name == "range":
-            return self.bucket(node)
-        if name == "ifnull":
-            return f"coalesce({self.emit(node.args[0])}, {self.emit(node.args[1])})"
-        if name == "date_format":
-            return self.date_format(node)
-        arg = self.emit(node.args[0])
-        function = {"dayofweek": "isodow"}.get(name, name)
-        return f"{function}({arg})"
-
-    def aggregate(self, node: ast.Call) -> str:
+        """A validated call, through its entry in the functions' registry."""
+        function = functions.get(node.name)
+        if function is None or function.emit is None:  # pragma: no cover - validated first
+            raise TypeError(f"cannot compile {node.name}()")
+        if function.kind != functions.AGGREGATE:
+            return function.emit(self, node)
         self._in_aggregate = True
         try:
-            arg = node.args[0]
-            if node.name == "count":
-                if isinstance(arg, ast.Star):
-                    return "count(*)"
-                return f"count({'DISTINCT ' if node.distinct else ''}{self.emit(arg)})"
-            if node.name == "percentile":
-                inner = self.emit(arg)
-                return f"quantile_cont({inner}, {self.param(node.args[1].value / 100.0)})"
-            return f"{node.name}({self.emit(arg)})"
+            return function.emit(self, node)
         finally:
             self._in_aggregate = False
-
-    def bucket(self, node: ast.Call) -> str:
-        arg, width = node.args
-        value = self.emit(arg)
-        if isinstance(width, ast.Literal):
-            sql = f"(floor({value} / {self.param(width.value)}) * {self.param(width.value)})"
-            return f"CAST({sql} AS BIGINT)" if node.type == "integer" else sql
-        count, unit = int(width.value), width.unit
-        if count == 1:
-            sql = f"date_trunc('{unit}', {value})"
-        else:
-            function = {
-                "millisecond": "to_milliseconds",
-                "second": "to_seconds",
-                "minute": "to_minutes",
-                "hour": "to_hours",
-                "day": "to_days",
-            }[unit]
-            sql = f"time_bucket({function}(CAST({self.param(count)} AS BIGINT)), {value})"
-        return f"CAST({sql} AS DATE)" if node.type == "date" else sql
-
-    def date_format(self, node: ast.Call) -> str:
-        value = self.emit(node.args[0])
-        pieces = []
-        for part in translate(node.args[1].value, self.lang):
-            if part.kind == "strftime":
-                pieces.append(f"strftime({value}, {self.param(part.value)})")
-            elif part.kind == "week":
-                week = f"CAST(week({value}) AS VARCHAR)"
-                pieces.append(f"lpad({week}, 2, '0')" if part.value else week)
-            elif part.kind == "weekyear2":
-                pieces.append(f"right(CAST(isoyear({value}) AS VARCHAR), 2)")
-            elif part.kind == "day_names":
-                pieces.append(f"list_extract({self.param(list(part.value))}, isodow({value}))")
-            else:
-                pieces.append(f"list_extract({self.param(list(part.value))}, month({value}))")
-        if len(pieces) == 1:
-            return pieces[0]
-        return "concat(" + ", ".join(pieces) + ")"
 
     # ------------------------------------------------------------ conditions
     def condition(self, node: ast.Node) -> str:
@@ -255,17 +186,9 @@ class Emitter:
         if isinstance(node, ast.Search):
             if node.fields:
                 return self.search_sql(node.text, [self.emit(f) for f in node.fields])
-            if self.search_column:
-                return self.search_sql(node.text, [quote(self.search_column)], normalized=True)
             return self.search_sql(node.text, [quote(c) for c in self.search_fields])
         if isinstance(node, ast.Call):
-            if node.name == "startswith":
-                return f"starts_with(CAST({self.emit(node.args[0])} AS VARCHAR), {self.param(node.args[1].value)})"
-            if node.name == "within_distance":
-                return self.within_distance(node)
-            if node.name == "in_bbox":
-                return self.in_bbox(node)
-            return self.emit(node)
+            return self.call(node)
         raise TypeError(f"cannot compile {type(node).__name__}")  # pragma: no cover
 
     def _bound(self, node: ast.DateLiteral, target_type: str, which: str):
@@ -337,7 +260,7 @@ class Emitter:
             sql = f"({value} IN (" + ", ".join(self.emit(item) for item in node.items) + "))"
         return f"(NOT coalesce({sql}, false))" if node.negated else sql
 
-    def search_sql(self, text: str, targets: list[str], *, normalized: bool = False) -> str:
+    def search_sql(self, text: str, targets: list[str]) -> str:
         words = search_terms(text)
         if not words:
             return "TRUE"
@@ -345,45 +268,12 @@ class Emitter:
             return "FALSE"
         clauses = []
         for word in words:
-            if normalized:  # a precomputed search column: plain substring test
-                ors = [f"contains({t}, {self.param(word)})" for t in targets]
-            else:
-                ors = [
-                    f"regexp_matches(CAST({t} AS VARCHAR), {self.param(word_pattern(word))})"
-                    for t in targets
-                ]
+            ors = [
+                f"regexp_matches(CAST({t} AS VARCHAR), {self.param(word_pattern(word))})"
+                for t in targets
+            ]
             clauses.append(ors[0] if len(ors) == 1 else "(" + " OR ".join(ors) + ")")
         return "(" + " AND ".join(clauses) + ")"
-
-    def within_distance(self, node: ast.Call) -> str:
-        field, center, distance = node.args
-        meters = float(distance.value)
-        lat0, lon0 = center.lat, center.lon
-        dlat = math.degrees(meters / EARTH_RADIUS_M)
-        coslat = math.cos(math.radians(lat0))
-        dlon = math.degrees(meters / (EARTH_RADIUS_M * coslat)) if coslat > 0.01 else 360.0
-        column = quote(field.column)
-        if field.type == "geometry":
-            geom = self.geometry(field)
-            box = self.envelope(lat0 - dlat, lon0 - dlon, lat0 + dlat, lon0 + dlon)
-            closest = f"ST_FlipCoordinates(ST_ClosestPoint({geom}, ST_Point({self.param(lon0)}, {self.param(lat0)})))"
-            distance_sql = (
-                f"ST_Distance_Sphere({closest}, ST_Point({self.param(lat0)}, {self.param(lon0)}))"
-            )
-            return f"(ST_Intersects({geom}, {box}) AND {distance_sql} <= {self.param(meters)})"
-        lat = f"struct_extract({column}, 'lat')"
-        lon = f"struct_extract({column}, 'lon')"
-        parts = [f"{lat} BETWEEN {self.param(lat0 - dlat)} AND {self.param(lat0 + dlat)}"]
-        if dlon < 180 and -180 <= lon0 - dlon and lon0 + dlon <= 180:
-            parts.append(f"{lon} BETWEEN {self.param(lon0 - dlon)} AND {self.param(lon0 + dlon)}")
-        haversine = (
-            f"2 * {EARTH_RADIUS_M} * asin(least(1.0, sqrt("
-            f"pow(sin(radians({lat} - {self.param(lat0)}) / 2), 2) + "
-            f"cos(radians({self.param(lat0)})) * cos(radians({lat})) * "
-            f"pow(sin(radians({lon} - {self.param(lon0)}) / 2), 2))))"
-        )
-        parts.append(f"{haversine} <= {self.param(meters)}")
-        return "(" + " AND ".join(parts) + ")"
 
     def geometry(self, field: ast.Field) -> str:
         """A geometry column as a spatial GEOMETRY value, whether stored as GEOMETRY or WKB."""
@@ -394,17 +284,4 @@ class Emitter:
         return (
             f"ST_MakeEnvelope({self.param(min(lon1, lon2))}, {self.param(min(lat1, lat2))}, "
             f"{self.param(max(lon1, lon2))}, {self.param(max(lat1, lat2))})"
-        )
-
-    def in_bbox(self, node: ast.Call) -> str:
-        field = node.args[0]
-        lat1, lon1, lat2, lon2 = (float(a.value) for a in node.args[1:])
-        column = quote(field.column)
-        if field.type == "geometry":
-            return f"ST_Intersects({self.geometry(field)}, {self.envelope(lat1, lon1, lat2, lon2)})"
-        lat = f"struct_extract({column}, 'lat')"
-        lon = f"struct_extract({column}, 'lon')"
-        return (
-            f"({lat} BETWEEN {self.param(min(lat1, lat2))} AND {self.param(max(lat1, lat2))} AND "
-            f"{lon} BETWEEN {self.param(min(lon1, lon2))} AND {self.param(max(lon1, lon2))})"
         )

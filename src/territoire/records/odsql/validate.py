@@ -1,63 +1,33 @@
 """Check a parsed query against the dataset's columns and the function whitelist, and type it.
 
 Every name must be a column id, a column label (mapped to its id) or, where it makes sense, an
-alias the query itself defined. Every function must be on the whitelist below, with arguments of
-the right types. Literals compared with a column are converted to the column's type here, so
-the compiler only ever binds well-typed values.
+alias the query itself defined. Every function must be in the registry (``functions.py``), with
+arguments of the right types. Literals compared with a column are converted to the column's
+type here, so the compiler only ever binds well-typed values.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ..columns import GEO, NUMERIC, TEMPORAL, TYPES, Column, columns_of
 from . import ast
 from .errors import QueryError
-from .literals import DISTANCE_UNITS, INTERVAL_UNITS, LiteralError, parse_date
+from .functions import check_call
+from .literals import LiteralError, parse_date
 
-TYPES = ("integer", "decimal", "boolean", "date", "datetime", "geo_point", "geometry", "text")
-NUMERIC = frozenset({"integer", "decimal"})
-TEMPORAL = frozenset({"date", "datetime"})
-GEO = frozenset({"geo_point", "geometry"})
-
-AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "median", "percentile"})
-DATE_PARTS = frozenset({"year", "month", "day", "hour", "minute", "second", "quarter", "dayofweek"})
-SCALARS = frozenset({"lower", "upper", "length", "date_format", "ifnull", "now"}) | DATE_PARTS
-PREDICATES = frozenset({"search", "startswith", "within_distance", "distance", "in_bbox"})
-GROUPING = frozenset({"range"})
-FUNCTIONS = AGGREGATES | SCALARS | PREDICATES | GROUPING
-
-
-@dataclass(frozen=True)
-class Column:
-    id: str
-    label: str
-    type: str
-    storage_type: str = ""  # the Parquet/DuckDB type when known, e.g. "GEOMETRY" or "BLOB"
-
-    @property
-    def native_geometry(self) -> bool:
-        """A geometry stored as DuckDB GEOMETRY (GeoParquet) rather than a WKB BLOB."""
-        return self.type == "geometry" and self.storage_type.upper().startswith("GEOMETRY")
+__all__ = ["GEO", "NUMERIC", "TEMPORAL", "TYPES", "Column", "Schema", "Validator"]
 
 
 class Schema:
     """The columns of one dataset version, found by id or by label (ids win)."""
 
-    def __init__(self, columns: list[dict]):
-        self.columns: list[Column] = []
+    def __init__(self, columns: Iterable[Column | Mapping]):
+        self.columns: list[Column] = list(columns_of(columns))
         self._by_name: dict[str, Column] = {}
         folded: dict[str, Column] = {}
-        for spec in columns:
-            column = Column(
-                str(spec["id"]),
-                str(spec.get("label") or spec["id"]),
-                str(spec["type"]),
-                str(spec.get("storage_type") or ""),
-            )
-            if column.type not in TYPES:
-                raise ValueError(f"column {column.id!r} has unknown type {column.type!r}")
-            self.columns.append(column)
         for column in self.columns:  # ids first, then labels, then case-insensitive forms
             self._by_name.setdefault(column.id, column)
         for column in self.columns:
@@ -141,16 +111,15 @@ class Validator:
             message_fr, message_en, clause=self.clause, position=pos + 1, index=self.index
         )
 
-    def _name(self, node: ast.Node) -> str:
+    def describe(self, node: ast.Node, lang: str = "fr") -> str:
+        """A node as error messages name it: « population » (integer), or its type."""
         if isinstance(node, ast.Field) and node.column:
             column = self.schema.get(node.column)
-            return f"« {column.id} » ({column.type})"
-        return f"({type_label(node.type)})"
-
-    def _name_en(self, node: ast.Node) -> str:
-        if isinstance(node, ast.Field) and node.column:
-            column = self.schema.get(node.column)
-            return f"'{column.id}' ({column.type})"
+            return (
+                f"« {column.id} » ({column.type})"
+                if lang == "fr"
+                else f"'{column.id}' ({column.type})"
+            )
         return f"({type_label(node.type)})"
 
     # ------------------------------------------------------------ names
@@ -217,8 +186,6 @@ class Validator:
             node.type = "integer" if both_int and node.op != "/" else "decimal"
             return node
         if isinstance(node, ast.Call):
-            from .functions import check_call
-
             return check_call(self, node)
         return self.predicate(node)
 
@@ -226,8 +193,8 @@ class Validator:
         if node.type not in NUMERIC:
             raise self.error(
                 node,
-                f"L'opération « {op} » demande des nombres ; {self._name(node)} n'en est pas un",
-                f"Operation '{op}' needs numbers; {self._name_en(node)} is not one",
+                f"L'opération « {op} » demande des nombres ; {self.describe(node)} n'en est pas un",
+                f"Operation '{op}' needs numbers; {self.describe(node, 'en')} is not one",
             )
         return node
 
@@ -274,8 +241,8 @@ class Validator:
             if node.expr.type in GEO:
                 raise self.error(
                     node.expr,
-                    f"like ne s'applique pas à {self._name(node.expr)}",
-                    f"like does not apply to {self._name_en(node.expr)}",
+                    f"like ne s'applique pas à {self.describe(node.expr)}",
+                    f"like does not apply to {self.describe(node.expr, 'en')}",
                 )
             return node
         checked = self.expr(node)
@@ -289,8 +256,8 @@ class Validator:
         if isinstance(node, ast.Field) and node.column:
             raise self.error(
                 node,
-                f'Le champ {self._name(node)} n\'est pas un booléen : comparez-le, par exemple {node.column} = "valeur"',
-                f'Field {self._name_en(node)} is not a boolean: compare it, for example {node.column} = "value"',
+                f'Le champ {self.describe(node)} n\'est pas un booléen : comparez-le, par exemple {node.column} = "valeur"',
+                f'Field {self.describe(node, "en")} is not a boolean: compare it, for example {node.column} = "value"',
             )
         raise self.error(
             node,
@@ -302,8 +269,8 @@ class Validator:
         if node.type in GEO:
             raise self.error(
                 node,
-                f"{self._name(node)} est une position : filtrez-la avec within_distance(…) ou in_bbox(…)",
-                f"{self._name_en(node)} is a location: filter it with within_distance(…) or in_bbox(…)",
+                f"{self.describe(node)} est une position : filtrez-la avec within_distance(…) ou in_bbox(…)",
+                f"{self.describe(node, 'en')} is a location: filter it with within_distance(…) or in_bbox(…)",
             )
         if node.type in ("datelit", "geomlit", "quantity", "null") or isinstance(node, ast.Literal):
             raise self.error(
@@ -355,8 +322,8 @@ class Validator:
             if not compatible:
                 raise self.error(
                     value,
-                    f"{self._name(target)} ne se compare pas à {self._name(value)}",
-                    f"{self._name_en(target)} cannot be compared with {self._name_en(value)}",
+                    f"{self.describe(target)} ne se compare pas à {self.describe(value)}",
+                    f"{self.describe(target, 'en')} cannot be compared with {self.describe(value, 'en')}",
                 )
             return value
         try:
@@ -364,8 +331,8 @@ class Validator:
         except LiteralError as exc:
             raise self.error(
                 value,
-                f"{self._name(target)} : {exc.message_fr}",
-                f"{self._name_en(target)}: {exc.message_en}",
+                f"{self.describe(target)} : {exc.message_fr}",
+                f"{self.describe(target, 'en')}: {exc.message_en}",
             ) from None
 
 
@@ -420,32 +387,3 @@ def _convert_literal(value: ast.Node, ttype: str) -> ast.Node:
         f"la valeur {text or type_label(value.type)} ne convient pas à un champ de type {ttype}",
         f"value {text or type_label(value.type)} does not fit a field of type {ttype}",
     )
-
-
-def quantity_meters(v: Validator, node: ast.Node) -> float:
-    if isinstance(node, ast.Literal) and node.kind == "number":
-        meters = float(node.value)
-    elif isinstance(node, ast.Quantity) and node.unit in DISTANCE_UNITS:
-        meters = node.value * DISTANCE_UNITS[node.unit]
-    else:
-        raise v.error(
-            node,
-            "La distance s'écrit avec une unité : 500m, 2km, 1mi, 300yd, 100ft",
-            "Write the distance with a unit: 500m, 2km, 1mi, 300yd, 100ft",
-        )
-    if meters <= 0:
-        raise v.error(node, "La distance doit être positive", "The distance must be positive")
-    return meters
-
-
-def interval_unit(v: Validator, node: ast.Quantity) -> tuple[int, str]:
-    unit = INTERVAL_UNITS.get(node.unit) or INTERVAL_UNITS.get(
-        node.unit.lower() if len(node.unit) > 2 else node.unit
-    )
-    if unit is None or node.value != int(node.value) or node.value < 1:
-        raise v.error(
-            node,
-            "Intervalle illisible : écrivez par exemple 1 day, 6 hours, 1 month (unités ms, s, m, h, d, w, M, q, y)",
-            "Unreadable interval: write for example 1 day, 6 hours, 1 month (units ms, s, m, h, d, w, M, q, y)",
-        )
-    return int(node.value), unit

@@ -7,18 +7,22 @@ import decimal
 import json
 import math
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from zoneinfo import ZoneInfo
 
+from ..columns import ResultColumn
 
-def row_converter(columns: list[dict], timezone: str = "UTC") -> Callable[[tuple], dict]:
+
+def row_converter(
+    columns: Sequence[ResultColumn], timezone: str = "UTC"
+) -> Callable[[tuple], dict]:
     """A function turning one result tuple into a dict keyed by output name.
 
     Datetimes arrive as epoch microseconds (see compiler._output_sql) and leave as ISO 8601
     strings with the offset of ``timezone``.
     """
     tz = ZoneInfo(timezone)
-    converters = [(c["name"], _converter(c, tz)) for c in columns]
+    converters = [(c.name, _converter(c, tz)) for c in columns]
 
     def convert(row: tuple) -> dict:
         return {
@@ -29,10 +33,10 @@ def row_converter(columns: list[dict], timezone: str = "UTC") -> Callable[[tuple
     return convert
 
 
-def _converter(column: dict, tz: dt.tzinfo) -> Callable:
-    ctype = column["type"]
-    if column.get("range_width") is not None:
-        width = column["range_width"]
+def _converter(column: ResultColumn, tz: dt.tzinfo) -> Callable:
+    ctype = column.type
+    if column.range_width is not None:
+        width = column.range_width
         return lambda v: f"{_number_text(v)}-{_number_text(v + width)}"
     return {
         "integer": _integer,
@@ -42,8 +46,8 @@ def _converter(column: dict, tz: dt.tzinfo) -> Callable:
         "datetime": lambda v: _datetime(v, tz),
         "geo_point": _point,
         "geometry": _geometry,
-        "text": _text,
-    }.get(ctype, _text)
+        "text": as_text,
+    }.get(ctype, as_text)
 
 
 def _integer(value):
@@ -92,7 +96,7 @@ def _geometry(value):
     return value
 
 
-def _text(value):
+def as_text(value):
     if isinstance(value, str):
         return value
     if isinstance(value, dt.date | dt.datetime):

@@ -1,12 +1,17 @@
-"""Parquet fixtures for the query engine, built from real city files and one generated table.
+"""The ODSQL suite's datasets: real city files (and one generated table) written as versions in a
+lake, read through the path production uses — ``records.selectors`` — with the hot store off
+(the Parquet file) and on (the hot copies, loaded at once), which must agree.
 
-Each dataset comes with its column list (as the lake records it) and its rows read back in
-Python, so tests can compute the expected answer independently of the SQL under test.
+Each dataset comes with its column list (as the lake records it: ids, labels, types, storage
+types) and its rows read back in Python, so tests can compute the expected answer
+independently of the SQL under test.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,38 +20,108 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from django.test import override_settings
 
-from territoire.records import engine
-from territoire.records.odsql import RecordQuery
+from territoire.lake.engine.duckdb_ext import load_extension
+from territoire.records import engine, selectors
+from territoire.records.columns import quote
+from territoire.records.odsql import QueryError, RecordQuery
+
+MODES = ("off", "sync")  # the Parquet file, then the hot copies
+_PKS = itertools.count(900_001)  # version keys of the hot store, apart from the database's
+
+
+def both(home: Path, read, modes=MODES):
+    """``read()`` with the hot store off and on: the answers (or the errors) must be the same."""
+    answers = []
+    for mode in modes:
+        with override_settings(TERRITOIRE_HOME=home, TERRITOIRE_RECORDS_HOT=mode):
+            try:
+                answers.append(("answer", read()))
+            except QueryError as exc:
+                answers.append(("error", exc))
+    kind, first = answers[0]
+    for other_kind, other in answers[1:]:
+        assert other_kind == kind, (answers, modes)
+        if kind == "error":
+            assert (other.message_en, other.clause, other.position) == (
+                first.message_en,
+                first.clause,
+                first.position,
+            )
+        else:
+            assert other == first, modes
+    if kind == "error":
+        raise first
+    return first
 
 
 @dataclass
 class Dataset:
+    home: Path  # TERRITOIRE_HOME of the suite's lake
     path: Path
-    columns: list[dict]
+    columns: list[dict]  # as the lake records them
     rows: list[dict]  # every row, in file order, as Python values
+    served: selectors.Served
 
-    def run(self, con, **query) -> dict:
-        options = {
-            k: query.pop(k)
-            for k in ("max_limit", "timeout_s", "with_count", "search_column")
-            if k in query
-        }
+    def run(self, modes=MODES, **query) -> dict:
+        """A page as the front-ends read it (``selectors.version_page``): ``{"total_count",
+        "results", "limits", "columns"}``; the record id only when the query selects it."""
+        options = {k: query.pop(k) for k in ("max_limit", "timeout_s", "with_count") if k in query}
         query.setdefault("limit", 10000)
-        return engine.run_query(
-            con, RecordQuery(**query), parquet_path=self.path, columns=self.columns, **options
+        return both(
+            self.home,
+            lambda: selectors.version_page(
+                self.served, RecordQuery(**query), default_limit=10, **options
+            ),
+            modes,
         )
 
-    def ids(self, con, key: str = "id", **query) -> list:
+    def ids(self, key: str = "id", **query) -> list:
         query.setdefault("select", key)
-        return [row[key] for row in self.run(con, **query)["results"]]
+        return [row[key] for row in self.run(**query)["results"]]
 
     def expect(self, predicate, key: str = "id") -> list:
         return [row[key] for row in self.rows if predicate(row)]
 
+    def facets(self, modes=MODES, **options) -> list[dict]:
+        return both(self.home, lambda: selectors.record_facets(self.served, **options), modes)
+
+    def export(self, query: RecordQuery, **options) -> list[dict]:
+        """Every row of an export (``selectors.export_rows``), streamed."""
+        return both(
+            self.home,
+            lambda: list(
+                selectors.export_rows(self.served, query, engine.DEFAULT_TIMEZONE, **options)
+            ),
+        )
+
 
 def _columns(*specs: tuple[str, str, str]) -> list[dict]:
     return [{"id": i, "label": label, "type": t} for i, label, t in specs]
+
+
+def odsql_version(home: Path, path: Path, columns: list[dict], rows: int, con) -> tuple:
+    """The file as a version of the lake: its columns with their storage types, as ingestion
+    records them, and the Served the selectors read."""
+    described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
+    storage = {name: type_ for name, type_, *_ in described}
+    columns = [{**c, "storage_type": c.get("storage_type") or storage[c["id"]]} for c in columns]
+    version = selectors.Version(
+        pk=next(_PKS),
+        number=1,
+        path=str(path.relative_to(home / "lake")),
+        row_count=rows,
+        columns=columns,
+        parquet_checksum=hashlib.sha256(path.read_bytes()).hexdigest(),
+    )
+    return version, columns
+
+
+def lake_dataset(home: Path, path: Path, columns: list[dict], con) -> Dataset:
+    rows = _read(con, path)
+    version, columns = odsql_version(home, path, columns, len(rows), con)
+    return Dataset(home, path, columns, rows, selectors.served_for(None, version))
 
 
 def _read(con, path: Path) -> list[dict]:
@@ -54,7 +129,7 @@ def _read(con, path: Path) -> list[dict]:
     described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
     zoned = {name for name, type_, *_ in described if type_ == "TIMESTAMP WITH TIME ZONE"}
     projection = ", ".join(
-        f'epoch_us("{name}") AS "{name}"' if name in zoned else f'"{name}"'
+        f"epoch_us({quote(name)}) AS {quote(name)}" if name in zoned else quote(name)
         for name, *_ in described
     )
     cursor = con.execute(f"SELECT {projection} FROM read_parquet('{path}')")  # noqa: S608 - test fixture
@@ -72,18 +147,26 @@ def _read(con, path: Path) -> list[dict]:
 
 @pytest.fixture(scope="session")
 def con():
+    """A connection to write the suite's files (the reads use the production connections)."""
     connection = engine.connect()
     yield connection
     connection.close()
 
 
 @pytest.fixture(scope="session")
-def lake(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("lake")
+def odsql_home(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("odsql-home")
 
 
 @pytest.fixture(scope="session")
-def velo(shared_data, lake, con) -> Dataset:
+def lake(odsql_home) -> Path:
+    folder = odsql_home / "lake" / "odsql"
+    folder.mkdir(parents=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def velo(shared_data, odsql_home, lake, con) -> Dataset:
     """Rennes, Vélo STAR stations: accents in names, dates, booleans, a lat/lon pair as geo_point."""
     source = (
         shared_data
@@ -110,11 +193,11 @@ def velo(shared_data, lake, con) -> Dataset:
         ("terminal_cb", "Terminal CB", "boolean"),
         ("id_correspondance", "Correspondance", "integer"),
     )
-    return Dataset(path, columns, _read(con, path))
+    return lake_dataset(odsql_home, path, columns, con)
 
 
 @pytest.fixture(scope="session")
-def etat(shared_data, lake, con) -> Dataset:
+def etat(shared_data, odsql_home, lake, con) -> Dataset:
     """Rennes, Vélo STAR live state: a datetime column literally named `date`."""
     source = (
         shared_data
@@ -136,13 +219,13 @@ def etat(shared_data, lake, con) -> Dataset:
         ("emplacements_disponibles", "Emplacements disponibles", "integer"),
         ("date", "date", "datetime"),
     )
-    return Dataset(path, columns, _read(con, path))
+    return lake_dataset(odsql_home, path, columns, con)
 
 
 @pytest.fixture(scope="session")
-def fontaines(shared_data, lake, con) -> Dataset:
+def fontaines(shared_data, odsql_home, lake, con) -> Dataset:
     """Paris, drinking fountains: 1,327 points as geo_point and as WKB geometry, OUI/NON flags."""
-    engine.ensure_extension(con, "spatial")
+    load_extension(con, "spatial")
     source = shared_data / "city" / "paris-fontaines-a-boire" / "fontaines-a-boire.csv"
     path = lake / "fontaines.parquet"
     con.execute(
@@ -166,11 +249,11 @@ def fontaines(shared_data, lake, con) -> Dataset:
         ("geo", "geo_point_2d", "geo_point"),
         ("geo_shape", "geo_shape", "geometry"),
     )
-    return Dataset(path, columns, _read(con, path))
+    return lake_dataset(odsql_home, path, columns, con)
 
 
 @pytest.fixture(scope="session")
-def nantes(shared_data, lake, con) -> Dataset:
+def nantes(shared_data, odsql_home, lake, con) -> Dataset:
     """Nantes, parking places: French labels with spaces ("Places PMR") mapped to ids, decimals."""
     source = (
         shared_data
@@ -196,7 +279,7 @@ def nantes(shared_data, lake, con) -> Dataset:
         ("commune", "Nom de la commune", "text"),
         ("geo", "Géolocalisation", "geo_point"),
     )
-    return Dataset(path, columns, _read(con, path))
+    return lake_dataset(odsql_home, path, columns, con)
 
 
 CATEGORIES = ["École", "Mairie", "Bibliothèque", "Œuvre sociale", "Crèche", "Gymnase", "Piscine"]
@@ -211,7 +294,7 @@ NAMES = [
 
 
 @pytest.fixture(scope="session")
-def synthetic(lake, con) -> Dataset:
+def synthetic(odsql_home, lake, con) -> Dataset:
     """10,000 generated rows: every column type, nulls, accents, quotes, a tz-aware datetime."""
     rng = random.Random(20240601)
     paris = ZoneInfo("Europe/Paris")
@@ -263,4 +346,11 @@ def synthetic(lake, con) -> Dataset:
         ("geo", "Position", "geo_point"),
         ("label", "Libellé", "text"),
     )
-    return Dataset(path, columns, [dict(zip(names, row, strict=True)) for row in rows])
+    version, columns = odsql_version(odsql_home, path, columns, len(rows), con)
+    return Dataset(
+        odsql_home,
+        path,
+        columns,
+        [dict(zip(names, row, strict=True)) for row in rows],
+        selectors.served_for(None, version),
+    )

@@ -6,13 +6,15 @@ import json
 
 import pytest
 
-from territoire.records import engine
+from territoire.lake.engine.duckdb_ext import load_extension
 from territoire.records.odsql import RecordQuery, compile_query
 from territoire.records.odsql.values import wkb_to_geojson
 
+from .conftest import lake_dataset
 
-def test_values_are_json_ready(con, synthetic):
-    row = synthetic.run(con, where="id = 1")["results"][0]
+
+def test_values_are_json_ready(synthetic):
+    row = synthetic.run(where="id = 1")["results"][0]
     source = synthetic.rows[1]
     assert row["geo"] == {"lat": source["geo"]["lat"], "lon": source["geo"]["lon"]}
     assert row["day"] == source["day"].isoformat()
@@ -25,13 +27,13 @@ def test_values_are_json_ready(con, synthetic):
     json.dumps(row)
 
 
-def test_datetime_keeps_its_offset(con, etat):
-    row = etat.run(con, select="date, max(date) as last", group_by="date")["results"][0]
+def test_datetime_keeps_its_offset(etat):
+    row = etat.run(select="date, max(date) as last", group_by="date")["results"][0]
     assert row == {"date": "2018-04-25T10:47:04+02:00", "last": "2018-04-25T10:47:04+02:00"}
 
 
-def test_geometry_comes_back_as_geojson(con, fontaines):
-    rows = fontaines.run(con, select="id, geo, geo_shape", limit=50)["results"]
+def test_geometry_comes_back_as_geojson(fontaines):
+    rows = fontaines.run(select="id, geo, geo_shape", limit=50)["results"]
     for row in rows:
         assert row["geo_shape"]["type"] == "Point"
         lon, lat = row["geo_shape"]["coordinates"]
@@ -52,52 +54,30 @@ def test_geometry_comes_back_as_geojson(con, fontaines):
     ],
 )
 def test_wkb_reader_agrees_with_duckdb_spatial(con, wkt):
-    engine.ensure_extension(con, "spatial")
+    load_extension(con, "spatial")
     wkb, geojson = con.execute(
         "SELECT ST_AsWKB(ST_GeomFromText(?)), ST_AsGeoJSON(ST_GeomFromText(?))", [wkt, wkt]
     ).fetchone()
     assert wkb_to_geojson(bytes(wkb)) == json.loads(geojson)
 
 
-def test_short_page_needs_no_count_query(con, velo):
-    answer = velo.run(con, where='commune = "Rennes"', limit=1000)
+def test_short_page_needs_no_count_query(velo):
+    answer = velo.run(where='commune = "Rennes"', limit=1000)
     assert (
         answer["total_count"]
         == len(answer["results"])
         == len(velo.expect(lambda r: r["commune"] == "Rennes"))
     )
-    answer = velo.run(con, where='commune = "Rennes"', limit=5, offset=2, with_count=False)
+    answer = velo.run(where='commune = "Rennes"', limit=5, offset=2, with_count=False)
     assert answer["total_count"] is None and len(answer["results"]) == 5
 
 
-def test_export_stream_has_no_cap_and_a_stable_order(con, synthetic):
-    first = list(
-        engine.export_stream(
-            con,
-            RecordQuery(select="id, label"),
-            parquet_path=synthetic.path,
-            columns=synthetic.columns,
-            batch_size=777,
-        )
-    )
-    second = list(
-        engine.export_stream(
-            con,
-            RecordQuery(select="id, label"),
-            parquet_path=synthetic.path,
-            columns=synthetic.columns,
-        )
-    )
+def test_export_rows_have_no_cap_and_a_stable_order(synthetic):
+    first = synthetic.export(RecordQuery(select="id, label"), batch_size=777)
+    second = synthetic.export(RecordQuery(select="id, label"))
     assert [r["id"] for r in first] == list(range(10000))
     assert first == second
-    ordered = list(
-        engine.export_stream(
-            con,
-            RecordQuery(where="n < 10", order_by="value desc"),
-            parquet_path=synthetic.path,
-            columns=synthetic.columns,
-        )
-    )
+    ordered = synthetic.export(RecordQuery(where="n < 10", order_by="value desc"))
     expected = sorted(
         (r for r in synthetic.rows if r["n"] < 10),
         key=lambda r: (r["value"] is None, -(r["value"] or 0), r["id"]),
@@ -136,9 +116,9 @@ def test_spatial_is_loaded_only_when_needed(synthetic, fontaines):
 
 
 @pytest.fixture(scope="module")
-def geoparquet(con, lake, fontaines):
+def geoparquet(con, odsql_home, lake, fontaines):
     """The fountains as the lake writes them: GEOMETRY (GeoParquet) and DECIMAL(18,2) columns."""
-    engine.ensure_extension(con, "spatial")
+    load_extension(con, "spatial")
     path = lake / "fontaines_geoparquet.parquet"
     con.execute(
         f"""COPY (SELECT id, ST_GeomFromWKB(geo_shape) AS geo_shape, geo,
@@ -149,34 +129,21 @@ def geoparquet(con, lake, fontaines):
         {"id": "id", "label": "Identifiant", "type": "integer"},
         {"id": "geo_shape", "label": "geo_shape", "type": "geometry"},
         {"id": "geo", "label": "geo_point_2d", "type": "geo_point"},
-        {"id": "montant", "label": "Montant", "type": "decimal", "storage_type": "DECIMAL(18,2)"},
+        {"id": "montant", "label": "Montant", "type": "decimal"},
     ]
-    return path, columns
+    return lake_dataset(odsql_home, path, columns, con)
 
 
-@pytest.mark.parametrize("declared", [True, False])
-def test_geoparquet_geometry_and_decimal_storage(con, fontaines, geoparquet, declared):
-    path, columns = geoparquet
-    if declared:
-        columns = [
-            {**c, "storage_type": "GEOMETRY('OGC:CRS84')"} if c["type"] == "geometry" else c
-            for c in columns
-        ]
+def test_geoparquet_geometry_and_decimal_storage(fontaines, geoparquet):
+    assert geoparquet.served.data_columns[1].storage_type.startswith("GEOMETRY")
     where = "within_distance(geo_shape, geom'POINT(2.3522 48.8566)', 700m) and in_bbox(geo_shape, 48.8, 2.3, 48.9, 2.4)"
-    answer = engine.run_query(
-        con,
-        RecordQuery(where=where, select="id, geo_shape, montant", limit=1000),
-        parquet_path=path,
-        columns=columns,
-    )
-    expected = fontaines.run(con, where=where, select="id, geo_shape", limit=1000)["results"]
+    answer = geoparquet.run(where=where, select="id, geo_shape, montant", limit=1000)
+    expected = fontaines.run(where=where, select="id, geo_shape", limit=1000)["results"]
     assert [r["id"] for r in answer["results"]] == [r["id"] for r in expected]
     assert [r["geo_shape"] for r in answer["results"]] == [r["geo_shape"] for r in expected]
     assert all(
         isinstance(r["montant"], float) and r["montant"] == round((r["id"] % 1000) / 100, 2)
         for r in answer["results"]
     )
-    facets = engine.facets(
-        con, parquet_path=path, columns=columns, facet_fields=["montant"], where=where
-    )
+    facets = geoparquet.facets(facet_fields=["montant"], where=[where])
     assert sum(v["count"] for v in facets[0]["facets"]) == len(expected)

@@ -18,15 +18,15 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     catalogue,
     home,
 )
-from territoire.records import hot, selectors
+from territoire.lake.models import DatasetLake
+from territoire.records import cursors, hot, selectors
 from territoire.records.odsql import RecordQuery
+from territoire.records.selectors import pages, sources
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
 
 
 def served(dataset):
-    from territoire.lake.models import DatasetLake
-
     return selectors.served_for(dataset, DatasetLake.objects.get(dataset=dataset).current_version)
 
 
@@ -35,8 +35,6 @@ def walk(target, query: RecordQuery) -> tuple[list[dict], int]:
     page = selectors.record_page(target, query)
     total, records = page["total_count"], list(page["results"])
     while page["next_cursor"]:
-        from territoire.records import cursors
-
         cursor = cursors.decode(page["next_cursor"])
         page = selectors.record_page(target, query, cursor=cursor)
         records += page["results"]
@@ -68,12 +66,10 @@ SEARCHES = [
 
 @pytest.mark.parametrize("where", SEARCHES)
 def test_word_index_gives_the_answers_of_a_scan(settings, catalogue, monkeypatch, where):
-    monkeypatch.setattr(selectors, "FTS_SHARE_LIMIT", 1.0)  # use the index even for common words
+    monkeypatch.setattr(sources, "FTS_SHARE_LIMIT", 1.0)  # use the index even for common words
     calls = []
-    original = selectors._search_page
-    monkeypatch.setattr(
-        selectors, "_search_page", lambda *a, **k: calls.append(1) or original(*a, **k)
-    )
+    original = pages._search_page
+    monkeypatch.setattr(pages, "_search_page", lambda *a, **k: calls.append(1) or original(*a, **k))
     target = served(catalogue.budget)
     (cold, cold_total), (warm, warm_total) = both(
         settings, target, RecordQuery(where=where, limit=37, select="_id, libelle_fonction")
@@ -83,7 +79,7 @@ def test_word_index_gives_the_answers_of_a_scan(settings, catalogue, monkeypatch
 
 
 def test_word_index_serves_mixed_queries_and_facets(settings, catalogue, monkeypatch):
-    monkeypatch.setattr(selectors, "FTS_SHARE_LIMIT", 1.0)
+    monkeypatch.setattr(sources, "FTS_SHARE_LIMIT", 1.0)
     target = served(catalogue.budget)
     queries = [
         RecordQuery(where=['search(libelle_fonction, "enseignement")', "bp > 10000"], limit=13),

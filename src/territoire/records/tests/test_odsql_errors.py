@@ -108,7 +108,7 @@ def test_labels_and_ids_both_work():
         RecordQuery(select="`Population municipale`, Commune", where="`Mise à jour` >= date'2024'"),
         columns=COLUMNS,
     )
-    assert [c["name"] for c in compiled.columns] == ["population", "commune"]
+    assert [c.name for c in compiled.columns] == ["population", "commune"]
     assert '"population"' in compiled.sql and '"date_maj"' in compiled.sql
 
 

@@ -6,7 +6,9 @@ import datetime as dt
 
 import pytest
 
-from territoire.records.odsql import RecordQuery, ast, compile_query, parse
+from territoire.records.odsql import ast, parse
+
+from .conftest import lake_dataset
 
 
 def test_where_tree_with_positions():
@@ -156,20 +158,15 @@ SAMPLE = {
 
 
 @pytest.fixture(scope="module")
-def ods_parquet(con, lake):
-    """Two rows with every column of ODS_COLUMNS, so each documented example really runs."""
+def ods_examples(con, odsql_home, lake):
+    """Two rows with every column of ODS_COLUMNS, as a version, so each documented example
+    really runs (through the records selectors)."""
     path = lake / "ods_examples.parquet"
     values = ", ".join(
         f'CAST({SAMPLE[c["type"]]} AS {SQL_TYPES[c["type"]]}) AS "{c["id"]}"' for c in ODS_COLUMNS
     )
     con.execute(f"COPY (SELECT {values} FROM range(2)) TO '{path}' (FORMAT parquet)")
-    return str(path)
-
-
-def run_compiled(con, path, query: RecordQuery) -> list:
-    compiled = compile_query(query, columns=ODS_COLUMNS, source_params=[path])
-    assert compiled.sql.startswith('WITH "_src" AS (SELECT * FROM read_parquet(?')
-    return con.execute(compiled.sql, compiled.params).fetchall()
+    return lake_dataset(odsql_home, path, ODS_COLUMNS, con)
 
 
 @pytest.mark.parametrize(
@@ -208,10 +205,8 @@ def run_compiled(con, path, query: RecordQuery) -> list:
         'search(film_name, "star") and startswith(city, "Par")',
     ],
 )
-def test_documented_where_examples_run(con, ods_parquet, where):
-    assert isinstance(
-        run_compiled(con, ods_parquet, RecordQuery(where=where, select="my_field")), list
-    )
+def test_documented_where_examples_run(ods_examples, where):
+    assert isinstance(ods_examples.run(where=where, select="my_field")["results"], list)
 
 
 @pytest.mark.parametrize(
@@ -242,8 +237,6 @@ def test_documented_where_examples_run(con, ods_parquet, where):
         (None, "city, year(birth_date) as birth_year", "city DESC, birth_year ASC"),
     ],
 )
-def test_documented_clause_examples_run(con, ods_parquet, select, group_by, order_by):
-    rows = run_compiled(
-        con, ods_parquet, RecordQuery(select=select, group_by=group_by, order_by=order_by)
-    )
-    assert len(rows) in (1, 2)
+def test_documented_clause_examples_run(ods_examples, select, group_by, order_by):
+    answer = ods_examples.run(select=select, group_by=group_by, order_by=order_by)
+    assert len(answer["results"]) in (1, 2)

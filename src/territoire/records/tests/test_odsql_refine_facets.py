@@ -6,7 +6,6 @@ from collections import Counter
 
 import pytest
 
-from territoire.records import engine
 from territoire.records.odsql import QueryError, RecordQuery, compile_query
 
 
@@ -18,21 +17,21 @@ def facet_counts(answer: list[dict], name: str) -> dict:
 # ---------------------------------------------------------------- refine / exclude
 
 
-def test_refine_on_text_number_and_boolean(con, synthetic):
-    got = synthetic.ids(con, refine=["category:Crèche", "n:7", "flag:true"])
+def test_refine_on_text_number_and_boolean(synthetic):
+    got = synthetic.ids(refine=["category:Crèche", "n:7", "flag:true"])
     assert got == synthetic.expect(
         lambda r: r["category"] == "Crèche" and r["n"] == 7 and r["flag"] is True
     )
     assert got
 
 
-def test_refine_twice_on_one_field_means_either_value(con, synthetic):
-    got = synthetic.ids(con, refine=["category:Mairie", "category:Piscine"])
+def test_refine_twice_on_one_field_means_either_value(synthetic):
+    got = synthetic.ids(refine=["category:Mairie", "category:Piscine"])
     assert got == synthetic.expect(lambda r: r["category"] in ("Mairie", "Piscine"))
 
 
-def test_refine_by_label_and_quoted_value(con, velo):
-    got = velo.ids(con, refine=['Terminal CB:"true"'])
+def test_refine_by_label_and_quoted_value(velo):
+    got = velo.ids(refine=['Terminal CB:"true"'])
     assert got == velo.expect(lambda r: r["terminal_cb"] is True)
 
 
@@ -45,20 +44,18 @@ def test_refine_by_label_and_quoted_value(con, velo):
         ("2021/03/15", lambda d: (d.year, d.month, d.day) == (2021, 3, 15)),
     ],
 )
-def test_refine_on_a_date_names_a_period(con, synthetic, value, predicate):
-    assert synthetic.ids(con, refine=[f"day:{value}"]) == synthetic.expect(
-        lambda r: predicate(r["day"])
-    )
+def test_refine_on_a_date_names_a_period(synthetic, value, predicate):
+    assert synthetic.ids(refine=[f"day:{value}"]) == synthetic.expect(lambda r: predicate(r["day"]))
 
 
-def test_exclude_removes_matches_and_keeps_records_without_value(con, synthetic):
-    got = synthetic.ids(con, exclude=["flag:true", "category:École"])
+def test_exclude_removes_matches_and_keeps_records_without_value(synthetic):
+    got = synthetic.ids(exclude=["flag:true", "category:École"])
     assert got == synthetic.expect(lambda r: r["flag"] is not True and r["category"] != "École")
     assert any(r["flag"] is None for r in synthetic.rows if r["id"] in set(got))
 
 
-def test_refine_exclude_and_where_together(con, synthetic):
-    got = synthetic.ids(con, where="n >= 50", refine=["day:2022"], exclude=["category:Gymnase"])
+def test_refine_exclude_and_where_together(synthetic):
+    got = synthetic.ids(where="n >= 50", refine=["day:2022"], exclude=["category:Gymnase"])
     assert got == synthetic.expect(
         lambda r: r["n"] >= 50 and r["day"].year == 2022 and r["category"] != "Gymnase"
     )
@@ -86,11 +83,8 @@ def test_bad_refine_names_the_clause_and_position(synthetic, refine, position, w
 # ---------------------------------------------------------------- facets
 
 
-def test_facet_counts_match_python(con, synthetic):
-    answer = engine.facets(
-        con,
-        parquet_path=synthetic.path,
-        columns=synthetic.columns,
+def test_facet_counts_match_python(synthetic):
+    answer = synthetic.facets(
         facet_fields=["category", "flag", "n"],
         limit_per_facet=200,
     )
@@ -108,11 +102,8 @@ def test_facet_counts_match_python(con, synthetic):
     assert all(f["limits"] == [] for f in answer)
 
 
-def test_facets_follow_where_and_refine(con, synthetic):
-    answer = engine.facets(
-        con,
-        parquet_path=synthetic.path,
-        columns=synthetic.columns,
+def test_facets_follow_where_and_refine(synthetic):
+    answer = synthetic.facets(
         facet_fields=["Catégorie"],
         where="n < 10",
         refine=["category:École", "category:Mairie"],
@@ -126,11 +117,8 @@ def test_facets_follow_where_and_refine(con, synthetic):
     assert {v["state"] for v in answer[0]["facets"]} == {"refined"}
 
 
-def test_excluded_value_is_listed_without_count(con, synthetic):
-    answer = engine.facets(
-        con,
-        parquet_path=synthetic.path,
-        columns=synthetic.columns,
+def test_excluded_value_is_listed_without_count(synthetic):
+    answer = synthetic.facets(
         facet_fields=["category"],
         exclude=["category:Piscine"],
     )
@@ -143,17 +131,12 @@ def test_excluded_value_is_listed_without_count(con, synthetic):
     )
 
 
-def test_date_facets_are_hierarchical(con, synthetic):
-    years = engine.facets(
-        con, parquet_path=synthetic.path, columns=synthetic.columns, facet_fields=["day"]
-    )[0]["facets"]
+def test_date_facets_are_hierarchical(synthetic):
+    years = synthetic.facets(facet_fields=["day"])[0]["facets"]
     counts = Counter(str(r["day"].year) for r in synthetic.rows)
     assert [(v["value"], v["count"]) for v in years] == sorted(counts.items(), reverse=True)
 
-    refined = engine.facets(
-        con,
-        parquet_path=synthetic.path,
-        columns=synthetic.columns,
+    refined = synthetic.facets(
         facet_fields=["day"],
         refine=["day:2021"],
     )[0]["facets"]
@@ -170,10 +153,7 @@ def test_date_facets_are_hierarchical(con, synthetic):
         (k[-2:], k, months[k]) for k in sorted(months, reverse=True)
     ]
 
-    day = engine.facets(
-        con,
-        parquet_path=synthetic.path,
-        columns=synthetic.columns,
+    day = synthetic.facets(
         facet_fields=["day"],
         refine=["day:2021/03"],
     )[0]["facets"]
@@ -187,12 +167,9 @@ def test_date_facets_are_hierarchical(con, synthetic):
     assert {d["value"]: d["count"] for d in march["facets"]} == dict(days)
 
 
-def test_facet_limit_is_reported_not_silent(con, synthetic):
+def test_facet_limit_is_reported_not_silent(synthetic):
     # 100 distinct values of n, exactly 7 categories: only n is cut.
-    answer = engine.facets(
-        con,
-        parquet_path=synthetic.path,
-        columns=synthetic.columns,
+    answer = synthetic.facets(
         facet_fields=["n", "category"],
         limit_per_facet=7,
     )
@@ -205,11 +182,8 @@ def test_facet_limit_is_reported_not_silent(con, synthetic):
     assert by_name["category"]["limits"] == []
 
 
-def test_facets_on_real_data(con, fontaines):
-    answer = engine.facets(
-        con,
-        parquet_path=fontaines.path,
-        columns=fontaines.columns,
+def test_facets_on_real_data(fontaines):
+    answer = fontaines.facets(
         facet_fields=["type_objet", "commune"],
         where="not disponible",
     )
@@ -220,17 +194,12 @@ def test_facets_on_real_data(con, fontaines):
     )
 
 
-def test_facet_errors(con, synthetic):
+def test_facet_errors(synthetic):
     with pytest.raises(QueryError) as caught:
-        engine.facets(
-            con,
-            parquet_path=synthetic.path,
-            columns=synthetic.columns,
+        synthetic.facets(
             facet_fields=["category", "categry"],
         )
     assert (caught.value.clause, caught.value.index) == ("facet", 1)
     assert "category" in caught.value.message_en
     with pytest.raises(QueryError):
-        engine.facets(
-            con, parquet_path=synthetic.path, columns=synthetic.columns, facet_fields=["geo"]
-        )
+        synthetic.facets(facet_fields=["geo"])

@@ -16,8 +16,8 @@ PARIS = ZoneInfo("Europe/Paris")
 # ---------------------------------------------------------------- select
 
 
-def test_default_select_is_every_column_with_json_ready_values(con, velo):
-    answer = velo.run(con, where="id = 1")
+def test_default_select_is_every_column_with_json_ready_values(velo):
+    answer = velo.run(where="id = 1")
     assert answer["results"] == [
         {
             "id": 1,
@@ -35,9 +35,8 @@ def test_default_select_is_every_column_with_json_ready_values(con, velo):
     assert answer["limits"] == []
 
 
-def test_select_fields_aliases_labels_and_expressions(con, nantes):
+def test_select_fields_aliases_labels_and_expressions(nantes):
     rows = nantes.run(
-        con,
         select="nom, `Places PMR` as pmr, places - places_pmr AS autres, tarif_1h * 2, 'x' as constante",
         where='id = "44109-P-010"',
     )["results"]
@@ -53,15 +52,14 @@ def test_select_fields_aliases_labels_and_expressions(con, nantes):
     ]
 
 
-def test_select_star_with_other_expressions(con, velo):
-    row = velo.run(con, select="*, nb_emplacements * 2 as double", where="id = 2")["results"][0]
+def test_select_star_with_other_expressions(velo):
+    row = velo.run(select="*, nb_emplacements * 2 as double", where="id = 2")["results"][0]
     assert row["double"] == 2 * row["nb_emplacements"]
     assert set(row) == {c["id"] for c in velo.columns} | {"double"}
 
 
-def test_scalar_functions(con, synthetic):
+def test_scalar_functions(synthetic):
     rows = synthetic.run(
-        con,
         select="id, lower(category) as lo, upper(category) as up, length(label) as len, ifnull(value, -1) as v, "
         "year(day) as y, month(day) as m, day(day) as d, hour(ts) as h, date_format(day, 'dd/MM/yyyy') as fr, "
         "date_format(ts, \"EEEE d MMMM yyyy 'à' HH'h'mm\") as long",
@@ -102,8 +100,8 @@ def test_scalar_functions(con, synthetic):
         )
 
 
-def test_date_format_follows_the_query_language(con, synthetic):
-    row = synthetic.run(con, select="date_format(day, 'EEEE') as d", where="id = 0", lang="en")[
+def test_date_format_follows_the_query_language(synthetic):
+    row = synthetic.run(select="date_format(day, 'EEEE') as d", where="id = 0", lang="en")[
         "results"
     ][0]
     assert row["d"] == synthetic.rows[0]["day"].strftime("%A").lower()
@@ -112,9 +110,8 @@ def test_date_format_follows_the_query_language(con, synthetic):
 # ---------------------------------------------------------------- aggregates
 
 
-def test_aggregates_without_group_by(con, synthetic):
+def test_aggregates_without_group_by(synthetic):
     answer = synthetic.run(
-        con,
         select="count(*) as n, count(value) as with_value, count(distinct category) as categories, sum(n) as total, "
         "avg(value) as mean, min(day) as first, max(ts) as last, median(n) as med, percentile(value, 90) as p90",
     )
@@ -132,8 +129,8 @@ def test_aggregates_without_group_by(con, synthetic):
     assert row["p90"] == pytest.approx(statistics.quantiles(values, n=10, method="inclusive")[-1])
 
 
-def test_group_by_field_counts_and_default_order(con, synthetic):
-    answer = synthetic.run(con, select="category, count(*) as n, sum(n) as s", group_by="category")
+def test_group_by_field_counts_and_default_order(synthetic):
+    answer = synthetic.run(select="category, count(*) as n, sum(n) as s", group_by="category")
     counts = Counter(r["category"] for r in synthetic.rows)
     sums = defaultdict(int)
     for r in synthetic.rows:
@@ -144,14 +141,14 @@ def test_group_by_field_counts_and_default_order(con, synthetic):
     assert answer["total_count"] == len(counts)
 
 
-def test_group_by_without_select_returns_the_groups(con, velo):
-    answer = velo.run(con, group_by="commune")
+def test_group_by_without_select_returns_the_groups(velo):
+    answer = velo.run(group_by="commune")
     assert answer["results"] == [{"commune": c} for c in sorted({r["commune"] for r in velo.rows})]
 
 
-def test_group_by_date_function_with_alias_ordered_by_aggregate(con, synthetic):
+def test_group_by_date_function_with_alias_ordered_by_aggregate(synthetic):
     answer = synthetic.run(
-        con, select="annee, count(*) as n", group_by="year(day) as annee", order_by="n desc"
+        select="annee, count(*) as n", group_by="year(day) as annee", order_by="n desc"
     )
     counts = Counter(r["day"].year for r in synthetic.rows)
     expected = sorted(
@@ -160,9 +157,8 @@ def test_group_by_date_function_with_alias_ordered_by_aggregate(con, synthetic):
     assert answer["results"] == expected
 
 
-def test_order_by_aggregate_expression_and_group_key(con, synthetic):
+def test_order_by_aggregate_expression_and_group_key(synthetic):
     answer = synthetic.run(
-        con,
         select="category, max(value)",
         group_by="category",
         order_by="max(value) asc, category desc",
@@ -176,9 +172,9 @@ def test_order_by_aggregate_expression_and_group_key(con, synthetic):
     assert [(g["category"], g["max(value)"]) for g in answer["results"]] == expected
 
 
-def test_group_by_numeric_range_buckets(con, synthetic):
+def test_group_by_numeric_range_buckets(synthetic):
     answer = synthetic.run(
-        con, select="range(n, 25) as tranche, count(*) as c", group_by="range(n, 25) as tranche"
+        select="range(n, 25) as tranche, count(*) as c", group_by="range(n, 25) as tranche"
     )
     counts = Counter((r["n"] // 25) * 25 for r in synthetic.rows)
     assert answer["results"] == [
@@ -186,21 +182,21 @@ def test_group_by_numeric_range_buckets(con, synthetic):
     ]
 
 
-def test_group_by_date_interval_and_date_format(con, synthetic):
-    monthly = synthetic.run(con, select="count(*) as c", group_by="range(day, 1 month) as mois")[
+def test_group_by_date_interval_and_date_format(synthetic):
+    monthly = synthetic.run(select="count(*) as c", group_by="range(day, 1 month) as mois")[
         "results"
     ]
     counts = Counter(r["day"].replace(day=1) for r in synthetic.rows)
     assert [g["c"] for g in monthly] == [counts[m] for m in sorted(counts)]
     by_label = synthetic.run(
-        con, select="m, count(*) as c", group_by="date_format(day, 'yyyy-MM') as m", limit=100
+        select="m, count(*) as c", group_by="date_format(day, 'yyyy-MM') as m", limit=100
     )["results"]
     assert by_label == [{"m": m.strftime("%Y-%m"), "c": counts[m]} for m in sorted(counts)]
 
 
-def test_group_by_two_keys_counts_groups(con, synthetic):
+def test_group_by_two_keys_counts_groups(synthetic):
     answer = synthetic.run(
-        con, select="category, flag, count(*) as c", group_by="category, flag", limit=5
+        select="category, flag, count(*) as c", group_by="category, flag", limit=5
     )
     counts = Counter((r["category"], r["flag"]) for r in synthetic.rows)
     assert answer["total_count"] == len(counts)  # null flags form their own group
@@ -212,7 +208,6 @@ def test_group_by_two_keys_counts_groups(con, synthetic):
 
 def test_group_by_against_hand_written_sql(con, velo):
     answer = velo.run(
-        con,
         select="commune, avg(nb_emplacements) as moyenne",
         group_by="commune",
         where="terminal_cb",
@@ -229,16 +224,16 @@ def test_group_by_against_hand_written_sql(con, velo):
 # ---------------------------------------------------------------- order, limit, offset
 
 
-def test_order_by_with_ties_is_stable_across_pages(con, synthetic):
+def test_order_by_with_ties_is_stable_across_pages(synthetic):
     expected = [r["id"] for r in sorted(synthetic.rows, key=lambda r: (-r["n"], r["id"]))]
     pages = []
     for offset in range(0, 300, 50):
-        pages += synthetic.ids(con, order_by="n desc", limit=50, offset=offset)
+        pages += synthetic.ids(order_by="n desc", limit=50, offset=offset)
     assert pages == expected[:300]
 
 
-def test_order_by_several_keys_and_nulls_last(con, synthetic):
-    got = synthetic.ids(con, order_by="category asc, value desc", limit=10000)
+def test_order_by_several_keys_and_nulls_last(synthetic):
+    got = synthetic.ids(order_by="category asc, value desc", limit=10000)
     expected = sorted(
         synthetic.rows,
         key=lambda r: (r["category"], r["value"] is None, -(r["value"] or 0), r["id"]),
@@ -246,10 +241,10 @@ def test_order_by_several_keys_and_nulls_last(con, synthetic):
     assert got == [r["id"] for r in expected]
 
 
-def test_order_by_select_alias(con, nantes):
-    rows = nantes.run(
-        con, select="nom, places - places_pmr as autres", order_by="autres desc", limit=3
-    )["results"]
+def test_order_by_select_alias(nantes):
+    rows = nantes.run(select="nom, places - places_pmr as autres", order_by="autres desc", limit=3)[
+        "results"
+    ]
     expected = sorted(
         (r for r in nantes.rows if r["places"] is not None and r["places_pmr"] is not None),
         key=lambda r: -(r["places"] - r["places_pmr"]),
@@ -257,29 +252,29 @@ def test_order_by_select_alias(con, nantes):
     assert [r["autres"] for r in rows] == [r["places"] - r["places_pmr"] for r in expected[:3]]
 
 
-def test_plain_pages_come_in_file_order(con, synthetic):
-    assert synthetic.ids(con, limit=20, offset=9990) == list(range(9990, 10000))
+def test_plain_pages_come_in_file_order(synthetic):
+    assert synthetic.ids(limit=20, offset=9990) == list(range(9990, 10000))
     assert (
-        synthetic.ids(con, where="n = 7", limit=5, offset=3)
+        synthetic.ids(where="n = 7", limit=5, offset=3)
         == synthetic.expect(lambda r: r["n"] == 7)[3:8]
     )
 
 
-def test_default_limit_and_total_count(con, synthetic):
-    answer = synthetic.run(con, where="n < 50", select="id", limit=None)
+def test_default_limit_and_total_count(synthetic):
+    answer = synthetic.run(where="n < 50", select="id", limit=None)
     assert len(answer["results"]) == 10
     assert answer["total_count"] == len(synthetic.expect(lambda r: r["n"] < 50))
 
 
-def test_no_offset_cap_unlike_opendatasoft(con, synthetic):
-    answer = synthetic.run(con, select="id", offset=9995, limit=100)
+def test_no_offset_cap_unlike_opendatasoft(synthetic):
+    answer = synthetic.run(select="id", offset=9995, limit=100)
     assert [r["id"] for r in answer["results"]] == list(range(9995, 10000))
     assert answer["total_count"] == 10000
 
 
-def test_limit_above_the_cap_is_refused_with_the_way_out(con, synthetic):
+def test_limit_above_the_cap_is_refused_with_the_way_out(synthetic):
     with pytest.raises(QueryError) as caught:
-        synthetic.run(con, limit=10001, max_limit=10000)
+        synthetic.run(limit=10001, max_limit=10000)
     error = caught.value
     assert error.clause == "limit"
     assert "10000" in error.message_fr and "exports" in error.message_fr

@@ -31,7 +31,8 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     lake_version,
     token_of,
 )
-from territoire.records import cursors, hot, selectors
+from territoire.records import cursors, hot
+from territoire.records.selectors import sources
 from territoire.trust.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
@@ -569,7 +570,7 @@ def test_record_by_id_from_the_row_copy_equals_the_sql_lookup(
     with_rows = [s for s in hot.store().stats() if "rows" in s["copies"]]
     assert len(with_rows) == 3  # the answers above came from the row copies of all three
     hot.store().clear()
-    monkeypatch.setattr(selectors, "_from_row_copy", lambda *args: None)  # SQL lookups only
+    monkeypatch.setattr(sources, "row", lambda *args: None)  # SQL lookups only
     for (path, params), answer in answers.items():
         assert client.get(path, dict(params)).json() == answer, path
     assert answers[url(etat, "records/1"), (("timezone", "America/Cayenne"),)]["date"].endswith(

@@ -81,6 +81,20 @@ def test_a_value_that_is_not_a_number_is_said_not_run(client, budget):
     assert _caption(html).startswith("Enregistrements 1 à 20 sur 1")
 
 
+def test_a_date_that_does_not_exist_is_said_not_run(
+    client, make_dataset, ingest, data_officer, shared_data
+):
+    deliberations = make_dataset("Délibérations du conseil municipal")
+    ingest(deliberations, shared_data / "city/montpellier-deliberations/VilleMTP_MTP_Delibs.csv")
+    client.force_login(data_officer)  # not published: its elected officials' names are personal
+    html = _page(client, deliberations, "?min-date_cm=2013-13-45&max-date_cm=2014")
+    assert "« 2013-13-45 » n&#x27;est pas une date (AAAA-MM-JJ)." in html
+    assert '<p class="form-errors" role="alert">' not in html  # the table itself ran
+    assert _caption(html).startswith("Enregistrements 1 à 20 sur ")
+    kept = _page(client, deliberations, "?min-date_cm=2013-11-25&max-date_cm=2013-11")
+    assert "n&#x27;est pas une date" not in kept and _rows(kept)
+
+
 @pytest.mark.parametrize(
     "value",
     [

@@ -19,7 +19,9 @@ from territoire.core import ratelimit
 from territoire.core.errors import NotFound
 from territoire.lake import selectors as lake_selectors
 from territoire.lake.models import DatasetVersion
+from territoire.lake.services.files import lake_root
 from territoire.records import exports as record_exports
+from territoire.records import selectors as record_selectors
 from territoire.records.odsql import QueryError
 from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.selectors import home_territory
@@ -29,13 +31,6 @@ from .. import services as web_services
 from .common import service_url, territory_url
 
 HISTORY_LENGTH = 20
-EXPORTS = (
-    ("csv", "CSV", "text/csv"),
-    ("json", "JSON", "application/json"),
-    ("geojson", "GeoJSON", "application/geo+json"),
-    ("xlsx", "Excel (XLSX)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    ("parquet", "Parquet", "application/vnd.apache.parquet"),
-)
 
 
 def _dataset_or_404(request, slug: str):
@@ -99,18 +94,18 @@ def _history(dataset) -> list[dict]:
 
 
 def _downloads(request, dataset, version) -> list[dict]:
-    # GeoJSON needs a position: a point or geometry column, or a latitude/longitude pair.
-    has_geo = bool(version and record_exports.has_position(version.columns))
     items = []
     if version is not None:
-        for code, label, media_type in EXPORTS:
-            if code == "geojson" and not has_geo:
-                continue
+        # GeoJSON needs a position: a point or geometry column, or a latitude/longitude pair.
+        formats = record_exports.offered_by(
+            record_exports.PORTAL, has_position=record_exports.has_position(version)
+        )
+        for fmt in formats:
             items.append(
                 {
-                    "label": label,
-                    "url": f"/api/explore/v2.1/catalog/datasets/{dataset.slug}/exports/{code}",
-                    "media_type": media_type,
+                    "label": fmt.label,
+                    "url": f"/api/explore/v2.1/catalog/datasets/{dataset.slug}/exports/{fmt.code}",
+                    "media_type": fmt.media_type,
                     "size": None,
                     "note": "export",
                 }
@@ -161,7 +156,7 @@ def _downloads(request, dataset, version) -> list[dict]:
 def _source_path(version) -> Path | None:
     if not version or not version.source_path:
         return None
-    path = settings.TERRITOIRE_HOME / "lake" / version.source_path
+    path = lake_root() / version.source_path
     return path if path.is_file() else None
 
 
@@ -192,7 +187,8 @@ def dataset_detail(request, slug: str):
         "is_public": dataset.is_public,
     }
     if version is not None:
-        table = preview.build_table(version, request.GET)
+        served = record_selectors.served_for(dataset, version)
+        table = preview.build_table(served, request.GET)
         context["table"] = table
         context["columns"] = [
             {
@@ -203,10 +199,10 @@ def dataset_detail(request, slug: str):
             for c in version.columns
         ]
         context["filters_open"] = bool(table.active_filters) or any(f.error for f in table.filters)
-        context.update(_map_context(version, table, territories))
-        context.update(_chart_context(version, request.GET, table))
+        context.update(_map_context(served, table, territories))
+        context.update(_chart_context(served, request.GET, table))
         context["examples"] = examples.api_examples(dataset, version, table.where)
-        context["carried"] = preview.table_params(request.GET, version.columns)
+        context["carried"] = preview.table_params(request.GET, served.data_columns)
         context["chart_params"] = {
             key: request.GET[key]
             for key in ("graphe-groupe", "graphe-calcul", "graphe-mesure")
@@ -215,11 +211,11 @@ def dataset_detail(request, slug: str):
     return render(request, "web/dataset_detail.html", context)
 
 
-def _map_context(version, table, territories) -> dict:
-    if not preview.geo_columns(version.columns):
+def _map_context(served, table, territories) -> dict:
+    if not preview.has_map(served):
         return {}
     try:
-        features = preview.map_features(version, table.where)
+        features = preview.map_features(served, table.condition)
     except QueryError:
         return {}
     if features is None:
@@ -233,14 +229,16 @@ def _map_context(version, table, territories) -> dict:
     return {"feature_map": feature_map, "map_data": features}
 
 
-def _chart_context(version, params, table) -> dict:
-    groups, measures = preview.chart_choices(version.columns)
+def _chart_context(served, params, table) -> dict:
+    groups, measures = preview.chart_choices(served.data_columns)
     if not groups:
         return {}
-    chart = preview.build_chart(version, params, table.where)
+    chart = preview.build_chart(served, params, table.condition)
 
     def labelled(columns):
-        return [{**c, "display_label": preview.column_label(c)} for c in columns]
+        return [
+            {"id": c.id, "type": c.type, "display_label": preview.column_label(c)} for c in columns
+        ]
 
     return {
         "chart": chart,

@@ -1,0 +1,465 @@
+"""Pages of records (or groups) with their count and the cursor of the next page, and one record
+by its ``_id``: for every front-end (native API, OpenDataSoft, CKAN, the portal).
+
+Each page is compiled by ``odsql.compile_query`` for the source ``sources`` chose, and run by
+``engine.execute`` within the time limit.
+"""
+
+# ruff: noqa: S608 -- the only SQL text here wraps compiled queries and integers of our own.
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+
+from territoire.core.errors import NotFound
+
+from .. import cursors, engine
+from ..columns import Column, quote
+from ..odsql import QueryError, RecordQuery, ast, check_paging, compile_query
+from ..odsql import build as q
+from ..odsql.compiler import MAX_OFFSET, clause_text, given, where_clauses
+from ..odsql.values import row_converter
+from . import sources
+from .analysis import Analysis, analyze
+from .served import Served
+
+MAX_LIMIT = 10_000
+TIMEOUT_S = 10.0
+FTS_FAST_LIMIT = 1000  # pages of a pure full-text search read by id up to this size
+
+
+def compile_on(
+    query: RecordQuery,
+    served: Served,
+    source: sources.Source,
+    timezone: str,
+    columns: tuple[Column, ...] | None = None,
+    extra_fields: list[tuple[str, str]] | tuple = (),
+):
+    """The query compiled for a source (no row cap: the pages check their limit first), with
+    the extensions it needs loaded on the source's connection."""
+    compiled = compile_query(
+        query,
+        extra_fields=extra_fields,
+        columns=served.columns if columns is None else columns,
+        source_sql=source.sql,
+        source_params=source.params,
+        max_limit=None,
+        default_limit=None,
+        timezone=timezone,
+        tiebreak_column=served.id_column,
+    )
+    engine.load_extensions(source.con, compiled.extensions)
+    return compiled
+
+
+# ---------------------------------------------------------------- counts
+
+
+def _count_key(query: RecordQuery, analysis: Analysis, timezone: str):
+    if analysis.volatile:
+        return None
+    return (
+        "count",
+        analysis.is_aggregate,
+        clause_text(query.group_by) or "",
+        clause_text(query.select) if analysis.is_aggregate else "",
+        tuple(clause_text(w) for w in where_clauses(query.where)),
+        tuple(query.refine),
+        tuple(query.exclude),
+        query.lang,
+        timezone,
+    )
+
+
+def _count(
+    served: Served,
+    query: RecordQuery,
+    analysis: Analysis,
+    source: sources.Source,
+    timezone: str,
+    timeout_s: float | None,
+) -> int | None:
+    """The number of records (or groups) of the query: known, remembered, or counted."""
+    if not analysis.is_aggregate and not analysis.filtered:
+        return int(served.version.row_count)
+    key = _count_key(query, analysis, timezone)
+    cached = source.recall(key) if key is not None else None
+    if cached is not None:
+        return cached
+    compiled = compile_on(replace(query, limit=None, offset=0), served, source, timezone)
+    rows = engine.execute(source.con, compiled.count_sql, compiled.count_params, timeout_s)
+    if rows is None:
+        return None
+    total = int(rows[0][0])
+    source.remember(key, total)
+    return total
+
+
+def _count_meanwhile(served, base, analysis, source, timezone, timeout_s, wanted):
+    """The count started beside the page, or None when it is known or not wanted. Not for
+    aggregates: their groups usually fit in the page, which then gives the count, and a count
+    of groups beside it would only double the work (measured: 42 ms against 23)."""
+    if not wanted or analysis.is_aggregate or not analysis.filtered:
+        return None
+    key = _count_key(base, analysis, timezone)
+    if key is not None and source.recall(key) is not None:
+        return None
+    return sources.meanwhile(
+        source, timezone, lambda here: _count(served, base, analysis, here, timezone, timeout_s)
+    )
+
+
+def _forget(pending) -> None:
+    if pending is not None and not pending.done():
+        pending.cancel() or pending.exception()  # never leave it running
+
+
+# ---------------------------------------------------------------- pages
+
+
+def _hidden_prefix(columns: tuple[Column, ...]) -> str:
+    prefix = "_cursor_"
+    while any(c.id.startswith(prefix) for c in columns):
+        prefix = "_" + prefix
+    return prefix
+
+
+def _search_page(
+    served, main, found, page_query, query, cursor, limit, offset, tz, timeout_s, hidden
+):
+    """A page of a query that is only full-text searches, in file order, from the word index:
+    the page's ids from the postings, its rows by id (the where still checks them), the count
+    from the postings. Returns (compiled, rows), has_more, total — or (None, None, None) when
+    the index and the where disagree on a row (the general path then answers)."""
+    identifier = quote(served.id_column)
+    after = cursor.after_id if cursor is not None and cursor.after is not None else 0
+    # Integers written as literals: DuckDB then pushes the bound into the scan, and a query
+    # without OFFSET streams (an OFFSET, even 0, makes it read whole row groups first).
+    order = "" if found.in_order else f"ORDER BY {identifier} "
+    skip = f" OFFSET {int(offset)}" if offset else ""
+    ids = engine.execute(
+        main.con,
+        f"SELECT {identifier} FROM ({found.sql}) WHERE {identifier} > {int(after or 0)} "
+        f"{order}LIMIT {int(limit) + 1}{skip}",
+        [],
+        timeout_s,
+    )
+    if ids is None:
+        return None, None, None
+    page_ids = [int(r[0]) for r in ids[:limit]]
+    where = where_clauses(query.where)
+    fetch = replace(page_query, where=where, limit=None, offset=0, order_by=_by_id(served))
+    compiled = compile_on(
+        fetch, served, sources.by_ids(served, main, page_ids), tz, extra_fields=hidden
+    )
+    rows = engine.execute(main.con, compiled.sql, compiled.params, timeout_s)
+    if rows is None or len(rows) != len(page_ids):
+        return None, None, None
+    key = ("search-count", tuple(clause_text(w) for w in where), query.lang, tz)
+    total = main.recall(key)
+    if total is None:
+        counted = engine.execute(main.con, f"SELECT count(*) FROM ({found.sql})", [], timeout_s)
+        if counted is not None:
+            total = int(counted[0][0])
+            main.remember(key, total)
+    return (compiled, rows), len(ids) > limit, total
+
+
+def record_page(
+    served: Served,
+    query: RecordQuery,
+    *,
+    cursor: cursors.Cursor | None = None,
+    with_count: bool = True,
+    timezone: str = engine.DEFAULT_TIMEZONE,
+    timeout_s: float | None = TIMEOUT_S,
+    max_limit: int | None = MAX_LIMIT,
+    paged: bool = True,
+) -> dict:
+    """One page of records (or groups), its total count and the cursor of the next page.
+
+    Returns ``{"total_count", "results", "limits", "columns", "next_cursor"}``; a limit that is
+    hit is listed in ``limits`` (``total_count`` is then None). ``paged=False``: no cursor
+    (front-ends that page by offset). Raises QueryError.
+    """
+    # A page has a size: -1 ("every row", for exports) is refused here even without a cap.
+    cap = max_limit if max_limit is not None else MAX_OFFSET
+    limit, offset = check_paging(query.limit, query.offset, max_limit=cap)
+    if served.version is None:
+        return {"total_count": 0, "results": [], "limits": [], "columns": [], "next_cursor": None}
+    base = replace(query, limit=None, offset=0)
+    analysis = analyze(base, served.columns)
+    keyset = not analysis.is_aggregate and analysis.keys is not None
+    keys = list(analysis.keys or [])
+    types = list(analysis.key_types)
+    if keyset and any(t not in cursors.KEYSET_TYPES for t in types):
+        keyset = False
+
+    seen = offset
+    wheres = where_clauses(query.where)
+    if cursor is not None:
+        seen = cursor.seen
+        if cursor.after is not None:
+            if not keyset or len(cursor.after) != len(keys):
+                raise cursors.invalid()  # pragma: no cover - a signed cursor always fits
+            wheres = wheres + [
+                cursors.after_condition(
+                    keys, types, cursor.after, served.id_column, cursor.after_id
+                )
+            ]
+            offset = 0
+        else:
+            offset = cursor.offset
+    if offset and keyset and not keys and not analysis.filtered:
+        # Every row, in file order: the row at offset k has _id k + 1 (ids are dense), so an
+        # offset is a keyset condition, which skips what comes before instead of reading it.
+        wheres = wheres + [q.gt(q.field(served.id_column), int(offset))]
+        offset = 0
+
+    hidden: list[tuple[str, str]] = []
+    if keyset:
+        # The order keys and the _id of each row, after its fields: the next cursor's position.
+        prefix = _hidden_prefix(served.columns)
+        hidden = [(column, f"{prefix}{i}") for i, (column, _) in enumerate(keys)]
+        hidden.append((served.id_column, f"{prefix}id"))
+
+    started = time.monotonic()
+    limits: list[dict] = []
+    order_given = given(query.order_by)
+    with sources.open_version(served, timezone) as main:
+        page_query = replace(query, where=wheres or None, limit=limit + 1, offset=offset)
+        route = sources.page_route(
+            served,
+            main,
+            analysis,
+            timezone=timezone,
+            keys=keys if keyset else None,
+            order_given=order_given,
+            count=lambda source: _count(served, base, analysis, source, timezone, timeout_s),
+        )
+        total, counted = route.total, route.counted
+        rows = pending = has_more_ids = None
+        fast = (
+            route.candidates is not None
+            and analysis.only_searches
+            and keyset
+            and (not keys or tuple(keys) == main.in_order)
+            and limit <= FTS_FAST_LIMIT
+        )
+        if fast:
+            found, ids_more, total_known = _search_page(
+                served, main, route.candidates, page_query, query, cursor, limit, offset,
+                timezone, timeout_s, hidden,
+            )  # fmt: skip
+            if found is not None:
+                (compiled, rows), has_more_ids = found, ids_more
+                if total_known is not None:
+                    total, counted = total_known, True
+        if rows is None:
+            source = route.source
+            if route.order == "stored":
+                page_query = replace(page_query, order_by=None)
+            elif route.order == "file" and not order_given and not analysis.is_aggregate:
+                page_query = replace(page_query, order_by=_by_id(served))
+            compiled = compile_on(page_query, served, source, timezone, extra_fields=hidden)
+            pending = _count_meanwhile(
+                served, base, analysis, source, timezone, timeout_s, with_count and not counted
+            )
+            try:
+                rows = engine.execute(source.con, compiled.sql, compiled.params, timeout_s)
+            except BaseException:
+                _forget(pending)
+                raise
+        visible = compiled.columns[: len(compiled.columns) - len(hidden)]
+        if rows is None:
+            _forget(pending)
+            return {
+                "total_count": None,
+                "results": [],
+                "limits": [engine.time_limit(timeout_s, "results")],
+                "columns": visible,
+                "next_cursor": None,
+            }
+        has_more = limit > 0 and (len(rows) > limit if has_more_ids is None else has_more_ids)
+        rows = rows[:limit]
+        convert = row_converter(visible, timezone)
+        width = len(visible)
+        results = [convert(row[:width]) for row in rows]
+
+        if not has_more and (rows or seen == 0):
+            total = seen + len(rows)
+        elif with_count and not counted and pending is not None:
+            total = pending.result()
+        elif with_count and not counted:
+            remaining = (
+                None if timeout_s is None else max(timeout_s - (time.monotonic() - started), 0.001)
+            )
+            total = _count(served, base, analysis, route.source, timezone, remaining)
+        _forget(pending)  # the page held the end: not needed
+        if with_count and total is None:
+            limits.append(engine.time_limit(timeout_s, "total_count"))
+
+    next_cursor = None
+    if has_more and paged:
+        next_cursor = _next_cursor(
+            served, query, seen + len(rows), keyset, rows, width, keys, types
+        )
+    return {
+        "total_count": total if with_count else None,
+        "results": results,
+        "limits": limits,
+        "columns": visible,
+        "next_cursor": next_cursor,
+    }
+
+
+def _by_id(served: Served) -> list[ast.OrderItem]:
+    return [q.order(q.field(served.id_column))]
+
+
+def _next_cursor(served, query, seen, keyset, rows, width, keys, types) -> str:
+    state = {  # the query the cursor pages through, as text (built clauses are written out)
+        "select": clause_text(query.select),
+        "where": [clause_text(w) for w in where_clauses(query.where)],
+        "group_by": clause_text(query.group_by),
+        "order_by": clause_text(query.order_by),
+        "refine": list(query.refine),
+        "exclude": list(query.exclude),
+        "lang": query.lang,
+    }
+    following = cursors.Cursor(version=served.version.number, query=state, seen=seen)
+    kept = None
+    if keyset:
+        last = rows[-1]
+        kept = [
+            cursors.key(value, t)
+            for value, t in zip(last[width : width + len(keys)], types, strict=True)
+        ]
+        if any(v is cursors.NOT_EXACT for v in kept):
+            kept = None
+        else:
+            following.after, following.after_id = kept, int(last[-1])
+    if kept is None:
+        following.offset = seen
+    return following.encode()
+
+
+def selects(select, name: str) -> bool:
+    """True when a select clause names the field ``name``."""
+    if not select:
+        return False
+    if not isinstance(select, str):
+        return any(
+            isinstance(node, ast.Field) and node.name == name
+            for item in select
+            if item.expr is not None
+            for node in ast.walk(item.expr)
+        )
+    pattern = rf"(?<![\w`]){re.escape(name)}(?![\w`])|`{re.escape(name)}`"
+    return re.search(pattern, select) is not None
+
+
+def version_page(
+    served: Served,
+    query: RecordQuery,
+    *,
+    default_limit: int | None,
+    max_limit: int | None = MAX_LIMIT,
+    with_count: bool = True,
+    timezone: str = engine.DEFAULT_TIMEZONE,
+    timeout_s: float | None = TIMEOUT_S,
+) -> dict:
+    """A page for the other front-ends (OpenDataSoft, CKAN, the portal's table, map and chart),
+    through :func:`record_page`: ``{"total_count", "results", "limits", "columns"}``, without
+    the record id (``_id``) unless the query selects it."""
+    if query.limit is None:
+        query = replace(query, limit=default_limit)
+    page = record_page(
+        served,
+        query,
+        with_count=with_count,
+        timezone=timezone,
+        timeout_s=timeout_s,
+        max_limit=max_limit,
+        paged=False,
+    )
+    results, columns = page["results"], page["columns"]
+    if not selects(query.select, served.id_column):
+        results = [{k: v for k, v in row.items() if k != served.id_column} for row in results]
+        columns = [c for c in columns if c.name != served.id_column]
+    return {
+        "total_count": page["total_count"],
+        "results": results,
+        "limits": page["limits"],
+        "columns": columns,
+    }
+
+
+# ---------------------------------------------------------------- one record
+
+
+def record_get(
+    served: Served,
+    record_id: int,
+    *,
+    select: str | None = None,
+    timezone: str = engine.DEFAULT_TIMEZONE,
+) -> dict:
+    """One record by its ``_id``; NotFound when the version has no such row."""
+    missing = NotFound(
+        f"Pas d'enregistrement {record_id} dans ce jeu de données.",
+        f"No record {record_id} in this dataset.",
+        where="record_id",
+    )
+    if served.version is None or record_id < 1 or record_id > int(served.version.row_count):
+        raise missing
+    with sources.open_version(served, timezone) as main:
+        compiled, params = _lookup_plan(served, main, select, timezone, int(record_id))
+        found = None if select else sources.row(main, int(record_id), timezone)
+        if found is not None:
+            return row_converter(compiled.columns, timezone)(found)
+        rows = engine.execute(main.con, compiled.sql, params, TIMEOUT_S)
+    if rows is None:
+        raise QueryError(
+            "La limite de temps a été atteinte : réessayez dans un instant",
+            "The time limit was reached: try again in a moment",
+            clause="query",
+        )
+    if not rows:
+        raise missing
+    return row_converter(compiled.columns, timezone)(rows[0])
+
+
+_LOOKUP_SENTINEL = 918_273_645_546_372_819  # stands for the record id in a cached plan
+_lookup_plans: dict[tuple, object] = {}
+_LOOKUP_PLANS_MAX = 256
+
+
+def _lookup_plan(served: Served, source: sources.Source, select, timezone: str, record_id: int):
+    """The compiled lookup of one record and its parameters. The plan is compiled once per
+    (version, source, select, time zone) with a sentinel id, then reused with the real id bound
+    in its place: parsing and compiling the ODSQL cost more than DuckDB's indexed lookup."""
+
+    def lookup(value: int):
+        where = q.eq(q.field(served.id_column), value)
+        return compile_on(
+            RecordQuery(select=select, where=where, limit=1), served, source, timezone
+        )
+
+    key = (served.version.pk, served.id_column, source.sql, tuple(source.params), select, timezone)
+    compiled = _lookup_plans.get(key)
+    if compiled is None:
+        compiled = lookup(_LOOKUP_SENTINEL)
+        if compiled.params.count(_LOOKUP_SENTINEL) != 1:  # the select used the same number
+            compiled = lookup(record_id)
+            return compiled, compiled.params
+        if len(_lookup_plans) >= _LOOKUP_PLANS_MAX:
+            _lookup_plans.clear()
+        _lookup_plans[key] = compiled
+    else:
+        engine.load_extensions(source.con, compiled.extensions)
+    params = [record_id if p == _LOOKUP_SENTINEL else p for p in compiled.params]
+    return compiled, params
