@@ -154,7 +154,7 @@ def _coord_pair(v: str, kind: str) -> tuple[str, str]:
         inner = f"trim({v}, {q('[] ' + chr(9) + chr(13) + chr(10))})"
         return (f"trim(split_part({inner}, ',', 1))", f"trim(split_part({inner}, ',', 2))")
     if kind == "wkt_point":
-        pattern = r"(?i)POINT\s*(?:Z\s*)?\(\s*(\S+)\s+(\S+)"
+        pattern = r"(?i)POINT\s*(?:Z\s*)?\(\s*([^\s()]+)\s+([^\s()]+)"
         return (f"regexp_extract({v}, {q(pattern)}, 1)", f"regexp_extract({v}, {q(pattern)}, 2)")
     # geojson_point
     return (
