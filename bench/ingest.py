@@ -123,16 +123,16 @@ def child_stage(path: str, in_process: bool = False) -> None:
         # what the platform then does on the staged table (personal-data scan, validation)
         # goes through the reading process: one query stands for them
         staged.con.execute("SELECT count(*) FROM raw").fetchone()
-        seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+        seconds = time.perf_counter() - started
         result = {
             "rows": staged.row_count,
             "seconds": seconds,
-            "cpu": cpu,
             "types": {c.id: c.type for c in staged.columns},
             "parquet_bytes": staged.parquet_path.stat().st_size,
             "timings": staged.timings,
         }
-        staged.close()
+        staged.close()  # the reading process ends here: its CPU time is counted from now on
+        result["cpu"] = _cpu() - cpu
         result["seconds_with_close"] = time.perf_counter() - started
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -206,6 +206,31 @@ def sqlite_utils(path: Path, french: bool) -> dict | None:
 
 
 # --- report -----------------------------------------------------------------------------------
+
+
+def isolation_cost(rows: int, repeat: int) -> str:
+    """Isolated and in-process staging of the same files, interleaved, ``repeat`` times each:
+    on a shared machine only such a paired comparison says what the isolation costs."""
+    lines = [
+        f"isolation cost, {rows:,} rows, {repeat} interleaved runs each, load {os.getloadavg()}"
+    ]
+    for flavour in ("plain", "french"):
+        path = generate(rows, flavour)
+        runs: dict[str, list[dict]] = {"isolated": [], "in_process": []}
+        for _ in range(repeat):
+            for mode in runs:
+                extra = ["--in-process"] if mode == "in_process" else []
+                runs[mode].append(measure([PYTHON, __file__, "--child-stage", str(path), *extra]))
+        for mode, results in runs.items():
+            seconds = sorted(r["result"]["seconds"] for r in results)
+            cpu = sorted(r["result"]["cpu"] for r in results)
+            lines.append(
+                f"{flavour:7} {mode:11} wall min {seconds[0]:.2f} s median "
+                f"{seconds[len(seconds) // 2]:.2f} s; CPU min {cpu[0]:.2f} s median "
+                f"{cpu[len(cpu) // 2]:.2f} s; peak RSS {max(r['rss_kb'] for r in results) / 1024:.0f} MB"
+            )
+    lines.append(f"load average at the end: {os.getloadavg()}")
+    return "\n".join(lines)
 
 
 def best_of(command: list[str], repeat: int) -> dict:
@@ -343,11 +368,17 @@ def main() -> None:
     parser.add_argument("--child-floor")
     parser.add_argument("--french", action="store_true")
     parser.add_argument("--in-process", action="store_true", help="stage without isolation")
+    parser.add_argument(
+        "--isolation", action="store_true", help="only compare isolated and in-process staging"
+    )
     args = parser.parse_args()
     if args.child_stage:
         return child_stage(args.child_stage, args.in_process)
     if args.child_floor:
         return child_floor(args.child_floor, args.french)
+    if args.isolation:
+        print(isolation_cost(args.rows, args.repeat))
+        return None
     if args.big_only:
         big = run_big()
         print(json.dumps(big))
