@@ -136,3 +136,25 @@ def test_ods_with_a_dtd_refused(tmp_path):
     work.mkdir()
     issue = fails(path, work).issues[0]
     assert issue.code == "spreadsheet_too_large" and "DTD" in issue.message_fr
+
+
+def test_xlsx_sparse_bomb_stopped_by_the_memory_limit(tmp_path):
+    """Two cells, A1 and XFD1048576: calamine asks for a dense sheet of 17 billion cells; the
+    reading process's memory limit stops it at once, and this process lives on."""
+    from .test_engine_formats import make_xlsx
+
+    source = make_xlsx(tmp_path / "ok.xlsx")
+    path = tmp_path / "immense.xlsx"
+    far = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", far)
+                assert far in data
+            zout.writestr(item, data)
+    work = tmp_path / "work"
+    work.mkdir()
+    issue = fails(path, work).issues[0]
+    assert issue.code in ("reader_crashed", "spreadsheet_too_large")
+    assert issue.file == "immense.xlsx" and issue.hint_fr

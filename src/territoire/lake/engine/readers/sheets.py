@@ -9,8 +9,9 @@ files (the old reader also read cell comments as values).
 
 calamine builds the whole sheet in memory and expands repeated cells and ``<text:s text:c>``
 spaces as told, so the expanded size is bounded *before* it runs: the ODS ``content.xml`` is
-scanned once (:mod:`.ods`), the XLSX sheet's declared size checked (:mod:`.xlsx`), and the
-reading process has memory and time limits (:mod:`..isolation`).
+scanned once (:mod:`.ods`); for XLSX, calamine refuses more than 100 million cells itself and
+the archive's uncompressed size is checked (:mod:`.xlsx`); and the reading process has memory
+and time limits (:mod:`..isolation`).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def too_large(label: str, what_fr: str, what_en: str) -> IngestError:
 
 def bad_spreadsheet(label: str, exc: Exception) -> IngestError:
     text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+    if "cell limit exceeded" in text.lower():  # calamine's own bound on one sheet
+        return too_large(label, f"la feuille demande trop de cellules ({text})", text)
     if type(exc).__name__ == "PasswordError":
         fr, en = "Classeur protégé par un mot de passe.", "Password-protected workbook."
     else:
@@ -66,8 +69,8 @@ def bad_spreadsheet(label: str, exc: Exception) -> IngestError:
     )
 
 
-def read_sheet(ctx: ReadContext, *, check=None) -> ReadResult:
-    """Read the chosen sheet with calamine; ``check(sheet_index)`` bounds it first."""
+def read_sheet(ctx: ReadContext) -> ReadResult:
+    """Read the chosen sheet with calamine."""
     try:
         workbook = python_calamine.CalamineWorkbook.from_path(str(ctx.source))
         names = list(workbook.sheet_names)
@@ -78,8 +81,6 @@ def read_sheet(ctx: ReadContext, *, check=None) -> ReadResult:
             [error("empty_file", "Le classeur ne contient aucune feuille.", "No sheet.")]
         )
     index = pick_sheet(names, ctx.options.sheet, ctx.label)
-    if check is not None:
-        check(index)
     try:
         sheet = workbook.get_sheet_by_index(index)
         ids, labels, issues = load_rows(ctx, _rows(sheet))
