@@ -120,7 +120,11 @@ def test_in_process_reading_gives_the_same_result(tmp_path):
         BUDGET, workdir=tmp_path / "b", options=IngestOptions(limits=Limits(isolated=False))
     )
     with isolated, here:
-        assert [c.as_dict() for c in isolated.columns] == [c.as_dict() for c in here.columns]
+
+        def described(staged):  # examples are any five distinct values: not compared
+            return [{**c.as_dict(), "stats": {**c.stats, "examples": None}} for c in staged.columns]
+
+        assert described(isolated) == described(here)
         assert isolated.row_count == here.row_count
 
 
