@@ -25,9 +25,9 @@ from .csvreader import _q, quote_ident
 
 ROW_GROUP_SIZE = 122_880
 MAX_STAT_CHARS = 200
-# Up to this many rows the distinct counts are exact (count(DISTINCT …): ~0.1 s for 100,000
-# rows × 20 columns); above, HyperLogLog estimates, marked ``distinct_is_estimate`` and never
-# more than the column's non-null values (an estimate of 296 for 252 rows helps nobody).
+# Up to this many rows the distinct counts are exact (count(DISTINCT …)); above, HyperLogLog
+# estimates, marked ``distinct_is_estimate`` and never more than the column's non-null values
+# (an estimate of 296 for 252 rows helps nobody; the 1 M-row benchmark keeps the estimates).
 EXACT_DISTINCT_ROWS = 100_000
 GROUP = 25  # columns per statistics query
 
