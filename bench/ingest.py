@@ -12,7 +12,10 @@ category, a quantity — in two flavours:
 Then measures, each in its own child process (peak RSS from ``getrusage(RUSAGE_CHILDREN)``):
 
 - ours: ``territoire.lake.engine.stage()`` end to end (checksum, transcoding, reading, type
-  inference over whole columns, typed Parquet, statistics);
+  inference over whole columns, typed Parquet, statistics), in its isolated reading process
+  (``lake/engine/isolation.py``), then one query on the staged table through that process;
+- the same read in the measuring process (``Limits(isolated=False)``): the difference is what
+  the isolation costs;
 - the floor: DuckDB's own ``COPY (FROM read_csv(…)) TO '….parquet'``, no inference of ours;
 - ``sqlite-utils insert --csv`` (type detection on, its default), and whether it kept the
   leading zeros and turned decimal commas into numbers;
@@ -102,28 +105,35 @@ def generate(rows: int, flavour: str) -> Path:
 
 
 def _cpu() -> float:
+    """CPU seconds of this process and of the reading processes it waited for."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime
 
 
-def child_stage(path: str) -> None:
+def child_stage(path: str, in_process: bool = False) -> None:
     sys.path.insert(0, str(ROOT.parent / "src"))
-    from territoire.lake.engine import stage
+    from territoire.lake.engine import IngestOptions, Limits, stage
 
     work = Path(tempfile.mkdtemp(prefix="work-", dir=OUT))
+    options = IngestOptions(limits=Limits(isolated=not in_process))
     try:
         started, cpu = time.perf_counter(), _cpu()
-        staged = stage(Path(path), workdir=work)
-        seconds, cpu = time.perf_counter() - started, _cpu() - cpu
+        staged = stage(Path(path), workdir=work, options=options)
+        # what the platform then does on the staged table (personal-data scan, validation)
+        # goes through the reading process: one query stands for them
+        staged.con.execute("SELECT count(*) FROM raw").fetchone()
+        seconds = time.perf_counter() - started
         result = {
             "rows": staged.row_count,
             "seconds": seconds,
-            "cpu": cpu,
             "types": {c.id: c.type for c in staged.columns},
             "parquet_bytes": staged.parquet_path.stat().st_size,
             "timings": staged.timings,
         }
-        staged.close()
+        staged.close()  # the reading process ends here: its CPU time is counted from now on
+        result["cpu"] = _cpu() - cpu
+        result["seconds_with_close"] = time.perf_counter() - started
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(result))
@@ -198,6 +208,31 @@ def sqlite_utils(path: Path, french: bool) -> dict | None:
 # --- report -----------------------------------------------------------------------------------
 
 
+def isolation_cost(rows: int, repeat: int) -> str:
+    """Isolated and in-process staging of the same files, interleaved, ``repeat`` times each:
+    on a shared machine only such a paired comparison says what the isolation costs."""
+    lines = [
+        f"isolation cost, {rows:,} rows, {repeat} interleaved runs each, load {os.getloadavg()}"
+    ]
+    for flavour in ("plain", "french"):
+        path = generate(rows, flavour)
+        runs: dict[str, list[dict]] = {"isolated": [], "in_process": []}
+        for _ in range(repeat):
+            for mode in runs:
+                extra = ["--in-process"] if mode == "in_process" else []
+                runs[mode].append(measure([PYTHON, __file__, "--child-stage", str(path), *extra]))
+        for mode, results in runs.items():
+            seconds = sorted(r["result"]["seconds"] for r in results)
+            cpu = sorted(r["result"]["cpu"] for r in results)
+            lines.append(
+                f"{flavour:7} {mode:11} wall min {seconds[0]:.2f} s median "
+                f"{seconds[len(seconds) // 2]:.2f} s; CPU min {cpu[0]:.2f} s median "
+                f"{cpu[len(cpu) // 2]:.2f} s; peak RSS {max(r['rss_kb'] for r in results) / 1024:.0f} MB"
+            )
+    lines.append(f"load average at the end: {os.getloadavg()}")
+    return "\n".join(lines)
+
+
 def best_of(command: list[str], repeat: int) -> dict:
     """The fastest of ``repeat`` runs (the usual way to read a benchmark on a shared machine:
     other processes can only make a run slower), with the highest peak RSS seen."""
@@ -218,6 +253,9 @@ def run(rows: int, repeat: int) -> dict:
         french = flavour == "french"
         entry = {"file": path.name, "bytes": path.stat().st_size}
         entry["ours"] = best_of([PYTHON, __file__, "--child-stage", str(path)], repeat)
+        entry["in_process"] = best_of(
+            [PYTHON, __file__, "--child-stage", str(path), "--in-process"], repeat
+        )
         entry["floor"] = best_of(
             [PYTHON, __file__, "--child-floor", str(path)] + (["--french"] if french else []),
             repeat,
@@ -250,6 +288,7 @@ def report(results: dict) -> str:
         ours = rate(entry["ours"])
         rows = [
             ("Territoire stage()", entry["ours"]),
+            ("  same, read in this process (no isolation)", entry["in_process"]),
             ("DuckDB COPY read_csv→parquet (floor)", entry["floor"]),
         ]
         if "sqlite_utils" in entry:
@@ -328,11 +367,18 @@ def main() -> None:
     parser.add_argument("--child-stage")
     parser.add_argument("--child-floor")
     parser.add_argument("--french", action="store_true")
+    parser.add_argument("--in-process", action="store_true", help="stage without isolation")
+    parser.add_argument(
+        "--isolation", action="store_true", help="only compare isolated and in-process staging"
+    )
     args = parser.parse_args()
     if args.child_stage:
-        return child_stage(args.child_stage)
+        return child_stage(args.child_stage, args.in_process)
     if args.child_floor:
         return child_floor(args.child_floor, args.french)
+    if args.isolation:
+        print(isolation_cost(args.rows, args.repeat))
+        return None
     if args.big_only:
         big = run_big()
         print(json.dumps(big))

@@ -235,6 +235,11 @@ TERRITOIRE_FETCH_DEADLINE = env_int("TERRITOIRE_FETCH_DEADLINE", 3600, minimum=1
 TERRITOIRE_FETCH_ALLOWED_HOSTS = env_list("TERRITOIRE_FETCH_ALLOWED_HOSTS", [])
 TERRITOIRE_INGEST_JOB_TIMEOUT = env_int("TERRITOIRE_INGEST_JOB_TIMEOUT", 6 * 3600, minimum=60)
 TERRITOIRE_INGEST_JOB_LOST_SECONDS = env_int("TERRITOIRE_INGEST_JOB_LOST_SECONDS", 180, minimum=60)
+# The process that reads an uploaded file: address space it may add (MB), wall-clock seconds, and
+# the widest file accepted (lake/engine/isolation.py).
+TERRITOIRE_INGEST_MEMORY_MB = env_int("TERRITOIRE_INGEST_MEMORY_MB", 4096, minimum=256)
+TERRITOIRE_INGEST_SECONDS = env_int("TERRITOIRE_INGEST_SECONDS", 3600, minimum=10)
+TERRITOIRE_INGEST_MAX_COLUMNS = env_int("TERRITOIRE_INGEST_MAX_COLUMNS", 1000, minimum=1)
 
 LOGGING = {
     "version": 1,

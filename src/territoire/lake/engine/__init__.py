@@ -6,15 +6,18 @@ under a temporary name, column types and statistics, warnings), or raises :class
 with precise :class:`Issue` objects and leaves no file behind. The Django layer
 (``territoire.lake.services``) renames the Parquet into the lake and records the version.
 
-Modules: :mod:`.sniff` (format, encoding, CSV dialect, header), :mod:`.textfile` (checksum and
-UTF-8 transcoding), :mod:`.csvreader` and :mod:`.readers` (formats → DuckDB), :mod:`.inference`
-(types, null markers, casts), :mod:`.names` (column identifiers), :mod:`.writer` (Parquet and
-statistics), :mod:`.compare` (version diff), :mod:`.duckdb_ext` (extensions from wheels).
+Modules: :mod:`.readers` (the registry of formats: recognise and read, one module per format
+family), :mod:`.sniff` (first look, encoding, CSV dialect, header), :mod:`.refusals` (content
+no reader takes), :mod:`.textfile` (checksum and UTF-8 transcoding), :mod:`.csvreader` (CSV →
+DuckDB), :mod:`.isolation` (the reading runs in a child process with memory and time limits),
+:mod:`.inference` (types, null markers, casts), :mod:`.names` (column identifiers),
+:mod:`.writer` (Parquet and statistics), :mod:`.compare` (version diff), :mod:`.duckdb_ext`
+(extensions from wheels).
 """
 
 from .compare import compare
 from .issues import IngestError, Issue
-from .model import ColumnInfo, IngestOptions, StagedTable
+from .model import ColumnInfo, IngestOptions, Limits, StagedTable
 from .patterns import NULL_MARKERS, TYPES
 from .stage import source_checksum, stage
 
@@ -25,6 +28,7 @@ __all__ = [
     "IngestError",
     "IngestOptions",
     "Issue",
+    "Limits",
     "StagedTable",
     "compare",
     "source_checksum",

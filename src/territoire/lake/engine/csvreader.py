@@ -9,6 +9,9 @@ Line numbers (``__line__``) count physical lines of the file, 1-based, header in
 no value spans several lines, line = row index + lines before the first row; otherwise the
 newlines inside each row's values are added up (a window sum, done only for such files).
 Blank lines inside the data are skipped by the reader and not counted (documented limit).
+A line holding only spaces (or only delimiters and spaces) is not a record either: DuckDB
+reads it as a row of empty values, which is removed before anything else sees it (row ids, and
+so line numbers, of the other rows do not move).
 """
 # ruff: noqa: S608 - SQL is assembled from identifiers quoted by quote_ident() and literals
 # escaped by q()/_q(); no SQL text ever comes from users.
@@ -23,6 +26,7 @@ import duckdb
 
 from .issues import IngestError, Issue, error, info, warning
 from .names import make_identifiers
+from .patterns import WHITESPACE, q
 from .sniff import NO_DELIMITER, CsvDialect
 
 MAX_LINE_SIZE = 8 << 20  # one record may hold a long text; DuckDB buffers 16× this
@@ -140,6 +144,16 @@ def load_csv(
     con.execute("DROP TABLE IF EXISTS csv_rejects")
     con.execute("DROP TABLE IF EXISTS csv_rejects_scan")
 
+    blank = _drop_blank_rows(con, ids)
+    if blank:
+        issues.append(
+            info(
+                "blank_lines",
+                f"{blank} ligne(s) vide(s) ou ne contenant que des espaces ignorée(s).",
+                f"{blank} blank or whitespace-only line(s) skipped.",
+                file=label,
+            )
+        )
     # Columns created only by trailing delimiters: no label and no value.
     counts = con.execute(
         "SELECT " + ", ".join(f"count({quote_ident(i)})" for i in ids) + " FROM raw_data"
@@ -185,6 +199,22 @@ def load_csv(
         )
     _make_raw_view(con, ids, dialect, total_lines)
     return ids, labels, issues
+
+
+def _drop_blank_rows(con, ids: list[str]) -> int:
+    """Remove rows whose every value is empty or whitespace; returns how many."""
+    if not ids:
+        return 0
+    tests = []
+    for ident in ids:
+        c = quote_ident(ident)
+        # a prefix test first: most values start with a visible character and stop here
+        tests.append(
+            f"({c} IS NULL OR (({c} < '!' OR {c} LIKE {q(chr(0xA0) + '%')} OR {c} LIKE "
+            f"{q(chr(0x202F) + '%')}) AND trim({c}, {q(WHITESPACE)}) = ''))"
+        )
+    (count,) = con.execute(f"DELETE FROM raw_data WHERE {' AND '.join(tests)}").fetchone()
+    return int(count or 0)
 
 
 def _make_raw_view(con, ids: list[str], dialect: CsvDialect, total_lines) -> None:

@@ -59,10 +59,18 @@ def decide(col: str, label: str, f: dict) -> Decision:
             numeric_style = "fr_dot"
         if numeric_style == "fr" and f["n_en_evidence"] and f["n_en"] == n:
             numeric_style = "en"
+        integral_floats = f["n_integral_float"] == n
         if is_identifier_name(col):
+            if integral_floats:
+                return _restored_identifier(trim, "d'après le nom de la colonne")
             return Decision(
                 "text", "identifiant (d'après le nom de la colonne) : conservé en texte", trim=trim
             )
+        if f["n_intl_phone"] == n:
+            return Decision("text", "numéros de téléphone internationaux : conservé en texte")
+        if integral_floats and n >= 2 and f["min_len"] == f["max_len"] >= 11:
+            # nine digits or more, every value the same length, exported as 123456789.0
+            return _restored_identifier(trim, "identifiants de longueur fixe")
         _pattern, _thousands, mark, _int = NUMBER_STYLES[numeric_style]
         spaces = "".join(ch for k, ch in enumerate(_SPACES) if f[f"n_space{k}"])
         has_fraction = f["n_comma"] if mark == "," else f["n_dot"]
@@ -153,6 +161,16 @@ def decide(col: str, label: str, f: dict) -> Decision:
         d.params["almost"] = "number"
     elif n >= 10 and f["n_dateshape"] >= 0.9 * n:
         d.params["almost"] = "date"
+    return d
+
+
+def _restored_identifier(trim: bool, why: str) -> Decision:
+    d = Decision(
+        "text",
+        f"identifiant exporté comme nombre décimal (« ….0 ») ({why}) : chiffres rétablis, en texte",
+        trim=trim,
+    )
+    d.params["integral_floats"] = True
     return d
 
 

@@ -89,6 +89,7 @@ from .features import (
     EXACT_ROWS,
     analyse,
 )
+from .fidelity import Lines, placeholder_issues, restored_issues
 from .issues import Issue, error, warning
 from .patterns import (
     _DATESHAPE,
@@ -125,9 +126,12 @@ def infer(
     overrides: dict[str, str],
     file_label: str,
     load_spatial,
+    physical_lines: bool = False,
 ) -> Inferred:
-    """Decide the type of every column of ``raw_data`` (see module doc)."""
+    """Decide the type of every column of ``raw_data`` (see module doc); ``physical_lines``:
+    line numbers count the file's lines (a text file), not rows."""
     issues: list[Issue] = []
+    lines = Lines(ids, physical_lines)
     exact = row_count <= EXACT_ROWS
     free = [i for i in ids if i not in overrides]
     features = analyse(con, free, sample=not exact)
@@ -172,7 +176,9 @@ def infer(
                     f"Column '{labels[col]}' looks like geometries but some are invalid: kept "
                     "as text.",
                     file=file_label,
-                    line=_first_bad_line(con, col, decisions_for_check(col, features.get(col))),
+                    line=_first_bad_line(
+                        con, col, decisions_for_check(col, features.get(col)), lines
+                    ),
                     column=labels[col],
                     hint_fr="Corrigez la syntaxe WKT (ex. POLYGON((x y, x y, …))) ou GeoJSON.",
                     hint_en="Fix the WKT (e.g. POLYGON((x y, x y, …))) or GeoJSON syntax.",
@@ -182,11 +188,17 @@ def infer(
     _refine_points(con, decisions, sampled=not exact)
 
     for col in free:
-        issues.extend(_decision_issues(con, col, labels[col], decisions[col], file_label))
+        issues.extend(_decision_issues(con, col, labels[col], decisions[col], file_label, lines))
 
     for col, type_name in overrides.items():
-        decisions[col], more = _override(con, col, labels[col], type_name, file_label, load_spatial)
+        decisions[col], more = _override(
+            con, col, labels[col], type_name, file_label, load_spatial, lines
+        )
         issues.extend(more)
+    if not any(i.severity == "error" for i in issues):
+        issues.extend(placeholder_issues(con, decisions, labels, lines, file_label))
+        free_decisions = {c: decisions[c] for c in free}
+        issues.extend(restored_issues(con, free_decisions, labels, lines, file_label))
     con.execute("DROP TABLE IF EXISTS __sample")
     return Inferred(
         decisions, issues, needs_spatial=any(d.type == "geometry" for d in decisions.values())
@@ -219,14 +231,17 @@ def _verify(con, decisions: dict[str, Decision]) -> tuple[list[str], dict[str, t
     return failed, stats
 
 
-def _first_bad_line(con, col: str, d: Decision) -> int | None:
-    row = con.execute(f"SELECT min(__line__) FROM raw WHERE NOT {check_expr(col, d)}").fetchone()
+def _first_bad_line(con, col: str, d: Decision, lines: Lines) -> int | None:
+    row = con.execute(
+        f"SELECT min({lines.of(col)}) FROM raw WHERE NOT {check_expr(col, d)}"
+    ).fetchone()
     return row[0] if row else None
 
 
-def _first_bad(con, col: str, condition: str) -> tuple[int | None, str | None]:
+def _first_bad(con, col: str, condition: str, lines: Lines) -> tuple[int | None, str | None]:
     row = con.execute(
-        f"SELECT __line__, {quote_ident(col)} FROM raw WHERE {condition} ORDER BY __line__ LIMIT 1"
+        f"SELECT {lines.of(col)} AS line, {quote_ident(col)} FROM raw WHERE {condition} "
+        "ORDER BY __line__ LIMIT 1"
     ).fetchone()
     return (row[0], row[1]) if row else (None, None)
 
@@ -298,7 +313,9 @@ def mark_lat_lon(decisions: dict[str, Decision], stats: dict[str, dict]) -> None
             d.reason += f" ; {role} (nom et plage de valeurs)"
 
 
-def _decision_issues(con, col: str, label: str, d: Decision, file_label: str) -> list[Issue]:
+def _decision_issues(
+    con, col: str, label: str, d: Decision, file_label: str, lines: Lines
+) -> list[Issue]:
     out = []
     families = d.params.get("families") or []
     date_families = [x for x in families if not x.startswith("dt_")]
@@ -334,6 +351,7 @@ def _decision_issues(con, col: str, label: str, d: Decision, file_label: str) ->
             f"try_strptime(replace(replace(trim({quote_ident(col)}), '.', '/'), '-', '/'), "
             "['%d/%m/%Y', '%d/%m/%y']) IS NULL AND try_strptime(replace(replace(trim("
             f"{quote_ident(col)}), '.', '/'), '-', '/'), ['%m/%d/%Y', '%m/%d/%y']) IS NOT NULL",
+            lines,
         )
         out.append(
             warning(
@@ -359,7 +377,7 @@ def _decision_issues(con, col: str, label: str, d: Decision, file_label: str) ->
         else:
             condition = f"{v} IS NOT NULL AND NOT regexp_full_match({v}, '{_DATESHAPE}')"
             what_fr, what_en = "des dates", "dates"
-        line, value = _first_bad(con, col, condition)
+        line, value = _first_bad(con, col, condition, lines)
         if line is not None:
             out.append(
                 warning(
@@ -379,7 +397,7 @@ def _decision_issues(con, col: str, label: str, d: Decision, file_label: str) ->
     return out
 
 
-def _override(con, col, label, type_name, file_label, load_spatial):
+def _override(con, col, label, type_name, file_label, load_spatial, lines: Lines):
     """Force a type; every value must fit or the ingestion fails, naming the first bad lines."""
     if type_name not in TYPES:
         raise ValueError(type_name)
@@ -403,8 +421,8 @@ def _override(con, col, label, type_name, file_label, load_spatial):
         if d.type != "geo_point":
             d = Decision("geo_point", "", "latlon")
     bad = con.execute(
-        f"SELECT __line__, {quote_ident(col)} FROM raw WHERE NOT {check_expr(col, d)} "
-        "ORDER BY __line__ LIMIT 5"
+        f"SELECT {lines.of(col)} AS line, {quote_ident(col)} FROM raw "
+        f"WHERE NOT {check_expr(col, d)} ORDER BY __line__ LIMIT 5"
     ).fetchall()
     if bad:
         (count,) = con.execute(

@@ -17,7 +17,7 @@ class ColumnInfo:
     label: str  # header label exactly as in the file
     type: str  # integer | decimal | boolean | date | datetime | geo_point | geometry | text
     storage_type: str  # DuckDB/Parquet type written (see inference module doc)
-    stats: dict  # nulls, distinct (approx), min, max, examples (≤ 5)
+    stats: dict  # nulls, distinct (+ distinct_is_estimate), min, max, examples (≤ 5)
     reason: str  # why this type, in French
     overridden: bool = False
     geo_role: str | None = None  # "latitude" / "longitude" for separate coordinate columns
@@ -26,17 +26,33 @@ class ColumnInfo:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Bounds of one reading (see :mod:`.isolation`); the platform sets them from its settings
+    (``TERRITOIRE_INGEST_MEMORY_MB``, ``TERRITOIRE_INGEST_SECONDS``,
+    ``TERRITOIRE_INGEST_MAX_COLUMNS``)."""
+
+    memory_mb: int = 4096  # address space the reading process may add to what it inherits
+    seconds: int = 3600  # wall-clock time of the reading process, from start to close()
+    max_columns: int = 1000
+    isolated: bool = True  # False: read in this process (benchmarks comparing the two)
+
+
 @dataclass
 class IngestOptions:
     sheet: str | None = None  # spreadsheet sheet or geographic layer (name or 1-based number)
     encoding: str | None = None  # any Python codec name; forces the text encoding
     delimiter: str | None = None  # forces the CSV delimiter
     type_overrides: dict[str, str] = field(default_factory=dict)  # column id or label -> type
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
 class StagedTable:
-    con: duckdb.DuckDBPyConnection  # open; table/view ``raw`` (VARCHAR columns + __line__)
+    # open; table/view ``raw`` (VARCHAR columns + __line__). When the file was read in an
+    # isolated process, a proxy to that process's connection (execute, executemany, fetchone,
+    # fetchall, fetchmany, description, close).
+    con: duckdb.DuckDBPyConnection
     parquet_path: Path  # typed Parquet, written and fsynced under a temporary name
     row_count: int
     columns: list[ColumnInfo]

@@ -58,6 +58,21 @@ NULL_MARKERS = (
 )
 
 
+# Dates that stand for "no date" (MySQL's zero date and its spreadsheet forms): null in any typed
+# column, counted and reported for date columns.
+DATE_PLACEHOLDERS = (
+    "0000-00-00",
+    "0000-00-00 00:00:00",
+    "0000-00-00T00:00:00",
+    "0000-00-00 00:00",
+    "00/00/0000",
+    "00/00/00",
+    "00/00/0000 00:00",
+    "00/00/0000 00:00:00",
+    "00.00.0000",
+)
+
+
 WHITESPACE = " \t\r\n\u00a0\u202f\u2007\u2009"
 
 
@@ -185,10 +200,31 @@ _IDENTIFIER_TOKENS = {
     "isbn",
     "cedex",
     "appel",
+    "codepost",
+    "cpostal",
+    "postcode",
+    "zipcode",
 }
 
 
-_IDENTIFIER_SUBSTRINGS = ("siret", "siren", "insee", "telephone", "postal")
+# Names that say "identifier" wherever they appear in the column name (``Station_codepost``,
+# ``num_siret``, ``CodeINSEE``, ``telephone_fixe``).
+_IDENTIFIER_SUBSTRINGS = (
+    "siret",
+    "siren",
+    "insee",
+    "telephone",
+    "postal",
+    "codepost",
+    "postcode",
+    "zipcode",
+)
+
+# An integer column of E.164 phone numbers (+33467…) stays text, whatever its name.
+_INTL_PHONE = "[+][0-9]{10,14}"
+
+# A spreadsheet's export of an identifier stored as a number: ``21860194600000.0``.
+_INTEGRAL_FLOAT = "[0-9]+[.]0+"
 
 
 _LAT_NAMES = {"lat", "latitude", "ylat", "y", "coordy", "lat_wgs84", "wgs84_lat", "geo_lat"}

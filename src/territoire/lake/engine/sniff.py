@@ -1,7 +1,8 @@
-"""What is this file? Format from content, text encoding, CSV dialect and header row.
+"""What is this file? A first look at its bytes, text encoding, CSV dialect and header row.
 
 Content decides, the extension is only a hint: a ``.csv`` that is really an XLSX is read as
-XLSX, and the report says the two disagree.
+XLSX, and the report says the two disagree. :func:`probe` looks at the file once; each reader
+of :mod:`.readers` then says from that :class:`Probe` whether the file is its format.
 
 Encodings (``detect_encoding``), in this order:
 
@@ -27,112 +28,74 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 SAMPLE_BYTES = 1 << 20  # 1 MiB of text is enough to sniff a dialect and a header
-
-FORMATS = (
-    "csv",
-    "xlsx",
-    "ods",
-    "json",
-    "ndjson",
-    "geojson",
-    "shapefile",
-    "geopackage",
-    "parquet",
-)
-EXTENSIONS = {
-    ".csv": "csv",
-    ".tsv": "csv",
-    ".txt": "csv",
-    ".tab": "csv",
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".ods": "ods",
-    ".json": "json",
-    ".ndjson": "ndjson",
-    ".jsonl": "ndjson",
-    ".geojson": "geojson",
-    ".zip": "shapefile",
-    ".shp": "shapefile",
-    ".gpkg": "geopackage",
-    ".parquet": "parquet",
-    ".pq": "parquet",
-}
 DELIMITERS = ("\t", ";", "|", ",")
 # Used when a file has a single column, so that commas in values do not split it.
 NO_DELIMITER = "\x1f"
 
 
 @dataclass
-class Detected:
-    format: str | None  # one of FORMATS, or None when the content is not supported
-    reason: str = ""  # for unsupported content: "empty", "binary", "xls", "pdf", "truncated_zip"…
-    detail: str = ""
-    zip_members: list[str] = field(default_factory=list)
+class Probe:
+    """What the readers' ``sniff`` functions look at: the first bytes of the file, its size, the
+    last four bytes, the member names when it is a ZIP archive, and a decoded sample when it is
+    text. Built once per file by :func:`probe`."""
+
+    path: Path
+    size: int
+    head: bytes
+    tail: bytes
+    zip_members: list[str] | None = None  # None: not a ZIP archive
+    encoding: str | None = None  # text encoding of the sample (None: binary)
+    text: str = ""  # decoded sample, leading blanks and BOM removed
+
+    @property
+    def zip_lower(self) -> list[str]:
+        return [n.lower() for n in self.zip_members or []]
 
 
-def _zip_kind(path: Path) -> Detected:
-    try:
-        with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            bad = zf.testzip()
-    except (zipfile.BadZipFile, EOFError, OSError) as exc:
-        return Detected(None, "truncated_zip", str(exc))
-    if bad is not None:
-        return Detected(None, "truncated_zip", f"membre corrompu : {bad}")
-    lower = [n.lower() for n in names]
-    if "[content_types].xml" in lower and any(n.startswith("xl/") for n in lower):
-        return Detected("xlsx", zip_members=names)
-    if "mimetype" in lower or "content.xml" in lower:
-        return Detected("ods", zip_members=names)
-    if any(n.endswith(".shp") for n in lower):
-        return Detected("shapefile", zip_members=names)
-    if any(n.endswith(".gpkg") for n in lower):
-        return Detected("geopackage", zip_members=names)
-    return Detected(None, "zip_unknown", ", ".join(names[:10]), zip_members=names)
+class Refused(Exception):
+    """The content is not something any reader takes (empty, truncated archive…)."""
+
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
 
 
-def detect_format(path: Path) -> Detected:
-    """Format of ``path`` from its bytes."""
+def probe(path: Path) -> Probe:
+    """Look at ``path`` once; raises :class:`Refused` for content no reader can take."""
     size = path.stat().st_size
     if size == 0:
-        return Detected(None, "empty")
+        raise Refused("empty")
     with open(path, "rb") as fh:
         head = fh.read(SAMPLE_BYTES)
         fh.seek(max(0, size - 4))
         tail = fh.read(4)
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _zip_kind(path)
-    if head.startswith(b"PAR1"):
-        if tail != b"PAR1":
-            return Detected(None, "truncated_parquet")
-        return Detected("parquet")
-    if head.startswith(b"SQLite format 3\x00"):
-        return Detected("geopackage")  # confirmed (gpkg_contents) by the reader
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        return Detected(None, "xls")
-    if head.startswith(b"%PDF"):
-        return Detected(None, "pdf")
-    if head.startswith(b"\x1f\x8b") or head.startswith(b"BZh") or head.startswith(b"\xfd7zXZ"):
-        return Detected(None, "compressed")
-    if head[:4] in (b"\x00\x00\x27\x0a",):
-        return Detected(None, "bare_shapefile")
-    encoding = detect_encoding(head)
-    if encoding is None:
-        return Detected(None, "binary")
-    text = _decode_sample(head, encoding)
-    if not text.strip(" \t\r\n\ufeff\x00"):
-        return Detected(None, "empty")
-    stripped = text.lstrip(" \t\r\n\ufeff")
-    if stripped[:1] in "[{":
-        return Detected(_json_kind(stripped))
-    return Detected("csv")
+    found = Probe(path=path, size=size, head=head, tail=tail)
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+                bad = zf.testzip()
+        except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            raise Refused("truncated_zip", str(exc)) from exc
+        if bad is not None:
+            raise Refused("truncated_zip", f"membre corrompu : {bad}")
+        found.zip_members = names
+        return found
+    found.encoding = detect_encoding(head)
+    if found.encoding is not None:
+        sample = _decode_sample(head, found.encoding)
+        if not sample.strip(" \t\r\n\ufeff\x00"):
+            raise Refused("empty")
+        found.text = sample.lstrip(" \t\r\n\ufeff")
+    return found
 
 
-def _json_kind(text: str) -> str:
+def json_kind(text: str) -> str:
     if re.search(r'"type"\s*:\s*"(FeatureCollection|Feature)"', text[:65536]):
         return "geojson"
     if text.startswith("{"):

@@ -21,10 +21,12 @@ from .patterns import (
     _DT_ISO,
     _GJ_POINT,
     _INT,
+    _INTEGRAL_FLOAT,
     _LATLON,
     _SIGN,
     _SPACES,
     _WKT_POINT,
+    DATE_PLACEHOLDERS,
     EXCEL_ERRORS,
     FALSE_WORDS,
     NULL_MARKERS,
@@ -61,6 +63,7 @@ def norm_expr(col: str, *, trim: bool, typed: bool) -> str:
         base = f"trim({c}, {q(WHITESPACE)})" if trim else c
         return (
             f"CASE WHEN ({base} < '0' OR {base} >= ':') AND {_is_in(base, NULL_MARKERS)} "
+            f"THEN NULL WHEN {base} LIKE '00%' AND {_is_in(base, DATE_PLACEHOLDERS)} "
             f"THEN NULL ELSE {base} END"
         )
     # text: only blank values and spreadsheet errors become null; each test starts with a
@@ -151,7 +154,7 @@ def _coord_pair(v: str, kind: str) -> tuple[str, str]:
         inner = f"trim({v}, {q('[] ' + chr(9) + chr(13) + chr(10))})"
         return (f"trim(split_part({inner}, ',', 1))", f"trim(split_part({inner}, ',', 2))")
     if kind == "wkt_point":
-        pattern = r"(?i)POINT\s*(?:Z\s*)?\(\s*(\S+)\s+(\S+)"
+        pattern = r"(?i)POINT\s*(?:Z\s*)?\(\s*([^\s()]+)\s+([^\s()]+)"
         return (f"regexp_extract({v}, {q(pattern)}, 1)", f"regexp_extract({v}, {q(pattern)}, 2)")
     # geojson_point
     return (
@@ -176,7 +179,14 @@ def storage_type(d: Decision) -> str:
 def cast_expr(col: str, d: Decision, *, try_: bool = False) -> str:
     """SQL producing the typed value of ``col`` (``try_``: null instead of an error)."""
     if d.type == "text":
-        return norm_expr(col, trim=False, typed=False)
+        v = norm_expr(col, trim=False, typed=False)
+        if d.params.get("integral_floats"):
+            # identifiers a spreadsheet exported as numbers: 21860194600000.0 → 21860194600000
+            return (
+                f"CASE WHEN regexp_full_match(trim({v}), '{_INTEGRAL_FLOAT}') "
+                f"THEN split_part(trim({v}), '.', 1) ELSE {v} END"
+            )
+        return v
     v = norm_expr(col, trim=d.trim, typed=True)
     cast = "try_cast" if try_ else "cast"
     if d.type in ("integer", "decimal"):

@@ -39,6 +39,7 @@ from .lake_settings import (
     effective_options,
     options_fingerprint,
     require_edit,
+    type_overrides_release,
 )
 from .locks import Staging, dataset_lock
 
@@ -342,7 +343,13 @@ def _ingest_new_version(
             except OSError:
                 pass
         if isinstance(exc, TerritoireError | OSError):
-            return _failed(report, exc, name, started)
+            released = type_overrides_release(
+                actor=actor, dataset=dataset, issues=getattr(exc, "issues", None)
+            )
+            report = _failed(report, exc, name, started)
+            if released:
+                report.warnings.append(_released_warning(released, name))
+            return report
         raise
     finally:
         if staged is not None:
@@ -415,6 +422,23 @@ def _version_commit(*, actor, dataset, lake, report, explicit, name, values) -> 
             reason=f"ingestion de {name}"[:500],
         )
     return version
+
+
+def _released_warning(columns: list[str], name: str) -> dict:
+    listed = ", ".join(f"« {c} »" for c in columns)
+    return {
+        "severity": "warning",
+        "code": "type_override_released",
+        "file": name,
+        "line": None,
+        "column": None,
+        "message_fr": f"Type imposé retiré pour {listed} : la prochaine version sera typée "
+        "d'après son contenu.",
+        "message_en": f"Forced type removed for {listed}: the next version will be typed from "
+        "its content.",
+        "hint_fr": "Corrigez les valeurs signalées puis imposez de nouveau le type si besoin.",
+        "hint_en": "Fix the values reported, then force the type again if needed.",
+    }
 
 
 def dataset_reingest(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from territoire.catalog import selectors as catalog_selectors
@@ -12,7 +13,8 @@ from territoire.core.errors import ValidationFailed
 from territoire.schemas.registry import schema_load
 from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
 
-from ..engine import IngestOptions
+from ..engine import IngestOptions, Limits
+from ..engine.names import to_identifier
 from ..models import DatasetLake
 
 COLUMN_TYPES = (
@@ -131,6 +133,15 @@ def dataset_lake_update(
     return lake
 
 
+def ingest_limits() -> Limits:
+    """The reading process's limits, from the settings (docs/configuration.md)."""
+    return Limits(
+        memory_mb=settings.TERRITOIRE_INGEST_MEMORY_MB,
+        seconds=settings.TERRITOIRE_INGEST_SECONDS,
+        max_columns=settings.TERRITOIRE_INGEST_MAX_COLUMNS,
+    )
+
+
 def effective_options(options, lake: DatasetLake):
     options = options or IngestOptions()
     return IngestOptions(
@@ -138,7 +149,51 @@ def effective_options(options, lake: DatasetLake):
         encoding=options.encoding,
         delimiter=options.delimiter,
         type_overrides={**(lake.type_overrides or {}), **(options.type_overrides or {})},
+        limits=ingest_limits(),
     )
+
+
+def type_overrides_release(*, actor, dataset: Dataset, issues) -> list[str]:
+    """After an ingestion refused because values do not fit a stored type override, remove
+    those overrides (audited), so that the next upload is typed from its content instead of
+    failing again. Returns the labels of the columns released."""
+    failed = {
+        getattr(i, "column", None) or (i.get("column") if isinstance(i, dict) else None)
+        for i in issues or []
+        if (getattr(i, "code", None) or (i.get("code") if isinstance(i, dict) else None))
+        == "override_mismatch"
+    }
+    failed.discard(None)
+    if not failed:
+        return []
+    with transaction.atomic():
+        lake = DatasetLake.objects.select_for_update().get(pk=dataset_lake_get(dataset).pk)
+        stored = dict(lake.type_overrides or {})
+        labels = _labels(lake)
+        failed_ids = {to_identifier(label) for label in failed}
+        released = [
+            column
+            for column in stored
+            if column in failed or column in failed_ids or labels.get(column) in failed
+        ]
+        if not released:
+            return []
+        before = model_snapshot(lake)
+        lake.type_overrides = {k: v for k, v in stored.items() if k not in released}
+        lake.save(update_fields=["type_overrides"])
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=lake,
+            changes=snapshot_diff(before, model_snapshot(lake)),
+            reason="types imposés retirés : des valeurs du fichier ne s'y prêtent pas"[:500],
+        )
+    return [labels.get(column, column) for column in released]
+
+
+def _labels(lake: DatasetLake) -> dict[str, str]:
+    columns = lake.current_version.columns if lake.current_version else []
+    return {c["id"]: c.get("label") or c["id"] for c in columns}
 
 
 def options_fingerprint(options, schema_ref: str) -> dict[str, Any]:

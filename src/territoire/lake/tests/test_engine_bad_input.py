@@ -169,11 +169,12 @@ def test_bad_json(tmp_path):
     assert fails(path, tmp_path).issues[0].code == "bad_json"
 
 
-def test_legacy_xls_and_pdf(tmp_path):
+def test_broken_xls_and_pdf(tmp_path):
+    # an Excel 97-2003 header followed by nothing: read as XLS (supported), refused clearly
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
     error = fails(path, tmp_path)
-    assert error.issues[0].code == "unsupported_format" and ".xlsx" in error.issues[0].hint_fr
+    assert error.issues[0].code == "bad_spreadsheet" and "réenregistrez" in error.issues[0].hint_fr
     path = tmp_path / "doc.pdf"
     path.write_bytes(b"%PDF-1.4\n" + b"x" * 100)
     assert fails(path, tmp_path).issues[0].code == "unsupported_format"

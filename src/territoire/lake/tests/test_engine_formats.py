@@ -498,3 +498,22 @@ def test_each_delimiter(tmp_path, delimiter):
     with staged:
         assert staged.delimiter == delimiter
         assert list(cols) == ["a", "b"]
+
+
+def test_geojson_points_become_geo_points(tmp_path):
+    """ST_AsText writes 'POINT (3.87 43.6)': the closing parenthesis is not part of the number."""
+    path = tmp_path / "points.geojson"
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"nom": nom},
+            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+        }
+        for nom, lon, lat in (("Comédie", 3.8796, 43.6086), ("Antigone", 3.8874, 43.6081))
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    staged, cols = run(path, tmp_path / "work")
+    with staged:
+        point = next(c for c in staged.columns if c.type == "geo_point")
+        lat, lon = typed(staged, f"SELECT {point.id}.lat, {point.id}.lon FROM t LIMIT 1")[0]
+        assert (round(lat, 4), round(lon, 4)) == (43.6086, 3.8796)

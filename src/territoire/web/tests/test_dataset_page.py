@@ -152,8 +152,9 @@ def test_chart_builder_sums_by_group_with_a_data_table(client, budget):
     assert total == 1448
     summed = _page(client, budget, "?graphe-groupe=i_f&graphe-calcul=sum&graphe-mesure=bp")
     assert "Somme — BP par I_F" in summed and "<rect " in summed
-    # the default chart of the budget adds up the amounts
-    assert "Somme — BP par Libellé fonction" in _page(client, budget)
+    # the default chart of the budget adds up the amounts (by I_F: « Libellé fonction » has 43
+    # values, counted exactly since issue 11, over the 40 a readable default chart shows)
+    assert "Somme — BP par I_F" in _page(client, budget)
 
 
 def test_columns_downloads_api_examples_and_history(client, budget, settings):

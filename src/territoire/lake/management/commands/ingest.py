@@ -120,6 +120,8 @@ class Command(BaseCommand):
             self._print(report)
         if not report.succeeded:
             first = report.errors[0]["message_fr"] if report.errors else report.message_fr
+            if report.errors and not as_json:  # already printed above: say it once
+                raise CommandError(f"Échec de l'ingestion de « {dataset} » (erreurs ci-dessus).")
             raise CommandError(f"Échec de l'ingestion de « {dataset} » : {first}")
 
     def _print(self, report) -> None:
