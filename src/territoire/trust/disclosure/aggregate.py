@@ -48,9 +48,11 @@ def from_microdata(
 
 
 def from_aggregates(
-    rows: pa.Table | Sequence[Mapping[str, Any]], config: DisclosureConfig
+    rows: pa.Table | pa.RecordBatchReader | Sequence[Mapping[str, Any]], config: DisclosureConfig
 ) -> CellTable:
     """An aggregated table (one row per interior cell) with its totals computed by summing."""
+    if isinstance(rows, pa.RecordBatchReader):
+        rows = rows.read_all()
     if isinstance(rows, pa.Table):
         names = rows.column_names
         records = rows.to_pylist()

@@ -54,7 +54,8 @@ def protect_microdata(
 
 
 def protect_table(
-    rows: pa.Table | Sequence[Mapping[str, Any]], config: DisclosureConfig
+    rows: pa.Table | pa.RecordBatchReader | Sequence[Mapping[str, Any]],
+    config: DisclosureConfig,
 ) -> ProtectedTable:
     """Protect an already aggregated table (one row per cell; totals computed here)."""
     return protect(from_aggregates(rows, config), config)
