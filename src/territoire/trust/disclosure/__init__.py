@@ -10,6 +10,7 @@ configuration, and get back a protected result with its report.
 - :func:`check_anonymity`: k-anonymity and l-diversity of a table, and whether it may be opened.
 """
 
+from .anonymity import AnonymityResult, check_anonymity
 from .config import AnonymityConfig, DisclosureConfig
 from .protect import ProtectedTable, protect, protect_microdata, protect_table
 from .report import DisclosureReport, HiddenCell
@@ -18,12 +19,14 @@ from .verify import ProtectionFailed, intervals
 
 __all__ = [
     "AnonymityConfig",
+    "AnonymityResult",
     "CellTable",
     "DisclosureConfig",
     "DisclosureReport",
     "HiddenCell",
     "ProtectedTable",
     "ProtectionFailed",
+    "check_anonymity",
     "intervals",
     "protect",
     "protect_microdata",
