@@ -29,7 +29,7 @@ serve: install
 worker: install
 	$(BIN)/territoire worker
 
-lint: install typecheck
+lint: install typecheck lint-imports
 	$(BIN)/ruff check src bench
 	$(BIN)/ruff format --check src bench
 

@@ -87,7 +87,7 @@ def token_scopes_allowed(user: User) -> list[str]:
     """The scopes a token of this account may hold (the one rule for the admin, the API and the
     CLI): reading and writing for everyone — what a token may then read or write follows the
     account's own rights —, administration for data officers only."""
-    allowed = [TokenScope.READ, TokenScope.WRITE]
+    allowed: list[str] = [TokenScope.READ, TokenScope.WRITE]
     if permissions.is_data_officer(user):
         allowed.append(TokenScope.ADMIN)
     return allowed
@@ -174,7 +174,7 @@ def token_authenticate(raw: str, *, scope: str = TokenScope.READ) -> User | None
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    token.user.api_token = token
+    token.user.api_token = token  # type: ignore[attr-defined]  # the token that authenticated
     return token.user
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from territoire.core.duckdb import quote_identifier as quote
 from territoire.lake.engine.patterns import TYPES  # the lake's list: one list of column types
 
 NUMERIC = frozenset({"integer", "decimal"})
@@ -30,12 +31,6 @@ __all__ = [
     "position",
     "quote",
 ]
-
-
-def quote(identifier: str) -> str:
-    """A column (or table) name as a double-quoted DuckDB identifier, embedded quotes doubled:
-    the one way the records engine writes an identifier into SQL."""
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from territoire.lake.engine.duckdb_ext import load_extension
+from territoire.core.duckdb import load_extension
 
 from .odsql.errors import computation_error
 from .watchdog import watchdog

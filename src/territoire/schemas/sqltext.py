@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from territoire.core.duckdb import quote_identifier as quote
+
+__all__ = ["in_list", "quote", "sql_string"]
+
 
 def sql_string(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
-
-
-def quote(identifier: str) -> str:
-    return '"' + str(identifier).replace('"', '""') + '"'
 
 
 def in_list(expression: str, items: list[str]) -> str:

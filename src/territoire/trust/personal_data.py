@@ -35,6 +35,8 @@ from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from stdnum.fr import nir, siren, siret
 
+from territoire.core.duckdb import quote_identifier as quote
+
 DATA = Path(__file__).resolve().parent / "data"
 EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 STREET = re.compile(
@@ -136,9 +138,6 @@ def _samples(
     same every run. One scan estimates each column's distinct count; a column with many distinct
     values is then read through a hash filter keeping about 3 × size of them, so a million-row
     column costs a filtered scan, not a full DISTINCT."""
-
-    def quote(name: str) -> str:
-        return '"' + str(name).replace('"', '""') + '"'
 
     table_sql = quote(table)
     if not columns:

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from territoire.core.duckdb import load_extension
+
 from .csvreader import _q, quote_ident
-from .duckdb_ext import load_extension
 from .issues import IngestError, error
 
 EXAMPLES = 5

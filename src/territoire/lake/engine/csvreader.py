@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from territoire.core.duckdb import quote_identifier as quote_ident
+
 from .issues import IngestError, Issue, error, info, warning
 from .names import make_identifiers
 from .patterns import WHITESPACE, q
@@ -35,10 +37,6 @@ _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|
 
 def _q(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _read_sql(path: Path, dialect: CsvDialect, ids: list[str], *, parallel: bool) -> str:

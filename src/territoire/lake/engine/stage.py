@@ -25,9 +25,11 @@ from pathlib import Path
 
 import duckdb
 
+from territoire.core.duckdb import load_extension
+
 from . import isolation, readers
 from .csvreader import quote_ident
-from .duckdb_ext import connect, load_extension
+from .duckdb_ext import connect
 from .inference import infer, mark_lat_lon
 from .isolation import Job
 from .issues import ERROR, IngestError, Issue, error, warning

@@ -170,7 +170,7 @@ def type_overrides_release(*, actor, dataset: Dataset, issues) -> list[str]:
         lake = DatasetLake.objects.select_for_update().get(pk=dataset_lake_get(dataset).pk)
         stored = dict(lake.type_overrides or {})
         labels = _labels(lake)
-        failed_ids = {to_identifier(label) for label in failed}
+        failed_ids = {to_identifier(label) for label in failed if label is not None}
         released = [
             column
             for column in stored

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from territoire.lake.engine.duckdb_ext import load_extension
+from territoire.core.duckdb import load_extension
 
 from .engine_helpers import SHARED, codes, run, typed, types, values
 

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from django.test import override_settings
 
-from territoire.lake.engine.duckdb_ext import load_extension
+from territoire.core.duckdb import load_extension
 from territoire.records import engine, selectors
 from territoire.records.columns import quote
 from territoire.records.odsql import QueryError, RecordQuery

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from territoire.lake.engine.duckdb_ext import load_extension
+from territoire.core.duckdb import load_extension
 from territoire.records.odsql import RecordQuery, compile_query
 from territoire.records.odsql.values import wkb_to_geojson
 

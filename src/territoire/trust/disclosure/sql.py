@@ -1,12 +1,7 @@
-"""The project's identifier quoting, imported in one place for the whole package.
-
-The quoting helper currently lives in the ingestion engine (``lake.engine.csvreader``); helper
-work under way consolidates it (``records.columns.quote``). When it moves, only this import
-changes.
-"""
+"""The project's identifier quoting (``core.duckdb.quote_identifier``), named ``quote`` here."""
 
 from __future__ import annotations
 
-from territoire.lake.engine.csvreader import quote_ident as quote
+from territoire.core.duckdb import quote_identifier as quote
 
 __all__ = ["quote"]

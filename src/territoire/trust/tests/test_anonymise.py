@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from territoire.core.duckdb import load_extension
 from territoire.core.errors import ValidationFailed
 from territoire.lake.engine import stage
-from territoire.lake.engine.duckdb_ext import load_extension
 from territoire.trust.disclosure.transforms import PseudonymKey, TransformPlan, apply_plan
 
 SECRET = "k3y-de-test-" + "7" * 30

@@ -26,8 +26,8 @@ from typing import Any
 
 import duckdb
 
+from territoire.core.duckdb import load_extension
 from territoire.core.errors import ValidationFailed
-from territoire.lake.engine.duckdb_ext import load_extension
 
 from ..aggregate import columns_of
 from ..sql import quote
