@@ -214,3 +214,14 @@ def rate_store(request, settings, db):
     else:
         settings.REDIS_URL = None
         yield request.param
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the site's language: a request with ``Accept-Language: en`` leaves
+    English active in the thread (LocaleMiddleware), which would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
