@@ -175,6 +175,27 @@ def test_columns_downloads_api_examples_and_history(client, budget, settings):
     assert "Premier chargement (VilleMTP_MTP_BudgetPri_2014.csv)" in history
 
 
+def test_examples_use_the_origin_the_page_was_reached_at(client, budget, settings):
+    """Served on another name and port than TERRITOIRE_BASE_URL, the copied curl still works."""
+    settings.TERRITOIRE_BASE_URL = "http://127.0.0.1:8000"
+    settings.ALLOWED_HOSTS = ["portail.example.fr"]
+    html = _page(client, budget, HTTP_HOST="portail.example.fr:8443")
+    api = html.split('id="api"', 1)[1].split("</section>", 1)[0]
+    records = (
+        f"http://portail.example.fr:8443/api/explore/v2.1/catalog/datasets/{budget.slug}/records"
+    )
+    assert f"curl &quot;{records}?limit=20&quot;" in api
+    assert f"url = &quot;{records}&quot;" in api
+    assert "RemoteCKAN(&quot;http://portail.example.fr:8443&quot;)" in api
+    assert "127.0.0.1:8000" not in api
+    secure = _page(client, budget, HTTP_HOST="portail.example.fr", secure=True)
+    assert "https://portail.example.fr/api/explore/v2.1/" in secure
+    # a Host that ALLOWED_HOSTS does not list never reaches the examples
+    response = client.get(f"/jeux-de-donnees/{budget.slug}/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    assert b"evil.example.com" not in response.content
+
+
 def test_examples_carry_the_table_filter(client, budget):
     html = _page(client, budget, "?min-bp=1000000")
     assert "where=%60bp%60+%3E%3D+1000000" in html

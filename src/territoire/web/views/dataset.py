@@ -201,7 +201,9 @@ def dataset_detail(request, slug: str):
         context["filters_open"] = bool(table.active_filters) or any(f.error for f in table.filters)
         context.update(_map_context(served, table, territories))
         context.update(_chart_context(served, request.GET, table))
-        context["examples"] = examples.api_examples(dataset, version, table.where)
+        context["examples"] = examples.api_examples(
+            dataset, version, origin=examples.request_origin(request), where=table.where
+        )
         context["carried"] = preview.table_params(request.GET, served.data_columns)
         context["chart_params"] = {
             key: request.GET[key]
