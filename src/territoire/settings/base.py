@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI files are served from here, not a CDN the CSP would block
     "territoire.core",
     "territoire.territories",
     "territoire.organizations",
