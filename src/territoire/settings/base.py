@@ -48,6 +48,9 @@ SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = (
+    "territoire.web.views.errors.csrf_failure"  # a page of the site, JSON under /api/
+)
 TERRITOIRE_BASE_URL = env_str("TERRITOIRE_BASE_URL", "http://127.0.0.1:8000")
 TERRITOIRE_EPCI = env_str("TERRITOIRE_EPCI")  # SIREN of the EPCI this installation serves
 # Base-map tiles under the SVG maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty:
@@ -80,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI files are served from here, not a CDN the CSP would block
     "territoire.core",
     "territoire.territories",
     "territoire.organizations",
