@@ -8,6 +8,10 @@ its writer) here, and its test.
 
 Rows come in the stable order of the query (``selectors.export_cursor``): two exports of the
 same version give the same bytes. There is no row cap and no time limit.
+
+Spreadsheet formats never carry a live formula (``spreadsheet``): a CSV text cell (or header)
+starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a single quote before it
+unless the export is ``raw``; XLSX writes such text as a string cell with Excel's quote prefix.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
 from territoire.core.errors import ValidationFailed
 
-from . import bulk, selectors
+from . import bulk, selectors, spreadsheet
 from .columns import Position, ResultColumn, columns_of, position
 from .odsql import QueryError, RecordQuery
 
@@ -47,6 +51,7 @@ class Export:
     bom: bool = False  # CSV: a byte-order mark (for Excel)
     sql_csv: bool = True  # CSV formatted by DuckDB where the result allows (else row by row)
     hide_id: bool = False  # no record id unless the query names it (OpenDataSoft)
+    raw: bool = False  # CSV: text exactly as stored, formula-like cells not neutralised
 
     @property
     def filename(self) -> str:
@@ -136,14 +141,25 @@ def _drain(buffer: io.StringIO) -> bytes:
     return data.encode("utf-8")
 
 
+def csv_header(table: Table) -> list[str]:
+    """The header line's cells (labels come from people's files: neutralised like text)."""
+    if table.export.raw:
+        return list(table.header)
+    return [spreadsheet.neutral(h) for h in table.header]
+
+
 def _csv_rows(rows: Iterable[dict], table: Table) -> Iterator[bytes]:
     export, names = table.export, table.names
+    texts = frozenset() if export.raw else spreadsheet.text_positions(table.columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=export.delimiter, lineterminator="\r\n")
-    writer.writerow(table.header)
+    writer.writerow(csv_header(table))
     yield ("\ufeff".encode() if export.bom else b"") + _drain(buffer)
     for count, row in enumerate(rows, start=1):
-        writer.writerow([_cell(row.get(n)) for n in names])
+        cells = [_cell(row.get(n)) for n in names]
+        for i in texts:
+            cells[i] = spreadsheet.neutral(cells[i])
+        writer.writerow(cells)
         if count % BATCH == 0:
             yield _drain(buffer)
     yield _drain(buffer)
@@ -159,7 +175,12 @@ def write_csv(table: Table) -> HttpResponse:
             export.served, table.query, export.timezone, hide_id=export.hide_id
         ) as (con, compiled):
             yield from bulk.csv_chunks(
-                con, compiled, table.header, delimiter=export.delimiter, bom=export.bom
+                con,
+                compiled,
+                csv_header(table),
+                delimiter=export.delimiter,
+                bom=export.bom,
+                neutral=not export.raw,
             )
 
     return _streaming(table, body())
@@ -247,10 +268,24 @@ def write_parquet(table: Table) -> HttpResponse:
     return _file(table, path)
 
 
-def _xlsx_cell(value):
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return _cell(value)
+def _xlsx_cells(sheet, values: list) -> list:
+    """A row's cells: numbers and booleans as they are; every text a string cell (never a
+    formula: openpyxl would write text starting with "=" as one), with Excel's quote prefix
+    when a spreadsheet could read it as a formula — shown and kept as the text it is."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if value is None or isinstance(value, bool | int | float):
+            cells.append(value)
+            continue
+        text = _cell(value)
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        if spreadsheet.is_risky(text):
+            cell.quotePrefix = True
+        cells.append(cell)
+    return cells
 
 
 def write_xlsx(table: Table) -> HttpResponse:
@@ -261,7 +296,7 @@ def write_xlsx(table: Table) -> HttpResponse:
     try:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("donnees")
-        sheet.append(table.header)
+        sheet.append(_xlsx_cells(sheet, list(table.header)))
         names = table.names
         for count, row in enumerate(table.rows(), start=1):
             if count > XLSX_MAX_ROWS:
@@ -270,7 +305,7 @@ def write_xlsx(table: Table) -> HttpResponse:
                     f"More than {XLSX_MAX_ROWS} rows: too many for an Excel sheet; use csv or parquet, or filter",
                     clause="limit",
                 )
-            sheet.append([_xlsx_cell(row.get(n)) for n in names])
+            sheet.append(_xlsx_cells(sheet, [row.get(n) for n in names]))
         workbook.save(path)
     except BaseException:
         os.unlink(path)

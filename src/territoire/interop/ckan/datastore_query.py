@@ -72,9 +72,7 @@ class Names:
         first, then the columns in the file's order)."""
         by_id = {c.id: c for c in self.columns}
         wanted = engine_ids if engine_ids is not None else [c.id for c in self.columns]
-        return [
-            {"id": self.to_ckan[i], "type": TYPES.get(by_id[i].type, "text")} for i in wanted
-        ]
+        return [{"id": self.to_ckan[i], "type": TYPES.get(by_id[i].type, "text")} for i in wanted]
 
     def engine(self, parameter: str, name) -> str:
         """The engine's column for a CKAN field name; a Validation Error naming the parameter
@@ -164,7 +162,9 @@ def _order(data, names: Names, *, filtered: bool) -> list:
     return [q.order(q.field(column), descending=desc) for column, desc in order]
 
 
-def query_of(data, served: Served, names: Names, *, distinct: bool) -> tuple[RecordQuery, list[str]]:
+def query_of(
+    data, served: Served, names: Names, *, distinct: bool
+) -> tuple[RecordQuery, list[str]]:
     """The records query of a datastore_search and the engine ids of the fields it returns."""
     wanted = [names.engine("fields", f) for f in as_list(data, "fields")]
     fields = wanted or [c.id for c in names.columns]

@@ -137,7 +137,10 @@ def test_every_resource_has_id_first(client, csv_resource):
     one = search(client, resource_id=csv_resource, filters={"_id": 1000})
     assert one["total"] == 1 and one["records"][0]["_id"] == 1000
     two = search(client, resource_id=csv_resource, filters={"_id": [3, 5]}, fields="_id,nature")
-    assert [r["_id"] for r in two["records"]] == [3, 5] and set(two["records"][0]) == {"_id", "nature"}
+    assert [r["_id"] for r in two["records"]] == [3, 5] and set(two["records"][0]) == {
+        "_id",
+        "nature",
+    }
     by_q = search(client, resource_id=csv_resource, q={"_id": "7"})
     assert by_q["total"] == 1 and by_q["records"][0]["_id"] == 7
     # the row number of a filtered row is the row's, not its place in the page
@@ -191,10 +194,14 @@ def test_links_limit_clamp_and_formats(client, csv_resource):
     assert clamped["limit"] == 32000 and len(clamped["records"]) == 1448
     default = search(client, resource_id=csv_resource)
     assert default["limit"] == 100 and len(default["records"]) == 100
-    as_csv = search(client, resource_id=csv_resource, records_format="csv", limit=2, fields="_id,nature,bp")
+    as_csv = search(
+        client, resource_id=csv_resource, records_format="csv", limit=2, fields="_id,nature,bp"
+    )
     assert isinstance(as_csv, dict) and as_csv["records"].splitlines()[0].startswith("1,")
     assert len(as_csv["records"].splitlines()) == 2
-    as_tsv = search(client, resource_id=csv_resource, records_format="tsv", limit=1, fields="_id,d_r")
+    as_tsv = search(
+        client, resource_id=csv_resource, records_format="tsv", limit=1, fields="_id,d_r"
+    )
     assert as_tsv["records"] == "1\tD\n"
 
 
@@ -226,4 +233,7 @@ def test_own_id_column_is_shown_under_the_other_name(client, catalogue, data_off
         {"_id": 1, "_record_id": 10, "nom": "a"},
         {"_id": 2, "_record_id": 20, "nom": "b"},
     ]
-    assert search(client, resource_id=dataset.slug, filters={"_record_id": 20})["records"][0]["_id"] == 2
+    assert (
+        search(client, resource_id=dataset.slug, filters={"_record_id": 20})["records"][0]["_id"]
+        == 2
+    )
