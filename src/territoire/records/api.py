@@ -241,7 +241,7 @@ def record_facets(
 
 @router.get(
     "/datasets/{slug}/exports/{export_format}",
-    response={200: None, **ERRORS},
+    response={200: None, **ERRORS, 503: ErrorOut},
     url_name="record-export",
     summary=f"Exporter les enregistrements ({', '.join(EXPORT_FORMATS)})",
     description=(

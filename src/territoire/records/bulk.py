@@ -106,16 +106,19 @@ def _joined(column) -> bytes:
 def csv_chunks(
     con, compiled, header: list[str], *, delimiter: str, bom: bool, neutral: bool = True
 ) -> Iterator[bytes]:
-    """The CSV bytes of the export, a batch of rows at a time, formatted by DuckDB."""
+    """The CSV bytes of the export, a batch of rows at a time, formatted by DuckDB. The first
+    chunk (the header) comes with the first batch: once it is out, the query has run."""
     first = io.StringIO()
     csv.writer(first, delimiter=delimiter, lineterminator="\r\n").writerow(header)
-    yield ("\ufeff" if bom else "").encode() + first.getvalue().encode("utf-8")
-    reader = con.execute(
-        _csv_line_sql(compiled, delimiter, neutral), compiled.params
-    ).to_arrow_reader(BATCH_ROWS)
+    head = ("\ufeff" if bom else "").encode() + first.getvalue().encode("utf-8")
+    sql = _csv_line_sql(compiled, delimiter, neutral)
+    reader = con.execute(sql, compiled.params).to_arrow_reader(BATCH_ROWS)
     for batch in reader:
         if batch.num_rows:
-            yield _joined(batch.column(0))
+            yield head + _joined(batch.column(0))
+            head = b""
+    if head:
+        yield head
 
 
 def parquet_file(con, compiled) -> str:

@@ -241,6 +241,12 @@ TERRITOIRE_INGEST_MEMORY_MB = env_int("TERRITOIRE_INGEST_MEMORY_MB", 4096, minim
 TERRITOIRE_INGEST_SECONDS = env_int("TERRITOIRE_INGEST_SECONDS", 3600, minimum=10)
 TERRITOIRE_INGEST_MAX_COLUMNS = env_int("TERRITOIRE_INGEST_MAX_COLUMNS", 1000, minimum=1)
 
+# Reading records (docs/api.md): seconds a page, a count or facets may take; seconds a whole
+# export may take, and how many exports may run at once on this machine (every process counts).
+TERRITOIRE_QUERY_SECONDS = env_int("TERRITOIRE_QUERY_SECONDS", 10, minimum=1)
+TERRITOIRE_EXPORT_SECONDS = env_int("TERRITOIRE_EXPORT_SECONDS", 600, minimum=1)
+TERRITOIRE_EXPORT_SLOTS = env_int("TERRITOIRE_EXPORT_SLOTS", 4, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
