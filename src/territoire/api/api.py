@@ -38,7 +38,11 @@ api = NinjaAPI(
 
 @api.exception_handler(TerritoireError)
 def territoire_error(request, exc: TerritoireError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)  # a busy service (503) says when to retry
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(InvalidToken)

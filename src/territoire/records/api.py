@@ -241,7 +241,7 @@ def record_facets(
 
 @router.get(
     "/datasets/{slug}/exports/{export_format}",
-    response={200: None, **ERRORS},
+    response={200: None, **ERRORS, 503: ErrorOut},
     url_name="record-export",
     summary=f"Exporter les enregistrements ({', '.join(EXPORT_FORMATS)})",
     description=(
@@ -281,6 +281,11 @@ def record_export(
     delimiter: str = Query(",", description="CSV : `,` `;` `|` ou `tab`"),
     bom: bool = Query(False, description="CSV : marque d'ordre des octets (Excel)"),
     use_labels: bool = Query(False, description="En-têtes : libellés d'origine des colonnes"),
+    raw: bool = Query(
+        False,
+        description="CSV : le texte tel quel, sans apostrophe devant les cellules commençant "
+        "par = + - @ tabulation ou retour chariot (pour les programmes, pas les tableurs)",
+    ),
 ):
     zone = _timezone(timezone)
     if export_format == "csv" and delimiter not in DELIMITERS:
@@ -314,5 +319,6 @@ def record_export(
             use_labels=use_labels,
             delimiter=DELIMITERS.get(delimiter, ","),
             bom=bom,
+            raw=raw,
         )
     )

@@ -260,6 +260,12 @@ TERRITOIRE_RECORDS_SERVING = env_bool("TERRITOIRE_RECORDS_SERVING", True)
 TERRITOIRE_RECORDS_MEMORY_MB = env_int("TERRITOIRE_RECORDS_MEMORY_MB", 256, minimum=64)
 TERRITOIRE_RECORDS_ATTACHED = env_int("TERRITOIRE_RECORDS_ATTACHED", 64, minimum=1)
 
+# Reading records (docs/api.md): seconds a page, a count or facets may take; seconds a whole
+# export may take, and how many exports may run at once on this machine (every process counts).
+TERRITOIRE_QUERY_SECONDS = env_int("TERRITOIRE_QUERY_SECONDS", 10, minimum=1)
+TERRITOIRE_EXPORT_SECONDS = env_int("TERRITOIRE_EXPORT_SECONDS", 600, minimum=1)
+TERRITOIRE_EXPORT_SLOTS = env_int("TERRITOIRE_EXPORT_SLOTS", 4, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -143,6 +143,7 @@ def export(request, actor, dataset_id: str, fmt: str):
         bom=flag(request, "with_bom", True) if fmt == "csv" else False,
         sql_csv=False,  # OpenDataSoft's forms of values, row by row
         hide_id=True,
+        raw=flag(request, "raw", False),
     )
     try:
         return exports.respond(export)

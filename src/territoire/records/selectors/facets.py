@@ -23,7 +23,7 @@ from ..odsql.refine import FacetFilter
 from ..odsql.values import as_text
 from . import sources
 from .analysis import analyze
-from .pages import TIMEOUT_S
+from .pages import TIMEOUT_S, query_seconds
 from .served import Served
 
 DEFAULT_FACET_MAX_DISTINCT = 100
@@ -43,6 +43,7 @@ def record_facets(
 ) -> list[dict]:
     """The facets of ``facet_fields`` over the records that match the filter (a version's
     facets are remembered: it never changes)."""
+    timeout_s = query_seconds(timeout_s)
     if served.version is None:
         return []
     analysis = analyze(

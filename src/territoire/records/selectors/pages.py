@@ -13,6 +13,8 @@ import re
 import time
 from dataclasses import replace
 
+from django.conf import settings
+
 from territoire.core.errors import NotFound
 
 from .. import cursors, engine
@@ -26,7 +28,22 @@ from .analysis import Analysis, analyze
 from .served import Served
 
 MAX_LIMIT = 10_000
-TIMEOUT_S = 10.0
+
+
+class _Configured(float):
+    """The default time limit of a read: ``TERRITOIRE_QUERY_SECONDS``, read when it runs."""
+
+
+TIMEOUT_S = _Configured(-1)
+
+
+def query_seconds(timeout_s: float | None) -> float | None:
+    """The time limit a read is given: ``timeout_s``, or the configured one by default."""
+    if isinstance(timeout_s, _Configured):
+        return float(settings.TERRITOIRE_QUERY_SECONDS)
+    return timeout_s
+
+
 FTS_FAST_LIMIT = 1000  # pages of a pure full-text search read by id up to this size
 
 
@@ -185,6 +202,7 @@ def record_page(
     hit is listed in ``limits`` (``total_count`` is then None). ``paged=False``: no cursor
     (front-ends that page by offset). Raises QueryError.
     """
+    timeout_s = query_seconds(timeout_s)
     # A page has a size: -1 ("every row", for exports) is refused here even without a cap.
     cap = max_limit if max_limit is not None else MAX_OFFSET
     limit, offset = check_paging(query.limit, query.offset, max_limit=cap)
@@ -421,7 +439,7 @@ def record_get(
         found = None if select else sources.row(main, int(record_id), timezone)
         if found is not None:
             return row_converter(compiled.columns, timezone)(found)
-        rows = engine.execute(main.con, compiled.sql, params, TIMEOUT_S)
+        rows = engine.execute(main.con, compiled.sql, params, query_seconds(TIMEOUT_S))
     if rows is None:
         raise QueryError(
             "La limite de temps a été atteinte : réessayez dans un instant",
