@@ -31,7 +31,7 @@ from territoire.records import export_limits
 from territoire.records.odsql import QueryError
 from territoire.records.selectors import sources
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store", "no_slot_left")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store", "no_slot_left")]
 
 ROWS = 2_000_000
 ODS = "/api/explore/v2.1/catalog/datasets"
