@@ -71,3 +71,10 @@ class AccessLevel(models.TextChoices):
     INTERNAL = "internal", _("Interne (agents du territoire)")
     RESTRICTED = "restricted", _("Restreint (service producteur)")
     PERSONAL = "personal", _("Données personnelles")
+
+
+class PublicationState(models.TextChoices):
+    DRAFT = "draft", _("brouillon")
+    SUBMITTED = "submitted", _("soumis à l'administrateur des données")
+    SENT_BACK = "sent_back", _("renvoyé au relais pour correction")
+    PUBLISHED = "published", _("publié")
