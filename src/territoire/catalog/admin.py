@@ -17,6 +17,7 @@ from territoire.core.errors import TerritoireError
 from territoire.organizations.models import Service
 
 from . import selectors, services
+from .forms import KeywordsField
 from .models import Dataset, Distribution, Theme
 
 DISTRIBUTION_FORM_FIELDS = ["title", "format", "media_type", "download_url", "file"]
@@ -176,6 +177,11 @@ class DatasetAdmin(AuditedAdmin):
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ["title"]} if obj is None else {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "keywords":  # « vélo, stations, mobilité », not JSON
+            return KeywordsField(label=db_field.verbose_name.capitalize())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_autocomplete_fields(self, request):
         # Choosing any account as steward is for data officers; a steward picks among the members

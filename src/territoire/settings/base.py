@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "territoire.records",
     "territoire.interop",
     "territoire.api",
+    "territoire.workspace",
     "territoire.demo",  # the `demo` command
 ]
 
