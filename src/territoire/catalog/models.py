@@ -208,3 +208,32 @@ class PublicationReviewRule(models.Model):
     def __str__(self) -> str:
         scope = str(self.service) if self.service_id else str(_("toute l'installation"))
         return f"{scope} : {self.review_required}"
+
+
+class ColumnDescription(TimeStampedModel):
+    """What a column of a dataset means, as its steward documents it: a label, a description, a
+    unit. Kept by column identifier, so it holds across versions; every front-end reads it
+    through ``records.selectors.fields`` (portal, native API, OpenDataSoft, CKAN, DCAT, Table
+    Schema)."""
+
+    dataset = models.ForeignKey(
+        Dataset,
+        verbose_name=_("jeu de données"),
+        on_delete=models.CASCADE,
+        related_name="column_descriptions",
+    )
+    column = models.CharField(_("identifiant de la colonne"), max_length=200)
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unité"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["dataset_id", "column"]
+        verbose_name = _("documentation d'une colonne")
+        verbose_name_plural = _("documentation des colonnes")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "column"], name="column_description_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} — {self.column}"

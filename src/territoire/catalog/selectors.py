@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from territoire.accounts import permissions
 from territoire.core.errors import NotFound, PermissionRefused
 
-from .models import Dataset, PublicationReviewRule
+from .models import ColumnDescription, Dataset, PublicationReviewRule
 from .vocabularies import AccessLevel
 
 SCOPE_ALL = "all"
@@ -139,3 +139,8 @@ def publication_review_required(dataset: Dataset) -> bool:
         if rule is not None and rule.review_required is not None:
             return rule.review_required
     return publication_review_rule_installation()
+
+
+def column_descriptions_get(dataset_id: int) -> dict[str, ColumnDescription]:
+    """The documentation of a dataset's columns, by column identifier (every version's)."""
+    return {d.column: d for d in ColumnDescription.objects.filter(dataset_id=dataset_id)}

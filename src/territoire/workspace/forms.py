@@ -162,3 +162,62 @@ class ReviewRuleForm(AccessibleForm):
     @staticmethod
     def as_bool(value: str) -> bool | None:
         return {"yes": True, "no": False}.get(value)
+
+
+class ColumnsForm(AccessibleForm):
+    """Label, description and unit of each column of the served version (fields named by the
+    column's position: column identifiers may hold any character)."""
+
+    def __init__(self, *args, columns: list, documented: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        for index, field in enumerate(columns):
+            doc = documented.get(field.id)
+            self.fields[f"c{index}_label"] = forms.CharField(
+                label=_("Libellé"),
+                max_length=200,
+                required=False,
+                initial=doc.label if doc else "",
+                widget=forms.TextInput(attrs={"placeholder": field.source_label}),
+            )
+            self.fields[f"c{index}_unit"] = forms.CharField(
+                label=_("Unité"),
+                max_length=50,
+                required=False,
+                initial=doc.unit if doc else "",
+                widget=forms.TextInput(attrs={"size": 8}),
+            )
+            self.fields[f"c{index}_description"] = forms.CharField(
+                label=_("Description"),
+                max_length=5000,
+                required=False,
+                initial=doc.description if doc else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def rows(self):
+        """Each column with its three bound fields, for the template."""
+        for index, field in enumerate(self.columns):
+            yield (
+                field,
+                self[f"c{index}_label"],
+                self[f"c{index}_unit"],
+                self[f"c{index}_description"],
+            )
+
+    def descriptions(self) -> dict[str, dict[str, str]]:
+        return {
+            field.id: {
+                key: self.cleaned_data[f"c{index}_{key}"]
+                for key in ("label", "description", "unit")
+            }
+            for index, field in enumerate(self.columns)
+        }
+
+    def refuse(self, exc: TerritoireError) -> None:
+        column, _sep, key = (exc.where or "").rpartition(".")
+        for index, field in enumerate(self.columns):
+            if field.id == column and f"c{index}_{key}" in self.fields:
+                self.add_error(f"c{index}_{key}", exc.localized())
+                return
+        self.add_error(None, exc.localized())

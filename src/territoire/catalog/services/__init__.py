@@ -4,9 +4,11 @@
 - ``publication``: the one publication service — every change of ``is_published`` goes through
   ``dataset_publish`` / ``dataset_unpublish`` / ``personal_data_decision_record``, with the
   workflow (brouillon → soumis → publié, or renvoyé au relais) and its gates;
-- ``distributions``: a dataset's files and URLs.
+- ``distributions``: a dataset's files and URLs;
+- ``columns``: the documentation of a dataset's columns (label, description, unit).
 """
 
+from .columns import column_descriptions_set
 from .datasets import (
     EDITABLE_FIELDS,
     dataset_create,
@@ -33,6 +35,7 @@ from .publication import (
 )
 
 __all__ = [
+    "column_descriptions_set",
     "DISTRIBUTION_FIELDS",
     "EDITABLE_FIELDS",
     "dataset_create",

@@ -150,9 +150,18 @@ def datastore_search(request, actor, data):
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
     rows = result["results"] if limit else []
     names = [c.name for c in result["columns"]]
+    columns = served.version.columns if served.version else []
+    # As CKAN: a field's ``info`` only once its data dictionary was filled in.
+    documented = {
+        f.id: f for f in selectors.fields_documented(served.dataset_id, columns) if f.is_documented
+    }
     answer = {
         "resource_id": resource_id,
-        "fields": [{"id": c.name, "type": TYPES.get(c.type, "text")} for c in result["columns"]],
+        "fields": [
+            {"id": c.name, "type": TYPES.get(c.type, "text")}
+            | ({"info": _info(documented[c.name], c.name)} if c.name in documented else {})
+            for c in result["columns"]
+        ],
         "records": rows
         if records_format == "objects"
         else [[row.get(n) for n in names] for row in rows],
@@ -189,22 +198,32 @@ def _links(request, data, limit: int, offset: int) -> dict:
     return {"start": link(0), "next": link(offset + max(limit, 1))}
 
 
+def _info(doc, label: str) -> dict:
+    """CKAN's data dictionary of a field (``info``: label, notes, type_override), from the
+    field's documentation (the unit as an extra key, as CKAN's dictionary allows)."""
+    info = {
+        "label": doc.label if doc else label,
+        "notes": doc.description if doc else "",
+        "type_override": "",
+    }
+    if doc and doc.unit:
+        info["unit"] = doc.unit
+    return info
+
+
 def datastore_info(request, actor, data):
     """Columns and row count of a datastore resource: id (or resource_id)."""
     resource_id, served, version = _served(actor, data)
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
-    reasons = {c["id"]: c.get("reason", "") for c in version.columns}
+    documented = {f.id: f for f in selectors.fields_documented(served.dataset_id, version.columns)}
     fields = []
     for column in served.data_columns:
+        doc = documented.get(column.id)
         fields.append(
             {
                 "id": column.id,
                 "type": TYPES.get(column.type, "text"),
-                "info": {
-                    "label": column.label,
-                    "notes": reasons.get(column.id, ""),
-                    "type_override": "",
-                },
+                "info": _info(doc, column.label),
                 "schema": {
                     "native_type": column.storage_type,
                     "territoire_type": column.type,
