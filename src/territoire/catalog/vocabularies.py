@@ -78,3 +78,16 @@ class PublicationState(models.TextChoices):
     SUBMITTED = "submitted", _("soumis à l'administrateur des données")
     SENT_BACK = "sent_back", _("renvoyé au relais pour correction")
     PUBLISHED = "published", _("publié")
+
+
+# How old the latest version of a dataset may be before its update is late, by frequency
+# (none for irregular, frozen or unknown frequencies).
+FREQUENCY_DAYS = {
+    "UPDATE_CONT": 1,
+    "HOURLY": 1,
+    "DAILY": 2,
+    "WEEKLY": 8,
+    "MONTHLY": 32,
+    "QUARTERLY": 93,
+    "ANNUAL": 366,
+}

@@ -49,7 +49,11 @@ def home(request):
             "Espace réservé aux relais données et aux administrateurs des données."
         )
     datasets = list(selectors.dataset_list_editable(request.user))
-    return render(request, "lake/home.html", {"datasets": datasets})
+    return render(
+        request,
+        "lake/home.html",
+        {"datasets": datasets, "is_data_officer": permissions.is_data_officer(request.user)},
+    )
 
 
 def _dataset_context(request, dataset, **forms) -> dict:

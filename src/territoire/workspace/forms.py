@@ -12,6 +12,7 @@ from territoire.catalog.models import Theme
 from territoire.catalog.vocabularies import AccessLevel, Frequency, Licence
 from territoire.core.errors import TerritoireError
 from territoire.territories.models import Territory
+from territoire.trust.models import AuditAction
 
 from . import selectors
 
@@ -221,3 +222,33 @@ class ColumnsForm(AccessibleForm):
                 self.add_error(f"c{index}_{key}", exc.localized())
                 return
         self.add_error(None, exc.localized())
+
+
+class AuditFilterForm(AccessibleForm):
+    """Search the audit log: who, what, which object, which period."""
+
+    who = forms.CharField(label=_("Qui (identifiant)"), required=False, max_length=150)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    what = forms.CharField(
+        label=_("Objet"),
+        required=False,
+        max_length=300,
+        help_text=_("Nom, type ou identifiant de l'objet."),
+    )
+    since = forms.DateField(
+        label=_("Du"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Au"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("toutes")), *AuditAction.choices]
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("La fin de la période précède son début."))
+        return data

@@ -69,13 +69,14 @@ def _check_values(values: dict[str, Any]) -> None:
 
 
 def _check_people(actor, values: dict[str, Any], dataset: Dataset) -> None:
-    """A steward hands a dataset only to a service they steward, and names as its steward only a
-    member of its producing service (a named steward sees the dataset, whatever its level)."""
-    if permissions.is_data_officer(actor):
-        return
+    """A steward hands a dataset only to a service they steward; whoever edits, a newly named
+    steward is a member of the producing service or a data officer (a named steward sees the
+    dataset, whatever its level)."""
     service = values.get("publisher_service", dataset.publisher_service)
-    if "publisher_service" in values and not permissions.can_edit_dataset(
-        actor, Dataset(publisher_service=service)
+    if (
+        "publisher_service" in values
+        and not permissions.is_data_officer(actor)
+        and not permissions.can_edit_dataset(actor, Dataset(publisher_service=service))
     ):
         raise PermissionRefused(
             "Vous ne pouvez confier un jeu de données qu'à un service dont vous êtes relais "
@@ -84,8 +85,11 @@ def _check_people(actor, values: dict[str, Any], dataset: Dataset) -> None:
             where="publisher_service",
         )
     steward = values.get("steward")
-    if steward is not None and (
-        service is None or service.pk not in permissions.member_service_ids(steward)
+    if (
+        steward is not None
+        and steward.pk != dataset.steward_id  # a steward named earlier stays
+        and not permissions.is_data_officer(steward)
+        and (service is None or service.pk not in permissions.member_service_ids(steward))
     ):
         raise PermissionRefused(
             "Le relais nommé doit être membre du service producteur du jeu de données.",

@@ -58,7 +58,9 @@ def test_steward_documents_columns_and_every_front_end_shows_it(client, steward,
     )
     assert response.status_code == 302
     assert ColumnDescription.objects.filter(dataset=budget).count() == 2
-    event = AuditEvent.objects.filter(object_id=str(budget.pk), action="update").order_by("id").last()
+    event = (
+        AuditEvent.objects.filter(object_id=str(budget.pk), action="update").order_by("id").last()
+    )
     assert event.changes["columns"]["bp — unit"] == [None, "€"]
     assert event.reason == "documentation des colonnes"
 

@@ -127,7 +127,9 @@ def test_edit_keeps_what_was_typed_and_names_the_wrong_field(
     dataset.refresh_from_db()
     assert dataset.title == "Budget primitif 2024"
     assert dataset.keywords == ["vélo", "stations", "mobilité"]
-    update = AuditEvent.objects.filter(object_id=str(dataset.pk), action="update").order_by("id").last()
+    update = (
+        AuditEvent.objects.filter(object_id=str(dataset.pk), action="update").order_by("id").last()
+    )
     assert update.changes["title"] == ["Budget primitif", "Budget primitif 2024"]
 
 
