@@ -129,7 +129,7 @@ def test_review_rules_form(client, data_officer, service, other_service, make_da
     assert catalog_selectors.publication_review_required(finances)
     assert not catalog_selectors.publication_review_required(water)
     page = client.get(reverse("workspace:officer_home")).content.decode()
-    assert f'<option value="yes" selected>oui</option>' in page
+    assert '<option value="yes" selected>oui</option>' in page
 
 
 def test_audit_log_in_words_filters_and_csv(client, data_officer, steward, city):
