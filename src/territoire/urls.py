@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("territoire.accounts.urls")),
+    path("espace/", include("territoire.workspace.urls")),
     path("espace/", include("territoire.lake.urls")),
     path("", include("territoire.interop.urls")),
     path("", include("territoire.web.urls")),

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "territoire.records",
     "territoire.interop",
     "territoire.api",
+    "territoire.workspace",
     "territoire.demo",  # the `demo` command
 ]
 
@@ -227,6 +228,9 @@ TERRITOIRE_PASSWORD_RESET_IP_RATE = env_rate("TERRITOIRE_PASSWORD_RESET_IP_RATE"
 TERRITOIRE_PASSWORD_RESET_EMAIL_RATE = env_rate("TERRITOIRE_PASSWORD_RESET_EMAIL_RATE", "3/3600")
 TERRITOIRE_API_RATE = env_rate("TERRITOIRE_API_RATE", "120/60")  # per user, else per address
 TERRITOIRE_PORTAL_RATE = env_rate("TERRITOIRE_PORTAL_RATE", "300/60")  # costly portal pages
+# Installation default of « la publication demande la relecture de l'administrateur des données »
+# (the data officer can change it in the workspace, and per service).
+TERRITOIRE_PUBLICATION_REVIEW = env_bool("TERRITOIRE_PUBLICATION_REVIEW", False)
 TERRITOIRE_TOKEN_DEFAULT_DAYS = env_int("TERRITOIRE_TOKEN_DEFAULT_DAYS", 365, minimum=1)
 
 # Ingestion limits (docs/ingestion.md): files uploaded through the web or the API, files fetched

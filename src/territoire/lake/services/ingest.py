@@ -232,7 +232,10 @@ def _finish(
 ) -> IngestReport:
     if publish:
         try:
-            catalog_services.dataset_publish(actor=actor, dataset=dataset, reason="ingestion")
+            # Where publication needs the data officer's review, a steward's --publish submits.
+            catalog_services.dataset_publish_or_submit(
+                actor=actor, dataset=dataset, reason="ingestion"
+            )
         except TerritoireError as exc:
             report.errors.append(error_issue(exc, code="publication_refused"))
     dataset.refresh_from_db(fields=["is_published"])

@@ -205,13 +205,16 @@ def dataset_detail(request, slug: str):
         served = record_selectors.served_for(dataset, version)
         table = preview.build_table(served, request.GET)
         context["table"] = table
+        documented = record_selectors.fields_documented(dataset.pk, version.columns)
         context["columns"] = [
             {
                 **c,
                 "type_label": preview.TYPE_LABELS.get(c["type"], c["type"]),
-                "display_label": preview.column_label(c),
+                "display_label": doc.label,
+                "description": doc.description,
+                "unit": doc.unit,
             }
-            for c in version.columns
+            for c, doc in zip(version.columns, documented, strict=True)
         ]
         context["downloads"] = _downloads(dataset, version, table)
         context["filters_open"] = bool(table.active_filters) or any(f.error for f in table.filters)
