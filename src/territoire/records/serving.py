@@ -107,7 +107,7 @@ class Store:
         pid = os.getpid()
         spill = spill_dir(pid)
         spill.mkdir(parents=True, exist_ok=True)
-        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 256))
+        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 128))
         db = duckdb.connect(":memory:")
         db.execute(f"SET memory_limit = '{memory}MB'")
         db.execute("SET temp_directory = ?", [str(spill)])
