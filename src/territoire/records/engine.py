@@ -104,9 +104,10 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: list, timeout_s: f
             return None
 
 
-def time_limit(seconds: float, part: str) -> dict:
+def time_limit(seconds: float | None, part: str) -> dict:
     """The ``limits`` entry of a part of the answer (results, total_count, facets) that the time
     limit stopped."""
+    seconds = seconds or 0.0  # only called when a limit was set and hit
     return {
         "name": "time_limit",
         "value": seconds,
