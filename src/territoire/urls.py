@@ -16,7 +16,14 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("territoire.accounts.urls")),
+    path("espace/", include("territoire.workspace.urls")),
     path("espace/", include("territoire.lake.urls")),
     path("", include("territoire.interop.urls")),
     path("", include("territoire.web.urls")),
 ]
+
+# The site's error pages, in its layout and the visitor's language; JSON under /api/.
+handler400 = "territoire.web.views.errors.bad_request"
+handler403 = "territoire.web.views.errors.permission_denied"
+handler404 = "territoire.web.views.errors.page_not_found"
+handler500 = "territoire.web.views.errors.server_error"

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from ninja.utils import check_csrf
 
+from territoire.accounts.models import TokenScope
 from territoire.accounts.services import token_authenticate
 from territoire.core import ratelimit
+from territoire.core.errors import PermissionRefused, TerritoireError
 
 TOKEN_SCHEMES = {"bearer", "apikey", "token"}
 
@@ -91,5 +94,41 @@ def throttle(request, actor) -> None:
 def actor_of(request):
     """Authenticate and apply the per-client rate limit."""
     actor = request_actor(request)
+    throttle(request, actor)
+    return actor
+
+
+class AuthenticationRequired(TerritoireError):
+    code = "authentication_required"
+    status = 401
+
+
+def write_actor_claimed(request):
+    """Who a write claims to be: a "write" token, or a logged-in session (CSRF not checked yet)."""
+    raw = presented_token(request)
+    if raw:
+        actor = token_authenticate(raw, scope=TokenScope.WRITE)
+        if actor is None:
+            raise InvalidToken()
+    else:
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else AnonymousUser()
+    if not actor.is_authenticated:
+        raise AuthenticationRequired(
+            "Authentification requise : envoyez un jeton d'API avec la portée « write » (Authorization: Bearer …).",
+            "Authentication required: send an API token with the 'write' scope (Authorization: Bearer …).",
+        )
+    return actor
+
+
+def writer_of(request):
+    """The acting user of a write: a "write" token, or a logged-in session whose CSRF token checks out."""
+    actor = write_actor_claimed(request)
+    if not presented_token(request) and check_csrf(request) is not None:
+        raise PermissionRefused(
+            "Jeton CSRF absent ou invalide : rechargez la page, ou utilisez un jeton d'API avec la portée « write ».",
+            "CSRF token missing or invalid: reload the page, or use an API token with the 'write' scope.",
+            where="csrf",
+        )
     throttle(request, actor)
     return actor

@@ -17,6 +17,7 @@ from territoire.core.errors import TerritoireError
 from territoire.organizations.models import Service
 
 from . import selectors, services
+from .forms import KeywordsField
 from .models import Dataset, Distribution, Theme
 
 DISTRIBUTION_FORM_FIELDS = ["title", "format", "media_type", "download_url", "file"]
@@ -73,6 +74,14 @@ class DistributionInline(admin.TabularInline):
         return self.has_change_permission(request, obj)
 
 
+def _submit(*, actor, dataset, reason):
+    return services.dataset_submit(actor=actor, dataset=dataset, comment=reason)
+
+
+def _request_decision(*, actor, dataset, reason):
+    return services.personal_data_review_request(actor=actor, dataset=dataset, comment=reason)
+
+
 @admin.register(Dataset)
 class DatasetAdmin(AuditedAdmin):
     list_display = [
@@ -81,13 +90,13 @@ class DatasetAdmin(AuditedAdmin):
         "publisher_service",
         "steward",
         "access_level",
-        "is_published",
+        "publication_state",
         "frequency",
         "modified_at",
     ]
     list_filter = [
         "access_level",
-        "is_published",
+        "publication_state",
         "publisher",
         "publisher_service",
         "themes",
@@ -99,7 +108,7 @@ class DatasetAdmin(AuditedAdmin):
     list_select_related = ["publisher", "publisher_service", "steward"]
     inlines = [DistributionInline]
     date_hierarchy = "modified_at"
-    actions = ["publish", "unpublish"]
+    actions = ["publish", "unpublish", "submit", "request_decision"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "description")}),
         (
@@ -133,12 +142,15 @@ class DatasetAdmin(AuditedAdmin):
             "Accès et publication",
             {
                 "description": _(
-                    "La publication passe par les actions « Publier » et « Dépublier » de la "
-                    "liste des jeux de données : elles appliquent les règles de publication "
-                    "(données personnelles) et sont journalisées."
+                    "La publication passe par les actions « Publier », « Soumettre » et "
+                    "« Dépublier » de la liste des jeux de données, ou par l'espace de travail : "
+                    "elles appliquent les règles de publication (relecture, données "
+                    "personnelles) et sont journalisées."
                 ),
                 "fields": (
                     "access_level",
+                    "publication_state",
+                    "review_comment",
                     "is_published",
                     "published_at",
                     "created_at",
@@ -153,11 +165,23 @@ class DatasetAdmin(AuditedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The slug names the dataset in every URL and API reusers call: set once, at creation.
-        fixed = ["is_published", "published_at", "created_at", "modified_at"]
+        fixed = [
+            "is_published",
+            "publication_state",
+            "review_comment",
+            "published_at",
+            "created_at",
+            "modified_at",
+        ]
         return [*fixed, "slug"] if obj is not None else fixed
 
     def get_prepopulated_fields(self, request, obj=None):
         return {"slug": ["title"]} if obj is None else {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "keywords":  # « vélo, stations, mobilité », not JSON
+            return KeywordsField(label=db_field.verbose_name.capitalize())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_autocomplete_fields(self, request):
         # Choosing any account as steward is for data officers; a steward picks among the members
@@ -252,6 +276,16 @@ class DatasetAdmin(AuditedAdmin):
     @admin.action(description=_("Dépublier les jeux de données sélectionnés"))
     def unpublish(self, request, queryset):
         self._publication(request, queryset, services.dataset_unpublish, _("dépublié(s)"))
+
+    @admin.action(description=_("Soumettre à l'administrateur des données pour publication"))
+    def submit(self, request, queryset):
+        self._publication(request, queryset, _submit, _("soumis"))
+
+    @admin.action(description=_("Demander une décision sur les données personnelles"))
+    def request_decision(self, request, queryset):
+        self._publication(
+            request, queryset, _request_decision, _("demande(s) de décision envoyée(s)")
+        )
 
     def _publication(self, request, queryset, change, done) -> None:
         """Each dataset through the publication service: a refusal (personal data without a

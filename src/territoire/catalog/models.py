@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from territoire.core.models import TimeStampedModel
 
-from .vocabularies import EU_THEME_BASE, AccessLevel, Frequency, Licence
+from .vocabularies import EU_THEME_BASE, AccessLevel, Frequency, Licence, PublicationState
 
 
 class Theme(models.Model):
@@ -90,6 +91,36 @@ class Dataset(TimeStampedModel):
     )
     is_published = models.BooleanField(_("publié"), default=False, db_index=True)
     published_at = models.DateTimeField(_("publié le"), null=True, blank=True)
+    # The publication workflow (catalog.services.publication): brouillon → soumis → publié, or
+    # renvoyé au relais with the data officer's comment. « publié » always goes with is_published.
+    publication_state = models.CharField(
+        _("état de publication"),
+        max_length=16,
+        choices=PublicationState.choices,
+        default=PublicationState.DRAFT,
+        db_index=True,
+    )
+    submitted_at = models.DateTimeField(_("soumis le"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("soumis par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    review_comment = models.TextField(_("commentaire de l'administrateur des données"), blank=True)
+    personal_data_review_requested_at = models.DateTimeField(
+        _("décision sur les données personnelles demandée le"), null=True, blank=True
+    )
+    personal_data_review_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("décision demandée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["title"]
@@ -99,7 +130,12 @@ class Dataset(TimeStampedModel):
             models.CheckConstraint(
                 condition=~models.Q(is_published=True, access_level="personal"),
                 name="dataset_personal_never_published",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_published=True, publication_state="published")
+                | (models.Q(is_published=False) & ~models.Q(publication_state="published")),
+                name="dataset_publication_state_matches",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,3 +172,68 @@ class Distribution(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.format})"
+
+
+class PublicationReviewRule(models.Model):
+    """« La publication passe par l'administrateur des données »: for the whole installation (no
+    service) or for one service (which may also say « comme l'installation », None). Without an
+    installation row, the setting TERRITOIRE_PUBLICATION_REVIEW decides."""
+
+    service = models.OneToOneField(
+        "organizations.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="publication_review_rule",
+    )
+    review_required = models.BooleanField(
+        _("la publication demande la relecture de l'administrateur des données"),
+        null=True,
+        blank=True,
+    )
+    modified_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        ordering = ["service_id"]
+        verbose_name = _("règle de relecture avant publication")
+        verbose_name_plural = _("règles de relecture avant publication")
+        constraints = [
+            # One installation row: a NULL service counts as 0 for uniqueness.
+            models.UniqueConstraint(
+                Coalesce("service", models.Value(0)), name="publication_review_rule_one_scope"
+            )
+        ]
+
+    def __str__(self) -> str:
+        scope = str(self.service) if self.service_id else str(_("toute l'installation"))
+        return f"{scope} : {self.review_required}"
+
+
+class ColumnDescription(TimeStampedModel):
+    """What a column of a dataset means, as its steward documents it: a label, a description, a
+    unit. Kept by column identifier, so it holds across versions; every front-end reads it
+    through ``records.selectors.fields`` (portal, native API, OpenDataSoft, CKAN, DCAT, Table
+    Schema)."""
+
+    dataset = models.ForeignKey(
+        Dataset,
+        verbose_name=_("jeu de données"),
+        on_delete=models.CASCADE,
+        related_name="column_descriptions",
+    )
+    column = models.CharField(_("identifiant de la colonne"), max_length=200)
+    label = models.CharField(_("libellé"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    unit = models.CharField(_("unité"), max_length=50, blank=True)
+
+    class Meta:
+        ordering = ["dataset_id", "column"]
+        verbose_name = _("documentation d'une colonne")
+        verbose_name_plural = _("documentation des colonnes")
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "column"], name="column_description_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} — {self.column}"

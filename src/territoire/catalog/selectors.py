@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from territoire.accounts import permissions
 from territoire.core.errors import NotFound, PermissionRefused
 
-from .models import Dataset
+from .models import ColumnDescription, Dataset, PublicationReviewRule
 from .vocabularies import AccessLevel
 
 SCOPE_ALL = "all"
@@ -119,3 +120,27 @@ def dataset_list_managed(actor) -> QuerySet[Dataset]:
         return Dataset.objects.none()
     own = Q(publisher_service_id__in=permissions.member_service_ids(actor)) | Q(steward_id=actor.id)
     return dataset_list_for_actor(actor).filter(own)
+
+
+def publication_review_rule_installation() -> bool:
+    """The installation's « la publication demande la relecture de l'administrateur des
+    données »: its row if the data officer set it, else TERRITOIRE_PUBLICATION_REVIEW."""
+    rule = PublicationReviewRule.objects.filter(service__isnull=True).first()
+    if rule is not None and rule.review_required is not None:
+        return rule.review_required
+    return bool(settings.TERRITOIRE_PUBLICATION_REVIEW)
+
+
+def publication_review_required(dataset: Dataset) -> bool:
+    """Does publishing this dataset need the data officer's review? The service's rule when it
+    has one, else the installation's."""
+    if dataset.publisher_service_id is not None:
+        rule = PublicationReviewRule.objects.filter(service_id=dataset.publisher_service_id).first()
+        if rule is not None and rule.review_required is not None:
+            return rule.review_required
+    return publication_review_rule_installation()
+
+
+def column_descriptions_get(dataset_id: int) -> dict[str, ColumnDescription]:
+    """The documentation of a dataset's columns, by column identifier (every version's)."""
+    return {d.column: d for d in ColumnDescription.objects.filter(dataset_id=dataset_id)}

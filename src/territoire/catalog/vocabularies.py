@@ -71,3 +71,23 @@ class AccessLevel(models.TextChoices):
     INTERNAL = "internal", _("Interne (agents du territoire)")
     RESTRICTED = "restricted", _("Restreint (service producteur)")
     PERSONAL = "personal", _("Données personnelles")
+
+
+class PublicationState(models.TextChoices):
+    DRAFT = "draft", _("brouillon")
+    SUBMITTED = "submitted", _("soumis à l'administrateur des données")
+    SENT_BACK = "sent_back", _("renvoyé au relais pour correction")
+    PUBLISHED = "published", _("publié")
+
+
+# How old the latest version of a dataset may be before its update is late, by frequency
+# (none for irregular, frozen or unknown frequencies).
+FREQUENCY_DAYS = {
+    "UPDATE_CONT": 1,
+    "HOURLY": 1,
+    "DAILY": 2,
+    "WEEKLY": 8,
+    "MONTHLY": 32,
+    "QUARTERLY": 93,
+    "ANNUAL": 366,
+}

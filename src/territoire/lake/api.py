@@ -7,21 +7,21 @@ are audited.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AnonymousUser
 from django.http import FileResponse
 from django.urls import reverse
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
-from ninja.utils import check_csrf
 
 from territoire.accounts import permissions
-from territoire.accounts.authentication import InvalidToken, actor_of, presented_token, throttle
-from territoire.accounts.models import TokenScope
-from territoire.accounts.services import token_authenticate
+from territoire.accounts.authentication import (
+    actor_of,
+    write_actor_claimed,
+    writer_of,
+)
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.core import ratelimit
-from territoire.core.errors import NotFound, PermissionRefused, TerritoireError, ValidationFailed
+from territoire.core.errors import NotFound, ValidationFailed
 from territoire.core.schemas import COMMON_ERRORS, ErrorOut
 from territoire.schemas.registry import schema_list
 
@@ -43,44 +43,13 @@ router = Router(tags=["lac de données"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, **COMMON_ERRORS}
 
 
-class AuthenticationRequired(TerritoireError):
-    code = "authentication_required"
-    status = 401
-
-
 def _reader(request):
     return actor_of(request)
 
 
-def _write_actor(request):
-    """Who a write claims to be: a "write" token, or a logged-in session (CSRF not checked yet)."""
-    raw = presented_token(request)
-    if raw:
-        actor = token_authenticate(raw, scope=TokenScope.WRITE)
-        if actor is None:
-            raise InvalidToken()
-    else:
-        user = getattr(request, "user", None)
-        actor = user if user is not None and user.is_authenticated else AnonymousUser()
-    if not actor.is_authenticated:
-        raise AuthenticationRequired(
-            "Authentification requise : envoyez un jeton d'API avec la portée « write » (Authorization: Bearer …).",
-            "Authentication required: send an API token with the 'write' scope (Authorization: Bearer …).",
-        )
-    return actor
-
-
-def _writer(request):
-    """The acting user of a write: a "write" token, or a logged-in session whose CSRF token checks out."""
-    actor = _write_actor(request)
-    if not presented_token(request) and check_csrf(request) is not None:
-        raise PermissionRefused(
-            "Jeton CSRF absent ou invalide : rechargez la page, ou utilisez un jeton d'API avec la portée « write ».",
-            "CSRF token missing or invalid: reload the page, or use an API token with the 'write' scope.",
-            where="csrf",
-        )
-    throttle(request, actor)
-    return actor
+# Writes: a "write" token, or a session whose CSRF token checks out (accounts.authentication).
+_write_actor = write_actor_claimed
+_writer = writer_of
 
 
 @upload_gate("api-v1:lake-upload")

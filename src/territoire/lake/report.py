@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ class IngestReport:
     message_fr: str = ""
     message_en: str = ""
     seconds: float = 0.0
+    timings: dict[str, Any] = field(default_factory=dict)  # seconds per step (Laps)
 
     @property
     def succeeded(self) -> bool:
@@ -60,7 +62,21 @@ class IngestReport:
             "parquet_checksum": self.parquet_checksum,
             "published": self.published,
             "seconds": round(self.seconds, 3),
+            "timings": self.timings,
         }
+
+
+class Laps:
+    """Seconds spent in each step of an ingestion, written into ``timings`` as they end."""
+
+    def __init__(self, timings: dict[str, Any]):
+        self.timings = timings
+        self.clock = time.monotonic()
+
+    def lap(self, step: str) -> None:
+        now = time.monotonic()
+        self.timings[step] = round(now - self.clock, 4)
+        self.clock = now
 
 
 def error_issue(exc, *, code: str | None = None, file: str | None = None) -> dict[str, Any]:

@@ -9,6 +9,9 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from territoire.accounts import permissions
@@ -46,7 +49,11 @@ def home(request):
             "Espace réservé aux relais données et aux administrateurs des données."
         )
     datasets = list(selectors.dataset_list_editable(request.user))
-    return render(request, "lake/home.html", {"datasets": datasets})
+    return render(
+        request,
+        "lake/home.html",
+        {"datasets": datasets, "is_data_officer": permissions.is_data_officer(request.user)},
+    )
 
 
 def _dataset_context(request, dataset, **forms) -> dict:
@@ -64,6 +71,7 @@ def _dataset_context(request, dataset, **forms) -> dict:
         "report": report_masked(current.report) if current else None,
         "decision": personal_data_decision_latest(dataset),
         "is_data_officer": permissions.is_data_officer(request.user),
+        "review_required": catalog_selectors.publication_review_required(dataset),
         "upload_form": forms.get("upload_form") or UploadForm(current_schema=lake.schema_ref),
         "type_form": forms.get("type_form")
         or (TypeOverrideForm(columns=columns, overrides=lake.type_overrides) if columns else None),
@@ -186,23 +194,62 @@ def lake_settings(request, slug: str):
     return redirect("lake:dataset", slug=dataset.slug)
 
 
+# The publication workflow's steps, each one call of catalog's publication service (which holds
+# the rules: review before publication, personal data), and what the page says once done.
+PUBLICATION_STEPS = {
+    "publish": (
+        lambda actor, d, comment: catalog_services.dataset_publish(
+            actor=actor, dataset=d, reason=comment
+        ),
+        _("Jeu de données publié."),
+    ),
+    "unpublish": (
+        lambda actor, d, comment: catalog_services.dataset_unpublish(
+            actor=actor, dataset=d, reason=comment
+        ),
+        _("Jeu de données dépublié."),
+    ),
+    "submit": (
+        lambda actor, d, comment: catalog_services.dataset_submit(
+            actor=actor, dataset=d, comment=comment
+        ),
+        _("Jeu de données soumis à l'administrateur des données."),
+    ),
+    "send_back": (
+        lambda actor, d, comment: catalog_services.dataset_send_back(
+            actor=actor, dataset=d, comment=comment
+        ),
+        _("Jeu de données renvoyé au relais avec votre commentaire."),
+    ),
+    "request_decision": (
+        lambda actor, d, comment: catalog_services.personal_data_review_request(
+            actor=actor, dataset=d, comment=comment
+        ),
+        _("Décision demandée à l'administrateur des données."),
+    ),
+}
+
+
 @login_required
 @require_POST
 def publication(request, slug: str):
     dataset = _editable(request, slug)
-    action = request.POST.get("action")
+    # The workspace's pages post here too and ask to come back to where they were.
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("lake:dataset", args=[dataset.slug]) + "#publication"
+    step = PUBLICATION_STEPS.get(request.POST.get("action", ""))
+    if step is None:
+        messages.error(request, _("Action inconnue."))
+        return redirect(target)
+    change, done = step
     try:
-        if action == "publish":
-            catalog_services.dataset_publish(actor=request.user, dataset=dataset)
-            messages.success(request, "Jeu de données publié.")
-        elif action == "unpublish":
-            catalog_services.dataset_unpublish(actor=request.user, dataset=dataset)
-            messages.success(request, "Jeu de données dépublié.")
-        else:
-            messages.error(request, "Action inconnue : choisissez « publier » ou « dépublier ».")
+        change(request.user, dataset, request.POST.get("comment", ""))
     except TerritoireError as exc:
         _fail(request, exc)
-    return redirect("lake:dataset", slug=dataset.slug)
+    else:
+        messages.success(request, done)
+    return redirect(target)
 
 
 @login_required

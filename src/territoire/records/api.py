@@ -20,7 +20,7 @@ from territoire.core.schemas import COMMON_ERRORS, ErrorOut
 
 from . import cursors, engine, exports, selectors
 from .odsql import QueryError, RecordQuery
-from .schemas import FacetsOut, QueryErrorOut, RecordsOut
+from .schemas import FacetsOut, FieldDocOut, QueryErrorOut, RecordsOut
 
 router = Router(tags=["enregistrements"])
 
@@ -320,3 +320,43 @@ def record_export(
             raw=raw,
         )
     )
+
+
+def _fields(served: selectors.Served) -> list[selectors.FieldDoc]:
+    columns = served.version.columns if served.version else []
+    return selectors.fields_documented(served.dataset_id, columns)
+
+
+@router.get(
+    "/datasets/{slug}/fields",
+    response={200: list[FieldDocOut], **ERRORS},
+    summary="Les champs d'un jeu de données, documentés",
+    description="Libellé, description et unité de chaque champ de la version lue.",
+)
+def field_list(request, slug: str, version: int | None = VERSION):
+    served = _served(request, slug, version)
+    return [
+        {
+            "name": f.id,
+            "label": f.label,
+            "type": f.type,
+            "description": f.description,
+            "unit": f.unit,
+            "source_label": f.source_label,
+        }
+        for f in _fields(served)
+    ]
+
+
+@router.get(
+    "/datasets/{slug}/table-schema",
+    response={200: dict, **ERRORS},
+    summary="Le schéma du jeu de données (Table Schema)",
+    description=(
+        "Le schéma de la version lue au format Table Schema (frictionless, comme "
+        "schema.data.gouv.fr) : nom, titre, description, type et unité de chaque champ."
+    ),
+)
+def table_schema(request, slug: str, version: int | None = VERSION):
+    served = _served(request, slug, version)
+    return selectors.table_schema(served.dataset, _fields(served))

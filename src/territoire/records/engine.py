@@ -9,6 +9,9 @@ limit is hit the answer says so in ``limits`` (never a silently empty or shorten
 from __future__ import annotations
 
 import functools
+import importlib.abc
+import importlib.util
+import sys
 import threading
 import zoneinfo
 
@@ -20,6 +23,31 @@ from .odsql.errors import computation_error
 from .watchdog import watchdog
 
 DEFAULT_TIMEZONE = "Europe/Paris"
+
+
+class _Absent(importlib.abc.MetaPathFinder):
+    """Answers "no such module" at once for modules known to be missing."""
+
+    def __init__(self, names: frozenset[str]):
+        self.names = names
+
+    def find_spec(self, name, path=None, target=None):
+        if name in self.names:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+def _skip_missing_pandas() -> None:
+    """DuckDB's client tries ``import pandas`` on every execute with parameters; when pandas is
+    not installed, each try searches sys.path again (0.2 ms a query, measured here). A finder
+    in front of the others answers at once that it is missing (a restart sees it if installed)."""
+    if importlib.util.find_spec("pandas") is None and not any(
+        isinstance(f, _Absent) for f in sys.meta_path
+    ):
+        sys.meta_path.insert(0, _Absent(frozenset({"pandas"})))
+
+
+_skip_missing_pandas()
 # Errors a valid query can meet on the data itself (overflow, impossible cast): the user's to fix.
 DATA_ERRORS = (duckdb.OutOfRangeException, duckdb.ConversionException)
 
@@ -91,9 +119,10 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: list, timeout_s: f
             return None
 
 
-def time_limit(seconds: float, part: str) -> dict:
+def time_limit(seconds: float | None, part: str) -> dict:
     """The ``limits`` entry of a part of the answer (results, total_count, facets) that the time
     limit stopped."""
+    seconds = seconds or 0.0  # only called when a limit was set and hit
     return {
         "name": "time_limit",
         "value": seconds,

@@ -53,3 +53,14 @@ class QueryErrorOut(Schema):
     clause: str | None = None
     position: int | None = None
     index: int | None = None
+
+
+class FieldDocOut(Schema):
+    """A field of the served version, as documented by its steward."""
+
+    name: str
+    label: str
+    type: str
+    description: str
+    unit: str
+    source_label: str

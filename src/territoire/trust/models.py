@@ -29,6 +29,9 @@ class AuditAction(models.TextChoices):
     DECISION = "decision", _("décision")
     PUBLISH = "publish", _("publication")
     UNPUBLISH = "unpublish", _("dépublication")
+    SUBMIT = "submit", _("soumission pour publication")
+    SEND_BACK = "send_back", _("renvoi au relais pour correction")
+    DECISION_REQUEST = "decision_request", _("demande de décision sur des données personnelles")
 
 
 class AuditEvent(models.Model):

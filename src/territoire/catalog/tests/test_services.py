@@ -125,8 +125,18 @@ def test_publish_unpublish_are_audited(make_dataset, steward):
         AuditEvent.objects.filter(object_id=str(dataset.pk)).exclude(action="create").order_by("id")
     )
     assert [(e.action, e.get_action_display(), e.changes, e.reason) for e in events] == [
-        ("publish", "publication", {"is_published": [False, True]}, "open data par défaut"),
-        ("unpublish", "dépublication", {"is_published": [True, False]}, "erreur"),
+        (
+            "publish",
+            "publication",
+            {"is_published": [False, True], "publication_state": ["draft", "published"]},
+            "open data par défaut",
+        ),
+        (
+            "unpublish",
+            "dépublication",
+            {"is_published": [True, False], "publication_state": ["published", "draft"]},
+            "erreur",
+        ),
     ]
 
 

@@ -110,9 +110,18 @@ def datastore_search(request, actor, data):
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
     shown = [names.to_ckan[f] for f in fields]
     rows = [[row.get(f) for f in fields] for row in result["results"]] if limit else []
+    columns = served.version.columns if served.version else []
+    # As CKAN: a field's ``info`` only once its data dictionary was filled in.
+    documented = {
+        f.id: f for f in selectors.fields_documented(served.dataset_id, columns) if f.is_documented
+    }
+    described = [
+        field | ({"info": _info(documented[f], f)} if f in documented else {})
+        for f, field in zip(fields, names.fields(fields), strict=True)
+    ]
     answer = {
         "resource_id": resource_id,
-        "fields": names.fields(fields),
+        "fields": described,
         "records": RECORDS_FORMATS[records_format](shown, rows),
         "records_format": records_format,
         "limit": limit,
@@ -152,23 +161,33 @@ def _links(request, data, limit: int, offset: int) -> dict:
     return links
 
 
+def _info(doc, label: str) -> dict:
+    """CKAN's data dictionary of a field (``info``: label, notes, type_override), from the
+    field's documentation (the unit as an extra key, as CKAN's dictionary allows)."""
+    info = {
+        "label": doc.label if doc else label,
+        "notes": doc.description if doc else "",
+        "type_override": "",
+    }
+    if doc and doc.unit:
+        info["unit"] = doc.unit
+    return info
+
+
 def datastore_info(request, actor, data):
     """Columns and row count of a datastore resource: id (or resource_id)."""
     resource_id, served, version = _served(actor, data)
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
-    reasons = {c["id"]: c.get("reason", "") for c in version.columns}
+    documented = {f.id: f for f in selectors.fields_documented(served.dataset_id, version.columns)}
     names = Names.of(served)
     fields = []
     for column in served.data_columns:  # as CKAN: every field but _id
+        doc = documented.get(column.id)
         fields.append(
             {
                 "id": names.to_ckan[column.id],
                 "type": TYPES.get(column.type, "text"),
-                "info": {
-                    "label": column.label,
-                    "notes": reasons.get(column.id, ""),
-                    "type_override": "",
-                },
+                "info": _info(doc, column.label),
                 "schema": {
                     "native_type": column.storage_type,
                     "territoire_type": column.type,

@@ -227,6 +227,14 @@ class CatalogueGraph:
         self.add(uri, DCTERMS.modified, _datetime(distribution.modified_at))
         return uri
 
+    def _table_schema(self, d: Dataset) -> URIRef:
+        """The Table Schema of the served version (its fields, labels, descriptions, units):
+        what every export conforms to (dct:conformsTo, a dct:Standard)."""
+        uri = URIRef(common.absolute(f"/api/v1/datasets/{quote(d.slug)}/table-schema"))
+        self.add(uri, RDF.type, DCTERMS.Standard)
+        self.add(uri, DCTERMS.title, Literal(f"Schéma des données — {d.title}", lang="fr"))
+        return uri
+
     def _export(self, d: Dataset, version, fmt: exports.ExportFormat) -> URIRef:
         g = self.graph
         uri = URIRef(f"{common.portal_page(d)}#export-{fmt.code}")
@@ -245,6 +253,7 @@ class CatalogueGraph:
         self.add(uri, DCTERMS.identifier, Literal(common.export_uuid(d, fmt.code)))
         self.add(uri, DCAT.accessURL, url)
         self.add(uri, DCAT.downloadURL, url)
+        self.add(uri, DCTERMS.conformsTo, self._table_schema(d))
         self.add(uri, DCTERMS.format, vocab.file_type(g, fmt.eu_file_type))
         self.add(uri, DCAT.mediaType, vocab.media_type(g, fmt.media_type))
         licence = self._licence(d.licence)

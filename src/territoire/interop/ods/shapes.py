@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import JsonResponse
 
 from territoire.catalog.vocabularies import EU_FREQUENCY_BASE
+from territoire.records import selectors
 
 from .. import common
 from ..catalogue import Entry
@@ -119,13 +120,13 @@ def fields(entry: Entry) -> list[dict]:
         return []
     return [
         {
-            "name": c["id"],
-            "label": c.get("label") or c["id"],
-            "type": ODS_TYPES.get(c["type"], "text"),
-            "description": None,
-            "annotations": {},
+            "name": f.id,
+            "label": f.label,
+            "type": ODS_TYPES.get(f.type, "text"),
+            "description": f.description or None,
+            "annotations": {"unit": f.unit} if f.unit else {},
         }
-        for c in entry.version.columns
+        for f in selectors.fields_documented(entry.dataset.pk, entry.version.columns)
     ]
 
 

@@ -31,8 +31,9 @@ from territoire.trust.services import audit_record
 
 from .. import engine
 from ..engine import IngestOptions
+from ..engine.serving import serving_path
 from ..models import Conformity, DatasetLake, DatasetVersion
-from ..report import IngestReport, error_issue
+from ..report import IngestReport, Laps, error_issue
 from .files import file_sha256, is_referenced, lake_root, place, remove_empty_dirs
 from .lake_settings import (
     dataset_lake_get,
@@ -42,6 +43,7 @@ from .lake_settings import (
     type_overrides_release,
 )
 from .locks import Staging, dataset_lock
+from .serving import serving_build_staged, serving_unbuilt_warning
 
 Progress = Callable[[int, str], None]
 
@@ -230,7 +232,10 @@ def _finish(
 ) -> IngestReport:
     if publish:
         try:
-            catalog_services.dataset_publish(actor=actor, dataset=dataset, reason="ingestion")
+            # Where publication needs the data officer's review, a steward's --publish submits.
+            catalog_services.dataset_publish_or_submit(
+                actor=actor, dataset=dataset, reason="ingestion"
+            )
         except TerritoireError as exc:
             report.errors.append(error_issue(exc, code="publication_refused"))
     dataset.refresh_from_db(fields=["is_published"])
@@ -256,6 +261,7 @@ def _ingest_new_version(
     explicit,
 ) -> IngestReport:
     started = time.monotonic()
+    laps = Laps(report.timings)
     dataset_dir = lake_root() / dataset.slug
     placed: list[Path] = []
     staging = staged = None
@@ -263,6 +269,8 @@ def _ingest_new_version(
         staging = Staging()
         notify(10, "Lecture et typage des colonnes")
         staged = engine.stage(source, workdir=staging.path, options=options, original_name=name)
+        laps.lap("staging")
+        report.timings["staging_steps"] = dict(getattr(staged, "timings", None) or {})
         checksum = checksum or staged.source_checksum
         report.source_checksum = checksum
         columns = [c.as_dict() for c in staged.columns]
@@ -283,11 +291,13 @@ def _ingest_new_version(
             )
             validation = result.as_dict()
             conformity = Conformity.VALID if result.valid else Conformity.INVALID
+            laps.lap("validation")
         notify(60, "Recherche de données personnelles")
         flags = list(detect_personal_data(staged.con, "raw", columns))
         catalog_services.dataset_personal_data_check(dataset=dataset, flags=flags)
         notify(70, "Écriture de la version Parquet")
         parquet = Path(staged.parquet_path)
+        laps.lap("personal_data")
         parquet_checksum = file_sha256(parquet)
         byte_size = parquet.stat().st_size
         source_copy = staging.path / "source-copy"
@@ -300,10 +310,20 @@ def _ingest_new_version(
         final = dataset_dir / f"v{number}-{parquet_checksum[:8]}.parquet"
         suffix = get_valid_filename(Path(name).suffix.lower())[:12] if Path(name).suffix else ""
         source_final = dataset_dir / "sources" / f"v{number}-{checksum[:8]}{suffix}"
+        laps.lap("hashing")
+        notify(75, "Structures de lecture rapide")
+        serving_file, _manifest, unbuilt = serving_build_staged(parquet, columns, staging.path)
+        if serving_file is None:
+            report.warnings.append(serving_unbuilt_warning(unbuilt))
+        laps.lap("serving")
         place(parquet, final, checksum=parquet_checksum)
         placed.append(final)
+        if serving_file is not None:
+            place(serving_file, serving_path(final))
+            placed.append(serving_path(final))
         place(source_copy, source_final, checksum=checksum)
         placed.append(source_final)
+        laps.lap("placement")
         notify(90, "Enregistrement de la version")
         report.seconds = time.monotonic() - started
         _version_commit(
@@ -331,6 +351,8 @@ def _ingest_new_version(
                 "personal_data": flags,
             },
         )
+        laps.lap("commit")
+        report.seconds = time.monotonic() - started
         return report
     except Exception as exc:
         _remove_unreferenced(placed)

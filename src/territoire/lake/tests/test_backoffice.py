@@ -355,7 +355,10 @@ def test_keep_private_on_a_public_dataset_unpublishes_it_in_the_same_step(
     assert decision.action == "decision"
     assert decision.changes["personal_data_decision"] == [None, "keep_private"]
     assert (unpublication.action, unpublication.actor) == ("unpublish", data_officer)
-    assert unpublication.changes == {"is_published": [True, False]}
+    assert unpublication.changes == {
+        "is_published": [True, False],
+        "publication_state": ["published", "draft"],
+    }
     assert "Avis du DPO" in unpublication.reason
 
 

@@ -4,16 +4,18 @@ exports), CKAN's datastore, DCAT's distributions and the portal's table, map and
 - ``served``: what is served and to whom (the dataset a reader may see, the version read);
 - ``analysis``: what a query is (its order keys, filters), read from its validated plan;
 - ``sources``: where it runs — the one seam between the reads and the structures that make
-  them fast (hot copies, sorted and spatial copies, word index, Parquet);
+  them fast (the serving file built at ingestion: sorted and spatial copies, word index; else Parquet);
 - ``pages``: pages with their count and cursor, one record by id;
 - ``facets``: value counts of fields;
-- ``exports``: the rows of a whole export, for the writers of ``records.exports``.
+- ``exports``: the rows of a whole export, for the writers of ``records.exports``;
+- ``fields``: the fields as people read them (the columns with their documentation).
 """
 
 from ..odsql import check_paging
 from .analysis import Analysis, analyze
 from .exports import export_cursor, export_query, export_rows, output_columns
 from .facets import default_facets, record_facets
+from .fields import FieldDoc, fields_documented, table_schema
 from .pages import MAX_LIMIT, TIMEOUT_S, record_get, record_page, version_page
 from .served import VERSION_FIELDS, Served, Version, served_for, served_get
 
@@ -22,6 +24,7 @@ __all__ = [
     "TIMEOUT_S",
     "VERSION_FIELDS",
     "Analysis",
+    "FieldDoc",
     "Served",
     "Version",
     "analyze",
@@ -30,11 +33,13 @@ __all__ = [
     "export_cursor",
     "export_query",
     "export_rows",
+    "fields_documented",
     "output_columns",
     "record_facets",
     "record_get",
     "record_page",
     "served_for",
     "served_get",
+    "table_schema",
     "version_page",
 ]

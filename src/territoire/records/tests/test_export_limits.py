@@ -31,7 +31,7 @@ from territoire.records import export_limits
 from territoire.records.odsql import QueryError
 from territoire.records.selectors import sources
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store", "no_slot_left")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store", "no_slot_left")]
 
 ROWS = 2_000_000
 ODS = "/api/explore/v2.1/catalog/datasets"
@@ -41,7 +41,8 @@ ODS = "/api/explore/v2.1/catalog/datasets"
 def big(home, make_dataset, data_officer, settings):
     from territoire.catalog import services as catalog_services
 
-    settings.TERRITOIRE_RECORDS_HOT = "off"
+    settings.TERRITOIRE_RECORDS_SERVING = False  # the Parquet file: slow enough to hit limits
+    settings.TERRITOIRE_SERVING_STRUCTURES = []
     dataset = make_dataset("Grand jeu de lignes")
     lake_version(
         dataset,

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .views import columns, datasets, officer
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("jeux-de-donnees/nouveau/", datasets.dataset_new, name="dataset_new"),
+    path("jeux-de-donnees/<slug:slug>/fiche/", datasets.dataset_edit, name="dataset_edit"),
+    path("jeux-de-donnees/<slug:slug>/colonnes/", columns.dataset_columns, name="dataset_columns"),
+    path("administration/", officer.officer_home, name="officer_home"),
+    path("administration/relecture/", officer.officer_review_rules, name="officer_review_rules"),
+    path("administration/jeux-de-donnees/", officer.officer_datasets, name="officer_datasets"),
+    path(
+        "administration/jeux-de-donnees/<slug:slug>/relais/",
+        officer.officer_assign_steward,
+        name="officer_assign_steward",
+    ),
+    path("administration/journal/", officer.officer_audit, name="officer_audit"),
+]
