@@ -19,14 +19,24 @@ def _warm() -> None:
     # Imported here, after get_wsgi_application(): the apps must be loaded first.
     from django.urls import get_resolver
 
-    from territoire.records import serving
+    from territoire.records import engine, serving
     from territoire.records.odsql import parser
     from territoire.records.watchdog import watchdog
 
-    get_resolver().url_patterns  # noqa: B018 - imports every view module and builds the map
+    _compile_patterns(get_resolver())  # imports every view module, compiles every URL pattern
     parser.parse("where", 'a = "b" and c > 1')  # builds the parser's tables
+    engine.is_timezone("Europe/Paris")  # reads the list of time zones (14 ms)
     serving.store().database()
     watchdog.start()  # the time limits' thread
+
+
+def _compile_patterns(resolver) -> None:
+    """Django compiles a URL pattern's regular expression the first time a path is matched
+    against it (about 10 ms of a first request): every one of them now."""
+    for entry in resolver.url_patterns:
+        entry.pattern.regex  # noqa: B018 - compiled on first access
+        if hasattr(entry, "url_patterns"):
+            _compile_patterns(entry)
 
 
 _warm()
