@@ -13,6 +13,7 @@ the columns are checked against the source's served version by ``compile.definit
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -68,7 +69,8 @@ class Definition:
     normalisation: Normalisation = field(default_factory=Normalisation)
 
     def as_json(self) -> dict:
-        return asdict(self)
+        """The definition as stored (plain JSON: lists, not tuples)."""
+        return json.loads(json.dumps(asdict(self)))
 
 
 def _refuse(where: str, fr: str, en: str) -> ValidationFailed:

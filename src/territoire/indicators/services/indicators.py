@@ -15,6 +15,7 @@ from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset, Theme
 from territoire.catalog.vocabularies import AccessLevel, Frequency
 from territoire.core.errors import PermissionRefused, ValidationFailed
+from territoire.lake import services as lake_services
 from territoire.records.selectors import served_get
 from territoire.trust.models import AuditAction
 from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
@@ -27,6 +28,11 @@ from ..vocabularies import Direction, Granularity
 EDITABLE_FIELDS = {
     "description", "method", "unit", "direction", "steward", "frequency", "granularity",
     "access_level", "baseline_date", "baseline_value", "alert_below", "alert_above",
+}  # fmt: skip
+SERIES_TYPES = {
+    "periode": "text", "code_territoire": "text", "territoire": "text", "valeur": "decimal",
+    "valeur_brute": "decimal", "population": "integer", "version_definition": "integer",
+    "source": "text", "source_version": "integer", "source_version_id": "integer",
 }  # fmt: skip
 INDICATOR_LEVELS = (AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.RESTRICTED)
 
@@ -141,6 +147,11 @@ def indicator_create(
             themes=[t.code for t in theme_list],
         )
         indicator.save(update_fields=["series"])
+        # The series' columns keep their types whatever the values: 2024 is a period, not a number.
+        lake_services.dataset_set_type_overrides(
+            actor=actor, dataset=indicator.series, overrides=SERIES_TYPES,
+            reason="colonnes de la série d'un indicateur",
+        )  # fmt: skip
         audit_record(
             actor=actor,
             action="create",

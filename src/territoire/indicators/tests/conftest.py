@@ -21,7 +21,7 @@ def read_csv(path: Path, encoding: str) -> list[dict]:
 
 def delib_months() -> Counter:
     """Deliberations per month, read from the file with the csv module (not through the app)."""
-    rows = read_csv(DELIBS, "latin-1")
+    rows = read_csv(DELIBS, "utf-8")
     return Counter(f"{r['Date CM'][6:10]}-{r['Date CM'][3:5]}" for r in rows)
 
 
