@@ -8,6 +8,7 @@ from .access import (
     indicator_list_editable,
     indicator_list_for_actor,
     indicator_targets,
+    series_progress,
     series_read,
 )
 from .progress import Progress, period_end, progress_assess
@@ -26,5 +27,6 @@ __all__ = [
     "period_end",
     "progress_assess",
     "series_compute",
+    "series_progress",
     "series_read",
 ]

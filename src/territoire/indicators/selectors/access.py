@@ -14,6 +14,7 @@ from territoire.records.odsql import build as q
 from territoire.records.selectors import served_get, version_page
 
 from ..models import Indicator, IndicatorTarget
+from .progress import Progress, progress_assess
 
 SERIES_MAX_ROWS = 10_000
 
@@ -98,3 +99,28 @@ def series_read(actor, indicator: Indicator, *, version: int | None = None) -> l
         with_count=False,
     )
     return page["results"]
+
+
+def series_progress(indicator: Indicator, rows: list[dict]) -> list[tuple[str, Progress]]:
+    """For each territory of the latest period: its name and whether it is on track."""
+    if not rows:
+        return []
+    latest = max(r["periode"] for r in rows if r["periode"] is not None)
+    targets = [(t.date, t.value) for t in indicator_targets(indicator)]
+    baseline = None
+    if indicator.baseline_date is not None and indicator.baseline_value is not None:
+        baseline = (indicator.baseline_date, indicator.baseline_value)
+    found = []
+    for row in rows:
+        if row["periode"] != latest:
+            continue
+        value = None if row["valeur"] is None else float(row["valeur"])
+        found.append((
+            row["territoire"] or row["code_territoire"],
+            progress_assess(
+                direction=indicator.direction, value=value, period=latest, unit=indicator.unit,
+                baseline=baseline, targets=targets,
+                alert_below=indicator.alert_below, alert_above=indicator.alert_above,
+            ),
+        ))  # fmt: skip
+    return found
