@@ -10,14 +10,16 @@ from .access import (
     indicator_targets,
     series_progress,
     series_read,
+    source_list_for_actor,
 )
 from .progress import Progress, period_end, progress_assess
-from .series import Point, definition_check, series_compute
+from .series import Point, definition_check, definition_preview, series_compute
 
 __all__ = [
     "Point",
     "Progress",
     "definition_check",
+    "definition_preview",
     "indicator_check_editable",
     "indicator_get_editable",
     "indicator_get_for_actor",
@@ -29,4 +31,5 @@ __all__ = [
     "series_compute",
     "series_progress",
     "series_read",
+    "source_list_for_actor",
 ]

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from territoire.accounts import permissions
+from territoire.catalog.models import Dataset
+from territoire.catalog.selectors import dataset_list_for_actor
 from territoire.catalog.vocabularies import AccessLevel
 from territoire.core.errors import NotFound, PermissionRefused
 from territoire.records.odsql import RecordQuery
@@ -124,3 +126,13 @@ def series_progress(indicator: Indicator, rows: list[dict]) -> list[tuple[str, P
             ),
         ))  # fmt: skip
     return found
+
+
+def source_list_for_actor(actor) -> QuerySet[Dataset]:
+    """The datasets an indicator may be built on: those the actor sees, with data, that are not
+    themselves an indicator's series."""
+    return (
+        dataset_list_for_actor(actor)
+        .filter(lake__current_version__isnull=False, indicator__isnull=True)
+        .order_by("title")
+    )

@@ -14,10 +14,10 @@ from territoire.core.errors import ValidationFailed
 from territoire.records.columns import NUMERIC, TEMPORAL, Column
 from territoire.records.odsql import RecordQuery
 from territoire.records.odsql import build as q
-from territoire.records.selectors import Served, version_page
+from territoire.records.selectors import Served, served_get, version_page
 from territoire.territories.models import Territory
 
-from ..definition import Definition, Filter
+from ..definition import Definition, Filter, definition_parse
 from ..vocabularies import NORMALISATIONS, OPERATORS
 
 AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "median": "median", "rate": "sum"}
@@ -265,3 +265,11 @@ def _normalise(definition: Definition, rows: dict[tuple[str, str], float | None]
             )
         )
     return points
+
+
+def definition_preview(actor, data) -> tuple[Definition, bool, list[Point]]:
+    """A definition (parsed JSON) run against its source as ``actor`` sees it, without saving
+    anything: (definition, the source is public, the series). Refusals name the field."""
+    definition = definition_parse(data)
+    served = served_get(actor, definition.dataset)
+    return definition, served.is_public, series_compute(served, definition)

@@ -16,13 +16,12 @@ from territoire.catalog.models import Dataset, Theme
 from territoire.catalog.vocabularies import AccessLevel, Frequency
 from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.lake import services as lake_services
-from territoire.records.selectors import served_get
 from territoire.trust.models import AuditAction
 from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
 
 from ..definition import Definition, definition_parse
 from ..models import Indicator, IndicatorDefinition, IndicatorTarget
-from ..selectors import indicator_check_editable, series_compute
+from ..selectors import definition_preview, indicator_check_editable
 from ..vocabularies import Direction, Granularity
 
 EDITABLE_FIELDS = {
@@ -56,13 +55,11 @@ def _check_values(values: dict[str, Any]) -> None:
 
 
 def definition_validate(*, actor, definition: Any) -> tuple[Definition, bool]:
-    """The definition parsed and run once against its source as ``actor`` sees it (a preview
-    that refuses a missing column, a wrong type, too many groups): (definition, source is
-    public). ValidationFailed / NotFound name the field, in French and English."""
-    parsed = definition_parse(definition)
-    served = served_get(actor, parsed.dataset)
-    series_compute(served, parsed)
-    return parsed, served.is_public
+    """The definition parsed and run once against its source as ``actor`` sees it (refuses a
+    missing column, a wrong type, too many groups): (definition, the source is public).
+    ValidationFailed / NotFound name the field, in French and English."""
+    parsed, source_public, _points = definition_preview(actor, definition)
+    return parsed, source_public
 
 
 def _level(requested: str, source_public: bool) -> str:
