@@ -188,12 +188,19 @@ def indicator_update(
     source_public = True
     if definition is not None:
         parsed, source_public = definition_validate(actor=actor, definition=definition)
-    elif "access_level" in values:
+    else:
         source_public = _source_is_public(indicator)
-    if "access_level" in values:
-        values["access_level"] = _level(values["access_level"], source_public)
-        if values["access_level"] != AccessLevel.PUBLIC and indicator.is_published:
-            values["is_published"] = False
+    changed = parsed is not None and parsed.as_json() != indicator.definition
+    requested = values.get("access_level", indicator.access_level)
+    if indicator.is_published and (
+        requested != AccessLevel.PUBLIC or (changed and not source_public)
+    ):
+        # Lowered, or built anew on a non-public dataset: no longer published; publishing it
+        # again is a new decision of the data officer.
+        values["is_published"] = False
+        values["access_level"] = _level(requested, source_public and not changed)
+    elif not indicator.is_published and ("access_level" in values or changed):
+        values["access_level"] = _level(requested, source_public)
     theme_list = _themes(themes) if themes is not None else None
     with transaction.atomic():
         before = model_snapshot(indicator)
@@ -208,6 +215,7 @@ def indicator_update(
                 created_by=actor if permissions.is_authenticated(actor) else None,
             )  # fmt: skip
         indicator.save()
+        _series_follow(actor, indicator)
         changes = snapshot_diff(before, model_snapshot(indicator))
         if theme_list is not None:
             old = sorted(indicator.themes.values_list("code", flat=True))
@@ -224,6 +232,21 @@ def _source_is_public(indicator: Indicator) -> bool:
     return Dataset.objects.filter(
         slug=slug, is_published=True, access_level=AccessLevel.PUBLIC
     ).exists()
+
+
+def _series_follow(actor, indicator: Indicator) -> None:
+    """The series dataset has the indicator's access level, and is published only with it."""
+    series = indicator.series
+    if series is None:
+        return
+    if series.is_published and not indicator.is_published:
+        catalog_services.dataset_unpublish(
+            actor=actor, dataset=series, reason="indicateur dépublié"
+        )
+    if series.access_level != indicator.access_level:
+        catalog_services.dataset_update(
+            actor=actor, dataset=series, access_level=indicator.access_level
+        )
 
 
 def indicator_targets_set(

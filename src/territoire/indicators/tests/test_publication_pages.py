@@ -111,3 +111,27 @@ def test_public_page_says_on_track_in_english_too(parkings, steward, data_office
         f"/indicateurs/{indicator.slug}/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert "against a target of" in english or "called for" in english
+
+
+def test_a_new_definition_on_a_non_public_source_needs_a_new_decision(
+    internal_indicator, steward, data_officer
+):
+    import copy
+
+    services.indicator_publish(
+        actor=data_officer, indicator=internal_indicator, reason="Un décompte."
+    )
+    # Saving the same definition (what the builder's form does) keeps the officer's decision.
+    services.indicator_update(actor=steward, indicator=internal_indicator, definition=DELIB_COUNT,
+                              access_level="public", unit="délibérations par mois")  # fmt: skip
+    internal_indicator.refresh_from_db()
+    assert internal_indicator.is_public and internal_indicator.series.is_public
+    yearly = copy.deepcopy(DELIB_COUNT)
+    yearly["period"]["truncate"] = "year"
+    services.indicator_update(
+        actor=steward, indicator=internal_indicator, definition=yearly, access_level="public"
+    )
+    internal_indicator.refresh_from_db()
+    series = internal_indicator.series
+    assert not internal_indicator.is_published and internal_indicator.access_level == "internal"
+    assert not series.is_published and series.access_level == "internal"
