@@ -122,8 +122,20 @@ DATASETS: list[DemoDataset] = [
 ]
 
 
+class DemoIndicator(TypedDict):
+    slug: str
+    title: str
+    service: str
+    unit: str
+    direction: str
+    frequency: str
+    themes: list[str]
+    method: str
+    definition: dict
+
+
 # Indicators built on the demo's real files (docs/indicators.md), published by the data officer.
-INDICATORS = [
+INDICATORS: list[DemoIndicator] = [
     {
         "slug": "depenses-budget-primitif-par-habitant",
         "title": "Dépenses du budget primitif par habitant",
