@@ -15,6 +15,8 @@ from territoire.accounts.models import Membership, MembershipRole, Role, User
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
 from territoire.core.errors import SourceFileError
+from territoire.indicators import services as indicator_services
+from territoire.indicators.models import Indicator
 from territoire.lake import services as lake_services
 from territoire.organizations.models import Organization, Service
 from territoire.settings.env import DEMO_MARKER_NAME
@@ -120,11 +122,93 @@ DATASETS: list[DemoDataset] = [
 ]
 
 
+class DemoIndicator(TypedDict):
+    slug: str
+    title: str
+    service: str
+    unit: str
+    direction: str
+    frequency: str
+    themes: list[str]
+    method: str
+    definition: dict
+
+
+# Indicators built on the demo's real files (docs/indicators.md), published by the data officer.
+INDICATORS: list[DemoIndicator] = [
+    {
+        "slug": "depenses-budget-primitif-par-habitant",
+        "title": "Dépenses du budget primitif par habitant",
+        "service": "finances",
+        "unit": "€ par habitant",
+        "direction": "lower",
+        "frequency": "ANNUAL",
+        "themes": ["ECON"],
+        "method": "Somme des crédits de dépense (investissement et fonctionnement) du budget primitif, "
+        "divisée par la population municipale de Montpellier (COG).",
+        "definition": {
+            "dataset": "budget-primitif-2014",
+            "measure": {"kind": "sum", "column": "bp"},
+            "filters": [{"column": "d_r", "op": "=", "value": "D"}],
+            "period": {"column": "exercice", "truncate": "year"},
+            "territory": {"code": "34172"},
+            "normalisation": {"kind": "per_inhabitant"},
+        },
+    },
+    {
+        "slug": "deliberations-par-mois",
+        "title": "Délibérations du conseil municipal par mois",
+        "service": "assemblees",
+        "unit": "délibérations",
+        "direction": "higher",
+        "frequency": "MONTHLY",
+        "themes": ["GOVE"],
+        "method": "Nombre de projets de délibération par mois de séance du conseil municipal.",
+        "definition": {
+            "dataset": "deliberations-conseil-municipal",
+            "measure": {"kind": "count"},
+            "period": {"column": "date_cm", "truncate": "month"},
+            "territory": {"code": "34172"},
+        },
+    },
+]
+
+
+def _indicators(officer: User, services: dict[str, Service]) -> list[str]:
+    """The demo's indicators: created once, computed, published by the data officer."""
+    slugs = []
+    for spec in INDICATORS:
+        indicator = Indicator.objects.filter(slug=spec["slug"]).first()
+        if indicator is None:
+            indicator = indicator_services.indicator_create(
+                actor=officer,
+                title=spec["title"],
+                slug=spec["slug"],
+                publisher_service=services[spec["service"]],
+                definition=spec["definition"],
+                themes=spec["themes"],
+                unit=spec["unit"],
+                direction=spec["direction"],
+                frequency=spec["frequency"],
+                method=spec["method"],
+                granularity="commune",
+                access_level="public",
+            )
+        indicator_services.indicator_compute(actor=officer, indicator=indicator, trigger="démo")
+        if not indicator.is_published:
+            indicator_services.indicator_publish(
+                actor=officer, indicator=indicator, reason="Agrégat d'un jeu de données public."
+            )
+        slugs.append(indicator.slug)
+    return slugs
+
+
 @dataclass
 class DemoReport:
     epci: str = ""
     communes: int = 0
     datasets: list[str] = field(default_factory=list)
+    indicators: list[str] = field(default_factory=list)
     accounts: dict[str, str] = field(default_factory=dict)
 
 
@@ -264,6 +348,7 @@ def demo_build(*, password: str | None = None) -> DemoReport:
         if spec["publish"]:
             catalog_services.dataset_publish(actor=officer, dataset=dataset)
         report.datasets.append(dataset.slug)
+    report.indicators = _indicators(officer, services)
     report.accounts = {
         u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]
     }

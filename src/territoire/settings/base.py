@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "territoire.schemas",
     "territoire.lake",
     "territoire.records",
+    "territoire.indicators",
     "territoire.interop",
     "territoire.api",
     "territoire.workspace",
@@ -267,6 +268,8 @@ TERRITOIRE_RECORDS_ATTACHED = env_int("TERRITOIRE_RECORDS_ATTACHED", 64, minimum
 # Reading records (docs/api.md): seconds a page, a count or facets may take; seconds a whole
 # export may take, and how many exports may run at once on this machine (every process counts).
 TERRITOIRE_QUERY_SECONDS = env_int("TERRITOIRE_QUERY_SECONDS", 10, minimum=1)
+# The most groups (period × territory) an indicator may have: more is refused before it is saved.
+TERRITOIRE_INDICATOR_MAX_GROUPS = env_int("TERRITOIRE_INDICATOR_MAX_GROUPS", 5000, minimum=1)
 TERRITOIRE_EXPORT_SECONDS = env_int("TERRITOIRE_EXPORT_SECONDS", 600, minimum=1)
 TERRITOIRE_EXPORT_SLOTS = env_int("TERRITOIRE_EXPORT_SLOTS", 4, minimum=1)
 

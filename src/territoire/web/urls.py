@@ -18,6 +18,8 @@ urlpatterns = [
         views.distribution_file,
         name="distribution-file",
     ),
+    path("indicateurs/", views.indicator_list, name="indicators"),
+    path("indicateurs/<slug:slug>/", views.indicator_detail, name="indicator"),
     path("services/", views.service_list, name="services"),
     path("services/<slug:organization>/<slug:service>/", views.service_detail, name="service"),
     path("territoires/<slug:kind>/<str:code>/", views.territory_detail, name="territory"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import columns, datasets, officer
+from .views import columns, datasets, indicators, officer
 
 app_name = "workspace"
 
@@ -8,6 +8,15 @@ urlpatterns = [
     path("jeux-de-donnees/nouveau/", datasets.dataset_new, name="dataset_new"),
     path("jeux-de-donnees/<slug:slug>/fiche/", datasets.dataset_edit, name="dataset_edit"),
     path("jeux-de-donnees/<slug:slug>/colonnes/", columns.dataset_columns, name="dataset_columns"),
+    path("indicateurs/", indicators.indicator_list, name="indicator_list"),
+    path("indicateurs/nouveau/", indicators.indicator_new, name="indicator_new"),
+    path("indicateurs/<slug:slug>/", indicators.indicator_edit, name="indicator_edit"),
+    path("indicateurs/<slug:slug>/calcul/", indicators.indicator_compute, name="indicator_compute"),
+    path(
+        "indicateurs/<slug:slug>/publication/",
+        indicators.indicator_publish,
+        name="indicator_publish",
+    ),
     path("administration/", officer.officer_home, name="officer_home"),
     path("administration/relecture/", officer.officer_review_rules, name="officer_review_rules"),
     path("administration/jeux-de-donnees/", officer.officer_datasets, name="officer_datasets"),

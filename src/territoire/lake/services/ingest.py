@@ -29,7 +29,7 @@ from territoire.schemas.validation import validate_table
 from territoire.trust.personal_data import detect_personal_data
 from territoire.trust.services import audit_record
 
-from .. import engine
+from .. import engine, hooks
 from ..engine import IngestOptions
 from ..engine.serving import serving_path
 from ..models import Conformity, DatasetLake, DatasetVersion
@@ -427,6 +427,7 @@ def _version_commit(*, actor, dataset, lake, report, explicit, name, values) -> 
             },
             reason=f"ingestion de {name}"[:500],
         )
+        hooks.version_created_notify_on_commit(version)
     return version
 
 

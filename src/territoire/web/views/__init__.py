@@ -4,6 +4,7 @@
 from .catalogue import dataset_list
 from .dataset import dataset_detail, dataset_source_file, distribution_file
 from .home import home
+from .indicators import indicator_detail, indicator_list
 from .pages import accessibility, legal
 from .producers import service_detail, service_list
 from .territory import territory_detail
@@ -15,6 +16,8 @@ __all__ = [
     "dataset_source_file",
     "distribution_file",
     "home",
+    "indicator_detail",
+    "indicator_list",
     "legal",
     "service_detail",
     "service_list",

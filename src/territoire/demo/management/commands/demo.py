@@ -23,7 +23,7 @@ class Command(BaseCommand):
         self.stdout.write("Base de données à jour. Construction du territoire de démonstration…")
         report = demo_build(password=os.environ.get("TERRITOIRE_DEMO_PASSWORD"))
         self.stdout.write(
-            f"{report.epci} : {report.communes} communes ; jeux de données : {', '.join(report.datasets)}."
+            f"{report.epci} : {report.communes} communes ; jeux de données : {', '.join(report.datasets)} ; indicateurs : {', '.join(report.indicators)}."
         )
         self.stdout.write("")
         self.stdout.write("Comptes de démonstration (mot de passe identique pour tous) :")

@@ -1,0 +1,275 @@
+"""An indicator's series computed from its definition: ODSQL trees built in code
+(``records.odsql.build``), run through the records engine's one read path
+(``records.selectors.version_page``: validated against the columns, bound parameters, the time
+limit), then normalised. No SQL is written here."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from territoire.core.errors import ValidationFailed
+from territoire.records.columns import NUMERIC, TEMPORAL, Column
+from territoire.records.odsql import RecordQuery
+from territoire.records.odsql import build as q
+from territoire.records.selectors import Served, served_get, version_page
+from territoire.territories.models import Territory
+
+from ..definition import Definition, Filter, definition_parse
+from ..vocabularies import NORMALISATIONS, OPERATORS
+
+AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "median": "median", "rate": "sum"}
+
+
+@dataclass(frozen=True)
+class Point:
+    """One value of a series: a period and a territory, the value and what it came from."""
+
+    period: str
+    territory_code: str
+    territory_name: str
+    value: float | None
+    raw_value: float | None
+    population: int | None
+
+
+def _refuse(where: str, fr: str, en: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"Définition, champ « {where} » : {fr}", f"Definition, field '{where}': {en}", where=where
+    )
+
+
+def _column(served: Served, name: str, where: str) -> Column:
+    for column in served.data_columns:
+        if column.id == name:
+            return column
+    known = ", ".join(c.id for c in served.data_columns)
+    raise _refuse(
+        where,
+        f"la colonne « {name} » n'existe pas dans « {served.slug} » (colonnes : {known}).",
+        f"column '{name}' does not exist in '{served.slug}' (columns: {known}).",
+    )
+
+
+def _condition(served: Served, item: Filter, where: str):
+    column = _column(served, item.column, f"{where}.column")
+    field = q.field(column.id)
+    op = OPERATORS[item.op]
+    if op is None:
+        return q.is_null(field, negated=item.op == "is_not_null")
+    return q.compare(field, op, item.value)
+
+
+def definition_check(served: Served, definition: Definition) -> None:
+    """Every column the definition names exists in ``served`` with a type that fits, or
+    ValidationFailed naming the field (French and English)."""
+    if served.version is None:
+        raise _refuse(
+            "dataset",
+            f"le jeu de données « {served.slug} » n'a pas encore de données.",
+            f"dataset '{served.slug}' has no data yet.",
+        )
+    m = definition.measure
+    for name, where in (
+        (m.column, "measure.column"),
+        (m.denominator_column, "measure.denominator_column"),
+    ):
+        if name:
+            column = _column(served, name, where)
+            if m.kind in ("sum", "mean", "median", "rate") and column.type not in NUMERIC:
+                raise _refuse(
+                    where,
+                    f"la colonne « {name} » est de type {column.type} : il faut des nombres.",
+                    f"column '{name}' is of type {column.type}: numbers are needed.",
+                )
+    for i, item in enumerate(definition.filters):
+        _column(served, item.column, f"filters[{i}].column")
+    for i, item in enumerate(m.share_filters):
+        _column(served, item.column, f"measure.share_filters[{i}].column")
+    if definition.period is not None:
+        column = _column(served, definition.period.column, "period.column")
+        usable = column.type in TEMPORAL or (
+            column.type == "integer" and definition.period.truncate == "year"
+        )
+        if not usable:
+            raise _refuse(
+                "period.column",
+                f"la colonne « {column.id} » est de type {column.type} : il faut des dates "
+                "(ou des années en nombres entiers).",
+                f"column '{column.id}' is of type {column.type}: dates (or years as integers) "
+                "are needed.",
+            )
+    if definition.territory.column:
+        column = _column(served, definition.territory.column, "territory.column")
+        if column.type not in ("text", "integer"):
+            raise _refuse(
+                "territory.column",
+                f"la colonne « {column.id} » est de type {column.type} : il faut des codes INSEE.",
+                f"column '{column.id}' is of type {column.type}: INSEE codes are needed.",
+            )
+
+
+def _groups(served: Served, definition: Definition) -> list[tuple]:
+    """(expression, alias) of every group key: the period's parts, then the territory."""
+    keys: list[tuple] = []
+    period = definition.period
+    if period is not None:
+        field = q.field(period.column)
+        column = _column(served, period.column, "period.column")
+        keys.append((field if column.type == "integer" else q.call("year", field), "p_year"))
+        if period.truncate in ("quarter", "month"):
+            keys.append((q.call(period.truncate, field), "p_part"))
+    if definition.territory.column:
+        keys.append((q.field(definition.territory.column), "p_territory"))
+    return keys
+
+
+def _query(served: Served, definition: Definition, extra: tuple[Filter, ...] = ()) -> RecordQuery:
+    m = definition.measure
+    if m.kind in ("count", "share"):
+        measures = [(q.call("count", q.star()), "v")]
+    else:
+        measures = [(q.call(AGGREGATES[m.kind], q.field(m.column)), "v")]
+    if m.kind == "rate":
+        measures.append((q.call("sum", q.field(m.denominator_column)), "d"))
+    keys = _groups(served, definition)
+    conditions = [_condition(served, f, "filters") for f in definition.filters]
+    conditions += [_condition(served, f, "measure.share_filters") for f in extra]
+    return RecordQuery(
+        select=q.select(*[(q.field(alias), alias) for _, alias in keys], *measures)
+        if keys
+        else q.select(*measures),
+        where=q.and_(*conditions) if conditions else None,
+        group_by=[q.group(expr, alias) for expr, alias in keys] or None,
+        limit=settings.TERRITOIRE_INDICATOR_MAX_GROUPS + 1,
+    )
+
+
+def _run(served: Served, query: RecordQuery) -> dict[tuple[str, str], tuple]:
+    cap = settings.TERRITOIRE_INDICATOR_MAX_GROUPS
+    page = version_page(served, query, default_limit=cap + 1, max_limit=cap + 1, with_count=False)
+    if page["limits"]:
+        raise ValidationFailed(
+            "Le calcul de l'indicateur a dépassé le temps permis.",
+            "Computing the indicator took longer than allowed.",
+            where="definition",
+        )
+    if len(page["results"]) > cap:
+        raise _refuse(
+            "definition",
+            f"le calcul donnerait plus de {cap} groupes (période × territoire) : "
+            "choisissez une période plus longue ou une maille plus large.",
+            f"the computation would give more than {cap} groups (period × territory): choose "
+            "a longer period or a coarser granularity.",
+        )
+    found: dict[tuple[str, str], tuple] = {}
+    for row in page["results"]:
+        found[(_period(row), _territory(row))] = (row.get("v"), row.get("d"))
+    return found
+
+
+def _period(row: dict) -> str:
+    year, part = row.get("p_year"), row.get("p_part")
+    if year is None:
+        return ""
+    return str(int(year)) if part is None else f"{int(year)}-{int(part):02d}"
+
+
+def _territory(row: dict) -> str:
+    value = row.get("p_territory")
+    if value is None:
+        return ""
+    text = str(value).strip()
+    return text.zfill(5) if text.isdigit() and len(text) < 5 else text  # 1234 → 01234
+
+
+def _number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def _period_label(definition: Definition, key: str) -> str:
+    if not key:
+        return definition.reference_period
+    if definition.period is not None and definition.period.truncate == "quarter" and "-" in key:
+        year, part = key.split("-")
+        return f"{year}-T{int(part)}"
+    return key
+
+
+def series_compute(served: Served, definition: Definition) -> list[Point]:
+    """The series of ``definition`` over ``served``, sorted by period then territory."""
+    definition_check(served, definition)
+    raw = _run(served, _query(served, definition))
+    m = definition.measure
+    values: dict[tuple[str, str], float | None] = {}
+    if m.kind == "share":
+        part = _run(served, _query(served, definition, m.share_filters))
+        for key, (total, _) in raw.items():
+            hits = part.get(key, (0, None))[0] or 0
+            values[key] = None if not total else 100.0 * float(hits) / float(total)
+    elif m.kind == "rate":
+        for key, (numerator, denominator) in raw.items():
+            values[key] = (
+                None
+                if not denominator or numerator is None
+                else float(numerator) / float(denominator)
+            )
+    else:
+        values = {key: _number(v) for key, (v, _) in raw.items()}
+    fixed = definition.territory.code
+    rows = {
+        (_period_label(definition, period), fixed or code): value
+        for (period, code), value in values.items()
+    }
+    return _normalise(definition, rows)
+
+
+def _territories(codes: set[str]) -> dict[str, Territory]:
+    kinds = ("commune", "epci", "quartier", "arrondissement_municipal", "departement", "region")
+    found: dict[str, Territory] = {}
+    for territory in Territory.objects.filter(code__in=codes, kind__in=kinds).order_by("id"):
+        found.setdefault(territory.code, territory)
+    return found
+
+
+def _normalise(definition: Definition, rows: dict[tuple[str, str], float | None]) -> list[Point]:
+    kind = definition.normalisation.kind
+    territories = _territories({code for _, code in rows})
+    per = NORMALISATIONS[kind][2]
+    totals: dict[str, float] = defaultdict(float)
+    for (period, _), value in rows.items():
+        totals[period] += value or 0.0
+    base = definition.normalisation.base_period
+    points = []
+    for (period, code), raw in sorted(rows.items()):
+        territory = territories.get(code)
+        population = territory.population if territory is not None else None
+        value = raw
+        if raw is not None and per is not None:
+            value = raw * per / population if population else None  # no population: no value
+        elif raw is not None and kind == "share_of_total":
+            value = 100.0 * raw / totals[period] if totals[period] else None
+        elif raw is not None and kind == "index_100":
+            reference = rows.get((base, code))
+            value = 100.0 * raw / reference if reference else None
+        points.append(
+            Point(
+                period=period,
+                territory_code=code,
+                territory_name=territory.name if territory is not None else "",
+                value=value,
+                raw_value=raw,
+                population=population,
+            )
+        )
+    return points
+
+
+def definition_preview(actor, data) -> tuple[Definition, bool, list[Point]]:
+    """A definition (parsed JSON) run against its source as ``actor`` sees it, without saving
+    anything: (definition, the source is public, the series). Refusals name the field."""
+    definition = definition_parse(data)
+    served = served_get(actor, definition.dataset)
+    return definition, served.is_public, series_compute(served, definition)

@@ -1,0 +1,179 @@
+"""Compute an indicator's series and store it as a new version of its series dataset, through
+the lake's ingestion service (so the native API, OpenDataSoft, CKAN, DCAT and the exports serve
+it). Every value carries its provenance: the source dataset's version and the definition
+version. On demand (``indicator_compute``, ``territoire indicators compute``) and when a source
+gets a new version (``indicators_recompute_for_version``, registered with ``lake.hooks``).
+
+A computation that fails marks the indicator « en erreur » with the reason; the last good
+series keeps serving."""
+
+from __future__ import annotations
+
+import csv
+import logging
+import tempfile
+import threading
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from territoire.catalog.models import Dataset
+from territoire.core.errors import TerritoireError
+from territoire.lake import services as lake_services
+from territoire.lake.models import DatasetVersion
+from territoire.records.selectors import served_for
+from territoire.trust.services import audit_record
+
+from ..definition import definition_parse
+from ..models import Indicator, IndicatorRun
+from ..selectors import indicator_check_editable, series_compute
+from ..vocabularies import IndicatorState
+
+log = logging.getLogger(__name__)
+
+SERIES_COLUMNS = [
+    "periode", "code_territoire", "territoire", "valeur", "valeur_brute", "population",
+    "version_definition", "source", "source_version", "source_version_id",
+]  # fmt: skip
+
+_running = threading.local()
+
+
+def _error(exc: TerritoireError) -> dict:
+    return {"fr": exc.message_fr, "en": exc.message_en, "where": exc.where or ""}
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    return str(value)
+
+
+def _write_csv(
+    path: Path, indicator: Indicator, points, source: Dataset, version: DatasetVersion
+) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(SERIES_COLUMNS)
+        for p in points:
+            writer.writerow([_cell(v) for v in (
+                p.period, p.territory_code, p.territory_name, p.value, p.raw_value, p.population,
+                indicator.definition_version, source.slug, version.number, version.pk,
+            )])  # fmt: skip
+
+
+def indicator_compute(
+    *, actor, indicator: Indicator, trigger: str = "à la demande"
+) -> IndicatorRun:
+    """Compute ``indicator`` now. ``actor`` None: the platform (a new source version, the CLI
+    without an account); otherwise someone who may change the indicator."""
+    if actor is not None:
+        indicator_check_editable(actor, indicator)
+    source_versions: dict = {}
+    try:
+        definition = definition_parse(indicator.definition)
+        source = (
+            Dataset.objects.filter(slug=definition.dataset)
+            .select_related("lake__current_version")
+            .first()
+        )
+        lake = getattr(source, "lake", None) if source is not None else None
+        version = lake.current_version if lake is not None else None
+        if source is None or version is None:
+            raise TerritoireError(
+                f"La source « {definition.dataset} » n'existe plus ou n'a pas de données.",
+                f"Source '{definition.dataset}' no longer exists or has no data.",
+                where="dataset",
+            )
+        source_versions = {source.slug: {"version": version.number, "id": version.pk}}
+        points = series_compute(served_for(source, version), definition)
+        if indicator.series is None:
+            raise TerritoireError(
+                "L'indicateur n'a pas de jeu de données pour sa série.",
+                "The indicator has no dataset for its series.",
+                where="series",
+            )
+        with tempfile.TemporaryDirectory(prefix="indicator-") as folder:
+            path = Path(folder) / f"{indicator.slug}.csv"
+            _write_csv(path, indicator, points, source, version)
+            report = lake_services.dataset_ingest(
+                actor=actor, dataset=indicator.series, source=path, original_name=path.name,
+                holder=f"le calcul de l'indicateur « {indicator.slug} »",
+            )  # fmt: skip
+        if report.status not in ("created", "unchanged"):
+            first = (report.errors or [{}])[0]
+            raise TerritoireError(
+                first.get("message_fr") or "L'écriture de la série a échoué.",
+                first.get("message_en") or "Writing the series failed.",
+                where="series",
+            )
+    except TerritoireError as exc:
+        return _record(
+            actor, indicator, IndicatorState.ERROR, source_versions, trigger, error=_error(exc)
+        )
+    return _record(actor, indicator, IndicatorState.OK, source_versions, trigger,
+                   status=report.status, series_version=report.version)  # fmt: skip
+
+
+def _record(actor, indicator, state, source_versions, trigger, *, status="error", error=None,
+            series_version=None) -> IndicatorRun:  # fmt: skip
+    with transaction.atomic():
+        before = {"state": indicator.state, "error": indicator.error}
+        indicator.state = state
+        indicator.error = error or {}
+        indicator.computed_at = timezone.now()
+        indicator.save(update_fields=["state", "error", "computed_at", "modified_at"])
+        run = IndicatorRun.objects.create(
+            indicator=indicator,
+            definition_version=indicator.definition_version,
+            source_versions=source_versions,
+            series_version=series_version,
+            status=status,
+            error=error or {},
+            trigger=trigger[:100],
+        )
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=indicator,
+            changes={
+                "state": [before["state"], state],
+                "series_version": [None, series_version],
+                "source_versions": [None, source_versions],
+                **({"error": [before["error"] or None, error]} if error else {}),
+            },
+            reason=f"calcul ({trigger})"[:500],
+        )
+    return run
+
+
+def indicators_compute_all(*, actor=None, slug: str | None = None) -> list[IndicatorRun]:
+    """Compute one indicator (``slug``) or every one; what the CLI runs."""
+    indicators = Indicator.objects.select_related("series").order_by("slug")
+    if slug:
+        indicators = indicators.filter(slug=slug)
+    return [indicator_compute(actor=actor, indicator=i, trigger="commande") for i in indicators]
+
+
+def indicators_recompute_for_version(version: DatasetVersion) -> list[IndicatorRun]:
+    """Recompute the indicators built on the dataset that just got ``version`` (called by the
+    lake once the version is committed). A series written meanwhile notifies too: the guard
+    keeps a computation from starting others from inside itself."""
+    if getattr(_running, "active", False):
+        return []
+    slug = Dataset.objects.filter(pk=version.dataset_id).values_list("slug", flat=True).first()
+    runs = []
+    _running.active = True
+    try:
+        for indicator in Indicator.objects.filter(definition__dataset=slug).select_related(
+            "series"
+        ):
+            runs.append(indicator_compute(
+                actor=None, indicator=indicator, trigger=f"version {version.number} de {slug}",
+            ))  # fmt: skip
+    finally:
+        _running.active = False
+    return runs

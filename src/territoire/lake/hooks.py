@@ -1,0 +1,40 @@
+"""What the apps built on the lake do when a dataset gets a new version, registered in their
+``AppConfig.ready()``: the lake imports nothing above it (the indicators recompute the series
+built on the dataset). Callbacks run after the version's transaction commits, one after the other;
+a callback's failure is its own business (it records it), never the ingestion's."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from .models import DatasetVersion
+
+VersionCreated = Callable[["DatasetVersion"], None]
+
+_version_created: list[VersionCreated] = []
+log = logging.getLogger(__name__)
+
+
+def version_created_register(callback: VersionCreated) -> VersionCreated:
+    """Add what must happen once a dataset has a new version (registering it twice keeps one)."""
+    if callback not in _version_created:
+        _version_created.append(callback)
+    return callback
+
+
+def version_created_notify_on_commit(version: DatasetVersion) -> None:
+    """Run the registered callbacks once the transaction that created ``version`` commits."""
+    transaction.on_commit(lambda: version_created_run(version))
+
+
+def version_created_run(version: DatasetVersion) -> None:
+    for callback in _version_created:
+        try:
+            callback(version)
+        except Exception:  # a follower's failure never undoes nor fails an ingestion
+            log.exception("version-created callback %r failed for version %s", callback, version.pk)
