@@ -254,3 +254,21 @@ def algorithms_json(entries: Iterable) -> bytes:
         ]
         records.append(record)
     return json.dumps({"algorithms": records}, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def explicit_mention(entry, url: str) -> str:
+    """The « mention explicite » a service prints on a decision taken with the algorithm's help
+    (CRPA L311-3-1): the decision was taken on the basis of an algorithmic processing, for which
+    purpose, and how to obtain its rules."""
+    return _(
+        "Cette décision a été prise sur le fondement d'un traitement algorithmique "
+        "(« %(name)s »), dont la finalité est : %(purpose)s Vous pouvez obtenir la "
+        "communication des règles qui définissent ce traitement et des principales "
+        "caractéristiques de sa mise en œuvre auprès de %(contact)s, et les consulter sur "
+        "%(url)s (article L311-3-1 du code des relations entre le public et l'administration)."
+    ) % {
+        "name": entry.name,
+        "purpose": entry.purpose.rstrip(".") + ".",
+        "contact": entry.contact or str(entry.service),
+        "url": url,
+    }

@@ -6,9 +6,21 @@ from .dataset import dataset_detail, dataset_source_file, distribution_file
 from .home import home
 from .pages import accessibility, legal
 from .producers import service_detail, service_list
+from .registers import (
+    algorithm_detail,
+    algorithm_list,
+    processing_detail,
+    processing_list,
+    registers_home,
+)
 from .territory import territory_detail
 
 __all__ = [
+    "algorithm_detail",
+    "algorithm_list",
+    "processing_detail",
+    "processing_list",
+    "registers_home",
     "accessibility",
     "dataset_detail",
     "dataset_list",
