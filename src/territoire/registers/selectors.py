@@ -10,6 +10,7 @@ from territoire.accounts import permissions
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
 from territoire.core.errors import NotFound, PermissionRefused
+from territoire.organizations.models import Service
 from territoire.trust.models import AuditEvent
 
 from .models import Algorithm, ProcessingActivity
@@ -107,3 +108,12 @@ def entry_history(entry: Model) -> list[AuditEvent]:
 def datasets_linkable(actor) -> QuerySet[Dataset]:
     """Datasets an entry may name: those the editor may see."""
     return catalog_selectors.dataset_list_for_actor(actor).order_by("title")
+
+
+def services_assignable(actor) -> QuerySet[Service]:
+    """The services an actor may give an entry to: every one for a data officer, the services
+    they steward for a steward."""
+    qs = Service.objects.select_related("organization").order_by("organization__name", "name")
+    if permissions.is_data_officer(actor):
+        return qs
+    return qs.filter(pk__in=permissions.stewarded_service_ids(actor))

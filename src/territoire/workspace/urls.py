@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import columns, datasets, officer
+from .views import columns, datasets, officer, registers
 
 app_name = "workspace"
 
@@ -8,6 +8,9 @@ urlpatterns = [
     path("jeux-de-donnees/nouveau/", datasets.dataset_new, name="dataset_new"),
     path("jeux-de-donnees/<slug:slug>/fiche/", datasets.dataset_edit, name="dataset_edit"),
     path("jeux-de-donnees/<slug:slug>/colonnes/", columns.dataset_columns, name="dataset_columns"),
+    path("registres/", registers.register_list, name="registers"),
+    path("registres/<str:kind>/nouveau/", registers.register_new, name="register_new"),
+    path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),
     path("administration/", officer.officer_home, name="officer_home"),
     path("administration/relecture/", officer.officer_review_rules, name="officer_review_rules"),
     path("administration/jeux-de-donnees/", officer.officer_datasets, name="officer_datasets"),

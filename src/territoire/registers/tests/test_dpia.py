@@ -8,6 +8,7 @@ import pytest
 from territoire.registers.exports import dpia_verdict
 from territoire.registers.vocabularies import CnilMandatory, DpiaCriterion
 
+pytest_plugins = ["territoire.registers.tests.fixtures"]
 pytestmark = pytest.mark.django_db
 
 

@@ -16,6 +16,7 @@ from odf.text import P
 
 from territoire.registers import services
 
+pytest_plugins = ["territoire.registers.tests.fixtures"]
 pytestmark = pytest.mark.django_db
 
 INTERNAL = ["Contrat prestataire à renégocier", "Bastion SSH sur 10.2.3.4", "Pondérations revues"]

@@ -10,6 +10,7 @@ from territoire.registers import services
 from territoire.registers.models import Algorithm, ProcessingActivity
 from territoire.trust.models import AuditEvent
 
+pytest_plugins = ["territoire.registers.tests.fixtures"]
 pytestmark = pytest.mark.django_db
 
 

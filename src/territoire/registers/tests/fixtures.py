@@ -1,3 +1,5 @@
+"""Register entries made through the services, for the registers' and the workspace's tests."""
+
 import pytest
 
 from territoire.registers import services
