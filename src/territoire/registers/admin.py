@@ -9,7 +9,7 @@ from django.contrib import admin
 from territoire.accounts import permissions
 from territoire.accounts.admin_base import AuditedAdmin
 
-from . import services
+from . import selectors, services
 from .models import Algorithm, ProcessingActivity
 
 
@@ -22,6 +22,23 @@ class RegisterAdmin(AuditedAdmin):
     readonly_fields = ["created_at", "modified_at"]
     update = staticmethod(services.processing_update)
     delete = staticmethod(services.processing_delete)
+
+    LINKS = ("datasets",)
+
+    def get_exclude(self, request, obj=None):
+        """The links name datasets: shown only to who may change the entry (the data officer),
+        never read-only to someone who may not see every linked dataset."""
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not self.has_change_permission(request, obj):
+            excluded += list(self.LINKS)
+        return excluded
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "datasets":
+            kwargs["queryset"] = selectors.datasets_linkable(request.user)
+        elif db_field.name == "processing_activities":
+            kwargs["queryset"] = selectors.processing_list_for_actor(request.user).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -67,6 +84,7 @@ class AlgorithmAdmin(RegisterAdmin):
     list_display = ["name", "service", "automation", "is_published", "modified_at"]
     list_filter = ["is_published", "automation", "service"]
     filter_horizontal = ["datasets", "processing_activities"]
+    LINKS = ("datasets", "processing_activities")
     create = staticmethod(services.algorithm_create)
     update = staticmethod(services.algorithm_update)
     delete = staticmethod(services.algorithm_delete)
