@@ -198,13 +198,24 @@ def _cell(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# A cell a spreadsheet would run as a formula gets a quote before it (OWASP's CSV injection
+# advice, as records.spreadsheet does for the records' exports; records sits above this layer).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
 def as_csv(entries: Iterable, columns: list[Column]) -> bytes:
-    """UTF-8 with BOM and « ; », as the workspace's exports: a spreadsheet opens it as it is."""
+    """UTF-8 with BOM and « ; », as the workspace's exports: a spreadsheet opens it as it is.
+    Every cell is text people wrote, so formula-like cells are made inert. (ODS cells are typed
+    strings, never formulas: nothing to change there.)"""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([str(c.label) for c in columns])
     for entry in entries:
-        writer.writerow([_cell(c.value(entry)) for c in columns])
+        writer.writerow([_inert(_cell(c.value(entry))) for c in columns])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

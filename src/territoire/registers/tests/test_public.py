@@ -143,3 +143,14 @@ def test_algorithm_page_and_open_data(client, registers):
 def test_public_list_query_count(client, registers, django_assert_max_num_queries):
     with django_assert_max_num_queries(8):
         client.get(reverse("web:algorithm_list"), {"format": "json"})
+
+
+def test_csv_cells_never_run_as_formulas(client, make_processing):
+    make_processing(
+        name='=HYPERLINK("http://example.org";"clic")', purposes=["+33 est un indicatif"]
+    )
+    [row] = _csv(client.get(reverse("web:processing_list"), {"format": "csv"}))
+    assert row["nom du traitement"] == '\'=HYPERLINK("http://example.org";"clic")'
+    assert row["finalités"] == "'+33 est un indicatif"
+    sheet = _ods(client.get(reverse("web:processing_list"), {"format": "ods"}))
+    assert sheet[1][1] == '=HYPERLINK("http://example.org";"clic")'  # a string cell, as typed
