@@ -154,3 +154,14 @@ def test_csv_cells_never_run_as_formulas(client, make_processing):
     assert row["finalités"] == "'+33 est un indicatif"
     sheet = _ods(client.get(reverse("web:processing_list"), {"format": "ods"}))
     assert sheet[1][1] == '=HYPERLINK("http://example.org";"clic")'  # a string cell, as typed
+
+
+def test_pages_in_english(client, registers):
+    canteen, *_ = registers
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("web:processing", args=[canteen.slug]), HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "Data protection impact assessment (DPIA) required: 2 of the EDPB" in text
+    assert "public interest task or exercise of official authority (art. 6-1-e)" in text
+    listing = client.get(reverse("web:algorithm_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Register of public algorithms" in listing
