@@ -16,6 +16,7 @@ application = get_wsgi_application()
 
 
 def _warm() -> None:
+    # Imported here, after get_wsgi_application(): the apps must be loaded first.
     from django.urls import get_resolver
 
     from territoire.records import serving

@@ -159,3 +159,36 @@ def report_masked(report: dict | None) -> dict | None:
         "columns": columns_masked(report.get("columns") or [], flags),
         "validation": validation_masked(report.get("validation"), flags),
     }
+
+
+def waited_issue(other: str, name: str) -> dict:
+    return {
+        "severity": "info",
+        "code": "waited_for_other_ingestion",
+        "file": name,
+        "line": None,
+        "column": None,
+        "message_fr": f"Cette ingestion a attendu la fin d'une autre ingestion du même jeu de données "
+        f"({other}), puis a comparé le fichier à la version que celle-ci a laissée.",
+        "message_en": f"This ingestion waited for another ingestion of the same dataset to end "
+        f"({other}), then compared the file with the version it left.",
+        "hint_fr": None,
+        "hint_en": None,
+    }
+
+
+def released_warning(columns: list[str], name: str) -> dict:
+    listed = ", ".join(f"« {c} »" for c in columns)
+    return {
+        "severity": "warning",
+        "code": "type_override_released",
+        "file": name,
+        "line": None,
+        "column": None,
+        "message_fr": f"Type imposé retiré pour {listed} : la prochaine version sera typée "
+        "d'après son contenu.",
+        "message_en": f"Forced type removed for {listed}: the next version will be typed from "
+        "its content.",
+        "hint_fr": "Corrigez les valeurs signalées puis imposez de nouveau le type si besoin.",
+        "hint_en": "Fix the values reported, then force the type again if needed.",
+    }

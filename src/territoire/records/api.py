@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Literal
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from ninja import Query, Router
 
@@ -62,14 +61,13 @@ def _served(request, slug: str, version: int | None) -> selectors.Served:
 
 def _timezone(name: str | None) -> str:
     zone = name or engine.DEFAULT_TIMEZONE
-    try:
-        ZoneInfo(zone)
-    except (ValueError, KeyError, OSError):
+    if not engine.is_timezone(zone):
+        shown = zone[:40] + ("…" if len(zone) > 40 else "")
         raise ValidationFailed(
-            f"Fuseau horaire inconnu : « {zone} » (par exemple Europe/Paris, UTC).",
-            f"Unknown time zone: '{zone}' (for example Europe/Paris, UTC).",
+            f"Paramètre timezone : fuseau horaire inconnu « {shown} » (par exemple Europe/Paris, UTC).",
+            f"Parameter timezone: unknown time zone '{shown}' (for example Europe/Paris, UTC).",
             where="timezone",
-        ) from None
+        )
     return zone
 
 

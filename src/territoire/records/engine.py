@@ -8,11 +8,12 @@ limit is hit the answer says so in ``limits`` (never a silently empty or shorten
 
 from __future__ import annotations
 
+import functools
 import importlib.abc
 import importlib.util
 import sys
 import threading
-from zoneinfo import ZoneInfo
+import zoneinfo
 
 import duckdb
 
@@ -61,8 +62,22 @@ def connect(
     return con
 
 
+@functools.cache
+def _timezones() -> frozenset[str]:
+    # The IANA names of the tz database (files such as "posixrules" or "localtime" are not zones,
+    # and DuckDB's ICU does not know them).
+    return frozenset(zoneinfo.available_timezones() - {"localtime", "posixrules", "Factory"})
+
+
+def is_timezone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone the engine takes (``Europe/Paris``, ``UTC``…):
+    checked against the list of zones, never opened as a file."""
+    return isinstance(name, str) and len(name) <= 64 and name in _timezones()
+
+
 def set_timezone(con: duckdb.DuckDBPyConnection, timezone: str) -> None:
-    ZoneInfo(timezone)  # refuse unknown names before they reach SQL
+    if not is_timezone(timezone):  # refuse unknown names before they reach SQL
+        raise ValueError(f"unknown time zone {timezone[:64]!r}")
     con.execute(f"SET TimeZone = '{timezone}'")
 
 
@@ -104,9 +119,10 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: list, timeout_s: f
             return None
 
 
-def time_limit(seconds: float, part: str) -> dict:
+def time_limit(seconds: float | None, part: str) -> dict:
     """The ``limits`` entry of a part of the answer (results, total_count, facets) that the time
     limit stopped."""
+    seconds = seconds or 0.0  # only called when a limit was set and hit
     return {
         "name": "time_limit",
         "value": seconds,

@@ -28,7 +28,7 @@ import math
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
@@ -214,6 +214,11 @@ def write_csv(table: Table) -> HttpResponse:
     return _streaming(table, body())
 
 
+def write_tsv(table: Table) -> HttpResponse:
+    """Tab-separated values: the CSV writer with a tab as the delimiter."""
+    return write_csv(replace(table, export=replace(table.export, delimiter="\t")))
+
+
 def _dumps(value) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -383,6 +388,9 @@ class ExportFormat:
 _EVERYWHERE = frozenset({API, ODS, CATALOGUE, PORTAL})
 FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("csv", "CSV", "text/csv", write_csv, _EVERYWHERE, "CSV", charset=True),
+    ExportFormat(
+        "tsv", "TSV", "text/tab-separated-values", write_tsv, frozenset({API}), "TSV", charset=True
+    ),
     ExportFormat("json", "JSON", "application/json", write_json, _EVERYWHERE, "JSON"),
     ExportFormat("jsonl", "JSON Lines", "application/jsonl", write_jsonl, frozenset({API, ODS})),
     ExportFormat(

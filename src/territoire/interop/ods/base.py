@@ -8,6 +8,7 @@ import logging
 from django.views.decorators.http import require_GET
 
 from territoire.accounts.authentication import InvalidToken, RateLimited
+from territoire.core import parameters
 from territoire.records.export_limits import ExportsBusy
 from territoire.records.odsql import QueryError
 
@@ -82,6 +83,15 @@ def ods_view(view):
     @require_GET
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        refusal = parameters.check_query(request.GET.lists())
+        if refusal is not None:
+            return error(
+                400,
+                "InvalidRESTParameterError",
+                refusal.message_fr,
+                refusal.message_en,
+                parameter=refusal.name,
+            )
         try:
             actor = common.authenticate(request)
         except RateLimited as exc:

@@ -33,7 +33,7 @@ from .. import engine
 from ..engine import IngestOptions
 from ..engine.serving import serving_path
 from ..models import Conformity, DatasetLake, DatasetVersion
-from ..report import IngestReport, Laps, error_issue
+from ..report import IngestReport, Laps, error_issue, released_warning, waited_issue
 from .files import file_sha256, is_referenced, lake_root, place, remove_empty_dirs
 from .lake_settings import (
     dataset_lake_get,
@@ -104,7 +104,7 @@ def dataset_ingest(
             notify=notify,
         )
     if waited:
-        report.warnings.insert(0, _waited_issue(waited[0], name))
+        report.warnings.insert(0, waited_issue(waited[0], name))
     return report
 
 
@@ -124,22 +124,6 @@ def _dataset_locked(dataset: Dataset, holder: str, notify: Progress):
 def _holder_default(actor, what: str) -> str:
     who = actor.get_username() if permissions.is_authenticated(actor) else "la plateforme"
     return f"{what} par {who}"[:200]
-
-
-def _waited_issue(other: str, name: str) -> dict:
-    return {
-        "severity": "info",
-        "code": "waited_for_other_ingestion",
-        "file": name,
-        "line": None,
-        "column": None,
-        "message_fr": f"Cette ingestion a attendu la fin d'une autre ingestion du même jeu de données "
-        f"({other}), puis a comparé le fichier à la version que celle-ci a laissée.",
-        "message_en": f"This ingestion waited for another ingestion of the same dataset to end "
-        f"({other}), then compared the file with the version it left.",
-        "hint_fr": None,
-        "hint_en": None,
-    }
 
 
 def _ingest_locked(
@@ -370,7 +354,7 @@ def _ingest_new_version(
             )
             report = _failed(report, exc, name, started)
             if released:
-                report.warnings.append(_released_warning(released, name))
+                report.warnings.append(released_warning(released, name))
             return report
         raise
     finally:
@@ -446,23 +430,6 @@ def _version_commit(*, actor, dataset, lake, report, explicit, name, values) -> 
     return version
 
 
-def _released_warning(columns: list[str], name: str) -> dict:
-    listed = ", ".join(f"« {c} »" for c in columns)
-    return {
-        "severity": "warning",
-        "code": "type_override_released",
-        "file": name,
-        "line": None,
-        "column": None,
-        "message_fr": f"Type imposé retiré pour {listed} : la prochaine version sera typée "
-        "d'après son contenu.",
-        "message_en": f"Forced type removed for {listed}: the next version will be typed from "
-        "its content.",
-        "hint_fr": "Corrigez les valeurs signalées puis imposez de nouveau le type si besoin.",
-        "hint_en": "Fix the values reported, then force the type again if needed.",
-    }
-
-
 def dataset_reingest(
     *,
     actor,
@@ -505,5 +472,5 @@ def dataset_reingest(
             progress=progress,
         )
     if waited:
-        report.warnings.insert(0, _waited_issue(waited[0], version.source_name))
+        report.warnings.insert(0, waited_issue(waited[0], version.source_name))
     return report

@@ -17,6 +17,8 @@ from territoire.core.search import LIGATURES, normalize_text
 
 from ..columns import quote
 from . import ast, functions
+from .errors import QueryError
+from .literals import integer_out_of_range
 
 _LIGATURES = LIGATURES
 
@@ -99,6 +101,9 @@ class Emitter:
         return other
 
     def param(self, value) -> str:
+        too_large = integer_out_of_range(value)
+        if too_large is not None:  # the clauses check their literals; this is the last guard
+            raise QueryError(too_large.message_fr, too_large.message_en, clause="query")
         self.params.append(value)
         return "?"
 

@@ -73,7 +73,7 @@ def export_cursor(
     *,
     hide_id: bool = False,
     timeout_s: float | None = None,
-) -> Iterator[tuple[object, CompiledQuery]]:
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, CompiledQuery]]:
     """(connection, compiled query) of a whole export, in the stable order of pages; the
     version stays open until the block ends. Raises QueryError before anything is sent.
 

@@ -18,8 +18,9 @@ import copy
 from .. import engine
 from ..columns import GEO, TEMPORAL, Column, quote
 from ..odsql import QueryError, RecordQuery, Schema, compile_filter
+from ..odsql.ast import Node
 from ..odsql.compiler import clause_text, where_clauses
-from ..odsql.refine import FacetFilter
+from ..odsql.refine import FacetFilter, Refinement
 from ..odsql.values import as_text
 from . import sources
 from .analysis import analyze
@@ -33,9 +34,9 @@ def record_facets(
     served: Served,
     *,
     facet_fields: list[str],
-    where: list[str] | None = None,
-    refine: list[str] | None = None,
-    exclude: list[str] | None = None,
+    where: list[str | Node] | None = None,
+    refine: list[str | Refinement] | None = None,
+    exclude: list[str | Refinement] | None = None,
     limit_per_facet: int = 50,
     lang: str = "fr",
     timezone: str = engine.DEFAULT_TIMEZONE,
@@ -130,8 +131,8 @@ def _facets(
     columns: tuple[Column, ...],
     facet_fields: list[str],
     where,
-    refine: list[str],
-    exclude: list[str],
+    refine: list[str | Refinement],
+    exclude: list[str | Refinement],
     limit_per_facet: int,
     timezone: str,
     timeout_s: float | None,

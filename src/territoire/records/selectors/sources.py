@@ -87,7 +87,7 @@ def _parquet_sql(served: Served) -> tuple[str, list]:
             f"(SELECT file_row_number + 1 AS {identifier}, * EXCLUDE (file_row_number) "
             "FROM read_parquet(?, file_row_number = true))"
         )
-    return sql, [str(served.version.absolute_path)]
+    return sql, [str(served.read.absolute_path)]
 
 
 @contextmanager
@@ -101,7 +101,7 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
             yield source
         return
     store = serving.store()
-    with store.use(serving_path(served.version.absolute_path)) as attached:
+    with store.use(serving_path(served.read.absolute_path)) as attached:
         if attached is None or attached.manifest.get("id_column") != served.id_column:
             with _parquet(served, timezone, fresh, file_order) as source:
                 yield source
@@ -297,7 +297,7 @@ def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candi
                     len(tids) == 1 and len(positions) == 1,
                 )
             )
-    if not terms or estimate > FTS_SHARE_LIMIT * int(served.version.row_count):
+    if not terms or estimate is None or estimate > FTS_SHARE_LIMIT * int(served.read.row_count):
         return None
     if len(terms) == 1:
         sql, single = terms[0]

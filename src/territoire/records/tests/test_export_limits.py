@@ -90,6 +90,20 @@ def opened(monkeypatch):
     return seen
 
 
+def _client_leaves(response) -> None:
+    """What the server does when the client goes away: close the response. (Without the
+    request_finished signal, which would close the test's database connection, as Django's
+    test client also does.)"""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def _closed(con) -> bool:
     try:
         con.execute("SELECT 1")
@@ -115,7 +129,7 @@ def test_slots_bound_concurrent_exports_and_free_when_closed(client, big, settin
     else:
         assert body["error"] == "exports_busy" and body["where"] == "export"
     assert "exports" in body["message"] and "exports" in body["message_en"]
-    first.close()  # the client went away: the server closes the response
+    _client_leaves(first)
     assert export_limits.held() == 0
     again = client.get(f"{prefix}/{big.slug}/exports/csv", {"where": "id < 3"})
     assert again.status_code == 200
@@ -151,7 +165,7 @@ def test_a_slot_held_by_another_process_counts(client, big, settings, home):
         holder.wait(timeout=10)
     after = client.get(f"/api/v1/datasets/{big.slug}/exports/csv", {"limit": 1})
     assert after.status_code == 200
-    after.close()
+    _client_leaves(after)
     assert export_limits.held() == 0
 
 
@@ -166,7 +180,7 @@ def test_closing_the_stream_ends_the_query(client, big, opened, fmt):
     assert next(chunks)  # a few rows are out, the rest is still to read
     exported = [s for s in opened if not _closed(s.con)]
     assert exported and export_limits.held() == 1
-    response.close()
+    _client_leaves(response)
     assert all(_closed(s.con) for s in exported)  # the export's connection (and query) ended
     assert export_limits.held() == 0
     assert time.monotonic() - started < 10
