@@ -19,6 +19,9 @@ REFERENCE_MODELS = {
     "organizations.service",
 }
 ACCOUNT_MODELS = {"accounts.user", "accounts.membership", "accounts.apitoken"}
+# The registers (GDPR art. 30, public algorithms): stewards edit them in the workspace; in the
+# admin, anyone but the data officer only reads them.
+REGISTER_MODELS = {"registers.processingactivity", "registers.algorithm"}
 
 
 def is_authenticated(actor) -> bool:
@@ -78,7 +81,7 @@ def can_admin_model(actor, label: str, action: str) -> bool:
         if action == "view":
             return True
         return is_steward(actor) and bool(stewarded_service_ids(actor))
-    if label in REFERENCE_MODELS:
+    if label in REFERENCE_MODELS or label in REGISTER_MODELS:
         return action == "view"
     if label == "accounts.apitoken":
         return action in {"view", "add", "change"}  # their own tokens only (queryset filtered)
@@ -95,3 +98,13 @@ def can_edit_dataset(actor, dataset) -> bool:
 
 def can_manage_tokens_of(actor, user) -> bool:
     return is_authenticated(actor) and (actor.pk == user.pk or is_data_officer(actor))
+
+
+def can_edit_register_entry(actor, service_id: int | None) -> bool:
+    """A register entry (GDPR processing, public algorithm) belongs to a service, as a dataset
+    does: data officers change every entry, stewards those of the services they steward."""
+    if is_data_officer(actor):
+        return True
+    return (
+        is_steward(actor) and service_id is not None and service_id in stewarded_service_ids(actor)
+    )

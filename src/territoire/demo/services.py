@@ -24,6 +24,8 @@ from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.services import territories_load
 from territoire.trust.selectors import personal_data_decision_latest
 
+from .registers import demo_registers
+
 DEMO_EPCI = "243400017"
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -348,6 +350,7 @@ def demo_build(*, password: str | None = None) -> DemoReport:
         if spec["publish"]:
             catalog_services.dataset_publish(actor=officer, dataset=dataset)
         report.datasets.append(dataset.slug)
+    demo_registers(officer=officer, services=services)
     report.indicators = _indicators(officer, services)
     report.accounts = {
         u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]

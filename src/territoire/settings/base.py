@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "territoire.catalog",
     "territoire.trust",
     "territoire.schemas",
+    "territoire.registers",
     "territoire.lake",
     "territoire.records",
     "territoire.indicators",

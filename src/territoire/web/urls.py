@@ -23,6 +23,11 @@ urlpatterns = [
     path("services/", views.service_list, name="services"),
     path("services/<slug:organization>/<slug:service>/", views.service_detail, name="service"),
     path("territoires/<slug:kind>/<str:code>/", views.territory_detail, name="territory"),
+    path("registres/", views.registers_home, name="registers"),
+    path("registres/traitements/", views.processing_list, name="processing_list"),
+    path("registres/traitements/<slug:slug>/", views.processing_detail, name="processing"),
+    path("registres/algorithmes/", views.algorithm_list, name="algorithm_list"),
+    path("registres/algorithmes/<slug:slug>/", views.algorithm_detail, name="algorithm"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import columns, datasets, indicators, officer
+from .views import columns, datasets, indicators, officer, registers
 
 app_name = "workspace"
 
@@ -17,6 +17,9 @@ urlpatterns = [
         indicators.indicator_publish,
         name="indicator_publish",
     ),
+    path("registres/", registers.register_list, name="registers"),
+    path("registres/<str:kind>/nouveau/", registers.register_new, name="register_new"),
+    path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),
     path("administration/", officer.officer_home, name="officer_home"),
     path("administration/relecture/", officer.officer_review_rules, name="officer_review_rules"),
     path("administration/jeux-de-donnees/", officer.officer_datasets, name="officer_datasets"),

@@ -24,6 +24,7 @@ from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset, Distribution, Theme
 from territoire.lake import services as lake_services
 from territoire.lake.models import DatasetVersion, IngestJob
+from territoire.registers import services as register_services
 from territoire.territories.models import Territory
 from territoire.trust.models import AuditEvent
 from territoire.trust.services import model_snapshot
@@ -45,6 +46,8 @@ MAY = {
         "catalog.dataset": {"list", "add"},
         "catalog.distribution": {"list", "add"},
         "accounts.apitoken": {"list", "add"},
+        "registers.processingactivity": REFERENCE,  # stewards edit in the workspace
+        "registers.algorithm": REFERENCE,
     },
     "agent": {
         "territories.territory": REFERENCE,
@@ -53,6 +56,8 @@ MAY = {
         "catalog.dataset": {"list"},
         "catalog.distribution": {"list"},
         "accounts.apitoken": {"list", "add"},
+        "registers.processingactivity": REFERENCE,
+        "registers.algorithm": REFERENCE,
     },
     "citizen": {},
     "data_officer": {
@@ -66,6 +71,8 @@ MAY = {
                 "accounts.apitoken",
                 "catalog.dataset",
                 "catalog.distribution",
+                "registers.processingactivity",
+                "registers.algorithm",
             ],
             set(ACTIONS),
         ),
@@ -109,6 +116,25 @@ def world(
         actor=data_officer, dataset=private, decision="keep_private", reason="Données sociales."
     )
     token, _ = token_create(actor=data_officer, user=data_officer, name="officier", scopes=["read"])
+    # Register entries of the other service, linked to its personal dataset: a reader of the
+    # admin who may not see that dataset must not read its title there either.
+    processing = register_services.processing_create(
+        actor=data_officer,
+        name="Aides sociales",
+        service=other_service,
+        purposes=["Instruire les demandes"],
+        legal_bases=["public_task"],
+        controller_name="CCAS",
+        datasets=[private],
+    )
+    algorithm = register_services.algorithm_create(
+        actor=data_officer,
+        name="Tarif social",
+        service=other_service,
+        purpose="Calculer la réduction",
+        datasets=[private],
+        processing_activities=[processing],
+    )
     objects = {
         "territories.territory": Territory.objects.create(
             kind="region", code="76", name="Occitanie"
@@ -127,6 +153,8 @@ def world(
         ),
         "trust.auditevent": AuditEvent.objects.filter(object_id=str(private.pk)).first(),
         "trust.personaldatadecision": decision,
+        "registers.processingactivity": processing,
+        "registers.algorithm": algorithm,
         "auth.group": Group.objects.create(name="comité"),
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},

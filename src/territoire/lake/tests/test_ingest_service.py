@@ -532,12 +532,23 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     assert all(v.dataset.is_published for v in versions.values())
     decided = set(PersonalDataDecision.objects.values_list("dataset__slug", flat=True))
     assert decided == {slug for slug, v in versions.items() if v.personal_data}
+    from territoire.registers.models import Algorithm, ProcessingActivity
+    from territoire.trust.models import AuditEvent
+
+    [processing] = ProcessingActivity.objects.all()
+    assert processing.dpia_required and processing.is_published
+    [algorithm] = Algorithm.objects.all()
+    assert list(algorithm.processing_activities.all()) == [processing]
+    register_events = AuditEvent.objects.filter(object_type__startswith="registers.").count()
     before = lake_files()
     demo_build(password="un mot de passe de démo solide")
     assert sources.count() == 3, "building the demo again changes nothing"
     series = DatasetVersion.objects.filter(dataset__indicator__isnull=False)
     assert series.count() == 2 and all(v.dataset.is_published for v in series)
     assert lake_files() == before
+    assert AuditEvent.objects.filter(object_type__startswith="registers.").count() == (
+        register_events
+    )
 
 
 def test_the_source_is_hashed_once_and_its_checksum_always_reported(

@@ -7,9 +7,21 @@ from .home import home
 from .indicators import indicator_detail, indicator_list
 from .pages import accessibility, legal
 from .producers import service_detail, service_list
+from .registers import (
+    algorithm_detail,
+    algorithm_list,
+    processing_detail,
+    processing_list,
+    registers_home,
+)
 from .territory import territory_detail
 
 __all__ = [
+    "algorithm_detail",
+    "algorithm_list",
+    "processing_detail",
+    "processing_list",
+    "registers_home",
     "accessibility",
     "dataset_detail",
     "dataset_list",
