@@ -137,7 +137,7 @@ def test_audit_log_in_words_filters_and_csv(client, data_officer, steward, city)
     client.force_login(data_officer)
     url = reverse("workspace:officer_audit")
     page = client.get(url, {"action": "submit"}).content.decode()
-    assert "steward a soumis pour publication jeu de données « Budget primitif »" in page
+    assert "steward a soumis pour publication « Budget primitif » (jeu de données)" in page
     assert "état de publication : brouillon → soumis à l&#x27;administrateur des données" in page
     assert "Délibérations" not in page
     page = client.get(url, {"who": "steward", "what": "Délibérations"}).content.decode()
