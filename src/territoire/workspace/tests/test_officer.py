@@ -186,3 +186,16 @@ def test_a_steward_cannot_assign_or_set_rules(client, steward, city):
     )
     assert Dataset.objects.get(pk=orphan.pk).steward is None
     assert not catalog_selectors.publication_review_rule_installation()
+
+
+def test_inventory_queries_do_not_grow_with_datasets(
+    client, data_officer, city, make_dataset, django_assert_max_num_queries
+):
+    client.force_login(data_officer)
+    url = reverse("workspace:officer_datasets")
+    client.get(url)
+    for n in range(10):
+        make_dataset(f"Jeu supplémentaire {n}", frequency="WEEKLY")
+    with django_assert_max_num_queries(14):
+        page = client.get(url)
+    assert page.content.decode().count('/fiche/">Jeu supplémentaire') == 10
