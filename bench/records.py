@@ -10,8 +10,8 @@ public works orders: id, INSEE code, a French label, service, status, amount, da
 and serves it twice on 127.0.0.1:
 
 - **Territoire**: ingested by ``territoire ingest`` (the real lake: typed Parquet), served by
-  ``territoire serve`` (gunicorn, W workers, default 2 = one per core), hot versions loaded
-  before answering (``TERRITOIRE_RECORDS_HOT=sync``), rate limit lifted for the run;
+  ``territoire serve`` (gunicorn, W workers, default 2 = one per core), reading the serving
+  file built at ingestion, rate limit lifted for the run;
 - **Datasette 0.65.x** in its best configuration: SQLite table with ``id INTEGER PRIMARY KEY``,
   an index on every filtered or sorted column, FTS5 on the label, immutable mode (``-i``)
   with an inspect file (counts precomputed), facet suggestions off, time limits lifted so no
@@ -22,7 +22,7 @@ Then, for each query, R distinct requests (different values each time) are timed
 requests repeated); the medians are compared. Results of both servers are checked to agree
 (counts, ids). Then the full CSV export, then throughput with 8 concurrent clients (threads,
 keep-alive connections) for record lookups and filtered pages. Finally, in-process engine
-timings show what each technique of ``territoire.records.hot`` buys.
+timings show what each structure of the serving file (``lake/engine/serving.py``) buys.
 
 Prints a Markdown report and writes bench/out/records/results.json.
 """
@@ -219,7 +219,6 @@ def _territoire_env(home: Path) -> dict:
         DATABASE_URL=f"sqlite:///{home / 'territoire.sqlite3'}",
         SECRET_KEY="bench-records-only-" + "x" * 40,
         TERRITOIRE_API_RATE="1000000000/1",
-        TERRITOIRE_RECORDS_HOT="sync",
         LOG_LEVEL="WARNING",
     )
     return env
@@ -567,8 +566,7 @@ def cases(rows: int) -> list[Case]:
 
 
 def warm_up(port_t: int, port_d: int, rows: int) -> dict:
-    """First request of each query shape on each server (Territoire then builds what it needs:
-    the hot table, copies, word index — synchronously here), then every Territoire worker warmed
+    """First request of each query shape on each server, then every Territoire worker warmed
     through 8 parallel connections. Warm-up requests (index 9,000+) are never measured."""
     firsts = {}
     for case in cases(rows):
@@ -726,7 +724,7 @@ def throughputs(port_t: int, port_d: int, rows: int, seconds: float) -> dict:
         ),
         ("filtered pages", pages_t, pages_d),
     ):
-        # Warm every worker and connection first (each gunicorn worker has its own hot copy).
+        # Warm every worker and connection first.
         throughput(port_t, t_paths[:50], 8, 30, 400)
         throughput(port_d, d_paths[:50], 8, 30, 400)
         result[name] = {
@@ -750,8 +748,7 @@ os.environ['DJANGO_SETTINGS_MODULE'] = 'territoire.settings.base'
 import django; django.setup()
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from territoire.records import hot, selectors
-from territoire.records.columns import quote
+from territoire.records import selectors, serving
 from territoire.records.odsql import RecordQuery
 from territoire.records.selectors import sources
 ROWS, R = int(sys.argv[1]), int(sys.argv[2])
@@ -777,8 +774,8 @@ cases = {
         where='montant > %d' % (1000 + i * 37), limit=100)),
 }
 def forget():
-    for version in hot.store()._versions.values():
-        version.counts.clear()  # no remembered count or facets: every call computes
+    for attached in serving.store()._attached.values():
+        attached.memo.clear()  # no remembered count or facets: every call computes
 def median(fn):
     fn(10_000)
     times = []
@@ -787,43 +784,30 @@ def median(fn):
         t = time.perf_counter(); fn(i); times.append((time.perf_counter() - t) * 1000)
     return round(statistics.median(times), 2)
 out = {}
-settings.TERRITOIRE_RECORDS_HOT = 'off'
+settings.TERRITOIRE_RECORDS_SERVING = False
 for name, fn in cases.items():
     out[name] = {'parquet': median(fn)}
-settings.TERRITOIRE_RECORDS_HOT = 'sync'
-hot.store().clear()
-copy_source, candidates, row_copy = sources._copy, sources.search_candidates, sources.row
+settings.TERRITOIRE_RECORDS_SERVING = True
+serving.store().clear()
+copy_source, candidates, row_fetch = sources._copy, sources.search_candidates, sources.row
 sources._copy = lambda *a, **k: None
 sources.search_candidates = lambda *a, **k: None
 sources.row = lambda *a, **k: None
 for name, fn in cases.items():
     out[name]['memory'] = median(fn)
-sources._copy, sources.search_candidates, sources.row = copy_source, candidates, row_copy
-hot.store().clear()
+sources._copy, sources.search_candidates, sources.row = copy_source, candidates, row_fetch
+serving.store().clear()
 for name, fn in cases.items():
     out[name]['all'] = median(fn)
-store = hot.store()
-with sources.open_version(served, 'Europe/Paris') as main:
-    hv = main.memo
-    con = store.cursor('Europe/Paris')
-    con.execute('CREATE TABLE noindex AS SELECT * FROM ' + quote(hv.main.table))
-    def lookup(i):
-        con.execute('SELECT * FROM noindex WHERE _id = ?', [1 + (i * 7919) % ROWS]).fetchall()
-    def indexed(i):
-        con.execute('SELECT * FROM ' + quote(hv.main.table) + ' WHERE _id = ?', [1 + (i * 7919) % ROWS]).fetchall()
-    out['record by id']['sql, no index'] = median(lookup)
-    out['record by id']['sql, ART index'] = median(indexed)
-    out['_memory'] = store.stats()
 print(json.dumps(out))
 """
 
 
 def techniques(home: Path, repeat: int, rows: int) -> dict:
-    """In-process time (no HTTP) of each query: on the Parquet file, on the hot table without
-    copies, word index or row copy, and with everything (distinct requests: no remembered
-    count)."""
+    """In-process time (no HTTP) of each query: on the Parquet file, on the serving file's rows
+    alone (no sorted or geo copy, no word index, no row fetch), and with everything (distinct
+    requests: no remembered count)."""
     env = _territoire_env(home)
-    env["TERRITOIRE_RECORDS_HOT_MB"] = "8192"
     done = subprocess.run(
         [sys.executable, "-c", TECHNIQUES_CODE, str(rows), str(repeat)],
         env=env,
@@ -845,7 +829,7 @@ def _load() -> str:
 
 def report_techniques(tech: dict) -> str:
     lines = [
-        "| in-process, no HTTP | Parquet file | hot table alone (index on _id, no copies) | hot, everything |",
+        "| in-process, no HTTP | Parquet file | serving file, rows alone | serving file, every structure |",
         "|---|---:|---:|---:|",
     ]
     for name, e in tech.items():
@@ -854,15 +838,6 @@ def report_techniques(tech: dict) -> str:
         lines.append(
             f"| {name} | {e['parquet']:.2f} ms | {e['memory']:.2f} ms | {e['all']:.2f} ms |"
         )
-    lookup = tech.get("record by id", {})
-    if "sql, no index" in lookup:
-        lines.append(
-            f"\nRecord by id in SQL alone: {lookup['sql, no index']:.2f} ms without the ART "
-            f"index on _id, {lookup['sql, ART index']:.2f} ms with it."
-        )
-    for entry in tech.get("_memory", []):
-        copies = ", ".join(f"{k} {v / 1e6:.0f} MB" for k, v in entry["copies"].items())
-        lines.append(f"\nMemory of one process: hot table {entry['bytes'] / 1e6:.0f} MB; {copies}.")
     return "\n".join(lines)
 
 

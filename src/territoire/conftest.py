@@ -179,19 +179,19 @@ def make_dataset(organization, service, data_officer):
 
 
 @pytest.fixture
-def fresh_hot_store():
-    """An empty store of hot versions (territoire.records.hot) before and after the test."""
-    from territoire.records import hot
+def fresh_serving_store():
+    """No serving file attached (territoire.records.serving) before and after the test."""
+    from territoire.records import serving
 
-    hot.store().clear()
-    yield hot.store()
-    hot.store().clear()
+    serving.store().clear()
+    yield serving.store()
+    serving.store().clear()
 
 
-@pytest.fixture(params=["off", "sync"])
+@pytest.fixture(params=["off", "on"])
 def mode(request, settings):
-    """Records read from the Parquet files, then from the hot copies."""
-    settings.TERRITOIRE_RECORDS_HOT = request.param
+    """Records read from the Parquet files, then from the serving files."""
+    settings.TERRITOIRE_RECORDS_SERVING = request.param == "on"
     return request.param
 
 
@@ -214,3 +214,14 @@ def rate_store(request, settings, db):
     else:
         settings.REDIS_URL = None
         yield request.param
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the site's language: a request with ``Accept-Language: en`` leaves
+    English active in the thread (LocaleMiddleware), which would leak into the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

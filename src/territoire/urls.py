@@ -21,3 +21,9 @@ urlpatterns = [
     path("", include("territoire.interop.urls")),
     path("", include("territoire.web.urls")),
 ]
+
+# The site's error pages, in its layout and the visitor's language; JSON under /api/.
+handler400 = "territoire.web.views.errors.bad_request"
+handler403 = "territoire.web.views.errors.permission_denied"
+handler404 = "territoire.web.views.errors.page_not_found"
+handler500 = "territoire.web.views.errors.server_error"

@@ -4,6 +4,8 @@ shape (`core.schemas.ErrorOut`). The endpoints live in their apps (`territories/
 
 from __future__ import annotations
 
+import functools
+
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -13,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from territoire.accounts.authentication import InvalidToken, RateLimited
 from territoire.catalog.api import router as catalog_router
+from territoire.core import parameters
 from territoire.core.errors import TerritoireError
 from territoire.lake.api import router as lake_router
 from territoire.lake.uploads import upload_refusals
@@ -38,7 +41,11 @@ api = NinjaAPI(
 
 @api.exception_handler(TerritoireError)
 def territoire_error(request, exc: TerritoireError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    retry_after = getattr(exc, "retry_after", None)  # a busy service (503) says when to retry
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @api.exception_handler(InvalidToken)
@@ -116,6 +123,30 @@ def rate_limited(request, exc: RateLimited):
     return response
 
 
+def bounded_parameters(view):
+    """Every operation's query parameters within their bounds (core.parameters), checked before
+    ninja reads them: one past its bound is a 422 that names it."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        refusal = parameters.check_query(request.GET.lists())
+        if refusal is None:
+            return view(request, *args, **kwargs)
+        body = {
+            "error": "validation_failed",
+            "message": refusal.message_fr,
+            "message_en": refusal.message_en,
+            "where": f"query.{refusal.name}",
+            "details": [
+                {"loc": ["query", refusal.name], "type": "too_long", "msg": refusal.message_en}
+            ],
+        }
+        return api.create_response(request, body, status=422)
+
+    return wrapper
+
+
+api.add_decorator(bounded_parameters, mode="view")
 api.add_router("", territories_router)  # status, territories
 api.add_router("", catalog_router)  # datasets
 api.add_router("", lake_router)  # uploads, jobs, versions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ class IngestReport:
     message_fr: str = ""
     message_en: str = ""
     seconds: float = 0.0
+    timings: dict[str, Any] = field(default_factory=dict)  # seconds per step (Laps)
 
     @property
     def succeeded(self) -> bool:
@@ -60,7 +62,21 @@ class IngestReport:
             "parquet_checksum": self.parquet_checksum,
             "published": self.published,
             "seconds": round(self.seconds, 3),
+            "timings": self.timings,
         }
+
+
+class Laps:
+    """Seconds spent in each step of an ingestion, written into ``timings`` as they end."""
+
+    def __init__(self, timings: dict[str, Any]):
+        self.timings = timings
+        self.clock = time.monotonic()
+
+    def lap(self, step: str) -> None:
+        now = time.monotonic()
+        self.timings[step] = round(now - self.clock, 4)
+        self.clock = now
 
 
 def error_issue(exc, *, code: str | None = None, file: str | None = None) -> dict[str, Any]:
@@ -142,4 +158,37 @@ def report_masked(report: dict | None) -> dict | None:
         **report,
         "columns": columns_masked(report.get("columns") or [], flags),
         "validation": validation_masked(report.get("validation"), flags),
+    }
+
+
+def waited_issue(other: str, name: str) -> dict:
+    return {
+        "severity": "info",
+        "code": "waited_for_other_ingestion",
+        "file": name,
+        "line": None,
+        "column": None,
+        "message_fr": f"Cette ingestion a attendu la fin d'une autre ingestion du même jeu de données "
+        f"({other}), puis a comparé le fichier à la version que celle-ci a laissée.",
+        "message_en": f"This ingestion waited for another ingestion of the same dataset to end "
+        f"({other}), then compared the file with the version it left.",
+        "hint_fr": None,
+        "hint_en": None,
+    }
+
+
+def released_warning(columns: list[str], name: str) -> dict:
+    listed = ", ".join(f"« {c} »" for c in columns)
+    return {
+        "severity": "warning",
+        "code": "type_override_released",
+        "file": name,
+        "line": None,
+        "column": None,
+        "message_fr": f"Type imposé retiré pour {listed} : la prochaine version sera typée "
+        "d'après son contenu.",
+        "message_en": f"Forced type removed for {listed}: the next version will be typed from "
+        "its content.",
+        "hint_fr": "Corrigez les valeurs signalées puis imposez de nouveau le type si besoin.",
+        "hint_en": "Fix the values reported, then force the type again if needed.",
     }

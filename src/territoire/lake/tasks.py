@@ -37,6 +37,7 @@ from territoire.trust.services import audit_record
 from . import services
 from .models import IngestJob, JobKind, JobStatus, Worker
 from .services.cleanup import CLEANUP_EVERY_SECONDS, lake_cleanup
+from .services.serving import serving_build_missing
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +240,18 @@ def lake_maintenance() -> None:
     other workers left behind, and remove what dead runs left in the lake."""
     ingest_jobs_recover()
     lake_cleanup()
+    serving_build_missing()
+
+
+def serving_catch_up() -> None:
+    """At a worker's start, in the background: serving files of versions written before they
+    existed (or whose build failed), while jobs run."""
+    try:
+        serving_build_missing()
+    except Exception:
+        logger.exception("Building the missing serving files failed")
+    finally:
+        connection.close()
 
 
 @contextmanager

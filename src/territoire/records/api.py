@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Literal
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from ninja import Query, Router
 
@@ -62,14 +61,13 @@ def _served(request, slug: str, version: int | None) -> selectors.Served:
 
 def _timezone(name: str | None) -> str:
     zone = name or engine.DEFAULT_TIMEZONE
-    try:
-        ZoneInfo(zone)
-    except (ValueError, KeyError, OSError):
+    if not engine.is_timezone(zone):
+        shown = zone[:40] + ("…" if len(zone) > 40 else "")
         raise ValidationFailed(
-            f"Fuseau horaire inconnu : « {zone} » (par exemple Europe/Paris, UTC).",
-            f"Unknown time zone: '{zone}' (for example Europe/Paris, UTC).",
+            f"Paramètre timezone : fuseau horaire inconnu « {shown} » (par exemple Europe/Paris, UTC).",
+            f"Parameter timezone: unknown time zone '{shown}' (for example Europe/Paris, UTC).",
             where="timezone",
-        ) from None
+        )
     return zone
 
 
@@ -241,7 +239,7 @@ def record_facets(
 
 @router.get(
     "/datasets/{slug}/exports/{export_format}",
-    response={200: None, **ERRORS},
+    response={200: None, **ERRORS, 503: ErrorOut},
     url_name="record-export",
     summary=f"Exporter les enregistrements ({', '.join(EXPORT_FORMATS)})",
     description=(
@@ -281,6 +279,11 @@ def record_export(
     delimiter: str = Query(",", description="CSV : `,` `;` `|` ou `tab`"),
     bom: bool = Query(False, description="CSV : marque d'ordre des octets (Excel)"),
     use_labels: bool = Query(False, description="En-têtes : libellés d'origine des colonnes"),
+    raw: bool = Query(
+        False,
+        description="CSV : le texte tel quel, sans apostrophe devant les cellules commençant "
+        "par = + - @ tabulation ou retour chariot (pour les programmes, pas les tableurs)",
+    ),
 ):
     zone = _timezone(timezone)
     if export_format == "csv" and delimiter not in DELIMITERS:
@@ -314,6 +317,7 @@ def record_export(
             use_labels=use_labels,
             delimiter=DELIMITERS.get(delimiter, ","),
             bom=bom,
+            raw=raw,
         )
     )
 

@@ -21,6 +21,7 @@ import os
 import tempfile
 from collections.abc import Iterator, Sequence
 
+from . import spreadsheet
 from .columns import ResultColumn
 
 # pyarrow is imported where it is used: it takes 0.12 s to import, and only exports need it here.
@@ -62,13 +63,16 @@ def _text_sql(name: str, column_type: str) -> str:
 _DELIMITERS_SQL = {",": "','", ";": "';'", "|": "'|'", "\t": "chr(9)"}
 
 
-def _csv_line_sql(compiled, delimiter: str) -> str:
-    """SQL giving each row as one CSV line (RFC 4180: quoted only when needed, CRLF)."""
+def _csv_line_sql(compiled, delimiter: str, neutral: bool = True) -> str:
+    """SQL giving each row as one CSV line (RFC 4180: quoted only when needed, CRLF); with
+    ``neutral``, text that a spreadsheet would run as a formula gets a quote before it."""
     sep = _DELIMITERS_SQL[delimiter]
     names = [f'"c{i}"' for i in range(len(compiled.columns))]
     fields = []
     for name, column in zip(names, compiled.columns, strict=True):
         text = _text_sql(name, column.type)
+        if neutral and spreadsheet.is_free_text(column):
+            text = spreadsheet.neutral_sql(text)
         if column.type in ("text", "geo_point"):
             value = f"({text})"
             fields.append(
@@ -99,17 +103,22 @@ def _joined(column) -> bytes:
     return "".join(v or "" for v in column.to_pylist()).encode("utf-8")
 
 
-def csv_chunks(con, compiled, header: list[str], *, delimiter: str, bom: bool) -> Iterator[bytes]:
-    """The CSV bytes of the export, a batch of rows at a time, formatted by DuckDB."""
+def csv_chunks(
+    con, compiled, header: list[str], *, delimiter: str, bom: bool, neutral: bool = True
+) -> Iterator[bytes]:
+    """The CSV bytes of the export, a batch of rows at a time, formatted by DuckDB. The first
+    chunk (the header) comes with the first batch: once it is out, the query has run."""
     first = io.StringIO()
     csv.writer(first, delimiter=delimiter, lineterminator="\r\n").writerow(header)
-    yield ("\ufeff" if bom else "").encode() + first.getvalue().encode("utf-8")
-    reader = con.execute(_csv_line_sql(compiled, delimiter), compiled.params).to_arrow_reader(
-        BATCH_ROWS
-    )
+    head = ("\ufeff" if bom else "").encode() + first.getvalue().encode("utf-8")
+    sql = _csv_line_sql(compiled, delimiter, neutral)
+    reader = con.execute(sql, compiled.params).to_arrow_reader(BATCH_ROWS)
     for batch in reader:
         if batch.num_rows:
-            yield _joined(batch.column(0))
+            yield head + _joined(batch.column(0))
+            head = b""
+    if head:
+        yield head
 
 
 def parquet_file(con, compiled) -> str:

@@ -7,11 +7,20 @@ label, its media type, its writer, and which front-ends offer it — the native 
 its writer) here, and its test.
 
 Rows come in the stable order of the query (``selectors.export_cursor``): two exports of the
-same version give the same bytes. There is no row cap and no time limit.
+same version give the same bytes. There is no row cap; an export holds one of the machine's
+export slots and has a time limit (``export_limits``). A streamed export runs its query and
+reads its first rows before the response starts, so that a query that fails is an error answer,
+never a 200 cut short; when the client goes away the stream is closed, which interrupts the
+query and frees the slot.
+
+Spreadsheet formats never carry a live formula (``spreadsheet``): a CSV text cell (or header)
+starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets a single quote before it
+unless the export is ``raw``; XLSX writes such text as a string cell with Excel's quote prefix.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -19,13 +28,13 @@ import math
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
 from territoire.core.errors import ValidationFailed
 
-from . import bulk, selectors
+from . import bulk, export_limits, selectors, spreadsheet, streams
 from .columns import Position, ResultColumn, columns_of, position
 from .odsql import QueryError, RecordQuery
 
@@ -47,6 +56,7 @@ class Export:
     bom: bool = False  # CSV: a byte-order mark (for Excel)
     sql_csv: bool = True  # CSV formatted by DuckDB where the result allows (else row by row)
     hide_id: bool = False  # no record id unless the query names it (OpenDataSoft)
+    raw: bool = False  # CSV: text exactly as stored, formula-like cells not neutralised
 
     @property
     def filename(self) -> str:
@@ -61,14 +71,27 @@ class Table:
     query: RecordQuery
     columns: list[ResultColumn]
     header: list[str]
+    slot: export_limits.Slot | None = None  # handed to the stream that sends the export
+    timeout_s: float | None = None
 
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
     def rows(self) -> Iterator[dict]:
+        """The rows, the query already run and its first rows read (errors come now)."""
         e = self.export
-        return selectors.export_rows(e.served, self.query, e.timezone, hide_id=e.hide_id)
+        return streams.Primed(
+            selectors.export_rows(
+                e.served, self.query, e.timezone, hide_id=e.hide_id, timeout_s=self.timeout_s
+            )
+        )
+
+    def cursor(self):
+        e = self.export
+        return selectors.export_cursor(
+            e.served, self.query, e.timezone, hide_id=e.hide_id, timeout_s=self.timeout_s
+        )
 
 
 class NoPosition(ValidationFailed):
@@ -85,14 +108,20 @@ class NoPosition(ValidationFailed):
 
 
 def respond(export: Export) -> HttpResponse:
-    """The export's response. A bad query is a QueryError before any byte is sent."""
+    """The export's response. A bad query is a QueryError before any byte is sent; with every
+    export slot taken, ExportsBusy (503)."""
     served = export.served
     query = selectors.export_query(served, export.query)
     columns = selectors.output_columns(served, query, export.timezone, hide_id=export.hide_id)
     labels = {c.id: c.label for c in served.columns}
     names = [c.name for c in columns]
     header = [labels.get(n, n) for n in names] if export.use_labels else names
-    return export.format.write(Table(export, query, columns, header))
+    table = Table(export, query, columns, header, export_limits.acquire(), export_limits.seconds())
+    try:
+        return export.format.write(table)
+    finally:
+        if table.slot is not None:  # not handed to a stream: the export is written (or failed)
+            table.slot.release()
 
 
 # ---------------------------------------------------------------- writers
@@ -100,7 +129,10 @@ def respond(export: Export) -> HttpResponse:
 
 def _streaming(table: Table, body: Iterator[bytes]) -> StreamingHttpResponse:
     export = table.export
-    response = StreamingHttpResponse(body, content_type=export.format.content_type)
+    slot, table.slot = table.slot, None  # the stream releases it
+    response = StreamingHttpResponse(
+        streams.Stream(iter(body), slot), content_type=export.format.content_type
+    )
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     return response
 
@@ -136,17 +168,31 @@ def _drain(buffer: io.StringIO) -> bytes:
     return data.encode("utf-8")
 
 
+def csv_header(table: Table) -> list[str]:
+    """The header line's cells (labels come from people's files: neutralised like text)."""
+    if table.export.raw:
+        return list(table.header)
+    return [spreadsheet.neutral(h) for h in table.header]
+
+
 def _csv_rows(rows: Iterable[dict], table: Table) -> Iterator[bytes]:
     export, names = table.export, table.names
+    texts = frozenset() if export.raw else spreadsheet.text_positions(table.columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=export.delimiter, lineterminator="\r\n")
-    writer.writerow(table.header)
-    yield ("\ufeff".encode() if export.bom else b"") + _drain(buffer)
-    for count, row in enumerate(rows, start=1):
-        writer.writerow([_cell(row.get(n)) for n in names])
-        if count % BATCH == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
+    writer.writerow(csv_header(table))
+    try:
+        yield ("\ufeff".encode() if export.bom else b"") + _drain(buffer)
+        for count, row in enumerate(rows, start=1):
+            cells = [_cell(row.get(n)) for n in names]
+            for i in texts:
+                cells[i] = spreadsheet.neutral(cells[i])
+            writer.writerow(cells)
+            if count % BATCH == 0:
+                yield _drain(buffer)
+        yield _drain(buffer)
+    finally:
+        streams.close(rows)
 
 
 def write_csv(table: Table) -> HttpResponse:
@@ -155,14 +201,22 @@ def write_csv(table: Table) -> HttpResponse:
         return _streaming(table, _csv_rows(table.rows(), table))
 
     def body():
-        with selectors.export_cursor(
-            export.served, table.query, export.timezone, hide_id=export.hide_id
-        ) as (con, compiled):
+        with table.cursor() as (con, compiled):
             yield from bulk.csv_chunks(
-                con, compiled, table.header, delimiter=export.delimiter, bom=export.bom
+                con,
+                compiled,
+                csv_header(table),
+                delimiter=export.delimiter,
+                bom=export.bom,
+                neutral=not export.raw,
             )
 
     return _streaming(table, body())
+
+
+def write_tsv(table: Table) -> HttpResponse:
+    """Tab-separated values: the CSV writer with a tab as the delimiter."""
+    return write_csv(replace(table, export=replace(table.export, delimiter="\t")))
 
 
 def _dumps(value) -> str:
@@ -170,17 +224,19 @@ def _dumps(value) -> str:
 
 
 def json_chunks(rows: Iterable[dict]) -> Iterator[bytes]:
-    """A JSON array of the rows, in chunks."""
-    yield b"["
-    chunk, first = [], True
-    for row in rows:
-        chunk.append(("" if first else ",") + _dumps(row))
-        first = False
-        if len(chunk) >= BATCH:
-            yield "".join(chunk).encode("utf-8")
-            chunk = []
-    chunk.append("]")
-    yield "".join(chunk).encode("utf-8")
+    """A JSON array of the rows, in chunks (the "[" with the first of them)."""
+    chunk, first = ["["], True
+    try:
+        for row in rows:
+            chunk.append(("" if first else ",") + _dumps(row))
+            first = False
+            if len(chunk) >= BATCH:
+                yield "".join(chunk).encode("utf-8")
+                chunk = []
+        chunk.append("]")
+        yield "".join(chunk).encode("utf-8")
+    finally:
+        streams.close(rows)
 
 
 def write_json(table: Table) -> HttpResponse:
@@ -189,12 +245,15 @@ def write_json(table: Table) -> HttpResponse:
 
 def _jsonl_chunks(rows: Iterable[dict]) -> Iterator[bytes]:
     chunk = []
-    for row in rows:
-        chunk.append(_dumps(row) + "\n")
-        if len(chunk) >= BATCH:
-            yield "".join(chunk).encode("utf-8")
-            chunk = []
-    yield "".join(chunk).encode("utf-8")
+    try:
+        for row in rows:
+            chunk.append(_dumps(row) + "\n")
+            if len(chunk) >= BATCH:
+                yield "".join(chunk).encode("utf-8")
+                chunk = []
+        yield "".join(chunk).encode("utf-8")
+    finally:
+        streams.close(rows)
 
 
 def write_jsonl(table: Table) -> HttpResponse:
@@ -228,29 +287,44 @@ def write_geojson(table: Table) -> HttpResponse:
     where = position(table.columns, table.export.served.data_columns)
     if where is None:
         raise NoPosition()
+    rows = table.rows()
 
     def body():
-        yield b'{"type":"FeatureCollection","features":'
-        yield from json_chunks(_feature(row, where) for row in table.rows())
-        yield b"}"
+        try:
+            yield b'{"type":"FeatureCollection","features":'
+            yield from json_chunks(_feature(row, where) for row in rows)
+            yield b"}"
+        finally:
+            streams.close(rows)
 
     return _streaming(table, body())
 
 
 def write_parquet(table: Table) -> HttpResponse:
     """Typed Parquet (datetimes as UTC timestamps), written to a temporary file then streamed."""
-    export = table.export
-    with selectors.export_cursor(
-        export.served, table.query, export.timezone, hide_id=export.hide_id
-    ) as (con, compiled):
+    with table.cursor() as (con, compiled):
         path = bulk.parquet_file(con, compiled)
     return _file(table, path)
 
 
-def _xlsx_cell(value):
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return _cell(value)
+def _xlsx_cells(sheet, values: list) -> list:
+    """A row's cells: numbers and booleans as they are; every text a string cell (never a
+    formula: openpyxl would write text starting with "=" as one), with Excel's quote prefix
+    when a spreadsheet could read it as a formula — shown and kept as the text it is."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        if value is None or isinstance(value, bool | int | float):
+            cells.append(value)
+            continue
+        text = _cell(value)
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"
+        if spreadsheet.is_risky(text):
+            cell.quotePrefix = True
+        cells.append(cell)
+    return cells
 
 
 def write_xlsx(table: Table) -> HttpResponse:
@@ -258,24 +332,38 @@ def write_xlsx(table: Table) -> HttpResponse:
 
     handle, path = tempfile.mkstemp(prefix="territoire-export-", suffix=".xlsx")
     os.close(handle)
+    sheet = None
     try:
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("donnees")
-        sheet.append(table.header)
+        sheet.append(_xlsx_cells(sheet, list(table.header)))
         names = table.names
-        for count, row in enumerate(table.rows(), start=1):
-            if count > XLSX_MAX_ROWS:
-                raise QueryError(
-                    f"Plus de {XLSX_MAX_ROWS} lignes : trop pour une feuille Excel ; utilisez csv ou parquet, ou filtrez",
-                    f"More than {XLSX_MAX_ROWS} rows: too many for an Excel sheet; use csv or parquet, or filter",
-                    clause="limit",
-                )
-            sheet.append([_xlsx_cell(row.get(n)) for n in names])
+        rows = table.rows()
+        try:
+            for count, row in enumerate(rows, start=1):
+                if count > XLSX_MAX_ROWS:
+                    raise QueryError(
+                        f"Plus de {XLSX_MAX_ROWS} lignes : trop pour une feuille Excel ; utilisez csv ou parquet, ou filtrez",
+                        f"More than {XLSX_MAX_ROWS} rows: too many for an Excel sheet; use csv or parquet, or filter",
+                        clause="limit",
+                    )
+                sheet.append(_xlsx_cells(sheet, [row.get(n) for n in names]))
+        finally:
+            rows.close()
         workbook.save(path)
     except BaseException:
         os.unlink(path)
+        _discard(sheet)
         raise
     return _file(table, path)
+
+
+def _discard(sheet) -> None:
+    """Close a write-only sheet that will not be saved, and remove the temporary file openpyxl
+    writes its rows to (its writer is only reachable through a private attribute)."""
+    with contextlib.suppress(Exception):
+        sheet.close()
+        sheet._writer.cleanup()
 
 
 # ---------------------------------------------------------------- the registry
@@ -300,6 +388,9 @@ class ExportFormat:
 _EVERYWHERE = frozenset({API, ODS, CATALOGUE, PORTAL})
 FORMATS: tuple[ExportFormat, ...] = (
     ExportFormat("csv", "CSV", "text/csv", write_csv, _EVERYWHERE, "CSV", charset=True),
+    ExportFormat(
+        "tsv", "TSV", "text/tab-separated-values", write_tsv, frozenset({API}), "TSV", charset=True
+    ),
     ExportFormat("json", "JSON", "application/json", write_json, _EVERYWHERE, "JSON"),
     ExportFormat("jsonl", "JSON Lines", "application/jsonl", write_jsonl, frozenset({API, ODS})),
     ExportFormat(

@@ -45,6 +45,16 @@ class Watchdog:
                 entry.expired = True
                 entry.con.interrupt()
 
+    def start(self) -> None:
+        """Start the watchdog's thread now (a web process at load), not in a first request."""
+        with self._condition:
+            self._start()
+
+    def _start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():  # a forked child has none
+            self._thread = threading.Thread(target=self._run, name="records-watchdog", daemon=True)
+            self._thread.start()
+
     @contextmanager
     def deadline(self, con, seconds: float | None):
         """``with watchdog.deadline(con, 10) as d:`` — ``d.expired`` after an interruption."""
@@ -53,11 +63,7 @@ class Watchdog:
             yield entry
             return
         with self._condition:
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="records-watchdog", daemon=True
-                )
-                self._thread.start()
+            self._start()
             heapq.heappush(
                 self._heap, (time.monotonic() + max(seconds, 0.0), next(self._sequence), entry)
             )

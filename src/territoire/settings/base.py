@@ -16,6 +16,7 @@ from .env import (
     env_path,
     env_rate,
     env_str,
+    env_subset,
     is_demo_home,
 )
 
@@ -47,6 +48,9 @@ SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = (
+    "territoire.web.views.errors.csrf_failure"  # a page of the site, JSON under /api/
+)
 TERRITOIRE_BASE_URL = env_str("TERRITOIRE_BASE_URL", "http://127.0.0.1:8000")
 TERRITOIRE_EPCI = env_str("TERRITOIRE_EPCI")  # SIREN of the EPCI this installation serves
 # Base-map tiles under the SVG maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty:
@@ -79,6 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # its Swagger UI files are served from here, not a CDN the CSP would block
     "territoire.core",
     "territoire.territories",
     "territoire.organizations",
@@ -244,6 +249,26 @@ TERRITOIRE_INGEST_JOB_LOST_SECONDS = env_int("TERRITOIRE_INGEST_JOB_LOST_SECONDS
 TERRITOIRE_INGEST_MEMORY_MB = env_int("TERRITOIRE_INGEST_MEMORY_MB", 4096, minimum=256)
 TERRITOIRE_INGEST_SECONDS = env_int("TERRITOIRE_INGEST_SECONDS", 3600, minimum=10)
 TERRITOIRE_INGEST_MAX_COLUMNS = env_int("TERRITOIRE_INGEST_MAX_COLUMNS", 1000, minimum=1)
+
+# Serving files (docs/configuration.md, lake/engine/serving.py): the structures built beside each
+# version at ingestion (any of sorted, geo, words; "none" for the rows only), from which row
+# count, on how many sortable columns, with how much memory; then what a web process keeps:
+# whether it reads them at all, its DuckDB memory and how many files it keeps attached.
+TERRITOIRE_SERVING_STRUCTURES = env_subset(
+    "TERRITOIRE_SERVING_STRUCTURES", ["sorted", "geo", "words"], ("sorted", "geo", "words")
+)
+TERRITOIRE_SERVING_MIN_ROWS = env_int("TERRITOIRE_SERVING_MIN_ROWS", 20_000, minimum=0)
+TERRITOIRE_SERVING_SORTED_MAX = env_int("TERRITOIRE_SERVING_SORTED_MAX", 2, minimum=0)
+TERRITOIRE_SERVING_MEMORY_MB = env_int("TERRITOIRE_SERVING_MEMORY_MB", 1024, minimum=128)
+TERRITOIRE_RECORDS_SERVING = env_bool("TERRITOIRE_RECORDS_SERVING", True)
+TERRITOIRE_RECORDS_MEMORY_MB = env_int("TERRITOIRE_RECORDS_MEMORY_MB", 128, minimum=64)
+TERRITOIRE_RECORDS_ATTACHED = env_int("TERRITOIRE_RECORDS_ATTACHED", 64, minimum=1)
+
+# Reading records (docs/api.md): seconds a page, a count or facets may take; seconds a whole
+# export may take, and how many exports may run at once on this machine (every process counts).
+TERRITOIRE_QUERY_SECONDS = env_int("TERRITOIRE_QUERY_SECONDS", 10, minimum=1)
+TERRITOIRE_EXPORT_SECONDS = env_int("TERRITOIRE_EXPORT_SECONDS", 600, minimum=1)
+TERRITOIRE_EXPORT_SLOTS = env_int("TERRITOIRE_EXPORT_SLOTS", 4, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -21,3 +21,7 @@ STORAGES = {
 
 # Installed by the trigger test itself, so that transactional tests can flush the tables.
 TERRITOIRE_AUDIT_TRIGGERS = False
+
+# Serving files with every structure, whatever the size: the suite's files are small.
+TERRITOIRE_SERVING_MIN_ROWS = 0
+TERRITOIRE_SERVING_MEMORY_MB = 256

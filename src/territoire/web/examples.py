@@ -1,20 +1,25 @@
 """Ready-to-copy API examples for a dataset: curl, Python with requests, and the OpenDataSoft and
-CKAN equivalents — with the table's current filter when there is one."""
+CKAN equivalents — with the table's current filter when there is one.
+
+The addresses start with the origin the visitor reached the page at (scheme and ``Host``, which
+Django checks against ``ALLOWED_HOSTS`` before any view runs), not ``TERRITOIRE_BASE_URL``: a site
+served on another port or name than the configured one still gives a ``curl`` that works."""
 
 from __future__ import annotations
 
 import json
 from urllib.parse import urlencode
 
-from django.conf import settings
+from django.http import HttpRequest
 
 
-def _base() -> str:
-    return settings.TERRITOIRE_BASE_URL.rstrip("/")
+def request_origin(request: HttpRequest) -> str:
+    """``https://host:port`` as the visitor sees this site (``get_host`` refuses unknown hosts)."""
+    return f"{request.scheme}://{request.get_host()}"
 
 
-def api_examples(dataset, version, where: str = "") -> list[dict]:
-    base = _base()
+def api_examples(dataset, version, *, origin: str, where: str = "") -> list[dict]:
+    base = origin.rstrip("/")
     slug = dataset.slug
     records = f"{base}/api/explore/v2.1/catalog/datasets/{slug}/records"
     params = {"limit": 20}

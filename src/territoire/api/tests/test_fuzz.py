@@ -45,7 +45,7 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     home,
     token_of,
 )
-from territoire.records import hot
+from territoire.records import serving
 
 # Hypothesis caches (constants, Unicode tables) go to the temporary directory, not the checkout;
 # no example database is written (database=None below).
@@ -146,8 +146,8 @@ def test_native_api_survives_generated_requests(catalogue, settings, token_of, d
     from django.core.wsgi import get_wsgi_application
 
     settings.TERRITOIRE_API_RATE = "1000000/60"
-    settings.TERRITOIRE_RECORDS_HOT = "sync"
-    hot.store().clear()
+    settings.TERRITOIRE_RECORDS_SERVING = True
+    serving.store().clear()
     app = get_wsgi_application()
     slugs = [catalogue.budget.slug, catalogue.fountains.slug]
     officer = {"Authorization": f"Bearer {token_of(data_officer)}"}
@@ -178,5 +178,5 @@ def test_native_api_survives_generated_requests(catalogue, settings, token_of, d
                         f"{operation.method.upper()} {operation.path} ({mode.value}, {caller}): "
                         f"{str(exc)[:1500]}"
                     )
-    hot.store().clear()
+    serving.store().clear()
     assert not failures, "\n\n".join(failures)

@@ -1,44 +1,36 @@
-"""datastore_search and datastore_info over the lake, through the records query engine.
-
-CKAN parameters become a query built in code (``odsql.build``), which the engine checks against
-the columns and binds: ``filters`` are refines (several values of one field are ORed, fields
-are ANDed, as in CKAN), ``q`` is a full-text search (a string: every text column; an object:
-per column), ``fields`` a select, ``sort`` an order_by. User values are never pasted into SQL
-nor into query text.
+"""datastore_search and datastore_info over the lake, through the records query engine, with
+CKAN 2.10's conventions (``ckanext/datastore``): ``_id`` first in every resource, ``limit``
+100 by default and clamped to ``rows_max`` (32,000), ``total`` and ``total_was_estimated``
+unless ``include_total=false``, ``records_format`` objects, lists, csv or tsv (the last two a
+string of rows without a header), ``distinct``, and ``_links`` start/next (prev). How the
+parameters become a query: ``datastore_query``.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from urllib.parse import urlencode
 
 from territoire.records import selectors
-from territoire.records.odsql import QueryError, RecordQuery, Schema
-from territoire.records.odsql import build as q
-from territoire.records.odsql.refine import Refinement
+from territoire.records.odsql import QueryError
 
 from .. import common
 from . import registry
 from .actions import find_resource
+from .datastore_query import TYPES, Names, query_of
 from .errors import ValidationError, not_found
-from .params import as_bool, as_dict, as_int, as_list, as_str
+from .params import as_bool, as_int, as_str
 
 ROWS_MAX = 32000  # CKAN's ckan.datastore.search.rows_max default
-TYPES = {
-    "integer": "int",
-    "decimal": "numeric",
-    "boolean": "bool",
-    "date": "date",
-    "datetime": "timestamp",
-    "geo_point": "json",
-    "geometry": "json",
-    "text": "text",
-}
+ROWS_DEFAULT = 100  # ckan.datastore.search.rows_default
 PARAMETER_OF_CLAUSE = {
     "select": "fields",
     "where": "q",
     "refine": "filters",
     "order_by": "sort",
+    "group_by": "distinct",
     "limit": "limit",
     "offset": "offset",
 }
@@ -59,88 +51,56 @@ def _served(actor, data):
     return resource_id, served, entry.version
 
 
-def _unknown(parameter: str, name: str, schema: Schema) -> ValidationError:
-    known = ", ".join(c.id for c in schema.columns[:30])
-    return ValidationError(
-        f"Le champ « {name} » n'existe pas ({parameter}). Champs : {known}.",
-        f"Field '{name}' does not exist ({parameter}). Fields: {known}.",
-        **{parameter: [f'field "{name}" not in table']},
-    )
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
-def _column(schema: Schema, parameter: str, name: str) -> str:
-    column = schema.find(str(name).strip().strip('"'))
-    if column is None:
-        raise _unknown(parameter, name, schema)
-    return column.id
+def _delimited(rows: list[list], delimiter: str) -> str:
+    """CKAN's csv and tsv records: the rows, quoted as CSV, without a header."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    for row in rows:
+        writer.writerow([_text(v) for v in row])
+    return out.getvalue()
 
 
-def _query(data, schema: Schema) -> RecordQuery:
-    refine = []
-    for name, value in as_dict(data, "filters").items():
-        column = _column(schema, "filters", name)
-        for item in value if isinstance(value, list) else [value]:
-            if item is None or isinstance(item, dict | list):
-                raise ValidationError(
-                    f"Filtre « {name} » : donnez une valeur ou une liste de valeurs.",
-                    f"Filter '{name}': give a value or a list of values.",
-                    filters=["Invalid filter value"],
-                )
-            text = ("true" if item else "false") if isinstance(item, bool) else str(item)
-            refine.append(Refinement(column, text))
-    where = []
-    text = data.get("q")
-    if isinstance(text, dict) or (isinstance(text, str) and text.strip().startswith("{")):
-        for name, words in as_dict(data, "q").items():
-            where.append(q.search(str(words), q.field(_column(schema, "q", name))))
-    elif text not in (None, ""):
-        where.append(q.search(as_str(data, "q")))
-    fields = [_column(schema, "fields", f) for f in as_list(data, "fields")]
-    order = []
-    for part in as_str(data, "sort").split(","):
-        if part.strip():
-            words = part.strip().rsplit(" ", 1)
-            name, direction = (
-                words
-                if len(words) == 2 and words[1].lower() in ("asc", "desc")
-                else (part.strip(), "asc")
-            )
-            column = q.field(_column(schema, "sort", name))
-            order.append(q.order(column, descending=direction.lower() == "desc"))
-    return RecordQuery(
-        select=q.select(*(q.field(f) for f in fields)) or None,
-        where=where or None,
-        order_by=order or None,
-        refine=refine,
-    )
+RECORDS_FORMATS = {
+    "objects": lambda names, rows: [dict(zip(names, row, strict=True)) for row in rows],
+    "lists": lambda names, rows: rows,
+    "csv": lambda names, rows: _delimited(rows, ","),
+    "tsv": lambda names, rows: _delimited(rows, "\t"),
+}
 
 
 def datastore_search(request, actor, data):
-    """Records of a resource with datastore_active: resource_id, filters, q, fields, sort, limit, offset, include_total, records_format (objects or lists)."""
+    """Records of a resource with datastore_active: resource_id, filters, q, fields, sort,
+    distinct, limit (default 100, at most 32,000), offset, include_total, records_format
+    (objects, lists, csv, tsv). Every resource has _id, the row number, first in fields."""
     resource_id, served, _version = _served(actor, data)
-    schema = Schema(served.data_columns)
-    query = _query(data, schema)
-    limit = as_int(data, "limit", 100, minimum=0, maximum=ROWS_MAX)
+    names = Names.of(served)
+    distinct = as_bool(data, "distinct", False)
+    query, fields = query_of(data, served, names, distinct=distinct)
+    limit = min(as_int(data, "limit", ROWS_DEFAULT, minimum=0), ROWS_MAX)
     offset = as_int(data, "offset", 0, minimum=0)
     include_total = as_bool(data, "include_total", True)
     records_format = as_str(data, "records_format", "objects") or "objects"
-    if records_format not in ("objects", "lists"):
+    if records_format not in RECORDS_FORMATS:
         raise ValidationError(
-            "records_format : objects ou lists.",
-            "records_format: objects or lists.",
-            records_format=["Invalid value"],
-        )
-    if as_bool(data, "distinct", False):
-        raise ValidationError(
-            "distinct n'est pas pris en charge : utilisez l'API OpenDataSoft (group_by).",
-            "distinct is not supported: use the OpenDataSoft API (group_by).",
-            distinct=["Not supported"],
+            "records_format : objects, lists, csv ou tsv.",
+            "records_format: objects, lists, csv or tsv.",
+            records_format=["Value must be one of ['objects', 'lists', 'csv', 'tsv']"],
         )
     query.limit = max(limit, 1)
     query.offset = offset
     try:
         result = selectors.version_page(
-            served, query, max_limit=ROWS_MAX, default_limit=100, with_count=include_total
+            served, query, max_limit=ROWS_MAX, default_limit=ROWS_DEFAULT, with_count=include_total
         )
     except QueryError as exc:
         parameter = PARAMETER_OF_CLAUSE.get(exc.clause, exc.clause)
@@ -148,30 +108,28 @@ def datastore_search(request, actor, data):
             exc.message_fr, exc.message_en, **{parameter: [exc.message_en]}
         ) from None
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
-    rows = result["results"] if limit else []
-    names = [c.name for c in result["columns"]]
+    shown = [names.to_ckan[f] for f in fields]
+    rows = [[row.get(f) for f in fields] for row in result["results"]] if limit else []
     columns = served.version.columns if served.version else []
     # As CKAN: a field's ``info`` only once its data dictionary was filled in.
     documented = {
         f.id: f for f in selectors.fields_documented(served.dataset_id, columns) if f.is_documented
     }
+    described = [
+        field | ({"info": _info(documented[f], f)} if f in documented else {})
+        for f, field in zip(fields, names.fields(fields), strict=True)
+    ]
     answer = {
         "resource_id": resource_id,
-        "fields": [
-            {"id": c.name, "type": TYPES.get(c.type, "text")}
-            | ({"info": _info(documented[c.name], c.name)} if c.name in documented else {})
-            for c in result["columns"]
-        ],
-        "records": rows
-        if records_format == "objects"
-        else [[row.get(n) for n in names] for row in rows],
+        "fields": described,
+        "records": RECORDS_FORMATS[records_format](shown, rows),
         "records_format": records_format,
         "limit": limit,
         "offset": offset,
         "include_total": include_total,
         "_links": _links(request, data, limit, offset),
     }
-    for key in ("filters", "q", "sort"):
+    for key in ("filters", "q", "sort", "distinct"):
         if data.get(key) not in (None, ""):
             answer[key] = data[key]
     if include_total:
@@ -183,6 +141,8 @@ def datastore_search(request, actor, data):
 
 
 def _links(request, data, limit: int, offset: int) -> dict:
+    """CKAN's ``_links``: the same search from the start, the next page (and the previous)."""
+
     def link(new_offset: int) -> str:
         params = {}
         for key, value in data.items():
@@ -195,7 +155,10 @@ def _links(request, data, limit: int, offset: int) -> dict:
             params["offset"] = new_offset
         return f"{request.path}?{urlencode(params, doseq=False)}"
 
-    return {"start": link(0), "next": link(offset + max(limit, 1))}
+    links = {"start": link(0), "next": link(offset + limit)}
+    if offset > 0:
+        links["prev"] = link(max(offset - limit, 0))
+    return links
 
 
 def _info(doc, label: str) -> dict:
@@ -216,12 +179,13 @@ def datastore_info(request, actor, data):
     resource_id, served, version = _served(actor, data)
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
     documented = {f.id: f for f in selectors.fields_documented(served.dataset_id, version.columns)}
+    names = Names.of(served)
     fields = []
-    for column in served.data_columns:
+    for column in served.data_columns:  # as CKAN: every field but _id
         doc = documented.get(column.id)
         fields.append(
             {
-                "id": column.id,
+                "id": names.to_ckan[column.id],
                 "type": TYPES.get(column.type, "text"),
                 "info": _info(doc, column.label),
                 "schema": {

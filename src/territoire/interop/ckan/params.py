@@ -30,9 +30,18 @@ def request_data(request) -> dict[str, Any]:
     return mixed(request.GET)
 
 
+def _loads(text: str):
+    """JSON text to a value; ValueError for what is not JSON or is nested past Python's own
+    limit (a body of 50,000 "[" would otherwise be a RecursionError, a 500)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
 def _json_object(text: str) -> dict[str, Any]:
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except ValueError as exc:
         raise BadRequest(f"JSON Error: {exc}") from None
     if not isinstance(data, dict):
@@ -48,8 +57,12 @@ def _invalid(name: str, fr: str, en: str, token: str) -> ValidationError:
     )
 
 
+# Beyond any catalogue or table, and within the 64-bit LIMIT and OFFSET of the databases.
+MAX_INTEGER = 2**62
+
+
 def as_int(
-    data: dict, name: str, default: int, *, minimum: int = 0, maximum: int | None = None
+    data: dict, name: str, default: int, *, minimum: int = 0, maximum: int = MAX_INTEGER
 ) -> int:
     value = data.get(name)
     if value is None or value == "":
@@ -72,7 +85,7 @@ def as_int(
             f"must be at least {minimum}.",
             "Must be a natural number",
         )
-    if maximum is not None and number > maximum:
+    if number > maximum:
         raise _invalid(
             name,
             f"doit valoir au plus {maximum}.",
@@ -127,7 +140,7 @@ def as_list(data: dict, name: str) -> list[str]:
     text = str(value).strip()
     if text.startswith("["):
         try:
-            parsed = json.loads(text)
+            parsed = _loads(text)
         except ValueError:
             raise _invalid(
                 name, "liste JSON illisible.", "unreadable JSON list.", "Not a list"
@@ -145,7 +158,7 @@ def as_dict(data: dict, name: str) -> dict:
     if isinstance(value, dict):
         return value
     try:
-        parsed = json.loads(str(value))
+        parsed = _loads(str(value))
     except ValueError:
         raise _invalid(
             name, "objet JSON illisible.", "unreadable JSON object.", "Not a JSON object"

@@ -14,10 +14,11 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from territoire.accounts.authentication import InvalidToken, RateLimited
+from territoire.core import parameters
 
 from .. import common
 from . import registry
-from .errors import AuthorizationError, CkanError, RateLimitError
+from .errors import AuthorizationError, CkanError, RateLimitError, ValidationError
 from .params import BadRequest, request_data
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,13 @@ def action(request, name: str):
         data = request_data(request)
     except BadRequest as exc:
         return _bad_request(str(exc))
+    refusal = parameters.check_body(data)
+    if refusal is not None:
+        error = ValidationError(
+            refusal.message_fr, refusal.message_en, **{refusal.name: ["Too long or too deep"]}
+        )
+        envelope.update(success=False, error=error.as_dict())
+        return _json(envelope, status=error.status)
     data.pop("callback", None)  # JSONP is not served
     try:
         try:

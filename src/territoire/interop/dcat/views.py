@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from territoire.accounts.authentication import InvalidToken, RateLimited
 from territoire.catalog import selectors as catalog_selectors
+from territoire.core import parameters
 from territoire.organizations.models import Organization
 from territoire.territories import selectors as territory_selectors
 from territoire.territories.models import Territory
@@ -101,6 +102,11 @@ def _positive(request, name: str, default: int, maximum: int | None = None) -> i
 
 @require_GET
 def catalogue(request, ext: str | None = None):
+    refusal = parameters.check_query(request.GET.lists())
+    if refusal is not None:
+        return _error(
+            400, "validation_failed", refusal.message_fr, refusal.message_en, refusal.name
+        )
     try:
         common.authenticate(request)
     except RateLimited as exc:

@@ -8,6 +8,8 @@ import logging
 from django.views.decorators.http import require_GET
 
 from territoire.accounts.authentication import InvalidToken, RateLimited
+from territoire.core import parameters
+from territoire.records.export_limits import ExportsBusy
 from territoire.records.odsql import QueryError
 
 from .. import common
@@ -81,6 +83,15 @@ def ods_view(view):
     @require_GET
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        refusal = parameters.check_query(request.GET.lists())
+        if refusal is not None:
+            return error(
+                400,
+                "InvalidRESTParameterError",
+                refusal.message_fr,
+                refusal.message_en,
+                parameter=refusal.name,
+            )
         try:
             actor = common.authenticate(request)
         except RateLimited as exc:
@@ -106,6 +117,10 @@ def ods_view(view):
             return error(400, "InvalidRESTParameterError", exc.fr, exc.en, parameter=exc.name)
         except DatasetNotFound as exc:
             return error(404, "NotFound", exc.fr, exc.en)
+        except ExportsBusy as exc:
+            response = error(503, "TooManyExports", exc.message_fr, exc.message_en)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         response["Access-Control-Allow-Origin"] = "*"
         return response
 

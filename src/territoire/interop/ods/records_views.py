@@ -3,8 +3,6 @@ through the one query engine. Reading a non-public dataset is audited (channel "
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from django.http import JsonResponse
 
 from territoire.records import engine, exports, selectors
@@ -23,12 +21,13 @@ def _json(body) -> JsonResponse:
 
 def _timezone(request) -> str:
     name = request.GET.get("timezone") or engine.DEFAULT_TIMEZONE
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not engine.is_timezone(name):
+        shown = name[:40] + ("…" if len(name) > 40 else "")
         raise ParameterError(
-            "timezone", f"Fuseau horaire inconnu : « {name} ».", f"Unknown time zone: '{name}'."
-        ) from None
+            "timezone",
+            f"Fuseau horaire inconnu : « {shown} » (par exemple Europe/Paris, UTC).",
+            f"Unknown time zone: '{shown}' (for example Europe/Paris, UTC).",
+        )
     return name
 
 
@@ -143,6 +142,7 @@ def export(request, actor, dataset_id: str, fmt: str):
         bom=flag(request, "with_bom", True) if fmt == "csv" else False,
         sql_csv=False,  # OpenDataSoft's forms of values, row by row
         hide_id=True,
+        raw=flag(request, "raw", False),
     )
     try:
         return exports.respond(export)

@@ -79,6 +79,7 @@ def lake_version(dataset, select_sql: str, columns: list[tuple]):
     from django.conf import settings
 
     from territoire.lake.models import DatasetLake, DatasetVersion
+    from territoire.lake.services.serving import version_serving_build
 
     folder = settings.TERRITOIRE_HOME / "lake" / dataset.slug
     folder.mkdir(parents=True, exist_ok=True)
@@ -116,6 +117,7 @@ def lake_version(dataset, select_sql: str, columns: list[tuple]):
         ],
     )
     DatasetLake.objects.update_or_create(dataset=dataset, defaults={"current_version": version})
+    version_serving_build(version, rebuild=True)  # as ingestion does
     return version
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from territoire.conftest import publish_real_file
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store")]
 
 DEFIBRILLATORS_CSV = "city/montpellier-defibrillateurs/VilleMTP_MTP_Defibrillateurs.csv"
 NATIVE = "/api/v1/datasets"

@@ -10,7 +10,7 @@ import pytest
 from territoire.records import exports
 from territoire.records.selectors import sources
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store")]
 
 ODS = "/api/explore/v2.1/catalog/datasets"
 

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 GRACE_SECONDS = 3600  # well above the seconds between placement and commit, and a web upload
 CLEANUP_EVERY_SECONDS = 3600
 
-VERSION_FILE = re.compile(r"v\d+-[0-9a-f]{8}\.parquet")
+VERSION_FILE = re.compile(r"v\d+-[0-9a-f]{8}\.(parquet|duckdb)")  # a version and its serving file
 SOURCE_FILE = re.compile(r"v\d+-[0-9a-f]{8}(\.[\w-]{0,11})?")
 
 
@@ -46,6 +46,7 @@ def lake_cleanup(*, grace_seconds: float = GRACE_SECONDS) -> list[str]:
         *_version_orphans(cutoff),
         *_upload_leftovers(cutoff),
         *_lock_files_of_deleted_datasets(),
+        *_spill_of_dead_processes(),
     ]
     home = Path(settings.TERRITOIRE_HOME)
     names = [str(path.relative_to(home)) for path in removed]
@@ -110,9 +111,11 @@ def _version_orphans(cutoff: float) -> list[Path]:
                 p for p in _entries(dataset_dir / "sources") if SOURCE_FILE.fullmatch(p.name)
             ]
             for path in candidates:
+                # a serving file goes with its version's Parquet file
+                owner = path.with_suffix(".parquet") if path.suffix == ".duckdb" else path
                 if (
                     path.is_file()
-                    and str(path.relative_to(root)) not in referenced
+                    and str(owner.relative_to(root)) not in referenced
                     and _changed_at(path) <= cutoff
                 ):
                     path.unlink(missing_ok=True)
@@ -139,6 +142,28 @@ def _upload_leftovers(cutoff: float) -> list[Path]:
             entry.unlink(missing_ok=True)
         removed.append(entry)
     return removed
+
+
+def _spill_of_dead_processes() -> list[Path]:
+    """Spill directories (``TERRITOIRE_HOME/tmp/records-<pid>``) of web processes that are gone."""
+    removed = []
+    for entry in _entries(Path(settings.TERRITOIRE_HOME) / "tmp"):
+        match = re.fullmatch(r"records-(\d+)", entry.name)
+        if match is None or not entry.is_dir() or _alive(int(match.group(1))):
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _lock_files_of_deleted_datasets() -> list[Path]:

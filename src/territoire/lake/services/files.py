@@ -50,7 +50,10 @@ def file_sha256(path: Path) -> str:
 
 
 def is_referenced(path: Path) -> bool:
-    """Whether a version row names ``path`` (its Parquet file or its source copy)."""
+    """Whether a version row names ``path`` (its Parquet file or its source copy); a serving file
+    belongs to the version of its Parquet twin."""
+    if path.suffix == ".duckdb":
+        path = path.with_suffix(".parquet")
     try:
         relative = str(path.relative_to(lake_root()))
     except ValueError:
@@ -145,12 +148,15 @@ def dataset_files_remove_on_commit(dataset) -> None:
     read now); a rolled-back delete removes nothing."""
     root = lake_root()
     relative = [
-        path
+        name
         for pair in DatasetVersion.objects.filter(dataset=dataset).values_list(
             "path", "source_path"
         )
         for path in pair
         if path
+        for name in (
+            (path, str(Path(path).with_suffix(".duckdb"))) if path.endswith(".parquet") else (path,)
+        )
     ]
     dataset_dir = root / dataset.slug
 

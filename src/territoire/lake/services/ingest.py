@@ -31,8 +31,9 @@ from territoire.trust.services import audit_record
 
 from .. import engine
 from ..engine import IngestOptions
+from ..engine.serving import serving_path
 from ..models import Conformity, DatasetLake, DatasetVersion
-from ..report import IngestReport, error_issue
+from ..report import IngestReport, Laps, error_issue, released_warning, waited_issue
 from .files import file_sha256, is_referenced, lake_root, place, remove_empty_dirs
 from .lake_settings import (
     dataset_lake_get,
@@ -42,6 +43,7 @@ from .lake_settings import (
     type_overrides_release,
 )
 from .locks import Staging, dataset_lock
+from .serving import serving_build_staged, serving_unbuilt_warning
 
 Progress = Callable[[int, str], None]
 
@@ -102,7 +104,7 @@ def dataset_ingest(
             notify=notify,
         )
     if waited:
-        report.warnings.insert(0, _waited_issue(waited[0], name))
+        report.warnings.insert(0, waited_issue(waited[0], name))
     return report
 
 
@@ -122,22 +124,6 @@ def _dataset_locked(dataset: Dataset, holder: str, notify: Progress):
 def _holder_default(actor, what: str) -> str:
     who = actor.get_username() if permissions.is_authenticated(actor) else "la plateforme"
     return f"{what} par {who}"[:200]
-
-
-def _waited_issue(other: str, name: str) -> dict:
-    return {
-        "severity": "info",
-        "code": "waited_for_other_ingestion",
-        "file": name,
-        "line": None,
-        "column": None,
-        "message_fr": f"Cette ingestion a attendu la fin d'une autre ingestion du même jeu de données "
-        f"({other}), puis a comparé le fichier à la version que celle-ci a laissée.",
-        "message_en": f"This ingestion waited for another ingestion of the same dataset to end "
-        f"({other}), then compared the file with the version it left.",
-        "hint_fr": None,
-        "hint_en": None,
-    }
 
 
 def _ingest_locked(
@@ -259,6 +245,7 @@ def _ingest_new_version(
     explicit,
 ) -> IngestReport:
     started = time.monotonic()
+    laps = Laps(report.timings)
     dataset_dir = lake_root() / dataset.slug
     placed: list[Path] = []
     staging = staged = None
@@ -266,6 +253,8 @@ def _ingest_new_version(
         staging = Staging()
         notify(10, "Lecture et typage des colonnes")
         staged = engine.stage(source, workdir=staging.path, options=options, original_name=name)
+        laps.lap("staging")
+        report.timings["staging_steps"] = dict(getattr(staged, "timings", None) or {})
         checksum = checksum or staged.source_checksum
         report.source_checksum = checksum
         columns = [c.as_dict() for c in staged.columns]
@@ -286,11 +275,13 @@ def _ingest_new_version(
             )
             validation = result.as_dict()
             conformity = Conformity.VALID if result.valid else Conformity.INVALID
+            laps.lap("validation")
         notify(60, "Recherche de données personnelles")
         flags = list(detect_personal_data(staged.con, "raw", columns))
         catalog_services.dataset_personal_data_check(dataset=dataset, flags=flags)
         notify(70, "Écriture de la version Parquet")
         parquet = Path(staged.parquet_path)
+        laps.lap("personal_data")
         parquet_checksum = file_sha256(parquet)
         byte_size = parquet.stat().st_size
         source_copy = staging.path / "source-copy"
@@ -303,10 +294,20 @@ def _ingest_new_version(
         final = dataset_dir / f"v{number}-{parquet_checksum[:8]}.parquet"
         suffix = get_valid_filename(Path(name).suffix.lower())[:12] if Path(name).suffix else ""
         source_final = dataset_dir / "sources" / f"v{number}-{checksum[:8]}{suffix}"
+        laps.lap("hashing")
+        notify(75, "Structures de lecture rapide")
+        serving_file, _manifest, unbuilt = serving_build_staged(parquet, columns, staging.path)
+        if serving_file is None:
+            report.warnings.append(serving_unbuilt_warning(unbuilt))
+        laps.lap("serving")
         place(parquet, final, checksum=parquet_checksum)
         placed.append(final)
+        if serving_file is not None:
+            place(serving_file, serving_path(final))
+            placed.append(serving_path(final))
         place(source_copy, source_final, checksum=checksum)
         placed.append(source_final)
+        laps.lap("placement")
         notify(90, "Enregistrement de la version")
         report.seconds = time.monotonic() - started
         _version_commit(
@@ -334,6 +335,8 @@ def _ingest_new_version(
                 "personal_data": flags,
             },
         )
+        laps.lap("commit")
+        report.seconds = time.monotonic() - started
         return report
     except Exception as exc:
         _remove_unreferenced(placed)
@@ -351,7 +354,7 @@ def _ingest_new_version(
             )
             report = _failed(report, exc, name, started)
             if released:
-                report.warnings.append(_released_warning(released, name))
+                report.warnings.append(released_warning(released, name))
             return report
         raise
     finally:
@@ -427,23 +430,6 @@ def _version_commit(*, actor, dataset, lake, report, explicit, name, values) -> 
     return version
 
 
-def _released_warning(columns: list[str], name: str) -> dict:
-    listed = ", ".join(f"« {c} »" for c in columns)
-    return {
-        "severity": "warning",
-        "code": "type_override_released",
-        "file": name,
-        "line": None,
-        "column": None,
-        "message_fr": f"Type imposé retiré pour {listed} : la prochaine version sera typée "
-        "d'après son contenu.",
-        "message_en": f"Forced type removed for {listed}: the next version will be typed from "
-        "its content.",
-        "hint_fr": "Corrigez les valeurs signalées puis imposez de nouveau le type si besoin.",
-        "hint_en": "Fix the values reported, then force the type again if needed.",
-    }
-
-
 def dataset_reingest(
     *,
     actor,
@@ -486,5 +472,5 @@ def dataset_reingest(
             progress=progress,
         )
     if waited:
-        report.warnings.insert(0, _waited_issue(waited[0], version.source_name))
+        report.warnings.insert(0, waited_issue(waited[0], version.source_name))
     return report

@@ -13,6 +13,8 @@ import duckdb
 import pytest
 
 from territoire.core.duckdb import load_extension
+from territoire.lake.engine.readers import dbase
+from territoire.lake.engine.sniff import probe
 
 from .engine_helpers import SHARED, codes, run, typed, types, values
 
@@ -517,3 +519,31 @@ def test_geojson_points_become_geo_points(tmp_path):
         point = next(c for c in staged.columns if c.type == "geo_point")
         lat, lon = typed(staged, f"SELECT {point.id}.lat, {point.id}.lon FROM t LIMIT 1")[0]
         assert (round(lat, 4), round(lon, 4)) == (43.6086, 3.8796)
+
+
+def test_a_dbase_table_alone_is_read_with_its_accents_and_codes(tmp_path):
+    """A .dbf without its .shp (what MapInfo or an old accounting tool exports): one module of
+    the reader registry (readers/dbase.py); accents through the file's code page, INSEE codes
+    kept as text, numbers typed."""
+    con = _spatial_con(tmp_path)
+    out = tmp_path / "dbf"
+    out.mkdir()
+    con.execute(
+        f"COPY (SELECT code, nom, length(nom) AS longueur FROM communes) TO '{out / 'communes.shp'}' "
+        "(FORMAT GDAL, DRIVER 'ESRI Shapefile')"
+    )
+    con.close()
+    table = tmp_path / "export_mapinfo.dbf"
+    (out / "communes.dbf").rename(table)
+    staged, cols = run(table, tmp_path / "work")
+    with staged:
+        assert staged.source_format == "dbase"
+        assert staged.row_count == 20
+        assert cols["code"].type == "text" and cols["longueur"].type == "integer"
+        assert not [c for c in staged.columns if c.type == "geometry"]
+        names = values(staged, "nom")
+        assert any("é" in n or "è" in n for n in names), names
+    # A file of another format that starts with byte 0x03 is not taken for a table.
+    fake = tmp_path / "not.dbf"
+    fake.write_bytes(b"\x03\x7e\x0c\x04" + b"\x00" * 60)
+    assert dbase.sniff(probe(fake)) is False

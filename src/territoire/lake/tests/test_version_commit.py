@@ -98,3 +98,56 @@ def test_the_swap_waits_for_a_lake_setting_being_changed_and_keeps_it(
     lake = DatasetLake.objects.get(dataset=dataset)
     assert lake.key_column == "nature", "the setting committed meanwhile is kept"
     assert selectors.dataset_current_version(dataset).number == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_publication_during_the_swap_is_seen_by_the_personal_data_rule(
+    home, make_dataset, steward, budget_csv, delibs_csv
+):
+    """Publication and the swap lock the dataset row: a publication committing while a version
+    flagged as personal data is swapped in is either seen by the swap (the version is refused) or
+    sees the version (the publication is refused). Never a published dataset serving names."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite serialises whole write transactions")
+    from territoire.catalog import services as catalog_services
+
+    dataset = make_dataset()
+    services.dataset_ingest(actor=steward, dataset=dataset, source=budget_csv)
+    holding, failures = threading.Event(), []
+
+    def published_meanwhile():
+        """The steward publishes the clean version 1; the transaction commits only once the
+        ingestion is blocked on the dataset row (or after 20 s if it never is)."""
+        try:
+            with transaction.atomic():
+                catalog_services.dataset_publish(actor=steward, dataset=dataset)
+                holding.set()
+                deadline = time.monotonic() + 20
+                while not _waiting_for_a_lock():
+                    if time.monotonic() > deadline:
+                        failures.append("the swap never waited for the dataset row")
+                        break
+                    time.sleep(0.02)
+        except BaseException as exc:  # seen by the test below
+            failures.append(exc)
+            holding.set()
+        finally:
+            connections.close_all()
+
+    other = threading.Thread(target=published_meanwhile)
+
+    def progress(percent, stage):
+        if stage == "Enregistrement de la version":  # the files are placed; the swap comes next
+            other.start()
+            holding.wait()
+
+    report = services.dataset_ingest(
+        actor=steward, dataset=dataset, source=delibs_csv, progress=progress
+    )
+    other.join()
+    assert failures == []
+    dataset.refresh_from_db()
+    assert dataset.is_published
+    assert report.status != "created", "a published dataset started serving flagged names"
+    assert selectors.dataset_current_version(dataset).number == 1
+    assert not DatasetVersion.objects.filter(dataset=dataset, number=2).exists()

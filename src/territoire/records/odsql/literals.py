@@ -24,6 +24,27 @@ _DATE = re.compile(
 
 PRECISIONS = ("year", "month", "day", "hour", "minute", "second", "microsecond")
 
+# The integers the engine binds (DuckDB's HUGEINT, 128 bits): a literal outside them is the
+# user's error (past them DuckDB refuses the parameter, which was a 500).
+INTEGER_MIN, INTEGER_MAX = -(2**127), 2**127 - 1
+LARGEST_NUMBER = 1e300  # beyond, a decimal literal is an overflow waiting to happen
+
+
+def integer_out_of_range(value) -> LiteralError | None:
+    """The error for a number literal the engine cannot hold (an integer past 64 bits, a
+    decimal past 1e300 or not finite), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, int) and INTEGER_MIN <= value <= INTEGER_MAX:
+        return None
+    if isinstance(value, float) and abs(value) <= LARGEST_NUMBER:
+        return None
+    return LiteralError(
+        f"nombre hors limites : les entiers vont de {INTEGER_MIN} à {INTEGER_MAX}",
+        f"number out of range: integers go from {INTEGER_MIN} to {INTEGER_MAX}",
+    )
+
+
 DISTANCE_UNITS = {
     "m": 1.0,
     "km": 1000.0,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..columns import GEO, NUMERIC, TEMPORAL, Column
 from .errors import QueryError
-from .literals import LiteralError, parse_date
+from .literals import LiteralError, integer_out_of_range, parse_date
 from .sqlgen import Emitter, quote
 from .validate import Schema
 
@@ -137,7 +137,11 @@ def _number(raw: str, *, integer: bool):
         number = float(raw.replace(",", "."))
     except ValueError:
         raise LiteralError(f"« {raw} » n'est pas un nombre", f"'{raw}' is not a number") from None
-    return int(number) if integer and number.is_integer() else number
+    value = int(number) if integer and number.is_integer() else number
+    too_large = integer_out_of_range(value)
+    if too_large is not None:
+        raise too_large
+    return value
 
 
 def filter_sql(

@@ -13,33 +13,14 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
+from territoire.core.search import LIGATURES, normalize_text
+
 from ..columns import quote
 from . import ast, functions
+from .errors import QueryError
+from .literals import integer_out_of_range
 
-_LIGATURES = (("œ", "oe"), ("æ", "ae"))
-
-
-def normalized_sql(sql: str) -> str:
-    """SQL for the search form of a value: lower case, accents and ligatures removed.
-
-    A word index (``records.hot``) holds the words of this form, so that a search term (its
-    Python twin, ``normalize_text``) is found in them.
-    """
-    inner = f"strip_accents(lower(CAST({sql} AS VARCHAR)))"
-    for ligature, plain in _LIGATURES:
-        inner = f"replace({inner}, '{ligature}', '{plain}')"
-    return inner
-
-
-def normalize_text(text: str) -> str:
-    """Python twin of ``normalized_sql`` for search terms."""
-    lowered = text.lower()
-    stripped = "".join(
-        c for c in unicodedata.normalize("NFD", lowered) if unicodedata.category(c) != "Mn"
-    )
-    for ligature, plain in _LIGATURES:
-        stripped = stripped.replace(ligature, plain)
-    return unicodedata.normalize("NFC", stripped)
+_LIGATURES = LIGATURES
 
 
 def _accent_classes() -> dict[str, str]:
@@ -120,6 +101,9 @@ class Emitter:
         return other
 
     def param(self, value) -> str:
+        too_large = integer_out_of_range(value)
+        if too_large is not None:  # the clauses check their literals; this is the last guard
+            raise QueryError(too_large.message_fr, too_large.message_en, clause="query")
         self.params.append(value)
         return "?"
 

@@ -16,7 +16,7 @@ from ..columns import GEO, NUMERIC, TEMPORAL, TYPES, Column, columns_of
 from . import ast
 from .errors import QueryError
 from .functions import check_call
-from .literals import LiteralError, parse_date
+from .literals import LiteralError, integer_out_of_range, parse_date
 
 __all__ = ["GEO", "NUMERIC", "TEMPORAL", "TYPES", "Column", "Schema", "Validator"]
 
@@ -153,6 +153,9 @@ class Validator:
         if isinstance(node, ast.Field):
             return self.field(node)
         if isinstance(node, ast.Literal):
+            too_large = integer_out_of_range(node.value) if node.kind == "number" else None
+            if too_large is not None:
+                raise self.error(node, too_large.message_fr, too_large.message_en)
             node.type = {
                 "number": "integer" if isinstance(node.value, int) else "decimal",
                 "string": "text",
@@ -356,6 +359,9 @@ def _convert_literal(value: ast.Node, ttype: str) -> ast.Node:
                 raise LiteralError(
                     f"« {value.value} » n'est pas un nombre", f"'{value.value}' is not a number"
                 ) from None
+            too_large = integer_out_of_range(number)
+            if too_large is not None:
+                raise too_large
             return ast.Literal(
                 number,
                 "number",

@@ -4,7 +4,7 @@ exports), CKAN's datastore, DCAT's distributions and the portal's table, map and
 - ``served``: what is served and to whom (the dataset a reader may see, the version read);
 - ``analysis``: what a query is (its order keys, filters), read from its validated plan;
 - ``sources``: where it runs — the one seam between the reads and the structures that make
-  them fast (hot copies, sorted and spatial copies, word index, Parquet);
+  them fast (the serving file built at ingestion: sorted and spatial copies, word index; else Parquet);
 - ``pages``: pages with their count and cursor, one record by id;
 - ``facets``: value counts of fields;
 - ``exports``: the rows of a whole export, for the writers of ``records.exports``;

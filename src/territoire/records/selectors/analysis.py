@@ -30,23 +30,25 @@ def analyze(query: RecordQuery, columns: tuple[Column, ...]) -> Analysis:
     """What the query is, to choose where it runs (raises QueryError for a bad query)."""
     schema = Schema(columns)
     plan = parsed_clauses(query).plan(schema)
-    keys: list[tuple[str, bool]] | None = []
+    found: list[tuple[str, bool]] = []
     types = []
     for key in plan.orders:
         expr = plan.outputs[key.output_index].expr if key.output_index is not None else key.expr
         if isinstance(expr, ast.Field) and expr.alias_of is None and expr.column:
-            keys.append((expr.column, key.descending))
+            found.append((expr.column, key.descending))
             types.append(schema.get(expr.column).type)
         else:
-            keys = None
+            found = []
             break
+    # None: an order that is not plain fields (no keyset paging, no sorted copy)
+    keys: list[tuple[str, bool]] | None = found if len(found) == len(plan.orders) else None
     geo_column = None
     volatile = False
     searches: list[tuple[list[str], str]] = []
     only_searches, equal_column = False, None
     if plan.where is not None:
         volatile = any(
-            isinstance(node, ast.Call) and functions.get(node.name).volatile
+            isinstance(node, ast.Call) and _function(node.name).volatile
             for node in ast.walk(plan.where)
         )
         conjuncts = list(_conjuncts(plan.where))
@@ -55,7 +57,7 @@ def analyze(query: RecordQuery, columns: tuple[Column, ...]) -> Analysis:
         for node in conjuncts:
             if (
                 isinstance(node, ast.Call)
-                and functions.get(node.name).position_filter
+                and _function(node.name).position_filter
                 and isinstance(node.args[0], ast.Field)
                 and node.args[0].type == "geo_point"
             ):
@@ -117,3 +119,11 @@ def _searches(conjuncts, schema, search_fields) -> tuple[list[tuple[list[str], s
         else:
             only = False
     return found, only and bool(found)
+
+
+def _function(name: str) -> functions.Function:
+    """A function of a validated query (the validator has refused unknown names)."""
+    found = functions.get(name)
+    if found is None:  # pragma: no cover - validation runs first
+        raise ValueError(f"unknown ODSQL function {name!r}")
+    return found

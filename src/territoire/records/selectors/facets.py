@@ -18,12 +18,13 @@ import copy
 from .. import engine
 from ..columns import GEO, TEMPORAL, Column, quote
 from ..odsql import QueryError, RecordQuery, Schema, compile_filter
+from ..odsql.ast import Node
 from ..odsql.compiler import clause_text, where_clauses
-from ..odsql.refine import FacetFilter
+from ..odsql.refine import FacetFilter, Refinement
 from ..odsql.values import as_text
 from . import sources
 from .analysis import analyze
-from .pages import TIMEOUT_S
+from .pages import TIMEOUT_S, query_seconds
 from .served import Served
 
 DEFAULT_FACET_MAX_DISTINCT = 100
@@ -33,9 +34,9 @@ def record_facets(
     served: Served,
     *,
     facet_fields: list[str],
-    where: list[str] | None = None,
-    refine: list[str] | None = None,
-    exclude: list[str] | None = None,
+    where: list[str | Node] | None = None,
+    refine: list[str | Refinement] | None = None,
+    exclude: list[str | Refinement] | None = None,
     limit_per_facet: int = 50,
     lang: str = "fr",
     timezone: str = engine.DEFAULT_TIMEZONE,
@@ -43,6 +44,7 @@ def record_facets(
 ) -> list[dict]:
     """The facets of ``facet_fields`` over the records that match the filter (a version's
     facets are remembered: it never changes)."""
+    timeout_s = query_seconds(timeout_s)
     if served.version is None:
         return []
     analysis = analyze(
@@ -129,8 +131,8 @@ def _facets(
     columns: tuple[Column, ...],
     facet_fields: list[str],
     where,
-    refine: list[str],
-    exclude: list[str],
+    refine: list[str | Refinement],
+    exclude: list[str | Refinement],
     limit_per_facet: int,
     timezone: str,
     timeout_s: float | None,

@@ -13,20 +13,44 @@ import re
 import time
 from dataclasses import replace
 
+from django.conf import settings
+
 from territoire.core.errors import NotFound
 
 from .. import cursors, engine
 from ..columns import Column, quote
 from ..odsql import QueryError, RecordQuery, ast, check_paging, compile_query
 from ..odsql import build as q
-from ..odsql.compiler import MAX_OFFSET, clause_text, given, where_clauses
+from ..odsql.compiler import (
+    DEFAULT_LIMIT,
+    MAX_OFFSET,
+    CompiledQuery,
+    clause_text,
+    given,
+    where_clauses,
+)
 from ..odsql.values import row_converter
 from . import sources
 from .analysis import Analysis, analyze
 from .served import Served
 
 MAX_LIMIT = 10_000
-TIMEOUT_S = 10.0
+
+
+class _Configured(float):
+    """The default time limit of a read: ``TERRITOIRE_QUERY_SECONDS``, read when it runs."""
+
+
+TIMEOUT_S = _Configured(-1)
+
+
+def query_seconds(timeout_s: float | None) -> float | None:
+    """The time limit a read is given: ``timeout_s``, or the configured one by default."""
+    if isinstance(timeout_s, _Configured):
+        return float(settings.TERRITOIRE_QUERY_SECONDS)
+    return timeout_s
+
+
 FTS_FAST_LIMIT = 1000  # pages of a pure full-text search read by id up to this size
 
 
@@ -84,7 +108,7 @@ def _count(
 ) -> int | None:
     """The number of records (or groups) of the query: known, remembered, or counted."""
     if not analysis.is_aggregate and not analysis.filtered:
-        return int(served.version.row_count)
+        return int(served.read.row_count)
     key = _count_key(query, analysis, timezone)
     cached = source.recall(key) if key is not None else None
     if cached is not None:
@@ -185,9 +209,11 @@ def record_page(
     hit is listed in ``limits`` (``total_count`` is then None). ``paged=False``: no cursor
     (front-ends that page by offset). Raises QueryError.
     """
+    timeout_s = query_seconds(timeout_s)
     # A page has a size: -1 ("every row", for exports) is refused here even without a cap.
     cap = max_limit if max_limit is not None else MAX_OFFSET
-    limit, offset = check_paging(query.limit, query.offset, max_limit=cap)
+    checked, offset = check_paging(query.limit, query.offset, max_limit=cap)
+    limit = int(checked if checked is not None else DEFAULT_LIMIT)  # a cap is given: never None
     if served.version is None:
         return {"total_count": 0, "results": [], "limits": [], "columns": [], "next_cursor": None}
     base = replace(query, limit=None, offset=0)
@@ -207,12 +233,12 @@ def record_page(
                 raise cursors.invalid()  # pragma: no cover - a signed cursor always fits
             wheres = wheres + [
                 cursors.after_condition(
-                    keys, types, cursor.after, served.id_column, cursor.after_id
+                    keys, types, cursor.after, served.id_column, int(cursor.after_id or 0)
                 )
             ]
             offset = 0
         else:
-            offset = cursor.offset
+            offset = int(cursor.offset or 0)
     if offset and keyset and not keys and not analysis.filtered:
         # Every row, in file order: the row at offset k has _id k + 1 (ids are dense), so an
         # offset is a keyset condition, which skips what comes before instead of reading it.
@@ -421,7 +447,7 @@ def record_get(
         found = None if select else sources.row(main, int(record_id), timezone)
         if found is not None:
             return row_converter(compiled.columns, timezone)(found)
-        rows = engine.execute(main.con, compiled.sql, params, TIMEOUT_S)
+        rows = engine.execute(main.con, compiled.sql, params, query_seconds(TIMEOUT_S))
     if rows is None:
         raise QueryError(
             "La limite de temps a été atteinte : réessayez dans un instant",
@@ -434,7 +460,7 @@ def record_get(
 
 
 _LOOKUP_SENTINEL = 918_273_645_546_372_819  # stands for the record id in a cached plan
-_lookup_plans: dict[tuple, object] = {}
+_lookup_plans: dict[tuple, CompiledQuery] = {}
 _LOOKUP_PLANS_MAX = 256
 
 
@@ -449,7 +475,7 @@ def _lookup_plan(served: Served, source: sources.Source, select, timezone: str, 
             RecordQuery(select=select, where=where, limit=1), served, source, timezone
         )
 
-    key = (served.version.pk, served.id_column, source.sql, tuple(source.params), select, timezone)
+    key = (served.read.pk, served.id_column, source.sql, tuple(source.params), select, timezone)
     compiled = _lookup_plans.get(key)
     if compiled is None:
         compiled = lookup(_LOOKUP_SENTINEL)

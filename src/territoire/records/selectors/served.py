@@ -54,6 +54,17 @@ class Served:
     columns: tuple[Column, ...] = field(default_factory=tuple)  # the id, then the data
 
     @property
+    def read(self) -> Version:
+        """The version read, once the caller has answered the case of a dataset without data."""
+        if self.version is None:
+            raise NotFound(
+                "Ce jeu de données n'a pas encore de données.",
+                "This dataset has no data yet.",
+                where="slug",
+            )
+        return self.version
+
+    @property
     def data_columns(self) -> tuple[Column, ...]:
         return self.columns[1:]
 
@@ -118,12 +129,15 @@ def _served_queryset(datasets, slug: str):
 
 # The dataset lookup of every read, compiled once per shared access scope (anonymous readers,
 # data officers): building the queryset cost as much as the rest of a record lookup.
+def _served_query(scope: str) -> PreparedQuery:
+    def queryset(slug: str):
+        return _served_queryset(catalog_selectors.dataset_list_for_scope(scope), slug)
+
+    return PreparedQuery(queryset)
+
+
 _SERVED_QUERIES = {
-    scope: PreparedQuery(
-        lambda slug, scope=scope: _served_queryset(
-            catalog_selectors.dataset_list_for_scope(scope), slug
-        )
-    )
+    scope: _served_query(scope)
     for scope in (catalog_selectors.SCOPE_PUBLIC, catalog_selectors.SCOPE_ALL)
 }
 

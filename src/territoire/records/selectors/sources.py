@@ -1,13 +1,11 @@
 """Where a query runs: the one seam between the reads (pages, facets, exports, one record) and
 the structures that make them fast.
 
-A version is read from its Parquet file, or from its hot copy in this process (``records.hot``:
-the main table in ``_id`` order with an index on ``_id``, copies sorted on order keys or on an
-equality's column, a copy in strips of latitude for position filters, a word index, a row copy,
-remembered counts). The reads describe the query (``analysis.Analysis``) and ask here for a
-source; which structures exist and where they live is known here only. (Issue 10 replaces the
-per-process hot copies with immutable structures built at ingestion: this module and ``hot``
-change, the reads do not.)
+A version is read from its serving file (``lake.engine.serving``, built at ingestion, attached
+read-only by ``records.serving``: the rows in ``_id`` order, copies sorted on the columns sorted
+most, copies in strips of latitude for position filters, a word index), or from its Parquet file
+when it has none yet. The reads describe the query (``analysis.Analysis``) and ask here for a
+source; which structures exist and where they live is known here only.
 
 A source is SQL for a FROM item (``Source.sql`` and its parameters) on a connection, the order
 its rows are stored in, and a memo of results that never change for the version.
@@ -21,12 +19,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import duckdb
 
-from .. import engine, hot, hotcopies
+from territoire.lake.engine.serving import serving_path
+
+from .. import engine, serving
 from ..columns import quote
 from ..odsql.sqlgen import search_terms
 from .analysis import Analysis
@@ -44,7 +42,7 @@ class Source:
     con: duckdb.DuckDBPyConnection
     sql: str
     params: list
-    memo: hot.HotVersion | None = None  # remembers results of the version (None: nothing kept)
+    memo: serving.Attached | None = None  # the serving file (None: the Parquet file)
     in_order: tuple | None = None  # rows are stored in this order: (("col", desc), …)
 
     def recall(self, key):
@@ -89,50 +87,59 @@ def _parquet_sql(served: Served) -> tuple[str, list]:
             f"(SELECT file_row_number + 1 AS {identifier}, * EXCLUDE (file_row_number) "
             "FROM read_parquet(?, file_row_number = true))"
         )
-    return sql, [str(served.version.absolute_path)]
+    return sql, [str(served.read.absolute_path)]
 
 
 @contextmanager
 def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Iterator[Source]:
-    """The main source of a version while the block runs: its hot copy when loaded (never
-    dropped meanwhile), else its Parquet file. ``fresh``: a connection of its own (exports
-    stream from it while the thread's connection goes on)."""
-    store = hot.store()
+    """The main source of a version while the block runs: its serving file when it has one
+    (never detached meanwhile), else its Parquet file. ``fresh``: a connection of its own
+    (exports stream from it while the thread's connection goes on)."""
     file_order = ((served.id_column, False),)
-    with store.use(
-        served.version, served.data_columns, served.id_column, lambda: _parquet_sql(served)
-    ) as loaded:
-        if loaded is not None:
-            con = store.fresh_cursor(timezone) if fresh else store.cursor(timezone)
-            source = Source(con, quote(loaded.main.table), [], loaded, file_order)
-        else:
-            con = engine.connect(timezone=timezone) if fresh else engine.connection(timezone)
-            source = Source(con, *_parquet_sql(served), None, file_order)
-        try:
+    if not serving.enabled():
+        with _parquet(served, timezone, fresh, file_order) as source:
             yield source
+        return
+    store = serving.store()
+    with store.use(serving_path(served.read.absolute_path)) as attached:
+        if attached is None or attached.manifest.get("id_column") != served.id_column:
+            with _parquet(served, timezone, fresh, file_order) as source:
+                yield source
+            return
+        con = store.fresh_cursor(timezone) if fresh else store.cursor(timezone)
+        try:
+            yield Source(con, attached.table("records"), [], attached, file_order)
         finally:
             if fresh:
                 con.close()
 
 
-def parquet_twin(served: Served, main: Source, timezone: str) -> Source:
-    """The Parquet file, for aggregations: DuckDB can group its dictionary-encoded text columns
-    as dictionaries (measured once faster than the hot table: a filtered group-by 26 ms against
-    44, two facets 35 against 50; equal in the benchmark of bench/RESULTS.md, "Records API").
-    Counts and facets computed there are still remembered with the hot version."""
-    sql, params = _parquet_sql(served)
-    return Source(engine.connection(timezone), sql, params, main.memo)
+@contextmanager
+def _parquet(served: Served, timezone: str, fresh: bool, file_order: tuple) -> Iterator[Source]:
+    con = engine.connect(timezone=timezone) if fresh else engine.connection(timezone)
+    try:
+        yield Source(con, *_parquet_sql(served), None, file_order)
+    finally:
+        if fresh:
+            con.close()
 
 
 def _copy(main: Source, kind: tuple) -> Source | None:
-    """A ready copy of the hot version (built in the background when missing: None then)."""
+    """A structure of the serving file: ``("sorted", (column, descending), …)`` or
+    ``("geo", column)``; None when the file has none of that kind."""
     if main.memo is None:
         return None
-    structure = hot.store().request_copy(main.memo, kind)
-    if structure is None:
+    manifest = main.memo.manifest
+    if kind[0] == "sorted":
+        wanted = [[c, bool(d)] for c, d in kind[1:]]
+        for entry in manifest.get("sorted", ()):
+            if entry["keys"] == wanted:
+                return Source(main.con, main.memo.table(entry["table"]), [], main.memo, kind[1:])
         return None
-    in_order = tuple(kind[1:]) if kind[0] == "sorted" else None
-    return Source(main.con, quote(structure.table), [], main.memo, in_order)
+    for entry in manifest.get("geo", ()):
+        if entry["column"] == kind[1]:
+            return Source(main.con, main.memo.table(entry["table"]), [], main.memo)
+    return None
 
 
 # ---------------------------------------------------------------- choosing
@@ -179,8 +186,6 @@ def page_route(
         if clustered is not None:  # the matches are one run, in file order (ties by _id)
             route.source = clustered
             return route
-    if analysis.is_aggregate and main.memo is not None:
-        route.source = parquet_twin(served, main, timezone)
     return route
 
 
@@ -197,7 +202,7 @@ def facet_source(served: Served, main: Source, analysis: Analysis, timezone: str
         found = search_candidates(served, main, analysis)
         if found is not None:
             chosen = restricted(served, main, found)
-    return chosen or parquet_twin(served, main, timezone)
+    return chosen or main
 
 
 def export_route(main: Source, analysis: Analysis) -> Route:
@@ -211,23 +216,20 @@ def export_route(main: Source, analysis: Analysis) -> Route:
 
 
 def row(main: Source, record_id: int, timezone: str) -> tuple | None:
-    """A whole record from the hot version's row copy (see ``hot``), as DuckDB would return it,
-    or None (no copy ready, an id out of range: the SQL lookup then runs)."""
-    if main.memo is None:
+    """A whole record fetched by its row number in the serving file (row ``n`` is record
+    ``n + 1``: no index, no scan), as DuckDB returns it, or None (no serving file, an id out of
+    range: the SQL lookup then runs)."""
+    if main.memo is None or not main.memo.manifest.get("rowid_is_id"):
         return None
-    table = hot.store().rows(main.memo)
-    if table is None or not 1 <= record_id <= table.num_rows:
+    if not 1 <= record_id <= int(main.memo.manifest.get("rows", 0)):
         return None
-    values = table.slice(record_id - 1, 1).to_pylist()[0]
-    found = tuple(values.values())
-    if found[0] != record_id:  # the copy is in _id order with no gap; anything else: use SQL
+    # The row number written as a literal (an int of our own): DuckDB then fetches that row's
+    # vector directly; bound as a parameter it scans (1.1 ms against 1.9 on 1M rows, measured).
+    found = main.con.execute(
+        f"SELECT * FROM {main.sql} WHERE rowid = {int(record_id) - 1}"
+    ).fetchone()
+    if found is None or found[0] != record_id:
         return None
-    if any(isinstance(v, datetime) and v.tzinfo is not None for v in found):
-        zone = ZoneInfo(timezone)  # Arrow keeps the UTC instant; DuckDB answers in the zone
-        found = tuple(
-            v.astimezone(zone) if isinstance(v, datetime) and v.tzinfo is not None else v
-            for v in found
-        )
     return found
 
 
@@ -238,7 +240,7 @@ _counter = ThreadPoolExecutor(max_workers=4, thread_name_prefix="records-count")
 
 def meanwhile(source: Source, timezone: str, work: Callable[[Source], int | None]) -> Future | None:
     """Run ``work`` (a count) on another connection to the same source while the page runs
-    (they take about as long each; on the hot copy they run side by side), or None when the
+    (they take about as long each; on the serving file they run side by side), or None when the
     source cannot be shared that way (a Parquet file: its thread connection is busy)."""
     if source.memo is None:
         return None
@@ -246,28 +248,30 @@ def meanwhile(source: Source, timezone: str, work: Callable[[Source], int | None
 
 
 def _elsewhere(source: Source, timezone: str, work):
-    return work(replace(source, con=hot.store().cursor(timezone)))  # this worker's connection
+    return work(replace(source, con=serving.store().cursor(timezone)))  # this worker's connection
 
 
 # ---------------------------------------------------------------- full text
 
 
 def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candidates | None:
-    """Candidates of the query's full-text searches, or None when the word index is not
-    ready (it is then being built) or would not narrow the scan enough."""
+    """Candidates of the query's full-text searches, or None when the version has no word index
+    for the searched fields or it would not narrow the scan enough."""
     if main.memo is None or not analysis.searches:
         return None
-    index = hot.store().request_copy(main.memo, ("words",))
-    if index is None:
+    index = main.memo.manifest.get("words")
+    if not index:
         return None
-    columns = hotcopies.text_columns(main.memo.columns)
-    vocab = quote(index.table + "_vocab")
-    post = quote(index.table)
+    columns = list(index["columns"])
+    vocab = main.memo.table(index["vocab"])
+    post = main.memo.table(index["postings"])
     identifier = quote(served.id_column)
     terms = []
     estimate = None
     for fields, text in analysis.searches:
-        positions = sorted(columns.index(f) for f in fields if f in columns)
+        if any(f not in columns for f in fields):
+            return None  # a searched field the index does not hold: the scan answers
+        positions = sorted(columns.index(f) for f in fields)
         for word in search_terms(text):
             known = main.recall(("words", word))
             if known is None:
@@ -293,7 +297,7 @@ def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candi
                     len(tids) == 1 and len(positions) == 1,
                 )
             )
-    if not terms or estimate > FTS_SHARE_LIMIT * int(served.version.row_count):
+    if not terms or estimate is None or estimate > FTS_SHARE_LIMIT * int(served.read.row_count):
         return None
     if len(terms) == 1:
         sql, single = terms[0]

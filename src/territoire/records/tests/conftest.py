@@ -1,6 +1,6 @@
 """The ODSQL suite's datasets: real city files (and one generated table) written as versions in a
-lake, read through the path production uses — ``records.selectors`` — with the hot store off
-(the Parquet file) and on (the hot copies, loaded at once), which must agree.
+lake, read through the path production uses — ``records.selectors`` — from the Parquet file and
+from the serving file built beside it (every structure, whatever the size), which must agree.
 
 Each dataset comes with its column list (as the lake records it: ids, labels, types, storage
 types) and its rows read back in Python, so tests can compute the expected answer
@@ -23,19 +23,23 @@ import pytest
 from django.test import override_settings
 
 from territoire.core.duckdb import load_extension
+from territoire.lake.engine import serving as serving_build
 from territoire.records import engine, selectors
 from territoire.records.columns import quote
 from territoire.records.odsql import QueryError, RecordQuery
 
-MODES = ("off", "sync")  # the Parquet file, then the hot copies
-_PKS = itertools.count(900_001)  # version keys of the hot store, apart from the database's
+MODES = ("off", "on")  # the Parquet file, then the serving file
+_PKS = itertools.count(900_001)  # version keys apart from the database's
+# Every structure, on up to three sortable columns: the suite's files are small.
+ALL_STRUCTURES = serving_build.Options(min_rows=0, sorted_max=3, memory_mb=256)
 
 
 def both(home: Path, read, modes=MODES):
-    """``read()`` with the hot store off and on: the answers (or the errors) must be the same."""
+    """``read()`` from the Parquet file and from the serving file: the answers (or the errors)
+    must be the same."""
     answers = []
     for mode in modes:
-        with override_settings(TERRITOIRE_HOME=home, TERRITOIRE_RECORDS_HOT=mode):
+        with override_settings(TERRITOIRE_HOME=home, TERRITOIRE_RECORDS_SERVING=mode == "on"):
             try:
                 answers.append(("answer", read()))
             except QueryError as exc:
@@ -107,6 +111,7 @@ def odsql_version(home: Path, path: Path, columns: list[dict], rows: int, con) -
     described = con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
     storage = {name: type_ for name, type_, *_ in described}
     columns = [{**c, "storage_type": c.get("storage_type") or storage[c["id"]]} for c in columns]
+    serving_build.build(path, serving_build.serving_path(path), columns, ALL_STRUCTURES)
     version = selectors.Version(
         pk=next(_PKS),
         number=1,

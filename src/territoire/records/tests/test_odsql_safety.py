@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from django.test import override_settings
 
-from territoire.records import engine, hot, selectors
+from territoire.records import engine, selectors, serving
 from territoire.records.odsql import QueryError, RecordQuery, compile_query
 from territoire.records.watchdog import watchdog
 
@@ -19,8 +19,8 @@ from .conftest import lake_dataset, odsql_version
 @pytest.fixture
 def sentinel():
     """A table beside the data on the connections the reads use: the thread's Parquet
-    connection and the hot database."""
-    connections = [engine.connection(), hot.store().database()]
+    connection and the serving files' database."""
+    connections = [engine.connection(), serving.store().database()]
     for con in connections:
         con.execute("CREATE OR REPLACE TABLE sentinel AS SELECT 42 AS answer")
     yield
@@ -155,7 +155,7 @@ def test_time_limit_stops_a_long_query_and_says_so(big):
     read path never armed and no test noticed; this one fails if the watchdog does not fire.)"""
     served, home = big
     started = time.monotonic()
-    with override_settings(TERRITOIRE_HOME=home, TERRITOIRE_RECORDS_HOT="off"):
+    with override_settings(TERRITOIRE_HOME=home, TERRITOIRE_RECORDS_SERVING=False):
         page = selectors.record_page(
             served, RecordQuery(where='"introuvable"', limit=10), timeout_s=0.05
         )
@@ -172,7 +172,7 @@ def test_time_limit_stops_a_long_query_and_says_so(big):
 
 def test_facets_time_limit_is_reported_per_facet(big):
     served, home = big
-    with override_settings(TERRITOIRE_HOME=home, TERRITOIRE_RECORDS_HOT="off"):
+    with override_settings(TERRITOIRE_HOME=home, TERRITOIRE_RECORDS_SERVING=False):
         answer = selectors.record_facets(
             served,
             facet_fields=["category", "label"],

@@ -31,11 +31,11 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     lake_version,
     token_of,
 )
-from territoire.records import cursors, hot
+from territoire.records import cursors, serving
 from territoire.records.selectors import sources
 from territoire.trust.models import AuditEvent
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_hot_store")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store")]
 
 ETAT_CSV = "city/rennes-velo-star-stations/etat-des-stations-le-velo-star-en-temps-reel.csv"
 ETAT_SQL = """
@@ -326,8 +326,11 @@ def test_facets_count_like_python(client, catalogue, mode):
     assert limited["facets"][0]["limits"][0]["name"] == "facet_limit"
 
 
-def test_bbox_reads_the_geo_copy_and_matches_python(client, catalogue, settings):
-    settings.TERRITOIRE_RECORDS_HOT = "sync"
+def test_bbox_reads_the_geo_copy_and_matches_python(client, catalogue, settings, monkeypatch):
+    settings.TERRITOIRE_RECORDS_SERVING = True
+    used = []
+    copy = sources._copy
+    monkeypatch.setattr(sources, "_copy", lambda main, kind: used.append(kind) or copy(main, kind))
     rows = file_rows(catalogue.fountains)
     inside = [
         r
@@ -340,9 +343,8 @@ def test_bbox_reads_the_geo_copy_and_matches_python(client, catalogue, settings)
     records, pages = walk(client, {**query, "limit": 20}, catalogue.fountains)
     assert [r["_id"] for r in records] == [r["_id"] for r in inside]
     assert pages[0]["total_count"] == len(inside)
-    stats = hot.store().stats()
-    assert any(k.startswith("geo/") for s in stats for k in s["copies"])
-    settings.TERRITOIRE_RECORDS_HOT = "off"
+    assert ("geo", "geo_point_2d") in used  # the serving file's geo copy answered
+    settings.TERRITOIRE_RECORDS_SERVING = False
     cold, _ = walk(client, {**query, "limit": 20}, catalogue.fountains)
     assert cold == records
     facets = client.get(
@@ -379,7 +381,7 @@ def test_csv_export_streams_every_record_in_a_stable_order(client, catalogue, mo
     assert excel.count(b"\r\n") == 1 + 219
 
 
-def test_export_bytes_are_the_same_from_parquet_and_from_hot_copies(client, catalogue, settings):
+def test_export_bytes_are_the_same_from_parquet_and_from_serving_files(client, catalogue, settings):
     queries = [
         {"order_by": "bp desc, nature"},
         {"where": 'd_r = "R"', "order_by": "fonction"},
@@ -387,12 +389,12 @@ def test_export_bytes_are_the_same_from_parquet_and_from_hot_copies(client, cata
         {"select": "range(bp, 100000) as tranche, count(*) as n", "group_by": "range(bp, 100000)"},
     ]
     results = {}
-    for mode_name in ("off", "sync"):
-        settings.TERRITOIRE_RECORDS_HOT = mode_name
+    for mode_name in ("off", "on"):
+        settings.TERRITOIRE_RECORDS_SERVING = mode_name == "on"
         results[mode_name] = [
             client.get(url(catalogue.budget, "exports/csv"), q).getvalue() for q in queries
         ]
-    assert results["off"] == results["sync"]
+    assert results["off"] == results["on"]
     assert results["off"][3].splitlines()[1].startswith(b"0-100000,")
 
 
@@ -541,7 +543,7 @@ def test_rate_limit_answers_429(client, catalogue, settings):
 
 
 def test_a_page_costs_one_query(client, catalogue, django_assert_max_num_queries, settings):
-    settings.TERRITOIRE_RECORDS_HOT = "sync"
+    settings.TERRITOIRE_RECORDS_SERVING = True
     # One for the dataset, plus the rate-limit counter's upsert (core.ratelimit: in the database
     # unless REDIS_URL is set, so that the limit holds across web processes).
     with django_assert_max_num_queries(2):
@@ -550,12 +552,15 @@ def test_a_page_costs_one_query(client, catalogue, django_assert_max_num_queries
         assert client.get(url(catalogue.budget, "records/3")).status_code == 200
 
 
-def test_record_by_id_from_the_row_copy_equals_the_sql_lookup(
+def test_record_by_id_from_the_row_fetch_equals_the_sql_lookup(
     client, catalogue, etat, settings, monkeypatch
 ):
-    """The row copy (an Arrow table sliced by _id) answers exactly what the indexed SQL lookup
+    """The serving file's row fetch (row n is record n + 1) answers exactly what the SQL lookup
     answers — decimals, geo points, datetimes in the asked time zone — on real data."""
-    settings.TERRITOIRE_RECORDS_HOT = "sync"
+    settings.TERRITOIRE_RECORDS_SERVING = True
+    fetched = []
+    row = sources.row
+    monkeypatch.setattr(sources, "row", lambda *a: fetched.append(row(*a)) or fetched[-1])
     cases = [
         (catalogue.budget, [1, 2, 700, 1448], {}),
         (catalogue.fountains, [1, 2, 50], {}),
@@ -567,9 +572,8 @@ def test_record_by_id_from_the_row_copy_equals_the_sql_lookup(
         for record_id in ids:
             path = url(dataset, f"records/{record_id}")
             answers[path, tuple(params.items())] = client.get(path, params).json()
-    with_rows = [s for s in hot.store().stats() if "rows" in s["copies"]]
-    assert len(with_rows) == 3  # the answers above came from the row copies of all three
-    hot.store().clear()
+    assert len(fetched) == 12 and None not in fetched  # every answer came from the row fetch
+    serving.store().clear()
     monkeypatch.setattr(sources, "row", lambda *args: None)  # SQL lookups only
     for (path, params), answer in answers.items():
         assert client.get(path, dict(params)).json() == answer, path

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
@@ -63,3 +70,93 @@ def test_system_actor_is_named(db):
         actor=None, action="create", object_type="territories.territory", object_id="1"
     )
     assert event.actor is None and event.actor_repr == "système"
+
+
+# Run in a fresh database migrated by `territoire migrate` with the production settings module:
+# an audit event is written through the service, then raw SQL tries to change and delete it.
+RAW_SQL_ATTEMPTS = """
+import json
+from django.db import DatabaseError, connection, transaction
+from territoire.trust.models import AuditEvent
+from territoire.trust.services import audit_record
+event = audit_record(actor=None, action="create", object_type="x", object_id="1")
+table = connection.ops.quote_name(AuditEvent._meta.db_table)
+outcome = {}
+for verb, sql in (
+    ("update", f"UPDATE {table} SET reason = 'x' WHERE id = %s"),
+    ("delete", f"DELETE FROM {table} WHERE id = %s"),
+):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+        outcome[verb] = "accepted"
+    except DatabaseError as exc:
+        outcome[verb] = str(exc)
+outcome["kept"] = AuditEvent.objects.filter(pk=event.pk, reason="").exists()
+print(json.dumps(outcome))
+"""
+
+
+@pytest.fixture
+def scratch_database_url(tmp_path):
+    """A database of its own, of the kind the suite runs on: a SQLite file, or a PostgreSQL
+    database created on the same server and dropped afterwards."""
+    if connection.vendor != "postgresql":
+        yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+        return
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    name = f"territoire_migrate_{uuid.uuid4().hex[:12]}"
+    params = {
+        "host": settings_dict["HOST"] or "127.0.0.1",
+        "port": settings_dict["PORT"] or 5432,
+        "user": settings_dict["USER"],
+        "password": settings_dict["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**params) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    auth = settings_dict["USER"] + (
+        f":{settings_dict['PASSWORD']}" if settings_dict["PASSWORD"] else ""
+    )
+    try:
+        yield f"postgres://{auth}@{params['host']}:{params['port']}/{name}"
+    finally:
+        with psycopg.connect(**params) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_a_database_migrated_as_in_production_refuses_update_and_delete(
+    tmp_path, scratch_database_url
+):
+    """The test above applies migration 0002 itself, with the setting forced on; this one runs
+    `territoire migrate` as an operator does (production settings module, no test setting) on an
+    empty database and checks the result: a migration that stopped installing the triggers —
+    whatever the reason, a changed default included — fails here."""
+    territoire = Path(sys.executable).with_name("territoire")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "TERRITOIRE_", "DATABASE_URL"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="territoire.settings.base",
+        TERRITOIRE_HOME=str(tmp_path / "home"),
+        DATABASE_URL=scratch_database_url,
+        SECRET_KEY="a-production-like-secret-key-for-this-test-0123456789",
+    )
+    (tmp_path / "home").mkdir()
+    migrate = subprocess.run(
+        [str(territoire), "migrate", "-v", "0"], env=env, capture_output=True, text=True
+    )
+    assert migrate.returncode == 0, migrate.stderr
+    attempt = subprocess.run(
+        [str(territoire), "shell", "-c", RAW_SQL_ATTEMPTS], env=env, capture_output=True, text=True
+    )
+    assert attempt.returncode == 0, attempt.stderr
+    outcome = json.loads(attempt.stdout.strip().splitlines()[-1])
+    assert "append-only" in outcome["update"], outcome
+    assert "append-only" in outcome["delete"], outcome
+    assert outcome["kept"] is True

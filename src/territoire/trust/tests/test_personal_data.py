@@ -229,3 +229,29 @@ def test_masks_hide_the_value():
     assert mask("FR76 3000 6000 0112 3456 7890 189", "iban") == "FR76 •••• •••• •••• •••• •••• •89"
     assert mask("Hélène MANDROUX", "person_name") == "H••• M•••"
     assert mask("12 rue des Lilas", "address") == "12 rue •••"
+
+
+def test_a_large_table_is_checked_on_a_repeatable_sample(shared_data):
+    """Past 250,000 rows the check reads a sample of about 200,000 rows, the same every run: the
+    elected officials' names repeated over 300,000 rows are still flagged, with the same
+    examples each time, and an empty rarity hidden in the rest does not change the verdict."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE raw AS SELECT * FROM read_csv(?, all_varchar = true, delim = ';')",
+        [str(shared_data / "city" / "montpellier-deliberations" / "VilleMTP_MTP_Delibs.csv")],
+    )
+    small = con.execute("SELECT count(*) FROM raw").fetchone()[0]
+    copies = 300_000 // small + 1
+    con.execute(f"CREATE TABLE big AS SELECT raw.* FROM raw, range({copies})")
+    assert con.execute("SELECT count(*) FROM big").fetchone()[0] > 250_000
+    columns = [
+        {"id": name, "label": name, "type": "text"}
+        for (name, *_rest) in con.execute("DESCRIBE raw").fetchall()
+    ]
+    first = detect_personal_data(con, "big", columns)
+    second = detect_personal_data(con, "big", columns)
+    assert [f["column"] for f in first] == ["Elu(s)"]
+    assert first == second
+    assert con.execute("SELECT count(*) FROM big__personal_sample").fetchone()[0] == pytest.approx(
+        200_000, rel=0.05
+    )

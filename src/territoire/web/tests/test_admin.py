@@ -154,3 +154,40 @@ def test_token_created_in_admin_is_shown_once(client, agent):
     assert token.key_id in listing
     plaintext_secret = html.split("trt_", 1)[1].split()[0].split("_", 1)[1].rstrip("<")
     assert plaintext_secret not in listing
+
+
+@pytest.mark.django_db
+def test_a_plain_member_of_the_service_posts_admin_forms_and_nothing_changes(
+    client, agent, make_dataset, organization, service
+):
+    """An agent belongs to the service but is not its steward: the admin's add and change forms
+    are refused to them even when posted directly, and nothing is written or audited."""
+    dataset = make_dataset("Budget primitif")
+    client.force_login(agent)
+    form = {
+        "title": "Modifié par un agent",
+        "slug": dataset.slug,
+        "description": "",
+        "publisher": organization.pk,
+        "publisher_service": service.pk,
+        "steward": "",
+        "keywords": "[]",
+        "licence": "etalab-2.0",
+        "frequency": "ANNUAL",
+        "access_level": "public",
+        "distributions-TOTAL_FORMS": "0",
+        "distributions-INITIAL_FORMS": "0",
+    }
+    events = AuditEvent.objects.count()
+    changed = client.post(reverse("admin:catalog_dataset_change", args=[dataset.pk]), form)
+    added = client.post(reverse("admin:catalog_dataset_add"), {**form, "slug": "cree-par-un-agent"})
+    file_added = client.post(
+        reverse("admin:catalog_distribution_add"),
+        {"dataset": dataset.pk, "title": "Fichier d'un agent", "download_url": "https://x.fr/a"},
+    )
+    for response in (changed, added, file_added):
+        assert response.status_code == 403, response.status_code
+    assert Dataset.objects.get(pk=dataset.pk).title == "Budget primitif"
+    assert not Dataset.objects.filter(slug="cree-par-un-agent").exists()
+    assert not dataset.distributions.exists()
+    assert AuditEvent.objects.count() == events

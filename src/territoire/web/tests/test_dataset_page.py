@@ -3,10 +3,12 @@ downloads, API examples, history, Markdown, access and the visit counter."""
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
 import pytest
 
+from territoire.lake import selectors as lake_selectors
 from territoire.trust.models import AuditEvent
 from territoire.web.models import DatasetDailyViews
 
@@ -173,6 +175,70 @@ def test_columns_downloads_api_examples_and_history(client, budget, settings):
     assert "group_by=" in api
     history = html.split('id="historique"', 1)[1].split("</section>", 1)[0]
     assert "Premier chargement (VilleMTP_MTP_BudgetPri_2014.csv)" in history
+
+
+def test_examples_use_the_origin_the_page_was_reached_at(client, budget, settings):
+    """Served on another name and port than TERRITOIRE_BASE_URL, the copied curl still works."""
+    settings.TERRITOIRE_BASE_URL = "http://127.0.0.1:8000"
+    settings.ALLOWED_HOSTS = ["portail.example.fr"]
+    html = _page(client, budget, HTTP_HOST="portail.example.fr:8443")
+    api = html.split('id="api"', 1)[1].split("</section>", 1)[0]
+    records = (
+        f"http://portail.example.fr:8443/api/explore/v2.1/catalog/datasets/{budget.slug}/records"
+    )
+    assert f"curl &quot;{records}?limit=20&quot;" in api
+    assert f"url = &quot;{records}&quot;" in api
+    assert "RemoteCKAN(&quot;http://portail.example.fr:8443&quot;)" in api
+    assert "127.0.0.1:8000" not in api
+    secure = _page(client, budget, HTTP_HOST="portail.example.fr", secure=True)
+    assert "https://portail.example.fr/api/explore/v2.1/" in secure
+    # a Host that ALLOWED_HOSTS does not list never reaches the examples
+    response = client.get(f"/jeux-de-donnees/{budget.slug}/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 400
+    assert b"evil.example.com" not in response.content
+
+
+def _download_links(html: str) -> dict[str, str]:
+    """{link text: href} of the downloads section (thousands separators read as plain spaces)."""
+    section = html.split('id="telechargements"', 1)[1].split("</section>", 1)[0]
+    return {
+        re.sub(r"\s+", " ", html_lib.unescape(text)).strip(): href.replace("&amp;", "&")
+        for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', section, re.S)
+    }
+
+
+def _csv_rows(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    return len(lines) - 1  # the header
+
+
+def test_downloads_offer_the_filtered_rows_and_the_whole_dataset_each_counted(client, budget):
+    whole = lake_selectors.dataset_current_version(budget).row_count
+    html = _page(client, budget, "?min-bp=1000000&tri=-bp")
+    total = int(re.search(r"sur (\d+)", _caption(html)).group(1))
+    links = _download_links(html)
+    assert 0 < total < whole
+    filtered_csv = links[f"Télécharger les {total} lignes filtrées en CSV"]
+    assert "where=" in filtered_csv and "order_by=" in filtered_csv
+    assert _csv_rows(client, filtered_csv) == total
+    whole_csv = links[f"Télécharger tout le jeu ({whole:,} lignes) en CSV".replace(",", " ")]
+    assert "?" not in whole_csv
+    assert _csv_rows(client, whole_csv) == whole
+    for fmt in ("JSON", "Excel (XLSX)"):
+        assert f"Télécharger les {total} lignes filtrées en {fmt}" in links
+    assert "taille selon les filtres" not in html
+    assert "donnent toutes les lignes" not in html
+
+    # without a filter only the whole dataset is offered, counted
+    plain = _download_links(_page(client, budget))
+    assert not [k for k in plain if "filtrée" in k]
+    assert f"Télécharger tout le jeu ({whole:,} lignes) en CSV".replace(",", " ") in plain
+    # a filter that matches nothing offers no empty file; a filter in error offers none either
+    assert not [k for k in _download_links(_page(client, budget, "?min-bp=1e15")) if "filtrée" in k]
+    errored = _download_links(_page(client, budget, "?min-bp=beaucoup"))
+    assert not [k for k in errored if "filtrée" in k]
 
 
 def test_examples_carry_the_table_filter(client, budget):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import FileResponse, Http404
@@ -93,23 +94,37 @@ def _history(dataset) -> list[dict]:
     return history
 
 
-def _downloads(request, dataset, version) -> list[dict]:
+def _downloads(dataset, version, table=None) -> list[dict]:
+    """The files offered, each saying what it holds: with filters on the table, each format twice —
+    the filtered rows (the table's `where` and sort) and the whole dataset — with their row counts."""
     items = []
     if version is not None:
         # GeoJSON needs a position: a point or geometry column, or a latitude/longitude pair.
         formats = record_exports.offered_by(
             record_exports.PORTAL, has_position=record_exports.has_position(version)
         )
-        for fmt in formats:
-            items.append(
-                {
-                    "label": fmt.label,
-                    "url": f"/api/explore/v2.1/catalog/datasets/{dataset.slug}/exports/{fmt.code}",
-                    "media_type": fmt.media_type,
-                    "size": None,
-                    "note": "export",
-                }
-            )
+        exports = f"/api/explore/v2.1/catalog/datasets/{dataset.slug}/exports"
+        filtered = table is not None and table.where and not table.error and table.total is not None
+        scopes = []
+        if filtered and table.total:
+            params = {"where": table.where}
+            if table.order_by:
+                params["order_by"] = table.order_by
+            scopes.append(("filtered", "?" + urlencode(params), table.total))
+        scopes.append(("all", "", version.row_count))
+        for scope, query, rows in scopes:
+            for fmt in formats:
+                items.append(
+                    {
+                        "label": fmt.label,
+                        "url": f"{exports}/{fmt.code}{query}",
+                        "media_type": fmt.media_type,
+                        "size": None,
+                        "note": "export",
+                        "scope": scope,
+                        "rows": rows,
+                    }
+                )
         items.append(
             {
                 "label": f"Parquet — version {version.number}",
@@ -182,7 +197,7 @@ def dataset_detail(request, slug: str):
         else None,
         "licence_url": LICENCE_URLS.get(dataset.licence),
         "is_english": (get_language() or "fr").startswith("en"),
-        "downloads": _downloads(request, dataset, version),
+        "downloads": _downloads(dataset, version) if version is None else [],
         "history": _history(dataset) if version else [],
         "is_public": dataset.is_public,
     }
@@ -201,10 +216,13 @@ def dataset_detail(request, slug: str):
             }
             for c, doc in zip(version.columns, documented, strict=True)
         ]
+        context["downloads"] = _downloads(dataset, version, table)
         context["filters_open"] = bool(table.active_filters) or any(f.error for f in table.filters)
         context.update(_map_context(served, table, territories))
         context.update(_chart_context(served, request.GET, table))
-        context["examples"] = examples.api_examples(dataset, version, table.where)
+        context["examples"] = examples.api_examples(
+            dataset, version, origin=examples.request_origin(request), where=table.where
+        )
         context["carried"] = preview.table_params(request.GET, served.data_columns)
         context["chart_params"] = {
             key: request.GET[key]

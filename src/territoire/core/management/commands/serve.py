@@ -43,10 +43,11 @@ class Command(BaseCommand):
 
             def load(self):
                 # Imported when gunicorn loads the application in each worker process, after
-                # the fork, as gunicorn's BaseApplication expects; the module builds the WSGI app.
-                from territoire.wsgi import application
+                # the fork, as gunicorn's BaseApplication expects; the module builds the WSGI
+                # app and warms what every first request would pay (territoire/wsgi.py).
+                from gunicorn.util import import_app
 
-                return application
+                return import_app("territoire.wsgi:application")
 
         self.stdout.write(f"Territoire sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
         Server().run()

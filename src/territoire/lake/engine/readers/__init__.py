@@ -8,7 +8,7 @@ else — types, Parquet, statistics — is the same for every format (:mod:`..st
 Adding a format is one module in this package that calls :func:`register` (modules are found
 and imported automatically) plus its test. Formats: :mod:`.csv_text` (CSV, TSV, TXT),
 :mod:`.xlsx` (XLSX, XLS), :mod:`.ods`, :mod:`.json_records` (JSON, NDJSON), :mod:`.geojson`,
-:mod:`.shapefile` (zipped), :mod:`.geopackage`, :mod:`.parquet`; :mod:`.base`,
+:mod:`.shapefile` (zipped), :mod:`.geopackage`, :mod:`.dbase`, :mod:`.parquet`; :mod:`.base`,
 :mod:`.sheets` and :mod:`.spatial` hold what several of them share.
 """
 

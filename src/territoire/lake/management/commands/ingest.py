@@ -32,6 +32,9 @@ def _actor(username: str | None):
 
 class Command(BaseCommand):
     help = "Ingest a file or URL into a new version of a dataset (created if needed)."
+    # The system checks import every view and admin (a second of start-up); `territoire check`
+    # and `serve` run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(

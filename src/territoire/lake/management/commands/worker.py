@@ -4,11 +4,13 @@ It lives in the lake because the lake's ingestion jobs are the only background j
 worker recovers them at start; an app that adds jobs registers its own start step here.
 """
 
+import threading
+
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from territoire.lake.services.cleanup import lake_cleanup
-from territoire.lake.tasks import ingest_jobs_recover, worker_presence
+from territoire.lake.tasks import ingest_jobs_recover, serving_catch_up, worker_presence
 
 
 class Command(BaseCommand):
@@ -29,6 +31,10 @@ class Command(BaseCommand):
         removed = lake_cleanup()  # what killed ingestions left in the lake and the uploads
         if removed:
             self.stdout.write(f"{len(removed)} fichier(s) ou dossier(s) abandonné(s) supprimé(s).")
+        if batch:  # what is waiting now, serving files included
+            serving_catch_up()
+        else:  # versions written before serving files existed: built while jobs run
+            threading.Thread(target=serving_catch_up, name="serving-catch-up", daemon=True).start()
         extra = ["--batch"] if batch else []
         with worker_presence():  # signs of life, and the same maintenance every hour
             call_command("db_worker", f"--interval={interval}", *extra)

@@ -1,10 +1,10 @@
-"""Scalar functions: now, ifnull, lower, upper, length, the parts of a date, date_format."""
+"""Scalar functions: now, ifnull, lower, upper, length, abs, the parts of a date, date_format."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...columns import GEO, TEMPORAL
+from ...columns import GEO, NUMERIC, TEMPORAL
 from .. import ast
 from ..dateformat import translate
 from ..literals import LiteralError
@@ -43,6 +43,11 @@ def _check_ifnull(v: Checker, node: ast.Call) -> ast.Node:
 def _check_text_function(v: Checker, node: ast.Call) -> ast.Node:
     argument(v, node, frozenset({"text"}), "un texte", "a text")
     node.type = "integer" if node.name == "length" else "text"
+    return node
+
+
+def _check_abs(v: Checker, node: ast.Call) -> ast.Node:
+    node.type = argument(v, node, NUMERIC, "un nombre", "a number").type
     return node
 
 
@@ -103,6 +108,7 @@ register(
     Function("lower", SCALAR, (1,), _check_text_function, _emit_plain()),
     Function("upper", SCALAR, (1,), _check_text_function, _emit_plain()),
     Function("length", SCALAR, (1,), _check_text_function, _emit_plain()),
+    Function("abs", SCALAR, (1,), _check_abs, _emit_plain()),
     *(
         Function(name, SCALAR, (1,), _check_date_part, _emit_plain(sql))
         for name, sql in _DATE_PARTS.items()

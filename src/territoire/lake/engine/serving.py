@@ -1,0 +1,263 @@
+"""A version's serving file: the structures that make its reads fast, built once when the version is
+written and stored beside its Parquet file as an immutable DuckDB database (``v3-1a2b3c4d.duckdb``
+beside ``v3-1a2b3c4d.parquet``).
+
+The Parquet file is the lake's storage; the serving file is what web processes read. Every web
+process attaches it read-only (``records.serving``): nothing to warm up, nothing copied per
+process, the operating system's page cache shared by all of them. It holds:
+
+- ``records``: every row with its record id (``_id``, the 1-based row number of the Parquet file;
+  ``_record_id`` when the data has its own ``_id``), in id order, so that row ``rowid`` is record
+  ``rowid + 1``: a record by id is a direct row fetch, no index needed;
+- **sorted** copies (``sorted_<n>``) on the columns that are sorted most (dates first, then
+  numbers), in each direction: a page in that order is read off the top with no sort, a keyset
+  cursor skips the row groups before it by their min/max, and an equality filter on the column
+  reads one run of rows;
+- **geo** copies (``geo_<n>``), one per point column, in strips of latitude sorted by longitude: a
+  bounding box or a distance reads a few runs, the rest is skipped by min/max;
+- a **word index** of the text columns (``words_vocab`` and ``words_postings``): a full-text search
+  reads the postings of the words that contain the term instead of matching every value;
+- ``_serving``: the manifest (which structures exist, under which names, for which columns).
+
+Which structures are built is a registry (``STRUCTURES``) and a setting; a version smaller than the
+threshold gets only ``records`` (a scan of a few thousand rows is as fast as any structure). The
+SQL here contains no user input: quoted column ids of the version and numbers only.
+"""
+
+# ruff: noqa: S608 -- identifiers are quoted column ids of the version, values are numbers.
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from territoire.core.duckdb import load_extension
+from territoire.core.duckdb import quote_identifier as quote
+from territoire.core.search import WORD_SPLIT, normalized_sql
+
+FORMAT = 1  # the manifest's format: a reader refuses (and falls back on Parquet) any other
+SUFFIX = ".duckdb"
+GEO_STRIPS = 64
+SORTABLE = ("date", "datetime", "decimal", "integer")  # dates, amounts, then counts and ids
+
+
+def serving_path(parquet: Path) -> Path:
+    """The serving file of a version, beside its Parquet file."""
+    return parquet.with_suffix(SUFFIX)
+
+
+def record_id_column(column_ids: Iterable[str]) -> str:
+    """The record id's name: ``_id``, or ``_record_id`` (``__record_id``…) when the data has one."""
+    ids = set(column_ids)
+    name = "_id"
+    while name in ids:
+        name = "_record" + name if name == "_id" else "_" + name
+    return name
+
+
+@dataclass(frozen=True)
+class Options:
+    """What to build: the structure kinds (``STRUCTURES`` keys), from which row count, how many
+    sorted columns, and the builder's memory."""
+
+    structures: tuple[str, ...] = ("sorted", "geo", "words")
+    min_rows: int = 20_000
+    sorted_max: int = 2
+    memory_mb: int = 1024
+    threads: int | None = None
+
+
+@dataclass
+class Plan:
+    """The version being built: its columns, the builder's connection, the manifest so far."""
+
+    con: duckdb.DuckDBPyConnection
+    columns: list[Mapping]
+    id_column: str
+    row_count: int
+    options: Options
+    manifest: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)
+
+    def ids_of(self, *types: str) -> list[str]:
+        return [str(c["id"]) for c in self.columns if c.get("type") in types]
+
+
+# ---------------------------------------------------------------- structure kinds
+
+
+def _sorted(plan: Plan) -> None:
+    """Copies sorted on the first ``sorted_max`` sortable columns, ascending and descending, in the
+    order the compiled ORDER BY gives (DuckDB's NULLS LAST both ways, ties by record id)."""
+    chosen: list[str] = []
+    for kind in SORTABLE:
+        chosen += [c for c in plan.ids_of(kind) if c not in chosen]
+    keys = []
+    for n, column in enumerate(chosen[: plan.options.sorted_max]):
+        for descending in (False, True):
+            table = f"sorted_{n}_{'desc' if descending else 'asc'}"
+            plan.con.execute(
+                f"CREATE TABLE {table} AS SELECT * FROM records ORDER BY {quote(column)} "
+                f"{'DESC' if descending else 'ASC'} NULLS LAST, {quote(plan.id_column)}"
+            )
+            keys.append({"table": table, "keys": [[column, descending]]})
+    plan.manifest["sorted"] = keys
+
+
+def _geo(plan: Plan) -> None:
+    """Per point column, the rows in strips of latitude (1/64 of the extent), by longitude inside."""
+    copies = []
+    for n, column in enumerate(plan.ids_of("geo_point")):
+        lat, lon = (
+            f"struct_extract({quote(column)}, 'lat')",
+            f"struct_extract({quote(column)}, 'lon')",
+        )
+        extent = (
+            f"(SELECT min({lat}) AS low, greatest(max({lat}) - min({lat}), 1e-9) AS span "
+            "FROM records)"
+        )
+        table = f"geo_{n}"
+        plan.con.execute(
+            f"CREATE TABLE {table} AS SELECT t.* FROM records t, {extent} e "
+            f"ORDER BY floor(({lat} - e.low) / e.span * {GEO_STRIPS}) NULLS LAST, "
+            f"{lon} NULLS LAST, t.{quote(plan.id_column)}"
+        )
+        copies.append({"table": table, "column": column})
+    plan.manifest["geo"] = copies
+
+
+def _words(plan: Plan) -> None:
+    """The word index of the text columns: ``words_vocab`` (tid, token, n) of every word in its
+    search form, and ``words_postings`` (tid, col, id) sorted by word, column, row, each once."""
+    texts = plan.ids_of("text")
+    if not texts:
+        return
+    identifier = quote(plan.id_column)
+    id_type = "INTEGER" if plan.row_count < 2**31 else "BIGINT"
+    parts = " UNION ALL ".join(
+        f"SELECT {i} AS col, {identifier} AS id, unnest(regexp_split_to_array("
+        f"{normalized_sql(quote(c))}, '{WORD_SPLIT}')) AS token FROM records"
+        for i, c in enumerate(texts)
+    )
+    con = plan.con
+    con.execute(f"CREATE TEMP TABLE words_tok AS SELECT * FROM ({parts}) WHERE token <> ''")
+    con.execute(
+        "CREATE TABLE words_vocab AS SELECT CAST(row_number() OVER (ORDER BY token) AS INTEGER) "
+        "AS tid, token, count(*) AS n FROM words_tok GROUP BY token ORDER BY token"
+    )
+    con.execute(
+        f"CREATE TABLE words_postings AS SELECT DISTINCT v.tid, CAST(t.col AS SMALLINT) AS col, "
+        f"CAST(t.id AS {id_type}) AS {identifier} FROM words_tok t JOIN words_vocab v USING (token) "
+        f"ORDER BY v.tid, col, {identifier}"
+    )
+    con.execute("DROP TABLE words_tok")
+    plan.manifest["words"] = {
+        "columns": texts,
+        "vocab": "words_vocab",
+        "postings": "words_postings",
+    }
+
+
+STRUCTURES: dict[str, Callable[[Plan], None]] = {
+    "sorted": _sorted,
+    "geo": _geo,
+    "words": _words,
+}
+
+
+# ---------------------------------------------------------------- building
+
+
+def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Options) -> dict:
+    """Write the serving file of the version in ``parquet`` to ``target`` (a temporary name the
+    caller places; fsynced) and return its manifest, with the seconds each structure took."""
+    target.unlink(missing_ok=True)
+    started = time.monotonic()
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(f"SET memory_limit = '{int(options.memory_mb)}MB'")
+        if options.threads:
+            con.execute(f"SET threads = {int(options.threads)}")
+        con.execute("SET preserve_insertion_order = true")
+        if any(str(c.get("storage_type", "")).upper().startswith("GEOMETRY") for c in columns):
+            load_extension(con, "spatial")
+        id_column = record_id_column(str(c["id"]) for c in columns)
+        has_row_number = any(str(c["id"]) == "file_row_number" for c in columns)
+        if has_row_number:  # the option's column name is taken: number the rows in file order
+            source = f"SELECT row_number() OVER () AS {quote(id_column)}, * FROM read_parquet(?)"
+        else:
+            source = (
+                f"SELECT file_row_number + 1 AS {quote(id_column)}, * EXCLUDE (file_row_number) "
+                "FROM read_parquet(?, file_row_number = true)"
+            )
+        con.execute(
+            f"CREATE TABLE records AS SELECT * FROM ({source}) ORDER BY {quote(id_column)}",
+            [str(parquet)],
+        )
+        row_count = int(con.execute("SELECT count(*) FROM records").fetchone()[0])
+        plan = Plan(con, list(columns), id_column, row_count, options)
+        plan.seconds["records"] = round(time.monotonic() - started, 3)
+        if row_count >= options.min_rows:
+            for kind in options.structures:
+                lap = time.monotonic()
+                STRUCTURES[kind](plan)
+                plan.seconds[kind] = round(time.monotonic() - lap, 3)
+        manifest = {
+            "format": FORMAT,
+            "id_column": id_column,
+            "rows": row_count,
+            # Row n of ``records`` is record n + 1: readers fetch a record by its rowid.
+            "rowid_is_id": _rowid_is_id(con, id_column, row_count),
+            **plan.manifest,
+        }
+        con.execute("CREATE TABLE _serving (manifest VARCHAR)")
+        con.execute("INSERT INTO _serving VALUES (?)", [json.dumps(manifest, ensure_ascii=False)])
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        target.unlink(missing_ok=True)
+        Path(str(target) + ".wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    manifest["seconds"] = {**plan.seconds, "total": round(time.monotonic() - started, 3)}
+    manifest["bytes"] = target.stat().st_size
+    return manifest
+
+
+def _rowid_is_id(con: duckdb.DuckDBPyConnection, id_column: str, row_count: int) -> bool:
+    if row_count == 0:
+        return True
+    first, last = con.execute(
+        f"SELECT min({quote(id_column)}), max({quote(id_column)}) FROM records"
+    ).fetchone()
+    probe = con.execute(
+        f"SELECT {quote(id_column)} FROM records WHERE rowid = ?", [row_count - 1]
+    ).fetchone()
+    return first == 1 and last == row_count and probe is not None and probe[0] == row_count
+
+
+def manifest_of(path: Path) -> dict | None:
+    """The manifest of a serving file, or None when it is missing, unreadable or of another format."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except (duckdb.Error, OSError):
+        return None
+    try:
+        found = con.execute("SELECT manifest FROM _serving").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    manifest = json.loads(found[0]) if found else None
+    return manifest if manifest and manifest.get("format") == FORMAT else None

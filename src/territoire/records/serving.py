@@ -1,0 +1,240 @@
+"""The serving files a web process reads: one small in-memory DuckDB per process, to which each
+version's serving file (``lake.engine.serving``, built at ingestion) is attached read-only.
+
+Nothing is copied or warmed up: a query on a version reads its file's blocks through DuckDB's
+buffer pool (bounded by ``TERRITOIRE_RECORDS_MEMORY_MB`` per process; sorts and groups that need
+more spill to a directory of the process under ``TERRITOIRE_HOME/tmp``), and the operating
+system's page cache shares the file between every process. A process keeps up to
+``TERRITOIRE_RECORDS_ATTACHED`` files attached (least recently used detached first, never while
+a query uses it) and remembers, per attached version, results that never change: counts and
+facets (a version is immutable).
+
+A version without a serving file (written before serving files existed, or while its build is
+pending) is read from its Parquet file: the worker builds the missing files, never a request.
+"""
+
+# ruff: noqa: S608 -- SQL here is quoted aliases of our own and quoted paths of the lake.
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from django.conf import settings
+
+from territoire.core.duckdb import quote_identifier as quote
+from territoire.lake.engine import serving as building
+
+from . import engine
+
+log = logging.getLogger(__name__)
+
+MEMO_SIZE = 512  # results (counts, facets) remembered per attached version
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "TERRITOIRE_RECORDS_SERVING", True))
+
+
+def spill_root() -> Path:
+    return Path(settings.TERRITOIRE_HOME) / "tmp"
+
+
+def spill_dir(pid: int) -> Path:
+    """Where the process ``pid`` spills sorts and groups past its memory limit."""
+    return spill_root() / f"records-{pid}"
+
+
+@dataclass(eq=False)
+class Attached:
+    """A serving file attached to the process's database."""
+
+    path: Path
+    alias: str
+    manifest: dict
+    refs: int = 0
+    memo: OrderedDict = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def table(self, name: str) -> str:
+        return f"{quote(self.alias)}.{quote(name)}"
+
+    def recall(self, key):
+        """A result remembered for this version (a count, facets), or None."""
+        with self.lock:
+            value = self.memo.get(key)
+            if value is not None:
+                self.memo.move_to_end(key)
+            return value
+
+    def remember(self, key, value) -> None:
+        with self.lock:
+            self.memo[key] = value
+            if len(self.memo) > MEMO_SIZE:
+                self.memo.popitem(last=False)
+
+
+class Store:
+    """The process's database and the serving files attached to it."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._db: duckdb.DuckDBPyConnection | None = None
+        self._pid: int | None = None
+        self._attached: OrderedDict[tuple, Attached] = OrderedDict()
+        self._local = threading.local()
+
+    # -- connections
+
+    def database(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._db is None or self._pid != os.getpid():  # a forked child opens its own
+                self._open()
+            assert self._db is not None
+            return self._db
+
+    def _open(self) -> None:
+        pid = os.getpid()
+        spill = spill_dir(pid)
+        spill.mkdir(parents=True, exist_ok=True)
+        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 128))
+        db = duckdb.connect(":memory:")
+        db.execute(f"SET memory_limit = '{memory}MB'")
+        db.execute("SET temp_directory = ?", [str(spill)])
+        db.execute("SET preserve_insertion_order = true")
+        self._db, self._pid = db, pid
+        self._attached.clear()
+        self._local = threading.local()
+
+    def cursor(self, timezone: str) -> duckdb.DuckDBPyConnection:
+        """This thread's connection, in ``timezone`` (reused: cheap)."""
+        db = self.database()
+        con = getattr(self._local, "con", None)
+        if con is None or getattr(self._local, "db", None) is not db:
+            con = db.cursor()
+            con.execute("SET preserve_insertion_order = true")
+            engine.set_timezone(con, timezone)
+            self._local.con, self._local.db, self._local.zone = con, db, timezone
+        elif self._local.zone != timezone:
+            engine.set_timezone(con, timezone)
+            self._local.zone = timezone
+        return con
+
+    def fresh_cursor(self, timezone: str) -> duckdb.DuckDBPyConnection:
+        """A connection of its own (exports stream from it while the thread's goes on)."""
+        con = self.database().cursor()
+        con.execute("SET preserve_insertion_order = true")
+        engine.set_timezone(con, timezone)
+        return con
+
+    # -- files
+
+    @contextmanager
+    def use(self, path: Path) -> Iterator[Attached | None]:
+        """The serving file ``path`` attached while the block runs (never detached meanwhile), or
+        None when there is none (or it cannot be read: the Parquet file then answers)."""
+        attached = self._attach(path)
+        try:
+            yield attached
+        finally:
+            if attached is not None:
+                with self._lock:
+                    attached.refs -= 1
+                self._trim()
+
+    def _attach(self, path: Path) -> Attached | None:
+        db = self.database()
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        # A file rebuilt under the same name (``serving build --rebuild``) is another file.
+        key = (path, stat.st_ino, stat.st_mtime_ns)
+        with self._lock:
+            found = self._attached.get(key)
+            if found is not None:
+                self._attached.move_to_end(key)
+                found.refs += 1
+                return found
+            alias = "v_" + hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+            try:
+                db.execute(f"ATTACH {_literal(str(path))} AS {quote(alias)} (READ_ONLY)")
+            except duckdb.Error:
+                log.exception("records: cannot attach the serving file %s", path)
+                return None
+            try:
+                row = db.execute(f"SELECT manifest FROM {quote(alias)}._serving").fetchone()
+                manifest = json.loads(row[0]) if row else {}
+            except (duckdb.Error, ValueError):
+                manifest = {}
+            if manifest.get("format") != building.FORMAT:
+                log.warning("records: %s has no readable manifest: served from Parquet", path)
+                db.execute(f"DETACH {quote(alias)}")
+                return None
+            attached = Attached(path, alias, manifest, refs=1)
+            self._attached[key] = attached
+            return attached
+
+    def _trim(self) -> None:
+        limit = max(int(getattr(settings, "TERRITOIRE_RECORDS_ATTACHED", 64)), 1)
+        with self._lock:
+            excess = len(self._attached) - limit
+            for key, attached in list(self._attached.items()):
+                if excess <= 0:
+                    break
+                if attached.refs == 0:
+                    self._detach(key, attached)
+                    excess -= 1
+
+    def _detach(self, key: tuple, attached: Attached) -> None:
+        self._attached.pop(key, None)
+        try:
+            self.database().execute(f"DETACH {quote(attached.alias)}")
+        except duckdb.Error:  # pragma: no cover - best effort
+            log.exception("records: could not detach %s", attached.path)
+
+    def clear(self) -> None:
+        """Detach every file no query uses (tests, benchmarks)."""
+        with self._lock:
+            for key, attached in list(self._attached.items()):
+                if attached.refs == 0:
+                    self._detach(key, attached)
+
+    def stats(self) -> list[dict]:
+        """What is attached, for the benchmark and the tests."""
+        with self._lock:
+            return [
+                {"path": str(a.path), "refs": a.refs, "remembered": len(a.memo)}
+                for a in self._attached.values()
+            ]
+
+    def close(self) -> None:
+        """Close the database and remove this process's spill directory (process exit, tests)."""
+        with self._lock:
+            if self._db is not None and self._pid == os.getpid():
+                self._db.close()
+                shutil.rmtree(spill_dir(self._pid), ignore_errors=True)
+            self._db, self._pid = None, None
+            self._attached.clear()
+
+
+def _literal(text: str) -> str:
+    """A path of the lake as a SQL string literal (ATTACH takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+_store = Store()
+
+
+def store() -> Store:
+    return _store

@@ -1,0 +1,48 @@
+"""Cells that a spreadsheet would run as formulas, made inert (CSV and formula injection).
+
+A spreadsheet opening a CSV reads a cell starting with ``=``, ``+``, ``-`` or ``@`` as a formula
+(``=HYPERLINK(…)``, DDE ``=cmd|' /C calc'!A0``), and a tab or carriage return before one of them
+is skipped by some. Following OWASP's advice on CSV injection, such a cell of a *text* column
+(and such a header) is written with a single quote before it: the spreadsheet then shows it as
+text. Values typed as numbers, dates or booleans are not text and are never changed: a negative
+amount stays a number. The CSV exports take ``raw=true`` to write text exactly as stored (for
+programs, not spreadsheets); XLSX writes every text as a string cell marked "quote prefix",
+never as a formula, so nothing there is lost or changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .columns import ResultColumn
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_TRIGGERS_SQL = "'=', '+', '-', '@', chr(9), chr(13)"
+
+
+def is_risky(text: str) -> bool:
+    """Whether a spreadsheet could read this text as a formula."""
+    return text.startswith(TRIGGERS)
+
+
+def neutral(text: str) -> str:
+    """The text with a single quote before it when a spreadsheet could run it."""
+    return "'" + text if text.startswith(TRIGGERS) else text
+
+
+def is_free_text(column: ResultColumn) -> bool:
+    """A column whose values are text people wrote (not a number, date, position or range
+    bucket written by the engine)."""
+    return column.type == "text" and column.range_width is None
+
+
+def text_positions(columns: Sequence[ResultColumn]) -> frozenset[int]:
+    return frozenset(i for i, c in enumerate(columns) if is_free_text(c))
+
+
+def neutral_sql(value_sql: str) -> str:
+    """SQL for ``neutral`` of a text expression (NULL stays NULL)."""
+    return (
+        f"CASE WHEN left({value_sql}, 1) IN ({_TRIGGERS_SQL}) "
+        f"THEN '''' || {value_sql} ELSE {value_sql} END"
+    )
