@@ -108,7 +108,10 @@ def entries(queryset: QuerySet[Dataset]) -> list[Entry]:
     datasets = list(
         queryset.select_related("publisher", "publisher_service")
         .prefetch_related(
-            "themes", "distributions", Prefetch("territories", queryset=_territories())
+            "themes",
+            "distributions",
+            "column_descriptions",
+            Prefetch("territories", queryset=_territories()),
         )
         .order_by("pk")
     )

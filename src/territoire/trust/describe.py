@@ -40,6 +40,18 @@ EXTRA_KEYS = {
     "flagged_columns": gettext_lazy("colonnes signalées"),
     "decision_id": None,  # internal: not shown
     "columns": gettext_lazy("documentation des colonnes"),
+    # what the lake records on a dataset when it serves a new version
+    "current_version": gettext_lazy("version servie"),
+    "version_path": gettext_lazy("fichier de la version"),
+    "rows": gettext_lazy("lignes"),
+    "source_checksum": gettext_lazy("empreinte du fichier d'origine"),
+}
+# Bookkeeping fields a reader does not need to see.
+HIDDEN_FIELDS = {"id", "created_at", "modified_at"}
+COLUMN_KEYS = {
+    "label": gettext_lazy("libellé"),
+    "description": gettext_lazy("description"),
+    "unit": gettext_lazy("unité"),
 }
 EXTRA_CHOICES = {
     "personal_data_decision": {
@@ -94,13 +106,20 @@ def changes_readable(event: AuditEvent) -> list[Change]:
     model = _model(event.object_type)
     readable: list[Change] = []
     for key, pair in (event.changes or {}).items():
-        if key in EXTRA_KEYS and EXTRA_KEYS[key] is None:
+        if key in HIDDEN_FIELDS or (key in EXTRA_KEYS and EXTRA_KEYS[key] is None):
             continue
         if key == "columns" and isinstance(pair, dict):
             for column_key, values in pair.items():
-                readable.append(Change(str(column_key), _value(values[0]), _value(values[1])))
+                column, _sep, part = str(column_key).rpartition(" — ")
+                name = _("colonne « %(column)s » : %(part)s") % {
+                    "column": column,
+                    "part": COLUMN_KEYS.get(part, part),
+                }
+                readable.append(Change(name, _value(values[0]), _value(values[1])))
             continue
         if not isinstance(pair, list | tuple) or len(pair) != 2:
+            continue
+        if _value(pair[0]) == "—" and _value(pair[1]) == "—":
             continue
         name, choices = str(EXTRA_KEYS.get(key, key)), EXTRA_CHOICES.get(key)
         if model is not None and key not in EXTRA_KEYS:
@@ -119,12 +138,18 @@ def changes_readable(event: AuditEvent) -> list[Change]:
 
 
 def audit_event_sentence(event: AuditEvent) -> str:
-    """One sentence: who did what to which object."""
+    """One sentence: who did what to which object — « officer a publié « Budget » (jeu de
+    données) », the object's kind after its name so that no article needs agreeing."""
     who = event.actor_repr or _("système")
     verb = str(VERBS.get(event.action, event.get_action_display()))
     if event.action in {"login", "login_failed"}:
         return f"{who} {verb}"
-    return f"{who} {verb} {object_kind(event)} « {event.object_repr} »"
+    return _("%(who)s %(verb)s « %(object)s » (%(kind)s)") % {
+        "who": who,
+        "verb": verb,
+        "object": event.object_repr,
+        "kind": object_kind(event),
+    }
 
 
 def audit_event_describe(event: AuditEvent) -> str:

@@ -222,6 +222,8 @@ def test_workspace_buttons_follow_the_rule(client, make_dataset, steward, data_o
     )
     assert response.url == reverse("lake:dataset", args=[dataset.slug]) + "#publication"
     assert Dataset.objects.get(pk=dataset.pk).publication_state == "submitted"
+    page = client.get(reverse("lake:dataset", args=[dataset.slug])).content.decode()
+    assert "En attente de la relecture" in page and 'name="comment"' not in page
 
     client.force_login(data_officer)
     page = client.get(reverse("lake:dataset", args=[dataset.slug])).content.decode()

@@ -126,7 +126,11 @@ def fields(entry: Entry) -> list[dict]:
             "description": f.description or None,
             "annotations": {"unit": f.unit} if f.unit else {},
         }
-        for f in selectors.fields_documented(entry.dataset.pk, entry.version.columns)
+        for f in selectors.fields_documented(
+            entry.dataset.pk,
+            entry.version.columns,
+            docs={d.column: d for d in entry.dataset.column_descriptions.all()},
+        )
     ]
 
 

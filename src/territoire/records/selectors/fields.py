@@ -54,10 +54,13 @@ def source_label(spec: Mapping) -> str:
     return _DBASE_SUFFIX.sub("", label) or label
 
 
-def fields_documented(dataset_id: int, columns: Iterable[Mapping]) -> list[FieldDoc]:
+def fields_documented(
+    dataset_id: int, columns: Iterable[Mapping], *, docs: Mapping | None = None
+) -> list[FieldDoc]:
     """The fields of a version (``columns``: the lake's JSON description, in order) with their
-    documentation — one query."""
-    docs = column_descriptions_get(dataset_id) if dataset_id else {}
+    documentation — one query, none when a list page hands ``docs`` it prefetched."""
+    if docs is None:
+        docs = column_descriptions_get(dataset_id) if dataset_id else {}
     fields = []
     for spec in columns:
         column_id = str(spec["id"])

@@ -225,6 +225,14 @@ def build_table(served: selectors.Served, params, *, anchor: str = "#tableau") -
     carried = table_params(params, columns)
     carried.pop("page", None)
 
+    # The headers people read: the steward's documented labels (with the unit), else the file's.
+    labels = {
+        f.id: f.label_with_unit
+        for f in selectors.fields_documented(
+            served.dataset_id, served.version.columns if served.version else []
+        )
+        if f.is_documented
+    }
     headers = []
     for c in columns:
         state = ""
@@ -234,7 +242,7 @@ def build_table(served: selectors.Served, params, *, anchor: str = "#tableau") -
         headers.append(
             HeaderColumn(
                 id=c.id,
-                label=column_label(c),
+                label=labels.get(c.id) or column_label(c),
                 type=c.type,
                 sortable=c.type not in GEO,
                 sort_state=state,

@@ -67,6 +67,8 @@ def test_steward_documents_columns_and_every_front_end_shows_it(client, steward,
     anonymous = Client()
     portal = anonymous.get(reverse("web:dataset", args=[budget.slug])).content.decode()
     assert "Montant au budget primitif" in portal and "Crédits votés, en euros TTC." in portal
+    # the table's header too, with its unit
+    assert "Montant au budget primitif (€)" in portal
 
     fields = {f["name"]: f for f in anonymous.get(f"/api/v1/datasets/{budget.slug}/fields").json()}
     assert fields["bp"] == {

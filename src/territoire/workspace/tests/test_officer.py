@@ -137,7 +137,7 @@ def test_audit_log_in_words_filters_and_csv(client, data_officer, steward, city)
     client.force_login(data_officer)
     url = reverse("workspace:officer_audit")
     page = client.get(url, {"action": "submit"}).content.decode()
-    assert "steward a soumis pour publication jeu de données « Budget primitif »" in page
+    assert "steward a soumis pour publication « Budget primitif » (jeu de données)" in page
     assert "état de publication : brouillon → soumis à l&#x27;administrateur des données" in page
     assert "Délibérations" not in page
     page = client.get(url, {"who": "steward", "what": "Délibérations"}).content.decode()
@@ -186,3 +186,16 @@ def test_a_steward_cannot_assign_or_set_rules(client, steward, city):
     )
     assert Dataset.objects.get(pk=orphan.pk).steward is None
     assert not catalog_selectors.publication_review_rule_installation()
+
+
+def test_inventory_queries_do_not_grow_with_datasets(
+    client, data_officer, city, make_dataset, django_assert_max_num_queries
+):
+    client.force_login(data_officer)
+    url = reverse("workspace:officer_datasets")
+    client.get(url)
+    for n in range(10):
+        make_dataset(f"Jeu supplémentaire {n}", frequency="WEEKLY")
+    with django_assert_max_num_queries(14):
+        page = client.get(url)
+    assert page.content.decode().count('/fiche/">Jeu supplémentaire') == 10

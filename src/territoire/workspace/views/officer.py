@@ -151,7 +151,7 @@ def officer_datasets(request):
             "service": service,
             "services": Service.objects.select_related("organization"),
             "candidates": candidates,
-            "query": request.GET.urlencode(),
+            "filter_query": request.GET.urlencode(),
         },
     )
 
@@ -258,7 +258,7 @@ def officer_audit(request):
                 }
                 for e in page
             ],
-            "query": query.urlencode(),
+            "filter_query": query.urlencode(),
         },
         status=400 if form.errors else 200,
     )
