@@ -59,6 +59,14 @@ def stewarded_service_ids(actor) -> set[int]:
     return cached
 
 
+def may_steward(user, service) -> bool:
+    """Whether ``user`` may be named the steward (relais données) of an object of ``service``
+    (a dataset, an indicator): a data officer, or a member of that service. The one rule."""
+    if is_data_officer(user):
+        return True
+    return service is not None and service.pk in member_service_ids(user)
+
+
 def member_service_ids(actor) -> set[int]:
     if not is_authenticated(actor):
         return set()

@@ -88,8 +88,7 @@ def _check_people(actor, values: dict[str, Any], dataset: Dataset) -> None:
     if (
         steward is not None
         and steward.pk != dataset.steward_id  # a steward named earlier stays
-        and not permissions.is_data_officer(steward)
-        and (service is None or service.pk not in permissions.member_service_ids(steward))
+        and not permissions.may_steward(steward, service)
     ):
         raise PermissionRefused(
             "Le relais nommé doit être membre du service producteur du jeu de données.",

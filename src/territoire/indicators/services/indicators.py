@@ -36,7 +36,7 @@ SERIES_TYPES = {
 INDICATOR_LEVELS = (AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.RESTRICTED)
 
 
-def _check_values(values: dict[str, Any]) -> None:
+def _check_values(values: dict[str, Any], service, current_steward_id: int | None = None) -> None:
     for name, choices, fr, en in (
         ("direction", Direction.values, "Sens inconnu", "Unknown direction"),
         ("frequency", Frequency.values, "Périodicité inconnue", "Unknown periodicity"),
@@ -46,10 +46,14 @@ def _check_values(values: dict[str, Any]) -> None:
         if name in values and values[name] not in choices:
             raise ValidationFailed(f"{fr} : {values[name]}.", f"{en}: {values[name]}.", where=name)
     steward = values.get("steward")
-    if steward is not None and not permissions.is_agent(steward):
+    if (
+        steward is not None
+        and steward.pk != current_steward_id  # a steward named earlier stays
+        and not permissions.may_steward(steward, service)
+    ):
         raise ValidationFailed(
-            "Le relais nommé doit être un agent du territoire.",
-            "The named steward must be an agent of the territory.",
+            "Le relais nommé doit être membre du service responsable de l'indicateur.",
+            "The named steward must be a member of the indicator's owner service.",
             where="steward",
         )
 
@@ -112,7 +116,7 @@ def indicator_create(
     if slug and Indicator.objects.filter(slug=slug).exists():
         raise ValidationFailed(f"L'identifiant « {slug} » est déjà utilisé.", f"Slug '{slug}' is already used.",
                                where="slug")  # fmt: skip
-    _check_values(values)
+    _check_values(values, publisher_service)
     parsed, source_public = definition_validate(actor=actor, definition=definition)
     theme_list = _themes(themes) if themes else []
     values["access_level"] = _level(values.get("access_level", AccessLevel.INTERNAL), source_public)
@@ -177,7 +181,7 @@ def indicator_update(
     if unknown:
         listed = ", ".join(sorted(unknown))
         raise ValidationFailed(f"Champ(s) inconnu(s) : {listed}.", f"Unknown field(s): {listed}.")
-    _check_values(values)
+    _check_values(values, indicator.publisher_service, indicator.steward_id)
     if title is not None:
         if not title.strip():
             raise ValidationFailed(

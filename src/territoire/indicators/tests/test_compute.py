@@ -201,3 +201,22 @@ def test_cli_computes(delibs, steward, service):
     call_command("indicators", "compute", indicator.slug)
     assert IndicatorRun.objects.get(indicator=indicator).status == "created"
     assert len(selectors.series_read(steward, indicator)) == 2
+
+
+def test_the_steward_named_follows_the_datasets_rule(delibs, steward, service, other_service):
+    """One rule for datasets and indicators (accounts.permissions.may_steward): a member of the
+    owner service or a data officer; an agent of another service is refused, nothing changes."""
+    from territoire.accounts.models import Membership, User
+    from territoire.core.errors import TerritoireError
+
+    outsider = User.objects.create(username="agent-ailleurs", role="agent", email="a@example.fr")
+    Membership.objects.create(user=outsider, service=other_service, role="member")
+    indicator = services.indicator_create(
+        actor=steward, title="Délibérations", publisher_service=service, definition=DELIB_COUNT,
+        steward=steward,
+    )  # fmt: skip
+    with pytest.raises(TerritoireError) as refused:
+        services.indicator_update(actor=steward, indicator=indicator, steward=outsider)
+    assert refused.value.where == "steward"
+    indicator.refresh_from_db()
+    assert indicator.steward == steward
