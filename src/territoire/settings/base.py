@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "territoire.lake",
     "territoire.records",
     "territoire.indicators",
+    "territoire.participation",
+    "territoire.reports",
     "territoire.interop",
     "territoire.api",
     "territoire.workspace",
