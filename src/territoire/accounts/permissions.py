@@ -116,3 +116,19 @@ def can_edit_register_entry(actor, service_id: int | None) -> bool:
     return (
         is_steward(actor) and service_id is not None and service_id in stewarded_service_ids(actor)
     )
+
+
+def can_decide_access(actor, dataset) -> bool:
+    """Who grants, refuses or revokes access to a non-public dataset: the data officer, or a
+    steward of the dataset's producing service (the same people who may change it)."""
+    return can_edit_dataset(actor, dataset)
+
+
+def can_manage_agreements(actor, service_id: int | None = None) -> bool:
+    """Data-sharing agreements: the data officer manages every one; a steward those whose
+    referent service they steward."""
+    if is_data_officer(actor):
+        return True
+    return (
+        is_steward(actor) and service_id is not None and service_id in stewarded_service_ids(actor)
+    )

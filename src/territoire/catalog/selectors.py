@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from territoire.accounts import permissions
 from territoire.core.errors import NotFound, PermissionRefused
+from territoire.trust.models import AccessGrant
 
 from .models import ColumnDescription, Dataset, PublicationReviewRule
 from .vocabularies import AccessLevel
@@ -39,11 +40,19 @@ def dataset_list_for_actor(actor) -> QuerySet[Dataset]:
     """Datasets the actor may see: the public sees published public datasets only.
 
     This is the one visibility rule: the portal, every API, the admin and the back-office ask it
-    (a single dataset through :func:`dataset_get_for_actor`)."""
+    (a single dataset through :func:`dataset_get_for_actor`). A signed-in account also sees the
+    datasets an access grant in force opens to it (to it, or to the partner organisation it acts
+    for); what it reads of them is the grant's scope (:func:`dataset_read_grant`)."""
     scope = shared_scope(actor)
     if scope is not None:
         return dataset_list_for_scope(scope)
     qs = Dataset.objects.select_related("publisher", "publisher_service")
+    granted = AccessGrant.objects.active().for_user(actor).values("dataset_id")
+    return qs.filter(_visible_by_right(actor) | Q(id__in=granted))
+
+
+def _visible_by_right(actor) -> Q:
+    """What an authenticated actor who is not the data officer sees by role, without grants."""
     public = Q(is_published=True, access_level=AccessLevel.PUBLIC)
     visible = public | Q(steward_id=actor.id)
     if permissions.is_agent(actor):
@@ -54,7 +63,59 @@ def dataset_list_for_actor(actor) -> QuerySet[Dataset]:
         stewarded = permissions.stewarded_service_ids(actor)
         if stewarded:
             visible |= Q(publisher_service_id__in=stewarded)
-    return qs.filter(visible)
+    return visible
+
+
+def dataset_read_grant(actor, dataset_id: int) -> AccessGrant | None:
+    """The access grant a read of this dataset by ``actor`` goes under, or None when the actor
+    reads it by right (public data, their role or service) — or may not read it at all, which
+    :func:`dataset_get_for_actor` has said already. The one place where a grant's scope is
+    chosen: every read path applies what this returns (``records.selectors.served``), so an
+    expired or revoked grant stops at once. Among several grants in force, an unscoped one
+    wins, else the most recent."""
+    if shared_scope(actor) is not None:
+        return None
+    if Dataset.objects.filter(_visible_by_right(actor), pk=dataset_id).exists():
+        return None
+    grants = list(
+        AccessGrant.objects.active().for_user(actor).filter(dataset_id=dataset_id).distinct()
+    )
+    if not grants:
+        return None
+    unscoped = [g for g in grants if not g.is_scoped]
+    return (unscoped or grants)[0]
+
+
+def dataset_check_whole_files(actor, dataset: Dataset) -> None:
+    """Whole files (the producer's original file, attached distributions, a version's Parquet)
+    carry every row and column: an actor reading under a scoped grant may not download them —
+    only the records, exports and APIs, which apply the scope. PermissionRefused says so."""
+    if dataset.is_public:
+        return
+    grant = dataset_read_grant(actor, dataset.pk)
+    if grant is not None and grant.is_scoped:
+        raise PermissionRefused(
+            "Votre autorisation d'accès à ce jeu de données est limitée à certaines colonnes ou "
+            "lignes : les fichiers complets ne sont pas téléchargeables. Utilisez les exports "
+            "ou l'API, qui appliquent votre périmètre.",
+            "Your access to this dataset is limited to some columns or rows: whole files may "
+            "not be downloaded. Use the exports or the API, which apply your scope.",
+            where="dataset",
+        )
+
+
+def dataset_list_requestable(actor) -> QuerySet[Dataset]:
+    """Non-public datasets a signed-in account may not read but may ask to: the inventory shows
+    that they exist (title, service, access level), never their data. Anonymous visitors get
+    nothing: for them a non-public dataset does not exist (not-found, as before)."""
+    if not permissions.is_authenticated(actor) or permissions.is_data_officer(actor):
+        return Dataset.objects.none()
+    readable = dataset_list_for_actor(actor).values("id")
+    return (
+        Dataset.objects.select_related("publisher", "publisher_service")
+        .exclude(is_published=True, access_level=AccessLevel.PUBLIC)
+        .exclude(id__in=readable)
+    )
 
 
 def dataset_get_for_actor(actor, slug: str) -> Dataset:

@@ -246,6 +246,7 @@ def version_detail(request, slug: str, number: int):
 def version_parquet(request, slug: str, number: int):
     actor = _reader(request)
     dataset = _readable_dataset(request, actor, slug)
+    catalog_selectors.dataset_check_whole_files(actor, dataset)
     version = selectors.version_get(dataset, number)
     path = version.absolute_path
     if not path.is_file():

@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "territoire.indicators",
     "territoire.participation",
     "territoire.reports",
+    "territoire.access",
     "territoire.interop",
     "territoire.api",
     "territoire.workspace",

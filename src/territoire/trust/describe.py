@@ -30,6 +30,11 @@ VERBS = {
     "submit": gettext_lazy("a soumis pour publication"),
     "send_back": gettext_lazy("a renvoyé au relais pour correction"),
     "decision_request": gettext_lazy("a demandé une décision sur les données personnelles de"),
+    "access_request": gettext_lazy("a demandé l'accès à"),
+    "access_grant": gettext_lazy("a accordé l'accès à"),
+    "access_refuse": gettext_lazy("a refusé l'accès à"),
+    "access_revoke": gettext_lazy("a révoqué l'accès à"),
+    "agreement_push": gettext_lazy("a déposé des données dans le cadre de"),
 }
 
 # Keys of ``changes`` that are not model fields.
@@ -45,6 +50,9 @@ EXTRA_KEYS = {
     "version_path": gettext_lazy("fichier de la version"),
     "rows": gettext_lazy("lignes"),
     "source_checksum": gettext_lazy("empreinte du fichier d'origine"),
+    "grant": gettext_lazy("autorisation d'accès"),
+    "scope": gettext_lazy("périmètre"),
+    "agreement": gettext_lazy("convention"),
 }
 # Bookkeeping fields a reader does not need to see.
 HIDDEN_FIELDS = {"id", "created_at", "modified_at"}

@@ -32,6 +32,11 @@ class AuditAction(models.TextChoices):
     SUBMIT = "submit", _("soumission pour publication")
     SEND_BACK = "send_back", _("renvoi au relais pour correction")
     DECISION_REQUEST = "decision_request", _("demande de décision sur des données personnelles")
+    ACCESS_REQUEST = "access_request", _("demande d'accès")
+    ACCESS_GRANT = "access_grant", _("accès accordé")
+    ACCESS_REFUSE = "access_refuse", _("accès refusé")
+    ACCESS_REVOKE = "access_revoke", _("accès révoqué")
+    AGREEMENT_PUSH = "agreement_push", _("dépôt de données par un partenaire")
 
 
 class AuditEvent(models.Model):
@@ -123,3 +128,29 @@ class PersonalDataDecision(models.Model):
     def __str__(self) -> str:
         when = f" ({self.created_at:%Y-%m-%d})" if self.created_at else ""
         return f"{self.dataset} : {self.get_decision_display()}{when}"
+
+
+from .access_models import (  # noqa: E402  (models of the access workflow, one module each)
+    AccessGrant,
+    AccessRequest,
+    AccessRequestStatus,
+    Agreement,
+    AgreementDelivery,
+    PartnerAccount,
+    PartnerKind,
+)
+
+__all__ = [
+    "AccessGrant",
+    "AccessRequest",
+    "AccessRequestStatus",
+    "Agreement",
+    "AgreementDelivery",
+    "AppendOnlyError",
+    "AuditAction",
+    "AuditEvent",
+    "PartnerAccount",
+    "PartnerKind",
+    "PersonalDataDecision",
+    "PersonalDataDecisionChoice",
+]

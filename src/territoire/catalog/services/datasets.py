@@ -19,7 +19,7 @@ from territoire.trust.services import (
 
 from .. import hooks
 from ..models import Dataset, Theme
-from ..selectors import dataset_check_editable
+from ..selectors import dataset_check_editable, dataset_read_grant
 from ..vocabularies import AccessLevel, Frequency, Licence
 
 EDITABLE_FIELDS = {
@@ -224,10 +224,17 @@ def dataset_delete(*, actor, dataset: Dataset, reason: str = "") -> None:
 def dataset_read_record(
     *, actor, dataset: Dataset, channel: str, ip_address: str | None = None
 ) -> None:
-    """Every read of a non-public dataset leaves an audit event (who, which, through what)."""
+    """Every read of a non-public dataset leaves an audit event (who, which, through what);
+    a read under an access grant names the grant (``changes.grant``)."""
     if dataset.is_public:
         return
+    grant = dataset_read_grant(actor, dataset.pk)
     with transaction.atomic():
         audit_record(
-            actor=actor, action="read", instance=dataset, reason=channel, ip_address=ip_address
+            actor=actor,
+            action="read",
+            instance=dataset,
+            reason=channel,
+            ip_address=ip_address,
+            changes={"grant": [None, grant.pk]} if grant is not None else None,
         )

@@ -45,7 +45,7 @@ def _served(actor, data):
             resource_id=["Missing value"],
         )
     entry, resource = find_resource(actor, resource_id)
-    served = selectors.served_for(entry.dataset, entry.version)
+    served = selectors.served_for_actor(actor, entry.dataset, entry.version)
     if served.version is None or (resource is not None and not resource["datastore_active"]):
         raise not_found("Ressource du datastore", "Datastore resource", resource_id)
     return resource_id, served, entry.version

@@ -53,7 +53,7 @@ def _served(request, actor, dataset_id: str) -> selectors.Served:
         raise DatasetNotFound(dataset_id)
     dataset, version = found
     common.audit_read(request, actor, dataset, "ods")
-    return selectors.served_for(dataset, version)
+    return selectors.served_for_actor(actor, dataset, version)
 
 
 @ods_view

@@ -17,7 +17,7 @@ from .exports import export_cursor, export_query, export_rows, output_columns
 from .facets import default_facets, record_facets
 from .fields import FieldDoc, fields_documented, table_schema
 from .pages import MAX_LIMIT, TIMEOUT_S, record_get, record_page, version_page
-from .served import VERSION_FIELDS, Served, Version, served_for, served_get
+from .served import VERSION_FIELDS, Served, Version, served_for, served_for_actor, served_get
 
 __all__ = [
     "MAX_LIMIT",
@@ -39,6 +39,7 @@ __all__ = [
     "record_get",
     "record_page",
     "served_for",
+    "served_for_actor",
     "served_get",
     "table_schema",
     "version_page",

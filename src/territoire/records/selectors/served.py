@@ -21,6 +21,7 @@ from territoire.lake.models import DatasetVersion
 from territoire.lake.services.files import lake_root
 
 from ..columns import Column, columns_of
+from . import scope
 
 
 @dataclass
@@ -52,6 +53,9 @@ class Served:
     version: Version | None  # None when the dataset has no data yet
     id_column: str = "_id"
     columns: tuple[Column, ...] = field(default_factory=tuple)  # the id, then the data
+    # the scope of the access grant the reader reads under (None: by right, every row and column)
+    restriction: scope.Restriction | None = None
+    grant_id: int | None = None  # the grant the reader reads under (scoped or not)
 
     @property
     def read(self) -> Version:
@@ -110,7 +114,34 @@ def served_get(actor, slug: str, *, version: int | None = None) -> Served:
         chosen = current if current[0] is not None else None
     served = served_for(None, Version(*chosen) if chosen else None)
     served.dataset_id, served.slug, served.is_public = dataset_id, slug, is_public
+    if not is_public and scope is None:
+        _apply_grant(served, catalog_selectors.dataset_read_grant(actor, dataset_id))
     return served
+
+
+def served_for_actor(actor, dataset: Dataset, version: DatasetVersion | Version | None) -> Served:
+    """:func:`served_for` for a reader found through the catalogue (``dataset_get_for_actor``):
+    with the scope of the access grant they read under, if any. Every front-end that serves
+    records to a person uses this (OpenDataSoft, CKAN, the portal); ``served_for`` alone is for
+    the platform's own computations."""
+    served = served_for(dataset, version)
+    if not dataset.is_public and catalog_selectors.shared_scope(actor) is None:
+        _apply_grant(served, catalog_selectors.dataset_read_grant(actor, dataset.pk))
+    return served
+
+
+def _apply_grant(served: Served, grant) -> None:
+    """Narrow ``served`` to the grant's scope: the query sees the open columns only (a where,
+    select or facet on a hidden one is refused as an unknown field), and every read goes
+    through the restricted FROM item (``sources.open_version``)."""
+    if grant is None:
+        return
+    served.grant_id = grant.pk
+    if not grant.is_scoped or served.version is None:
+        return
+    restriction = scope.restriction_for(grant, served.columns)
+    served.restriction = restriction
+    served.columns = scope.restricted_columns(restriction)
 
 
 def _served_queryset(datasets, slug: str):

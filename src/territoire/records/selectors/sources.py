@@ -27,6 +27,7 @@ from territoire.lake.engine.serving import serving_path
 from .. import engine, serving
 from ..columns import quote
 from ..odsql.sqlgen import search_terms
+from . import scope
 from .analysis import Analysis
 from .served import Served
 
@@ -80,7 +81,8 @@ class Route:
 def _parquet_sql(served: Served) -> tuple[str, list]:
     """The version's Parquet file as a FROM item, with ``_id`` (the row's ordinal)."""
     identifier = quote(served.id_column)
-    if any(c.id == "file_row_number" for c in served.data_columns):
+    columns = served.restriction.columns if served.restriction else served.columns
+    if any(c.id == "file_row_number" for c in columns[1:]):
         sql = f"(SELECT row_number() OVER () AS {identifier}, * FROM read_parquet(?))"
     else:
         sql = (
@@ -96,6 +98,12 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
     (never detached meanwhile), else its Parquet file. ``fresh``: a connection of its own
     (exports stream from it while the thread's connection goes on)."""
     file_order = ((served.id_column, False),)
+    if served.restriction is not None:
+        # A scoped grant: the Parquet file behind the restriction; none of the serving file's
+        # structures (sorted copies, word index, remembered counts) know of it.
+        with _parquet(served, timezone, fresh, file_order) as source:
+            yield source
+        return
     if not serving.enabled():
         with _parquet(served, timezone, fresh, file_order) as source:
             yield source
@@ -117,8 +125,11 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
 @contextmanager
 def _parquet(served: Served, timezone: str, fresh: bool, file_order: tuple) -> Iterator[Source]:
     con = engine.connect(timezone=timezone) if fresh else engine.connection(timezone)
+    sql, params = _parquet_sql(served)
+    if served.restriction is not None:
+        sql, params = scope.wrap(served.restriction, sql, params, timezone)
     try:
-        yield Source(con, *_parquet_sql(served), None, file_order)
+        yield Source(con, sql, params, None, file_order)
     finally:
         if fresh:
             con.close()

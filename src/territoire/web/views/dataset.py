@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog import services as catalog_services
 from territoire.catalog.vocabularies import LICENCE_URLS
 from territoire.core import ratelimit
-from territoire.core.errors import NotFound
+from territoire.core.errors import NotFound, PermissionRefused
 from territoire.lake import selectors as lake_selectors
 from territoire.lake.models import DatasetVersion
 from territoire.lake.services.files import lake_root
@@ -39,6 +40,14 @@ def _dataset_or_404(request, slug: str):
         return catalog_selectors.dataset_get_for_actor(request.user, slug)
     except NotFound:
         raise Http404 from None
+
+
+def _check_whole_files(request, dataset) -> None:
+    """A reader under a scoped access grant gets the records (table, exports), never whole files."""
+    try:
+        catalog_selectors.dataset_check_whole_files(request.user, dataset)
+    except PermissionRefused as exc:
+        raise PermissionDenied(exc.localized()) from None
 
 
 def _audit_read(request, dataset) -> None:
@@ -202,7 +211,7 @@ def dataset_detail(request, slug: str):
         "is_public": dataset.is_public,
     }
     if version is not None:
-        served = record_selectors.served_for(dataset, version)
+        served = record_selectors.served_for_actor(request.user, dataset, version)
         table = preview.build_table(served, request.GET)
         context["table"] = table
         documented = record_selectors.fields_documented(dataset.pk, version.columns)
@@ -276,6 +285,7 @@ def dataset_source_file(request, slug: str):
     path = _source_path(version)
     if path is None:
         raise Http404
+    _check_whole_files(request, dataset)
     _audit_read(request, dataset)
     name = version.source_name or path.name
     return FileResponse(
@@ -292,6 +302,7 @@ def distribution_file(request, slug: str, pk: int):
     distribution = dataset.distributions.filter(pk=pk).first()
     if distribution is None or not distribution.file:
         raise Http404
+    _check_whole_files(request, dataset)
     _audit_read(request, dataset)
     return FileResponse(
         distribution.file.open("rb"),
