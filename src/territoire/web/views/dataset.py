@@ -226,6 +226,19 @@ def dataset_detail(request, slug: str):
             for c, doc in zip(version.columns, documented, strict=True)
         ]
         context["downloads"] = _downloads(dataset, version, table)
+        if served.restriction is not None:
+            # A scoped access grant: its columns only, no statistics computed on every row, and
+            # the exports (which apply the scope) rather than whole files.
+            open_ids = {c.id for c in served.columns}
+            context["columns"] = [
+                {**c, "stats": {}} for c in context["columns"] if c["id"] in open_ids
+            ]
+            context["downloads"] = [
+                {**d, "rows": d["rows"] if d["scope"] == "filtered" else None}
+                for d in context["downloads"]
+                if d.get("note") == "export"
+            ]
+            context["is_scoped"] = True
         context["filters_open"] = bool(table.active_filters) or any(f.error for f in table.filters)
         context.update(_map_context(served, table, territories))
         context.update(_chart_context(served, request.GET, table))
