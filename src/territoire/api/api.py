@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from territoire.access.api import router as access_router
 from territoire.accounts.authentication import InvalidToken, RateLimited
 from territoire.catalog.api import router as catalog_router
 from territoire.core import parameters
@@ -154,3 +155,4 @@ api.add_router("", lake_router)  # uploads, jobs, versions
 upload_refusals("api-v1", api.on_exception)  # uploads refused before their body is read
 api.add_router("", records_router)  # records: pages, cursors, facets, exports
 api.add_router("", registers_router)  # the GDPR and algorithm registers (read-only)
+api.add_router("", access_router)  # access requests, grants, data-sharing agreements
