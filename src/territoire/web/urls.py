@@ -18,6 +18,18 @@ urlpatterns = [
         views.distribution_file,
         name="distribution-file",
     ),
+    path(
+        "jeux-de-donnees/<slug:slug>/demande-d-acces/",
+        views.access_request_new,
+        name="access_request_new",
+    ),
+    path("donnees-non-ouvertes/", views.access_inventory, name="access_inventory"),
+    path("mes-demandes-d-acces/", views.access_requests_mine, name="access_requests_mine"),
+    path(
+        "mes-demandes-d-acces/<int:pk>/retrait/",
+        views.access_request_withdraw,
+        name="access_request_withdraw",
+    ),
     path("indicateurs/", views.indicator_list, name="indicators"),
     path("indicateurs/<slug:slug>/", views.indicator_detail, name="indicator"),
     path("services/", views.service_list, name="services"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import columns, datasets, indicators, officer, registers
+from .views import access, columns, datasets, indicators, officer, registers
 
 app_name = "workspace"
 
@@ -20,6 +20,16 @@ urlpatterns = [
     path("registres/", registers.register_list, name="registers"),
     path("registres/<str:kind>/nouveau/", registers.register_new, name="register_new"),
     path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),
+    path("acces/", access.access_queue, name="access_queue"),
+    path("acces/demandes/<int:pk>/", access.access_request_decide, name="access_request_decide"),
+    path(
+        "acces/autorisations/<int:pk>/revocation/",
+        access.access_grant_revoke,
+        name="access_grant_revoke",
+    ),
+    path("conventions/", access.agreement_list, name="agreement_list"),
+    path("conventions/nouvelle/", access.agreement_new, name="agreement_new"),
+    path("conventions/<slug:reference>/", access.agreement_edit, name="agreement_edit"),
     path("administration/", officer.officer_home, name="officer_home"),
     path("administration/relecture/", officer.officer_review_rules, name="officer_review_rules"),
     path("administration/jeux-de-donnees/", officer.officer_datasets, name="officer_datasets"),

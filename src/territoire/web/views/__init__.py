@@ -1,6 +1,12 @@
 """Portal pages. Views stay thin: they read through selectors and the portal's read helpers
 (catalogue search, records preview) and render."""
 
+from .access import (
+    access_inventory,
+    access_request_new,
+    access_request_withdraw,
+    access_requests_mine,
+)
 from .catalogue import dataset_list
 from .dataset import dataset_detail, dataset_source_file, distribution_file
 from .home import home
@@ -17,6 +23,10 @@ from .registers import (
 from .territory import territory_detail
 
 __all__ = [
+    "access_inventory",
+    "access_request_new",
+    "access_request_withdraw",
+    "access_requests_mine",
     "algorithm_detail",
     "algorithm_list",
     "processing_detail",

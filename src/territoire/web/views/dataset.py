@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 
@@ -185,7 +185,14 @@ def _source_path(version) -> Path | None:
 
 
 def dataset_detail(request, slug: str):
-    dataset = _dataset_or_404(request, slug)
+    try:
+        dataset = _dataset_or_404(request, slug)
+    except Http404:
+        # A signed-in person who may not read it learns that it exists and may ask for it.
+        requestable = catalog_selectors.dataset_list_requestable(request.user)
+        if requestable.filter(slug=slug).exists():
+            return redirect("web:access_request_new", slug=slug)
+        raise
     _audit_read(request, dataset)
     if (
         request.method == "GET"
