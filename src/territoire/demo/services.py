@@ -24,6 +24,7 @@ from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.services import territories_load
 from territoire.trust.selectors import personal_data_decision_latest
 
+from .access import demo_access
 from .registers import demo_registers
 
 DEMO_EPCI = "243400017"
@@ -355,4 +356,7 @@ def demo_build(*, password: str | None = None) -> DemoReport:
     report.accounts = {
         u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]
     }
+    report.accounts |= dict.fromkeys(
+        demo_access(officer=officer, services=services, password=password), password
+    )
     return report
