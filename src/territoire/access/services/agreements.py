@@ -199,12 +199,12 @@ def agreement_push(
     """A partner's account pushes a file to a dataset its agreement names as provided by the
     partner: it is ingested by the lake's own ingestion (a new version, or « unchanged »), and
     the delivery records its provenance (the agreement, who, which version)."""
-    partner = PartnerAccount.objects.filter(user_id=getattr(actor, "pk", None)).first()
-    if (
-        not permissions.is_authenticated(actor)
-        or partner is None
-        or partner.organization_id != agreement.partner_id
-    ):
+    partner = (
+        PartnerAccount.objects.filter(user_id=actor.pk).first()
+        if permissions.is_authenticated(actor)
+        else None
+    )
+    if partner is None or partner.organization_id != agreement.partner_id:
         raise NotFound(
             f"Convention « {agreement.reference} » introuvable.",
             f"Agreement '{agreement.reference}' not found.",
