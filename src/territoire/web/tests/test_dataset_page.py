@@ -298,7 +298,12 @@ def test_non_public_dataset_is_not_found_for_outsiders_and_audited_for_agents(
     for who in (None, citizen):
         if who:
             client.force_login(who)
-        assert client.get(f"/jeux-de-donnees/{dataset.slug}/").status_code == 404
+        page = client.get(f"/jeux-de-donnees/{dataset.slug}/")
+        if who is None:
+            assert page.status_code == 404
+        else:  # a signed-in person learns that it exists and may ask for it (docs/access.md)
+            assert page.status_code == 302
+            assert page["Location"] == f"/jeux-de-donnees/{dataset.slug}/demande-d-acces/"
         assert client.get(f"/jeux-de-donnees/{dataset.slug}/fichier-d-origine/").status_code == 404
     assert AuditEvent.objects.filter(action="read").count() == before
     client.force_login(agent)
