@@ -131,3 +131,28 @@ def test_workspace_agreements(client, levels, steward, partner_org, service):
     assert page.status_code == 302
     grant.refresh_from_db()
     assert grant.revoked_at is not None
+
+
+def test_admin_partner_accounts_through_the_service(
+    client, data_officer, steward, reuser, agent, partner_org
+):
+    from territoire.trust.models import PartnerAccount
+
+    client.force_login(steward)
+    assert client.get("/admin/trust/partneraccount/").status_code in (302, 403)
+    client.force_login(data_officer)
+    assert client.get("/admin/trust/accessgrant/").status_code == 200
+    assert client.get("/admin/trust/accessgrant/add/").status_code == 403
+    refused = client.post(
+        "/admin/trust/partneraccount/add/", {"user": agent.pk, "organization": partner_org.pk}
+    )
+    assert refused.status_code == 302 and not PartnerAccount.objects.exists()
+    added = client.post(
+        "/admin/trust/partneraccount/add/", {"user": reuser.pk, "organization": partner_org.pk}
+    )
+    assert added.status_code == 302
+    account = PartnerAccount.objects.get()
+    assert account.user == reuser
+    assert (
+        AuditEvent.objects.filter(object_type="trust.partneraccount", action="create").count() == 1
+    )

@@ -9,6 +9,7 @@ other action must be refused.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import pytest
@@ -26,7 +27,14 @@ from territoire.lake import services as lake_services
 from territoire.lake.models import DatasetVersion, IngestJob
 from territoire.registers import services as register_services
 from territoire.territories.models import Territory
-from territoire.trust.models import AuditEvent
+from territoire.trust.models import (
+    AccessGrant,
+    AccessRequest,
+    Agreement,
+    AgreementDelivery,
+    AuditEvent,
+    PartnerAccount,
+)
 from territoire.trust.services import model_snapshot
 
 pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
@@ -80,6 +88,12 @@ MAY = {
         # read-only records: written by their services only
         "trust.auditevent": REFERENCE,
         "trust.personaldatadecision": REFERENCE,
+        # access rows: decided in the workspace and the API; partner accounts attached here
+        "trust.accessrequest": REFERENCE,
+        "trust.accessgrant": REFERENCE,
+        "trust.agreement": REFERENCE,
+        "trust.agreementdelivery": REFERENCE,
+        "trust.partneraccount": set(ACTIONS),
         "lake.datasetversion": REFERENCE,
         "lake.ingestjob": REFERENCE,
         # Django's own models keep Django's permissions: superusers only
@@ -135,7 +149,35 @@ def world(
         datasets=[private],
         processing_activities=[processing],
     )
+    agreement = Agreement.objects.create(
+        title="Convention",
+        reference="convention",
+        partner=organization,
+        partner_kind="association",
+        service=other_service,
+        purpose="Échange de données",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate(),
+    )
+    later = timezone.now() + dt.timedelta(days=30)
+    partner_user = User.objects.create(username="partenaire", role="reuser")
+    access = {
+        "trust.accessrequest": AccessRequest.objects.create(
+            dataset=private, requester=partner_user, purpose="Étude"
+        ),
+        "trust.accessgrant": AccessGrant.objects.create(
+            dataset=private, grantee=partner_user, expires_at=later, granted_by=data_officer
+        ),
+        "trust.agreement": agreement,
+        "trust.agreementdelivery": AgreementDelivery.objects.create(
+            agreement=agreement, dataset=private, status="created", pushed_by=data_officer
+        ),
+        "trust.partneraccount": PartnerAccount.objects.create(
+            user=partner_user, organization=organization
+        ),
+    }
     objects = {
+        **access,
         "territories.territory": Territory.objects.create(
             kind="region", code="76", name="Occitanie"
         ),
