@@ -324,6 +324,9 @@ def record_export(
 
 def _fields(served: selectors.Served) -> list[selectors.FieldDoc]:
     columns = served.version.columns if served.version else []
+    if served.restriction is not None:  # a scoped access grant: its columns only
+        open_ids = {c.id for c in served.columns}
+        columns = [c for c in columns if str(c["id"]) in open_ids]
     return selectors.fields_documented(served.dataset_id, columns)
 
 

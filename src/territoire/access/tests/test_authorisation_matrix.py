@@ -60,6 +60,8 @@ PATHS = {
     "native_records": ("/api/v1/datasets/{slug}/records?limit=100", False),
     "native_record_one": ("/api/v1/datasets/{slug}/records/3", False),  # Lattes 2024
     "native_facets": ("/api/v1/datasets/{slug}/facets?facet=commune", False),
+    "native_fields": ("/api/v1/datasets/{slug}/fields", False),
+    "native_table_schema": ("/api/v1/datasets/{slug}/table-schema", False),
     "native_export_csv": ("/api/v1/datasets/{slug}/exports/csv", False),
     "native_export_json": ("/api/v1/datasets/{slug}/exports/json", False),
     "native_export_xlsx": ("/api/v1/datasets/{slug}/exports/xlsx", False),
@@ -184,9 +186,13 @@ def test_matrix(client, levels, people, role):
                 hidden_here = HIDDEN if name in METADATA else HIDDEN + HIDDEN_COLUMNS
                 for hidden in hidden_here:
                     assert hidden not in text, (where, hidden)
-                if name not in {"native_facets", "portal_page"} | METADATA:
+                if (
+                    name
+                    not in {"native_facets", "portal_page", "native_fields", "native_table_schema"}
+                    | METADATA
+                ):
                     assert all(v in text for v in SCOPED_VISIBLE), (where, text[:500])
-                if name not in METADATA:
+                if name not in METADATA | {"native_fields", "native_table_schema"}:
                     assert "Lattes" in text, where
             elif name == "native_records":
                 assert "Grabels" in text and "C-001" in text, where
