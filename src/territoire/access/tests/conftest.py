@@ -15,7 +15,7 @@ CSV = (
     "Grabels;15/01/2024;12,5;C-001;Abonné A\n"
     "Grabels;15/06/2024;14,0;C-002;Abonné B\n"
     "Lattes;20/02/2024;8,25;C-003;Abonné C\n"
-    "Lattes;20/02/2023;9,75;C-004;Abonné D\n"
+    "Lattes;20/02/2023;97,31;C-004;Abonné D\n"
     "Castelnau-le-Lez;01/03/2024;20,0;C-005;Abonné E\n"
 )
 COLUMNS = {"commune", "date_releve", "volume_m3", "matricule", "abonne"}

@@ -58,7 +58,7 @@ def test_request_grant_read_revoke(client, levels, reuser, steward):
     grant_id = granted.json()["id"]
     read = client.get(f"/api/v1/datasets/{slug}/records", **bearer(reuser, "read")).json()
     assert {tuple(sorted(r)) for r in read["results"]} == {("_id", "commune", "volume_m3")}
-    assert sorted(r["volume_m3"] for r in read["results"]) == [12.5, 14.0, 20.0]
+    assert sorted(r["volume_m3"] for r in read["results"]) == [12.5, 14.0, 20.0, 97.31]
     mine = client.get("/api/v1/access-requests/mine", **bearer(reuser, "read")).json()
     assert mine[0]["status"] == "granted" and mine[0]["grant"]["id"] == grant_id
     revoked = post(

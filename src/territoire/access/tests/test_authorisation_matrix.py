@@ -29,7 +29,7 @@ SCOPE = {
     "period": {"column": "date_releve", "start": "2024-01-01", "end": "2024-12-31"},
 }
 # What the scope hides: other communes, the 2023 reading, the meter and subscriber columns.
-HIDDEN = ("Grabels", "Castelnau", "9.75", "9,75", "C-00", "Abonn")
+HIDDEN = ("Grabels", "Castelnau", "97.31", "97,31", "C-00", "Abonn")
 # The hidden columns' names: absent from every read of records; the catalogue's metadata
 # (ODS dataset, CKAN package) still lists them — names, never values (see docs/access.md).
 HIDDEN_COLUMNS = ("abonne", "matricule")
