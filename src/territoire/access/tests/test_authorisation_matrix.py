@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import tempfile
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -83,20 +85,14 @@ def _text(path_name: str, response) -> str:
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
         return json.dumps([list(r) for r in book.active.iter_rows(values_only=True)], default=str)
     if path_name.endswith("parquet"):
-        con = duckdb.connect()
-        con.execute("CREATE TABLE t AS SELECT * FROM read_parquet(?)", [_spill(raw)])
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "export.parquet"
+            path.write_bytes(raw)
+            con = duckdb.connect()
+            con.execute("CREATE TABLE t AS SELECT * FROM read_parquet(?)", [str(path)])
         names = [c[0] for c in con.execute("DESCRIBE t").fetchall()]
         return json.dumps([names, *con.execute("SELECT * FROM t").fetchall()], default=str)
     return raw.decode("utf-8", "replace")
-
-
-def _spill(raw: bytes) -> str:
-    import tempfile
-
-    handle = tempfile.NamedTemporaryFile(suffix=".parquet", delete=False)  # noqa: SIM115
-    handle.write(raw)
-    handle.close()
-    return handle.name
 
 
 @pytest.fixture
