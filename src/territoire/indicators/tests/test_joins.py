@@ -1,0 +1,218 @@
+"""Joins across datasets of different services, spatial joins into boundaries, per-km² values,
+and the disclosure control of series built on personal data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from territoire.core.errors import NotFound, ValidationFailed
+from territoire.indicators import selectors, services
+from territoire.indicators.selectors.geography import area_km2
+from territoire.lake.models import DatasetVersion
+from territoire.organizations.models import Service
+from territoire.territories.models import Territory
+
+pytestmark = pytest.mark.django_db
+
+
+def square(lon: float, lat: float, size: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[
+        [lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat],
+    ]]}  # fmt: skip
+
+
+@pytest.fixture
+def communes(db):
+    """Two square communes side by side (0.1° ≈ 8 km × 11 km at 43.6° N) and a third without
+    a shape or a population."""
+    a = Territory.objects.create(kind="commune", code="34001", name="Aville", population=2000,
+                                 geometry=square(3.8, 43.6, 0.1))  # fmt: skip
+    b = Territory.objects.create(kind="commune", code="34002", name="Béville", population=500,
+                                 geometry=square(3.9, 43.6, 0.1))  # fmt: skip
+    c = Territory.objects.create(kind="commune", code="34003", name="Céville")
+    return a, b, c
+
+
+def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def points_dataset(make_dataset, ingest, tmp_path):
+    """Seven points: 4 in Aville, 2 in Béville, 1 outside both (left out)."""
+    rows = ["nom;lon;lat;places"]
+    rows += [f"A{i};3.8{i}5;43.65;{i}" for i in range(1, 5)]
+    rows += ["B1;3.95;43.61;10", "B2;3.99;43.69;20", "hors;4.50;43.65;100"]
+    dataset = make_dataset("Défibrillateurs", slug="defibs", access_level="public", publish=True)
+    ingest(dataset, write(tmp_path, "defibs.csv", rows))
+    return dataset
+
+
+SPATIAL = {
+    "dataset": "defibs",
+    "measure": {"kind": "count"},
+    "reference_period": "2024",
+    "territory": {"longitude": "lon", "latitude": "lat", "boundaries": "commune"},
+}
+
+
+def test_spatial_join_counts_points_per_commune(points_dataset, communes, steward, service):
+    indicator = services.indicator_create(actor=steward, title="DAE", publisher_service=service,
+                                          definition=SPATIAL)  # fmt: skip
+    run = services.indicator_compute(actor=steward, indicator=indicator)
+    assert run.status == "created", run.error
+    rows = selectors.series_read(steward, indicator)
+    assert {r["code_territoire"]: r["valeur"] for r in rows} == {"34001": 4, "34002": 2}
+
+
+def test_spatial_join_sum_mean_and_per_10000(points_dataset, communes, steward, service):
+    spec = dict(SPATIAL, measure={"kind": "mean", "column": "places"})
+    _d, _public, points = selectors.definition_preview(steward, spec)
+    assert {p.territory_code: p.value for p in points} == {"34001": 2.5, "34002": 15.0}
+    spec = dict(SPATIAL, normalisation={"kind": "per_10000"})
+    _d, _public, points = selectors.definition_preview(steward, spec)
+    assert {p.territory_code: p.value for p in points} == {"34001": 20.0, "34002": 40.0}
+
+
+def test_per_km2_uses_the_boundary_area(points_dataset, communes, steward):
+    a, b, _c = communes
+    # 0.1° of latitude is 11.12 km; 0.1° of longitude at 43.65° N is 8.04 km.
+    assert area_km2(a.geometry) == pytest.approx(11.12 * 8.04, rel=0.01)
+    spec = dict(SPATIAL, normalisation={"kind": "per_km2"})
+    _d, _public, points = selectors.definition_preview(steward, spec)
+    values = {p.territory_code: p.value for p in points}
+    assert values["34001"] == pytest.approx(4 / area_km2(a.geometry))
+    assert values["34002"] == pytest.approx(2 / area_km2(b.geometry))
+
+
+def test_per_km2_without_a_boundary_gives_null(make_dataset, ingest, tmp_path, communes, steward):
+    dataset = make_dataset("Écoles", slug="ecoles", access_level="public", publish=True)
+    ingest(dataset, write(tmp_path, "e.csv", ["code;n", "34001;3", "34003;5"]))
+    spec = {"dataset": "ecoles", "measure": {"kind": "sum", "column": "n"}, "reference_period": "2024",
+            "territory": {"column": "code"}, "normalisation": {"kind": "per_km2"}}  # fmt: skip
+    _d, _public, points = selectors.definition_preview(steward, spec)
+    values = {p.territory_code: p.value for p in points}
+    assert values["34003"] is None and values["34001"] == pytest.approx(3 / area_km2(communes[0].geometry))
+
+
+def test_spatial_join_refuses_a_text_longitude(points_dataset, communes, steward):
+    spec = dict(SPATIAL, territory={"longitude": "nom", "latitude": "lat", "boundaries": "commune"})
+    with pytest.raises(ValidationFailed) as caught:
+        selectors.definition_preview(steward, spec)
+    assert caught.value.where == "territory.longitude" and "nombres" in caught.value.message_fr
+
+
+@pytest.fixture
+def other_service(organization):
+    return Service.objects.create(organization=organization, name="Éducation", slug="education")
+
+
+@pytest.fixture
+def pupils(make_dataset, ingest, tmp_path, other_service):
+    """Pupils per commune, published by another service."""
+    dataset = make_dataset("Élèves", slug="eleves", access_level="public", publish=True,
+                           publisher_service=other_service)  # fmt: skip
+    ingest(dataset, write(tmp_path, "eleves.csv", ["commune;eleves", "34001;400", "34002;0"]))
+    return dataset
+
+
+JOIN = {
+    "dataset": "defibs",
+    "measure": {"kind": "count"},
+    "reference_period": "2024",
+    "territory": {"longitude": "lon", "latitude": "lat", "boundaries": "commune"},
+    "join": {"dataset": "eleves", "measure": {"kind": "sum", "column": "eleves"},
+             "territory": {"column": "commune"}, "on": "territory", "combine": "ratio"},
+}  # fmt: skip
+
+
+def test_join_across_services_on_the_insee_code(points_dataset, pupils, communes, steward, service):
+    indicator = services.indicator_create(actor=steward, title="DAE par élève", publisher_service=service,
+                                          definition=JOIN, access_level="public")  # fmt: skip
+    assert indicator.access_level == "public"  # both sources are public
+    run = services.indicator_compute(actor=steward, indicator=indicator)
+    assert run.status == "created", run.error
+    assert set(run.source_versions) == {"defibs", "eleves"}
+    rows = selectors.series_read(steward, indicator)
+    # 4 / 400 in Aville; Béville has 0 pupils: null, not a crash.
+    assert {r["code_territoire"]: r["valeur"] for r in rows} == {"34001": 0.01, "34002": None}
+    version = DatasetVersion.objects.get(dataset=pupils, number=1)
+    assert {r["source_jointe"] for r in rows} == {f"eleves v1 (#{version.pk})"}
+
+
+def test_join_refusals_name_the_field(points_dataset, pupils, communes, steward):
+    bad = {**JOIN, "join": {**JOIN["join"], "measure": {"kind": "sum", "column": "absente"}}}
+    with pytest.raises(ValidationFailed) as caught:
+        selectors.definition_preview(steward, bad)
+    assert caught.value.where == "join.measure.column"
+    bad = {**JOIN, "join": {**JOIN["join"], "territory": {"column": "eleves"}}}  # a number is fine as code
+    selectors.definition_preview(steward, bad)
+    bad = {**JOIN, "join": {**JOIN["join"], "on": "period_territory"}}
+    with pytest.raises(ValidationFailed) as caught:
+        selectors.definition_preview(steward, bad)
+    assert caught.value.where == "join.period"
+
+
+def test_join_needs_read_access_to_every_source(points_dataset, make_dataset, ingest, tmp_path,
+                                                communes, citizen):  # fmt: skip
+    hidden = make_dataset("Interne", slug="interne", access_level="internal")
+    ingest(hidden, write(tmp_path, "i.csv", ["commune;n", "34001;4"]))
+    spec = {**JOIN, "join": {**JOIN["join"], "dataset": "interne", "measure": {"kind": "sum", "column": "n"}}}
+    with pytest.raises(NotFound) as caught:
+        selectors.definition_preview(citizen, spec)
+    assert caught.value.where == "join.dataset"
+
+
+def test_indicator_over_an_internal_joined_source_is_internal(points_dataset, make_dataset, ingest,
+                                                              tmp_path, communes, steward, service):  # fmt: skip
+    hidden = make_dataset("Interne", slug="interne", access_level="internal")
+    ingest(hidden, write(tmp_path, "i.csv", ["commune;n", "34001;4"]))
+    spec = {**JOIN, "join": {**JOIN["join"], "dataset": "interne", "measure": {"kind": "sum", "column": "n"}}}
+    indicator = services.indicator_create(actor=steward, title="Mixte", publisher_service=service,
+                                          definition=spec, access_level="public")  # fmt: skip
+    assert indicator.access_level == "internal"
+
+
+@pytest.fixture
+def beneficiaries(make_dataset, ingest, tmp_path):
+    """Personal data: one row per beneficiary; Aville has 30, Béville 3, Céville 14."""
+    rows = ["nom;commune;montant"]
+    rows += [f"Personne A{i};34001;100" for i in range(30)]
+    rows += [f"Personne B{i};34002;250" for i in range(3)]
+    rows += [f"Personne C{i};34003;80" for i in range(14)]
+    dataset = make_dataset("Bénéficiaires", slug="beneficiaires", access_level="personal")
+    ingest(dataset, write(tmp_path, "b.csv", rows))
+    return dataset
+
+
+def test_public_indicator_on_personal_data_hides_small_cells(beneficiaries, communes, data_officer,
+                                                            service, client):  # fmt: skip
+    spec = {"dataset": "beneficiaires", "measure": {"kind": "count"}, "reference_period": "2024",
+            "territory": {"column": "commune"}}  # fmt: skip
+    indicator = services.indicator_create(actor=data_officer, title="Bénéficiaires par commune",
+                                          publisher_service=service, definition=spec,
+                                          access_level="public")  # fmt: skip
+    assert indicator.access_level == "internal"
+    run = services.indicator_compute(actor=data_officer, indicator=indicator)
+    assert run.status == "created", run.error
+    services.indicator_publish(actor=data_officer, indicator=indicator, reason="agrégat protégé")
+    indicator.refresh_from_db()
+    rows = selectors.series_read(None, indicator)  # as the public sees it
+    values = {r["code_territoire"]: r["valeur"] for r in rows}
+    # Béville (3 < 11) is hidden, and one more cell so that it cannot be recomputed.
+    assert values["34002"] is None
+    assert sum(v is None for v in values.values()) >= 2
+    assert ["2024", "34002"] in indicator.disclosure["cells_hidden"]
+    assert all(r["valeur_brute"] is None for r in rows if r["valeur"] is None)
+    # No version of the series, and no page, shows a beneficiary's row or the small count.
+    page = client.get(f"/indicateurs/{indicator.slug}/").content.decode()
+    assert "Personne A1" not in page and "masquée" in page
+    for version in DatasetVersion.objects.filter(dataset=indicator.series):
+        assert version.row_count == 3
+        for number in range(1, version.number + 1):
+            old = selectors.series_read(data_officer, indicator, version=number)
+            assert {r["code_territoire"]: r["valeur"] for r in old}["34002"] is None
