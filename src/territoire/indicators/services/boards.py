@@ -1,0 +1,227 @@
+"""Writes to evaluations (measured effects) and dashboards, each audited in its transaction.
+Who may: the indicators' edit rule (data officer, or a steward of the owner service)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from territoire.accounts import permissions
+from territoire.catalog.vocabularies import AccessLevel
+from territoire.core.errors import PermissionRefused, ValidationFailed
+from territoire.territories.models import Territory
+from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
+
+from ..models import Dashboard, DashboardTile, Evaluation, Indicator
+from ..selectors import indicator_check_editable, indicator_list_for_actor
+
+DASHBOARD_LEVELS = (AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.RESTRICTED)
+
+
+def _unique_slug(model, title: str, fallback: str) -> str:
+    base = slugify(title)[:100] or fallback
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _codes(value: Any, where: str, *, required: bool) -> list[str]:
+    if isinstance(value, str):
+        value = [c for c in value.replace(";", ",").split(",")]
+    if not isinstance(value, list | tuple):
+        raise ValidationFailed("Une liste de codes de territoires est attendue.",
+                               "A list of territory codes is expected.", where=where)  # fmt: skip
+    codes = sorted({str(c).strip() for c in value if str(c).strip()})
+    if required and not codes:
+        raise ValidationFailed("Nommez au moins un territoire concerné.",
+                               "Name at least one treated territory.", where=where)  # fmt: skip
+    known = set(Territory.objects.filter(code__in=codes).values_list("code", flat=True))
+    missing = [c for c in codes if c not in known]
+    if missing:
+        listed = ", ".join(missing)
+        raise ValidationFailed(f"Territoire(s) inconnu(s) : {listed}.", f"Unknown territory(ies): {listed}.",
+                               where=where)  # fmt: skip
+    return codes
+
+
+def _evaluation_values(values: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    if "title" in values:
+        if not str(values["title"] or "").strip():
+            raise ValidationFailed("Le titre est obligatoire.", "A title is required.", where="title")
+        clean["title"] = str(values["title"]).strip()
+    if "description" in values:
+        clean["description"] = str(values["description"] or "")
+    if "intervention_date" in values:
+        if not isinstance(values["intervention_date"], dt.date):
+            raise ValidationFailed("La date de l'intervention est obligatoire (AAAA-MM-JJ).",
+                                   "The intervention date is required (YYYY-MM-DD).",
+                                   where="intervention_date")  # fmt: skip
+        clean["intervention_date"] = values["intervention_date"]
+    if "treated" in values:
+        clean["treated"] = _codes(values["treated"], "treated", required=True)
+    if "comparison" in values:
+        clean["comparison"] = _codes(values["comparison"], "comparison", required=False)
+    if set(clean.get("treated", [])) & set(clean.get("comparison", [])):
+        raise ValidationFailed("Un territoire ne peut pas être à la fois concerné et de comparaison.",
+                               "A territory cannot be both treated and a comparison.",
+                               where="comparison")  # fmt: skip
+    return clean
+
+
+def evaluation_create(
+    *, actor, indicator: Indicator, title: str, intervention_date: dt.date | None,
+    treated: Any, comparison: Any = (), description: str = "", slug: str | None = None,
+) -> Evaluation:  # fmt: skip
+    indicator_check_editable(actor, indicator)
+    clean = _evaluation_values({
+        "title": title, "description": description, "intervention_date": intervention_date,
+        "treated": treated, "comparison": list(comparison),
+    })  # fmt: skip
+    if slug and Evaluation.objects.filter(slug=slug).exists():
+        raise ValidationFailed(f"L'identifiant « {slug} » est déjà utilisé.", f"Slug '{slug}' is already used.",
+                               where="slug")  # fmt: skip
+    with transaction.atomic():
+        evaluation = Evaluation.objects.create(
+            indicator=indicator,
+            slug=slug or _unique_slug(Evaluation, clean["title"], "evaluation"),
+            created_by=actor if permissions.is_authenticated(actor) else None,
+            **clean,
+        )
+        audit_record(actor=actor, action="create", instance=evaluation,
+                     changes=snapshot_diff(None, model_snapshot(evaluation)))  # fmt: skip
+    return evaluation
+
+
+def evaluation_update(*, actor, evaluation: Evaluation, **values: Any) -> Evaluation:
+    indicator_check_editable(actor, evaluation.indicator)
+    unknown = set(values) - {"title", "description", "intervention_date", "treated", "comparison"}
+    if unknown:
+        listed = ", ".join(sorted(unknown))
+        raise ValidationFailed(f"Champ(s) inconnu(s) : {listed}.", f"Unknown field(s): {listed}.")
+    clean = _evaluation_values(values)
+    treated = set(clean.get("treated", evaluation.treated))
+    if treated & set(clean.get("comparison", evaluation.comparison)):
+        raise ValidationFailed("Un territoire ne peut pas être à la fois concerné et de comparaison.",
+                               "A territory cannot be both treated and a comparison.",
+                               where="comparison")  # fmt: skip
+    with transaction.atomic():
+        before = model_snapshot(evaluation)
+        for key, value in clean.items():
+            setattr(evaluation, key, value)
+        evaluation.save()
+        changes = snapshot_diff(before, model_snapshot(evaluation))
+        if changes:
+            audit_record(actor=actor, action="update", instance=evaluation, changes=changes)
+    return evaluation
+
+
+# ------------------------------------------------------------------ dashboards
+
+
+def dashboard_check_editable(actor, service) -> None:
+    if permissions.is_data_officer(actor) or (
+        permissions.is_steward(actor) and service.pk in permissions.stewarded_service_ids(actor)
+    ):
+        return
+    raise PermissionRefused(
+        "Vous ne pouvez pas créer ni modifier ce tableau de bord : il faut être administrateur "
+        "des données ou relais données de son service responsable.",
+        "You may not create or change this dashboard: you must be the data officer or a "
+        "steward of its owner service.",
+        where="publisher_service",
+    )
+
+
+def _indicators(actor, slugs: list[str], level: str) -> list[Indicator]:
+    found = {i.slug: i for i in indicator_list_for_actor(actor).filter(slug__in=slugs)}
+    missing = [s for s in slugs if s not in found]
+    if missing:
+        listed = ", ".join(missing)
+        raise ValidationFailed(f"Indicateur(s) introuvable(s) : {listed}.", f"Indicator(s) not found: {listed}.",
+                               where="indicators")  # fmt: skip
+    if len(set(slugs)) != len(slugs):
+        raise ValidationFailed("Un indicateur figure deux fois.", "An indicator is listed twice.",
+                               where="indicators")  # fmt: skip
+    if level == AccessLevel.PUBLIC:
+        private = [s for s in slugs if not found[s].is_public]
+        if private:
+            listed = ", ".join(private)
+            raise ValidationFailed(
+                f"Un tableau de bord public ne montre que des indicateurs publics ; ceux-ci ne le "
+                f"sont pas : {listed}.",
+                f"A public dashboard shows public indicators only; these are not: {listed}.",
+                where="indicators",
+            )
+    return [found[s] for s in slugs]
+
+
+def _tiles_set(dashboard: Dashboard, indicators: list[Indicator]) -> None:
+    dashboard.tiles.all().delete()
+    DashboardTile.objects.bulk_create(
+        [DashboardTile(dashboard=dashboard, indicator=i, position=n) for n, i in enumerate(indicators)]
+    )
+
+
+def dashboard_create(
+    *, actor, title: str, publisher_service, indicators: list[str], description: str = "",
+    access_level: str = AccessLevel.INTERNAL, slug: str | None = None,
+) -> Dashboard:  # fmt: skip
+    """A dashboard with its tiles in the order of ``indicators`` (slugs)."""
+    if publisher_service is None:
+        raise ValidationFailed("Le service responsable est obligatoire.", "An owner service is required.",
+                               where="publisher_service")  # fmt: skip
+    dashboard_check_editable(actor, publisher_service)
+    if not title.strip():
+        raise ValidationFailed("Le titre est obligatoire.", "A title is required.", where="title")
+    if access_level not in DASHBOARD_LEVELS:
+        raise ValidationFailed(f"Niveau d'accès non permis : {access_level}.",
+                               f"Access level not allowed: {access_level}.", where="access_level")  # fmt: skip
+    if slug and Dashboard.objects.filter(slug=slug).exists():
+        raise ValidationFailed(f"L'identifiant « {slug} » est déjà utilisé.", f"Slug '{slug}' is already used.",
+                               where="slug")  # fmt: skip
+    chosen = _indicators(actor, list(indicators), access_level)
+    with transaction.atomic():
+        dashboard = Dashboard.objects.create(
+            title=title.strip(), slug=slug or _unique_slug(Dashboard, title, "tableau-de-bord"),
+            description=description, publisher_service=publisher_service, access_level=access_level,
+        )  # fmt: skip
+        _tiles_set(dashboard, chosen)
+        audit_record(actor=actor, action="create", instance=dashboard, changes={
+            **snapshot_diff(None, model_snapshot(dashboard)), "tiles": [None, list(indicators)],
+        })  # fmt: skip
+    return dashboard
+
+
+def dashboard_update(
+    *, actor, dashboard: Dashboard, title: str | None = None, description: str | None = None,
+    access_level: str | None = None, indicators: list[str] | None = None,
+) -> Dashboard:  # fmt: skip
+    dashboard_check_editable(actor, dashboard.publisher_service)
+    level = access_level or dashboard.access_level
+    if level not in DASHBOARD_LEVELS:
+        raise ValidationFailed(f"Niveau d'accès non permis : {level}.",
+                               f"Access level not allowed: {level}.", where="access_level")  # fmt: skip
+    if title is not None and not title.strip():
+        raise ValidationFailed("Le titre est obligatoire.", "A title is required.", where="title")
+    old_tiles = list(dashboard.tiles.order_by("position").values_list("indicator__slug", flat=True))
+    chosen = _indicators(actor, list(indicators if indicators is not None else old_tiles), level)
+    with transaction.atomic():
+        before = model_snapshot(dashboard)
+        if title is not None:
+            dashboard.title = title.strip()
+        if description is not None:
+            dashboard.description = description
+        dashboard.access_level = level
+        dashboard.save()
+        changes = snapshot_diff(before, model_snapshot(dashboard))
+        if indicators is not None and list(indicators) != old_tiles:
+            _tiles_set(dashboard, chosen)
+            changes["tiles"] = [old_tiles, list(indicators)]
+        if changes:
+            audit_record(actor=actor, action="update", instance=dashboard, changes=changes)
+    return dashboard
