@@ -17,6 +17,7 @@ from territoire.accounts.authentication import InvalidToken, RateLimited
 from territoire.catalog.api import router as catalog_router
 from territoire.core import parameters
 from territoire.core.errors import TerritoireError
+from territoire.indicators.api import router as indicators_router
 from territoire.lake.api import router as lake_router
 from territoire.lake.uploads import upload_refusals
 from territoire.records.api import router as records_router
@@ -154,3 +155,4 @@ api.add_router("", lake_router)  # uploads, jobs, versions
 upload_refusals("api-v1", api.on_exception)  # uploads refused before their body is read
 api.add_router("", records_router)  # records: pages, cursors, facets, exports
 api.add_router("", registers_router)  # the GDPR and algorithm registers (read-only)
+api.add_router("", indicators_router)  # indicators, evaluations, dashboards
