@@ -22,6 +22,7 @@ class MapShape:
     label: str
     url: str | None = None
     highlight: bool = False
+    css: str = ""  # a class of the drawing (a choropleth's value class)
 
 
 def _rings(geometry: dict | None) -> list[list[list[float]]]:

@@ -153,8 +153,12 @@ def _regress(result: EffectResult, data: list[tuple]) -> None:
         y[row] = value
         groups[row] = t_index[code]
     if n <= columns:
-        result.caveats_fr.append("Trop peu de valeurs pour estimer un intervalle de confiance.")
-        result.caveats_en.append("Too few values to estimate a confidence interval.")
+        # The point estimate is still the difference of the two changes; no interval.
+        result.estimate = (result.treated.change or 0.0) - (result.comparison.change or 0.0)
+        result.caveats_fr.append("Trop peu de valeurs pour estimer un intervalle de confiance : "
+                                 "l'écart peut tenir au hasard.")  # fmt: skip
+        result.caveats_en.append("Too few values to estimate a confidence interval: the gap "
+                                 "may be chance.")  # fmt: skip
         return
     model = sm.OLS(y, x)
     if len(territories) >= MIN_CLUSTERS:
@@ -192,6 +196,21 @@ def _sentences(result: EffectResult, intervention: dt.date, unit: str) -> None:
     way_fr = "de plus" if estimate >= 0 else "de moins"
     way_en = "more" if estimate >= 0 else "less"
     pct = int(LEVEL * 100)
+    if result.low is None:
+        result.fr = (
+            f"Après l'intervention du {day_fr}, l'indicateur a évolué de "
+            f"{number_fr(abs(estimate), unit)} {way_fr} dans les territoires concernés que dans "
+            f"les territoires de comparaison (différence de différences). Cette estimation "
+            f"suppose que, sans le projet, les deux groupes auraient évolué en parallèle. "
+            f"{caveats_fr}"
+        ).strip()
+        result.en = (
+            f"After the intervention of {day_en}, the indicator changed by "
+            f"{number_en(abs(estimate), unit)} {way_en} in the treated territories than in the "
+            f"comparison territories (difference in differences). This estimate assumes that, "
+            f"without the project, both groups would have moved in parallel. {caveats_en}"
+        ).strip()
+        return
     if result.is_significant:
         verdict_fr = "L'intervalle ne contient pas zéro : l'effet est net au seuil de 5 %."
         verdict_en = "The interval does not contain zero: the effect is clear at the 5 % level."

@@ -80,7 +80,8 @@ def test_two_by_two_did_equals_the_difference_of_differences():
     result = selectors.effect_estimate(rows, intervention=dt.date(2020, 6, 1),
                                        treated=["A"], comparison=["B"])  # fmt: skip
     assert result.treated.change == 8 and result.comparison.change == 3
-    assert result.estimate is None or result.estimate == pytest.approx(5.0)
+    assert result.estimate == pytest.approx(5.0) and result.low is None
+    assert "5 de plus" in result.fr and "hasard" in result.fr
     assert any("Une seule période" in c for c in result.caveats_fr)
 
 

@@ -4,7 +4,14 @@
 from .catalogue import dataset_list
 from .dataset import dataset_detail, dataset_source_file, distribution_file
 from .home import home
-from .indicators import indicator_detail, indicator_list
+from .indicators import (
+    dashboard_detail,
+    dashboard_list,
+    evaluation_detail,
+    indicator_comparison,
+    indicator_detail,
+    indicator_list,
+)
 from .pages import accessibility, legal
 from .producers import service_detail, service_list
 from .registers import (
@@ -28,6 +35,10 @@ __all__ = [
     "dataset_source_file",
     "distribution_file",
     "home",
+    "dashboard_detail",
+    "dashboard_list",
+    "evaluation_detail",
+    "indicator_comparison",
     "indicator_detail",
     "indicator_list",
     "legal",

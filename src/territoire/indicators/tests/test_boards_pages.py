@@ -1,0 +1,88 @@
+"""The portal's comparison (ranking, choropleth, EPCI reference), evaluation and dashboard
+pages: readable without JavaScript, what each reader may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from territoire.indicators import services
+
+from .conftest import write
+
+pytestmark = pytest.mark.django_db
+
+PLACES_BY_CODE = {
+    "dataset": "places",
+    "measure": {"kind": "sum", "column": "places"},
+    "period": {"column": "annee", "truncate": "year"},
+    "territory": {"column": "code"},
+    "normalisation": {"kind": "per_1000"},
+}
+
+
+@pytest.fixture
+def places(make_dataset, ingest, tmp_path, communes, data_officer, service):
+    dataset = make_dataset("Places", slug="places", access_level="public", publish=True)
+    ingest(dataset, write(tmp_path, "p.csv", [
+        "annee;code;places",
+        "2019;34001;10", "2019;34002;5", "2019;34003;1",
+        "2021;34001;30", "2021;34002;6", "2021;34003;2",
+    ]))  # fmt: skip
+    indicator = services.indicator_create(
+        actor=data_officer, title="Places pour 1000 habitants", publisher_service=service,
+        definition=PLACES_BY_CODE, access_level="public", unit="places",
+    )  # fmt: skip
+    services.indicator_compute(actor=data_officer, indicator=indicator)
+    services.indicator_publish(actor=data_officer, indicator=indicator, reason="source publique")
+    return indicator
+
+
+def test_comparison_ranks_maps_and_gives_the_epci_reference(client, places):
+    response = client.get(f"/indicateurs/{places.slug}/comparaison/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    # 2021: Béville 6/500 → 12, Aville 30/2000 → 15; Céville has no population → no value.
+    assert html.index("Aville") < html.index("Béville") < html.rindex("Céville")
+    assert "Agglo d&#x27;Essai" in html or "Agglo d'Essai" in html
+    # The EPCI: (30 + 6) / 2500 inhabitants? No: Céville's population is unknown → not computed.
+    assert "non calculable" in html
+    assert 'class="choro-' in html and "<svg" in html and "<table" in html
+    assert "<script" not in html.split("<main", 1)[-1]
+    older = client.get(f"/indicateurs/{places.slug}/comparaison/?periode=2019").content.decode()
+    assert "Classement en 2019" in older
+
+
+def test_comparison_reference_when_every_population_is_known(client, places, communes):
+    communes[2].population = 500
+    communes[2].save()
+    services.indicator_compute(actor=None, indicator=places)
+    html = client.get(f"/indicateurs/{places.slug}/comparaison/").content.decode()
+    assert "<strong>12,67 places</strong>" in html  # (30 + 6 + 2) places / 3000 inhabitants × 1000
+
+
+def test_evaluation_page(client, places, data_officer):
+    evaluation = services.evaluation_create(
+        actor=data_officer, indicator=places, title="Nouveau parking", intervention_date=dt.date(2020, 1, 1),
+        treated=["34001"], comparison=["34002"],
+    )  # fmt: skip
+    html = client.get(f"/evaluations/{evaluation.slug}/").content.decode()
+    # Aville 5 → 15 (+10), Béville 10 → 12 (+2): 8 more.
+    assert "8\xa0places de plus" in html and "parallèle" in html
+    assert client.get(f"/indicateurs/{places.slug}/").content.decode().count(f"/evaluations/{evaluation.slug}/") == 1
+
+
+def test_dashboards_public_and_internal(client, places, data_officer, service, agent):
+    public = services.dashboard_create(actor=data_officer, title="Le territoire en chiffres",
+                                       publisher_service=service, indicators=[places.slug],
+                                       access_level="public")  # fmt: skip
+    internal = services.dashboard_create(actor=data_officer, title="Finances", publisher_service=service,
+                                         indicators=[places.slug])  # fmt: skip
+    listing = client.get("/tableaux-de-bord/").content.decode()
+    assert public.title in listing and internal.title not in listing
+    html = client.get(f"/tableaux-de-bord/{public.slug}/").content.decode()
+    assert "<polyline" in html and places.title in html
+    assert client.get(f"/tableaux-de-bord/{internal.slug}/").status_code == 404
+    client.force_login(agent)
+    assert client.get(f"/tableaux-de-bord/{internal.slug}/").status_code == 200
