@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import columns, datasets, indicators, officer, registers
+from .views import boards, columns, datasets, indicators, officer, registers
 
 app_name = "workspace"
 
@@ -17,6 +17,15 @@ urlpatterns = [
         indicators.indicator_publish,
         name="indicator_publish",
     ),
+    path("indicateurs/<slug:slug>/evaluations/nouvelle/", boards.evaluation_edit, name="evaluation_new"),
+    path(
+        "indicateurs/<slug:slug>/evaluations/<slug:evaluation>/",
+        boards.evaluation_edit,
+        name="evaluation_edit",
+    ),
+    path("tableaux-de-bord/", boards.dashboard_list, name="dashboard_list"),
+    path("tableaux-de-bord/nouveau/", boards.dashboard_new, name="dashboard_new"),
+    path("tableaux-de-bord/<slug:slug>/", boards.dashboard_edit, name="dashboard_edit"),
     path("registres/", registers.register_list, name="registers"),
     path("registres/<str:kind>/nouveau/", registers.register_new, name="register_new"),
     path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),

@@ -1,0 +1,79 @@
+"""The dashboard composer, evaluations in the workspace, and the builder's spatial join and
+join fields: no code needed, refusals on their field, nothing written on refusal."""
+
+from __future__ import annotations
+
+import pytest
+
+from territoire.indicators import services
+from territoire.indicators.models import Dashboard, Evaluation, Indicator
+from territoire.indicators.tests.conftest import DELIB_COUNT, DELIBS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def delibs(make_dataset, data_officer):
+    from territoire.lake import services as lake_services
+
+    dataset = make_dataset("Délibérations", slug="deliberations", access_level="internal")
+    lake_services.dataset_ingest(actor=data_officer, dataset=dataset, source=DELIBS)
+    return dataset
+
+
+@pytest.fixture
+def indicator(delibs, steward, service):
+    from territoire.territories.models import Territory
+
+    Territory.objects.create(kind="commune", code="34172", name="Montpellier")
+    made = services.indicator_create(actor=steward, title="Délibérations", publisher_service=service,
+                                     definition=DELIB_COUNT)  # fmt: skip
+    services.indicator_compute(actor=steward, indicator=made)
+    return made
+
+
+def test_dashboard_composer(client, steward, service, indicator, citizen):
+    client.force_login(citizen)
+    assert client.get("/espace/tableaux-de-bord/nouveau/").status_code == 403
+    client.force_login(steward)
+    page = client.get("/espace/tableaux-de-bord/nouveau/")
+    assert page.status_code == 200 and indicator.title in page.content.decode()
+    data = {"title": "Assemblées", "publisher_service": service.pk, "access_level": "public",
+            f"tile_{indicator.pk}": "1"}  # fmt: skip
+    refused = client.post("/espace/tableaux-de-bord/nouveau/", data)
+    assert refused.status_code == 400 and "indicateurs publics" in refused.content.decode()
+    assert not Dashboard.objects.exists()
+    saved = client.post("/espace/tableaux-de-bord/nouveau/", {**data, "access_level": "internal"})
+    assert saved.status_code == 302
+    dashboard = Dashboard.objects.get()
+    assert [t.indicator_id for t in dashboard.tiles.all()] == [indicator.pk]
+    html = client.get(f"/tableaux-de-bord/{dashboard.slug}/").content.decode()
+    assert ">58<" in html  # December 2013, the latest month
+
+
+def test_evaluation_in_the_workspace(client, steward, indicator):
+    client.force_login(steward)
+    url = f"/espace/indicateurs/{indicator.slug}/evaluations/nouvelle/"
+    refused = client.post(url, {"title": "Séances", "intervention_date": "2013-12-01", "treated": "99999"})
+    assert refused.status_code == 400 and "99999" in refused.content.decode()
+    assert not Evaluation.objects.exists()
+    saved = client.post(url, {"title": "Séances", "intervention_date": "2013-12-01", "treated": "34172"})
+    assert saved.status_code == 302
+    page = client.get(saved["Location"]).content.decode()
+    assert "102" in page and "58" in page and "Sans territoire de comparaison" in page
+
+
+def test_builder_spatial_join_refusal_lands_on_its_field(client, steward, service, delibs):
+    client.force_login(steward)
+    data = {
+        "title": "Par commune", "direction": "higher", "publisher_service": service.pk,
+        "frequency": "MONTHLY", "granularity": "commune", "access_level": "internal",
+        "dataset": "deliberations", "measure": "count", "truncate": "month", "normalisation": "per_km2",
+        "period_column": "date_cm", "spatial_longitude": "direction", "spatial_latitude": "etat",
+        "spatial_boundaries": "commune", "action": "save",
+    }  # fmt: skip
+    response = client.post("/espace/indicateurs/nouveau/", data)
+    html = response.content.decode()
+    assert response.status_code == 400 and "il faut des nombres" in html
+    assert 'id="id_spatial_longitude_errors"' in html
+    assert not Indicator.objects.exists()
