@@ -114,7 +114,7 @@ def effect_estimate(
         caveats_en.append("Values before and after the intervention are needed to measure an effect.")
         _sentences(result, intervention, unit)
         return result
-    if len(before) < 2:
+    if len(before) < 2 and comparison_set:
         caveats_fr.append("Une seule période avant l'intervention : on ne peut pas vérifier que "
                           "les deux groupes évoluaient en parallèle auparavant.")  # fmt: skip
         caveats_en.append("Only one period before the intervention: whether both groups moved "

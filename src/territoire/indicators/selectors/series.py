@@ -316,6 +316,12 @@ def _spatial_regroup(rows: list[dict], definition: Definition) -> dict[tuple[str
             "groups (period × territory): choose a longer period.",
         )
     kind = definition.measure.kind
+    if kind in ("count", "sum"):
+        # A boundary without a point counts zero (it is not missing): every period gets them all.
+        periods = {period for period, _ in sums} or {""}
+        for period in periods:
+            for code in boundaries_of(definition.territory.boundaries).codes:
+                sums.setdefault((period, code), [0, None, 0])
     found = {}
     for key, (v, d, n) in sums.items():
         if kind == "mean":

@@ -1,0 +1,130 @@
+"""The demo's comparisons, joins, measured effect and dashboards (issue 12), built on the
+demo's real files once its datasets and first indicators exist (``demo_build``):
+
+- defibrillators per 10,000 inhabitants and per km², by commune of the EPCI: a spatial join of
+  the defibrillators' coordinates into the communes' boundaries (the comparison page's map);
+- the budget's expenditure per deliberation of the council: a join of the Finances service's
+  budget with the Assemblies service's deliberations on the commune's INSEE code;
+- the measured effect of a change of the council's calendar on the deliberations per month
+  (real periods; no comparison commune, so before/after only, as the page says);
+- a public dashboard « Le territoire en chiffres » and an internal one for the Finances service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from territoire.accounts.models import User
+from territoire.indicators import services as indicator_services
+from territoire.indicators.models import Dashboard, Evaluation, Indicator
+from territoire.organizations.models import Service
+
+DEFIBRILLATORS = {
+    "dataset": "defibrillateurs",
+    "measure": {"kind": "count"},
+    "reference_period": "2024",
+    "territory": {"longitude": "coord_x", "latitude": "coord_y", "boundaries": "commune"},
+}
+
+INDICATORS = [
+    {
+        "slug": "defibrillateurs-pour-10000-habitants",
+        "title": "Défibrillateurs pour 10 000 habitants, par commune",
+        "service": "sante-prevention", "unit": "DAE pour 10 000 hab.", "direction": "higher",
+        "frequency": "IRREG", "themes": ["HEAL"],
+        "method": "Les défibrillateurs sont placés dans les contours des communes de la métropole "
+        "(jointure spatiale de leurs coordonnées), comptés, puis rapportés à la population "
+        "municipale (COG).",
+        "definition": {**DEFIBRILLATORS, "normalisation": {"kind": "per_10000"}},
+    },
+    {
+        "slug": "defibrillateurs-par-km2",
+        "title": "Défibrillateurs par km², par commune",
+        "service": "sante-prevention", "unit": "DAE par km²", "direction": "higher",
+        "frequency": "IRREG", "themes": ["HEAL"],
+        "method": "Nombre de défibrillateurs situés dans la commune, divisé par sa surface "
+        "(calculée sur le contour IGN Admin Express).",
+        "definition": {**DEFIBRILLATORS, "normalisation": {"kind": "per_km2"}},
+    },
+    {
+        "slug": "credits-par-deliberation",
+        "title": "Crédits de dépense du budget primitif par délibération du conseil",
+        "service": "finances", "unit": "€ par délibération", "direction": "higher",
+        "frequency": "ANNUAL", "themes": ["ECON", "GOVE"],
+        "method": "Somme des crédits de dépense du budget primitif (service des finances), divisée "
+        "par le nombre de délibérations du conseil municipal (service des assemblées) : deux jeux "
+        "de deux services joints sur le code INSEE de la commune.",
+        "definition": {
+            "dataset": "budget-primitif-2014",
+            "measure": {"kind": "sum", "column": "bp"},
+            "filters": [{"column": "d_r", "op": "=", "value": "D"}],
+            "period": {"column": "exercice", "truncate": "year"},
+            "territory": {"code": "34172"},
+            "join": {"dataset": "deliberations-conseil-municipal", "measure": {"kind": "count"},
+                     "territory": {"code": "34172"}, "on": "territory", "combine": "ratio"},
+        },
+    },
+]  # fmt: skip
+
+
+def demo_indicators(officer: User, services: dict[str, Service]) -> list[str]:
+    """Create (once), compute and publish the demo's indicators of issue 12, its evaluation
+    and its dashboards; returns the indicators' slugs."""
+    slugs = []
+    for spec in INDICATORS:
+        indicator = Indicator.objects.filter(slug=spec["slug"]).first()
+        if indicator is None:
+            indicator = indicator_services.indicator_create(
+                actor=officer, title=spec["title"], slug=spec["slug"],
+                publisher_service=services[spec["service"]], definition=spec["definition"],
+                themes=spec["themes"], unit=spec["unit"], direction=spec["direction"],
+                frequency=spec["frequency"], method=spec["method"], granularity="commune",
+                access_level="public",
+            )  # fmt: skip
+        run = indicator_services.indicator_compute(actor=officer, indicator=indicator, trigger="démo")
+        if run.status != "error" and not indicator.is_published:
+            indicator_services.indicator_publish(
+                actor=officer, indicator=indicator, reason="Agrégat de jeux de données publics."
+            )
+        slugs.append(indicator.slug)
+    _evaluation(officer)
+    _dashboards(officer, services)
+    return slugs
+
+
+def _evaluation(officer: User) -> None:
+    indicator = Indicator.objects.filter(slug="deliberations-par-mois").first()
+    if indicator is None or Evaluation.objects.filter(slug="calendrier-du-conseil").exists():
+        return
+    indicator_services.evaluation_create(
+        actor=officer, indicator=indicator, slug="calendrier-du-conseil",
+        title="Un conseil municipal de plus en fin d'année",
+        description="En décembre 2013, une séance supplémentaire a réparti l'ordre du jour : le "
+        "nombre de délibérations par séance a-t-il baissé ?",
+        intervention_date=dt.date(2013, 12, 1), treated=["34172"], comparison=[],
+    )  # fmt: skip
+
+
+def _dashboards(officer: User, services: dict[str, Service]) -> None:
+    public = [
+        "defibrillateurs-pour-10000-habitants", "defibrillateurs-par-km2",
+        "depenses-budget-primitif-par-habitant", "deliberations-par-mois",
+    ]  # fmt: skip
+    finances = ["depenses-budget-primitif-par-habitant", "credits-par-deliberation"]
+    for slug, title, service, level, wanted in (
+        ("le-territoire-en-chiffres", "Le territoire en chiffres", "assemblees", "public", public),
+        ("finances", "Finances de la Ville", "finances", "internal", finances),
+    ):
+        if Dashboard.objects.filter(slug=slug).exists():
+            continue
+        visible = [
+            s for s in wanted
+            if Indicator.objects.filter(slug=s, is_published=True, access_level="public").exists()
+            or level != "public"
+        ]  # fmt: skip
+        indicator_services.dashboard_create(
+            actor=officer, title=title, slug=slug, publisher_service=services[service],
+            access_level=level, indicators=[s for s in visible if Indicator.objects.filter(slug=s).exists()],
+            description="Les indicateurs clés du territoire, mis à jour à chaque nouvelle version "
+            "de leurs données." if level == "public" else "Tableau de bord interne du service des finances.",
+        )  # fmt: skip
