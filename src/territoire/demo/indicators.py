@@ -81,7 +81,9 @@ def demo_indicators(officer: User, services: dict[str, Service]) -> list[str]:
                 frequency=spec["frequency"], method=spec["method"], granularity="commune",
                 access_level="public",
             )  # fmt: skip
-        run = indicator_services.indicator_compute(actor=officer, indicator=indicator, trigger="démo")
+        run = indicator_services.indicator_compute(
+            actor=officer, indicator=indicator, trigger="démo"
+        )
         if run.status != "error" and not indicator.is_published:
             indicator_services.indicator_publish(
                 actor=officer, indicator=indicator, reason="Agrégat de jeux de données publics."

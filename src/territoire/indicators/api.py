@@ -56,9 +56,11 @@ def _indicator_out(i: Indicator, run=None) -> dict:
 
 def _service(reference: str) -> Service:
     organization, _, slug = reference.partition("/")
-    service = Service.objects.filter(organization__slug=organization, slug=slug).select_related(
-        "organization"
-    ).first()
+    service = (
+        Service.objects.filter(organization__slug=organization, slug=slug)
+        .select_related("organization")
+        .first()
+    )
     if service is None:
         raise NotFound(f"Service « {reference} » introuvable (attendu : organisation/service).",
                        f"Service '{reference}' not found (expected: organisation/service).",

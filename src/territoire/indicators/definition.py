@@ -273,7 +273,9 @@ def _period(data: Any, where: str) -> Period | None:
     _unknown_keys(p, {"column", "truncate"}, where)
     return Period(
         column=_text(p, "column", f"{where}.column"),
-        truncate=_choice(_text(p, "truncate", f"{where}.truncate"), TRUNCATIONS, f"{where}.truncate"),
+        truncate=_choice(
+            _text(p, "truncate", f"{where}.truncate"), TRUNCATIONS, f"{where}.truncate"
+        ),
     )
 
 
@@ -305,7 +307,9 @@ def _territory(data: Any, where: str) -> TerritorySpec:
 
 def _join(data: Any, period: Period | None) -> Join:
     j = _object(data, "join")
-    _unknown_keys(j, {"dataset", "measure", "filters", "territory", "period", "on", "combine"}, "join")
+    _unknown_keys(
+        j, {"dataset", "measure", "filters", "territory", "period", "on", "combine"}, "join"
+    )
     on = _choice(_text(j, "on", "join.on", required=False) or "territory", JOIN_KEYS, "join.on")
     join = Join(
         dataset=_text(j, "dataset", "join.dataset"),
@@ -314,15 +318,21 @@ def _join(data: Any, period: Period | None) -> Join:
         filters=_filters(j.get("filters"), "join.filters"),
         period=_period(j.get("period"), "join.period"),
         on=on,
-        combine=_choice(_text(j, "combine", "join.combine", required=False) or "ratio",
-                        JOIN_COMBINATIONS, "join.combine"),  # fmt: skip
+        combine=_choice(
+            _text(j, "combine", "join.combine", required=False) or "ratio",
+            JOIN_COMBINATIONS,
+            "join.combine",
+        ),  # fmt: skip
     )
     if on == "period_territory" and (join.period is None or period is None):
         raise _refuse("join.period", "une jointure sur la période et le territoire a besoin d'une "
                       "colonne de dates des deux côtés.",
                       "a join on period and territory needs a date column on both sides.")  # fmt: skip
-    if on == "period_territory" and join.period is not None and period is not None and (
-        join.period.truncate != period.truncate
+    if (
+        on == "period_territory"
+        and join.period is not None
+        and period is not None
+        and (join.period.truncate != period.truncate)
     ):
         raise _refuse("join.period.truncate", "les deux côtés de la jointure doivent avoir la même "
                       "période (année, trimestre ou mois).",

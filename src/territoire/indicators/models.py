@@ -186,7 +186,10 @@ class Evaluation(TimeStampedModel):
     territories against comparison territories (difference in differences)."""
 
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicateur"), on_delete=models.CASCADE, related_name="evaluations"
+        Indicator,
+        verbose_name=_("indicateur"),
+        on_delete=models.CASCADE,
+        related_name="evaluations",
     )
     title = models.CharField(_("titre"), max_length=300)
     slug = models.SlugField(_("identifiant"), max_length=120, unique=True)

@@ -12,7 +12,9 @@ from ninja import Field, Schema
 
 class IndicatorIn(Schema):
     title: str
-    service: str = Field(description="Le service responsable : « organisation/service » (identifiants).")
+    service: str = Field(
+        description="Le service responsable : « organisation/service » (identifiants)."
+    )
     definition: dict[str, Any] = Field(description="La définition structurée (docs/indicators.md).")
     slug: str | None = None
     description: str = ""
@@ -68,7 +70,9 @@ class IndicatorOut(Schema):
     state: str
     error: dict[str, Any]
     disclosure: dict[str, Any]
-    series: str | None = Field(description="Le jeu de données de la série (API des enregistrements).")
+    series: str | None = Field(
+        description="Le jeu de données de la série (API des enregistrements)."
+    )
     computed_at: datetime.datetime | None
     last_run: RunOut | None = None
 

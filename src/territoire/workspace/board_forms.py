@@ -19,7 +19,9 @@ class DashboardForm(AccessibleForm):
     title = forms.CharField(label=_("Titre"), max_length=300)
     description = forms.CharField(label=_("Description"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
-    publisher_service = forms.ModelChoiceField(label=_("Service responsable"), queryset=None, empty_label=None)
+    publisher_service = forms.ModelChoiceField(
+        label=_("Service responsable"), queryset=None, empty_label=None
+    )
     access_level = forms.ChoiceField(
         label=_("Niveau d'accès"), choices=LEVELS, widget=forms.RadioSelect,
         help_text=_("Un tableau de bord public ne montre que des indicateurs publics."),

@@ -105,19 +105,29 @@ class IndicatorForm(AccessibleForm):
     territory_column = forms.CharField(label=_("Colonne des codes INSEE"), required=False)
     territory_code = forms.CharField(label=_("Ou un seul territoire (code INSEE)"), required=False)
     # Spatial join: the rows' points into the boundaries of communes or quartiers
-    spatial_longitude = forms.CharField(label=_("Jointure spatiale : colonne des longitudes"), required=False)
-    spatial_latitude = forms.CharField(label=_("Jointure spatiale : colonne des latitudes"), required=False)
+    spatial_longitude = forms.CharField(
+        label=_("Jointure spatiale : colonne des longitudes"), required=False
+    )
+    spatial_latitude = forms.CharField(
+        label=_("Jointure spatiale : colonne des latitudes"), required=False
+    )
     spatial_point = forms.CharField(label=_("Ou une colonne de points (geo_point)"), required=False)
     spatial_boundaries = forms.ChoiceField(label=_("Placer les points dans les contours des"), required=False,
                                            choices=[("", "—"), *_choices(BOUNDARIES)])  # fmt: skip
     # Join with a dataset of another service, on the territory (and the period)
     join_dataset = forms.ChoiceField(label=_("Jointure : jeu de données joint"), required=False)
-    join_measure = forms.ChoiceField(label=_("Jointure : mesure"), choices=_choices(MEASURES), required=False)
+    join_measure = forms.ChoiceField(
+        label=_("Jointure : mesure"), choices=_choices(MEASURES), required=False
+    )
     join_column = forms.CharField(label=_("Jointure : colonne mesurée"), required=False)
-    join_territory_column = forms.CharField(label=_("Jointure : colonne des codes INSEE"), required=False)
+    join_territory_column = forms.CharField(
+        label=_("Jointure : colonne des codes INSEE"), required=False
+    )
     join_period_column = forms.CharField(label=_("Jointure : colonne de dates (clé période et territoire)"),
                                          required=False)  # fmt: skip
-    join_on = forms.ChoiceField(label=_("Jointure : clé"), choices=_choices(JOIN_KEYS), required=False)
+    join_on = forms.ChoiceField(
+        label=_("Jointure : clé"), choices=_choices(JOIN_KEYS), required=False
+    )
     join_combine = forms.ChoiceField(label=_("Jointure : combinaison"), choices=_choices(JOIN_COMBINATIONS),
                                      required=False)  # fmt: skip
     normalisation = forms.ChoiceField(label=_("Normalisation"), choices=_choices(NORMALISATIONS))
@@ -184,7 +194,9 @@ class IndicatorForm(AccessibleForm):
             ]
         if d["period_column"]:
             definition["period"] = {"column": d["period_column"], "truncate": d["truncate"]}
-        spatial = {key: d[f"spatial_{key}"] for key in ("longitude", "latitude", "point", "boundaries")}
+        spatial = {
+            key: d[f"spatial_{key}"] for key in ("longitude", "latitude", "point", "boundaries")
+        }
         if any(spatial.values()):
             definition["territory"] = {k: v for k, v in spatial.items() if v}
         if d["join_dataset"]:

@@ -17,7 +17,11 @@ urlpatterns = [
         indicators.indicator_publish,
         name="indicator_publish",
     ),
-    path("indicateurs/<slug:slug>/evaluations/nouvelle/", boards.evaluation_edit, name="evaluation_new"),
+    path(
+        "indicateurs/<slug:slug>/evaluations/nouvelle/",
+        boards.evaluation_edit,
+        name="evaluation_new",
+    ),
     path(
         "indicateurs/<slug:slug>/evaluations/<slug:evaluation>/",
         boards.evaluation_edit,

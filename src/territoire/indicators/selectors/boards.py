@@ -56,7 +56,7 @@ def _parent(codes: set[str]) -> Territory | None:
     if not territories:
         return None
     if all(t.kind == "quartier" for t in territories):
-        parents = {t.parent_id for t in territories}
+        parents = {t.parent_id for t in territories if t.parent_id is not None}
         return Territory.objects.filter(pk__in=parents).first() if len(parents) == 1 else None
     counts: dict[int, int] = defaultdict(int)
     for epci_id in EpciMembership.objects.filter(
@@ -89,7 +89,11 @@ def _reference_value(indicator: Indicator, rows: list[dict]) -> tuple[float | No
     if per is not None:
         population = sum(int(r["population"] or 0) for r in rows)
         if not population or any(not r["population"] for r in rows):
-            return None, "Population inconnue d'un territoire.", "A territory's population is unknown."
+            return (
+                None,
+                "Population inconnue d'un territoire.",
+                "A territory's population is unknown.",
+            )
         return (total * per / population, "Total rapporté à la population totale.",
                 "Total divided by the total population.")  # fmt: skip
     if normalisation == "per_km2":
@@ -101,8 +105,10 @@ def _reference_value(indicator: Indicator, rows: list[dict]) -> tuple[float | No
             return None, "Contour inconnu d'un territoire.", "A territory's boundary is unknown."
         return (total / sum(a for a in areas if a), "Total rapporté à la surface totale.",
                 "Total divided by the total area.")  # fmt: skip
-    return None, "Valeur d'ensemble non calculable pour cette normalisation.", (
-        "No overall value for this normalisation."
+    return (
+        None,
+        "Valeur d'ensemble non calculable pour cette normalisation.",
+        ("No overall value for this normalisation."),
     )
 
 
@@ -113,7 +119,7 @@ def comparison_for(actor, indicator: Indicator, *, period: str | None = None) ->
     periods = sorted({r["periode"] for r in rows if r["periode"]})
     if not periods:
         return Comparison(period="", periods=[], ranking=[])
-    chosen = period if period in periods else periods[-1]
+    chosen: str = period if period is not None and period in periods else periods[-1]
     current = [r for r in rows if r["periode"] == chosen]
     parent = _parent({r["code_territoire"] for r in current})
     own = [r for r in current if parent is None or r["code_territoire"] != parent.code]
@@ -135,7 +141,9 @@ def comparison_for(actor, indicator: Indicator, *, period: str | None = None) ->
             comparison.reference_value = value
             comparison.reference_note_fr, comparison.reference_note_en = fr, en
         for label in periods:
-            part = [r for r in rows if r["periode"] == label and r["code_territoire"] != parent.code]
+            part = [
+                r for r in rows if r["periode"] == label and r["code_territoire"] != parent.code
+            ]
             comparison.trend.append((label, _reference_value(indicator, part)[0] if part else None))
     reference = comparison.reference_value
     for rank, row in enumerate(valued, start=1):
@@ -205,7 +213,9 @@ def dashboard_get_for_actor(actor, slug: str) -> Dashboard:
     dashboard = dashboard_list_for_actor(actor).filter(slug=slug).first()
     if dashboard is None:
         raise NotFound(
-            f"Tableau de bord « {slug} » introuvable.", f"Dashboard '{slug}' not found.", where="slug"
+            f"Tableau de bord « {slug} » introuvable.",
+            f"Dashboard '{slug}' not found.",
+            where="slug",
         )
     return dashboard
 
@@ -258,13 +268,13 @@ def _headline(indicator: Indicator, rows: list[dict]) -> tuple[str, list[tuple[s
         for r in rows:
             by_period[r["periode"]].append(r)
         if parent is not None:
-            series = [
-                (p, _reference_value(indicator, by_period[p])[0]) for p in sorted(by_period)
-            ]
+            series = [(p, _reference_value(indicator, by_period[p])[0]) for p in sorted(by_period)]
             if any(v is not None for _, v in series):
                 return parent.name, series
         code = codes[0] if codes else ""
-    series = sorted((r["periode"], _float(r["valeur"])) for r in rows if r["code_territoire"] == code)
+    series = sorted(
+        (r["periode"], _float(r["valeur"])) for r in rows if r["code_territoire"] == code
+    )
     name = next((r["territoire"] or code for r in rows if r["code_territoire"] == code), code)
     return name, series
 

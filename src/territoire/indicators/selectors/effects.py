@@ -86,7 +86,11 @@ def effect_estimate(
     treated_set, comparison_set = set(treated), set(comparison)
     data = []  # (territory, period, after, is_treated, value)
     for row in rows:
-        code, label, value = row.get("code_territoire"), str(row.get("periode") or ""), row.get("valeur")
+        code, label, value = (
+            row.get("code_territoire"),
+            str(row.get("periode") or ""),
+            row.get("valeur"),
+        )
         if value is None or (code not in treated_set and code not in comparison_set):
             continue
         start, end = period_start(label), period_end(label)
@@ -110,8 +114,12 @@ def effect_estimate(
         caveats_en.append("Without comparison territories only the before/after change is "
                           "shown: it may have many causes besides the project.")  # fmt: skip
     if not before or not after or result.treated.change is None:
-        caveats_fr.append("Il faut des valeurs avant et après l'intervention pour mesurer un effet.")
-        caveats_en.append("Values before and after the intervention are needed to measure an effect.")
+        caveats_fr.append(
+            "Il faut des valeurs avant et après l'intervention pour mesurer un effet."
+        )
+        caveats_en.append(
+            "Values before and after the intervention are needed to measure an effect."
+        )
         _sentences(result, intervention, unit)
         return result
     if len(before) < 2 and comparison_set:
@@ -181,8 +189,12 @@ def _sentences(result: EffectResult, intervention: dt.date, unit: str) -> None:
     if result.estimate is None:
         change = result.treated.change
         if change is None:
-            result.fr = f"L'effet de l'intervention du {day_fr} ne peut pas être mesuré. {caveats_fr}"
-            result.en = f"The effect of the intervention of {day_en} cannot be measured. {caveats_en}"
+            result.fr = (
+                f"L'effet de l'intervention du {day_fr} ne peut pas être mesuré. {caveats_fr}"
+            )
+            result.en = (
+                f"The effect of the intervention of {day_en} cannot be measured. {caveats_en}"
+            )
         else:
             result.fr = (f"Dans les territoires concernés, l'indicateur est passé en moyenne de "
                          f"{number_fr(result.treated.before or 0, unit)} avant le {day_fr} à "

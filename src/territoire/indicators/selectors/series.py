@@ -122,7 +122,9 @@ def definition_check(
         _spatial_check(served, definition, prefix)
     if definition.join is not None:
         if joined is None:  # pragma: no cover - the callers always read the joined source
-            raise _refuse("join.dataset", "la source jointe manque.", "the joined source is missing.")
+            raise _refuse(
+                "join.dataset", "la source jointe manque.", "the joined source is missing."
+            )
         definition_check(joined, join_side(definition), prefix="join.")
         _join_types_check(definition)
 
@@ -215,7 +217,10 @@ def _query(served: Served, definition: Definition, extra: tuple[Filter, ...] = (
     if m.kind in ("count", "share"):
         measures = [(q.call("count", q.star()), "v")]
     elif spatial and m.kind == "mean":  # regrouped by territory after the join: sum / count
-        measures = [(q.call("sum", q.field(m.column)), "v"), (q.call("count", q.field(m.column)), "d")]
+        measures = [
+            (q.call("sum", q.field(m.column)), "v"),
+            (q.call("count", q.field(m.column)), "d"),
+        ]
     else:
         measures = [(q.call(AGGREGATES[m.kind], q.field(m.column)), "v")]
     if m.kind == "rate":
@@ -240,7 +245,9 @@ def _cap(definition: Definition) -> int:
     return settings.TERRITOIRE_INDICATOR_MAX_GROUPS
 
 
-def _run(served: Served, query: RecordQuery, definition: Definition) -> dict[tuple[str, str], tuple]:
+def _run(
+    served: Served, query: RecordQuery, definition: Definition
+) -> dict[tuple[str, str], tuple]:
     """{(period key, territory code): (value, denominator, rows)} of one grouped query."""
     cap = _cap(definition)
     page = version_page(served, query, default_limit=cap + 1, max_limit=cap + 1, with_count=False)

@@ -52,7 +52,9 @@ def _evaluation_values(values: dict[str, Any]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     if "title" in values:
         if not str(values["title"] or "").strip():
-            raise ValidationFailed("Le titre est obligatoire.", "A title is required.", where="title")
+            raise ValidationFailed(
+                "Le titre est obligatoire.", "A title is required.", where="title"
+            )
         clean["title"] = str(values["title"]).strip()
     if "description" in values:
         clean["description"] = str(values["description"] or "")
@@ -163,7 +165,10 @@ def _indicators(actor, slugs: list[str], level: str) -> list[Indicator]:
 def _tiles_set(dashboard: Dashboard, indicators: list[Indicator]) -> None:
     dashboard.tiles.all().delete()
     DashboardTile.objects.bulk_create(
-        [DashboardTile(dashboard=dashboard, indicator=i, position=n) for n, i in enumerate(indicators)]
+        [
+            DashboardTile(dashboard=dashboard, indicator=i, position=n)
+            for n, i in enumerate(indicators)
+        ]
     )
 
 

@@ -100,7 +100,10 @@ def series_protect(points: list, sources: list[Dataset]) -> tuple[list, dict]:
     config = DisclosureConfig(dimensions=("periode", "code_territoire"), count_column="n")
     try:
         protected = protect_table(
-            [{"periode": p.period, "code_territoire": p.territory_code, "n": p.count} for p in cells],
+            [
+                {"periode": p.period, "code_territoire": p.territory_code, "n": p.count}
+                for p in cells
+            ],
             config,
         )
     except ProtectionFailed as exc:

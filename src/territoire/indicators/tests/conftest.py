@@ -117,5 +117,3 @@ def points_dataset(make_dataset, ingest, tmp_path):
     dataset = make_dataset("Défibrillateurs", slug="defibs", access_level="public", publish=True)
     ingest(dataset, write(tmp_path, "defibs.csv", rows))
     return dataset
-
-

@@ -31,11 +31,15 @@ def org_slug(service):
 
 
 def test_steward_creates_updates_and_recomputes(client, delibs, steward, org_slug):
-    response = client.post("/api/v1/indicators", body(), content_type="application/json", **bearer(steward))
+    response = client.post(
+        "/api/v1/indicators", body(), content_type="application/json", **bearer(steward)
+    )
     assert response.status_code == 201, response.content
     data = response.json()
     assert data["state"] == "ok" and data["last_run"]["status"] == "created"
-    assert data["series"] == "indicateur-delibrations-par-mois" or data["series"].startswith("indicateur-")
+    assert data["series"] == "indicateur-delibrations-par-mois" or data["series"].startswith(
+        "indicateur-"
+    )
     records = client.get(f"/api/v1/datasets/{data['series']}/records", **bearer(steward, ("read",)))
     assert records.status_code == 200 and records.json()["total_count"] == 2
     quarter = {**DELIB_COUNT, "period": {"column": "date_cm", "truncate": "quarter"}}
@@ -63,7 +67,9 @@ def test_refusals_write_nothing(client, delibs, steward, agent, citizen, org_slu
         assert response.status_code == 403, response.content
     response = client.post("/api/v1/indicators", body(), content_type="application/json")
     assert response.status_code == 401
-    response = client.post("/api/v1/indicators", body(), content_type="application/json", **read_only)
+    response = client.post(
+        "/api/v1/indicators", body(), content_type="application/json", **read_only
+    )
     assert response.status_code == 401
     assert not Indicator.objects.exists() and AuditEvent.objects.count() == before
 

@@ -70,7 +70,12 @@ def test_evaluation_page(client, places, data_officer):
     html = client.get(f"/evaluations/{evaluation.slug}/").content.decode()
     # Aville 5 → 15 (+10), Béville 10 → 12 (+2): 8 more.
     assert "8\xa0places de plus" in html and "parallèle" in html
-    assert client.get(f"/indicateurs/{places.slug}/").content.decode().count(f"/evaluations/{evaluation.slug}/") == 1
+    assert (
+        client.get(f"/indicateurs/{places.slug}/")
+        .content.decode()
+        .count(f"/evaluations/{evaluation.slug}/")
+        == 1
+    )
 
 
 def test_dashboards_public_and_internal(client, places, data_officer, service, agent):

@@ -50,8 +50,9 @@ def test_did_finds_no_effect_when_there_is_none():
     """Over 40 synthetic panels without an effect, the 95 % interval holds zero in at least
     36 (a 95 % interval misses now and then: that is what 95 % means)."""
     results = [
-        selectors.effect_estimate(panel(0.0, seed), intervention=INTERVENTION,
-                                  treated=TREATED, comparison=CONTROL)  # fmt: skip
+        selectors.effect_estimate(
+            panel(0.0, seed), intervention=INTERVENTION, treated=TREATED, comparison=CONTROL
+        )  # fmt: skip
         for seed in range(100, 140)
     ]
     covering = [r for r in results if r.low < 0.0 < r.high]
@@ -62,8 +63,9 @@ def test_did_finds_no_effect_when_there_is_none():
 
 def test_did_interval_covers_the_true_effect_most_of_the_time():
     results = [
-        selectors.effect_estimate(panel(3.0, seed), intervention=INTERVENTION,
-                                  treated=TREATED, comparison=CONTROL)  # fmt: skip
+        selectors.effect_estimate(
+            panel(3.0, seed), intervention=INTERVENTION, treated=TREATED, comparison=CONTROL
+        )  # fmt: skip
         for seed in range(200, 240)
     ]
     assert sum(r.low < 3.0 < r.high for r in results) >= 36
@@ -87,7 +89,9 @@ def test_two_by_two_did_equals_the_difference_of_differences():
 
 def test_without_comparison_only_before_and_after():
     rows = [r for r in panel(5.0, 1) if r["code_territoire"] in TREATED]
-    result = selectors.effect_estimate(rows, intervention=INTERVENTION, treated=TREATED, comparison=[])
+    result = selectors.effect_estimate(
+        rows, intervention=INTERVENTION, treated=TREATED, comparison=[]
+    )
     assert result.estimate is None
     assert result.treated.change is not None and "Sans territoire de comparaison" in result.fr
 

@@ -3,8 +3,6 @@ and the disclosure control of series built on personal data."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from territoire.core.errors import NotFound, ValidationFailed
@@ -62,7 +60,9 @@ def test_per_km2_without_a_boundary_gives_null(make_dataset, ingest, tmp_path, c
             "territory": {"column": "code"}, "normalisation": {"kind": "per_km2"}}  # fmt: skip
     _d, _public, points = selectors.definition_preview(steward, spec)
     values = {p.territory_code: p.value for p in points}
-    assert values["34003"] is None and values["34001"] == pytest.approx(3 / area_km2(communes[0].geometry))
+    assert values["34003"] is None and values["34001"] == pytest.approx(
+        3 / area_km2(communes[0].geometry)
+    )
 
 
 def test_spatial_join_refuses_a_text_longitude(points_dataset, communes, steward):
@@ -115,7 +115,10 @@ def test_join_refusals_name_the_field(points_dataset, pupils, communes, steward)
     with pytest.raises(ValidationFailed) as caught:
         selectors.definition_preview(steward, bad)
     assert caught.value.where == "join.measure.column"
-    bad = {**JOIN, "join": {**JOIN["join"], "territory": {"column": "eleves"}}}  # a number is fine as code
+    bad = {
+        **JOIN,
+        "join": {**JOIN["join"], "territory": {"column": "eleves"}},
+    }  # a number is fine as code
     selectors.definition_preview(steward, bad)
     bad = {**JOIN, "join": {**JOIN["join"], "on": "period_territory"}}
     with pytest.raises(ValidationFailed) as caught:
@@ -127,7 +130,10 @@ def test_join_needs_read_access_to_every_source(points_dataset, make_dataset, in
                                                 communes, citizen):  # fmt: skip
     hidden = make_dataset("Interne", slug="interne", access_level="internal")
     ingest(hidden, write(tmp_path, "i.csv", ["commune;n", "34001;4"]))
-    spec = {**JOIN, "join": {**JOIN["join"], "dataset": "interne", "measure": {"kind": "sum", "column": "n"}}}
+    spec = {
+        **JOIN,
+        "join": {**JOIN["join"], "dataset": "interne", "measure": {"kind": "sum", "column": "n"}},
+    }
     with pytest.raises(NotFound) as caught:
         selectors.definition_preview(citizen, spec)
     assert caught.value.where == "join.dataset"
@@ -137,7 +143,10 @@ def test_indicator_over_an_internal_joined_source_is_internal(points_dataset, ma
                                                               tmp_path, communes, steward, service):  # fmt: skip
     hidden = make_dataset("Interne", slug="interne", access_level="internal")
     ingest(hidden, write(tmp_path, "i.csv", ["commune;n", "34001;4"]))
-    spec = {**JOIN, "join": {**JOIN["join"], "dataset": "interne", "measure": {"kind": "sum", "column": "n"}}}
+    spec = {
+        **JOIN,
+        "join": {**JOIN["join"], "dataset": "interne", "measure": {"kind": "sum", "column": "n"}},
+    }
     indicator = services.indicator_create(actor=steward, title="Mixte", publisher_service=service,
                                           definition=spec, access_level="public")  # fmt: skip
     assert indicator.access_level == "internal"

@@ -54,10 +54,14 @@ def test_dashboard_composer(client, steward, service, indicator, citizen):
 def test_evaluation_in_the_workspace(client, steward, indicator):
     client.force_login(steward)
     url = f"/espace/indicateurs/{indicator.slug}/evaluations/nouvelle/"
-    refused = client.post(url, {"title": "Séances", "intervention_date": "2013-12-01", "treated": "99999"})
+    refused = client.post(
+        url, {"title": "Séances", "intervention_date": "2013-12-01", "treated": "99999"}
+    )
     assert refused.status_code == 400 and "99999" in refused.content.decode()
     assert not Evaluation.objects.exists()
-    saved = client.post(url, {"title": "Séances", "intervention_date": "2013-12-01", "treated": "34172"})
+    saved = client.post(
+        url, {"title": "Séances", "intervention_date": "2013-12-01", "treated": "34172"}
+    )
     assert saved.status_code == 302
     page = client.get(saved["Location"]).content.decode()
     assert "102" in page and "58" in page and "Sans territoire de comparaison" in page

@@ -55,7 +55,9 @@ def _dashboard_page(request, dashboard):
         except TerritoireError as exc:
             form.refuse(exc)
         else:
-            messages.success(request, _("Tableau de bord « %(t)s » enregistré.") % {"t": dashboard.title})
+            messages.success(
+                request, _("Tableau de bord « %(t)s » enregistré.") % {"t": dashboard.title}
+            )
             return redirect("workspace:dashboard_edit", slug=dashboard.slug)
     return render(request, "workspace/dashboard_form.html", {"form": form, "dashboard": dashboard},
                   status=400 if form.errors else 200)  # fmt: skip
@@ -109,12 +111,16 @@ def evaluation_edit(request, slug: str, evaluation: str | None = None):
                     actor=request.user, indicator=indicator, **values
                 )
             else:
-                indicator_services.evaluation_update(actor=request.user, evaluation=current, **values)
+                indicator_services.evaluation_update(
+                    actor=request.user, evaluation=current, **values
+                )
         except TerritoireError as exc:
             form.refuse(exc)
         else:
             messages.success(request, _("Évaluation « %(t)s » enregistrée.") % {"t": current.title})
-            return redirect("workspace:evaluation_edit", slug=indicator.slug, evaluation=current.slug)
+            return redirect(
+                "workspace:evaluation_edit", slug=indicator.slug, evaluation=current.slug
+            )
     result = indicator_selectors.evaluation_assess(request.user, current) if current else None
     return render(request, "workspace/evaluation_form.html", {
         "form": form, "indicator": indicator, "evaluation": current, "result": result,
