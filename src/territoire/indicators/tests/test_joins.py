@@ -194,11 +194,13 @@ def test_public_indicator_on_personal_data_hides_small_cells(beneficiaries, comm
 
 
 def test_a_new_version_of_the_joined_source_recomputes(points_dataset, pupils, communes, steward,
-                                                      service, ingest, tmp_path):  # fmt: skip
+                                                      service, ingest, tmp_path,
+                                                      django_capture_on_commit_callbacks):  # fmt: skip
     indicator = services.indicator_create(actor=steward, title="DAE par élève", publisher_service=service,
                                           definition=JOIN)  # fmt: skip
     services.indicator_compute(actor=steward, indicator=indicator)
-    ingest(pupils, write(tmp_path, "eleves2.csv", ["commune;eleves", "34001;200", "34002;100"]))
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(pupils, write(tmp_path, "eleves2.csv", ["commune;eleves", "34001;200", "34002;100"]))
     rows = selectors.series_read(steward, indicator)
     assert {r["code_territoire"]: r["valeur"] for r in rows} == {"34001": 0.02, "34002": 0.02}
     assert indicator.runs.first().trigger == "version 2 de eleves"
