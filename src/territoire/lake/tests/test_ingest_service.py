@@ -544,7 +544,7 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     demo_build(password="un mot de passe de démo solide")
     assert sources.count() == 3, "building the demo again changes nothing"
     series = DatasetVersion.objects.filter(dataset__indicator__isnull=False)
-    assert series.count() == 2 and all(v.dataset.is_published for v in series)
+    assert series.count() == 5 and all(v.dataset.is_published for v in series)
     assert lake_files() == before
     assert AuditEvent.objects.filter(object_type__startswith="registers.").count() == (
         register_events
