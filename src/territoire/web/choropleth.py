@@ -1,8 +1,7 @@
 """A choropleth map drawn on the server: the territories' shapes (``maps.svg_map``) filled by
-class of value. Five classes of equal count (quantiles), so that each colour holds as many
-territories; a territory without a value is hatched grey. The colours are a sequential blue
-scale whose lightest class still shows its border (WCAG 1.4.11: the borders carry the shapes),
-and the map always goes with its table: the colour is never the only way to read a value."""
+class of value. Five classes by quantiles of the distinct values; a territory without a value
+is grey. The colours are a sequential blue scale whose lightest class still shows its border
+(WCAG 1.4.11: the borders carry the shapes), and the map always goes with its table: the colour is never the only way to read a value."""
 
 from __future__ import annotations
 
@@ -21,12 +20,13 @@ class LegendEntry:
 
 
 def breaks(values: list[float], classes: int = CLASSES) -> list[float]:
-    """The upper bound of each class but the last (quantiles of the values)."""
-    ordered = sorted(values)
+    """The lower bound of each class but the first: quantiles of the distinct values (many
+    territories at the same value — often zero — would otherwise collapse the classes)."""
+    ordered = sorted(set(values))
     if len(ordered) < 2:
         return []
-    n = min(classes, len(set(ordered)))
-    return sorted({ordered[min(len(ordered) - 1, (len(ordered) * i) // n)] for i in range(1, n)})
+    n = min(classes, len(ordered))
+    return sorted({ordered[(len(ordered) * i) // n] for i in range(1, n)})
 
 
 def class_of(value: float | None, bounds: list[float]) -> str:
