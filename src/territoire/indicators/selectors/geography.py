@@ -1,7 +1,7 @@
 """The territories' shapes as the indicators use them: which commune or quartier holds a point
 (the spatial join), and the area of a territory (per-km² values). Shapely 2 does the geometry:
-one STRtree over the boundaries, then a vectorised point-in-polygon test — 100,000 points into
-the 31 communes of an EPCI in well under a second (bench/indicators.py).
+each boundary prepared, then one vectorised point-in-polygon test over the points inside its
+bounding box (bench/indicators.py: 100,000 points into the 31 communes of an EPCI).
 
 Areas: the boundaries are in WGS 84 (longitude, latitude). Each one is projected onto a local
 equal-area plane (longitude scaled by the cosine of its mean latitude, both in metres on a sphere
@@ -30,7 +30,6 @@ class Boundaries:
 
     codes: tuple[str, ...]
     geometries: tuple
-    tree: shapely.STRtree
 
 
 def _boundaries_rows(kind: str) -> list[tuple[str, dict]]:
@@ -48,24 +47,33 @@ def boundaries_of(kind: str) -> Boundaries:
     rows = _boundaries_rows(kind)
     codes = tuple(code for code, _ in rows)
     geometries = tuple(shapely.make_valid(shape(geometry)) for _, geometry in rows)
-    return Boundaries(codes, geometries, shapely.STRtree(list(geometries)))
+    for geometry in geometries:
+        shapely.prepare(geometry)
+    return Boundaries(codes, geometries)
 
 
 def locate_points(boundaries: Boundaries, lons, lats) -> list[str]:
     """The code of the boundary holding each (lon, lat), or "" (outside every one, or no
-    position). Points on a shared border go to the first boundary by code."""
+    position). Points on a shared border go to the first boundary by code. Each boundary,
+    prepared, tests at once the points inside its bounding box (``contains_xy``: no point
+    objects are made)."""
     lon = np.asarray(lons, dtype=float)
     lat = np.asarray(lats, dtype=float)
-    found = [""] * len(lon)
+    found = np.full(len(lon), "", dtype=object)
     if not len(lon) or not boundaries.codes:
-        return found
-    valid = ~(np.isnan(lon) | np.isnan(lat))
-    points = shapely.points(np.where(valid, lon, 0.0), np.where(valid, lat, 0.0))
-    point_index, shape_index = boundaries.tree.query(points, predicate="intersects")
-    for p, g in zip(point_index.tolist(), shape_index.tolist(), strict=True):
-        if valid[p] and (not found[p] or boundaries.codes[g] < found[p]):
-            found[p] = boundaries.codes[g]
-    return found
+        return found.tolist()
+    free = ~(np.isnan(lon) | np.isnan(lat))
+    for code, geometry in zip(boundaries.codes, boundaries.geometries, strict=True):
+        min_lon, min_lat, max_lon, max_lat = geometry.bounds
+        candidates = np.flatnonzero(
+            free & (lon >= min_lon) & (lon <= max_lon) & (lat >= min_lat) & (lat <= max_lat)
+        )
+        if not len(candidates):
+            continue
+        inside = candidates[shapely.intersects_xy(geometry, lon[candidates], lat[candidates])]
+        found[inside] = code
+        free[inside] = False
+    return found.tolist()
 
 
 @lru_cache(maxsize=4096)

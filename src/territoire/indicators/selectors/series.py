@@ -5,7 +5,6 @@ limit), then normalised. No SQL is written here."""
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -20,11 +19,10 @@ from territoire.territories.models import Territory
 
 from ..definition import Definition, Filter, definition_parse
 from ..vocabularies import NORMALISATIONS, OPERATORS
-from .geography import area_km2, boundaries_of, locate_points
+from .geography import area_km2
+from .spatial import SPATIAL_MAX_POSITIONS, spatial_run
 
 AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "median": "median", "rate": "sum"}
-# A spatial join reads one row per distinct (period, position): at most this many.
-SPATIAL_MAX_POSITIONS = 500_000
 
 
 @dataclass(frozen=True)
@@ -235,21 +233,22 @@ def _query(served: Served, definition: Definition, extra: tuple[Filter, ...] = (
         else q.select(*measures),
         where=q.and_(*conditions) if conditions else None,
         group_by=[q.group(expr, alias) for expr, alias in keys] or None,
-        limit=_cap(definition) + 1,
+        limit=(
+            SPATIAL_MAX_POSITIONS
+            if definition.territory.is_spatial
+            else settings.TERRITOIRE_INDICATOR_MAX_GROUPS
+        )
+        + 1,  # fmt: skip
     )
-
-
-def _cap(definition: Definition) -> int:
-    if definition.territory.is_spatial:
-        return SPATIAL_MAX_POSITIONS
-    return settings.TERRITOIRE_INDICATOR_MAX_GROUPS
 
 
 def _run(
     served: Served, query: RecordQuery, definition: Definition
 ) -> dict[tuple[str, str], tuple]:
     """{(period key, territory code): (value, denominator, rows)} of one grouped query."""
-    cap = _cap(definition)
+    if definition.territory.is_spatial:
+        return spatial_run(served, query, definition, _period_key)
+    cap = settings.TERRITOIRE_INDICATOR_MAX_GROUPS
     page = version_page(served, query, default_limit=cap + 1, max_limit=cap + 1, with_count=False)
     if page["limits"]:
         raise ValidationFailed(
@@ -257,16 +256,6 @@ def _run(
             "Computing the indicator took longer than allowed.",
             where="definition",
         )
-    if definition.territory.is_spatial:
-        if len(page["results"]) > cap:
-            raise _refuse(
-                "territory",
-                f"la jointure spatiale lirait plus de {cap} positions distinctes : filtrez la "
-                "source ou choisissez une période plus longue.",
-                f"the spatial join would read more than {cap} distinct positions: filter the "
-                "source or choose a longer period.",
-            )
-        return _spatial_regroup(page["results"], definition)
     if len(page["results"]) > cap:
         raise _refuse(
             "definition",
@@ -281,65 +270,11 @@ def _run(
     return found
 
 
-def _position(row: dict) -> tuple[float, float]:
-    if "p_point" in row:
-        point = row["p_point"]
-        if isinstance(point, dict):
-            return _float(point.get("lon")), _float(point.get("lat"))
-        if isinstance(point, list | tuple) and len(point) == 2:  # [lat, lon], as ODS gives it
-            return _float(point[1]), _float(point[0])
-        return math.nan, math.nan
-    return _float(row.get("p_lon")), _float(row.get("p_lat"))
-
-
-def _float(value) -> float:
-    return math.nan if value is None else float(value)
-
-
-def _spatial_regroup(rows: list[dict], definition: Definition) -> dict[tuple[str, str], tuple]:
-    """The rows grouped by (period, position) regrouped by (period, boundary holding it);
-    positions outside every boundary are left out."""
-    positions = [_position(row) for row in rows]
-    codes = locate_points(
-        boundaries_of(definition.territory.boundaries),
-        [p[0] for p in positions],
-        [p[1] for p in positions],
-    )
-    sums: dict[tuple[str, str], list] = {}
-    for row, code in zip(rows, codes, strict=True):
-        if not code:
-            continue
-        entry = sums.setdefault((_period(row), code), [None, None, 0])
-        for i, name in enumerate(("v", "d")):
-            if row.get(name) is not None:
-                entry[i] = (entry[i] or 0) + row[name]
-        entry[2] += row.get("n") or 0
-    if len(sums) > settings.TERRITOIRE_INDICATOR_MAX_GROUPS:
-        raise _refuse(
-            "definition",
-            f"le calcul donnerait plus de {settings.TERRITOIRE_INDICATOR_MAX_GROUPS} groupes "
-            "(période × territoire) : choisissez une période plus longue.",
-            f"the computation would give more than {settings.TERRITOIRE_INDICATOR_MAX_GROUPS} "
-            "groups (period × territory): choose a longer period.",
-        )
-    kind = definition.measure.kind
-    if kind in ("count", "sum"):
-        # A boundary without a point counts zero (it is not missing): every period gets them all.
-        periods = {period for period, _ in sums} or {""}
-        for period in periods:
-            for code in boundaries_of(definition.territory.boundaries).codes:
-                sums.setdefault((period, code), [0, None, 0])
-    found = {}
-    for key, (v, d, n) in sums.items():
-        if kind == "mean":
-            found[key] = (None if not d or v is None else float(v) / float(d), None, n)
-        else:
-            found[key] = (v, d, n)
-    return found
-
-
 def _period(row: dict) -> str:
-    year, part = row.get("p_year"), row.get("p_part")
+    return _period_key(row.get("p_year"), row.get("p_part"))
+
+
+def _period_key(year, part) -> str:
     if year is None:
         return ""
     return str(int(year)) if part is None else f"{int(year)}-{int(part):02d}"
