@@ -159,12 +159,18 @@ def main() -> None:
     for code in codes:
         level = rng.gauss(50, 10)
         for month in range(24):
-            value = level + 0.5 * month + rng.gauss(0, 1) + (4 if code in codes[:10] and month >= 12 else 0)
+            value = (
+                level
+                + 0.5 * month
+                + rng.gauss(0, 1)
+                + (4 if code in codes[:10] and month >= 12 else 0)
+            )
             panel.append({"periode": f"{2023 + month // 12}-{month % 12 + 1:02d}", "code_territoire": code,
                           "valeur": value})  # fmt: skip
     did_s, effect = _timed(
-        lambda: selectors.effect_estimate(panel, intervention=dt.date(2024, 1, 1),
-                                          treated=codes[:10], comparison=codes[10:]),  # fmt: skip
+        lambda: selectors.effect_estimate(
+            panel, intervention=dt.date(2024, 1, 1), treated=codes[:10], comparison=codes[10:]
+        ),  # fmt: skip
         20,
     )
 
