@@ -254,11 +254,17 @@ def sparkline_points(values: list[float | None], *, width: int = 120, height: in
     )
 
 
-def _headline(indicator: Indicator, rows: list[dict]) -> tuple[str, list[tuple[str, float | None]]]:
+def _headline(
+    indicator: Indicator, rows: list[dict], parents: dict
+) -> tuple[str, list[tuple[str, float | None]]]:
     """The territory a tile follows (the reference when there is one, else the only or the
-    first one) and its values over time."""
+    first one) and its values over time. ``parents`` remembers the parent of a set of codes
+    (the tiles of a dashboard usually share their territories)."""
     codes = sorted({r["code_territoire"] for r in rows})
-    parent = _parent(set(codes)) if len(codes) > 1 else None
+    key = frozenset(codes)
+    if key not in parents:
+        parents[key] = _parent(set(codes)) if len(codes) > 1 else None
+    parent = parents[key]
     if parent is not None and parent.code in codes:
         code = parent.code
     elif len(codes) == 1:
@@ -284,12 +290,17 @@ def dashboard_tiles(actor, dashboard: Dashboard) -> list[Tile]:
     is left out, so a public dashboard never shows an internal indicator to the public)."""
     visible = set(indicator_list_for_actor(actor).values_list("pk", flat=True))
     tiles = []
-    for tile in dashboard.tiles.select_related("indicator").order_by("position", "id"):
+    parents: dict = {}
+    for tile in (
+        dashboard.tiles.select_related("indicator__series")
+        .prefetch_related("indicator__targets")
+        .order_by("position", "id")
+    ):
         indicator = tile.indicator
         if indicator.pk not in visible:
             continue
         rows = series_read(actor, indicator)
-        name, series = _headline(indicator, rows)
+        name, series = _headline(indicator, rows, parents)
         value = series[-1][1] if series else None
         progress = None
         if series:

@@ -91,3 +91,27 @@ def test_dashboards_public_and_internal(client, places, data_officer, service, a
     assert client.get(f"/tableaux-de-bord/{internal.slug}/").status_code == 404
     client.force_login(agent)
     assert client.get(f"/tableaux-de-bord/{internal.slug}/").status_code == 200
+
+
+def test_dashboard_queries_do_not_grow_with_the_tiles(client, places, data_officer, service):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(slugs: list[str]) -> int:
+        dashboard = services.dashboard_create(actor=data_officer, title=f"T{len(slugs)}",
+                                              publisher_service=service, indicators=slugs,
+                                              access_level="public")  # fmt: skip
+        client.get(f"/tableaux-de-bord/{dashboard.slug}/")  # warm (sessions, caches)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/tableaux-de-bord/{dashboard.slug}/").status_code == 200
+        return len(captured)
+
+    others = []
+    for n in range(3):
+        other = services.indicator_create(actor=data_officer, title=f"Places {n}", publisher_service=service,
+                                          definition=PLACES_BY_CODE, access_level="public")  # fmt: skip
+        services.indicator_compute(actor=data_officer, indicator=other)
+        services.indicator_publish(actor=data_officer, indicator=other, reason="source publique")
+        others.append(other.slug)
+    one, four = queries([places.slug]), queries([places.slug, *others])
+    assert one <= 12 and four - one <= 3  # one query per extra tile (its series dataset)
