@@ -16,7 +16,11 @@ Two more ways to place the rows (``territory``) and one more source:
   "measure": …, "filters": […], "territory": …, "period": …, "on": "territory" | "period_territory",
   "combine": "ratio" | "difference"}`` — both sides are grouped by the key through the records
   engine, then combined per key (``ratio``: this side / the joined side; a zero or missing
-  joined value gives null).
+  joined value gives null);
+- a join **on an identifier column**: ``"join": {"dataset": "compteurs", "on": "identifier",
+  "key": "compteur", "joined_key": "id", "territory": {"column": "code_insee"}}`` and no
+  ``territory`` of its own: each row of the main dataset gets the territory of the joined row
+  with the same identifier (a meter's readings placed by the meters' table).
 
 ``definition_parse`` checks the shape (every refusal names the field, in French and English);
 the columns are checked against the source's served version by ``compile.definition_compile``.
@@ -90,8 +94,10 @@ class Join:
     territory: TerritorySpec
     filters: tuple[Filter, ...] = ()
     period: Period | None = None
-    on: str = "territory"  # "territory" or "period_territory"
+    on: str = "territory"  # "territory", "period_territory" or "identifier"
     combine: str = "ratio"  # "ratio" or "difference"
+    key: str = ""  # on "identifier": the main dataset's identifier column…
+    joined_key: str = ""  # …and the joined dataset's, whose territory column places each row
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,10 @@ class Definition:
                     territory.pop(key, None)
         if data.get("join") is None:
             data.pop("join", None)
+        else:
+            for key in ("key", "joined_key"):
+                if not data["join"].get(key):
+                    data["join"].pop(key, None)
         return data
 
 
@@ -221,8 +231,14 @@ def definition_parse(data: Any) -> Definition:
     if period is None and not reference:
         raise _refuse("period", "donnez une colonne de dates ou une période de référence.",
                       "give a date column or a reference period.")  # fmt: skip
-    territory = _territory(data.get("territory"), "territory")
     join = _join(data["join"], period) if data.get("join") is not None else None
+    by_identifier = join is not None and join.on == "identifier"
+    territory = _territory(data.get("territory") or {}, "territory", optional=by_identifier)
+    if by_identifier and (territory.column or territory.code or territory.is_spatial):
+        raise _refuse("territory", "avec une jointure sur un identifiant, le territoire vient de "
+                      "la source jointe : ne donnez pas de territoire ici.",
+                      "with a join on an identifier, the territory comes from the joined source: "
+                      "give no territory here.")  # fmt: skip
     n = _object(data.get("normalisation") or {"kind": "none"}, "normalisation")
     _unknown_keys(n, {"kind", "base_period"}, "normalisation")
     normalisation = Normalisation(
@@ -279,7 +295,7 @@ def _period(data: Any, where: str) -> Period | None:
     )
 
 
-def _territory(data: Any, where: str) -> TerritorySpec:
+def _territory(data: Any, where: str, *, optional: bool = False) -> TerritorySpec:
     t = _object(data, where)
     _unknown_keys(t, {"column", "code", "point", "longitude", "latitude", "boundaries"}, where)
     spec = TerritorySpec(**{
@@ -299,6 +315,8 @@ def _territory(data: Any, where: str) -> TerritorySpec:
             raise _refuse(where, "une jointure spatiale ne prend ni colonne de codes ni code fixe.",
                           "a spatial join takes no code column nor fixed code.")  # fmt: skip
         return spec
+    if optional and not spec.column and not spec.code:
+        return spec
     if bool(spec.column) == bool(spec.code):
         raise _refuse(where, "donnez soit une colonne de codes INSEE, soit un code de territoire.",
                       "give either an INSEE code column or one territory code.")  # fmt: skip
@@ -307,13 +325,13 @@ def _territory(data: Any, where: str) -> TerritorySpec:
 
 def _join(data: Any, period: Period | None) -> Join:
     j = _object(data, "join")
-    _unknown_keys(
-        j, {"dataset", "measure", "filters", "territory", "period", "on", "combine"}, "join"
-    )
+    allowed = {"dataset", "measure", "filters", "territory", "period", "on", "combine", "key"}
+    _unknown_keys(j, allowed | {"joined_key"}, "join")
     on = _choice(_text(j, "on", "join.on", required=False) or "territory", JOIN_KEYS, "join.on")
+    by_identifier = on == "identifier"
     join = Join(
         dataset=_text(j, "dataset", "join.dataset"),
-        measure=_measure(j.get("measure"), "join.measure"),
+        measure=_measure(j.get("measure") or {"kind": "count"}, "join.measure"),
         territory=_territory(j.get("territory"), "join.territory"),
         filters=_filters(j.get("filters"), "join.filters"),
         period=_period(j.get("period"), "join.period"),
@@ -323,7 +341,13 @@ def _join(data: Any, period: Period | None) -> Join:
             JOIN_COMBINATIONS,
             "join.combine",
         ),  # fmt: skip
+        key=_text(j, "key", "join.key", required=by_identifier),
+        joined_key=_text(j, "joined_key", "join.joined_key", required=by_identifier),
     )
+    if by_identifier and not join.territory.column:
+        raise _refuse("join.territory.column", "une jointure sur un identifiant a besoin de la "
+                      "colonne des codes INSEE de la source jointe.",
+                      "a join on an identifier needs the joined source's INSEE code column.")  # fmt: skip
     if on == "period_territory" and (join.period is None or period is None):
         raise _refuse("join.period", "une jointure sur la période et le territoire a besoin d'une "
                       "colonne de dates des deux côtés.",

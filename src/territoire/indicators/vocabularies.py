@@ -78,6 +78,10 @@ BOUNDARIES = {
 JOIN_KEYS = {
     "territory": ("Territoire", "Territory"),
     "period_territory": ("Période et territoire", "Period and territory"),
+    "identifier": (
+        "Identifiant (le territoire vient de la source jointe)",
+        "Identifier (the territory comes from the joined source)",
+    ),
 }
 JOIN_COMBINATIONS = {
     "ratio": ("Rapport (cette source / source jointe)", "Ratio (this source / joined source)"),

@@ -42,7 +42,7 @@ WHERE = {
     "join.measure.column": "join_column", "join.territory": "join_territory_column",
     "join.territory.column": "join_territory_column", "join.on": "join_on",
     "join.period": "join_period_column", "join.period.column": "join_period_column",
-    "join.combine": "join_combine",
+    "join.combine": "join_combine", "join.key": "join_key", "join.joined_key": "join_joined_key",
 }  # fmt: skip
 LEVELS = [(v, label) for v, label in AccessLevel.choices if v != AccessLevel.PERSONAL]
 
@@ -125,6 +125,11 @@ class IndicatorForm(AccessibleForm):
     )
     join_period_column = forms.CharField(label=_("Jointure : colonne de dates (clé période et territoire)"),
                                          required=False)  # fmt: skip
+    join_key = forms.CharField(
+        label=_("Jointure sur un identifiant : colonne de ce jeu"), required=False
+    )
+    join_joined_key = forms.CharField(label=_("Jointure sur un identifiant : colonne du jeu joint"),
+                                      required=False)  # fmt: skip
     join_on = forms.ChoiceField(
         label=_("Jointure : clé"), choices=_choices(JOIN_KEYS), required=False
     )
@@ -208,6 +213,9 @@ class IndicatorForm(AccessibleForm):
             }  # fmt: skip
             if d["join_period_column"]:
                 join["period"] = {"column": d["join_period_column"], "truncate": d["truncate"]}
+            if join["on"] == "identifier":
+                join.update(key=d["join_key"], joined_key=d["join_joined_key"])
+                definition["territory"] = {}
             definition["join"] = join
         return definition
 
@@ -261,6 +269,7 @@ def _join_initial(join: dict | None) -> dict:
         "join_territory_column": join["territory"].get("column", ""),
         "join_period_column": (join.get("period") or {}).get("column", ""),
         "join_on": join.get("on", "territory"), "join_combine": join.get("combine", "ratio"),
+        "join_key": join.get("key", ""), "join_joined_key": join.get("joined_key", ""),
     }  # fmt: skip
 
 

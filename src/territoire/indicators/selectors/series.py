@@ -20,7 +20,7 @@ from territoire.territories.models import Territory
 from ..definition import Definition, Filter, definition_parse
 from ..vocabularies import NORMALISATIONS, OPERATORS
 from .geography import area_km2
-from .spatial import SPATIAL_MAX_POSITIONS, spatial_run
+from .spatial import SPATIAL_MAX_POSITIONS, identifier_run, spatial_run
 
 AGGREGATES = {"count": "count", "sum": "sum", "mean": "avg", "median": "median", "rate": "sum"}
 
@@ -118,6 +118,28 @@ def definition_check(
             )
     if territory.is_spatial:
         _spatial_check(served, definition, prefix)
+    if definition.join is not None and definition.join.on == "identifier":
+        if m.kind == "median":
+            raise _refuse("measure.kind", "la médiane n'est pas disponible avec une jointure sur "
+                          "un identifiant.", "the median is not available with a join on an "
+                          "identifier.")  # fmt: skip
+        if joined is None:  # pragma: no cover - the callers always read the joined source
+            raise _refuse(
+                "join.dataset", "la source jointe manque.", "the joined source is missing."
+            )
+        definition_check(joined, join_side(definition), prefix="join.")
+        left = _column(served, definition.join.key, "join.key")
+        right = _column(joined, definition.join.joined_key, "join.joined_key")
+        if left.type != right.type or left.type not in ("text", "integer"):
+            raise _refuse(
+                "join.joined_key",
+                f"les identifiants ne sont pas du même type : « {left.id} » est de type "
+                f"{left.type}, « {right.id} » de type {right.type} (il faut deux textes ou deux "
+                "entiers).",
+                f"the identifiers are not of the same type: '{left.id}' is {left.type}, "
+                f"'{right.id}' is {right.type} (two texts or two integers are needed).",
+            )
+        return
     if definition.join is not None:
         if joined is None:  # pragma: no cover - the callers always read the joined source
             raise _refuse(
@@ -199,7 +221,9 @@ def _groups(served: Served, definition: Definition) -> list[tuple]:
         if period.truncate in ("quarter", "month"):
             keys.append((q.call(period.truncate, field), "p_part"))
     territory = definition.territory
-    if territory.column:
+    if definition.join is not None and definition.join.on == "identifier":
+        keys.append((q.field(definition.join.key), "p_key"))
+    elif territory.column:
         keys.append((q.field(territory.column), "p_territory"))
     elif territory.point:
         keys.append((q.field(territory.point), "p_point"))
@@ -211,7 +235,7 @@ def _groups(served: Served, definition: Definition) -> list[tuple]:
 
 def _query(served: Served, definition: Definition, extra: tuple[Filter, ...] = ()) -> RecordQuery:
     m = definition.measure
-    spatial = definition.territory.is_spatial
+    spatial = _placed(definition)
     if m.kind in ("count", "share"):
         measures = [(q.call("count", q.star()), "v")]
     elif spatial and m.kind == "mean":  # regrouped by territory after the join: sum / count
@@ -242,12 +266,41 @@ def _query(served: Served, definition: Definition, extra: tuple[Filter, ...] = (
     )
 
 
+def _placed(definition: Definition) -> bool:
+    """Whether the rows are placed in territories after the query (spatial or identifier join)."""
+    join = definition.join
+    return definition.territory.is_spatial or (join is not None and join.on == "identifier")
+
+
+def _identifier_query(joined: Served, definition: Definition) -> RecordQuery:
+    """The joined source's (identifier, INSEE code) pairs."""
+    join = definition.join
+    assert join is not None
+    conditions = [_condition(joined, f, "join.filters") for f in join.filters]
+    return RecordQuery(
+        select=q.select(
+            (q.field(join.joined_key), "p_key"),
+            (q.field(join.territory.column), "p_territory"),
+            (q.call("count", q.star()), "n"),
+        ),  # fmt: skip
+        where=q.and_(*conditions) if conditions else None,
+        group_by=[
+            q.group(q.field(join.joined_key), "p_key"),
+            q.group(q.field(join.territory.column), "p_territory"),
+        ],  # fmt: skip
+        limit=SPATIAL_MAX_POSITIONS + 1,
+    )
+
+
 def _run(
-    served: Served, query: RecordQuery, definition: Definition
+    served: Served, query: RecordQuery, definition: Definition, joined: Served | None = None
 ) -> dict[tuple[str, str], tuple]:
     """{(period key, territory code): (value, denominator, rows)} of one grouped query."""
     if definition.territory.is_spatial:
         return spatial_run(served, query, definition, _period_key)
+    if _placed(definition) and joined is not None:
+        return identifier_run(served, query, joined, _identifier_query(joined, definition),
+                              definition, _period_key)  # fmt: skip
     cap = settings.TERRITOIRE_INDICATOR_MAX_GROUPS
     page = version_page(served, query, default_limit=cap + 1, max_limit=cap + 1, with_count=False)
     if page["limits"]:
@@ -302,14 +355,15 @@ def _period_label(definition: Definition, key: str) -> str:
 
 
 def _side_values(
-    served: Served, definition: Definition
+    served: Served, definition: Definition, joined: Served | None = None
 ) -> dict[tuple[str, str], tuple[float | None, int | None]]:
-    """{(period label, territory code): (value, rows)} of one source."""
-    raw = _run(served, _query(served, definition), definition)
+    """{(period label, territory code): (value, rows)} of one source (placed by ``joined``
+    when the join is on an identifier)."""
+    raw = _run(served, _query(served, definition), definition, joined)
     m = definition.measure
     values: dict[tuple[str, str], tuple[float | None, int | None]] = {}
     if m.kind == "share":
-        part = _run(served, _query(served, definition, m.share_filters), definition)
+        part = _run(served, _query(served, definition, m.share_filters), definition, joined)
         for key, (total, _, n) in raw.items():
             hits = part.get(key, (0, None, 0))[0] or 0
             values[key] = (None if not total else 100.0 * float(hits) / float(total), n)
@@ -336,6 +390,8 @@ def series_compute(
     """The series of ``definition`` over ``served`` (and the joined source ``joined``), sorted
     by period then territory."""
     definition_check(served, definition, joined)
+    if _placed(definition) and not definition.territory.is_spatial:
+        return _normalise(definition, _side_values(served, definition, joined))
     values = _side_values(served, definition)
     if definition.join is not None and joined is not None:
         values = _combine(definition, values, _side_values(joined, join_side(definition)))

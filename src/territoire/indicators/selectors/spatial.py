@@ -1,6 +1,8 @@
-"""The spatial join of an indicator: the source's rows grouped by (period, position) through
-the records engine, the positions put into the boundaries of communes or quartiers, the groups
-summed per (period, boundary).
+"""Joins that place rows before they are summed: the spatial join (the source's rows grouped by
+(period, position) through the records engine, the positions put into the boundaries of
+communes or quartiers) and the join on an identifier (rows grouped by (period, identifier),
+each identifier placed by the joined source's INSEE code); then the groups are summed per
+(period, territory).
 
 The grouped query is the records engine's own (validated ODSQL trees, bound parameters, the
 time limit), read with ``export_cursor`` as columns (NumPy arrays) rather than one dict per
@@ -69,6 +71,17 @@ def _item(column: np.ndarray | None, i: int):
     return None if value is np.ma.masked else value
 
 
+def _too_many(size: int, what_fr: str, what_en: str, where: str) -> None:
+    if size > SPATIAL_MAX_POSITIONS:
+        raise _refuse(
+            where,
+            f"la jointure lirait plus de {SPATIAL_MAX_POSITIONS} {what_fr} distincts : filtrez "
+            "la source ou choisissez une période plus longue.",
+            f"the join would read more than {SPATIAL_MAX_POSITIONS} distinct {what_en}: filter "
+            "the source or choose a longer period.",
+        )
+
+
 def spatial_run(
     served: Served, query: RecordQuery, definition: Definition, period_of
 ) -> dict[tuple[str, str], tuple]:
@@ -77,17 +90,55 @@ def spatial_run(
     ``period_of(year, part)`` gives the period key of a group."""
     data = _columns(served, query)
     size = len(next(iter(data.values()))) if data else 0
-    if size > SPATIAL_MAX_POSITIONS:
-        raise _refuse(
-            "territory",
-            f"la jointure spatiale lirait plus de {SPATIAL_MAX_POSITIONS} positions distinctes : "
-            "filtrez la source ou choisissez une période plus longue.",
-            f"the spatial join would read more than {SPATIAL_MAX_POSITIONS} distinct positions: "
-            "filter the source or choose a longer period.",
-        )
+    _too_many(size, "positions", "positions", "territory")
     boundaries = boundaries_of(definition.territory.boundaries)
     lon, lat = _positions(data)
     codes = np.asarray(locate_points(boundaries, lon, lat), dtype=object)
+    return _regroup(data, codes, size, definition, period_of, boundaries.codes)
+
+
+def identifier_run(
+    served: Served, query: RecordQuery, joined: Served, joined_query: RecordQuery,
+    definition: Definition, period_of,
+) -> dict[tuple[str, str], tuple]:  # fmt: skip
+    """The main source grouped by (period, identifier), each identifier placed in the
+    territory the joined source gives it; identifiers the joined source does not know are
+    left out. An identifier with two territories in the joined source is refused."""
+    data = _columns(served, query)
+    size = len(next(iter(data.values()))) if data else 0
+    _too_many(size, "identifiants", "identifiers", "join.key")
+    places = _columns(joined, joined_query)
+    _too_many(len(places.get("p_key", [])), "identifiants", "identifiers", "join.joined_key")
+    territory_of: dict[str, str] = {}
+    for key, code in zip(places.get("p_key", []), places.get("p_territory", []), strict=True):
+        if key is np.ma.masked or code is np.ma.masked or key is None or code is None:
+            continue
+        key, code = str(key), territory_code(code)
+        if territory_of.setdefault(key, code) != code:
+            raise _refuse(
+                "join.joined_key",
+                f"l'identifiant « {key} » a plusieurs territoires dans la source jointe "
+                f"({territory_of[key]}, {code}) : la jointure serait ambiguë.",
+                f"identifier '{key}' has several territories in the joined source "
+                f"({territory_of[key]}, {code}): the join would be ambiguous.",
+            )
+    keys = data.get("p_key", np.array([], dtype=object))
+    codes = np.array(
+        [territory_of.get(str(_item(keys, i)), "") for i in range(size)], dtype=object
+    ) if size else np.array([], dtype=object)  # fmt: skip
+    return _regroup(data, codes, size, definition, period_of, ())
+
+
+def territory_code(value) -> str:
+    """An INSEE code as text: 1234 → 01234 (a code read as a number lost its leading zero)."""
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].isdigit():
+        text = text[:-2]
+    return text.zfill(5) if text.isdigit() and len(text) < 5 else text
+
+
+def _regroup(data, codes, size, definition: Definition, period_of, all_codes) -> dict:
+    """Sum the groups per (period, code); ``all_codes`` get a zero for counts and sums."""
     years = data.get("p_year")
     parts = data.get("p_part")
     periods = np.array(
@@ -116,7 +167,7 @@ def spatial_run(
     kind = definition.measure.kind
     if kind in ("count", "sum"):
         for period in {p for p, _ in found} or {period_of(None, None)}:
-            for code in boundaries.codes:
+            for code in all_codes:
                 found.setdefault((period, code), (0, None, 0))
     if len(found) > settings.TERRITOIRE_INDICATOR_MAX_GROUPS:
         cap = settings.TERRITOIRE_INDICATOR_MAX_GROUPS

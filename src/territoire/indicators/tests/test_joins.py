@@ -204,3 +204,74 @@ def test_a_new_version_of_the_joined_source_recomputes(points_dataset, pupils, c
     rows = selectors.series_read(steward, indicator)
     assert {r["code_territoire"]: r["valeur"] for r in rows} == {"34001": 0.02, "34002": 0.02}
     assert indicator.runs.first().trigger == "version 2 de eleves"
+
+
+@pytest.fixture
+def meters(make_dataset, ingest, tmp_path, other_service):
+    """The water service's meters (identifier → commune) and their readings, kept by another
+    service, which name only the meter."""
+    table = make_dataset("Compteurs", slug="compteurs", access_level="internal",
+                         publisher_service=other_service)  # fmt: skip
+    ingest(
+        table,
+        write(tmp_path, "compteurs.csv", ["id;code_insee", "C1;34001", "C2;34001", "C3;34002"]),
+    )
+    readings = make_dataset("Relevés", slug="releves", access_level="internal")
+    ingest(readings, write(tmp_path, "releves.csv", [
+        "compteur;date;m3", "C1;2024-01-05;10", "C1;2024-02-05;12", "C2;2024-01-07;5",
+        "C3;2024-01-09;7", "C9;2024-01-09;1000",
+    ]))  # fmt: skip
+    return table, readings
+
+
+BY_METER = {
+    "dataset": "releves",
+    "measure": {"kind": "sum", "column": "m3"},
+    "period": {"column": "date", "truncate": "month"},
+    "territory": {},
+    "join": {"dataset": "compteurs", "on": "identifier", "key": "compteur", "joined_key": "id",
+             "territory": {"column": "code_insee"}},
+}  # fmt: skip
+
+
+def test_join_on_an_identifier_places_rows_by_the_joined_table(meters, communes, steward, service):
+    indicator = services.indicator_create(actor=steward, title="Eau par commune", publisher_service=service,
+                                          definition=BY_METER)  # fmt: skip
+    run = services.indicator_compute(actor=steward, indicator=indicator)
+    assert run.status == "created", run.error
+    rows = selectors.series_read(steward, indicator)
+    # C9 is in no meter table: left out. C1 + C2 in Aville, C3 in Béville.
+    assert {(r["periode"], r["code_territoire"]): r["valeur"] for r in rows} == {
+        ("2024-01", "34001"): 15,
+        ("2024-02", "34001"): 12,
+        ("2024-01", "34002"): 7,
+    }
+    assert indicator.access_level == "internal"
+
+
+def test_join_on_identifiers_of_different_types_is_refused(meters, make_dataset, ingest, tmp_path,
+                                                           communes, steward):  # fmt: skip
+    numbers = make_dataset("Compteurs numérotés", slug="compteurs-num", access_level="internal")
+    ingest(numbers, write(tmp_path, "n.csv", ["id;code_insee", "1;34001", "2;34002"]))
+    spec = {**BY_METER, "join": {**BY_METER["join"], "dataset": "compteurs-num"}}
+    with pytest.raises(ValidationFailed) as caught:
+        selectors.definition_preview(steward, spec)
+    assert caught.value.where == "join.joined_key" and "même type" in caught.value.message_fr
+    assert "same type" in caught.value.message_en
+
+
+def test_an_identifier_in_two_territories_is_refused(meters, make_dataset, ingest, tmp_path,
+                                                     communes, steward):  # fmt: skip
+    twice = make_dataset("Compteurs en double", slug="compteurs-double", access_level="internal")
+    ingest(twice, write(tmp_path, "d.csv", ["id;code_insee", "C1;34001", "C1;34002"]))
+    spec = {**BY_METER, "join": {**BY_METER["join"], "dataset": "compteurs-double"}}
+    with pytest.raises(ValidationFailed) as caught:
+        selectors.definition_preview(steward, spec)
+    assert caught.value.where == "join.joined_key" and "C1" in caught.value.message_fr
+
+
+def test_identifier_join_takes_no_territory_of_its_own(steward):
+    spec = {**BY_METER, "territory": {"column": "compteur"}}
+    with pytest.raises(ValidationFailed) as caught:
+        selectors.definition_preview(steward, spec)
+    assert caught.value.where == "territory"
