@@ -23,7 +23,9 @@ from .boards import (
     evaluation_assess,
     evaluation_get_for_actor,
     evaluation_list_for_actor,
+    indicators_using,
     sparkline_points,
+    territory_indicators,
 )
 from .effects import EffectResult, effect_estimate
 from .progress import Progress, period_end, progress_assess
@@ -43,7 +45,9 @@ __all__ = [
     "evaluation_assess",
     "evaluation_get_for_actor",
     "evaluation_list_for_actor",
+    "indicators_using",
     "sparkline_points",
+    "territory_indicators",
     "Progress",
     "definition_check",
     "definition_preview",

@@ -311,3 +311,46 @@ def dashboard_tiles(actor, dashboard: Dashboard) -> list[Tile]:
             sparkline=sparkline_points([v for _, v in series]), values=series,
         ))  # fmt: skip
     return tiles
+
+
+# ------------------------------------------------------------------ portal cross-links
+
+
+def indicators_using(actor, slug: str) -> list[Indicator]:
+    """The indicators the actor sees that read the dataset ``slug`` (as source or join)."""
+    return list(
+        indicator_list_for_actor(actor)
+        .filter(Q(definition__dataset=slug) | Q(definition__join__dataset=slug))
+        .order_by("title")
+    )
+
+
+@dataclass
+class TerritoryValue:
+    indicator: Indicator
+    period: str
+    value: float | None
+    rank: int
+    of: int
+    reference_name: str
+    reference_value: float | None
+
+
+def territory_indicators(actor, code: str, *, limit: int = 12) -> list[TerritoryValue]:
+    """The territory's latest value for each indicator the actor sees that has one, with its
+    rank among the territories of the indicator and the value of their EPCI (or commune)."""
+    found = []
+    candidates = indicator_list_for_actor(actor).filter(series__isnull=False).order_by("title")
+    for indicator in candidates[: limit * 2]:
+        comparison = comparison_for(actor, indicator)
+        mine = next((r for r in comparison.ranking if r.code == code), None)
+        if mine is None:
+            continue
+        found.append(TerritoryValue(
+            indicator, comparison.period, mine.value, mine.rank,
+            sum(1 for r in comparison.ranking if r.rank), comparison.reference_name,
+            comparison.reference_value,
+        ))  # fmt: skip
+        if len(found) >= limit:
+            break
+    return found

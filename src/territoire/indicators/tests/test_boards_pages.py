@@ -115,3 +115,11 @@ def test_dashboard_queries_do_not_grow_with_the_tiles(client, places, data_offic
         others.append(other.slug)
     one, four = queries([places.slug]), queries([places.slug, *others])
     assert one <= 12 and four - one <= 3  # one query per extra tile (its series dataset)
+
+
+def test_territory_and_dataset_pages_link_the_indicators(client, places, communes):
+    html = client.get("/territoires/communes/34001/").content.decode()
+    assert f"/indicateurs/{places.slug}/comparaison/" in html
+    assert "1 sur 2" in html  # Aville ranks first of the two communes with a value
+    html = client.get("/jeux-de-donnees/places/").content.decode()
+    assert f'href="/indicateurs/{places.slug}/"' in html
