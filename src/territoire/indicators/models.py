@@ -234,6 +234,11 @@ class Dashboard(TimeStampedModel):
         default=AccessLevel.INTERNAL,
         db_index=True,
     )
+    # The sites allowed to show the dashboard in a frame (CSP frame-ancestors), set by the data
+    # officer; empty: no site may.
+    embed_origins = models.JSONField(
+        _("origines autorisées à l'intégrer"), default=list, blank=True
+    )
 
     class Meta:
         ordering = ["title"]

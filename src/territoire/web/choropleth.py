@@ -17,6 +17,7 @@ class LegendEntry:
     css: str
     low: float | None
     high: float | None
+    fill: str = ""  # the colour itself, for a standalone SVG file (no style sheet there)
 
 
 def breaks(values: list[float], classes: int = CLASSES) -> list[float]:

@@ -25,9 +25,22 @@ urlpatterns = [
         views.indicator_comparison,
         name="indicator-comparison",
     ),
+    path(
+        "indicateurs/<slug:slug>/comparaison/carte.svg",
+        views.comparison_svg,
+        name="indicator-comparison-svg",
+    ),
     path("evaluations/<slug:slug>/", views.evaluation_detail, name="evaluation"),
     path("tableaux-de-bord/", views.dashboard_list, name="dashboards"),
     path("tableaux-de-bord/<slug:slug>/", views.dashboard_detail, name="dashboard"),
+    path(
+        "tableaux-de-bord/<slug:slug>/integration/", views.dashboard_embed, name="dashboard-embed"
+    ),
+    path(
+        "tableaux-de-bord/<slug:slug>/tuiles/<slug:indicator>.csv",
+        views.dashboard_tile_csv,
+        name="dashboard-tile-csv",
+    ),
     path("services/", views.service_list, name="services"),
     path("services/<slug:organization>/<slug:service>/", views.service_detail, name="service"),
     path("territoires/<slug:kind>/<str:code>/", views.territory_detail, name="territory"),

@@ -30,6 +30,11 @@ urlpatterns = [
     path("tableaux-de-bord/", boards.dashboard_list, name="dashboard_list"),
     path("tableaux-de-bord/nouveau/", boards.dashboard_new, name="dashboard_new"),
     path("tableaux-de-bord/<slug:slug>/", boards.dashboard_edit, name="dashboard_edit"),
+    path(
+        "tableaux-de-bord/<slug:slug>/integration/",
+        boards.dashboard_embed,
+        name="dashboard_embed",
+    ),
     path("registres/", registers.register_list, name="registers"),
     path("registres/<str:kind>/nouveau/", registers.register_new, name="register_new"),
     path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),

@@ -4,6 +4,7 @@ and their computation into a series dataset."""
 from .boards import (
     dashboard_check_editable,
     dashboard_create,
+    dashboard_embed_set,
     dashboard_update,
     evaluation_create,
     evaluation_update,
@@ -28,6 +29,7 @@ __all__ = [
     "SERIES_COLUMNS",
     "dashboard_check_editable",
     "dashboard_create",
+    "dashboard_embed_set",
     "dashboard_update",
     "evaluation_create",
     "evaluation_update",

@@ -4,6 +4,7 @@ Who may: the indicators' edit rule (data officer, or a steward of the owner serv
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.db import transaction
@@ -222,6 +223,8 @@ def dashboard_update(
         if description is not None:
             dashboard.description = description
         dashboard.access_level = level
+        if level != AccessLevel.PUBLIC:
+            dashboard.embed_origins = []  # only a public dashboard may be embedded
         dashboard.save()
         changes = snapshot_diff(before, model_snapshot(dashboard))
         if indicators is not None and list(indicators) != old_tiles:
@@ -229,4 +232,41 @@ def dashboard_update(
             changes["tiles"] = [old_tiles, list(indicators)]
         if changes:
             audit_record(actor=actor, action="update", instance=dashboard, changes=changes)
+    return dashboard
+
+
+ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:\d{1,5})?$")
+
+
+def dashboard_embed_set(*, actor, dashboard: Dashboard, origins: list[str]) -> Dashboard:
+    """The data officer's list of sites allowed to show a public dashboard in a frame (the CSP
+    ``frame-ancestors`` of its embeddable view); each an origin such as https://ville.fr."""
+    if not permissions.is_data_officer(actor):
+        raise PermissionRefused(
+            "Seul l'administrateur des données choisit les sites qui peuvent intégrer un tableau de bord.",
+            "Only the data officer chooses the sites that may embed a dashboard.",
+            where="embed_origins",
+        )
+    cleaned = sorted({o.strip().rstrip("/") for o in origins if o.strip()})
+    wrong = [o for o in cleaned if not ORIGIN_RE.match(o)]
+    if wrong:
+        listed = ", ".join(wrong)
+        raise ValidationFailed(
+            f"Origine(s) invalide(s) : {listed}. Écrivez-les ainsi : https://www.ville.fr (sans chemin).",
+            f"Invalid origin(s): {listed}. Write them as https://www.ville.fr (no path).",
+            where="embed_origins",
+        )
+    if cleaned and dashboard.access_level != AccessLevel.PUBLIC:
+        raise ValidationFailed(
+            "Seul un tableau de bord public peut être intégré à un autre site.",
+            "Only a public dashboard can be embedded in another site.",
+            where="embed_origins",
+        )
+    with transaction.atomic():
+        before = list(dashboard.embed_origins)
+        dashboard.embed_origins = cleaned
+        dashboard.save(update_fields=["embed_origins", "modified_at"])
+        if before != cleaned:
+            audit_record(actor=actor, action="update", instance=dashboard,
+                         changes={"embed_origins": [before, cleaned]})  # fmt: skip
     return dashboard

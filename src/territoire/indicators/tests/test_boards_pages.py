@@ -123,3 +123,43 @@ def test_territory_and_dataset_pages_link_the_indicators(client, places, commune
     assert "1 sur 2" in html  # Aville ranks first of the two communes with a value
     html = client.get("/jeux-de-donnees/places/").content.decode()
     assert f'href="/indicateurs/{places.slug}/"' in html
+
+
+def test_embed_view_exports_and_the_officers_origins(
+    client, places, data_officer, steward, service
+):
+    from territoire.core.errors import PermissionRefused, ValidationFailed
+
+    dashboard = services.dashboard_create(actor=data_officer, title="En chiffres", publisher_service=service,
+                                          indicators=[places.slug], access_level="public")  # fmt: skip
+    response = client.get(f"/tableaux-de-bord/{dashboard.slug}/integration/")
+    assert response.status_code == 200 and "X-Frame-Options" not in response.headers
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    with pytest.raises(PermissionRefused):
+        services.dashboard_embed_set(
+            actor=steward, dashboard=dashboard, origins=["https://ville.fr"]
+        )
+    with pytest.raises(ValidationFailed) as caught:
+        services.dashboard_embed_set(
+            actor=data_officer, dashboard=dashboard, origins=["https://ville.fr/page"]
+        )
+    assert caught.value.where == "embed_origins"
+    services.dashboard_embed_set(actor=data_officer, dashboard=dashboard,
+                                 origins=["https://ville.fr/", " https://www.metropole.fr "])  # fmt: skip
+    csp = client.get(f"/tableaux-de-bord/{dashboard.slug}/integration/")["Content-Security-Policy"]
+    assert "frame-ancestors https://ville.fr https://www.metropole.fr" in csp
+    assert (
+        "frame-ancestors 'none'"
+        in client.get(f"/tableaux-de-bord/{dashboard.slug}/")["Content-Security-Policy"]
+    )
+    services.dashboard_update(actor=data_officer, dashboard=dashboard, access_level="internal")
+    assert dashboard.embed_origins == []
+    client.force_login(data_officer)
+    assert client.get(f"/tableaux-de-bord/{dashboard.slug}/integration/").status_code == 404
+    csv_response = client.get(f"/tableaux-de-bord/{dashboard.slug}/tuiles/{places.slug}.csv")
+    assert csv_response.status_code == 200
+    assert csv_response.content.decode().splitlines()[0] == "periode,territoire,valeur,unite"
+    svg = client.get(f"/indicateurs/{places.slug}/comparaison/carte.svg")
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    text = svg.content.decode()
+    assert 'fill="#' in text and "Aville" in text and "<title" in text

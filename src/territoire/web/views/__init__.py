@@ -5,8 +5,11 @@ from .catalogue import dataset_list
 from .dataset import dataset_detail, dataset_source_file, distribution_file
 from .home import home
 from .indicators import (
+    comparison_svg,
     dashboard_detail,
+    dashboard_embed,
     dashboard_list,
+    dashboard_tile_csv,
     evaluation_detail,
     indicator_comparison,
     indicator_detail,
@@ -35,7 +38,10 @@ __all__ = [
     "dataset_source_file",
     "distribution_file",
     "home",
+    "comparison_svg",
     "dashboard_detail",
+    "dashboard_embed",
+    "dashboard_tile_csv",
     "dashboard_list",
     "evaluation_detail",
     "indicator_comparison",

@@ -81,3 +81,25 @@ def test_builder_spatial_join_refusal_lands_on_its_field(client, steward, servic
     assert response.status_code == 400 and "il faut des nombres" in html
     assert 'id="id_spatial_longitude_errors"' in html
     assert not Indicator.objects.exists()
+
+
+def test_officer_sets_embed_origins(client, data_officer, steward, service, indicator):
+    from territoire.indicators import services as indicator_services
+
+    services.indicator_publish(actor=data_officer, indicator=indicator, reason="agrégat")
+    dashboard = indicator_services.dashboard_create(actor=data_officer, title="Public", publisher_service=service,
+                                                    indicators=[indicator.slug], access_level="public")  # fmt: skip
+    client.force_login(steward)
+    client.post(
+        f"/espace/tableaux-de-bord/{dashboard.slug}/integration/",
+        {"embed_origins": "https://ville.fr"},
+    )
+    dashboard.refresh_from_db()
+    assert dashboard.embed_origins == []  # a steward may not
+    client.force_login(data_officer)
+    page = client.get(f"/espace/tableaux-de-bord/{dashboard.slug}/").content.decode()
+    assert "Sites autorisés" in page
+    client.post(f"/espace/tableaux-de-bord/{dashboard.slug}/integration/",
+                {"embed_origins": "https://ville.fr\nhttps://metropole.fr"})  # fmt: skip
+    dashboard.refresh_from_db()
+    assert dashboard.embed_origins == ["https://metropole.fr", "https://ville.fr"]

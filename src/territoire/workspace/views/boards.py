@@ -9,7 +9,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from territoire.accounts import permissions
 from territoire.core.errors import NotFound, PermissionRefused, TerritoireError
 from territoire.indicators import selectors as indicator_selectors
 from territoire.indicators import services as indicator_services
@@ -59,7 +61,11 @@ def _dashboard_page(request, dashboard):
                 request, _("Tableau de bord « %(t)s » enregistré.") % {"t": dashboard.title}
             )
             return redirect("workspace:dashboard_edit", slug=dashboard.slug)
-    return render(request, "workspace/dashboard_form.html", {"form": form, "dashboard": dashboard},
+    context = {
+        "form": form, "dashboard": dashboard,
+        "is_data_officer": permissions.is_data_officer(request.user),
+    }  # fmt: skip
+    return render(request, "workspace/dashboard_form.html", context,
                   status=400 if form.errors else 200)  # fmt: skip
 
 
@@ -126,3 +132,23 @@ def evaluation_edit(request, slug: str, evaluation: str | None = None):
         "form": form, "indicator": indicator, "evaluation": current, "result": result,
         "evaluations": indicator.evaluations.order_by("title"),
     }, status=400 if form.errors else 200)  # fmt: skip
+
+
+@login_required
+@require_POST
+def dashboard_embed(request, slug: str):
+    """The data officer's list of sites allowed to embed the dashboard (one origin a line)."""
+    require_staff_editor(request)
+    dashboard = indicator_selectors.dashboard_list_editable(request.user).filter(slug=slug).first()
+    if dashboard is None:
+        raise Http404
+    origins = request.POST.get("embed_origins", "").splitlines()
+    try:
+        indicator_services.dashboard_embed_set(
+            actor=request.user, dashboard=dashboard, origins=origins
+        )
+    except TerritoireError as exc:
+        messages.error(request, exc.localized())
+    else:
+        messages.success(request, _("Sites autorisés enregistrés."))
+    return redirect("workspace:dashboard_edit", slug=dashboard.slug)

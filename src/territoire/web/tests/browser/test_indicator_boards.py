@@ -58,6 +58,7 @@ def test_comparison_evaluation_and_dashboard_pages(open_tab, boards, lang):
         "evaluation": f"/evaluations/{evaluation.slug}/",
         "dashboards": "/tableaux-de-bord/",
         "dashboard": f"/tableaux-de-bord/{dashboard.slug}/",
+        "dashboard embed": f"/tableaux-de-bord/{dashboard.slug}/integration/",
     }
     found = {}
     for javascript in (True, False):
