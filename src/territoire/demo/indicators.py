@@ -7,17 +7,26 @@ demo's real files once its datasets and first indicators exist (``demo_build``):
   budget with the Assemblies service's deliberations on the commune's INSEE code;
 - the measured effect of a change of the council's calendar on the deliberations per month
   (real periods; no comparison commune, so before/after only, as the page says);
+- population density by commune: the COG 2026 populations the product ships (Licence Ouverte),
+  published as a dataset of their own, summed per commune and divided by each commune's area;
 - a public dashboard « Le territoire en chiffres » and an internal one for the Finances service.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 from territoire.accounts.models import User
+from territoire.catalog import services as catalog_services
+from territoire.catalog.models import Dataset
+from territoire.lake import services as lake_services
 from territoire.indicators import services as indicator_services
 from territoire.indicators.models import Dashboard, Evaluation, Indicator
 from territoire.organizations.models import Service
+from territoire.territories.models import Territory
 
 DEFIBRILLATORS = {
     "dataset": "defibrillateurs",
@@ -26,7 +35,22 @@ DEFIBRILLATORS = {
     "territory": {"longitude": "coord_x", "latitude": "coord_y", "boundaries": "commune"},
 }
 
+POPULATIONS = "populations-communes"
+
 INDICATORS = [
+    {
+        "slug": "densite-de-population",
+        "title": "Densité de population, par commune",
+        "service": "finances", "unit": "habitants par km²", "direction": "higher",
+        "frequency": "ANNUAL", "themes": ["SOCI"],
+        "method": "Population municipale (COG 2026, INSEE) de chaque commune de la métropole, "
+        "divisée par la surface de son contour (IGN Admin Express).",
+        "definition": {
+            "dataset": POPULATIONS, "measure": {"kind": "sum", "column": "population"},
+            "reference_period": "2026", "territory": {"column": "code_insee"},
+            "normalisation": {"kind": "per_km2"},
+        },
+    },
     {
         "slug": "defibrillateurs-pour-10000-habitants",
         "title": "Défibrillateurs pour 10 000 habitants, par commune",
@@ -70,6 +94,7 @@ INDICATORS = [
 def demo_indicators(officer: User, services: dict[str, Service]) -> list[str]:
     """Create (once), compute and publish the demo's indicators of issue 12, its evaluation
     and its dashboards; returns the indicators' slugs."""
+    _populations(officer, services["finances"])
     slugs = []
     for spec in INDICATORS:
         indicator = Indicator.objects.filter(slug=spec["slug"]).first()
@@ -94,6 +119,35 @@ def demo_indicators(officer: User, services: dict[str, Service]) -> list[str]:
     return slugs
 
 
+def _populations(officer: User, service: Service) -> None:
+    """The communes' populations of the EPCI as a public dataset (the COG file the product
+    ships): unchanged on a second build."""
+    dataset = Dataset.objects.filter(slug=POPULATIONS).first()
+    if dataset is None:
+        dataset = catalog_services.dataset_create(
+            actor=officer, title="Populations légales des communes de la métropole (COG 2026)",
+            slug=POPULATIONS, publisher=service.organization, publisher_service=service,
+            access_level="public", licence="etalab-2.0", frequency="ANNUAL", themes=["SOCI"],
+            description="Population municipale de chaque commune de la métropole, du Code "
+            "officiel géographique 2026 de l'INSEE (Licence Ouverte).",
+        )  # fmt: skip
+    communes = Territory.objects.filter(kind="commune", epci_memberships__isnull=False).order_by(
+        "code"
+    )
+    with tempfile.TemporaryDirectory(prefix="demo-populations-") as folder:
+        path = Path(folder) / "populations-communes.csv"
+        with path.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, delimiter=";")
+            writer.writerow(["code_insee", "commune", "population"])
+            for commune in communes:
+                writer.writerow([commune.code, commune.name, commune.population or ""])
+        lake_services.dataset_ingest(
+            actor=officer, dataset=dataset, source=path, original_name=path.name
+        )
+    if not dataset.is_published:
+        catalog_services.dataset_publish(actor=officer, dataset=dataset)
+
+
 def _evaluation(officer: User) -> None:
     indicator = Indicator.objects.filter(slug="deliberations-par-mois").first()
     if indicator is None or Evaluation.objects.filter(slug="calendrier-du-conseil").exists():
@@ -109,7 +163,7 @@ def _evaluation(officer: User) -> None:
 
 def _dashboards(officer: User, services: dict[str, Service]) -> None:
     public = [
-        "defibrillateurs-pour-10000-habitants", "defibrillateurs-par-km2",
+        "densite-de-population", "defibrillateurs-pour-10000-habitants", "defibrillateurs-par-km2",
         "depenses-budget-primitif-par-habitant", "deliberations-par-mois",
     ]  # fmt: skip
     finances = ["depenses-budget-primitif-par-habitant", "credits-par-deliberation"]

@@ -524,6 +524,7 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
         "budget-primitif-2014",
         "deliberations-conseil-municipal",
         "defibrillateurs",
+        "populations-communes",  # the COG populations the product ships (demo/indicators.py)
     }
     assert versions["budget-primitif-2014"].row_count == 1448
     assert {c["id"]: c["type"] for c in versions["deliberations-conseil-municipal"].columns}[
@@ -542,9 +543,9 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     register_events = AuditEvent.objects.filter(object_type__startswith="registers.").count()
     before = lake_files()
     demo_build(password="un mot de passe de démo solide")
-    assert sources.count() == 3, "building the demo again changes nothing"
+    assert sources.count() == 4, "building the demo again changes nothing"
     series = DatasetVersion.objects.filter(dataset__indicator__isnull=False)
-    assert series.count() == 5 and all(v.dataset.is_published for v in series)
+    assert series.count() == 6 and all(v.dataset.is_published for v in series)
     assert lake_files() == before
     assert AuditEvent.objects.filter(object_type__startswith="registers.").count() == (
         register_events
