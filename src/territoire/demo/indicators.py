@@ -22,9 +22,9 @@ from pathlib import Path
 from territoire.accounts.models import User
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
-from territoire.lake import services as lake_services
 from territoire.indicators import services as indicator_services
 from territoire.indicators.models import Dashboard, Evaluation, Indicator
+from territoire.lake import services as lake_services
 from territoire.organizations.models import Service
 from territoire.territories.models import Territory
 
