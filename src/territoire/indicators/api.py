@@ -20,6 +20,7 @@ from .schemas import (
     DashboardPatch,
     EvaluationIn,
     EvaluationOut,
+    EvaluationPatch,
     IndicatorIn,
     IndicatorOut,
     IndicatorPatch,
@@ -166,6 +167,16 @@ def evaluation_create(request, payload: EvaluationIn):
     indicator = selectors.indicator_get_for_actor(actor, data.pop("indicator"))
     evaluation = services.evaluation_create(actor=actor, indicator=indicator, **data)
     return Status(201, _evaluation_out(actor, evaluation))
+
+
+@router.patch("/evaluations/{slug}", response={200: EvaluationOut, **WRITE_ERRORS},
+              summary="Modifier une évaluation", operation_id="evaluations_update")  # fmt: skip
+def evaluation_update(request, slug: str, payload: EvaluationPatch):
+    actor = writer_of(request)
+    evaluation = selectors.evaluation_get_for_actor(actor, slug)
+    services.evaluation_update(actor=actor, evaluation=evaluation,
+                               **{k: v for k, v in payload.dict().items() if v is not None})  # fmt: skip
+    return _evaluation_out(actor, evaluation)
 
 
 def _dashboard_out(actor, d: Dashboard) -> dict:

@@ -107,6 +107,14 @@ class EvaluationIn(Schema):
     slug: str | None = None
 
 
+class EvaluationPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+    intervention_date: datetime.date | None = None
+    treated: list[str] | None = None
+    comparison: list[str] | None = None
+
+
 class GroupOut(Schema):
     before: float | None
     after: float | None

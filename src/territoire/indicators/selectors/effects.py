@@ -128,6 +128,7 @@ def effect_estimate(
         caveats_en.append("Only one period before the intervention: whether both groups moved "
                           "in parallel beforehand cannot be checked.")  # fmt: skip
     if result.comparison.change is not None:
+        _pretrend(result, data, unit)
         _regress(result, data)
         if result.errors == "HC1":
             caveats_fr.append(f"Moins de {MIN_CLUSTERS} territoires : l'intervalle de confiance, "
@@ -138,6 +139,44 @@ def effect_estimate(
                               "probably too narrow.")  # fmt: skip
     _sentences(result, intervention, unit)
     return result
+
+
+def _pretrend(result: EffectResult, data: list[tuple], unit: str) -> None:
+    """Before the intervention, did both groups move in parallel? The gap between their
+    linear trends (treated × period rank, with territory and period fixed effects) over the
+    periods before; a clear gap (5 % level) goes into the caveats."""
+    before = [d for d in data if not d[2]]
+    periods = sorted({d[1] for d in before})
+    territories = sorted({d[0] for d in before})
+    if len(periods) < 3 or len({d[3] for d in before}) < 2:
+        return
+    rank = {p: i for i, p in enumerate(periods)}
+    t_index = {t: i for i, t in enumerate(territories)}
+    columns = 1 + (len(territories) - 1) + (len(periods) - 1) + 1
+    if len(before) <= columns:
+        return
+    x = np.zeros((len(before), columns))
+    y = np.array([d[4] for d in before])
+    for row, (code, label, _after, is_treated, _value) in enumerate(before):
+        x[row, 0] = 1.0
+        if t_index[code]:
+            x[row, t_index[code]] = 1.0
+        if rank[label]:
+            x[row, len(territories) - 1 + rank[label]] = 1.0
+        x[row, -1] = rank[label] if is_treated else 0.0
+    fitted = sm.OLS(y, x).fit(cov_type="HC1", use_t=True)
+    gap, p_value = float(fitted.params[-1]), float(fitted.pvalues[-1])
+    if p_value < 0.05:
+        result.caveats_fr.append(
+            f"Avant l'intervention, les deux groupes n'évoluaient déjà pas en parallèle (écart "
+            f"de tendance de {number_fr(gap, unit)} par période) : l'effet estimé est à prendre "
+            "avec prudence."
+        )
+        result.caveats_en.append(
+            f"Before the intervention the two groups were already not moving in parallel (a "
+            f"trend gap of {number_en(gap, unit)} per period): the estimated effect is to be "
+            "taken with caution."
+        )
 
 
 def _regress(result: EffectResult, data: list[tuple]) -> None:

@@ -106,3 +106,9 @@ def test_dashboard_and_evaluation_through_the_api(client, delibs, steward, org_s
     data = response.json()
     assert data["treated_means"] == {"before": 102.0, "after": 58.0, "change": -44.0}
     assert data["estimate"] is None and "Sans territoire de comparaison" in data["sentence_fr"]
+    response = client.patch(f"/api/v1/evaluations/{data['slug']}", {"comparison": ["34172"]},
+                            content_type="application/json", **bearer(steward))  # fmt: skip
+    assert response.status_code == 400 and response.json()["where"] == "comparison"
+    response = client.patch(f"/api/v1/evaluations/{data['slug']}", {"title": "Séances plus courtes"},
+                            content_type="application/json", **bearer(steward))  # fmt: skip
+    assert response.status_code == 200 and response.json()["title"] == "Séances plus courtes"

@@ -163,3 +163,28 @@ def test_embed_view_exports_and_the_officers_origins(
     assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
     text = svg.content.decode()
     assert 'fill="#' in text and "Aville" in text and "<title" in text
+
+
+def test_quartiers_compare_against_their_commune(make_dataset, ingest, tmp_path, communes, data_officer,
+                                                 service):  # fmt: skip
+    from territoire.indicators import selectors
+    from territoire.territories.models import Territory
+
+    aville = communes[0]
+    for code, name, population in (("Q1", "Centre", 1200), ("Q2", "Gare", 800)):
+        Territory.objects.create(kind="quartier", code=code, name=name, population=population,
+                                 parent=aville)  # fmt: skip
+    dataset = make_dataset("Bancs", slug="bancs", access_level="public", publish=True)
+    ingest(dataset, write(tmp_path, "b.csv", ["quartier;bancs", "Q1;12", "Q2;4"]))
+    indicator = services.indicator_create(
+        actor=data_officer, title="Bancs pour 1000 habitants", publisher_service=service,
+        definition={"dataset": "bancs", "measure": {"kind": "sum", "column": "bancs"},
+                    "reference_period": "2024", "territory": {"column": "quartier"},
+                    "normalisation": {"kind": "per_1000"}},
+        granularity="quartier",
+    )  # fmt: skip
+    services.indicator_compute(actor=data_officer, indicator=indicator)
+    comparison = selectors.comparison_for(data_officer, indicator)
+    assert comparison.reference_name == "Aville"
+    assert [(r.name, r.value) for r in comparison.ranking] == [("Centre", 10.0), ("Gare", 5.0)]
+    assert comparison.reference_value == 8.0  # 16 benches / 2000 inhabitants × 1000

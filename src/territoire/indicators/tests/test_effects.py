@@ -136,3 +136,21 @@ def test_evaluation_service_rules(delibs, steward, agent, service):
     result = selectors.evaluation_assess(steward, evaluation)
     assert result.treated.before == 102 and result.treated.after == 58
     assert result.estimate is None and "Sans territoire de comparaison" in result.fr
+
+
+def test_diverging_trends_before_the_intervention_are_flagged():
+    rows = panel(0.0, 7)
+    for row in rows:  # the treated territories already rose 3 a year faster before 2020
+        if row["code_territoire"] in TREATED:
+            row["valeur"] += 3 * (int(row["periode"]) - 2016)
+    result = selectors.effect_estimate(
+        rows, intervention=INTERVENTION, treated=TREATED, comparison=CONTROL
+    )
+    assert any("pas en parallèle" in c for c in result.caveats_fr)
+    assert "not moving in parallel" in result.en
+
+
+def test_parallel_trends_raise_no_such_caveat():
+    result = selectors.effect_estimate(panel(5.0, 1), intervention=INTERVENTION, treated=TREATED,
+                                       comparison=CONTROL)  # fmt: skip
+    assert not any("pas en parallèle" in c for c in result.caveats_fr)
