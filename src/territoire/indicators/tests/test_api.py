@@ -112,3 +112,43 @@ def test_dashboard_and_evaluation_through_the_api(client, delibs, steward, org_s
     response = client.patch(f"/api/v1/evaluations/{data['slug']}", {"title": "Séances plus courtes"},
                             content_type="application/json", **bearer(steward))  # fmt: skip
     assert response.status_code == 200 and response.json()["title"] == "Séances plus courtes"
+
+
+# role -> (may create an indicator of the service, sees the internal indicator and dashboard)
+MATRIX = {
+    "anonymous": (401, False),
+    "citizen": (403, False),
+    "agent": (403, True),
+    "steward": (201, True),
+    "data_officer": (201, True),
+}
+
+
+@pytest.mark.parametrize("role", list(MATRIX))
+def test_authorisation_matrix(
+    client, delibs, org_slug, steward, agent, citizen, data_officer, role
+):
+    users = {"anonymous": None, "citizen": citizen, "agent": agent, "steward": steward,
+             "data_officer": data_officer}  # fmt: skip
+    internal = client.post(
+        "/api/v1/indicators", body(), content_type="application/json", **bearer(steward)
+    )
+    slug = internal.json()["slug"]
+    client.post("/api/v1/dashboards", {"title": "Interne", "service": "ville-de-montpellier/finances",
+                "indicators": [slug]}, content_type="application/json", **bearer(steward))  # fmt: skip
+    user = users[role]
+    write = bearer(user) if user else {}
+    read = bearer(user, ("read",)) if user else {}
+    created, sees = MATRIX[role]
+    response = client.post(
+        "/api/v1/indicators", body(title="Autre"), content_type="application/json", **write
+    )
+    assert response.status_code == created, (role, response.content)
+    status = 200 if sees else 404
+    assert client.get(f"/api/v1/indicators/{slug}", **read).status_code == status
+    assert client.get("/api/v1/dashboards/interne", **read).status_code == status
+    assert client.get(f"/indicateurs/{slug}/comparaison/").status_code == 404  # anonymous portal
+    compute = client.post(f"/api/v1/indicators/{slug}/compute", **write)
+    assert compute.status_code == {"anonymous": 401, "citizen": 404, "agent": 403}.get(role, 200), (
+        role
+    )
