@@ -163,24 +163,35 @@ def _evaluation(officer: User) -> None:
 
 def _dashboards(officer: User, services: dict[str, Service]) -> None:
     public = [
-        "densite-de-population", "defibrillateurs-pour-10000-habitants", "defibrillateurs-par-km2",
-        "depenses-budget-primitif-par-habitant", "deliberations-par-mois",
+        {"kind": "text", "text": "Quelques chiffres de la métropole et de ses 31 communes, "
+         "calculés à partir des **données ouvertes** du territoire et mis à jour à chaque nouvelle "
+         "version de leurs sources."},
+        {"kind": "kpi", "indicator": "densite-de-population"},
+        {"kind": "map", "indicator": "densite-de-population"},
+        {"kind": "kpi", "indicator": "defibrillateurs-pour-10000-habitants"},
+        {"kind": "table", "indicator": "defibrillateurs-pour-10000-habitants"},
+        {"kind": "kpi", "indicator": "defibrillateurs-par-km2"},
+        {"kind": "kpi", "indicator": "depenses-budget-primitif-par-habitant"},
+        {"kind": "chart", "indicator": "deliberations-par-mois"},
     ]  # fmt: skip
-    finances = ["depenses-budget-primitif-par-habitant", "credits-par-deliberation"]
+    finances = [
+        {"kind": "kpi", "indicator": "depenses-budget-primitif-par-habitant"},
+        {"kind": "kpi", "indicator": "credits-par-deliberation"},
+    ]
     for slug, title, service, level, wanted in (
         ("le-territoire-en-chiffres", "Le territoire en chiffres", "assemblees", "public", public),
         ("finances", "Finances de la Ville", "finances", "internal", finances),
     ):
         if Dashboard.objects.filter(slug=slug).exists():
             continue
-        visible = [
-            s for s in wanted
-            if Indicator.objects.filter(slug=s, is_published=True, access_level="public").exists()
-            or level != "public"
-        ]  # fmt: skip
+        usable = Indicator.objects.filter(is_published=True, access_level="public")
+        if level != "public":
+            usable = Indicator.objects.all()
+        present = set(usable.values_list("slug", flat=True))
+        blocks = [b for b in wanted if b.get("indicator") is None or b["indicator"] in present]
         indicator_services.dashboard_create(
             actor=officer, title=title, slug=slug, publisher_service=services[service],
-            access_level=level, indicators=[s for s in visible if Indicator.objects.filter(slug=s).exists()],
-            description="Les indicateurs clés du territoire, mis à jour à chaque nouvelle version "
-            "de leurs données." if level == "public" else "Tableau de bord interne du service des finances.",
+            access_level=level, blocks=blocks,
+            description="Les indicateurs clés du territoire." if level == "public"
+            else "Tableau de bord interne du service des finances.",
         )  # fmt: skip

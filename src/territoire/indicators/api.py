@@ -185,7 +185,10 @@ def _dashboard_out(actor, d: Dashboard) -> dict:
         "slug": d.slug, "title": d.title, "description": d.description,
         "publisher_service": str(d.publisher_service), "access_level": d.access_level,
         "tiles": [{
-            "indicator": t.indicator.slug, "title": t.indicator.title, "unit": t.indicator.unit,
+            "kind": t.kind, "text": t.text,
+            "indicator": t.indicator.slug if t.indicator else None,
+            "title": t.indicator.title if t.indicator else "",
+            "unit": t.indicator.unit if t.indicator else "",
             "period": t.period, "territory": t.territory, "value": t.value,
             "target_status": t.progress.status if t.progress else None,
             "target_sentence_fr": t.progress.fr if t.progress else None, "values": t.values,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from territoire.catalog.vocabularies import AccessLevel, Frequency
 from territoire.core.models import TimeStampedModel
 
-from .vocabularies import Direction, Granularity, IndicatorState
+from .vocabularies import BlockKind, Direction, Granularity, IndicatorState
 
 
 class Indicator(TimeStampedModel):
@@ -250,23 +250,29 @@ class Dashboard(TimeStampedModel):
 
 
 class DashboardTile(models.Model):
-    """One tile of a dashboard: an indicator at a position."""
+    """One block of a dashboard, at a position: an indicator shown as a KPI tile, a line chart,
+    a choropleth map or a ranking table — or a Markdown text."""
 
     dashboard = models.ForeignKey(
         Dashboard, verbose_name=_("tableau de bord"), on_delete=models.CASCADE, related_name="tiles"
     )
     indicator = models.ForeignKey(
-        Indicator, verbose_name=_("indicateur"), on_delete=models.CASCADE, related_name="tiles"
+        Indicator,
+        verbose_name=_("indicateur"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tiles",
     )
+    kind = models.CharField(_("type de bloc"), max_length=8, choices=BlockKind.choices,
+                            default=BlockKind.KPI)  # fmt: skip
+    text = models.TextField(_("texte (Markdown)"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
         ordering = ["dashboard", "position", "id"]
-        verbose_name = _("tuile")
-        verbose_name_plural = _("tuiles")
-        constraints = [
-            models.UniqueConstraint(fields=["dashboard", "indicator"], name="dashboard_tile_unique")
-        ]
+        verbose_name = _("bloc")
+        verbose_name_plural = _("blocs")
 
     def __str__(self) -> str:
-        return f"{self.dashboard} #{self.position}: {self.indicator}"
+        return f"{self.dashboard} #{self.position}: {self.indicator or self.kind}"

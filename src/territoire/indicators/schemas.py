@@ -141,10 +141,23 @@ class EvaluationOut(Schema):
     sentence_en: str
 
 
+class BlockIn(Schema):
+    kind: str = Field(
+        "kpi", description="kpi (tuile), chart (courbe), map (carte), table (classement), text"
+    )
+    indicator: str | None = None
+    text: str = Field("", description="Le texte d'un bloc « text », en Markdown.")
+
+
 class DashboardIn(Schema):
     title: str
     service: str = Field(description="« organisation/service »")
-    indicators: list[str] = Field(description="Les indicateurs des tuiles, dans l'ordre.")
+    indicators: list[str] = Field(
+        [], description="Une tuile par indicateur, dans l'ordre (sans « blocks »)."
+    )
+    blocks: list[BlockIn] | None = Field(
+        None, description="Les blocs, dans l'ordre (remplace « indicators »)."
+    )
     description: str = ""
     access_level: str = "internal"
     slug: str | None = None
@@ -155,10 +168,13 @@ class DashboardPatch(Schema):
     description: str | None = None
     access_level: str | None = None
     indicators: list[str] | None = None
+    blocks: list[BlockIn] | None = None
 
 
 class TileOut(Schema):
-    indicator: str
+    kind: str
+    text: str
+    indicator: str | None
     title: str
     unit: str
     period: str

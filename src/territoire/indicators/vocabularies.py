@@ -18,6 +18,14 @@ class Granularity(models.TextChoices):
     QUARTIER = "quartier", _("Quartier")
 
 
+class BlockKind(models.TextChoices):
+    KPI = "kpi", _("Tuile (valeur, cible, tendance)")
+    CHART = "chart", _("Courbe")
+    MAP = "map", _("Carte par territoire")
+    TABLE = "table", _("Tableau (classement)")
+    TEXT = "text", _("Texte (Markdown)")
+
+
 class IndicatorState(models.TextChoices):
     NEW = "new", _("Jamais calculé")
     OK = "ok", _("À jour")

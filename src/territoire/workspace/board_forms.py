@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from territoire.catalog.vocabularies import AccessLevel
+from territoire.indicators.vocabularies import BlockKind
 
 from . import selectors
 from .forms import AccessibleForm
@@ -34,20 +35,36 @@ class DashboardForm(AccessibleForm):
         for indicator in self.indicators:
             self.fields[f"tile_{indicator.pk}"] = forms.IntegerField(
                 label=indicator.title, required=False, min_value=1, max_value=99,
-                help_text=_("Position de la tuile (vide : pas sur ce tableau de bord)."),
+                help_text=_("Position du bloc (vide : pas sur ce tableau de bord)."),
             )  # fmt: skip
+            self.fields[f"kind_{indicator.pk}"] = forms.ChoiceField(
+                label=_("Forme : %(t)s") % {"t": indicator.title}, required=False,
+                choices=[(k, label) for k, label in BlockKind.choices if k != BlockKind.TEXT],
+            )  # fmt: skip
+        self.fields["text_position"] = forms.IntegerField(
+            label=_("Position du texte"), required=False, min_value=1, max_value=99
+        )
+        self.fields["text"] = forms.CharField(
+            label=_("Texte (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
+            help_text=_("Un bloc de texte, à la position donnée (vide : aucun)."),
+        )  # fmt: skip
 
     def tile_fields(self):
-        return [self[f"tile_{i.pk}"] for i in self.indicators]
+        return [(self[f"tile_{i.pk}"], self[f"kind_{i.pk}"]) for i in self.indicators]
 
-    def chosen(self) -> list[str]:
-        """The slugs of the chosen indicators, by position (then title)."""
+    def blocks(self) -> list[dict]:
+        """The chosen blocks, by position (then title)."""
+        d = self.cleaned_data
         picked = [
-            (self.cleaned_data[f"tile_{i.pk}"], i.title, i.slug)
+            (d[f"tile_{i.pk}"], i.title,
+             {"kind": d.get(f"kind_{i.pk}") or BlockKind.KPI, "indicator": i.slug, "text": ""})
             for i in self.indicators
-            if self.cleaned_data.get(f"tile_{i.pk}")
-        ]
-        return [slug for _position, _title, slug in sorted(picked)]
+            if d.get(f"tile_{i.pk}")
+        ]  # fmt: skip
+        if d.get("text", "").strip():
+            picked.append((d.get("text_position") or 99, "",
+                           {"kind": BlockKind.TEXT, "indicator": None, "text": d["text"]}))  # fmt: skip
+        return [block for _position, _title, block in sorted(picked, key=lambda p: (p[0], p[1]))]
 
 
 class EvaluationForm(AccessibleForm):

@@ -231,13 +231,47 @@ def dashboard_list_editable(actor) -> QuerySet[Dashboard]:
 
 @dataclass
 class Tile:
-    indicator: Indicator
+    indicator: Indicator | None
     period: str
     territory: str
     value: float | None
     progress: Progress | None
     sparkline: str  # SVG polyline points, "" when fewer than two values
     values: list[tuple[str, float | None]]
+    kind: str = "kpi"
+    text: str = ""
+    chart: dict | None = None  # a line chart's drawing (``line_chart``)
+    comparison: Comparison | None = None  # the map's and the table's territories
+    map: dict | None = None  # a map block's drawing, made by the portal (web/choropleth.py)
+
+
+def line_chart(
+    values: list[tuple[str, float | None]], *, width: int = 560, height: int = 220
+) -> dict | None:
+    """A line chart's drawing in SVG units: the polyline, three value ticks and the first, middle
+    and last period labels (the page shows the values as a table too)."""
+    known = [(i, v) for i, (_, v) in enumerate(values) if v is not None]
+    if len(known) < 2:
+        return None
+    left, right, top, bottom = 64, 12, 12, 28
+    low = min(0.0, min(v for _, v in known))
+    high = max(v for _, v in known) or 1.0
+    span = (high - low) or 1.0
+    inner_w, inner_h = width - left - right, height - top - bottom
+    step = inner_w / max(len(values) - 1, 1)
+
+    def y(value: float) -> float:
+        return top + inner_h - (value - low) / span * inner_h
+
+    ticks = [low, low + span / 2, high]
+    labels = sorted({0, len(values) // 2, len(values) - 1})
+    return {
+        "width": width, "height": height, "left": left, "bottom": height - bottom,
+        "right": width - right,
+        "points": " ".join(f"{left + i * step:.1f},{y(v):.1f}" for i, v in known),
+        "y_ticks": [(f"{y(t):.1f}", t) for t in ticks],
+        "x_labels": [(f"{left + i * step:.1f}", values[i][0]) for i in labels],
+    }  # fmt: skip
 
 
 def sparkline_points(values: list[float | None], *, width: int = 120, height: int = 32) -> str:
@@ -286,7 +320,7 @@ def _headline(
 
 
 def dashboard_tiles(actor, dashboard: Dashboard) -> list[Tile]:
-    """The dashboard's tiles the actor may see, in order (an indicator the actor does not see
+    """The dashboard's blocks the actor may see, in order (an indicator the actor does not see
     is left out, so a public dashboard never shows an internal indicator to the public)."""
     visible = set(indicator_list_for_actor(actor).values_list("pk", flat=True))
     tiles = []
@@ -297,6 +331,9 @@ def dashboard_tiles(actor, dashboard: Dashboard) -> list[Tile]:
         .order_by("position", "id")
     ):
         indicator = tile.indicator
+        if indicator is None:
+            tiles.append(Tile(None, "", "", None, None, "", [], kind=tile.kind, text=tile.text))
+            continue
         if indicator.pk not in visible:
             continue
         rows = series_read(actor, indicator)
@@ -305,11 +342,16 @@ def dashboard_tiles(actor, dashboard: Dashboard) -> list[Tile]:
         progress = None
         if series:
             progress = next((p for n, p in series_progress(indicator, rows) if n == name), None)
-        tiles.append(Tile(
+        made = Tile(
             indicator=indicator, period=series[-1][0] if series else "", territory=name,
             value=value, progress=progress,
-            sparkline=sparkline_points([v for _, v in series]), values=series,
-        ))  # fmt: skip
+            sparkline=sparkline_points([v for _, v in series]), values=series, kind=tile.kind,
+        )  # fmt: skip
+        if tile.kind == "chart":
+            made.chart = line_chart(series)
+        elif tile.kind in ("map", "table"):
+            made.comparison = comparison_for(actor, indicator)
+        tiles.append(made)
     return tiles
 
 

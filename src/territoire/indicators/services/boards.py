@@ -18,6 +18,7 @@ from territoire.trust.services import audit_record, model_snapshot, snapshot_dif
 
 from ..models import Dashboard, DashboardTile, Evaluation, Indicator
 from ..selectors import indicator_check_editable, indicator_list_for_actor
+from ..vocabularies import BlockKind
 
 DASHBOARD_LEVELS = (AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.RESTRICTED)
 
@@ -140,18 +141,46 @@ def dashboard_check_editable(actor, service) -> None:
     )
 
 
-def _indicators(actor, slugs: list[str], level: str) -> list[Indicator]:
+def _blocks(indicators: list[str] | None, blocks: list[dict] | None) -> list[dict] | None:
+    """The blocks asked for: ``blocks`` ({"kind", "indicator", "text"}), or one KPI tile per
+    slug of ``indicators``; None when neither is given."""
+    if blocks is None and indicators is None:
+        return None
+    if blocks is None:
+        return [{"kind": BlockKind.KPI, "indicator": slug, "text": ""} for slug in indicators or []]
+    found = []
+    for i, block in enumerate(blocks):
+        kind = block.get("kind") or BlockKind.KPI
+        if kind not in BlockKind.values:
+            raise ValidationFailed(f"Bloc {i + 1} : type inconnu « {kind} ».",
+                                   f"Block {i + 1}: unknown kind '{kind}'.", where="blocks")  # fmt: skip
+        slug, text = block.get("indicator") or None, str(block.get("text") or "")
+        if kind == BlockKind.TEXT and (slug or not text.strip()):
+            raise ValidationFailed(f"Bloc {i + 1} : un bloc de texte a un texte et pas d'indicateur.",
+                                   f"Block {i + 1}: a text block has a text and no indicator.",
+                                   where="blocks")  # fmt: skip
+        if kind != BlockKind.TEXT and not slug:
+            raise ValidationFailed(f"Bloc {i + 1} : nommez son indicateur.",
+                                   f"Block {i + 1}: name its indicator.", where="blocks")  # fmt: skip
+        found.append({"kind": kind, "indicator": slug, "text": text})
+    return found
+
+
+def _indicators(actor, blocks: list[dict], level: str) -> dict[str, Indicator]:
+    slugs = [b["indicator"] for b in blocks if b["indicator"]]
     found = {i.slug: i for i in indicator_list_for_actor(actor).filter(slug__in=slugs)}
     missing = [s for s in slugs if s not in found]
     if missing:
         listed = ", ".join(missing)
         raise ValidationFailed(f"Indicateur(s) introuvable(s) : {listed}.", f"Indicator(s) not found: {listed}.",
                                where="indicators")  # fmt: skip
-    if len(set(slugs)) != len(slugs):
-        raise ValidationFailed("Un indicateur figure deux fois.", "An indicator is listed twice.",
+    pairs = [(b["indicator"], b["kind"]) for b in blocks if b["indicator"]]
+    if len(set(pairs)) != len(pairs):
+        raise ValidationFailed("Un indicateur figure deux fois sous la même forme.",
+                               "An indicator is listed twice in the same form.",
                                where="indicators")  # fmt: skip
     if level == AccessLevel.PUBLIC:
-        private = [s for s in slugs if not found[s].is_public]
+        private = sorted({s for s in slugs if not found[s].is_public})
         if private:
             listed = ", ".join(private)
             raise ValidationFailed(
@@ -160,24 +189,32 @@ def _indicators(actor, slugs: list[str], level: str) -> list[Indicator]:
                 f"A public dashboard shows public indicators only; these are not: {listed}.",
                 where="indicators",
             )
-    return [found[s] for s in slugs]
+    return found
 
 
-def _tiles_set(dashboard: Dashboard, indicators: list[Indicator]) -> None:
+def _tiles_set(dashboard: Dashboard, blocks: list[dict], indicators: dict[str, Indicator]) -> None:
     dashboard.tiles.all().delete()
-    DashboardTile.objects.bulk_create(
-        [
-            DashboardTile(dashboard=dashboard, indicator=i, position=n)
-            for n, i in enumerate(indicators)
-        ]
-    )
+    DashboardTile.objects.bulk_create([
+        DashboardTile(dashboard=dashboard, indicator=indicators.get(b["indicator"] or ""),
+                      kind=b["kind"], text=b["text"], position=n)
+        for n, b in enumerate(blocks)
+    ])  # fmt: skip
+
+
+def _blocks_of(dashboard: Dashboard) -> list[dict]:
+    return [
+        {"kind": t.kind, "indicator": t.indicator.slug if t.indicator else None, "text": t.text}
+        for t in dashboard.tiles.select_related("indicator").order_by("position", "id")
+    ]
 
 
 def dashboard_create(
-    *, actor, title: str, publisher_service, indicators: list[str], description: str = "",
+    *, actor, title: str, publisher_service, indicators: list[str] | None = None,
+    blocks: list[dict] | None = None, description: str = "",
     access_level: str = AccessLevel.INTERNAL, slug: str | None = None,
 ) -> Dashboard:  # fmt: skip
-    """A dashboard with its tiles in the order of ``indicators`` (slugs)."""
+    """A dashboard with its blocks: ``blocks`` ({"kind": kpi|chart|map|table|text,
+    "indicator": slug, "text": Markdown}), or a KPI tile per slug of ``indicators``, in order."""
     if publisher_service is None:
         raise ValidationFailed("Le service responsable est obligatoire.", "An owner service is required.",
                                where="publisher_service")  # fmt: skip
@@ -190,15 +227,16 @@ def dashboard_create(
     if slug and Dashboard.objects.filter(slug=slug).exists():
         raise ValidationFailed(f"L'identifiant « {slug} » est déjà utilisé.", f"Slug '{slug}' is already used.",
                                where="slug")  # fmt: skip
-    chosen = _indicators(actor, list(indicators), access_level)
+    wanted = _blocks(indicators, blocks) or []
+    chosen = _indicators(actor, wanted, access_level)
     with transaction.atomic():
         dashboard = Dashboard.objects.create(
             title=title.strip(), slug=slug or _unique_slug(Dashboard, title, "tableau-de-bord"),
             description=description, publisher_service=publisher_service, access_level=access_level,
         )  # fmt: skip
-        _tiles_set(dashboard, chosen)
+        _tiles_set(dashboard, wanted, chosen)
         audit_record(actor=actor, action="create", instance=dashboard, changes={
-            **snapshot_diff(None, model_snapshot(dashboard)), "tiles": [None, list(indicators)],
+            **snapshot_diff(None, model_snapshot(dashboard)), "blocks": [None, wanted],
         })  # fmt: skip
     return dashboard
 
@@ -206,6 +244,7 @@ def dashboard_create(
 def dashboard_update(
     *, actor, dashboard: Dashboard, title: str | None = None, description: str | None = None,
     access_level: str | None = None, indicators: list[str] | None = None,
+    blocks: list[dict] | None = None,
 ) -> Dashboard:  # fmt: skip
     dashboard_check_editable(actor, dashboard.publisher_service)
     level = access_level or dashboard.access_level
@@ -214,8 +253,9 @@ def dashboard_update(
                                f"Access level not allowed: {level}.", where="access_level")  # fmt: skip
     if title is not None and not title.strip():
         raise ValidationFailed("Le titre est obligatoire.", "A title is required.", where="title")
-    old_tiles = list(dashboard.tiles.order_by("position").values_list("indicator__slug", flat=True))
-    chosen = _indicators(actor, list(indicators if indicators is not None else old_tiles), level)
+    old = _blocks_of(dashboard)
+    wanted = _blocks(indicators, blocks)
+    chosen = _indicators(actor, wanted if wanted is not None else old, level)
     with transaction.atomic():
         before = model_snapshot(dashboard)
         if title is not None:
@@ -227,9 +267,9 @@ def dashboard_update(
             dashboard.embed_origins = []  # only a public dashboard may be embedded
         dashboard.save()
         changes = snapshot_diff(before, model_snapshot(dashboard))
-        if indicators is not None and list(indicators) != old_tiles:
-            _tiles_set(dashboard, chosen)
-            changes["tiles"] = [old_tiles, list(indicators)]
+        if wanted is not None and wanted != old:
+            _tiles_set(dashboard, wanted, chosen)
+            changes["blocks"] = [old, wanted]
         if changes:
             audit_record(actor=actor, action="update", instance=dashboard, changes=changes)
     return dashboard

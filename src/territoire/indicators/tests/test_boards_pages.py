@@ -188,3 +188,32 @@ def test_quartiers_compare_against_their_commune(make_dataset, ingest, tmp_path,
     assert comparison.reference_name == "Aville"
     assert [(r.name, r.value) for r in comparison.ranking] == [("Centre", 10.0), ("Gare", 5.0)]
     assert comparison.reference_value == 8.0  # 16 benches / 2000 inhabitants × 1000
+
+
+def test_dashboard_blocks_chart_map_table_and_text(client, places, data_officer, service):
+    from territoire.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as caught:
+        services.dashboard_create(actor=data_officer, title="X", publisher_service=service,
+                                  blocks=[{"kind": "text", "text": ""}])  # fmt: skip
+    assert caught.value.where == "blocks"
+    with pytest.raises(ValidationFailed):
+        services.dashboard_create(actor=data_officer, title="X", publisher_service=service,
+                                  blocks=[{"kind": "chart"}])  # fmt: skip
+    dashboard = services.dashboard_create(
+        actor=data_officer, title="Blocs", publisher_service=service, access_level="public",
+        blocks=[
+            {"kind": "text", "text": "## Le stationnement\n\nUne *phrase* <script>x</script>"},
+            {"kind": "chart", "indicator": places.slug},
+            {"kind": "map", "indicator": places.slug},
+            {"kind": "table", "indicator": places.slug},
+        ],
+    )  # fmt: skip
+    html = client.get(f"/tableaux-de-bord/{dashboard.slug}/").content.decode()
+    assert "<em>phrase</em>" in html and "<script>x" not in html
+    assert 'class="line-chart"' in html and "2019" in html and "2021" in html
+    assert 'class="choro-' in html
+    assert "Classement en 2021" in html
+    data = client.get(f"/api/v1/dashboards/{dashboard.slug}").json()
+    assert [t["kind"] for t in data["tiles"]] == ["text", "chart", "map", "table"]
+    assert data["tiles"][0]["indicator"] is None

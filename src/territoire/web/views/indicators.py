@@ -63,14 +63,7 @@ def indicator_comparison(request, slug: str):
     indicator = _visible(request, slug)
     period = request.GET.get("periode") or None
     comparison = indicator_selectors.comparison_for(request.user, indicator, period=period)
-    values = {r.code: r.value for r in comparison.ranking}
-    territories = Territory.objects.filter(
-        code__in=list(values), kind__in=("commune", "quartier")
-    ).order_by("code")
-    the_map = choropleth(
-        [(t.geometry, t.name, territory_url(t), values.get(t.code)) for t in territories],
-        tile_url=settings.TERRITOIRE_TILE_URL,
-    )
+    the_map = _comparison_map(comparison)
     targets = indicator_selectors.indicator_targets(indicator)
     return render(request, "web/indicator_comparison.html", {
         "indicator": indicator, "comparison": comparison, "the_map": the_map,
@@ -108,8 +101,29 @@ def dashboard_detail(request, slug: str):
         dashboard = indicator_selectors.dashboard_get_for_actor(request.user, slug)
     except NotFound:
         raise Http404 from None
-    tiles = indicator_selectors.dashboard_tiles(request.user, dashboard)
+    tiles = _with_maps(indicator_selectors.dashboard_tiles(request.user, dashboard))
     return render(request, "web/dashboard_detail.html", {"dashboard": dashboard, "tiles": tiles})
+
+
+def _comparison_map(comparison, *, link: bool = True):
+    values = {r.code: r.value for r in comparison.ranking}
+    territories = Territory.objects.filter(
+        code__in=list(values), kind__in=("commune", "quartier")
+    ).order_by("code")
+    return choropleth(
+        [(t.geometry, t.name, territory_url(t) if link else None, values.get(t.code))
+         for t in territories],
+        tile_url=settings.TERRITOIRE_TILE_URL,
+    )  # fmt: skip
+
+
+def _with_maps(tiles: list) -> list:
+    """The map blocks' choropleths (drawn here, in the portal, as every map)."""
+    for tile in tiles:
+        tile.map = (
+            _comparison_map(tile.comparison) if tile.kind == "map" and tile.comparison else None
+        )
+    return tiles
 
 
 def _public_dashboard(request, slug: str):
@@ -128,7 +142,7 @@ def dashboard_embed(request, slug: str):
     dashboard = _public_dashboard(request, slug)
     if dashboard.access_level != "public":
         raise Http404
-    tiles = indicator_selectors.dashboard_tiles(AnonymousUser(), dashboard)
+    tiles = _with_maps(indicator_selectors.dashboard_tiles(AnonymousUser(), dashboard))
     response = render(request, "web/dashboard_embed.html", {"dashboard": dashboard, "tiles": tiles})
     ancestors = " ".join(dashboard.embed_origins) or "'none'"
     response["Content-Security-Policy"] = DEFAULT_CSP.format(tiles="").replace(
@@ -141,7 +155,7 @@ def dashboard_tile_csv(request, slug: str, indicator: str):
     """One tile's values as CSV (period, territory, value)."""
     dashboard = _public_dashboard(request, slug)
     tiles = indicator_selectors.dashboard_tiles(request.user, dashboard)
-    tile = next((t for t in tiles if t.indicator.slug == indicator), None)
+    tile = next((t for t in tiles if t.indicator and t.indicator.slug == indicator), None)
     if tile is None:
         raise Http404
     out = io.StringIO()

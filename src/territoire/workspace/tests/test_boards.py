@@ -103,3 +103,20 @@ def test_officer_sets_embed_origins(client, data_officer, steward, service, indi
                 {"embed_origins": "https://ville.fr\nhttps://metropole.fr"})  # fmt: skip
     dashboard.refresh_from_db()
     assert dashboard.embed_origins == ["https://metropole.fr", "https://ville.fr"]
+
+
+def test_composer_blocks(client, steward, service, indicator):
+    client.force_login(steward)
+    response = client.post("/espace/tableaux-de-bord/nouveau/", {
+        "title": "Assemblées", "publisher_service": service.pk, "access_level": "internal",
+        f"tile_{indicator.pk}": "2", f"kind_{indicator.pk}": "chart",
+        "text": "Les **séances** du conseil.", "text_position": "1",
+    })  # fmt: skip
+    assert response.status_code == 302
+    dashboard = Dashboard.objects.get()
+    assert [(t.kind, t.indicator_id) for t in dashboard.tiles.all()] == [
+        ("text", None),
+        ("chart", indicator.pk),
+    ]
+    page = client.get(f"/espace/tableaux-de-bord/{dashboard.slug}/").content.decode()
+    assert "Les **séances** du conseil." in page and 'value="chart" selected' in page

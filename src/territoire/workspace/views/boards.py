@@ -35,7 +35,10 @@ def _dashboard_page(request, dashboard):
         initial = {
             "title": dashboard.title, "description": dashboard.description,
             "publisher_service": dashboard.publisher_service_id, "access_level": dashboard.access_level,
-            **{f"tile_{t.indicator_id}": t.position + 1 for t in dashboard.tiles.all()},
+            **{f"tile_{t.indicator_id}": t.position + 1 for t in dashboard.tiles.all() if t.indicator_id},
+            **{f"kind_{t.indicator_id}": t.kind for t in dashboard.tiles.all() if t.indicator_id},
+            **{key: value for t in dashboard.tiles.all() if not t.indicator_id
+               for key, value in (("text", t.text), ("text_position", t.position + 1))},
         }  # fmt: skip
     form = DashboardForm(request.POST or None, actor=request.user, indicators=indicators,
                          initial=initial)  # fmt: skip
@@ -46,13 +49,13 @@ def _dashboard_page(request, dashboard):
                 dashboard = indicator_services.dashboard_create(
                     actor=request.user, title=d["title"], description=d["description"],
                     publisher_service=d["publisher_service"], access_level=d["access_level"],
-                    indicators=form.chosen(),
+                    blocks=form.blocks(),
                 )  # fmt: skip
             else:
                 indicator_services.dashboard_update(
                     actor=request.user, dashboard=dashboard, title=d["title"],
                     description=d["description"], access_level=d["access_level"],
-                    indicators=form.chosen(),
+                    blocks=form.blocks(),
                 )  # fmt: skip
         except TerritoireError as exc:
             form.refuse(exc)

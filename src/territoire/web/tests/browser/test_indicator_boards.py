@@ -45,7 +45,12 @@ def boards(reference_rows, montpellier, make_dataset, data_officer, service):
     )  # fmt: skip
     dashboard = services.dashboard_create(
         actor=data_officer, title="Le territoire en chiffres", publisher_service=service,
-        indicators=[indicator.slug], access_level="public",
+        access_level="public", blocks=[
+            {"kind": "text", "text": "Les **défibrillateurs** de la métropole."},
+            {"kind": "kpi", "indicator": indicator.slug},
+            {"kind": "map", "indicator": indicator.slug},
+            {"kind": "table", "indicator": indicator.slug},
+        ],
     )  # fmt: skip
     return indicator, evaluation, dashboard
 
