@@ -36,6 +36,7 @@ class Point:
     raw_value: float | None
     population: int | None
     count: int | None = None  # rows behind the value (what disclosure control protects)
+    joined_count: int | None = None  # rows of the joined source behind it (a join on a key)
     area_km2: float | None = None
 
 
@@ -406,18 +407,18 @@ def _combine(definition: Definition, left: dict, right: dict) -> dict:
     by_territory = {code: value for (_, code), value in right.items()}
     combined = {}
     for (period, code), (value, rows) in left.items():
-        other = (
+        other, other_rows = (
             by_territory.get(code, (None, None))
             if join.on == "territory"
             else right.get((period, code), (None, None))
-        )[0]
+        )
         if value is None or other is None:
             result = None
         elif join.combine == "ratio":
             result = value / other if other else None
         else:
             result = value - other
-        combined[(period, code)] = (result, rows)
+        combined[(period, code)] = (result, rows, other_rows)
     return combined
 
 
@@ -436,11 +437,11 @@ def _normalise(
     territories = _territories({code for _, code in rows})
     per = NORMALISATIONS[kind][2]
     totals: dict[str, float] = defaultdict(float)
-    for (period, _), (value, _n) in rows.items():
+    for (period, _), (value, *_counts) in rows.items():
         totals[period] += value or 0.0
     base = definition.normalisation.base_period
     points = []
-    for (period, code), (raw, count) in sorted(rows.items()):
+    for (period, code), (raw, count, *joined) in sorted(rows.items()):
         territory = territories.get(code)
         population = territory.population if territory is not None else None
         area = area_km2(territory.geometry) if territory is not None else None
@@ -452,7 +453,7 @@ def _normalise(
         elif raw is not None and kind == "share_of_total":
             value = 100.0 * raw / totals[period] if totals[period] else None
         elif raw is not None and kind == "index_100":
-            reference = rows.get((base, code), (None, None))[0]
+            reference = rows.get((base, code), (None,))[0]
             value = 100.0 * raw / reference if reference else None
         points.append(
             Point(
@@ -463,6 +464,7 @@ def _normalise(
                 raw_value=raw,
                 population=population,
                 count=count,
+                joined_count=joined[0] if joined else None,
                 area_km2=area,
             )
         )

@@ -89,22 +89,13 @@ def _source(slug: str, where: str) -> tuple[Dataset, DatasetVersion]:
     return source, version
 
 
-def series_protect(points: list, sources: list[Dataset]) -> tuple[list, dict]:
-    """The points with the cells the disclosure control hides set to null, and its public
-    report; unchanged (and an empty report) when no source is personal or restricted."""
-    if not any(s.access_level in PROTECTED_LEVELS for s in sources):
-        return points, {}
-    cells = [p for p in points if p.count is not None]
-    if not cells:
-        return points, {}
+def _protect_counts(cells: list[tuple[str, str, int]]) -> tuple[set, dict]:
+    """The (period, territory) cells the disclosure control hides in a table of counts, and
+    its public report."""
     config = DisclosureConfig(dimensions=("periode", "code_territoire"), count_column="n")
     try:
         protected = protect_table(
-            [
-                {"periode": p.period, "code_territoire": p.territory_code, "n": p.count}
-                for p in cells
-            ],
-            config,
+            [{"periode": p, "code_territoire": c, "n": n} for p, c, n in cells], config
         )
     except ProtectionFailed as exc:
         raise TerritoireError(
@@ -119,7 +110,42 @@ def series_protect(points: list, sources: list[Dataset]) -> tuple[list, dict]:
         for row in protected.rows
         if row.get("hidden") and row.get("total_of") in (None, "", [], ())
     }
-    report = protected.report.as_dict(public=True)
+    return hidden, protected.report.as_dict(public=True)
+
+
+def series_protect(points: list, sources: list[Dataset], join_on: str = "") -> tuple[list, dict]:
+    """The points with the cells the disclosure control hides set to null, and its public
+    report; unchanged (and an empty report) when no source is personal or restricted.
+
+    The rows counted behind each value are protected for every protected source: the main
+    source's (also when a protected joined table only places its rows: a join on an
+    identifier), and the joined source's own counts in a join on the territory or the period."""
+    main = sources[0].access_level in PROTECTED_LEVELS
+    joined = len(sources) > 1 and sources[1].access_level in PROTECTED_LEVELS
+    tables = []
+    if main or (joined and join_on == "identifier"):
+        tables.append(
+            [(p.period, p.territory_code, p.count) for p in points if p.count is not None]
+        )
+    if joined and join_on != "identifier":
+        tables.append([
+            (p.period, p.territory_code, p.joined_count) for p in points if p.joined_count is not None
+        ])  # fmt: skip
+    tables = [t for t in tables if t]
+    if not tables:
+        return points, {}
+    hidden: set = set()
+    report: dict = {}
+    for table in tables:
+        found, part = _protect_counts(table)
+        hidden |= found
+        if not report:
+            report = part
+        else:  # one report for the page: the cells of both tables, their sentences
+            report["cells"] += part["cells"]
+            report["hidden_count"] += part["hidden_count"]
+            report["sentences_fr"] += part["sentences_fr"]
+            report["sentences_en"] += part["sentences_en"]
     report["cells_hidden"] = sorted([list(key) for key in hidden])
     kept = [
         replace(p, value=None, raw_value=None) if (p.period, p.territory_code) in hidden else p
@@ -149,7 +175,8 @@ def indicator_compute(
             joined = served_for(other, other_version)
             joined_label = f"{other.slug} v{other_version.number} (#{other_version.pk})"
         points = series_compute(served_for(source, version), definition, joined)
-        points, disclosure = series_protect(points, sources)
+        join_on = definition.join.on if definition.join is not None else ""
+        points, disclosure = series_protect(points, sources, join_on)
         if indicator.series is None:
             raise TerritoireError(
                 "L'indicateur n'a pas de jeu de données pour sa série.",

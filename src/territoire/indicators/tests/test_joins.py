@@ -275,3 +275,19 @@ def test_identifier_join_takes_no_territory_of_its_own(steward):
     with pytest.raises(ValidationFailed) as caught:
         selectors.definition_preview(steward, spec)
     assert caught.value.where == "territory"
+
+
+def test_a_protected_joined_source_has_its_small_cells_hidden(points_dataset, beneficiaries, communes,
+                                                              data_officer, service):  # fmt: skip
+    spec = {**JOIN, "join": {"dataset": "beneficiaires", "measure": {"kind": "count"},
+                             "territory": {"column": "commune"}, "on": "territory"}}  # fmt: skip
+    indicator = services.indicator_create(actor=data_officer, title="DAE par bénéficiaire",
+                                          publisher_service=service, definition=spec)  # fmt: skip
+    run = services.indicator_compute(actor=data_officer, indicator=indicator)
+    assert run.status == "created", run.error
+    values = {
+        r["code_territoire"]: r["valeur"] for r in selectors.series_read(data_officer, indicator)
+    }
+    # Béville: 2 defibrillators / 3 beneficiaries would tell that 3 people get help there.
+    assert values["34002"] is None
+    assert ["2024", "34002"] in run.disclosure["cells_hidden"]
