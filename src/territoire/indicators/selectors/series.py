@@ -430,9 +430,7 @@ def _territories(codes: set[str]) -> dict[str, Territory]:
     return found
 
 
-def _normalise(
-    definition: Definition, rows: dict[tuple[str, str], tuple[float | None, int | None]]
-) -> list[Point]:
+def _normalise(definition: Definition, rows: dict[tuple[str, str], tuple]) -> list[Point]:
     kind = definition.normalisation.kind
     territories = _territories({code for _, code in rows})
     per = NORMALISATIONS[kind][2]
@@ -441,7 +439,11 @@ def _normalise(
         totals[period] += value or 0.0
     base = definition.normalisation.base_period
     points = []
-    for (period, code), (raw, count, *joined) in sorted(rows.items()):
+    for (period, code), entry in sorted(rows.items()):
+        raw, count = entry[0], entry[1]
+        joined_count = (
+            entry[2] if len(entry) > 2 else None
+        )  # a join on a key: the other side's rows
         territory = territories.get(code)
         population = territory.population if territory is not None else None
         area = area_km2(territory.geometry) if territory is not None else None
@@ -464,7 +466,7 @@ def _normalise(
                 raw_value=raw,
                 population=population,
                 count=count,
-                joined_count=joined[0] if joined else None,
+                joined_count=joined_count,
                 area_km2=area,
             )
         )
