@@ -243,6 +243,7 @@ class Tile:
     chart: dict | None = None  # a line chart's drawing (``line_chart``)
     comparison: Comparison | None = None  # the map's and the table's territories
     map: dict | None = None  # a map block's drawing, made by the portal (web/choropleth.py)
+    choices: list[tuple[str, str]] = field(default_factory=list)  # the series' territories
 
 
 def line_chart(
@@ -289,12 +290,14 @@ def sparkline_points(values: list[float | None], *, width: int = 120, height: in
 
 
 def _headline(
-    indicator: Indicator, rows: list[dict], parents: dict
+    indicator: Indicator, rows: list[dict], parents: dict, territory: str | None = None
 ) -> tuple[str, list[tuple[str, float | None]]]:
-    """The territory a tile follows (the reference when there is one, else the only or the
-    first one) and its values over time. ``parents`` remembers the parent of a set of codes
-    (the tiles of a dashboard usually share their territories)."""
+    """The territory a tile follows (``territory`` when the series has it, else the reference
+    when there is one, else the only or the first one) and its values over time. ``parents``
+    remembers the parent of a set of codes (a dashboard's tiles usually share them)."""
     codes = sorted({r["code_territoire"] for r in rows})
+    if territory and territory in codes:
+        return _territory_series(rows, territory)
     key = frozenset(codes)
     if key not in parents:
         parents[key] = _parent(set(codes)) if len(codes) > 1 else None
@@ -312,6 +315,10 @@ def _headline(
             if any(v is not None for _, v in series):
                 return parent.name, series
         code = codes[0] if codes else ""
+    return _territory_series(rows, code)
+
+
+def _territory_series(rows: list[dict], code: str) -> tuple[str, list[tuple[str, float | None]]]:
     series = sorted(
         (r["periode"], _float(r["valeur"])) for r in rows if r["code_territoire"] == code
     )
@@ -319,9 +326,13 @@ def _headline(
     return name, series
 
 
-def dashboard_tiles(actor, dashboard: Dashboard) -> list[Tile]:
+def dashboard_tiles(
+    actor, dashboard: Dashboard, *, territory: str | None = None, period: str | None = None
+) -> list[Tile]:
     """The dashboard's blocks the actor may see, in order (an indicator the actor does not see
-    is left out, so a public dashboard never shows an internal indicator to the public)."""
+    is left out, so a public dashboard never shows an internal indicator to the public).
+    ``territory`` (a code) and ``period`` (a label), from the page's URL, choose what the
+    tiles show when their series have them; the values stop at ``period``."""
     visible = set(indicator_list_for_actor(actor).values_list("pk", flat=True))
     tiles = []
     parents: dict = {}
@@ -337,7 +348,9 @@ def dashboard_tiles(actor, dashboard: Dashboard) -> list[Tile]:
         if indicator.pk not in visible:
             continue
         rows = series_read(actor, indicator)
-        name, series = _headline(indicator, rows, parents)
+        name, series = _headline(indicator, rows, parents, territory)
+        if period and any(p == period for p, _ in series):
+            series = [(p, v) for p, v in series if p <= period]
         value = series[-1][1] if series else None
         progress = None
         if series:
@@ -346,11 +359,13 @@ def dashboard_tiles(actor, dashboard: Dashboard) -> list[Tile]:
             indicator=indicator, period=series[-1][0] if series else "", territory=name,
             value=value, progress=progress,
             sparkline=sparkline_points([v for _, v in series]), values=series, kind=tile.kind,
+            choices=sorted({(r["code_territoire"], r["territoire"] or r["code_territoire"])
+                            for r in rows}),
         )  # fmt: skip
         if tile.kind == "chart":
             made.chart = line_chart(series)
         elif tile.kind in ("map", "table"):
-            made.comparison = comparison_for(actor, indicator)
+            made.comparison = comparison_for(actor, indicator, period=period)
         tiles.append(made)
     return tiles
 

@@ -217,3 +217,18 @@ def test_dashboard_blocks_chart_map_table_and_text(client, places, data_officer,
     data = client.get(f"/api/v1/dashboards/{dashboard.slug}").json()
     assert [t["kind"] for t in data["tiles"]] == ["text", "chart", "map", "table"]
     assert data["tiles"][0]["indicator"] is None
+
+
+def test_dashboard_filters_in_the_url(client, places, data_officer, service):
+    dashboard = services.dashboard_create(actor=data_officer, title="Filtres", publisher_service=service,
+                                          indicators=[places.slug], access_level="public")  # fmt: skip
+    html = client.get(
+        f"/tableaux-de-bord/{dashboard.slug}/?territoire=34002&periode=2019"
+    ).content.decode()
+    # Béville in 2019: 5 places / 500 inhabitants × 1000 = 10
+    assert '<p class="tile-value">10' in html and "Béville, 2019" in html
+    assert '<option value="34002" selected>' in html
+    plain = client.get(f"/tableaux-de-bord/{dashboard.slug}/?territoire=99999").content.decode()
+    # An unknown code changes nothing: no overall value (Céville's population is unknown), so
+    # the first commune.
+    assert "Aville, 2021" in plain

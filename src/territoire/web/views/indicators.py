@@ -101,8 +101,17 @@ def dashboard_detail(request, slug: str):
         dashboard = indicator_selectors.dashboard_get_for_actor(request.user, slug)
     except NotFound:
         raise Http404 from None
-    tiles = _with_maps(indicator_selectors.dashboard_tiles(request.user, dashboard))
-    return render(request, "web/dashboard_detail.html", {"dashboard": dashboard, "tiles": tiles})
+    territory = request.GET.get("territoire") or None
+    period = request.GET.get("periode") or None
+    tiles = _with_maps(indicator_selectors.dashboard_tiles(
+        request.user, dashboard, territory=territory, period=period
+    ))  # fmt: skip
+    territories = sorted({c for t in tiles for c in t.choices}, key=lambda c: c[1])
+    periods = sorted({p for t in tiles for p, _ in t.values})
+    return render(request, "web/dashboard_detail.html", {
+        "dashboard": dashboard, "tiles": tiles, "territories": territories,
+        "periods": periods, "territory": territory or "", "period": period or "",
+    })  # fmt: skip
 
 
 def _comparison_map(comparison, *, link: bool = True):
