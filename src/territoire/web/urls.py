@@ -30,6 +30,7 @@ urlpatterns = [
         views.comparison_svg,
         name="indicator-comparison-svg",
     ),
+    path("evaluations/", views.evaluation_list, name="evaluations"),
     path("evaluations/<slug:slug>/", views.evaluation_detail, name="evaluation"),
     path("tableaux-de-bord/", views.dashboard_list, name="dashboards"),
     path("tableaux-de-bord/<slug:slug>/", views.dashboard_detail, name="dashboard"),

@@ -73,6 +73,13 @@ def indicator_comparison(request, slug: str):
     })  # fmt: skip
 
 
+def evaluation_list(request):
+    evaluations = indicator_selectors.evaluation_list_for_actor(request.user).order_by(
+        "-intervention_date", "title"
+    )
+    return render(request, "web/evaluation_list.html", {"evaluations": evaluations})
+
+
 def evaluation_detail(request, slug: str):
     try:
         evaluation = indicator_selectors.evaluation_get_for_actor(request.user, slug)

@@ -61,6 +61,7 @@ def test_comparison_evaluation_and_dashboard_pages(open_tab, boards, lang):
     pages = {
         "comparison": f"/indicateurs/{indicator.slug}/comparaison/",
         "evaluation": f"/evaluations/{evaluation.slug}/",
+        "evaluations": "/evaluations/",
         "dashboards": "/tableaux-de-bord/",
         "dashboard": f"/tableaux-de-bord/{dashboard.slug}/",
         "dashboard embed": f"/tableaux-de-bord/{dashboard.slug}/integration/",
