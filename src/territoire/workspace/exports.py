@@ -187,9 +187,7 @@ def scdl_catalogue_rows(rows) -> list[list]:
     « Catalogue simplifié ». SIRET numbers are left empty: the platform records SIREN numbers
     only, and a SIRET cannot be derived from one."""
     datasets = [
-        r
-        for r in rows
-        if r.dataset.is_published and r.dataset.access_level == AccessLevel.PUBLIC
+        r for r in rows if r.dataset.is_published and r.dataset.access_level == AccessLevel.PUBLIC
     ]
     ids = [r.dataset.pk for r in datasets]
     prefetch_related_objects([r.dataset for r in datasets], "themes", "territories")

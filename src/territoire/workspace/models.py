@@ -51,9 +51,7 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "key"], name="notification_once")
         ]
-        indexes = [
-            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")
-        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
 
     def __str__(self) -> str:
         return f"{self.recipient} — {self.get_kind_display()}"

@@ -53,9 +53,7 @@ FOR_OFFICERS = {NotificationKind.SUBMITTED, NotificationKind.DECISION_REQUESTED}
 
 def _data_officers() -> list[User]:
     return list(
-        User.objects.filter(is_active=True).filter(
-            Q(role=Role.DATA_OFFICER) | Q(is_superuser=True)
-        )
+        User.objects.filter(is_active=True).filter(Q(role=Role.DATA_OFFICER) | Q(is_superuser=True))
     )
 
 

@@ -18,9 +18,7 @@ urlpatterns = [
     path("jeux-de-donnees/nouveau/", datasets.dataset_new, name="dataset_new"),
     path("jeux-de-donnees/<slug:slug>/fiche/", datasets.dataset_edit, name="dataset_edit"),
     path("jeux-de-donnees/<slug:slug>/colonnes/", columns.dataset_columns, name="dataset_columns"),
-    path(
-        "jeux-de-donnees/<slug:slug>/lectures/", reads.dataset_reads_page, name="dataset_reads"
-    ),
+    path("jeux-de-donnees/<slug:slug>/lectures/", reads.dataset_reads_page, name="dataset_reads"),
     path("pilotage/", dashboard.dashboard_page, name="dashboard"),
     path("obligations/", dashboard.legal_duties_page, name="legal_duties"),
     path("notifications/", notifications.notification_page, name="notifications"),

@@ -164,9 +164,7 @@ def _gaps(dataset: Dataset, overdue: set[int]) -> list[str]:
     if version is None:
         gaps.append(str(_("« %(t)s » n'a aucune donnée déposée.") % {"t": dataset.title}))
     elif version.conformity != Conformity.VALID:
-        gaps.append(
-            str(_("« %(t)s » n'est pas conforme à son schéma.") % {"t": dataset.title})
-        )
+        gaps.append(str(_("« %(t)s » n'est pas conforme à son schéma.") % {"t": dataset.title}))
     if dataset.pk in overdue:
         gaps.append(str(_("« %(t)s » est en retard de mise à jour.") % {"t": dataset.title}))
     return gaps

@@ -40,10 +40,11 @@ def notification_sentence(note: Notification) -> str:
             "%(who)s demande une décision sur les données personnelles de « %(title)s »."
         ),
         NotificationKind.DECISION_TAKEN: _(
-            "%(who)s a pris une décision sur les données personnelles de « %(title)s » : "
-            "%(detail)s"
+            "%(who)s a pris une décision sur les données personnelles de « %(title)s » : %(detail)s"
         ),
-        NotificationKind.JOB_FAILED: _("Le dépôt d'un fichier dans « %(title)s » a échoué : %(detail)s"),
+        NotificationKind.JOB_FAILED: _(
+            "Le dépôt d'un fichier dans « %(title)s » a échoué : %(detail)s"
+        ),
         NotificationKind.OVERDUE: _(
             "La mise à jour de « %(title)s » était attendue le %(detail)s."
         ),
@@ -65,4 +66,3 @@ def dataset_reads(actor, dataset: Dataset) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(
         action=AuditAction.READ, object_type="catalog.dataset", object_id=str(dataset.pk)
     ).order_by("-created_at", "-id")
-

@@ -194,7 +194,13 @@ def _schema(version: DatasetVersion | None, schema_ref: str) -> Criterion:
                 _("La version servie n'est pas conforme au schéma %(schema)s.")
                 % {"schema": version.schema_ref or schema_ref}
             ),
-            [str(_("Corrigez les erreurs du rapport de validation et déposez le fichier corrigé."))],
+            [
+                str(
+                    _(
+                        "Corrigez les erreurs du rapport de validation et déposez le fichier corrigé."
+                    )
+                )
+            ],
         )
     return Criterion(
         "schema",
@@ -284,9 +290,7 @@ def documented_columns(dataset_ids: list[int]) -> dict[int, set[str]]:
 
 def dataset_quality(dataset: Dataset) -> Quality:
     """The quality of one dataset (its workspace page)."""
-    lake = (
-        DatasetLake.objects.select_related("current_version").filter(dataset=dataset).first()
-    )
+    lake = DatasetLake.objects.select_related("current_version").filter(dataset=dataset).first()
     return quality_score(
         dataset,
         version=lake.current_version if lake else None,
