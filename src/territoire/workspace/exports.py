@@ -202,7 +202,7 @@ def scdl_catalogue_rows(rows) -> list[list]:
         "dataset_id", "format"
     ):
         formats.setdefault(dataset_id, set()).add(fmt.lower())
-    base = settings.TERRITOIRE_BASE_URL.rstrip("/")
+    base = str(settings.TERRITOIRE_BASE_URL or "").rstrip("/")
     lines = []
     for row in datasets:
         d = row.dataset

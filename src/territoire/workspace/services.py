@@ -41,7 +41,7 @@ FIRST_RUN_DAYS = 7  # on an installation's first collection, older events are no
 FAILED_JOB_DAYS = 7
 UNSUBSCRIBE_SALT = "territoire.workspace.unsubscribe"
 
-EVENT_KINDS = {
+EVENT_KINDS: dict[str, NotificationKind] = {
     AuditAction.SUBMIT: NotificationKind.SUBMITTED,
     AuditAction.SEND_BACK: NotificationKind.SENT_BACK,
     AuditAction.DECISION_REQUEST: NotificationKind.DECISION_REQUESTED,
@@ -67,10 +67,11 @@ def _relays(datasets: Iterable[Dataset]) -> dict[int, list[User]]:
         service_id__in={d.publisher_service_id for d in datasets if d.publisher_service_id},
     ).select_related("user"):
         by_service.setdefault(membership.service_id, []).append(membership.user)
-    result = {}
+    result: dict[int, list[User]] = {}
     for dataset in datasets:
-        if dataset.steward_id is not None and dataset.steward.is_active:
-            result[dataset.pk] = [dataset.steward]
+        steward = dataset.steward
+        if steward is not None and steward.is_active:
+            result[dataset.pk] = [steward]
         else:
             result[dataset.pk] = by_service.get(dataset.publisher_service_id or 0, [])
     return result
@@ -98,7 +99,7 @@ def _from_audit(officers: list[User]) -> list[Notification]:
     if events_list:
         cursor.position = events_list[-1].pk
         cursor.save(update_fields=["position"])
-    datasets = Dataset.objects.select_related("steward").in_bulk(
+    datasets = Dataset.objects.select_related("steward", "submitted_by").in_bulk(
         {int(e.object_id) for e in events_list if e.object_id.isdigit()}
     )
     relays = _relays(datasets.values())
@@ -113,7 +114,7 @@ def _from_audit(officers: list[User]) -> list[Notification]:
             if state[0] != PublicationState.SUBMITTED:
                 continue  # a relay's own publication, or no review: nothing to answer
         recipients = officers if kind in FOR_OFFICERS else relays.get(dataset.pk, [])
-        if kind == NotificationKind.SENT_BACK and dataset.submitted_by_id:
+        if kind == NotificationKind.SENT_BACK and dataset.submitted_by is not None:
             recipients = [*recipients, dataset.submitted_by]
         notes += [
             Notification(
@@ -167,6 +168,8 @@ def _from_overdue(now, officers: list[User]) -> list[Notification]:
     for lake in lakes.defer(
         "current_version__report", "current_version__columns", "current_version__validation"
     ):
+        if lake.current_version is None:
+            continue
         due = lake.current_version.created_at + datetime.timedelta(
             days=FREQUENCY_DAYS[lake.dataset.frequency]
         )
@@ -260,7 +263,7 @@ def digest_send(*, now=None) -> int:
         NotificationPreference.objects.filter(daily_digest=False).values_list("user_id", flat=True)
     )
     sent = 0
-    base = settings.TERRITOIRE_BASE_URL.rstrip("/")
+    base = str(settings.TERRITOIRE_BASE_URL or "").rstrip("/")
     for user_id, notes in by_user.items():
         user = notes[0].recipient
         if user_id in opted_out or not user.email or not user.is_active:

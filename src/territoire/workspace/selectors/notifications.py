@@ -30,7 +30,7 @@ def notification_sentence(note: Notification) -> str:
         "who": note.actor_repr or _("système"),
         "detail": note.detail,
     }
-    sentences = {
+    sentences: dict[str, str] = {
         NotificationKind.SUBMITTED: _("%(who)s a soumis « %(title)s » pour publication."),
         NotificationKind.SENT_BACK: _(
             "%(who)s a renvoyé « %(title)s » pour correction : %(detail)s"

@@ -104,7 +104,9 @@ def test_legal_duties_from_the_catalogue(client, data_officer, make_dataset, hom
     assert "CRPA), art. L312-1-1" in page and "décret n° 2016-1922" in page
     deliberations_row = page[page.index('<th scope="row">Délibérations') :]
     deliberations_row = deliberations_row[: deliberations_row.index("</tr>")]
-    assert "incomplet" in deliberations_row and "n&#x27;a aucune donnée déposée" in deliberations_row
+    assert (
+        "incomplet" in deliberations_row and "n&#x27;a aucune donnée déposée" in deliberations_row
+    )
     subsidies = page[page.index('<th scope="row">Subventions') :]
     subsidies = subsidies[: subsidies.index("</tr>")]
     assert "manquant" in subsidies and "Aucun jeu de données ne déclare ce schéma" in subsidies

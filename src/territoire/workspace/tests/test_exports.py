@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def datasets(make_dataset, data_officer, montpellier):
     published = make_dataset(
         "Délibérations",
-        description="=HYPERLINK(\"http://example.com\")",
+        description='=HYPERLINK("http://example.com")',
         keywords=["Délibérations", "Conseil"],
         frequency="MONTHLY",
         themes=["GOVE"],

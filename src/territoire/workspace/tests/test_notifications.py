@@ -103,7 +103,9 @@ def test_notifications_are_for_agents(client, roles, who, status):
     assert client.get(reverse("workspace:notifications")).status_code == status
 
 
-def test_daily_digest_once_then_unsubscribe_in_one_click(client, make_dataset, steward, data_officer):
+def test_daily_digest_once_then_unsubscribe_in_one_click(
+    client, make_dataset, steward, data_officer
+):
     dataset = make_dataset("Budget primitif", steward=steward)
     catalog_services.dataset_submit(actor=steward, dataset=dataset)
     assert services.digest_send() == 1
@@ -127,7 +129,9 @@ def test_daily_digest_once_then_unsubscribe_in_one_click(client, make_dataset, s
 
 def test_a_forged_unsubscribe_link_is_not_found(client, data_officer):
     token = services.unsubscribe_token(data_officer)
-    assert client.post(reverse("workspace:unsubscribe", args=[token[:-2] + "xx"])).status_code == 404
+    assert (
+        client.post(reverse("workspace:unsubscribe", args=[token[:-2] + "xx"])).status_code == 404
+    )
     assert not NotificationPreference.objects.exists()
 
 

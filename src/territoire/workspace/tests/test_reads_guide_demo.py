@@ -40,9 +40,7 @@ def test_a_public_dataset_says_its_reads_are_not_logged(client, make_dataset, da
     assert "ses lectures ne sont pas journalisées" in page
 
 
-@pytest.mark.parametrize(
-    "page", ["", "roles", "parcours", "donnees-personnelles", "obligations"]
-)
+@pytest.mark.parametrize("page", ["", "roles", "parcours", "donnees-personnelles", "obligations"])
 def test_guide_pages(client, agent, page):
     client.force_login(agent)
     url = reverse("workspace:guide_page", args=[page]) if page else reverse("workspace:guide")
