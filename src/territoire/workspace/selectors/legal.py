@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from territoire.catalog.models import Dataset
 from territoire.catalog.vocabularies import AccessLevel
+from territoire.indicators.models import Indicator
 from territoire.lake.models import Conformity
 from territoire.organizations.models import Organization
 from territoire.registers.models import Algorithm
@@ -39,6 +40,8 @@ class Duty:
     sources: tuple[str, ...]
     schemas: tuple[str, ...] = ()  # bundled schema names (or schema.data.gouv.fr ids)
     is_law: bool = True  # False: a recommendation (the SCDL), not an obligation
+    # words in a title that suggest a dataset holds these data without declaring the schema
+    hints: tuple[str, ...] = ()
 
 
 DUTIES: tuple[Duty, ...] = (
@@ -55,6 +58,7 @@ DUTIES: tuple[Duty, ...] = (
             "Ordonnance n° 2021-1310 du 7 octobre 2021",
         ),
         schemas=("scdl-deliberations", "scdl/deliberations"),
+        hints=("délibération",),
     ),
     Duty(
         key="subventions",
@@ -70,6 +74,7 @@ DUTIES: tuple[Duty, ...] = (
             "Décret n° 2017-779 du 5 mai 2017",
         ),
         schemas=("scdl-subventions", "scdl/subventions"),
+        hints=("subvention",),
     ),
     Duty(
         key="budget",
@@ -84,6 +89,7 @@ DUTIES: tuple[Duty, ...] = (
             "Décret n° 2016-834 du 23 juin 2016",
         ),
         schemas=("scdl-budget", "scdl/budget"),
+        hints=("budget",),
     ),
     Duty(
         key="commande-publique",
@@ -117,6 +123,7 @@ DUTIES: tuple[Duty, ...] = (
         ),
         sources=("SCDL, schéma « Équipements » (schema.data.gouv.fr)",),
         schemas=("scdl-equipements", "scdl/equipements"),
+        hints=("équipement",),
         is_law=False,
     ),
     Duty(
@@ -128,6 +135,7 @@ DUTIES: tuple[Duty, ...] = (
         ),
         sources=("SCDL, schéma « Prénoms » (schema.data.gouv.fr)",),
         schemas=("scdl-prenoms", "scdl/prenoms"),
+        hints=("prénom",),
         is_law=False,
     ),
 )
@@ -170,10 +178,25 @@ def _gaps(dataset: Dataset, overdue: set[int]) -> list[str]:
     return gaps
 
 
-def _status(duty: Duty, datasets: list[Dataset], overdue: set[int]) -> DutyStatus:
+def _status(
+    duty: Duty, datasets: list[Dataset], overdue: set[int], candidates: list[Dataset]
+) -> DutyStatus:
     if not duty.schemas:
         return DutyStatus(duty, UNKNOWN)
     if not datasets:
+        if candidates:
+            return DutyStatus(
+                duty,
+                PARTIAL,
+                datasets=candidates,
+                gaps=[
+                    str(
+                        _("« %(t)s » ne déclare pas le schéma attendu (%(s)s).")
+                        % {"t": d.title, "s": duty.schemas[0]}
+                    )
+                    for d in candidates
+                ],
+            )
         return DutyStatus(
             duty,
             MISSING,
@@ -196,6 +219,8 @@ def legal_duties(rows) -> list[PublisherDuties]:
         by_publisher.setdefault(row.dataset.publisher_id, []).append(row.dataset)
     organizations = Organization.objects.filter(pk__in=by_publisher).select_related("territory")
     algorithms = _published_algorithms_by_organization(list(by_publisher))
+    # an indicator's series is computed from other datasets: never the data a duty expects
+    series = set(Indicator.objects.filter(series__isnull=False).values_list("series_id", flat=True))
     result = []
     for organization in organizations.order_by("name"):
         datasets = by_publisher[organization.pk]
@@ -204,7 +229,14 @@ def legal_duties(rows) -> list[PublisherDuties]:
         duties = []
         for duty in DUTIES:
             matching = [d for d in datasets if _schema_of(d) in duty.schemas]
-            duties.append(_status(duty, matching, overdue))
+            candidates = [
+                d
+                for d in datasets
+                if d.pk not in series
+                and not _schema_of(d)
+                and any(h in d.title.lower() for h in duty.hints)
+            ]
+            duties.append(_status(duty, matching, overdue, candidates))
         result.append(
             PublisherDuties(
                 organization=organization,

@@ -120,3 +120,15 @@ def test_every_service_even_without_dataset_is_a_coverage_line(data_officer, oth
     board = dashboard(inventory(data_officer))
     assert {line.service.name for line in board.coverage} == {"Voirie", "Direction de l'eau"}
     assert all(line.declared == 0 for line in board.coverage)
+
+
+def test_a_dataset_that_looks_like_a_duty_without_its_schema_is_incomplete(
+    client, data_officer, make_dataset
+):
+    make_dataset("Subventions aux associations 2024")
+    client.force_login(data_officer)
+    page = client.get(reverse("workspace:legal_duties")).content.decode()
+    subsidies = page[page.index('<th scope="row">Subventions') :]
+    subsidies = subsidies[: subsidies.index("</tr>")]
+    assert "incomplet" in subsidies and "ne déclare pas le schéma attendu" in subsidies
+    assert "scdl-subventions" in subsidies
