@@ -132,3 +132,16 @@ def test_a_dataset_that_looks_like_a_duty_without_its_schema_is_incomplete(
     subsidies = subsidies[: subsidies.index("</tr>")]
     assert "incomplet" in subsidies and "ne déclare pas le schéma attendu" in subsidies
     assert "scdl-subventions" in subsidies
+
+
+def test_the_dashboard_query_count_does_not_grow_with_datasets(
+    client, data_officer, make_dataset, django_assert_max_num_queries
+):
+    client.force_login(data_officer)
+    make_dataset("Un")
+    with django_assert_max_num_queries(30) as first:
+        client.get(reverse("workspace:dashboard"))
+    for n in range(5):
+        make_dataset(f"Jeu {n}", keywords=["x"], themes=["GOVE"])
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(reverse("workspace:dashboard"))
