@@ -25,6 +25,7 @@ from territoire.territories.services import territories_load
 from territoire.trust.selectors import personal_data_decision_latest
 
 from .registers import demo_registers
+from .workspace import demo_workspace
 
 DEMO_EPCI = "243400017"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -355,4 +356,9 @@ def demo_build(*, password: str | None = None) -> DemoReport:
     report.accounts = {
         u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]
     }
+    report.accounts.update(
+        dict.fromkeys(
+            demo_workspace(officer=officer, services=services, password=password), password
+        )
+    )
     return report

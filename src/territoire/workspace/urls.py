@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import columns, datasets, indicators, officer, registers
+from .views import (
+    columns,
+    dashboard,
+    datasets,
+    guide,
+    indicators,
+    notifications,
+    officer,
+    reads,
+    registers,
+)
 
 app_name = "workspace"
 
@@ -8,6 +18,23 @@ urlpatterns = [
     path("jeux-de-donnees/nouveau/", datasets.dataset_new, name="dataset_new"),
     path("jeux-de-donnees/<slug:slug>/fiche/", datasets.dataset_edit, name="dataset_edit"),
     path("jeux-de-donnees/<slug:slug>/colonnes/", columns.dataset_columns, name="dataset_columns"),
+    path("jeux-de-donnees/<slug:slug>/lectures/", reads.dataset_reads_page, name="dataset_reads"),
+    path("pilotage/", dashboard.dashboard_page, name="dashboard"),
+    path("obligations/", dashboard.legal_duties_page, name="legal_duties"),
+    path("notifications/", notifications.notification_page, name="notifications"),
+    path("notifications/lues/", notifications.notification_read, name="notifications_read"),
+    path(
+        "notifications/resume/",
+        notifications.notification_preference,
+        name="notifications_preference",
+    ),
+    path(
+        "notifications/desabonnement/<str:token>/",
+        notifications.unsubscribe,
+        name="unsubscribe",
+    ),
+    path("guide/", guide.guide, name="guide"),
+    path("guide/<slug:page>/", guide.guide, name="guide_page"),
     path("indicateurs/", indicators.indicator_list, name="indicator_list"),
     path("indicateurs/nouveau/", indicators.indicator_new, name="indicator_new"),
     path("indicateurs/<slug:slug>/", indicators.indicator_edit, name="indicator_edit"),

@@ -35,6 +35,10 @@ class Command(BaseCommand):
             ("reutilisateur", "réutilisateur"),
         ]:
             self.stdout.write(f"  {username:<16} {role}")
+        for username in sorted(
+            set(report.accounts) - {"admin", "relais-finances", "agent", "citoyen", "reutilisateur"}
+        ):
+            self.stdout.write(f"  {username:<16} relais données")
         self.stdout.write(f"  mot de passe : {report.accounts['admin']}")
         self.stdout.write(f"Portail : http://{host}:{port}/")
         self.stdout.write(
