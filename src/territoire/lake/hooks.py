@@ -38,3 +38,26 @@ def version_created_run(version: DatasetVersion) -> None:
             callback(version)
         except Exception:  # a follower's failure never undoes nor fails an ingestion
             log.exception("version-created callback %r failed for version %s", callback, version.pk)
+
+
+# ---------------------------------------------------------------- the worker's hourly round
+
+Maintenance = Callable[[], None]
+
+_maintenance: list[Maintenance] = []
+
+
+def maintenance_register(callback: Maintenance) -> Maintenance:
+    """Add what each worker must do when it starts and then every hour, beside the lake's own
+    maintenance (the workspace collects the staff's notifications and sends the daily digest)."""
+    if callback not in _maintenance:
+        _maintenance.append(callback)
+    return callback
+
+
+def maintenance_run() -> None:
+    for callback in _maintenance:
+        try:
+            callback()
+        except Exception:  # one app's round never stops another's, nor the worker
+            log.exception("maintenance callback %r failed", callback)

@@ -52,6 +52,9 @@ CSRF_FAILURE_VIEW = (
     "territoire.web.views.errors.csrf_failure"  # a page of the site, JSON under /api/
 )
 TERRITOIRE_BASE_URL = env_str("TERRITOIRE_BASE_URL", "http://127.0.0.1:8000")
+TERRITOIRE_DIGEST_HOUR = env_int(
+    "TERRITOIRE_DIGEST_HOUR", 7
+)  # the staff's daily digest, local time
 TERRITOIRE_EPCI = env_str("TERRITOIRE_EPCI")  # SIREN of the EPCI this installation serves
 # Base-map tiles under the SVG maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty:
 # the maps show the territory's shapes and the data's points alone.

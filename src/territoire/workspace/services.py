@@ -290,3 +290,30 @@ def digest_send(*, now=None) -> int:
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(emailed_at=now)
         sent += 1
     return sent
+
+
+DIGEST_CURSOR = "digest"
+
+
+def worker_round(*, now=None) -> int:
+    """What each worker does every hour (registered with the lake's maintenance): collect the
+    notifications, so the in-app list is current, and from ``TERRITOIRE_DIGEST_HOUR`` (local time,
+    7 by default) send the daily digest once a day, whichever worker comes first (the day is
+    claimed under a row lock). Returns the number of messages sent."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < int(getattr(settings, "TERRITOIRE_DIGEST_HOUR", 7)):
+        notifications_collect(now=now)
+        return 0
+    day = local.date().toordinal()
+    with transaction.atomic():
+        cursor, _ = NotificationCursor.objects.select_for_update().get_or_create(name=DIGEST_CURSOR)
+        if cursor.position >= day:
+            claimed = False
+        else:
+            cursor.position, claimed = day, True
+            cursor.save(update_fields=["position"])
+    if not claimed:
+        notifications_collect(now=now)
+        return 0
+    return digest_send(now=now)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from territoire.catalog import services as catalog_services
 from territoire.lake import services as lake_services
 from territoire.lake.models import DatasetVersion, IngestJob, JobStatus
+from territoire.lake.tasks import lake_maintenance
 from territoire.trust.models import AuditEvent
 from territoire.workspace import services
 from territoire.workspace.models import Notification, NotificationPreference
@@ -150,3 +151,26 @@ def test_digest_command(make_dataset, steward, data_officer, capsys):
     assert "1 notification(s) ajoutée(s)" in capsys.readouterr().out and not mail.outbox
     call_command("digest")
     assert "1 résumé(s) envoyé(s)" in capsys.readouterr().out and len(mail.outbox) == 1
+
+
+def test_the_worker_round_collects_hourly_and_sends_the_digest_once_a_day(
+    settings, make_dataset, steward, data_officer
+):
+    settings.TERRITOIRE_DIGEST_HOUR = 7
+    dataset = make_dataset("Budget primitif", steward=steward)
+    catalog_services.dataset_submit(actor=steward, dataset=dataset)
+    early = timezone.make_aware(datetime.datetime(2026, 12, 4, 6, 0))
+    assert services.worker_round(now=early) == 0  # before the hour: collected, not e-mailed
+    assert Notification.objects.filter(recipient=data_officer, emailed_at=None).count() == 1
+    assert not mail.outbox
+    nine = early + datetime.timedelta(hours=3)
+    assert services.worker_round(now=nine) == 1 and len(mail.outbox) == 1
+    catalog_services.personal_data_review_request(actor=steward, dataset=dataset)
+    assert services.worker_round(now=nine + datetime.timedelta(hours=1)) == 0  # same day
+    assert len(mail.outbox) == 1
+    assert services.worker_round(now=nine + datetime.timedelta(days=1)) == 1  # the next day
+    assert len(mail.outbox) == 2
+    other = make_dataset("Subventions", steward=steward)
+    catalog_services.dataset_submit(actor=steward, dataset=other)
+    lake_maintenance()  # the worker's hourly round runs the workspace's part (registered)
+    assert Notification.objects.filter(recipient=data_officer, dataset=other).exists()
