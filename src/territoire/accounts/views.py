@@ -116,7 +116,9 @@ def login_verify(request):
     user = request.user if signed_in else _pending_user(request)
     next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if user is None:
-        messages.info(request, _("Votre connexion a expiré : saisissez à nouveau votre mot de passe."))
+        messages.info(
+            request, _("Votre connexion a expiré : saisissez à nouveau votre mot de passe.")
+        )
         return redirect("login")
     if signed_in and (request.user.is_verified() or not two_factor.user_has_two_factor(user)):
         request.session[two_factor.SESSION_HAS_DEVICE] = two_factor.user_has_two_factor(user)
@@ -149,9 +151,7 @@ def login_verify(request):
                 user=user,
                 outcome=LoginOutcome.TWO_FACTOR_FAILURE,
             )
-    response = render(
-        request, "accounts/login_verify.html", {"form": form, "next": next_url}
-    )
+    response = render(request, "accounts/login_verify.html", {"form": form, "next": next_url})
     if form.has_error("__all__", "rate_limited"):
         response.status_code = 429
     return response

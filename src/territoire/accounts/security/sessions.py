@@ -146,7 +146,8 @@ def session_revoke_all(
     current = request.session.session_key if (request is not None and keep_current) else None
     keys = set(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
     keys |= _untracked_keys(user)
-    keys.discard(current)  # type: ignore[arg-type]
+    if current:
+        keys.discard(current)
     with transaction.atomic():
         for key in keys:
             _store(key).delete()

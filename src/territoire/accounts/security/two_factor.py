@@ -219,7 +219,9 @@ def two_factor_verify(*, user: User, token: str):
                 if device.verify_token(cleaned):
                     return device, LoginMethod.TOTP
         else:
-            for device in StaticDevice.objects.select_for_update().filter(user=user, confirmed=True):
+            for device in StaticDevice.objects.select_for_update().filter(
+                user=user, confirmed=True
+            ):
                 if device.verify_token(cleaned):
                     return device, LoginMethod.RECOVERY_CODE
     return None, None

@@ -47,7 +47,12 @@ def test_breached_looking_passwords_are_refused(password, code):
 
 @pytest.mark.parametrize(
     "password",
-    ["un mot de passe solide 42", "correct horse battery staple", "Xk9#mP2$vL7q", "J'aime les tartes aux pommes"],
+    [
+        "un mot de passe solide 42",
+        "correct horse battery staple",
+        "Xk9#mP2$vL7q",
+        "J'aime les tartes aux pommes",
+    ],
 )
 def test_ordinary_good_passwords_pass(password):
     assert _codes(password) == []
@@ -91,7 +96,11 @@ def test_the_password_change_page_says_why_and_closes_other_sessions(steward):
     assert page.status_code == 200
     refused = browser.post(
         reverse("password_change"),
-        {"old_password": PASSWORD, "new_password1": "Azerty123456!", "new_password2": "Azerty123456!"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Azerty123456!",
+            "new_password2": "Azerty123456!",
+        },
     )
     assert refused.status_code == 200
     assert "ligne du clavier" in refused.content.decode()

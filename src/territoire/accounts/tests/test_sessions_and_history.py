@@ -57,9 +57,7 @@ def test_sessions_are_listed_and_one_is_closed(steward):
     assert "192.0.2.0/24" in page and "2001:db8:1::/48" in page
     assert "192.0.2.57" not in page
     phone_session = UserSession.objects.get(user_agent=CHROME_ANDROID)
-    response = laptop.post(
-        reverse("workspace:security_session_revoke", args=[phone_session.pk])
-    )
+    response = laptop.post(reverse("workspace:security_session_revoke", args=[phone_session.pk]))
     assert response.status_code == 302
     assert SESSION_KEY not in phone.session  # the phone is signed out
     assert phone.get(reverse("workspace:security")).status_code == 302

@@ -55,12 +55,17 @@ def test_enrolment_from_the_security_page(client, steward):
     )
     device.refresh_from_db()
     assert device.confirmed
-    event = AuditEvent.objects.get(action="create", object_repr__startswith="double authentification activée")
+    event = AuditEvent.objects.get(
+        action="create", object_repr__startswith="double authentification activée"
+    )
     assert event.actor == steward
     assert device.key not in str(event.changes) and not any(c in str(event.changes) for c in codes)
     # The enrolling session has passed the second factor: the workspace opens.
     assert client.get(reverse("workspace:security")).status_code == 200
-    assert "Il vous reste 10 codes de secours" in client.get(reverse("workspace:security")).content.decode()
+    assert (
+        "Il vous reste 10 codes de secours"
+        in client.get(reverse("workspace:security")).content.decode()
+    )
 
 
 def test_login_is_two_steps_with_an_authenticator(client, steward):
@@ -77,7 +82,10 @@ def test_login_is_two_steps_with_an_authenticator(client, steward):
     assert SESSION_KEY not in client.session
     failed = AuditEvent.objects.get(action="login_failed", reason="code de vérification refusé")
     assert failed.object_id == str(steward.pk)
-    assert LoginEvent.objects.filter(user=steward, outcome=LoginOutcome.TWO_FACTOR_FAILURE).count() == 1
+    assert (
+        LoginEvent.objects.filter(user=steward, outcome=LoginOutcome.TWO_FACTOR_FAILURE).count()
+        == 1
+    )
     # django-otp's own back-off refuses even the right code for a second after a wrong one.
     refused = client.post(reverse("login_verify"), {"code": totp_code(device, steps_ahead=1)})
     assert refused.status_code == 200 and SESSION_KEY not in client.session
@@ -138,7 +146,9 @@ def test_the_second_step_expires(client, steward):
     assert response.status_code == 302 and response["Location"] == reverse("login")
 
 
-def test_data_officers_must_enrol_before_the_workspace(client, data_officer, steward, two_factor_required):
+def test_data_officers_must_enrol_before_the_workspace(
+    client, data_officer, steward, two_factor_required
+):
     response = _password_step(client, data_officer)
     assert response.status_code == 302  # the password alone signs in: enrolment comes next
     for path in ("/espace/administration/", "/espace/", "/admin/"):
@@ -196,9 +206,12 @@ def test_removing_the_second_factor_asks_for_the_password(client, steward):
     client.post(reverse("workspace:security_remove"), {"password": PASSWORD})
     assert not TOTPDevice.objects.filter(user=steward).exists()
     assert not StaticToken.objects.filter(device__user=steward).exists()
-    assert AuditEvent.objects.filter(
-        action="delete", object_repr__startswith="double authentification retirée"
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="delete", object_repr__startswith="double authentification retirée"
+        ).count()
+        == 1
+    )
 
 
 def test_regenerating_codes_replaces_them(client, steward):
@@ -225,14 +238,18 @@ def test_the_data_officer_removes_a_lost_factor(client, data_officer, steward):
     )
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=steward).exists()
-    event = AuditEvent.objects.get(action="delete", object_repr__startswith="double authentification")
+    event = AuditEvent.objects.get(
+        action="delete", object_repr__startswith="double authentification"
+    )
     assert event.actor == data_officer and event.reason == "téléphone perdu"
 
 
 def test_only_the_data_officer_sees_others_accounts(client, steward, agent):
     client.force_login(steward)
     assert client.get(reverse("workspace:officer_accounts")).status_code == 403
-    assert client.get(reverse("workspace:officer_account", args=[agent.username])).status_code == 403
+    assert (
+        client.get(reverse("workspace:officer_account", args=[agent.username])).status_code == 403
+    )
     response = client.post(
         reverse("workspace:officer_account_remove_two_factor", args=[agent.username])
     )

@@ -168,9 +168,7 @@ def officer_accounts(request):
     staff = (
         User.objects.filter(Q(role__in=STAFF_ROLES) | Q(is_superuser=True))
         .annotate(
-            totp_count=Count(
-                "totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True
-            )
+            totp_count=Count("totpdevice", filter=Q(totpdevice__confirmed=True), distinct=True)
         )
         .order_by("username")
     )
@@ -236,7 +234,9 @@ def officer_account_remove_two_factor(request, username: str):
     )
     messages.success(
         request,
-        _("La double authentification de %(user)s est retirée : le compte devra l'activer à nouveau.")
+        _(
+            "La double authentification de %(user)s est retirée : le compte devra l'activer à nouveau."
+        )
         % {"user": user.username},
     )
     return redirect("workspace:officer_account", username=user.username)

@@ -1,10 +1,10 @@
 """Staff account security from the command line:
 
-    territoire security prune          delete login history past TERRITOIRE_LOGIN_HISTORY_DAYS and
-                                       forget closed sessions (also done as logins come)
-    territoire security status         who must enrol a second factor and who has
-    territoire security revoke-sessions USERNAME [--reason TEXT] [--as USERNAME]
-                                       close every session of an account (a departure)
+territoire security prune          delete login history past TERRITOIRE_LOGIN_HISTORY_DAYS and
+                                   forget closed sessions (also done as logins come)
+territoire security status         who must enrol a second factor and who has
+territoire security revoke-sessions USERNAME [--reason TEXT] [--as USERNAME]
+                                   close every session of an account (a departure)
 """
 
 from __future__ import annotations
@@ -48,13 +48,17 @@ class Command(BaseCommand):
         for user in staff.distinct().order_by("username"):
             enrolled = two_factor.user_has_two_factor(user)
             required = permissions.two_factor_required(user)
-            state = "activée" if enrolled else ("EXIGÉE, non activée" if required else "non activée")
+            state = (
+                "activée" if enrolled else ("EXIGÉE, non activée" if required else "non activée")
+            )
             self.stdout.write(f"{user.username:<24} {user.role:<14} {state}")
 
     def _revoke_sessions(self, *, username, reason, as_user, **options):
         actor = selectors.operator_account(as_user)
         user = User.objects.filter(username=username).first()
         if user is None:
-            raise CommandError(f"Compte « {username} » introuvable.\nAccount '{username}' not found.")
+            raise CommandError(
+                f"Compte « {username} » introuvable.\nAccount '{username}' not found."
+            )
         n = sessions.session_revoke_all(actor=actor, user=user, keep_current=False, reason=reason)
         self.stdout.write(f"{n} session(s) de {username} fermée(s).")
