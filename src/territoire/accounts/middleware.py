@@ -25,7 +25,12 @@ GUARDED_PREFIXES = ("/espace/", "/admin/")
 
 def _always_open() -> tuple[str, ...]:
     """Paths an account on its way through the second factor still reaches."""
-    return (reverse("login_verify"), reverse("logout"), reverse("workspace:security"))
+    return (
+        reverse("login_verify"),
+        reverse("logout"),
+        reverse("admin:logout"),
+        reverse("workspace:security"),  # enrolment, and its POSTs below it
+    )
 
 
 def has_device(request, user) -> bool:
