@@ -78,3 +78,27 @@ def login_history_for_actor(actor, *, user: User, request=None) -> QuerySet[Logi
                 ip_address=clients.ratelimit.client_ip(request) if request is not None else None,
             )
     return LoginEvent.objects.filter(user=user, created_at__gte=login_history_cutoff())
+
+
+def login_failures_for_actor(actor, *, request=None, limit: int = 50) -> QuerySet[LoginEvent]:
+    """The latest refused attempts on every account, unknown usernames included (the data
+    officer's watch for guessing); the read is audited."""
+    if not permissions.is_data_officer(actor):
+        raise PermissionRefused(
+            "Seul l'administrateur des données peut consulter les tentatives refusées.",
+            "Only the data officer can see refused attempts.",
+        )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="read",
+            object_type="accounts.loginevent",
+            object_repr="tentatives de connexion refusées",
+            reason="historique de connexion",
+            ip_address=clients.ratelimit.client_ip(request) if request is not None else None,
+        )
+    return (
+        LoginEvent.objects.exclude(outcome=LoginOutcome.SUCCESS)
+        .filter(created_at__gte=login_history_cutoff())
+        .select_related("user")[:limit]
+    )

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, PermissionRefused
@@ -187,7 +188,11 @@ def session_rekey(old_key: str | None, new_key: str | None) -> None:
 
 
 def session_prune() -> int:
-    """Forget tracked sessions whose engine no longer has them (expired, logged out)."""
+    """Forget tracked sessions whose engine no longer has them (expired, logged out), and
+    enrolments begun and never confirmed a day later (their keys)."""
+    TOTPDevice.objects.filter(
+        confirmed=False, created_at__lt=timezone.now() - datetime.timedelta(days=1)
+    ).delete()
     stale = UserSession.objects.filter(
         last_seen_at__lt=timezone.now() - datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
     )

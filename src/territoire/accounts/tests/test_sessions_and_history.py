@@ -165,3 +165,36 @@ def test_security_status_command(capsys, data_officer, steward, two_factor_requi
     out = capsys.readouterr().out
     assert "officer" in out and "EXIGÉE, non activée" in out
     assert re.search(r"steward\s+steward\s+non activée", out)
+
+
+def test_the_data_officer_watches_refused_attempts(client, data_officer, steward):
+    Client(REMOTE_ADDR="203.0.113.7").post(
+        reverse("login"), {"username": "inconnu", "password": "devine"}
+    )
+    Client().post(reverse("login"), {"username": "steward", "password": "devine"})
+    _browser(steward)  # a success is not a refusal
+    client.force_login(data_officer)
+    page = client.get(reverse("workspace:officer_accounts")).content.decode()
+    assert "inconnu (compte inconnu)" in page and "203.0.113.0/24" in page
+    assert f'href="{reverse("workspace:officer_account", args=["steward"])}">steward</a>' in page
+    assert page.count("mot de passe refusé") == 2
+    read = AuditEvent.objects.get(action="read", object_type="accounts.loginevent")
+    assert read.actor == data_officer
+    client.force_login(steward)
+    assert client.get(reverse("workspace:officer_accounts")).status_code == 403
+
+
+def test_prune_forgets_enrolments_never_confirmed(steward):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from territoire.accounts.security import two_factor
+
+    stale = two_factor.totp_enrolment_start(actor=steward)
+    TOTPDevice.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    call_command("security", "prune")
+    assert not TOTPDevice.objects.filter(pk=stale.pk).exists()
+    fresh = two_factor.totp_enrolment_start(actor=steward)
+    call_command("security", "prune")
+    assert TOTPDevice.objects.filter(pk=fresh.pk).exists()

@@ -180,7 +180,11 @@ def officer_accounts(request):
         }
         for u in staff
     ]
-    return render(request, "workspace/officer_accounts.html", {"rows": rows})
+    failures = [
+        {"event": e, "browser": clients.describe_user_agent(e.user_agent)}
+        for e in history.login_failures_for_actor(request.user, request=request)
+    ]
+    return render(request, "workspace/officer_accounts.html", {"rows": rows, "failures": failures})
 
 
 @never_cache
