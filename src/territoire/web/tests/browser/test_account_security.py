@@ -75,3 +75,28 @@ def test_enrolment_then_login_with_totp(open_tab, data_officer, settings, lang):
     assert not tab.csp_violations(), tab.csp_violations()
     violations = {name: v for name, v in found.items() if v}
     assert not violations, "axe-core violations:" + format_violations(violations)
+
+
+def test_the_data_officers_account_pages(open_tab, data_officer, steward):
+    from django.test import Client
+
+    Client().post("/connexion/", {"username": "inconnu", "password": "devine"})
+    tab = open_tab("fr")
+    tab.goto("/connexion/?next=/espace/administration/comptes/")
+    tab.page.locator("#id_username").fill(data_officer.username)
+    tab.page.locator("#id_password").fill(PASSWORD)
+    tab.submit()
+    tab.page.wait_for_url("**/espace/administration/comptes/")
+    assert "inconnu" in tab.page.locator("section[aria-labelledby=refus] table").inner_text()
+    found = {"accounts": tab.axe()}
+    tab.page.locator(f"a[href='/espace/administration/comptes/{steward.username}/']").first.click()
+    tab.page.wait_for_url(f"**/comptes/{steward.username}/")
+    found["one account"] = tab.axe()
+    tab.page.locator("#reason-sessions").fill("départ")
+    tab.submit("form[action$='/sessions/fermeture/'] button[type=submit]")
+    assert tab.page.locator(".messages").inner_text() == "0 session(s) de steward fermée(s)."
+    found["after closing"] = tab.axe()
+    tab.screenshot("security-officer-account")
+    assert not tab.csp_violations(), tab.csp_violations()
+    violations = {name: v for name, v in found.items() if v}
+    assert not violations, "axe-core violations:" + format_violations(violations)
