@@ -6,7 +6,8 @@
   opened before enrolment) is asked for a code before anything else; an account whose role requires
   one (TERRITOIRE_2FA_REQUIRED_ROLES) and has none is sent to enrol before /espace/ or /admin/.
 
-API tokens are not sessions: requests that carry one never reach these rules."""
+API tokens are not sessions: requests that carry one never reach these rules. On the APIs, a
+session that lacks its second factor counts as anonymous (accounts.authentication)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,8 @@ from urllib.parse import urlencode
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from . import permissions
 from .security import sessions, two_factor
 
-HAS_DEVICE_KEY = two_factor.SESSION_HAS_DEVICE
 # Where an account that must enrol may not go before it has (the staff's pages).
 GUARDED_PREFIXES = ("/espace/", "/admin/")
 
@@ -31,14 +30,6 @@ def _always_open() -> tuple[str, ...]:
         reverse("admin:logout"),
         reverse("workspace:security"),  # enrolment, and its POSTs below it
     )
-
-
-def has_device(request, user) -> bool:
-    remembered = request.session.get(HAS_DEVICE_KEY)
-    if remembered is None:
-        remembered = two_factor.user_has_two_factor(user)
-        request.session[HAS_DEVICE_KEY] = remembered
-    return bool(remembered)
 
 
 class AccountSecurityMiddleware:
@@ -59,11 +50,9 @@ class AccountSecurityMiddleware:
         path = request.path
         if not path.startswith(GUARDED_PREFIXES) or path.startswith(_always_open()):
             return None
-        if user.is_verified():
+        if not two_factor.session_lacks_second_factor(request, user):
             return None
-        if has_device(request, user):
+        if two_factor.session_has_device(request, user):
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('login_verify')}?{query}")
-        if permissions.two_factor_required(user):
-            return redirect(f"{reverse('workspace:security')}?inscription=1")
-        return None
+        return redirect(f"{reverse('workspace:security')}?inscription=1")

@@ -57,6 +57,29 @@ def user_has_two_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def session_has_device(request, user) -> bool:
+    """Whether the session's account has an authenticator (asked once per session, then
+    remembered in it: see SESSION_HAS_DEVICE)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return user_has_two_factor(user)
+    remembered = session.get(SESSION_HAS_DEVICE)
+    if remembered is None:
+        remembered = user_has_two_factor(user)
+        session[SESSION_HAS_DEVICE] = remembered
+    return bool(remembered)
+
+
+def session_lacks_second_factor(request, user) -> bool:
+    """A signed-in session that has not passed a second factor its account has or must have:
+    the workspace and the admin send it on (accounts.middleware), the APIs take it as anonymous
+    (accounts.authentication). Tokens are not sessions and never ask this."""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        return False
+    return session_has_device(request, user) or permissions.two_factor_required(user)
+
+
 def _ip(request) -> str | None:
     return ratelimit.client_ip(request) if request is not None else None
 

@@ -265,3 +265,21 @@ def test_otp_devices_are_not_in_the_admin():
     from django.contrib import admin
 
     assert not admin.site.is_registered(TOTPDevice)
+
+
+def test_on_the_api_a_session_without_its_second_factor_is_anonymous(client, steward, make_dataset):
+    make_dataset("Notes internes", publish=True, access_level="internal")
+    device, _ = enrol(steward)
+    client.force_login(steward)  # a session that has not passed the second factor
+    listed = client.get("/api/v1/datasets").json()
+    assert "Notes internes" not in str(listed)
+    client.post(reverse("login_verify"), {"code": totp_code(device, steps_ahead=1)})
+    assert "Notes internes" in str(client.get("/api/v1/datasets").json())
+
+
+def test_on_the_api_an_officer_who_must_enrol_is_anonymous_until_then(
+    client, data_officer, make_dataset, two_factor_required
+):
+    make_dataset("Notes internes", publish=True, access_level="internal")
+    client.force_login(data_officer)
+    assert "Notes internes" not in str(client.get("/api/v1/datasets").json())
