@@ -9,6 +9,7 @@ from .views import (
     notifications,
     officer,
     reads,
+    security,
     registers,
 )
 
@@ -56,4 +57,34 @@ urlpatterns = [
         name="officer_assign_steward",
     ),
     path("administration/journal/", officer.officer_audit, name="officer_audit"),
+    path("securite/", security.security, name="security"),
+    path("securite/inscription/", security.security_enrol, name="security_enrol"),
+    path("securite/codes-de-secours/", security.security_codes, name="security_codes"),
+    path("securite/retrait/", security.security_remove, name="security_remove"),
+    path(
+        "securite/sessions/<int:session_id>/fermeture/",
+        security.security_session_revoke,
+        name="security_session_revoke",
+    ),
+    path(
+        "securite/sessions/fermeture/",
+        security.security_sessions_revoke_all,
+        name="security_sessions_revoke_all",
+    ),
+    path("administration/comptes/", security.officer_accounts, name="officer_accounts"),
+    path(
+        "administration/comptes/<str:username>/",
+        security.officer_account,
+        name="officer_account",
+    ),
+    path(
+        "administration/comptes/<str:username>/sessions/fermeture/",
+        security.officer_account_revoke_sessions,
+        name="officer_account_revoke_sessions",
+    ),
+    path(
+        "administration/comptes/<str:username>/double-authentification/retrait/",
+        security.officer_account_remove_two_factor,
+        name="officer_account_remove_two_factor",
+    ),
 ]

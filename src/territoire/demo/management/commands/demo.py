@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -45,5 +46,10 @@ class Command(BaseCommand):
             f"Espace des relais (dépôt de fichiers, rapports) : http://{host}:{port}/espace/"
         )
         self.stdout.write(f"Back-office : http://{host}:{port}/admin/  (identifiant « admin »)")
+        required = ", ".join(settings.TERRITOIRE_2FA_REQUIRED_ROLES) or "aucun rôle"
+        self.stdout.write(
+            f"Double authentification exigée pour : {required} (TERRITOIRE_2FA_REQUIRED_ROLES) ; "
+            f"chaque agent peut l'activer : http://{host}:{port}/espace/securite/"
+        )
         if not no_serve:
             call_command("serve", host=host, port=port)
