@@ -5,8 +5,10 @@ markup. Each refusal says what to do; nothing is written before these checks pas
 from __future__ import annotations
 
 import re
+import secrets
 
 from django.conf import settings
+from django.core import signing
 
 from territoire.accounts import permissions
 from territoire.core import ratelimit
@@ -94,3 +96,36 @@ def require_participant(actor):
             "First confirm your e-mail address: follow the link in the e-mail you received.",
         )
     return participant
+
+
+FORM_SALT = "participation.form"
+FORM_MAX_AGE = 86400
+
+
+def form_token(actor) -> str:
+    """A signed one-use token for a contribution form, bound to the account."""
+    return signing.dumps({"u": getattr(actor, "pk", None), "n": secrets.token_urlsafe(9)},
+                         salt=FORM_SALT)  # fmt: skip
+
+
+def form_token_use(token: str | None, actor) -> None:
+    """Refuse a forged, foreign, expired or already used form (a replayed POST)."""
+    try:
+        data = signing.loads(token or "", salt=FORM_SALT, max_age=FORM_MAX_AGE)
+    except signing.BadSignature:
+        raise ValidationFailed(
+            "Ce formulaire n'est pas valide ou a expiré : rechargez la page et envoyez-le de "
+            "nouveau. Votre texte est conservé ci-dessous.",
+            "This form is not valid or has expired: reload the page and send it again. Your "
+            "text is kept below.",
+            where="form_token",
+        ) from None
+    if data.get("u") != getattr(actor, "pk", None):
+        raise ValidationFailed("Ce formulaire a été ouvert par un autre compte.",
+                               "This form was opened by another account.", where="form_token")  # fmt: skip
+    if not ratelimit.hit(f"form:{data.get('n')}", f"1/{FORM_MAX_AGE}").allowed:
+        raise ValidationFailed(
+            "Ce formulaire a déjà été envoyé : votre contribution est enregistrée une seule fois.",
+            "This form was already sent: your contribution is recorded once.",
+            where="form_token",
+        )
