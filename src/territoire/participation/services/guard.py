@@ -15,7 +15,7 @@ from territoire.core import ratelimit
 from territoire.core.errors import PermissionRefused, TerritoireError, ValidationFailed
 
 # A tag, a comment or a doctype: "<b", "</", "<!". "a < b" and "<3" stay allowed.
-MARKUP = re.compile(r"<\s*[a-zA-Z/!?]")
+MARKUP = re.compile(r"<[a-zA-Z/!?]")
 
 
 class TooManyWrites(TerritoireError):

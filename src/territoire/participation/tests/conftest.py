@@ -40,8 +40,11 @@ def participant(make_participant):
 
 
 @pytest.fixture
-def territory(db):
-    return Territory.objects.create(kind="commune", code="34172", name="Montpellier")
+def territory(request, db):
+    if "montpellier" in request.fixturenames:
+        request.getfixturevalue("montpellier")
+    return Territory.objects.get_or_create(kind="commune", code="34172",
+                                           defaults={"name": "Montpellier"})[0]  # fmt: skip
 
 
 @pytest.fixture
