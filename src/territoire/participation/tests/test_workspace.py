@@ -1,0 +1,60 @@
+"""The staff's participation page: who may enter, answering, moderating, a project's form."""
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from territoire.participation import services
+from territoire.participation.models import Project
+
+
+@pytest.fixture
+def proposal(participant, project):
+    return services.proposal_create(actor=participant, title="Un DAE", text="Au stade.",
+                                    category="sante", project=project)  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "status"), [("citizen", 403), ("reuser", 403), ("agent", 200),
+                                              ("steward", 200), ("data_officer", 200)])  # fmt: skip
+def test_who_enters_the_staff_page(client, roles, role, status, project):
+    client.force_login(roles[role])
+    assert client.get("/espace/participation/").status_code == status
+
+
+def test_an_agent_answers_and_a_moderator_hides(client, agent, citizen, proposal):
+    client.force_login(agent)
+    page = client.get("/espace/participation/").content.decode()
+    assert "Un DAE" in page
+    client.post("/espace/participation/actions/", {"action": "answer_proposal", "id": proposal.pk,
+                                                   "status": "rejected", "answer": ""})  # fmt: skip
+    proposal.refresh_from_db()
+    assert proposal.status == "submitted"  # a rejection needs its reason
+    client.post("/espace/participation/actions/", {"action": "answer_proposal", "id": proposal.pk,
+                                                   "status": "accepted", "answer": "Oui."})  # fmt: skip
+    proposal.refresh_from_db()
+    assert proposal.status == "accepted"
+    citizen.user_permissions.add(Permission.objects.get(codename="moderate_content"))
+    client.force_login(citizen)  # a moderator without a staff role
+    client.post("/espace/participation/actions/", {"action": "moderate", "kind": "proposal",
+                                                   "id": proposal.pk, "act": "hide",
+                                                   "reason": "Hors sujet"})  # fmt: skip
+    proposal.refresh_from_db()
+    assert proposal.is_hidden and proposal.hidden_reason == "Hors sujet"
+    assert client.get(f"/propositions/{proposal.pk}/").status_code == 200  # moderators still see it
+    client.logout()
+    assert client.get(f"/propositions/{proposal.pk}/").status_code == 404
+
+
+def test_project_form_creates_through_the_service(client, agent, service, territory):
+    client.force_login(agent)
+    assert client.get("/espace/participation/projets/nouveau/").status_code == 200
+    response = client.post("/espace/participation/projets/nouveau/", {
+        "title": "Budget participatif", "service": service.pk, "territory": territory.pk,
+        "status": "planned", "progress": 0, "is_published": "on"})  # fmt: skip
+    assert response.status_code == 302
+    project = Project.objects.get(title="Budget participatif")
+    response = client.post(f"/espace/participation/projets/{project.slug}/", {
+        "title": "Budget participatif", "service": service.pk, "territory": territory.pk,
+        "status": "in_progress", "progress": 30})  # fmt: skip
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.progress == 30 and project.timeline.filter(text__contains="30").exists()
