@@ -131,6 +131,4 @@ def can_manage_participation(actor, service_id: int | None) -> bool:
     officer, and the members of that service (its agents and stewards)."""
     if is_data_officer(actor):
         return True
-    return (
-        is_agent(actor) and service_id is not None and service_id in member_service_ids(actor)
-    )
+    return is_agent(actor) and service_id is not None and service_id in member_service_ids(actor)

@@ -128,7 +128,8 @@ def demo_participation(*, officer, services: dict) -> None:
                                 due_on=today + 300 * day)  # fmt: skip
     participation.project_update(actor=officer, project=defib, progress=25)
     question = participation.question_ask(
-        actor=people[0], project=defib, text="Qui vérifie que les défibrillateurs fonctionnent ?")
+        actor=people[0], project=defib, text="Qui vérifie que les défibrillateurs fonctionnent ?"
+    )
     participation.question_answer(
         actor=officer, question=question,
         answer="Chaque appareil fait un autotest quotidien ; un technicien de la Ville le "

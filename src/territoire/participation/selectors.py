@@ -117,9 +117,11 @@ def proposal_list_for_actor(actor) -> QuerySet[Proposal]:
 
 def proposal_services() -> QuerySet[Service]:
     """The services a participant may address a proposal to: those with a published project."""
-    return Service.objects.select_related("organization").filter(
-        participation_projects__is_published=True
-    ).distinct()
+    return (
+        Service.objects.select_related("organization")
+        .filter(participation_projects__is_published=True)
+        .distinct()
+    )
 
 
 def proposal_get_for_actor(actor, pk: int) -> Proposal:

@@ -43,7 +43,9 @@ class SignupForm(forms.Form):
 
 class ResidencyForm(forms.Form):
     postal_code = forms.CharField(label=_("Code postal"), max_length=5, required=False)
-    invitation_code = forms.CharField(label=_("ou code d'invitation"), max_length=32, required=False)
+    invitation_code = forms.CharField(
+        label=_("ou code d'invitation"), max_length=32, required=False
+    )
 
     refuse = SignupForm.refuse
 

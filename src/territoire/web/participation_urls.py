@@ -22,7 +22,9 @@ urlpatterns = [
         participants.report_content,
         name="participation_report",
     ),
-    path("participer/suivre/<str:kind>/<int:pk>/", participation.follow, name="participation_follow"),
+    path(
+        "participer/suivre/<str:kind>/<int:pk>/", participation.follow, name="participation_follow"
+    ),
     path("projets/<slug:slug>/", participation.project_detail, name="project"),
     path("projets/<slug:slug>/questions/", participation.project_question, name="project_question"),
     path("consultations/<slug:slug>/", participation.consultation_detail, name="consultation"),

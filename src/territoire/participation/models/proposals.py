@@ -38,9 +38,7 @@ class Proposal(Moderated):
     )
     title = models.CharField(_("titre"), max_length=150)
     text = models.TextField(_("texte"))
-    category = models.CharField(
-        _("catégorie"), max_length=16, choices=ProposalCategory.choices
-    )
+    category = models.CharField(_("catégorie"), max_length=16, choices=ProposalCategory.choices)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     status = models.CharField(
@@ -144,9 +142,7 @@ class Follow(TimeStampedModel):
 class PendingNotification(models.Model):
     """A news item waiting for the daily digest of an account."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     subject = models.CharField(max_length=200)
     body = models.TextField()
     url = models.CharField(max_length=300)

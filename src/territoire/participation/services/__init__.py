@@ -41,5 +41,5 @@ __all__ = [
     "participant_set_notifications", "participant_signup", "participant_unsubscribe", "phase_set",
     "project_check_manageable", "project_create", "project_set_links", "project_update",
     "proposal_answer", "proposal_create", "proposal_support", "question_answer", "question_ask",
-    "residency_verify", "results_publish", "timeline_add",
+    "residency_verify", "response_submit", "results_publish", "timeline_add",
 ]  # fmt: skip

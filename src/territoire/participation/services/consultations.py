@@ -90,12 +90,16 @@ def _value(question: ConsultationQuestion, raw: Any) -> tuple[Any, str]:
     kind, choices = question.kind, question.choices
     if kind == QuestionKind.SINGLE:
         if raw not in choices:
-            raise bad("choisissez une des réponses proposées.", "choose one of the answers offered.")
+            raise bad(
+                "choisissez une des réponses proposées.", "choose one of the answers offered."
+            )
         return raw, ""
     if kind == QuestionKind.MULTIPLE:
         values = raw if isinstance(raw, list) else [raw]
         if any(v not in choices for v in values):
-            raise bad("choisissez parmi les réponses proposées.", "choose among the answers offered.")
+            raise bad(
+                "choisissez parmi les réponses proposées.", "choose among the answers offered."
+            )
         return list(dict.fromkeys(values)), ""
     if kind == QuestionKind.RANKING:
         if not isinstance(raw, list) or sorted(raw) != sorted(choices):
@@ -110,7 +114,9 @@ def _value(question: ConsultationQuestion, raw: Any) -> tuple[Any, str]:
             raise bad(f"une note de {question.scale_min} à {question.scale_max}.",
                       f"a score from {question.scale_min} to {question.scale_max}.")  # fmt: skip
         return number, ""
-    return None, clean_text(str(raw), field=f"q{question.pk}", label=question.label, max_length=2000)
+    return None, clean_text(
+        str(raw), field=f"q{question.pk}", label=question.label, max_length=2000
+    )
 
 
 def response_submit(*, actor, consultation: Consultation, answers: dict[int, Any],

@@ -84,7 +84,9 @@ def clean_text(value: str | None, *, field: str, label: str, required: bool = Tr
 
 def require_participant(actor):
     """The actor's participant profile, confirmed; else a refusal saying what to do."""
-    participant = getattr(actor, "participant", None) if permissions.is_authenticated(actor) else None
+    participant = (
+        getattr(actor, "participant", None) if permissions.is_authenticated(actor) else None
+    )
     if participant is None:
         raise PermissionRefused(
             "Connectez-vous avec un compte participant pour contribuer.",

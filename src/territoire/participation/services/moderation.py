@@ -74,7 +74,9 @@ def content_moderate(*, actor, kind: str, object_id: int, act: str, reason: str,
     if not permissions.is_moderator(actor):
         raise PermissionRefused("Réservé aux modérateurs.", "Moderators only.")
     if act not in {ModerationAct.HIDE, ModerationAct.RESTORE, ModerationAct.EDIT}:
-        raise ValidationFailed("Acte de modération inconnu.", "Unknown moderation act.", where="act")
+        raise ValidationFailed(
+            "Acte de modération inconnu.", "Unknown moderation act.", where="act"
+        )
     reason = clean_text(reason, field="reason", label=_("Motif"), max_length=500)
     content = content_get(kind, object_id)
     with transaction.atomic():

@@ -3,7 +3,6 @@ carries a one-click unsubscribe link (and the List-Unsubscribe header, RFC 8058)
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -13,7 +12,7 @@ from territoire.core.errors import ValidationFailed
 
 from ..models import Follow, Participant, PendingNotification
 from ..vocabularies import FollowKind, NotificationMode
-from .participants import unsubscribe_token
+from .participants import absolute_url, unsubscribe_token
 
 
 def follow_set(*, actor, kind: str, object_id: int, following: bool) -> bool:
@@ -39,8 +38,7 @@ def is_following(actor, kind: str, object_id: int) -> bool:
 
 
 def _unsubscribe_url(user) -> str:
-    path = reverse("web:participant_unsubscribe", args=[unsubscribe_token(user)])
-    return settings.TERRITOIRE_BASE_URL.rstrip("/") + path
+    return absolute_url(reverse("web:participant_unsubscribe", args=[unsubscribe_token(user)]))
 
 
 def _message(user, subject: str, body: str) -> EmailMessage:
@@ -56,7 +54,7 @@ def followers_notify(*, kind: str, object_id: int, subject: str, body: str, path
     """Tell the followers, once the transaction that made the news has committed."""
 
     def send() -> None:
-        url = settings.TERRITOIRE_BASE_URL.rstrip("/") + path
+        url = absolute_url(path)
         participants = (
             Participant.objects.select_related("user")
             .filter(user__participation_follows__kind=kind,

@@ -29,8 +29,9 @@ CONFIRM_MAX_AGE = 3 * 86400
 UNSUBSCRIBE_SALT = "participation.unsubscribe"
 
 
-def _absolute(path: str) -> str:
-    return settings.TERRITOIRE_BASE_URL.rstrip("/") + path
+def absolute_url(path: str) -> str:
+    """A link for an e-mail: the site's public address and ``path``."""
+    return str(settings.TERRITOIRE_BASE_URL or "").rstrip("/") + path
 
 
 def confirmation_token(participant: Participant) -> str:
@@ -98,7 +99,7 @@ def participant_signup(*, email: str, pseudonym: str, password: str, address: st
 
 
 def _send_confirmation(participant: Participant) -> None:
-    link = _absolute(reverse("web:participant_confirm", args=[confirmation_token(participant)]))
+    link = absolute_url(reverse("web:participant_confirm", args=[confirmation_token(participant)]))
     send_mail(
         _("Confirmez votre adresse pour participer"),
         _("Bonjour %(name)s,\n\nPour confirmer votre adresse et commencer à participer, suivez ce "

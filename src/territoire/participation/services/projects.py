@@ -129,7 +129,9 @@ def project_set_links(*, actor, project: Project, **links: list) -> Project:
                 changes[name] = [sorted(before), sorted(after)]
             if name == "indicators":
                 for added in sorted(after - before):
-                    timeline_add(project=project, text=_("Indicateur suivi : %(name)s") % {"name": added})
+                    timeline_add(
+                        project=project, text=_("Indicateur suivi : %(name)s") % {"name": added}
+                    )
         if changes:
             audit_record(actor=actor, action="update", instance=project, changes=changes)
     return project
@@ -161,7 +163,9 @@ def milestone_add(*, actor, project: Project, title: str, due_on: datetime.date)
     return milestone
 
 
-def milestone_reach(*, actor, milestone: Milestone, reached_on: datetime.date | None = None) -> Milestone:
+def milestone_reach(
+    *, actor, milestone: Milestone, reached_on: datetime.date | None = None
+) -> Milestone:
     project_check_manageable(actor, milestone.project.service_id)
     with transaction.atomic():
         milestone.reached_on = reached_on or timezone.localdate()

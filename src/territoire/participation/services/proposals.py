@@ -43,7 +43,11 @@ def check_point(latitude: float | None, longitude: float | None) -> None:
                                "Impossible coordinates (latitude −90 to 90, longitude −180 to 180).",
                                where="latitude")  # fmt: skip
     home = territories.home_territory()
-    if home is not None and home.geometry and not contains_point(home.geometry, longitude, latitude):
+    if (
+        home is not None
+        and home.geometry
+        and not contains_point(home.geometry, longitude, latitude)
+    ):
         raise ValidationFailed(
             f"Le point ({latitude:.5f}, {longitude:.5f}) est hors du territoire de {home.name} : "
             "placez-le à l'intérieur, ou ne placez pas de point.",

@@ -3,7 +3,9 @@
 from territoire.participation import services
 
 
-def test_projects_and_proposals_read_without_authors(client, project, participant, agent, django_assert_max_num_queries):
+def test_projects_and_proposals_read_without_authors(
+    client, project, participant, agent, django_assert_max_num_queries
+):
     services.proposal_create(actor=participant, title="Un DAE", text="Au stade.", category="sante",
                              project=project)  # fmt: skip
     with django_assert_max_num_queries(30):

@@ -10,8 +10,8 @@ from django.utils import timezone
 from territoire.accounts.models import Membership, User
 from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.participation import services
-from territoire.participation.results import shown_quartiers as shown
 from territoire.participation.models import Comment, Proposal, Response, Support
+from territoire.participation.results import shown_quartiers as shown
 from territoire.participation.services.guard import form_token, form_token_use
 from territoire.trust.models import AuditEvent
 
@@ -58,14 +58,18 @@ def test_one_support_per_account_and_none_once_answered(make_participant, propos
         services.proposal_support(actor=others[0], proposal=proposal)
     proposal.refresh_from_db()
     assert proposal.support_count == 3 == Support.objects.filter(proposal=proposal).count()
-    services.proposal_answer(actor=agent, proposal=proposal, status="rejected", answer="Budget épuisé.")
+    services.proposal_answer(
+        actor=agent, proposal=proposal, status="rejected", answer="Budget épuisé."
+    )
     late = make_participant("Tardif")
     with pytest.raises(ValidationFailed, match="réponse officielle"):
         services.proposal_support(actor=late, proposal=proposal)
     assert Support.objects.filter(proposal=proposal).count() == 3
 
 
-def test_answers_rejected_needs_a_reason_accepted_joins_the_project(proposal, agent, steward, citizen):
+def test_answers_rejected_needs_a_reason_accepted_joins_the_project(
+    proposal, agent, steward, citizen
+):
     with pytest.raises(ValidationFailed, match="obligatoire"):
         services.proposal_answer(actor=agent, proposal=proposal, status="rejected", answer="")
     with pytest.raises(PermissionRefused):
@@ -76,7 +80,9 @@ def test_answers_rejected_needs_a_reason_accepted_joins_the_project(proposal, ag
     assert proposal.project.timeline.filter(text__contains="Un DAE au stade").exists()
 
 
-def test_threaded_comments_and_followers_are_told(make_participant, proposal, django_capture_on_commit_callbacks):
+def test_threaded_comments_and_followers_are_told(
+    make_participant, proposal, django_capture_on_commit_callbacks
+):
     author = proposal.author.user  # follows their own proposal
     other = make_participant("Voisin")
     with django_capture_on_commit_callbacks(execute=True):
@@ -119,7 +125,9 @@ def test_one_response_per_participant_and_only_while_open(participant, consultat
     ({"q0": ""}, "attendue"),
     ({"q4": "<img src=x onerror=alert(1)>"}, "HTML"),
 ])  # fmt: skip
-def test_bad_answers_name_the_question_and_write_nothing(participant, consultation, override, message):
+def test_bad_answers_name_the_question_and_write_nothing(
+    participant, consultation, override, message
+):
     with pytest.raises(ValidationFailed, match=message):
         services.response_submit(actor=participant, consultation=consultation,
                                  answers=answers_for(consultation, **override))  # fmt: skip
@@ -133,15 +141,23 @@ def test_results_threshold_hides_small_quartiers_and_what_would_reveal_them():
     assert shown({"A": 20, "B": 3}, 40, 11) == {"A"}  # 17 without a quartier protect B
 
 
-def test_reports_hide_at_the_threshold_and_moderators_restore(settings, make_participant, proposal, citizen, data_officer):
+def test_reports_hide_at_the_threshold_and_moderators_restore(
+    settings, make_participant, proposal, citizen, data_officer
+):
     settings.TERRITOIRE_MODERATION_REPORTS = 2
     reporters = [make_participant(f"Veilleur{n}") for n in range(2)]
-    services.content_report(actor=reporters[0], kind="proposal", object_id=proposal.pk, reason="Spam")
+    services.content_report(
+        actor=reporters[0], kind="proposal", object_id=proposal.pk, reason="Spam"
+    )
     with pytest.raises(ValidationFailed, match="déjà signalé"):
-        services.content_report(actor=reporters[0], kind="proposal", object_id=proposal.pk, reason="Spam")
+        services.content_report(
+            actor=reporters[0], kind="proposal", object_id=proposal.pk, reason="Spam"
+        )
     proposal.refresh_from_db()
     assert not proposal.is_hidden
-    services.content_report(actor=reporters[1], kind="proposal", object_id=proposal.pk, reason="Pub")
+    services.content_report(
+        actor=reporters[1], kind="proposal", object_id=proposal.pk, reason="Pub"
+    )
     proposal.refresh_from_db()
     assert proposal.is_hidden
     with pytest.raises(PermissionRefused):
@@ -166,7 +182,9 @@ def test_moderation_edit_keeps_a_reason_and_refuses_html(proposal, data_officer)
 
 
 def test_questions_are_answered_by_the_service_only(participant, project, agent, other_service):
-    question = services.question_ask(actor=participant, project=project, text="Qui entretient les DAE ?")
+    question = services.question_ask(
+        actor=participant, project=project, text="Qui entretient les DAE ?"
+    )
     outsider = User.objects.create(username="outsider", role="agent")
     Membership.objects.create(user=outsider, service=other_service)
     with pytest.raises(PermissionRefused):

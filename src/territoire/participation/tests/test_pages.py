@@ -20,8 +20,14 @@ def _token(html: str) -> str:
 def test_public_pages_read_without_an_account(client, project, consultation, participant):
     services.proposal_create(actor=participant, title="Un DAE au stade", text="Près du stade",
                              category="sante", project=project)  # fmt: skip
-    for url in ["/participer/", f"/projets/{project.slug}/", f"/consultations/{consultation.slug}/",
-                "/propositions/", "/participer/confidentialite/", "/participer/inscription/"]:
+    for url in [
+        "/participer/",
+        f"/projets/{project.slug}/",
+        f"/consultations/{consultation.slug}/",
+        "/propositions/",
+        "/participer/confidentialite/",
+        "/participer/inscription/",
+    ]:
         response = client.get(url)
         assert response.status_code == 200, url
     page = client.get(f"/projets/{project.slug}/").content.decode()

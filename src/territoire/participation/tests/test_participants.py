@@ -15,7 +15,9 @@ def _token_from(message) -> str:
     return message.body.split("/participer/confirmation/")[1].split("/")[0]
 
 
-def test_signup_sends_a_link_and_contributions_wait_for_confirmation(db, django_capture_on_commit_callbacks, project):
+def test_signup_sends_a_link_and_contributions_wait_for_confirmation(
+    db, django_capture_on_commit_callbacks, project
+):
     with django_capture_on_commit_callbacks(execute=True):
         participant = services.participant_signup(
             email="Lea@Example.fr", pseudonym="Léa", password="un long mot de passe"
@@ -90,7 +92,9 @@ def test_export_holds_everything_and_deletion_keeps_contributions_anonymous(part
     proposal = Proposal.objects.get(pk=proposal.pk)
     assert proposal.author is None and proposal.title == "Un DAE au stade"
     assert not Participant.objects.filter(pseudonym="Camille34").exists()
-    assert AuditEvent.objects.filter(object_type="participation.participant", action="delete").exists()
+    assert AuditEvent.objects.filter(
+        object_type="participation.participant", action="delete"
+    ).exists()
 
 
 def test_unsubscribe_link_stops_every_email(participant):
@@ -100,3 +104,22 @@ def test_unsubscribe_link_stops_every_email(participant):
     assert participant.participant.notification_mode == "none"
     with pytest.raises(ValidationFailed):
         services.participant_unsubscribe(token=token + "x")
+
+
+def test_digest_gathers_the_news_in_one_email(
+    make_participant, project, agent, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    follower = make_participant("Lecteur")
+    follower.participant.notification_mode = "digest"
+    follower.participant.save()
+    services.follow_set(actor=follower, kind="project", object_id=project.pk, following=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.project_update(actor=agent, project=project, progress=40, status="in_progress")
+    assert mail.outbox == []
+    call_command("participation_digest")
+    assert len(mail.outbox) == 1 and "40 %" in mail.outbox[0].body
+    assert "desinscription" in mail.outbox[0].body
+    call_command("participation_digest")
+    assert len(mail.outbox) == 1

@@ -43,7 +43,9 @@ def test_results_are_published_as_a_dataset(client, make_participant, consultati
     response = client.get(f"/api/v1/datasets/{slug}/records", {"limit": 100})
     assert response.status_code == 200, response.content
     rows = [r for r in response.json()["results"]]
-    overall = {r["reponse"]: r["nombre"] for r in rows if r["question"] == 1 and not r["quartier_code"]}
+    overall = {
+        r["reponse"]: r["nombre"] for r in rows if r["question"] == 1 and not r["quartier_code"]
+    }
     assert overall == {"Écoles": 17, "Gymnases": 8, "Mairies": 0}
     # Q2 (11) would be shown alone, but then Q3 (2) = total − Q1 − Q2: only Q1 is detailed.
     assert {r["quartier_code"] for r in rows if r["quartier_code"]} == {"Q1"}

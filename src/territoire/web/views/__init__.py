@@ -35,5 +35,3 @@ __all__ = [
     "service_list",
     "territory_detail",
 ]
-
-from . import participants, participation  # noqa: E402 - the participation pages, by module

@@ -99,12 +99,15 @@ def account(request):
                 notifications = NotificationForm(request.POST, prefix="notifications")
                 if notifications.is_valid():
                     services.participant_set_notifications(
-                        participant=participant, mode=notifications.cleaned_data["notification_mode"]
+                        participant=participant,
+                        mode=notifications.cleaned_data["notification_mode"],
                     )
                     messages.success(request, _("Préférences enregistrées."))
                     return redirect("web:participant_account")
         except TerritoireError as exc:
-            residency.refuse(exc) if residency.is_bound else messages.error(request, exc.localized())
+            residency.refuse(exc) if residency.is_bound else messages.error(
+                request, exc.localized()
+            )
         status = 400
     return render(request, "web/participation/account.html", {
         "participant": participant, "residency_form": residency,
@@ -170,4 +173,3 @@ def report_content(request, kind: str, pk: int):
     return render(request, "web/participation/report.html",
                   {"form": form, "content": content, "kind": kind},
                   status=400 if request.method == "POST" else 200)  # fmt: skip
-

@@ -69,7 +69,9 @@ def _form(request, instance=None):
     links = {
         "datasets": catalog_selectors.dataset_list_for_actor(user).order_by("title"),
         "algorithms": register_selectors.algorithm_list_for_actor(user).order_by("name"),
-        "processing_activities": register_selectors.processing_list_for_actor(user).order_by("name"),
+        "processing_activities": register_selectors.processing_list_for_actor(user).order_by(
+            "name"
+        ),
         "indicators": indicator_selectors.indicator_list_for_actor(user).order_by("title"),
     }
     return ProjectForm(request.POST or None, instance=instance, services=services_qs,
@@ -122,11 +124,15 @@ def act(request):
             proposal = selectors.proposal_list_answerable(user).filter(pk=post.get("id")).first()
             if proposal is None:
                 raise NotFound("Proposition introuvable.", "Proposal not found.")
-            project = selectors.project_list_manageable(user).filter(pk=post.get("project") or 0).first()
+            project = (
+                selectors.project_list_manageable(user).filter(pk=post.get("project") or 0).first()
+            )
             services.proposal_answer(actor=user, proposal=proposal, status=post.get("status", ""),
                                      answer=post.get("answer", ""), project=project)  # fmt: skip
         elif action == "publish_results":
-            consultation = Consultation.objects.select_related("project").filter(pk=post.get("id")).first()
+            consultation = (
+                Consultation.objects.select_related("project").filter(pk=post.get("id")).first()
+            )
             if consultation is None:
                 raise NotFound("Consultation introuvable.", "Consultation not found.")
             services.results_publish(actor=user, consultation=consultation)
@@ -138,9 +144,13 @@ def act(request):
             answer = Answer.objects.filter(pk=post.get("id")).first()
             if answer is None:
                 raise NotFound("Réponse introuvable.", "Answer not found.")
-            services.answer_text_review(actor=user, answer=answer, decision=post.get("decision", ""))
+            services.answer_text_review(
+                actor=user, answer=answer, decision=post.get("decision", "")
+            )
         elif action == "reach_milestone":
-            milestone = Milestone.objects.select_related("project").filter(pk=post.get("id")).first()
+            milestone = (
+                Milestone.objects.select_related("project").filter(pk=post.get("id")).first()
+            )
             if milestone is None:
                 raise NotFound("Jalon introuvable.", "Milestone not found.")
             services.milestone_reach(actor=user, milestone=milestone)
