@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,7 +67,7 @@ def participant_signup(*, email: str, pseudonym: str, password: str, address: st
             where="password",
         )
     User = get_user_model()
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
         raise ValidationFailed(
             "Un compte existe déjà avec cette adresse : connectez-vous, ou demandez un nouveau "
             "mot de passe.",
@@ -81,8 +82,8 @@ def participant_signup(*, email: str, pseudonym: str, password: str, address: st
         )
     try:
         with transaction.atomic():
-            user = User(username=f"p-{signing.get_cookie_signer().signature(email)[:12]}",
-                        email=email, role=Role.CITIZEN)  # fmt: skip
+            # The address is the login (the portal's sign-in form asks for the user name).
+            user = User(username=email[:150], email=email, role=Role.CITIZEN)
             user.set_password(password)
             user.save()
             participant = Participant.objects.create(user=user, pseudonym=pseudonym)
