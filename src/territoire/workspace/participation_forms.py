@@ -40,6 +40,9 @@ class ProjectForm(forms.ModelForm):
             self.fields[name].queryset = queryset
             self.fields[name].required = False
         self.fields["progress"].widget.attrs.update({"min": 0, "max": 100})
+        if self.instance.pk:
+            self.fields["service"].disabled = True  # a project stays with its service
+            self.fields["service"].help_text = _("Un projet reste au service qui l'a créé.")
 
     def _post_clean(self):
         """No model validation here: the services check and write (with their audit)."""
