@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from territoire.accounts import permissions
 from territoire.core.errors import PermissionRefused, ValidationFailed
+from territoire.indicators.models import Indicator
 from territoire.trust.services import audit_record, audited_save
 
 from ..models import Milestone, Phase, Project, Question, TimelineEntry
@@ -202,3 +203,14 @@ def question_answer(*, actor, question: Question, answer: str) -> Question:
                          body=f"« {question.text[:200]} »\n\n{answer}",
                          path=reverse("web:project", args=[question.project.slug]))  # fmt: skip
     return question
+
+
+def projects_note_indicator_version(version) -> None:
+    """A lake hook: when an indicator's series gets a new version (new values computed), each
+    project following that indicator says so on its timeline (and to its followers)."""
+    indicators = Indicator.objects.filter(series_id=version.dataset_id)
+    for indicator in indicators:
+        for project in Project.objects.filter(indicators=indicator):
+            with transaction.atomic():
+                timeline_add(project=project, text=_("Nouvelles valeurs de l'indicateur « %(name)s »")
+                             % {"name": indicator.title})  # fmt: skip

@@ -4,6 +4,8 @@ only those the reader may see (a draft entry or a private dataset is not named t
 import pytest
 
 from territoire.core.errors import ValidationFailed
+from territoire.indicators import services as indicator_services
+from territoire.lake import services as lake_services
 from territoire.participation import services
 
 pytest_plugins = ["territoire.registers.tests.fixtures"]
@@ -36,3 +38,23 @@ def test_progress_is_a_whole_percentage(project, agent, value):
         services.project_update(actor=agent, project=project, progress=value)
     project.refresh_from_db()
     assert project.progress == 0
+
+
+def test_new_values_of_a_linked_indicator_go_on_the_timeline(
+    project, data_officer, make_dataset, shared_data, django_capture_on_commit_callbacks
+):
+    delibs = shared_data / "city" / "montpellier-deliberations" / "VilleMTP_MTP_Delibs.csv"
+    source = make_dataset("Délibérations", slug="deliberations", access_level="internal")
+    lake_services.dataset_ingest(actor=data_officer, dataset=source, source=delibs,
+                                 original_name=delibs.name)  # fmt: skip
+    indicator = indicator_services.indicator_create(
+        actor=data_officer, title="Délibérations par mois", publisher_service=project.service,
+        definition={"dataset": "deliberations", "measure": {"kind": "count"},
+                    "period": {"column": "date_cm", "truncate": "month"},
+                    "territory": {"code": "34172"}},
+    )  # fmt: skip
+    services.project_set_links(actor=data_officer, project=project, indicators=[indicator])
+    assert project.timeline.filter(text__startswith="Indicateur suivi").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        indicator_services.indicator_compute(actor=data_officer, indicator=indicator)
+    assert project.timeline.filter(text__contains="Nouvelles valeurs").count() == 1

@@ -1,10 +1,15 @@
 """The staff's participation page: who may enter, answering, moderating, a project's form."""
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 
+from territoire.core.errors import PermissionRefused
 from territoire.participation import services
-from territoire.participation.models import Project
+from territoire.participation.models import InvitationCode, Project, Response
+from territoire.trust.models import AuditEvent
 
 
 @pytest.fixture
@@ -58,3 +63,34 @@ def test_project_form_creates_through_the_service(client, agent, service, territ
     assert response.status_code == 302
     project.refresh_from_db()
     assert project.progress == 30 and project.timeline.filter(text__contains="30").exists()
+
+
+def test_the_data_officer_hands_out_invitation_codes_in_the_admin(client, data_officer, agent):
+    client.force_login(agent)
+    assert client.get("/admin/participation/invitationcode/add/").status_code == 403
+    client.force_login(data_officer)
+    response = client.post("/admin/participation/invitationcode/add/",
+                           {"code": "MTP-2026-9", "note": "Mairie annexe"})  # fmt: skip
+    assert response.status_code == 302
+    code = InvitationCode.objects.get(code="MTP-2026-9")
+    assert AuditEvent.objects.filter(object_type="participation.invitationcode",
+                                     object_id=str(code.pk), action="create").exists()  # fmt: skip
+
+
+def test_a_residents_only_consultation_asks_for_the_badge(participant, project, agent):
+    now = timezone.now()
+    consultation = services.consultation_create(
+        actor=agent, project=project, title="Réservée", requires_residency=True,
+        opens_at=now - datetime.timedelta(days=1), closes_at=now + datetime.timedelta(days=1),
+        questions=[{"kind": "scale", "label": "Note"}],
+    )  # fmt: skip
+    question = consultation.questions.get()
+    with pytest.raises(PermissionRefused, match="résidents"):
+        services.response_submit(
+            actor=participant, consultation=consultation, answers={question.pk: 3}
+        )
+    assert not Response.objects.exists()
+    InvitationCode.objects.create(code="ABC")
+    services.residency_verify(participant=participant.participant, invitation_code="abc")
+    services.response_submit(actor=participant, consultation=consultation, answers={question.pk: 3})
+    assert Response.objects.count() == 1
