@@ -12,14 +12,18 @@ from territoire.core.errors import ValidationFailed
 
 from ..models import Follow, Participant, PendingNotification
 from ..vocabularies import FollowKind, NotificationMode
+from .guard import check_rate
 from .participants import absolute_url, unsubscribe_token
 
 
-def follow_set(*, actor, kind: str, object_id: int, following: bool) -> bool:
+def follow_set(*, actor, kind: str, object_id: int, following: bool,
+               address: str | None = None) -> bool:  # fmt: skip
     """Follow (or stop following) a project or a proposal. Returns whether the actor follows."""
     if kind not in FollowKind.values:
         raise ValidationFailed("On ne peut suivre que des projets ou des propositions.",
                                "Only projects and proposals can be followed.")  # fmt: skip
+    if address is not None:  # a click on the portal (not the follow that comes with proposing)
+        check_rate(actor=actor, address=address)
     if following:
         try:
             with transaction.atomic():

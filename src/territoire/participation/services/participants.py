@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from territoire.accounts.models import Role
 from territoire.core.errors import ValidationFailed
-from territoire.core.ratelimit import hit
+from territoire.core.ratelimit import attempt, forgive, hit
 from territoire.territories import selectors as territories
 from territoire.trust.services import audit_record, audited_save
 
@@ -150,6 +150,10 @@ def residency_verify(*, participant: Participant, postal_code: str = "",
     code, whichever checks the territory offers (TERRITOIRE_RESIDENCY_CHECKS)."""
     checks = settings.TERRITOIRE_RESIDENCY_CHECKS
     postal_code, invitation_code = postal_code.strip(), invitation_code.strip().upper()
+    # Invitation codes are secrets to guess: a few tries, then a lock that doubles (as logins).
+    decision = attempt(f"residency:{participant.pk}", limit=5, window=900)
+    if not decision.allowed:
+        raise TooManyWrites(decision.retry_after)
     with transaction.atomic():
         if invitation_code and "invitation" in checks:
             invitation = (
@@ -185,6 +189,7 @@ def residency_verify(*, participant: Participant, postal_code: str = "",
             )
         participant.residency_verified_at = timezone.now()
         audited_save(actor=participant.user, instance=participant, reason="résidence déclarée")
+    forgive(f"residency:{participant.pk}")
     return participant
 
 

@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 
+from territoire.core.errors import ValidationFailed
 from territoire.participation import services
 from territoire.participation.models import Comment, Participant, Proposal, Question, Response
-from territoire.participation.services.guard import form_token
+from territoire.participation.services.guard import TooManyWrites, form_token
 
 from .conftest import answers_for
 
@@ -143,3 +145,30 @@ def test_export_and_delete_from_the_participant_space(client, participant, consu
     client.post("/participer/mon-espace/suppression/", {"password": "un mot de passe solide 42"})
     assert not Participant.objects.exists()
     assert Response.objects.get().participant is None
+
+
+def test_a_forged_form_without_csrf_is_refused(participant, project):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(participant)
+    token = form_token(participant)
+    response = browser.post("/propositions/nouvelle/", {
+        "form_token": token, "title": "Forgé", "text": "Ailleurs", "category": "sante",
+        "project": project.pk})  # fmt: skip
+    assert response.status_code == 403 and not Proposal.objects.exists()
+
+
+def test_unsubscribe_is_one_post_without_a_form(participant):
+    token = services.participants.unsubscribe_token(participant)
+    response = Client(enforce_csrf_checks=True).post(f"/participer/desinscription/{token}/",
+                                                     {"List-Unsubscribe": "One-Click"})  # fmt: skip
+    assert response.status_code == 200
+    participant.participant.refresh_from_db()
+    assert participant.participant.notification_mode == "none"
+
+
+def test_guessing_invitation_codes_locks(participant):
+    for n in range(5):  # five tries (core.ratelimit.attempt), then the lock
+        with pytest.raises(ValidationFailed):
+            services.residency_verify(participant=participant.participant, invitation_code=f"X{n}")
+    with pytest.raises(TooManyWrites):
+        services.residency_verify(participant=participant.participant, invitation_code="X9")

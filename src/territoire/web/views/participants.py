@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, TerritoireError
@@ -55,6 +56,7 @@ def confirm(request, token: str):
     return redirect("web:participation")
 
 
+@csrf_exempt  # the signed token is the credential: mail clients POST it without a form (RFC 8058)
 def unsubscribe(request, token: str):
     """One click (GET, or the POST of List-Unsubscribe-Post) and no more e-mail."""
     try:

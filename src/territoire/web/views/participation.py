@@ -98,10 +98,15 @@ def follow(request, kind: str, pk: int):
         target = reverse("web:proposal", args=[pk])
     else:
         raise Http404
-    following = services.follow_set(actor=request.user, kind=kind, object_id=pk,
-                                    following=request.POST.get("follow") == "1")  # fmt: skip
-    messages.success(request, _("Vous suivez désormais ces nouvelles.") if following
-                     else _("Vous ne suivez plus ces nouvelles."))  # fmt: skip
+    try:
+        following = services.follow_set(actor=request.user, kind=kind, object_id=pk,
+                                        following=request.POST.get("follow") == "1",
+                                        address=ratelimit.client_bucket(request))  # fmt: skip
+    except TerritoireError as exc:
+        messages.error(request, exc.localized())
+    else:
+        messages.success(request, _("Vous suivez désormais ces nouvelles.") if following
+                         else _("Vous ne suivez plus ces nouvelles."))  # fmt: skip
     return redirect(target)
 
 
