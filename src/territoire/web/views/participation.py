@@ -3,6 +3,7 @@ consultation (the questionnaire, then its results), the proposals and their comm
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -20,7 +21,9 @@ from territoire.participation.services.guard import form_token, form_token_use
 from territoire.participation.vocabularies import FollowKind, QuestionKind
 from territoire.territories.models import Territory, TerritoryKind
 
+from ..maps import svg_map
 from ..participation_forms import CommentForm, ProposalForm, QuestionForm
+from .common import territory_url
 
 
 def _or_404(read, *args):
@@ -48,8 +51,12 @@ def _fresh(form_class, request, **kwargs):
 
 def project_detail(request, slug: str, question_form=None, status: int = 200):
     project = _or_404(selectors.project_get_for_actor, request.user, slug)
+    area = project.territory
     return render(request, "web/participation/project.html", {
         "project": project,
+        "territory_map": svg_map([(area.geometry, area.name, None)],
+                                 tile_url=settings.TERRITOIRE_TILE_URL) if area.geometry else None,
+        "territory_url": territory_url(area),
         "sheet": selectors.project_sheet(request.user, project),
         "phases": project.phases.all(),
         "milestones": project.milestones.all(),
