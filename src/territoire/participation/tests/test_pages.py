@@ -172,3 +172,11 @@ def test_guessing_invitation_codes_locks(participant):
             services.residency_verify(participant=participant.participant, invitation_code=f"X{n}")
     with pytest.raises(TooManyWrites):
         services.residency_verify(participant=participant.participant, invitation_code="X9")
+
+
+def test_located_proposals_are_on_the_map(client, montpellier, participant, project):
+    services.proposal_create(actor=participant, title="Place de la Comédie", text="Ici.",
+                             category="sante", project=project, latitude=43.6085, longitude=3.88)  # fmt: skip
+    page = client.get("/propositions/").content.decode()
+    assert "<circle" in page and "<title>Place de la Comédie</title>" in page
+    assert "<circle" not in client.get("/propositions/?categorie=mobilite").content.decode()

@@ -45,7 +45,8 @@ def participation(portal, service, agent, citizen):
     other = User.objects.create(username="voisin", role="citizen", email="voisin@example.fr")
     Participant.objects.create(user=other, pseudonym="Voisin", email_confirmed_at=now)
     theirs = services.proposal_create(actor=other, title="Un DAE au marché", text="Le samedi.",
-                                      category="sante", project=project)  # fmt: skip
+                                      category="sante", project=project,
+                                      latitude=43.6085, longitude=3.8800)  # fmt: skip
     return project, consultation, theirs
 
 
