@@ -43,6 +43,9 @@ def _project_out(actor, p: Project) -> dict:
         "phases": list(p.phases.values("kind", "starts_on", "ends_on")),
         "milestones": list(p.milestones.values("title", "due_on", "reached_on")),
         "timeline": [{"date": t.created_at, "text": t.text} for t in p.timeline.all()[:100]],
+        "questions": [{"text": q.text, "answer": q.answer, "asked_at": q.created_at,
+                       "answered_at": q.answered_at}
+                      for q in p.questions.filter(is_hidden=False)],
         "url": reverse("web:project", args=[p.slug]),
     }  # fmt: skip
 

@@ -30,6 +30,13 @@ class TimelineOut(Schema):
     text: str
 
 
+class QuestionOut(Schema):
+    text: str
+    answer: str
+    asked_at: datetime.datetime
+    answered_at: datetime.datetime | None
+
+
 class ProjectOut(Schema):
     reference: str
     title: str
@@ -54,6 +61,7 @@ class ProjectOut(Schema):
     phases: list[PhaseOut]
     milestones: list[MilestoneOut]
     timeline: list[TimelineOut]
+    questions: list[QuestionOut]
     url: str
 
 

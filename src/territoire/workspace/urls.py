@@ -22,6 +22,11 @@ urlpatterns = [
     path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),
     path("participation/", participation.home, name="participation"),
     path("participation/actions/", participation.act, name="participation_act"),
+    path(
+        "participation/exports/<str:kind>.<str:fmt>",
+        participation.export,
+        name="participation_export",
+    ),
     path("participation/projets/nouveau/", participation.project_edit, name="participation_new"),
     path(
         "participation/projets/<slug:slug>/",

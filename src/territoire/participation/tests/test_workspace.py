@@ -11,6 +11,8 @@ from territoire.participation import services
 from territoire.participation.models import InvitationCode, Project, Response
 from territoire.trust.models import AuditEvent
 
+from .conftest import answers_for
+
 
 @pytest.fixture
 def proposal(participant, project):
@@ -94,3 +96,20 @@ def test_a_residents_only_consultation_asks_for_the_badge(participant, project, 
     services.residency_verify(participant=participant.participant, invitation_code="abc")
     services.response_submit(actor=participant, consultation=consultation, answers={question.pk: 3})
     assert Response.objects.count() == 1
+
+
+def test_staff_exports_hold_pseudonyms_only_and_are_audited(
+    client, agent, citizen, proposal, consultation
+):
+    services.response_submit(actor=proposal.author.user, consultation=consultation,
+                             answers=answers_for(consultation))  # fmt: skip
+    client.force_login(citizen)
+    assert client.get("/espace/participation/exports/proposals.csv").status_code == 403
+    client.force_login(agent)
+    body = client.get("/espace/participation/exports/proposals.csv").content.decode()
+    assert "Un DAE" in body and "Camille34" in body and "@example.fr" not in body
+    responses = client.get("/espace/participation/exports/responses.json").json()
+    assert {r["question"] for r in responses} >= {"Lieu prioritaire"}
+    assert all("participant" not in r and "author" not in r for r in responses)
+    assert AuditEvent.objects.filter(action="read", object_type="participation.responses").exists()
+    assert client.get("/espace/participation/exports/users.csv").status_code == 404

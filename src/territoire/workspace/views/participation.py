@@ -9,7 +9,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from territoire.catalog import selectors as catalog_selectors
 from territoire.core.errors import NotFound, TerritoireError, ValidationFailed
 from territoire.indicators import selectors as indicator_selectors
 from territoire.organizations.models import Service
+from territoire.participation import exports as participation_exports
 from territoire.participation import selectors, services
 from territoire.participation.models import Answer, Consultation, Milestone, Question
 from territoire.participation.vocabularies import TextReview
@@ -54,6 +55,8 @@ def home(request):
         "texts": Answer.objects.filter(text_review=TextReview.PENDING).exclude(text="")
         .select_related("question__consultation")[:50] if permissions.is_moderator(user) else [],
         "history": selectors.moderation_history(user, 20),
+        "export_kinds": [("proposals", _("propositions")), ("comments", _("commentaires")),
+                         ("questions", _("questions")), ("responses", _("réponses aux consultations"))],
     })  # fmt: skip
 
 
@@ -175,3 +178,16 @@ def act(request):
     if not target.startswith("/espace/participation/") or "//" in target:
         target = reverse("workspace:participation")
     return redirect(target)
+
+
+@login_required
+def export(request, kind: str, fmt: str):
+    """The participation objects of one's services, as CSV or JSON (pseudonyms, no accounts)."""
+    _require_staff(request)
+    try:
+        body, media = participation_exports.export(actor=request.user, kind=kind, fmt=fmt)
+    except NotFound:
+        raise Http404 from None
+    response = HttpResponse(body, content_type=media)
+    response["Content-Disposition"] = f'attachment; filename="participation-{kind}.{fmt}"'
+    return response
