@@ -10,6 +10,7 @@ import datetime
 import secrets
 
 from django.utils import timezone
+from django.utils.text import slugify
 
 from territoire.accounts.models import Role, User
 from territoire.catalog.models import Dataset
@@ -18,6 +19,7 @@ from territoire.participation import services as participation
 from territoire.participation.models import InvitationCode, Participant, Project
 from territoire.participation.vocabularies import NotificationMode
 from territoire.territories.models import Territory, TerritoryKind
+from territoire.territories.services import quartier_create
 from territoire.trust.services import audited_save
 
 PSEUDONYMS = [
@@ -192,8 +194,14 @@ def _closed_consultation(officer, budget: Project, people: list[User]) -> None:
     rankings = [["Jardins partagés", "Pistes cyclables", "Aires de jeux"],
                 ["Pistes cyclables", "Jardins partagés", "Aires de jeux"],
                 ["Aires de jeux", "Jardins partagés", "Pistes cyclables"]]  # fmt: skip
+    # Two quartiers of Montpellier: 12 answers in one, 11 in the other, 1 without. Showing both
+    # would reveal the last one (total − both), so only the larger is detailed.
+    quartiers = [
+        _quartier(budget.territory, name) for name in ("Montpellier-Centre", "Port-Marianne")
+    ]
     for n, user in enumerate(people):
-        participation.response_submit(actor=user, consultation=consultation, answers={
+        quartier = quartiers[0] if n < 12 else quartiers[1] if n < 23 else None
+        participation.response_submit(actor=user, consultation=consultation, quartier=quartier, answers={
             questions[0].pk: themes[(n * 7) % 5 % 4], questions[1].pk: rankings[n % 3],
             questions[2].pk: 3 + n % 3,
             questions[3].pk: "Plus d'arbres dans les cours d'école." if n % 6 == 0 else "",
@@ -203,6 +211,13 @@ def _closed_consultation(officer, budget: Project, people: list[User]) -> None:
     consultation.closes_at = now - datetime.timedelta(days=120)
     audited_save(actor=officer, instance=consultation, reason="démo : consultation close")
     participation.results_publish(actor=officer, consultation=consultation)
+
+
+def _quartier(commune: Territory, name: str) -> Territory:
+    existing = Territory.objects.filter(
+        kind=TerritoryKind.QUARTIER, parent=commune, name=name
+    ).first()
+    return existing or quartier_create(commune=commune, code=f"34172-{slugify(name)}", name=name)
 
 
 def _proposals(officer, defib: Project, budget: Project, people: list[User]) -> None:
