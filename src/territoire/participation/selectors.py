@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 
 from territoire.accounts import permissions
 from territoire.catalog import selectors as catalog_selectors
-from territoire.core.errors import NotFound
+from territoire.core.errors import NotFound, TerritoireError
 from territoire.indicators import selectors as indicator_selectors
 from territoire.organizations.models import Service
 from territoire.registers import selectors as register_selectors
@@ -81,6 +81,19 @@ def project_sheet(actor, project: Project) -> Sheet:
     )
     return Sheet(list(datasets.order_by("title")), list(algorithms.order_by("name")),
                  list(processing.order_by("name")), list(indicators.order_by("title")))  # fmt: skip
+
+
+def project_effects(actor, indicators: list) -> list[tuple]:
+    """Each linked indicator with its latest values against baseline and target (the indicators'
+    own on-track sentences), read through the records engine with the series' access check."""
+    effects = []
+    for indicator in indicators:
+        try:
+            rows = indicator_selectors.series_read(actor, indicator)
+        except TerritoireError:
+            rows = []
+        effects.append((indicator, indicator_selectors.series_progress(indicator, rows)))
+    return effects
 
 
 def _visible(actor, qs: QuerySet) -> QuerySet:

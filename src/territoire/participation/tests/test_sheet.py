@@ -41,7 +41,7 @@ def test_progress_is_a_whole_percentage(project, agent, value):
 
 
 def test_new_values_of_a_linked_indicator_go_on_the_timeline(
-    project, data_officer, make_dataset, shared_data, django_capture_on_commit_callbacks
+    client, project, data_officer, make_dataset, shared_data, django_capture_on_commit_callbacks
 ):
     delibs = shared_data / "city" / "montpellier-deliberations" / "VilleMTP_MTP_Delibs.csv"
     source = make_dataset("Délibérations", slug="deliberations", access_level="internal")
@@ -58,3 +58,6 @@ def test_new_values_of_a_linked_indicator_go_on_the_timeline(
     with django_capture_on_commit_callbacks(execute=True):
         indicator_services.indicator_compute(actor=data_officer, indicator=indicator)
     assert project.timeline.filter(text__contains="Nouvelles valeurs").count() == 1
+    indicator_services.indicator_publish(actor=data_officer, indicator=indicator, reason="test")
+    page = client.get(f"/projets/{project.slug}/").content.decode()
+    assert "Effets mesurés" in page and 'class="progress-' in page

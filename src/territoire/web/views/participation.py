@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -53,12 +54,15 @@ def _fresh(form_class, request, **kwargs):
 def project_detail(request, slug: str, question_form=None, status: int = 200):
     project = _or_404(selectors.project_get_for_actor, request.user, slug)
     area = project.territory
+    sheet = selectors.project_sheet(request.user, project)
     return render(request, "web/participation/project.html", {
         "project": project,
+        "effects": selectors.project_effects(request.user, sheet.indicators),
+        "lang": (get_language() or "fr")[:2],
         "territory_map": svg_map([(area.geometry, area.name, None)],
                                  tile_url=settings.TERRITOIRE_TILE_URL) if area.geometry else None,
         "territory_url": territory_url(area),
-        "sheet": selectors.project_sheet(request.user, project),
+        "sheet": sheet,
         "phases": project.phases.all(),
         "milestones": project.milestones.all(),
         "timeline": project.timeline.all()[:30],
