@@ -180,3 +180,13 @@ def test_located_proposals_are_on_the_map(client, montpellier, participant, proj
     page = client.get("/propositions/").content.decode()
     assert "<circle" in page and "<title>Place de la Comédie</title>" in page
     assert "<circle" not in client.get("/propositions/?categorie=mobilite").content.decode()
+
+
+def test_reporting_a_draft_projects_question_is_not_found(
+    client, make_participant, participant, project, agent
+):
+    question = services.question_ask(actor=participant, project=project, text="Question discrète ?")
+    services.project_update(actor=agent, project=project, is_published=False)
+    client.force_login(make_participant("Curieux"))
+    response = client.get(f"/participer/signaler/question/{question.pk}/")
+    assert response.status_code == 404 and "discrète" not in response.content.decode()

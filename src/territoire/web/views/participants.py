@@ -14,7 +14,6 @@ from django.views.decorators.csrf import csrf_exempt
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, TerritoireError
 from territoire.participation import selectors, services
-from territoire.participation.vocabularies import ContentKind
 
 from ..participation_forms import (
     DeleteAccountForm,
@@ -153,14 +152,10 @@ def privacy(request):
 
 @login_required
 def report_content(request, kind: str, pk: int):
-    if kind not in ContentKind.values:
-        raise Http404
     try:
-        content = services.content_get(kind, pk)
+        content = selectors.content_get_for_actor(request.user, kind, pk)
     except NotFound:
         raise Http404 from None
-    if content.is_hidden:
-        raise Http404
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
