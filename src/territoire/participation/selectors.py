@@ -19,6 +19,7 @@ from .models import (
     Comment,
     Consultation,
     ContentReport,
+    Moderated,
     ModerationAction,
     Participant,
     Project,
@@ -173,15 +174,15 @@ def comment_tree(actor, proposal: Proposal) -> list[tuple[Comment, int]]:
 def content_get_for_actor(actor, kind: str, pk: int):
     """A contribution the actor may see (to report it): not hidden, on a visible proposal or
     project. Not found otherwise."""
-    content = None
+    content: Moderated | None = None
     if kind == ContentKind.PROPOSAL:
         content = proposal_list_for_actor(actor).filter(pk=pk).first()
     elif kind == ContentKind.COMMENT:
-        visible = proposal_list_for_actor(actor).values("pk")
-        content = Comment.objects.filter(pk=pk, proposal_id__in=visible).first()
+        proposals = proposal_list_for_actor(actor).values("pk")
+        content = Comment.objects.filter(pk=pk, proposal_id__in=proposals).first()
     elif kind == ContentKind.QUESTION:
-        visible = project_list_for_actor(actor).values("pk")
-        content = Question.objects.filter(pk=pk, project_id__in=visible).first()
+        projects = project_list_for_actor(actor).values("pk")
+        content = Question.objects.filter(pk=pk, project_id__in=projects).first()
     if content is None or content.is_hidden:
         raise _not_found("Contribution", "Contribution")
     return content
