@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from territoire.accounts import permissions
 from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.indicators.models import Indicator
+from territoire.territories.models import TerritoryKind
 from territoire.trust.services import audit_record, audited_save
 
 from ..models import Milestone, Phase, Project, Question, TimelineEntry
@@ -27,6 +28,7 @@ EDITABLE = {
     "processes_personal_data", "personal_data_detail", "benefits", "risks", "decision_maker",
     "contact", "status", "progress",
 }  # fmt: skip
+SCALES = {TerritoryKind.EPCI, TerritoryKind.COMMUNE, TerritoryKind.QUARTIER}
 LINKS = ("datasets", "algorithms", "processing_activities", "indicators")
 
 
@@ -62,6 +64,13 @@ def _check(values: dict[str, Any]) -> None:
                 "Progress is a whole number from 0 to 100 (%).",
                 where="progress",
             )
+    territory = values.get("territory")
+    if territory is not None and territory.kind not in SCALES:
+        raise ValidationFailed(
+            "L'échelle d'un projet est un EPCI, une commune ou un quartier.",
+            "A project's scale is an EPCI, a commune or a quartier.",
+            where="territory",
+        )
     if "status" in values and values["status"] not in ProjectStatus.values:
         raise ValidationFailed("État inconnu.", "Unknown status.", where="status")
 
@@ -69,7 +78,7 @@ def _check(values: dict[str, Any]) -> None:
 def project_create(*, actor, service, title: str, territory, slug: str | None = None,
                    **values: Any) -> Project:  # fmt: skip
     project_check_manageable(actor, service.pk if service else None)
-    _check({"title": title, **values})
+    _check({"title": title, "territory": territory, **values})
     if slug and Project.objects.filter(slug=slug).exists():
         raise ValidationFailed(f"L'identifiant « {slug} » est déjà utilisé.",
                                f"Slug '{slug}' is already used.", where="slug")  # fmt: skip

@@ -113,3 +113,18 @@ def test_staff_exports_hold_pseudonyms_only_and_are_audited(
     assert all("participant" not in r and "author" not in r for r in responses)
     assert AuditEvent.objects.filter(action="read", object_type="participation.responses").exists()
     assert client.get("/espace/participation/exports/users.csv").status_code == 404
+
+
+def test_phases_are_set_from_the_project_page(client, agent, project):
+    client.force_login(agent)
+    url = f"/espace/participation/projets/{project.slug}/"
+    assert "Concertation" in client.get(url).content.decode()
+    client.post("/espace/participation/actions/", {"action": "set_phase", "id": project.pk,
+                                                   "kind": "concertation", "starts_on": "2026-01-05",
+                                                   "ends_on": "2025-12-01", "next": url})  # fmt: skip
+    assert not project.phases.exists()  # the end before the start: refused
+    response = client.post("/espace/participation/actions/", {
+        "action": "set_phase", "id": project.pk, "kind": "concertation",
+        "starts_on": "2026-01-05", "ends_on": "2026-03-01", "next": url})  # fmt: skip
+    assert response.status_code == 302 and response["Location"] == url
+    assert project.phases.get().ends_on == datetime.date(2026, 3, 1)

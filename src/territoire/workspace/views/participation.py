@@ -24,7 +24,7 @@ from territoire.organizations.models import Service
 from territoire.participation import exports as participation_exports
 from territoire.participation import selectors, services
 from territoire.participation.models import Answer, Consultation, Milestone, Question
-from territoire.participation.vocabularies import TextReview
+from territoire.participation.vocabularies import PhaseKind, TextReview
 from territoire.registers import selectors as register_selectors
 from territoire.territories.models import Territory, TerritoryKind
 
@@ -106,9 +106,23 @@ def project_edit(request, slug: str | None = None):
             messages.success(request, _("Projet enregistré."))
             return redirect("workspace:participation_project", slug=project.slug)
     milestones = project.milestones.all() if project else []
+    phases = {p.kind: p for p in project.phases.all()} if project else {}
+    phase_rows = [(kind, label, phases.get(kind)) for kind, label in PhaseKind.choices]
     return render(request, "workspace/participation/project_form.html",
-                  {"form": form, "project": project, "milestones": milestones},
+                  {"form": form, "project": project, "milestones": milestones,
+                   "phase_rows": phase_rows},
                   status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+def _date(value: str | None, where: str, *, required: bool = True) -> datetime.date | None:
+    if not value and not required:
+        return None
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        raise ValidationFailed(f"Date invalide : « {value or ''} » (attendu AAAA-MM-JJ).",
+                               f"Invalid date: '{value or ''}' (expected YYYY-MM-DD).",
+                               where=where) from None  # fmt: skip
 
 
 @login_required
@@ -157,17 +171,20 @@ def act(request):
             if milestone is None:
                 raise NotFound("Jalon introuvable.", "Milestone not found.")
             services.milestone_reach(actor=user, milestone=milestone)
+        elif action == "set_phase":
+            project = selectors.project_list_manageable(user).filter(pk=post.get("id")).first()
+            if project is None:
+                raise NotFound("Projet introuvable.", "Project not found.")
+            services.phase_set(actor=user, project=project, kind=post.get("kind", ""),
+                               starts_on=_date(post.get("starts_on"), "starts_on"),
+                               ends_on=_date(post.get("ends_on"), "ends_on", required=False),
+                               description=post.get("description", "")[:1000])  # fmt: skip
         elif action == "add_milestone":
             project = selectors.project_list_manageable(user).filter(pk=post.get("id")).first()
             if project is None:
                 raise NotFound("Projet introuvable.", "Project not found.")
-            try:
-                due_on = datetime.date.fromisoformat(post.get("due_on", ""))
-            except ValueError:
-                raise ValidationFailed("Date prévue invalide : AAAA-MM-JJ.",
-                                       "Invalid due date: YYYY-MM-DD.", where="due_on") from None  # fmt: skip
             services.milestone_add(actor=user, project=project, title=post.get("title", ""),
-                                   due_on=due_on)  # fmt: skip
+                                   due_on=_date(post.get("due_on"), "due_on"))  # fmt: skip
         else:
             raise Http404
     except TerritoireError as exc:
