@@ -29,6 +29,11 @@ urlpatterns = [
     ),
     path("participation/projets/nouveau/", participation.project_edit, name="participation_new"),
     path(
+        "participation/projets/<slug:slug>/consultations/nouvelle/",
+        participation.consultation_new,
+        name="participation_consultation_new",
+    ),
+    path(
         "participation/projets/<slug:slug>/",
         participation.project_edit,
         name="participation_project",

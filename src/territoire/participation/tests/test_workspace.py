@@ -128,3 +128,20 @@ def test_phases_are_set_from_the_project_page(client, agent, project):
         "starts_on": "2026-01-05", "ends_on": "2026-03-01", "next": url})  # fmt: skip
     assert response.status_code == 302 and response["Location"] == url
     assert project.phases.get().ends_on == datetime.date(2026, 3, 1)
+
+
+def test_a_consultation_is_written_one_question_per_line(client, agent, project):
+    client.force_login(agent)
+    url = f"/espace/participation/projets/{project.slug}/consultations/nouvelle/"
+    values = {"title": "Lieux", "opens_at": "2026-01-01T08:00", "closes_at": "2026-02-01T08:00",
+              "questions": "unique : Le lieu | Écoles ; Stades\nbof : rien"}  # fmt: skip
+    response = client.post(url, values)
+    assert response.status_code == 400 and "Ligne 2" in response.content.decode()
+    assert "bof : rien" in response.content.decode()  # what was typed stays
+    values["questions"] = ("unique : Le lieu | Écoles ; Stades\nechelle 0-10 : Utilité\n"
+                           "classement : Ordre | A ; B ; C\ntexte : Un mot ? (facultatif)")  # fmt: skip
+    assert client.post(url, values).status_code == 302
+    questions = list(project.consultations.get().questions.all())
+    assert [q.kind for q in questions] == ["single", "scale", "ranking", "text"]
+    assert (questions[1].scale_min, questions[1].scale_max) == (0, 10)
+    assert questions[3].label == "Un mot ?" and not questions[3].is_required

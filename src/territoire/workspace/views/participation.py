@@ -28,7 +28,7 @@ from territoire.participation.vocabularies import PhaseKind, TextReview
 from territoire.registers import selectors as register_selectors
 from territoire.territories.models import Territory, TerritoryKind
 
-from ..participation_forms import LINK_FIELDS, ProjectForm
+from ..participation_forms import LINK_FIELDS, ConsultationForm, ProjectForm, parse_questions
 
 
 def _require_staff(request) -> None:
@@ -208,3 +208,35 @@ def export(request, kind: str, fmt: str):
     response = HttpResponse(body, content_type=media)
     response["Content-Disposition"] = f'attachment; filename="participation-{kind}.{fmt}"'
     return response
+
+
+@login_required
+def consultation_new(request, slug: str):
+    """A new consultation of a project, its questions written one per line."""
+    _require_staff(request)
+    project = selectors.project_list_manageable(request.user).filter(slug=slug).first()
+    if project is None:
+        raise Http404
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            questions = parse_questions(data["questions"])
+        except ValueError as exc:
+            form.add_error("questions", str(exc))
+        else:
+            try:
+                consultation = services.consultation_create(
+                    actor=request.user, project=project, title=data["title"],
+                    description=data["description"], opens_at=data["opens_at"],
+                    closes_at=data["closes_at"], requires_residency=data["requires_residency"],
+                    questions=questions,
+                )  # fmt: skip
+            except TerritoireError as exc:
+                form.add_error(exc.where if exc.where in form.fields else None, exc.localized())
+            else:
+                messages.success(request, _("Consultation créée."))
+                return redirect("web:consultation", slug=consultation.slug)
+    return render(request, "workspace/participation/consultation_form.html",
+                  {"form": form, "project": project},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip

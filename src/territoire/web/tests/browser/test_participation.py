@@ -132,7 +132,8 @@ def test_staff_workspace_has_no_axe_violations(open_tab, participation, agent, d
     _login(tab, data_officer.username)
     found = {}
     for path in ["/espace/participation/", "/espace/participation/projets/nouveau/",
-                 f"/espace/participation/projets/{participation[0].slug}/"]:  # fmt: skip
+                 f"/espace/participation/projets/{participation[0].slug}/",
+                 f"/espace/participation/projets/{participation[0].slug}/consultations/nouvelle/"]:  # fmt: skip
         tab.goto(path)
         found[path] = tab.axe()
     tab.screenshot("participation-workspace-fr")
