@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from territoire.accounts import permissions
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, TerritoireError
 from territoire.participation import selectors, services
@@ -44,6 +45,7 @@ def hub(request):
     return render(request, "web/participation/hub.html", {
         "projects": projects, "consultations": consultations, "proposals": proposals,
         "participant": selectors.participant_of(request.user),
+        "is_staff_side": permissions.is_agent(request.user) or permissions.is_moderator(request.user),
     })  # fmt: skip
 
 
