@@ -43,6 +43,16 @@ class QuestionResult:
     def overall(self):
         return self.groups.get(ALL, (0, []))
 
+    def table(self) -> list[tuple]:
+        """One row per answer: (answer, count, share, average rank, [share in each shown
+        quartier]) — the page's table, the quartiers in the order of ``Results.quartiers``."""
+        respondents, overall = self.overall
+        codes = [c for c in self.groups if c != ALL]
+        rows = []
+        for i, (answer, count, share, rank) in enumerate(overall):
+            rows.append((answer, count, share, rank, [self.groups[c][1][i][2] for c in codes]))
+        return rows
+
 
 @dataclass
 class Results:

@@ -52,3 +52,5 @@ def test_results_are_published_as_a_dataset(client, make_participant, consultati
     texts = [r["reponse"] for r in rows if r["type"] == "text"]
     assert texts == ["Texte 1"]
     assert consultation.project.timeline.filter(text__startswith="Résultats publiés").exists()
+    page = client.get(f"/consultations/{consultation.slug}/").content.decode()
+    assert "Part, Quartier 1" in page and "Quartier 2" not in page and "Quartier 3" not in page

@@ -47,6 +47,19 @@ def participation(portal, service, agent, citizen):
     theirs = services.proposal_create(actor=other, title="Un DAE au marché", text="Le samedi.",
                                       category="sante", project=project,
                                       latitude=43.6085, longitude=3.8800)  # fmt: skip
+    closed = services.consultation_create(
+        actor=agent, project=project, title="Bilan", slug="bilan",
+        opens_at=now - datetime.timedelta(days=3), closes_at=now + datetime.timedelta(days=1),
+        questions=[{"kind": "single", "label": "Utile ?", "choices": ["Oui", "Non"]},
+                   {"kind": "ranking", "label": "Ordre", "choices": ["A", "B"]}],
+    )  # fmt: skip
+    q1, q2 = closed.questions.all()
+    services.response_submit(
+        actor=other, consultation=closed, answers={q1.pk: "Oui", q2.pk: ["B", "A"]}
+    )
+    closed.closes_at = now - datetime.timedelta(minutes=1)
+    closed.save()
+    services.results_publish(actor=portal.data_officer, consultation=closed)
     return project, consultation, theirs
 
 
@@ -102,6 +115,7 @@ def test_citizen_journey(open_tab, participation, citizen):
 def test_participation_pages_have_no_axe_violations(open_tab, participation, citizen, lang):
     project, consultation, theirs = participation
     public = ["/participer/", f"/projets/{project.slug}/", f"/consultations/{consultation.slug}/",
+              "/consultations/bilan/",
               "/propositions/", f"/propositions/{theirs.pk}/", "/participer/inscription/",
               "/participer/confidentialite/"]  # fmt: skip
     reader = open_tab(lang, javascript=False)
