@@ -41,6 +41,17 @@ class SignupForm(forms.Form):
         self.add_error(exc.where if exc.where in self.fields else None, exc.localized())
 
 
+class ProfileForm(forms.Form):
+    pseudonym = forms.CharField(
+        label=_("Pseudonyme public"),
+        max_length=40,
+        help_text=_("Le seul nom affiché à côté de vos contributions."),
+    )
+    website = forms.CharField(label=HONEYPOT_LABEL, required=False)
+
+    refuse = SignupForm.refuse
+
+
 class ResidencyForm(forms.Form):
     postal_code = forms.CharField(label=_("Code postal"), max_length=5, required=False)
     invitation_code = forms.CharField(

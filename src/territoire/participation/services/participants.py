@@ -99,6 +99,36 @@ def participant_signup(*, email: str, pseudonym: str, password: str, address: st
     return participant
 
 
+def participant_profile_create(*, user, pseudonym: str, honeypot: str = "") -> Participant:
+    """A participant profile for an existing account (a citizen created by the city, an agent);
+    the address still needs confirming by the link sent."""
+    check_honeypot(honeypot)
+    pseudonym = clean_text(pseudonym, field="pseudonym", label=_("Pseudonyme"), max_length=40)
+    if not user.email:
+        raise ValidationFailed(
+            "Ce compte n'a pas d'adresse électronique : demandez à l'administrateur d'en ajouter une.",
+            "This account has no e-mail address: ask the administrator to add one.",
+            where="pseudonym",
+        )
+    if Participant.objects.filter(pseudonym__iexact=pseudonym).exists():
+        raise ValidationFailed(
+            f"Le pseudonyme « {pseudonym} » est déjà pris : choisissez-en un autre.",
+            f"Pseudonym '{pseudonym}' is taken: choose another one.",
+            where="pseudonym",
+        )
+    try:
+        with transaction.atomic():
+            participant = Participant.objects.create(user=user, pseudonym=pseudonym)
+            audit_record(actor=user, action="create", instance=participant,
+                         changes={"pseudonym": [None, pseudonym]})  # fmt: skip
+    except IntegrityError:
+        raise ValidationFailed("Ce pseudonyme vient d'être pris, ou ce compte a déjà un profil.",
+                               "This pseudonym was just taken, or the account has a profile.",
+                               where="pseudonym") from None  # fmt: skip
+    transaction.on_commit(lambda: _send_confirmation(participant))
+    return participant
+
+
 def _send_confirmation(participant: Participant) -> None:
     link = absolute_url(reverse("web:participant_confirm", args=[confirmation_token(participant)]))
     send_mail(

@@ -190,3 +190,17 @@ def test_reporting_a_draft_projects_question_is_not_found(
     client.force_login(make_participant("Curieux"))
     response = client.get(f"/participer/signaler/question/{question.pk}/")
     assert response.status_code == 404 and "discrète" not in response.content.decode()
+
+
+def test_an_existing_account_makes_its_profile_then_confirms(
+    client, citizen, django_capture_on_commit_callbacks
+):
+    client.force_login(citizen)
+    page = client.get("/participer/mon-espace/").content.decode()
+    assert "Mon profil de participant" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/participer/mon-espace/", {"pseudonym": "Léa", "website": ""})
+    assert response.status_code == 302
+    assert Participant.objects.get(user=citizen).pseudonym == "Léa"
+    assert mail.outbox[0].to == [citizen.email]
+    assert "à confirmer" in client.get("/participer/mon-espace/").content.decode()

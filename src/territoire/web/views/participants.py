@@ -18,6 +18,7 @@ from territoire.participation import selectors, services
 from ..participation_forms import (
     DeleteAccountForm,
     NotificationForm,
+    ProfileForm,
     ReportForm,
     ResidencyForm,
     SignupForm,
@@ -76,8 +77,28 @@ def _participant_or_404(request):
     return participant
 
 
+def _profile_new(request):
+    """An account without a participant profile chooses a pseudonym first."""
+    form = ProfileForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.participant_profile_create(user=request.user,
+                                                pseudonym=form.cleaned_data["pseudonym"],
+                                                honeypot=form.cleaned_data["website"])  # fmt: skip
+        except TerritoireError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, _("Profil créé. Suivez le lien du courriel reçu pour "
+                                        "confirmer votre adresse."))  # fmt: skip
+            return redirect("web:participant_account")
+    return render(request, "web/participation/profile_new.html", {"form": form},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
 @login_required
 def account(request):
+    if selectors.participant_of(request.user) is None:
+        return _profile_new(request)
     participant = _participant_or_404(request)
     residency = ResidencyForm(prefix="residency")
     notifications = NotificationForm(
