@@ -133,3 +133,19 @@ def two_factor_required(user) -> bool:
         return False
     required = set(settings.TERRITOIRE_2FA_REQUIRED_ROLES)
     return (user.is_superuser and "superuser" in required) or user.role in required
+
+
+def is_moderator(actor) -> bool:
+    """Moderators of participation (hide, restore, edit contributions; review free texts): the
+    data officer, and anyone granted ``participation.moderate_content`` (a group « Modérateurs »)."""
+    return is_data_officer(actor) or (
+        is_authenticated(actor) and actor.has_perm("participation.moderate_content")
+    )
+
+
+def can_manage_participation(actor, service_id: int | None) -> bool:
+    """A service's projects, consultations and answers to proposals and questions: the data
+    officer, and the members of that service (its agents and stewards)."""
+    if is_data_officer(actor):
+        return True
+    return is_agent(actor) and service_id is not None and service_id in member_service_ids(actor)

@@ -24,6 +24,7 @@ from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.services import territories_load
 from territoire.trust.selectors import personal_data_decision_latest
 
+from .participation import demo_participation
 from .registers import demo_registers
 from .workspace import demo_workspace
 
@@ -353,6 +354,7 @@ def demo_build(*, password: str | None = None) -> DemoReport:
         report.datasets.append(dataset.slug)
     demo_registers(officer=officer, services=services)
     report.indicators = _indicators(officer, services)
+    demo_participation(officer=officer, services=services)
     report.accounts = {
         u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]
     }

@@ -311,6 +311,20 @@ TERRITOIRE_INDICATOR_MAX_GROUPS = env_int("TERRITOIRE_INDICATOR_MAX_GROUPS", 500
 TERRITOIRE_EXPORT_SECONDS = env_int("TERRITOIRE_EXPORT_SECONDS", 600, minimum=1)
 TERRITOIRE_EXPORT_SLOTS = env_int("TERRITOIRE_EXPORT_SLOTS", 4, minimum=1)
 
+# Participation (participation/): the smallest group shown in results by quartier; how many
+# participants' reports hide a contribution pending review; the residency checks offered
+# (postal_code, invitation, both, or none); write limits per account and per address; the
+# longest text a participant may send.
+TERRITOIRE_PARTICIPATION_MIN_GROUP = env_int("TERRITOIRE_PARTICIPATION_MIN_GROUP", 11, minimum=1)
+TERRITOIRE_MODERATION_REPORTS = env_int("TERRITOIRE_MODERATION_REPORTS", 3, minimum=1)
+TERRITOIRE_RESIDENCY_CHECKS = env_subset(
+    "TERRITOIRE_RESIDENCY_CHECKS", ["postal_code", "invitation"], ("postal_code", "invitation")
+)
+TERRITOIRE_PARTICIPATION_USER_RATE = env_rate("TERRITOIRE_PARTICIPATION_USER_RATE", "30/600")
+TERRITOIRE_PARTICIPATION_IP_RATE = env_rate("TERRITOIRE_PARTICIPATION_IP_RATE", "120/600")
+TERRITOIRE_SIGNUP_IP_RATE = env_rate("TERRITOIRE_SIGNUP_IP_RATE", "10/3600")
+TERRITOIRE_PARTICIPATION_MAX_TEXT = env_int("TERRITOIRE_PARTICIPATION_MAX_TEXT", 5000, minimum=100)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

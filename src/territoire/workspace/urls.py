@@ -8,9 +8,10 @@ from .views import (
     indicators,
     notifications,
     officer,
+    participation,
     reads,
-    security,
     registers,
+    security,
 )
 
 app_name = "workspace"
@@ -48,6 +49,24 @@ urlpatterns = [
     path("registres/", registers.register_list, name="registers"),
     path("registres/<str:kind>/nouveau/", registers.register_new, name="register_new"),
     path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),
+    path("participation/", participation.home, name="participation"),
+    path("participation/actions/", participation.act, name="participation_act"),
+    path(
+        "participation/exports/<str:kind>.<str:fmt>",
+        participation.export,
+        name="participation_export",
+    ),
+    path("participation/projets/nouveau/", participation.project_edit, name="participation_new"),
+    path(
+        "participation/projets/<slug:slug>/consultations/nouvelle/",
+        participation.consultation_new,
+        name="participation_consultation_new",
+    ),
+    path(
+        "participation/projets/<slug:slug>/",
+        participation.project_edit,
+        name="participation_project",
+    ),
     path("administration/", officer.officer_home, name="officer_home"),
     path("administration/relecture/", officer.officer_review_rules, name="officer_review_rules"),
     path("administration/jeux-de-donnees/", officer.officer_datasets, name="officer_datasets"),
