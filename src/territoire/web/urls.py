@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .participation_urls import urlpatterns as participation_urls
 
 app_name = "web"
 
@@ -50,6 +51,7 @@ urlpatterns = [
     path("registres/traitements/<slug:slug>/", views.processing_detail, name="processing"),
     path("registres/algorithmes/", views.algorithm_list, name="algorithm_list"),
     path("registres/algorithmes/<slug:slug>/", views.algorithm_detail, name="algorithm"),
+    *participation_urls,
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
 ]
