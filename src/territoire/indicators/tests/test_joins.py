@@ -291,3 +291,24 @@ def test_a_protected_joined_source_has_its_small_cells_hidden(points_dataset, be
     # Béville: 2 defibrillators / 3 beneficiaries would tell that 3 people get help there.
     assert values["34002"] is None
     assert ["2024", "34002"] in run.disclosure["cells_hidden"]
+
+
+def test_a_joined_source_that_breaks_the_definition_marks_it_in_error(
+    points_dataset,
+    pupils,
+    communes,
+    steward,
+    service,
+    ingest,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+):
+    indicator = services.indicator_create(actor=steward, title="DAE par élève", publisher_service=service,
+                                          definition=JOIN)  # fmt: skip
+    services.indicator_compute(actor=steward, indicator=indicator)
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(pupils, write(tmp_path, "renamed.csv", ["code_commune;eleves", "34001;200"]))
+    indicator.refresh_from_db()
+    assert indicator.state == "error" and indicator.error["where"] == "join.territory.column"
+    rows = selectors.series_read(steward, indicator)  # the last good series keeps serving
+    assert {r["code_territoire"]: r["valeur"] for r in rows} == {"34001": 0.01, "34002": None}
