@@ -13,6 +13,7 @@ from ninja import Router
 
 from territoire.accounts.authentication import actor_of
 from territoire.core.schemas import COMMON_ERRORS, ErrorOut
+from territoire.records.spreadsheet import neutral_row
 
 from . import selectors
 from .models import Consultation, Project, Proposal
@@ -119,16 +120,18 @@ def proposal_list(request):
     return [_proposal_out(p) for p in _public_proposals(request)]
 
 
-@router.get("/participation/proposals.csv", response={200: str, **COMMON_ERRORS},
+@router.get("/participation/proposals.csv", response={200: None, **COMMON_ERRORS},
             summary="Les propositions des participants en CSV (sans auteur)",
-            operation_id="participation_proposal_csv")  # fmt: skip
+            operation_id="participation_proposal_csv",
+            openapi_extra={"responses": {200: {"description": "Le fichier CSV",
+                                               "content": {"text/csv": {"schema": {}}}}}})  # fmt: skip
 def proposal_csv(request):
     buffer = io.StringIO()
     fields = list(ProposalOut.model_fields)
     writer = csv.DictWriter(buffer, fieldnames=fields)
     writer.writeheader()
     for p in _public_proposals(request):
-        writer.writerow(_proposal_out(p))
+        writer.writerow(neutral_row(_proposal_out(p)))  # citizens' text: never a formula
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="propositions.csv"'
     return response

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from django.db import transaction
 
 from territoire.core.errors import NotFound
+from territoire.records.spreadsheet import neutral_row
 from territoire.trust.services import audit_record
 
 from . import selectors
@@ -74,7 +75,7 @@ def _csv(rows: list[dict]) -> bytes:
     if rows:
         writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(neutral_row(row) for row in rows)  # citizens' text: never a formula
     return buffer.getvalue().encode()
 
 

@@ -24,3 +24,14 @@ def test_projects_and_proposals_read_without_authors(
 def test_consultation_results_are_empty_until_published(client, consultation):
     body = client.get(f"/api/v1/participation/consultations/{consultation.slug}").json()
     assert body["is_open"] and body["results"] == [] and body["respondents"] is None
+
+
+def test_a_proposal_written_as_a_formula_is_inert_in_every_csv(client, project, participant, agent):
+    services.proposal_create(actor=participant, title="=HYPERLINK(\"http://x\")",
+                             text="@SUM(1+1)", category="sante", project=project)  # fmt: skip
+    public = client.get("/api/v1/participation/proposals.csv")
+    assert public["Content-Type"].startswith("text/csv")
+    assert "'=HYPERLINK" in public.content.decode() and "'@SUM" in public.content.decode()
+    client.force_login(agent)
+    staff = client.get("/espace/participation/exports/proposals.csv").content.decode()
+    assert "'=HYPERLINK" in staff and "'@SUM" in staff
