@@ -5,6 +5,7 @@ territoire serve [--host H] [--port P]
 territoire demo
 territoire territories load --epci SIREN | --all
 territoire worker
+territoire digest [--collect-only]   (staff notifications and their daily e-mail digest)
 territoire tokens create USERNAME --scope read|write|admin [--expires DAYS] | list | revoke ID
 territoire <any Django management command> (migrate, createsuperuser, …)
 """

@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import permissions, services
 from .admin_base import AuditedAdmin
@@ -134,3 +136,12 @@ class ApiTokenAdmin(AuditedAdmin):
         for token in queryset:
             services.token_revoke(actor=request.user, token=token)
         self.message_user(request, _("Jetons révoqués."))
+
+
+# django-otp registers admin pages for its devices, which show the TOTP key and its QR code, and
+# would let an admin edit a device without audit. Second factors are managed from « Sécurité du
+# compte » (workspace) only: enrolment by the account itself, removal by it or the data officer.
+# django_otp's plugins come before accounts in INSTALLED_APPS, so their admin modules ran first.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from ninja.utils import check_csrf
 
 from territoire.accounts.models import TokenScope
+from territoire.accounts.security import two_factor
 from territoire.accounts.services import token_authenticate
 from territoire.core import ratelimit
 from territoire.core.errors import PermissionRefused, TerritoireError
@@ -51,7 +52,11 @@ def request_actor(request):
             raise InvalidToken()
         return user
     user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else AnonymousUser()
+    if user is None or not user.is_authenticated:
+        return AnonymousUser()
+    if two_factor.session_lacks_second_factor(request, user):
+        return AnonymousUser()  # a password alone does not give a staff account's rights
+    return user
 
 
 class RateLimited(Exception):

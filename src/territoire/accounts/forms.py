@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from territoire.core import ratelimit
 
 from . import services
+from .security import two_factor
 
 
 def login_key(request, username: str) -> str:
@@ -107,3 +108,109 @@ class RateLimitedPasswordResetForm(PasswordResetForm):
         )
         if window.allowed:
             super().save(*args, **kwargs)
+
+
+def two_factor_key(user) -> str:
+    return f"otp:{user.pk}"
+
+
+class TwoFactorCodeForm(forms.Form):
+    """The second step of the login: a code from the authenticator app, or a recovery code.
+
+    Wrong codes are limited per account (TERRITOIRE_2FA_ATTEMPTS, then a lock of
+    TERRITOIRE_2FA_WINDOW_SECONDS doubled at each further failure): whoever is here already has
+    the password, so the address does not matter. Counted before the code is checked."""
+
+    code = forms.CharField(
+        label=_("Code de vérification"),
+        max_length=40,
+        help_text=_(
+            "Les 6 chiffres affichés par votre application d'authentification, ou l'un de vos codes de secours."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+
+    error_messages = {
+        "rate_limited": _(
+            "Trop de codes refusés. Réessayez dans %(minutes)s minute(s), ou utilisez un code de secours plus tard."
+        ),
+        "invalid": _(
+            "Ce code n'est pas valable. Saisissez le code affiché maintenant par votre application (il change toutes les 30 secondes), ou un code de secours non utilisé."
+        ),
+    }
+
+    def __init__(self, *args, user, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.request = request
+        self.device = None
+        self.method = None
+
+    def clean(self):
+        cleaned = super().clean()
+        code = cleaned.get("code")
+        if not code:
+            return cleaned
+        decision = ratelimit.attempt(
+            two_factor_key(self.user),
+            limit=settings.TERRITOIRE_2FA_ATTEMPTS,
+            window=settings.TERRITOIRE_2FA_WINDOW_SECONDS,
+        )
+        if not decision.allowed:
+            raise forms.ValidationError(
+                self.error_messages["rate_limited"],
+                code="rate_limited",
+                params={"minutes": _minutes(decision.retry_after)},
+            )
+        self.device, self.method = two_factor.two_factor_verify(user=self.user, token=code)
+        if self.device is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        ratelimit.forgive(two_factor_key(self.user))
+        return cleaned
+
+
+class TotpConfirmForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code affiché par l'application"),
+        max_length=12,
+        help_text=_("Les 6 chiffres que l'application affiche pour Territoire, sans espace."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
+        ),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    """Asks for the current password before a change that weakens or resets the second factor."""
+
+    password = forms.CharField(
+        label=_("Votre mot de passe actuel"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        decision = ratelimit.attempt(
+            f"confirm:{self.user.pk}",
+            limit=settings.TERRITOIRE_LOGIN_ATTEMPTS,
+            window=settings.TERRITOIRE_LOGIN_WINDOW_SECONDS,
+        )
+        if not decision.allowed:
+            raise forms.ValidationError(
+                RateLimitedLoginForm.error_messages["rate_limited"],
+                code="rate_limited",
+                params={"minutes": _minutes(decision.retry_after)},
+            )
+        if not self.user.check_password(password):
+            raise forms.ValidationError(
+                _("Ce n'est pas votre mot de passe actuel."), code="password_incorrect"
+            )
+        ratelimit.forgive(f"confirm:{self.user.pk}")
+        return password

@@ -109,3 +109,74 @@ class ApiToken(TimeStampedModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class LoginOutcome(models.TextChoices):
+    SUCCESS = "success", _("connexion réussie")
+    FAILURE = "failure", _("mot de passe refusé")
+    TWO_FACTOR_FAILURE = "two_factor_failure", _("code de vérification refusé")
+
+
+class LoginMethod(models.TextChoices):
+    PASSWORD = "password", _("mot de passe")
+    TOTP = "totp", _("mot de passe et application d'authentification")
+    RECOVERY_CODE = "recovery_code", _("mot de passe et code de secours")
+
+
+class LoginEvent(models.Model):
+    """One sign-in attempt, for the account's login history (accounts.security.history).
+
+    Apart from the audit log on purpose: the history keeps the browser's user agent, keeps the
+    address truncated (/24, /48) and is pruned after TERRITOIRE_LOGIN_HISTORY_DAYS, whereas the
+    audit log is append-only and kept."""
+
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("compte"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="login_events",
+    )
+    username = models.CharField(_("identifiant saisi"), max_length=150)
+    outcome = models.CharField(_("résultat"), max_length=20, choices=LoginOutcome.choices)
+    method = models.CharField(
+        _("méthode"), max_length=20, choices=LoginMethod.choices, default=LoginMethod.PASSWORD
+    )
+    ip_prefix = models.CharField(_("réseau d'origine"), max_length=64, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("connexion")
+        verbose_name_plural = _("historique des connexions")
+        indexes = [models.Index(fields=["user", "-created_at"], name="login_event_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.outcome}"
+
+
+class UserSession(models.Model):
+    """A signed-in browser session of an account, so that it can be listed and closed.
+
+    Keyed by the session's key (any session engine: closing one deletes it from the engine's
+    store); `last_seen_at` is refreshed at most once a minute by accounts.middleware."""
+
+    session_key = models.CharField(_("clé de session"), max_length=40, unique=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("compte"), on_delete=models.CASCADE, related_name="browser_sessions"
+    )
+    created_at = models.DateTimeField(_("ouverte le"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("dernière activité"), default=timezone.now)
+    ip_prefix = models.CharField(_("réseau d'origine"), max_length=64, blank=True)
+    user_agent = models.CharField(_("navigateur"), max_length=300, blank=True)
+    is_verified = models.BooleanField(_("second facteur vérifié"), default=False)
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.created_at:%Y-%m-%d %H:%M}"

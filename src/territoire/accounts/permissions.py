@@ -8,6 +8,8 @@ not-found rather than forbidden for objects they may not see.
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from .models import MembershipRole, Role
 
 # Models a data officer manages; stewards and agents only see what concerns them.
@@ -116,6 +118,37 @@ def can_edit_register_entry(actor, service_id: int | None) -> bool:
     return (
         is_steward(actor) and service_id is not None and service_id in stewarded_service_ids(actor)
     )
+
+
+def can_manage_security_of(actor, user) -> bool:
+    """An account's sessions, login history and second factor: the account itself, and the data
+    officer (closing every session of someone who leaves, removing the factor of a lost phone)."""
+    return is_authenticated(actor) and (actor.pk == user.pk or is_data_officer(actor))
+
+
+def two_factor_required(user) -> bool:
+    """Whether the account must enrol a second factor before it uses the workspace and the admin:
+    its role (or being a superuser) is in TERRITOIRE_2FA_REQUIRED_ROLES."""
+    if not is_authenticated(user):
+        return False
+    required = set(settings.TERRITOIRE_2FA_REQUIRED_ROLES)
+    return (user.is_superuser and "superuser" in required) or user.role in required
+
+
+def is_moderator(actor) -> bool:
+    """Moderators of participation (hide, restore, edit contributions; review free texts): the
+    data officer, and anyone granted ``participation.moderate_content`` (a group « Modérateurs »)."""
+    return is_data_officer(actor) or (
+        is_authenticated(actor) and actor.has_perm("participation.moderate_content")
+    )
+
+
+def can_manage_participation(actor, service_id: int | None) -> bool:
+    """A service's projects, consultations and answers to proposals and questions: the data
+    officer, and the members of that service (its agents and stewards)."""
+    if is_data_officer(actor):
+        return True
+    return is_agent(actor) and service_id is not None and service_id in member_service_ids(actor)
 
 
 def can_decide_access(actor, dataset) -> bool:

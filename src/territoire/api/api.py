@@ -18,8 +18,10 @@ from territoire.accounts.authentication import InvalidToken, RateLimited
 from territoire.catalog.api import router as catalog_router
 from territoire.core import parameters
 from territoire.core.errors import TerritoireError
+from territoire.indicators.api import router as indicators_router
 from territoire.lake.api import router as lake_router
 from territoire.lake.uploads import upload_refusals
+from territoire.participation.api import router as participation_router
 from territoire.records.api import router as records_router
 from territoire.registers.api import router as registers_router
 from territoire.territories.api import router as territories_router
@@ -155,4 +157,6 @@ api.add_router("", lake_router)  # uploads, jobs, versions
 upload_refusals("api-v1", api.on_exception)  # uploads refused before their body is read
 api.add_router("", records_router)  # records: pages, cursors, facets, exports
 api.add_router("", registers_router)  # the GDPR and algorithm registers (read-only)
+api.add_router("", participation_router)  # projects, consultations' results, proposals (read)
+api.add_router("", indicators_router)  # indicators, evaluations, dashboards
 api.add_router("", access_router)  # access requests, grants, data-sharing agreements

@@ -25,7 +25,10 @@ from territoire.territories.services import territories_load
 from territoire.trust.selectors import personal_data_decision_latest
 
 from .access import demo_access
+from .indicators import demo_indicators
+from .participation import demo_participation
 from .registers import demo_registers
+from .workspace import demo_workspace
 
 DEMO_EPCI = "243400017"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -353,9 +356,16 @@ def demo_build(*, password: str | None = None) -> DemoReport:
         report.datasets.append(dataset.slug)
     demo_registers(officer=officer, services=services)
     report.indicators = _indicators(officer, services)
+    report.indicators += demo_indicators(officer, services)
+    demo_participation(officer=officer, services=services)
     report.accounts = {
         u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]
     }
+    report.accounts.update(
+        dict.fromkeys(
+            demo_workspace(officer=officer, services=services, password=password), password
+        )
+    )
     report.accounts |= dict.fromkeys(
         demo_access(officer=officer, services=services, password=password), password
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from territoire.catalog.vocabularies import AccessLevel, Frequency
 from territoire.core.models import TimeStampedModel
 
-from .vocabularies import Direction, Granularity, IndicatorState
+from .vocabularies import BlockKind, Direction, Granularity, IndicatorState
 
 
 class Indicator(TimeStampedModel):
@@ -84,6 +84,8 @@ class Indicator(TimeStampedModel):
     baseline_value = models.FloatField(_("valeur de référence"), null=True, blank=True)
     alert_below = models.FloatField(_("alerte sous"), null=True, blank=True)
     alert_above = models.FloatField(_("alerte au-dessus de"), null=True, blank=True)
+    # What the disclosure control hid in the served series (public report: which cells).
+    disclosure = models.JSONField(_("contrôle du secret statistique"), default=dict, blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -167,6 +169,7 @@ class IndicatorRun(models.Model):
     status = models.CharField(_("résultat"), max_length=16)  # created, unchanged, error
     error = models.JSONField(_("erreur"), default=dict, blank=True)
     trigger = models.CharField(_("déclencheur"), max_length=100, blank=True)
+    disclosure = models.JSONField(_("contrôle du secret statistique"), default=dict, blank=True)
     created_at = models.DateTimeField(_("calculé le"), auto_now_add=True)
 
     class Meta:
@@ -176,3 +179,100 @@ class IndicatorRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicator} — {self.status} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Evaluation(TimeStampedModel):
+    """A measured effect: an indicator before and after an intervention, in the treated
+    territories against comparison territories (difference in differences)."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicateur"),
+        on_delete=models.CASCADE,
+        related_name="evaluations",
+    )
+    title = models.CharField(_("titre"), max_length=300)
+    slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
+    description = models.TextField(_("le projet évalué (en clair)"), blank=True)
+    intervention_date = models.DateField(_("date de l'intervention"))
+    treated = models.JSONField(_("territoires concernés (codes)"), default=list)
+    comparison = models.JSONField(_("territoires de comparaison (codes)"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("créée par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("évaluation")
+        verbose_name_plural = _("évaluations")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Dashboard(TimeStampedModel):
+    """A dashboard: ordered tiles of indicators, owned by a service; public or internal."""
+
+    title = models.CharField(_("titre"), max_length=300)
+    slug = models.SlugField(_("identifiant"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    publisher_service = models.ForeignKey(
+        "organizations.Service",
+        verbose_name=_("service responsable"),
+        on_delete=models.PROTECT,
+        related_name="dashboards",
+    )
+    access_level = models.CharField(
+        _("niveau d'accès"),
+        max_length=16,
+        choices=AccessLevel.choices,
+        default=AccessLevel.INTERNAL,
+        db_index=True,
+    )
+    # The sites allowed to show the dashboard in a frame (CSP frame-ancestors), set by the data
+    # officer; empty: no site may.
+    embed_origins = models.JSONField(
+        _("origines autorisées à l'intégrer"), default=list, blank=True
+    )
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("tableau de bord")
+        verbose_name_plural = _("tableaux de bord")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DashboardTile(models.Model):
+    """One block of a dashboard, at a position: an indicator shown as a KPI tile, a line chart,
+    a choropleth map or a ranking table — or a Markdown text."""
+
+    dashboard = models.ForeignKey(
+        Dashboard, verbose_name=_("tableau de bord"), on_delete=models.CASCADE, related_name="tiles"
+    )
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicateur"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tiles",
+    )
+    kind = models.CharField(_("type de bloc"), max_length=8, choices=BlockKind.choices,
+                            default=BlockKind.KPI)  # fmt: skip
+    text = models.TextField(_("texte (Markdown)"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["dashboard", "position", "id"]
+        verbose_name = _("bloc")
+        verbose_name_plural = _("blocs")
+
+    def __str__(self) -> str:
+        return f"{self.dashboard} #{self.position}: {self.indicator or self.kind}"

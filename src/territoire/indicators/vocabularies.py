@@ -18,6 +18,14 @@ class Granularity(models.TextChoices):
     QUARTIER = "quartier", _("Quartier")
 
 
+class BlockKind(models.TextChoices):
+    KPI = "kpi", _("Tuile (valeur, cible, tendance)")
+    CHART = "chart", _("Courbe")
+    MAP = "map", _("Carte par territoire")
+    TABLE = "table", _("Tableau (classement)")
+    TEXT = "text", _("Texte (Markdown)")
+
+
 class IndicatorState(models.TextChoices):
     NEW = "new", _("Jamais calculé")
     OK = "ok", _("À jour")
@@ -47,6 +55,7 @@ NORMALISATIONS = {
     "per_inhabitant": ("Par habitant", "Per inhabitant", 1),
     "per_1000": ("Pour 1 000 habitants", "Per 1,000 inhabitants", 1000),
     "per_10000": ("Pour 10 000 habitants", "Per 10,000 inhabitants", 10000),
+    "per_km2": ("Par km²", "Per km²", None),
     "share_of_total": (
         "Part du total de la période (en %)",
         "Share of the period's total (%)",
@@ -65,4 +74,24 @@ OPERATORS = {
     ">=": ">=",
     "is_null": None,
     "is_not_null": None,
+}
+
+# spatial join: the kinds of boundaries points are put into -> (French label, English label)
+BOUNDARIES = {
+    "commune": ("Communes", "Communes"),
+    "quartier": ("Quartiers", "Quartiers"),
+}
+
+# join across datasets: the key -> labels; how the two sides combine -> labels
+JOIN_KEYS = {
+    "territory": ("Territoire", "Territory"),
+    "period_territory": ("Période et territoire", "Period and territory"),
+    "identifier": (
+        "Identifiant (le territoire vient de la source jointe)",
+        "Identifier (the territory comes from the joined source)",
+    ),
+}
+JOIN_COMBINATIONS = {
+    "ratio": ("Rapport (cette source / source jointe)", "Ratio (this source / joined source)"),
+    "difference": ("Différence (cette source − source jointe)", "Difference (this − joined)"),
 }

@@ -34,7 +34,7 @@ from django_tasks import task
 from territoire.core.errors import PermissionRefused, TerritoireError, ValidationFailed
 from territoire.trust.services import audit_record
 
-from . import services
+from . import hooks, services
 from .models import IngestJob, JobKind, JobStatus, Worker
 from .services.cleanup import CLEANUP_EVERY_SECONDS, lake_cleanup
 from .services.serving import serving_build_missing
@@ -241,6 +241,7 @@ def lake_maintenance() -> None:
     ingest_jobs_recover()
     lake_cleanup()
     serving_build_missing()
+    hooks.maintenance_run()  # what the apps above the lake registered (the staff's digest)
 
 
 def serving_catch_up() -> None:

@@ -61,13 +61,15 @@ def _dataset_context(request, dataset, **forms) -> dict:
     current = lake.current_version
     columns = current.columns if current else []
     jobs = list(selectors.dataset_jobs(dataset, request.user, limit=5))
+    running = next((j for j in jobs if not j.is_finished), None)
     context = {
         "dataset": dataset,
         "lake": lake,
         "current": current,
         "versions": list(selectors.dataset_versions(dataset)[:50]),
         "jobs": jobs,
-        "running_job": next((j for j in jobs if not j.is_finished), None),
+        "running_job": running,
+        "running_notice": tasks.job_notice(running) if running is not None else None,
         "report": report_masked(current.report) if current else None,
         "decision": personal_data_decision_latest(dataset),
         "is_data_officer": permissions.is_data_officer(request.user),

@@ -6,3 +6,15 @@ class ParticipationConfig(AppConfig):
     name = "territoire.participation"
     verbose_name = _("Participation")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # The lake imports nothing above it: the projects' timelines follow their indicators'
+        # new values through its hook,
+        from territoire.lake import hooks
+
+        from .services.notifications import digests_send
+        from .services.projects import projects_note_indicator_version
+
+        hooks.version_created_register(projects_note_indicator_version)
+        # and the participants' daily digest is sent by the worker's round
+        hooks.daily_register("participation-digest", digests_send)

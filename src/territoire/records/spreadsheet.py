@@ -30,6 +30,11 @@ def neutral(text: str) -> str:
     return "'" + text if text.startswith(TRIGGERS) else text
 
 
+def neutral_row(row: dict) -> dict:
+    """A row of a CSV written from objects (proposals, reports): every text cell made inert."""
+    return {key: neutral(value) if isinstance(value, str) else value for key, value in row.items()}
+
+
 def is_free_text(column: ResultColumn) -> bool:
     """A column whose values are text people wrote (not a number, date, position or range
     bucket written by the engine)."""

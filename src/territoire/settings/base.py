@@ -52,6 +52,9 @@ CSRF_FAILURE_VIEW = (
     "territoire.web.views.errors.csrf_failure"  # a page of the site, JSON under /api/
 )
 TERRITOIRE_BASE_URL = env_str("TERRITOIRE_BASE_URL", "http://127.0.0.1:8000")
+TERRITOIRE_DIGEST_HOUR = env_int(
+    "TERRITOIRE_DIGEST_HOUR", 7
+)  # the staff's daily digest, local time
 TERRITOIRE_EPCI = env_str("TERRITOIRE_EPCI")  # SIREN of the EPCI this installation serves
 # Base-map tiles under the SVG maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty:
 # the maps show the territory's shapes and the data's points alone.
@@ -81,6 +84,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_otp",  # staff two-factor authentication (accounts.security.two_factor)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # the single-use recovery codes
     "django_tasks",
     "django_tasks_db",
     "ninja",  # its Swagger UI files are served from here, not a CDN the CSP would block
@@ -113,6 +119,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): passed the second factor
+    # Sessions listed and revocable; the second factor required where TERRITOIRE_2FA_REQUIRED_ROLES says.
+    "territoire.accounts.middleware.AccountSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Costly portal pages per user or address (after authentication: signed-in users count apart).
     "territoire.core.middleware.PortalThrottleMiddleware",
@@ -153,7 +162,12 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Keyboard walks, repeated characters, the territory's name with a year (accounts/security).
+    {"NAME": "territoire.accounts.security.passwords.BreachedLookingPasswordValidator"},
 ]
+# Words a password may not be made of with a year or a few digits, beside the names of the
+# installation's publishers (docs/security.md): e.g. the territory's name, its quartiers.
+TERRITOIRE_PASSWORD_FORBIDDEN_WORDS = env_list("TERRITOIRE_PASSWORD_FORBIDDEN_WORDS", [])
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:home"
 LOGOUT_REDIRECT_URL = "web:home"
@@ -238,6 +252,27 @@ TERRITOIRE_PORTAL_RATE = env_rate("TERRITOIRE_PORTAL_RATE", "300/60")  # costly 
 TERRITOIRE_PUBLICATION_REVIEW = env_bool("TERRITOIRE_PUBLICATION_REVIEW", False)
 TERRITOIRE_TOKEN_DEFAULT_DAYS = env_int("TERRITOIRE_TOKEN_DEFAULT_DAYS", 365, minimum=1)
 
+# Staff account security (docs/security.md). Roles that must enrol a second factor before they
+# use /espace/ or /admin/ (any of data_officer, superuser, steward, agent; "none": nobody). A data
+# directory built by `territoire demo` defaults to none, so that the demo's accounts sign in with
+# their password alone; set the variable to try the requirement there.
+TERRITOIRE_2FA_REQUIRED_ROLES = env_subset(
+    "TERRITOIRE_2FA_REQUIRED_ROLES",
+    []
+    if env_bool("TERRITOIRE_DEMO", False) or is_demo_home(TERRITOIRE_HOME)
+    else ["data_officer", "superuser"],
+    ("data_officer", "superuser", "steward", "agent"),
+)
+# Wrong codes allowed per account at the second step before a lock of the window (doubled at
+# each further failure), on top of django-otp's own per-device back-off.
+TERRITOIRE_2FA_ATTEMPTS = env_int("TERRITOIRE_2FA_ATTEMPTS", 5, minimum=1)
+TERRITOIRE_2FA_WINDOW_SECONDS = env_int("TERRITOIRE_2FA_WINDOW_SECONDS", 900, minimum=1)
+# Seconds between the password and the code before the login starts again.
+TERRITOIRE_2FA_PENDING_SECONDS = env_int("TERRITOIRE_2FA_PENDING_SECONDS", 300, minimum=30)
+# Days a login history entry is kept (`territoire security prune`, and pruned as logins come).
+TERRITOIRE_LOGIN_HISTORY_DAYS = env_int("TERRITOIRE_LOGIN_HISTORY_DAYS", 365, minimum=1)
+OTP_TOTP_ISSUER = env_str("TERRITOIRE_2FA_ISSUER", "Territoire")  # shown in the authenticator app
+
 # Ingestion limits (docs/ingestion.md): files uploaded through the web or the API, files fetched
 # from a URL (bytes, seconds between two packets, seconds for the whole download), how long a
 # queued job may wait, and how long a running job may show no sign of life, before it is lost.
@@ -276,6 +311,20 @@ TERRITOIRE_QUERY_SECONDS = env_int("TERRITOIRE_QUERY_SECONDS", 10, minimum=1)
 TERRITOIRE_INDICATOR_MAX_GROUPS = env_int("TERRITOIRE_INDICATOR_MAX_GROUPS", 5000, minimum=1)
 TERRITOIRE_EXPORT_SECONDS = env_int("TERRITOIRE_EXPORT_SECONDS", 600, minimum=1)
 TERRITOIRE_EXPORT_SLOTS = env_int("TERRITOIRE_EXPORT_SLOTS", 4, minimum=1)
+
+# Participation (participation/): the smallest group shown in results by quartier; how many
+# participants' reports hide a contribution pending review; the residency checks offered
+# (postal_code, invitation, both, or none); write limits per account and per address; the
+# longest text a participant may send.
+TERRITOIRE_PARTICIPATION_MIN_GROUP = env_int("TERRITOIRE_PARTICIPATION_MIN_GROUP", 11, minimum=1)
+TERRITOIRE_MODERATION_REPORTS = env_int("TERRITOIRE_MODERATION_REPORTS", 3, minimum=1)
+TERRITOIRE_RESIDENCY_CHECKS = env_subset(
+    "TERRITOIRE_RESIDENCY_CHECKS", ["postal_code", "invitation"], ("postal_code", "invitation")
+)
+TERRITOIRE_PARTICIPATION_USER_RATE = env_rate("TERRITOIRE_PARTICIPATION_USER_RATE", "30/600")
+TERRITOIRE_PARTICIPATION_IP_RATE = env_rate("TERRITOIRE_PARTICIPATION_IP_RATE", "120/600")
+TERRITOIRE_SIGNUP_IP_RATE = env_rate("TERRITOIRE_SIGNUP_IP_RATE", "10/3600")
+TERRITOIRE_PARTICIPATION_MAX_TEXT = env_int("TERRITOIRE_PARTICIPATION_MAX_TEXT", 5000, minimum=100)
 
 LOGGING = {
     "version": 1,

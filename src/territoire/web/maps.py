@@ -22,6 +22,8 @@ class MapShape:
     label: str
     url: str | None = None
     highlight: bool = False
+    css: str = ""  # a class of the drawing (a choropleth's value class)
+    fill: str = ""  # or its colour, for a standalone SVG file
 
 
 def _rings(geometry: dict | None) -> list[list[list[float]]]:

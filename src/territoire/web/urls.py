@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .participation_urls import urlpatterns as participation_urls
 
 app_name = "web"
 
@@ -32,6 +33,28 @@ urlpatterns = [
     ),
     path("indicateurs/", views.indicator_list, name="indicators"),
     path("indicateurs/<slug:slug>/", views.indicator_detail, name="indicator"),
+    path(
+        "indicateurs/<slug:slug>/comparaison/",
+        views.indicator_comparison,
+        name="indicator-comparison",
+    ),
+    path(
+        "indicateurs/<slug:slug>/comparaison/carte.svg",
+        views.comparison_svg,
+        name="indicator-comparison-svg",
+    ),
+    path("evaluations/", views.evaluation_list, name="evaluations"),
+    path("evaluations/<slug:slug>/", views.evaluation_detail, name="evaluation"),
+    path("tableaux-de-bord/", views.dashboard_list, name="dashboards"),
+    path("tableaux-de-bord/<slug:slug>/", views.dashboard_detail, name="dashboard"),
+    path(
+        "tableaux-de-bord/<slug:slug>/integration/", views.dashboard_embed, name="dashboard-embed"
+    ),
+    path(
+        "tableaux-de-bord/<slug:slug>/tuiles/<slug:indicator>.csv",
+        views.dashboard_tile_csv,
+        name="dashboard-tile-csv",
+    ),
     path("services/", views.service_list, name="services"),
     path("services/<slug:organization>/<slug:service>/", views.service_detail, name="service"),
     path("territoires/<slug:kind>/<str:code>/", views.territory_detail, name="territory"),
@@ -40,6 +63,7 @@ urlpatterns = [
     path("registres/traitements/<slug:slug>/", views.processing_detail, name="processing"),
     path("registres/algorithmes/", views.algorithm_list, name="algorithm_list"),
     path("registres/algorithmes/<slug:slug>/", views.algorithm_detail, name="algorithm"),
+    *participation_urls,
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
 ]

@@ -8,3 +8,12 @@ class WorkspaceConfig(AppConfig):
 
     name = "territoire.workspace"
     verbose_name = _("Espace de travail")
+
+    def ready(self) -> None:
+        # The worker belongs to the lake, below this app: the hourly round is registered with it
+        # (imports here: models are not ready when this module is imported).
+        from territoire.lake.hooks import maintenance_register
+
+        from .services import worker_round
+
+        maintenance_register(worker_round)

@@ -14,6 +14,9 @@ from territoire.catalog.vocabularies import AccessLevel, Frequency
 from territoire.core.errors import TerritoireError
 from territoire.indicators import selectors as indicator_selectors
 from territoire.indicators.vocabularies import (
+    BOUNDARIES,
+    JOIN_COMBINATIONS,
+    JOIN_KEYS,
     MEASURES,
     NORMALISATIONS,
     OPERATORS,
@@ -33,6 +36,13 @@ WHERE = {
     "territory": "territory_column", "territory.column": "territory_column",
     "territory.code": "territory_code", "reference_period": "reference_period",
     "normalisation.kind": "normalisation", "normalisation.base_period": "base_period",
+    "territory.longitude": "spatial_longitude", "territory.latitude": "spatial_latitude",
+    "territory.point": "spatial_point", "territory.boundaries": "spatial_boundaries",
+    "join": "join_dataset", "join.dataset": "join_dataset", "join.measure.kind": "join_measure",
+    "join.measure.column": "join_column", "join.territory": "join_territory_column",
+    "join.territory.column": "join_territory_column", "join.on": "join_on",
+    "join.period": "join_period_column", "join.period.column": "join_period_column",
+    "join.combine": "join_combine", "join.key": "join_key", "join.joined_key": "join_joined_key",
 }  # fmt: skip
 LEVELS = [(v, label) for v, label in AccessLevel.choices if v != AccessLevel.PERSONAL]
 
@@ -94,6 +104,37 @@ class IndicatorForm(AccessibleForm):
                                        help_text=_("2024, 2024-T1 ou 2024-03."))  # fmt: skip
     territory_column = forms.CharField(label=_("Colonne des codes INSEE"), required=False)
     territory_code = forms.CharField(label=_("Ou un seul territoire (code INSEE)"), required=False)
+    # Spatial join: the rows' points into the boundaries of communes or quartiers
+    spatial_longitude = forms.CharField(
+        label=_("Jointure spatiale : colonne des longitudes"), required=False
+    )
+    spatial_latitude = forms.CharField(
+        label=_("Jointure spatiale : colonne des latitudes"), required=False
+    )
+    spatial_point = forms.CharField(label=_("Ou une colonne de points (geo_point)"), required=False)
+    spatial_boundaries = forms.ChoiceField(label=_("Placer les points dans les contours des"), required=False,
+                                           choices=[("", "—"), *_choices(BOUNDARIES)])  # fmt: skip
+    # Join with a dataset of another service, on the territory (and the period)
+    join_dataset = forms.ChoiceField(label=_("Jointure : jeu de données joint"), required=False)
+    join_measure = forms.ChoiceField(
+        label=_("Jointure : mesure"), choices=_choices(MEASURES), required=False
+    )
+    join_column = forms.CharField(label=_("Jointure : colonne mesurée"), required=False)
+    join_territory_column = forms.CharField(
+        label=_("Jointure : colonne des codes INSEE"), required=False
+    )
+    join_period_column = forms.CharField(label=_("Jointure : colonne de dates (clé période et territoire)"),
+                                         required=False)  # fmt: skip
+    join_key = forms.CharField(
+        label=_("Jointure sur un identifiant : colonne de ce jeu"), required=False
+    )
+    join_joined_key = forms.CharField(label=_("Jointure sur un identifiant : colonne du jeu joint"),
+                                      required=False)  # fmt: skip
+    join_on = forms.ChoiceField(
+        label=_("Jointure : clé"), choices=_choices(JOIN_KEYS), required=False
+    )
+    join_combine = forms.ChoiceField(label=_("Jointure : combinaison"), choices=_choices(JOIN_COMBINATIONS),
+                                     required=False)  # fmt: skip
     normalisation = forms.ChoiceField(label=_("Normalisation"), choices=_choices(NORMALISATIONS))
     base_period = forms.CharField(label=_("Période de base (indice 100)"), required=False)
     # Baseline, thresholds, targets
@@ -113,6 +154,7 @@ class IndicatorForm(AccessibleForm):
         self.fields["dataset"].choices = [
             (d.slug, d.title) for d in indicator_selectors.source_list_for_actor(actor)
         ]
+        self.fields["join_dataset"].choices = [("", "—"), *self.fields["dataset"].choices]
 
     def clean_targets(self) -> list[tuple[dt.date, float]]:
         found = []
@@ -157,6 +199,24 @@ class IndicatorForm(AccessibleForm):
             ]
         if d["period_column"]:
             definition["period"] = {"column": d["period_column"], "truncate": d["truncate"]}
+        spatial = {
+            key: d[f"spatial_{key}"] for key in ("longitude", "latitude", "point", "boundaries")
+        }
+        if any(spatial.values()):
+            definition["territory"] = {k: v for k, v in spatial.items() if v}
+        if d["join_dataset"]:
+            join: dict = {
+                "dataset": d["join_dataset"],
+                "measure": {"kind": d["join_measure"] or "count", "column": d["join_column"]},
+                "territory": {"column": d["join_territory_column"]},
+                "on": d["join_on"] or "territory", "combine": d["join_combine"] or "ratio",
+            }  # fmt: skip
+            if d["join_period_column"]:
+                join["period"] = {"column": d["join_period_column"], "truncate": d["truncate"]}
+            if join["on"] == "identifier":
+                join.update(key=d["join_key"], joined_key=d["join_joined_key"])
+                definition["territory"] = {}
+            definition["join"] = join
         return definition
 
     def values(self) -> dict:
@@ -192,10 +252,25 @@ class IndicatorForm(AccessibleForm):
             "reference_period": d.get("reference_period", ""),
             "territory_column": d["territory"].get("column", ""), "territory_code": d["territory"].get("code", ""),
             "normalisation": d["normalisation"]["kind"], "base_period": d["normalisation"].get("base_period", ""),
+            **{f"spatial_{k}": d["territory"].get(k, "") for k in ("longitude", "latitude", "point", "boundaries")},
+            **_join_initial(d.get("join")),
             "baseline_date": indicator.baseline_date, "baseline_value": indicator.baseline_value,
             "alert_below": indicator.alert_below, "alert_above": indicator.alert_above,
             "targets": "\n".join(f"{t.date:%d/%m/%Y} ; {t.value:g}" for t in indicator.targets.order_by("date")),
         }  # fmt: skip
+
+
+def _join_initial(join: dict | None) -> dict:
+    if not join:
+        return {}
+    return {
+        "join_dataset": join["dataset"], "join_measure": join["measure"]["kind"],
+        "join_column": join["measure"].get("column", ""),
+        "join_territory_column": join["territory"].get("column", ""),
+        "join_period_column": (join.get("period") or {}).get("column", ""),
+        "join_on": join.get("on", "territory"), "join_combine": join.get("combine", "ratio"),
+        "join_key": join.get("key", ""), "join_joined_key": join.get("joined_key", ""),
+    }  # fmt: skip
 
 
 class PublishForm(AccessibleForm):

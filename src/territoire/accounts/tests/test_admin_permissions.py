@@ -25,6 +25,7 @@ from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset, Distribution, Theme
 from territoire.lake import services as lake_services
 from territoire.lake.models import DatasetVersion, IngestJob
+from territoire.participation.models import InvitationCode, ModerationAction
 from territoire.registers import services as register_services
 from territoire.territories.models import Territory
 from territoire.trust.models import (
@@ -84,6 +85,7 @@ MAY = {
             ],
             set(ACTIONS),
         ),
+        "participation.invitationcode": set(ACTIONS),
         "catalog.theme": {"list", "view", "history", "change"},
         # read-only records: written by their services only
         "trust.auditevent": REFERENCE,
@@ -96,6 +98,7 @@ MAY = {
         "trust.partneraccount": set(ACTIONS),
         "lake.datasetversion": REFERENCE,
         "lake.ingestjob": REFERENCE,
+        "participation.moderationaction": REFERENCE,
         # Django's own models keep Django's permissions: superusers only
         "auth.group": set(),
         "django_tasks_database.dbtaskresult": set(),
@@ -197,6 +200,10 @@ def world(
         "trust.personaldatadecision": decision,
         "registers.processingactivity": processing,
         "registers.algorithm": algorithm,
+        "participation.invitationcode": InvitationCode.objects.create(code="MTP-TEST-1"),
+        "participation.moderationaction": ModerationAction.objects.create(
+            kind="proposal", object_id=1, act="hide", reason="Hors sujet"
+        ),
         "auth.group": Group.objects.create(name="comité"),
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},

@@ -82,7 +82,7 @@ def indicator_get_editable(actor, slug: str) -> Indicator:
 
 
 def indicator_targets(indicator: Indicator) -> list[IndicatorTarget]:
-    return list(indicator.targets.order_by("date"))
+    return sorted(indicator.targets.all(), key=lambda t: t.date)  # a prefetch serves it
 
 
 def series_read(actor, indicator: Indicator, *, version: int | None = None) -> list[dict]:

@@ -1,11 +1,20 @@
 """Writes to indicators: their description and definition, targets, the publication decision,
 and their computation into a series dataset."""
 
+from .boards import (
+    dashboard_check_editable,
+    dashboard_create,
+    dashboard_embed_set,
+    dashboard_update,
+    evaluation_create,
+    evaluation_update,
+)
 from .compute import (
     SERIES_COLUMNS,
     indicator_compute,
     indicators_compute_all,
     indicators_recompute_for_version,
+    series_protect,
 )
 from .indicators import (
     definition_validate,
@@ -18,6 +27,13 @@ from .indicators import (
 
 __all__ = [
     "SERIES_COLUMNS",
+    "dashboard_check_editable",
+    "dashboard_create",
+    "dashboard_embed_set",
+    "dashboard_update",
+    "evaluation_create",
+    "evaluation_update",
+    "series_protect",
     "definition_validate",
     "indicator_compute",
     "indicator_create",

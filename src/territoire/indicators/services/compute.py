@@ -5,7 +5,12 @@ version. On demand (``indicator_compute``, ``territoire indicators compute``) an
 gets a new version (``indicators_recompute_for_version``, registered with ``lake.hooks``).
 
 A computation that fails marks the indicator « en erreur » with the reason; the last good
-series keeps serving."""
+series keeps serving.
+
+Disclosure: a series built on personal or restricted data goes through ``trust.disclosure``
+(primary suppression of cells counting fewer than 11 rows, secondary suppression so that no
+hidden cell can be recomputed) before it is written — every version of it, whatever the
+indicator's own access level, so that no earlier version can leak what a later one hides."""
 
 from __future__ import annotations
 
@@ -13,16 +18,20 @@ import csv
 import logging
 import tempfile
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from territoire.catalog.models import Dataset
+from territoire.catalog.vocabularies import AccessLevel
 from territoire.core.errors import TerritoireError
 from territoire.lake import services as lake_services
 from territoire.lake.models import DatasetVersion
 from territoire.records.selectors import served_for
+from territoire.trust.disclosure import DisclosureConfig, ProtectionFailed, protect_table
 from territoire.trust.services import audit_record
 
 from ..definition import definition_parse
@@ -34,8 +43,9 @@ log = logging.getLogger(__name__)
 
 SERIES_COLUMNS = [
     "periode", "code_territoire", "territoire", "valeur", "valeur_brute", "population",
-    "version_definition", "source", "source_version", "source_version_id",
+    "version_definition", "source", "source_version", "source_version_id", "source_jointe",
 ]  # fmt: skip
+PROTECTED_LEVELS = (AccessLevel.PERSONAL, AccessLevel.RESTRICTED)
 
 _running = threading.local()
 
@@ -53,16 +63,95 @@ def _cell(value) -> str:
 
 
 def _write_csv(
-    path: Path, indicator: Indicator, points, source: Dataset, version: DatasetVersion
-) -> None:
+    path: Path, indicator: Indicator, points, source: Dataset, version: DatasetVersion,
+    joined: str = "",
+) -> None:  # fmt: skip
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(SERIES_COLUMNS)
         for p in points:
             writer.writerow([_cell(v) for v in (
                 p.period, p.territory_code, p.territory_name, p.value, p.raw_value, p.population,
-                indicator.definition_version, source.slug, version.number, version.pk,
+                indicator.definition_version, source.slug, version.number, version.pk, joined,
             )])  # fmt: skip
+
+
+def _source(slug: str, where: str) -> tuple[Dataset, DatasetVersion]:
+    source = Dataset.objects.filter(slug=slug).select_related("lake__current_version").first()
+    lake = getattr(source, "lake", None) if source is not None else None
+    version = lake.current_version if lake is not None else None
+    if source is None or version is None:
+        raise TerritoireError(
+            f"La source « {slug} » n'existe plus ou n'a pas de données.",
+            f"Source '{slug}' no longer exists or has no data.",
+            where=where,
+        )
+    return source, version
+
+
+def _protect_counts(cells: list[tuple[str, str, int]]) -> tuple[set, dict]:
+    """The (period, territory) cells the disclosure control hides in a table of counts, and
+    its public report."""
+    config = DisclosureConfig(dimensions=("periode", "code_territoire"), count_column="n")
+    try:
+        protected = protect_table(
+            [{"periode": p, "code_territoire": c, "n": n} for p, c, n in cells], config
+        )
+    except ProtectionFailed as exc:
+        raise TerritoireError(
+            "Le secret statistique ne peut pas être assuré pour cette série : elle n'est pas "
+            "écrite. " + exc.message_fr,
+            "Statistical secrecy cannot be ensured for this series: it is not written. "
+            + (exc.message_en or ""),
+            where="disclosure",
+        ) from exc
+    hidden = {
+        (row["periode"], row["code_territoire"])
+        for row in protected.rows
+        if row.get("hidden") and row.get("total_of") in (None, "", [], ())
+    }
+    return hidden, protected.report.as_dict(public=True)
+
+
+def series_protect(points: list, sources: list[Dataset], join_on: str = "") -> tuple[list, dict]:
+    """The points with the cells the disclosure control hides set to null, and its public
+    report; unchanged (and an empty report) when no source is personal or restricted.
+
+    The rows counted behind each value are protected for every protected source: the main
+    source's (also when a protected joined table only places its rows: a join on an
+    identifier), and the joined source's own counts in a join on the territory or the period."""
+    main = sources[0].access_level in PROTECTED_LEVELS
+    joined = len(sources) > 1 and sources[1].access_level in PROTECTED_LEVELS
+    tables = []
+    if main or (joined and join_on == "identifier"):
+        tables.append(
+            [(p.period, p.territory_code, p.count) for p in points if p.count is not None]
+        )
+    if joined and join_on != "identifier":
+        tables.append([
+            (p.period, p.territory_code, p.joined_count) for p in points if p.joined_count is not None
+        ])  # fmt: skip
+    tables = [t for t in tables if t]
+    if not tables:
+        return points, {}
+    hidden: set = set()
+    report: dict = {}
+    for table in tables:
+        found, part = _protect_counts(table)
+        hidden |= found
+        if not report:
+            report = part
+        else:  # one report for the page: the cells of both tables, their sentences
+            report["cells"] += part["cells"]
+            report["hidden_count"] += part["hidden_count"]
+            report["sentences_fr"] += part["sentences_fr"]
+            report["sentences_en"] += part["sentences_en"]
+    report["cells_hidden"] = sorted([list(key) for key in hidden])
+    kept = [
+        replace(p, value=None, raw_value=None) if (p.period, p.territory_code) in hidden else p
+        for p in points
+    ]
+    return kept, report
 
 
 def indicator_compute(
@@ -73,23 +162,21 @@ def indicator_compute(
     if actor is not None:
         indicator_check_editable(actor, indicator)
     source_versions: dict = {}
+    disclosure: dict = {}
     try:
         definition = definition_parse(indicator.definition)
-        source = (
-            Dataset.objects.filter(slug=definition.dataset)
-            .select_related("lake__current_version")
-            .first()
-        )
-        lake = getattr(source, "lake", None) if source is not None else None
-        version = lake.current_version if lake is not None else None
-        if source is None or version is None:
-            raise TerritoireError(
-                f"La source « {definition.dataset} » n'existe plus ou n'a pas de données.",
-                f"Source '{definition.dataset}' no longer exists or has no data.",
-                where="dataset",
-            )
+        source, version = _source(definition.dataset, "dataset")
         source_versions = {source.slug: {"version": version.number, "id": version.pk}}
-        points = series_compute(served_for(source, version), definition)
+        sources, joined, joined_label = [source], None, ""
+        if definition.join is not None:
+            other, other_version = _source(definition.join.dataset, "join.dataset")
+            source_versions[other.slug] = {"version": other_version.number, "id": other_version.pk}
+            sources.append(other)
+            joined = served_for(other, other_version)
+            joined_label = f"{other.slug} v{other_version.number} (#{other_version.pk})"
+        points = series_compute(served_for(source, version), definition, joined)
+        join_on = definition.join.on if definition.join is not None else ""
+        points, disclosure = series_protect(points, sources, join_on)
         if indicator.series is None:
             raise TerritoireError(
                 "L'indicateur n'a pas de jeu de données pour sa série.",
@@ -98,7 +185,7 @@ def indicator_compute(
             )
         with tempfile.TemporaryDirectory(prefix="indicator-") as folder:
             path = Path(folder) / f"{indicator.slug}.csv"
-            _write_csv(path, indicator, points, source, version)
+            _write_csv(path, indicator, points, source, version, joined_label)
             report = lake_services.dataset_ingest(
                 actor=actor, dataset=indicator.series, source=path, original_name=path.name,
                 holder=f"le calcul de l'indicateur « {indicator.slug} »",
@@ -115,17 +202,22 @@ def indicator_compute(
             actor, indicator, IndicatorState.ERROR, source_versions, trigger, error=_error(exc)
         )
     return _record(actor, indicator, IndicatorState.OK, source_versions, trigger,
-                   status=report.status, series_version=report.version)  # fmt: skip
+                   status=report.status, series_version=report.version,
+                   disclosure=disclosure)  # fmt: skip
 
 
 def _record(actor, indicator, state, source_versions, trigger, *, status="error", error=None,
-            series_version=None) -> IndicatorRun:  # fmt: skip
+            series_version=None, disclosure=None) -> IndicatorRun:  # fmt: skip
     with transaction.atomic():
         before = {"state": indicator.state, "error": indicator.error}
         indicator.state = state
         indicator.error = error or {}
         indicator.computed_at = timezone.now()
-        indicator.save(update_fields=["state", "error", "computed_at", "modified_at"])
+        fields = ["state", "error", "computed_at", "modified_at"]
+        if state == IndicatorState.OK:  # the report goes with the series that is served
+            indicator.disclosure = disclosure or {}
+            fields.append("disclosure")
+        indicator.save(update_fields=fields)
         run = IndicatorRun.objects.create(
             indicator=indicator,
             definition_version=indicator.definition_version,
@@ -134,6 +226,7 @@ def _record(actor, indicator, state, source_versions, trigger, *, status="error"
             status=status,
             error=error or {},
             trigger=trigger[:100],
+            disclosure=disclosure or {},
         )
         audit_record(
             actor=actor,
@@ -168,9 +261,9 @@ def indicators_recompute_for_version(version: DatasetVersion) -> list[IndicatorR
     runs = []
     _running.active = True
     try:
-        for indicator in Indicator.objects.filter(definition__dataset=slug).select_related(
-            "series"
-        ):
+        for indicator in Indicator.objects.filter(
+            Q(definition__dataset=slug) | Q(definition__join__dataset=slug)
+        ).select_related("series"):
             runs.append(indicator_compute(
                 actor=None, indicator=indicator, trigger=f"version {version.number} de {slug}",
             ))  # fmt: skip

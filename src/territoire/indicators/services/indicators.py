@@ -32,6 +32,7 @@ SERIES_TYPES = {
     "periode": "text", "code_territoire": "text", "territoire": "text", "valeur": "decimal",
     "valeur_brute": "decimal", "population": "integer", "version_definition": "integer",
     "source": "text", "source_version": "integer", "source_version_id": "integer",
+    "source_jointe": "text",
 }  # fmt: skip
 INDICATOR_LEVELS = (AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.RESTRICTED)
 
@@ -232,10 +233,10 @@ def indicator_update(
 
 
 def _source_is_public(indicator: Indicator) -> bool:
-    slug = definition_parse(indicator.definition).dataset
+    slugs = definition_parse(indicator.definition).datasets
     return Dataset.objects.filter(
-        slug=slug, is_published=True, access_level=AccessLevel.PUBLIC
-    ).exists()
+        slug__in=slugs, is_published=True, access_level=AccessLevel.PUBLIC
+    ).count() == len(set(slugs))
 
 
 def _series_follow(actor, indicator: Indicator) -> None:

@@ -77,3 +77,43 @@ PLACES = {
     "reference_period": "2024",
     "territory": {"column": "code_insee"},
 }
+
+
+def square(lon: float, lat: float, size: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[
+        [lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat],
+    ]]}  # fmt: skip
+
+
+@pytest.fixture
+def communes(db):
+    """Two square communes side by side (0.1° ≈ 8 km × 11 km at 43.6° N) and a third without
+    a shape or a population, members of one EPCI."""
+    from territoire.territories.models import EpciMembership, Territory
+
+    a = Territory.objects.create(kind="commune", code="34001", name="Aville", population=2000,
+                                 geometry=square(3.8, 43.6, 0.1))  # fmt: skip
+    b = Territory.objects.create(kind="commune", code="34002", name="Béville", population=500,
+                                 geometry=square(3.9, 43.6, 0.1))  # fmt: skip
+    c = Territory.objects.create(kind="commune", code="34003", name="Céville")
+    epci = Territory.objects.create(kind="epci", code="200000001", name="Agglo d'Essai")
+    for commune in (a, b, c):
+        EpciMembership.objects.create(epci=epci, commune=commune)
+    return a, b, c
+
+
+def write(tmp_path: Path, name: str, lines: list[str]) -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def points_dataset(make_dataset, ingest, tmp_path):
+    """Seven points: 4 in Aville, 2 in Béville, 1 outside both (left out)."""
+    rows = ["nom;lon;lat;places"]
+    rows += [f"A{i};3.8{i}5;43.65;{i}" for i in range(1, 5)]
+    rows += ["B1;3.95;43.61;10", "B2;3.99;43.69;20", "hors;4.50;43.65;100"]
+    dataset = make_dataset("Défibrillateurs", slug="defibs", access_level="public", publish=True)
+    ingest(dataset, write(tmp_path, "defibs.csv", rows))
+    return dataset

@@ -518,15 +518,20 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     from territoire.trust.models import PersonalDataDecision
 
     demo_build(password="un mot de passe de démo solide")
-    # (the sectorisation meters' version is pushed by the water delegate: demo/access.py)
-    sources = DatasetVersion.objects.filter(dataset__indicator__isnull=True).exclude(
-        dataset__slug="compteurs-eau-sectorisation"
+    # The files shipped (not the indicators' series, nor the consultation results the
+    # participation demo publishes, nor the meters' readings the water delegate pushes under
+    # its agreement: demo/access.py).
+    sources = (
+        DatasetVersion.objects.filter(dataset__indicator__isnull=True)
+        .exclude(dataset__slug__startswith="consultation-")
+        .exclude(dataset__slug="compteurs-eau-sectorisation")
     )
     versions = {v.dataset.slug: v for v in sources.select_related("dataset")}
     assert set(versions) == {
         "budget-primitif-2014",
         "deliberations-conseil-municipal",
         "defibrillateurs",
+        "populations-communes",  # the COG populations the product ships (demo/indicators.py)
     }
     assert versions["budget-primitif-2014"].row_count == 1448
     assert {c["id"]: c["type"] for c in versions["deliberations-conseil-municipal"].columns}[
@@ -545,9 +550,9 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     register_events = AuditEvent.objects.filter(object_type__startswith="registers.").count()
     before = lake_files()
     demo_build(password="un mot de passe de démo solide")
-    assert sources.count() == 3, "building the demo again changes nothing"
+    assert sources.count() == 4, "building the demo again changes nothing"
     series = DatasetVersion.objects.filter(dataset__indicator__isnull=False)
-    assert series.count() == 2 and all(v.dataset.is_published for v in series)
+    assert series.count() == 6 and all(v.dataset.is_published for v in series)
     assert lake_files() == before
     assert AuditEvent.objects.filter(object_type__startswith="registers.").count() == (
         register_events

@@ -10,7 +10,18 @@ from .access import (
 from .catalogue import dataset_list
 from .dataset import dataset_detail, dataset_source_file, distribution_file
 from .home import home
-from .indicators import indicator_detail, indicator_list
+from .indicators import (
+    comparison_svg,
+    dashboard_detail,
+    dashboard_embed,
+    dashboard_list,
+    dashboard_tile_csv,
+    evaluation_detail,
+    evaluation_list,
+    indicator_comparison,
+    indicator_detail,
+    indicator_list,
+)
 from .pages import accessibility, legal
 from .producers import service_detail, service_list
 from .registers import (
@@ -38,6 +49,14 @@ __all__ = [
     "dataset_source_file",
     "distribution_file",
     "home",
+    "comparison_svg",
+    "dashboard_detail",
+    "dashboard_embed",
+    "dashboard_tile_csv",
+    "dashboard_list",
+    "evaluation_detail",
+    "evaluation_list",
+    "indicator_comparison",
     "indicator_detail",
     "indicator_list",
     "legal",

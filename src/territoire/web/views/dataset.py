@@ -19,6 +19,7 @@ from territoire.catalog import services as catalog_services
 from territoire.catalog.vocabularies import LICENCE_URLS
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, PermissionRefused
+from territoire.indicators import selectors as indicator_selectors
 from territoire.lake import selectors as lake_selectors
 from territoire.lake.models import DatasetVersion
 from territoire.lake.services.files import lake_root
@@ -216,6 +217,7 @@ def dataset_detail(request, slug: str):
         "downloads": _downloads(dataset, version) if version is None else [],
         "history": _history(dataset) if version else [],
         "is_public": dataset.is_public,
+        "indicators": indicator_selectors.indicators_using(request.user, dataset.slug),
     }
     if version is not None:
         served = record_selectors.served_for_actor(request.user, dataset, version)

@@ -4,11 +4,22 @@ the indicators' visibility rule (``indicator_list_for_actor``)."""
 
 from __future__ import annotations
 
-from django.http import Http404
+import csv
+import io
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from territoire.core.errors import NotFound
+from territoire.core.middleware import DEFAULT_CSP
 from territoire.indicators import selectors as indicator_selectors
+from territoire.territories.models import Territory
+
+from ..choropleth import choropleth
+from .common import territory_url
 
 
 def indicator_list(request):
@@ -33,5 +44,176 @@ def indicator_detail(request, slug: str):
             "progress": indicator_selectors.series_progress(indicator, rows),
             "targets": indicator_selectors.indicator_targets(indicator),
             "periods": sorted({r["periode"] for r in rows}),
+            "evaluations": indicator.evaluations.order_by("title"),
+            "has_comparison": len({r["code_territoire"] for r in rows}) > 1,
         },
     )
+
+
+def _visible(request, slug: str):
+    try:
+        return indicator_selectors.indicator_get_for_actor(request.user, slug)
+    except NotFound:
+        raise Http404 from None
+
+
+def indicator_comparison(request, slug: str):
+    """The indicator across the communes of the EPCI (or the quartiers of a commune): ranking,
+    a choropleth map drawn on the server, the reference value, the trend against the target."""
+    indicator = _visible(request, slug)
+    period = request.GET.get("periode") or None
+    comparison = indicator_selectors.comparison_for(request.user, indicator, period=period)
+    the_map = _comparison_map(comparison)
+    targets = indicator_selectors.indicator_targets(indicator)
+    return render(request, "web/indicator_comparison.html", {
+        "indicator": indicator, "comparison": comparison, "the_map": the_map,
+        "targets": targets,
+        "trend_points": indicator_selectors.sparkline_points(
+            [v for _, v in comparison.trend], width=480, height=120),
+    })  # fmt: skip
+
+
+def evaluation_list(request):
+    evaluations = indicator_selectors.evaluation_list_for_actor(request.user).order_by(
+        "-intervention_date", "title"
+    )
+    return render(request, "web/evaluation_list.html", {"evaluations": evaluations})
+
+
+def evaluation_detail(request, slug: str):
+    try:
+        evaluation = indicator_selectors.evaluation_get_for_actor(request.user, slug)
+        result = indicator_selectors.evaluation_assess(request.user, evaluation)
+    except NotFound:
+        raise Http404 from None
+    names = dict(
+        Territory.objects.filter(code__in=[*evaluation.treated, *evaluation.comparison])
+        .order_by("kind")
+        .values_list("code", "name")
+    )
+    return render(request, "web/evaluation_detail.html", {
+        "evaluation": evaluation, "result": result,
+        "treated": [(c, names.get(c, c)) for c in evaluation.treated],
+        "comparison": [(c, names.get(c, c)) for c in evaluation.comparison],
+    })  # fmt: skip
+
+
+def dashboard_list(request):
+    dashboards = indicator_selectors.dashboard_list_for_actor(request.user)
+    return render(request, "web/dashboard_list.html", {"dashboards": dashboards})
+
+
+def dashboard_detail(request, slug: str):
+    try:
+        dashboard = indicator_selectors.dashboard_get_for_actor(request.user, slug)
+    except NotFound:
+        raise Http404 from None
+    territory = request.GET.get("territoire") or None
+    period = request.GET.get("periode") or None
+    tiles = _with_maps(indicator_selectors.dashboard_tiles(
+        request.user, dashboard, territory=territory, period=period
+    ))  # fmt: skip
+    territories = sorted({c for t in tiles for c in t.choices}, key=lambda c: c[1])
+    periods = sorted({p for t in tiles for p, _ in t.values})
+    return render(request, "web/dashboard_detail.html", {
+        "dashboard": dashboard, "tiles": tiles, "territories": territories,
+        "periods": periods, "territory": territory or "", "period": period or "",
+    })  # fmt: skip
+
+
+def _comparison_map(comparison, *, link: bool = True):
+    values = {r.code: r.value for r in comparison.ranking}
+    territories = Territory.objects.filter(
+        code__in=list(values), kind__in=("commune", "quartier")
+    ).order_by("code")
+    return choropleth(
+        [(t.geometry, t.name, territory_url(t) if link else None, values.get(t.code))
+         for t in territories],
+        tile_url=settings.TERRITOIRE_TILE_URL,
+    )  # fmt: skip
+
+
+def _with_maps(tiles: list) -> list:
+    """The map blocks' choropleths (drawn here, in the portal, as every map)."""
+    for tile in tiles:
+        tile.map = (
+            _comparison_map(tile.comparison) if tile.kind == "map" and tile.comparison else None
+        )
+    return tiles
+
+
+def _public_dashboard(request, slug: str):
+    try:
+        dashboard = indicator_selectors.dashboard_get_for_actor(request.user, slug)
+    except NotFound:
+        raise Http404 from None
+    return dashboard
+
+
+@xframe_options_exempt
+def dashboard_embed(request, slug: str):
+    """The dashboard without the portal around it, for a frame in another site: only a public
+    dashboard, only in the sites the data officer allowed (CSP frame-ancestors), as the public
+    sees it whoever is signed in."""
+    dashboard = _public_dashboard(request, slug)
+    if dashboard.access_level != "public":
+        raise Http404
+    tiles = _with_maps(indicator_selectors.dashboard_tiles(AnonymousUser(), dashboard))
+    response = render(request, "web/dashboard_embed.html", {"dashboard": dashboard, "tiles": tiles})
+    ancestors = " ".join(dashboard.embed_origins) or "'none'"
+    response["Content-Security-Policy"] = DEFAULT_CSP.format(tiles="").replace(
+        "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
+    )
+    return response
+
+
+def dashboard_tile_csv(request, slug: str, indicator: str):
+    """One tile's values as CSV (period, territory, value)."""
+    dashboard = _public_dashboard(request, slug)
+    tiles = indicator_selectors.dashboard_tiles(request.user, dashboard)
+    tile = next((t for t in tiles if t.indicator and t.indicator.slug == indicator), None)
+    if tile is None:
+        raise Http404
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["periode", "territoire", "valeur", "unite"])
+    for period, value in tile.values:
+        writer.writerow(
+            [period, tile.territory, "" if value is None else value, tile.indicator.unit]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{dashboard.slug}-{indicator}.csv"'
+    return response
+
+
+CHOROPLETH_FILLS = {
+    "choro-1": "#eff3ff", "choro-2": "#bdd7e7", "choro-3": "#6baed6", "choro-4": "#3182bd",
+    "choro-5": "#08519c", "choro-none": "#d9d9d9",
+}  # fmt: skip
+
+
+def comparison_svg(request, slug: str):
+    """The comparison's map as a standalone SVG file (colours as attributes, its legend and
+    title inside), to download and reuse."""
+    indicator = _visible(request, slug)
+    comparison = indicator_selectors.comparison_for(
+        request.user, indicator, period=request.GET.get("periode") or None
+    )
+    values = {r.code: r.value for r in comparison.ranking}
+    territories = Territory.objects.filter(
+        code__in=list(values), kind__in=("commune", "quartier")
+    ).order_by("code")
+    the_map = choropleth([(t.geometry, t.name, None, values.get(t.code)) for t in territories])
+    if the_map is None:
+        raise Http404
+    for shape in the_map["shapes"]:
+        shape.fill = CHOROPLETH_FILLS.get(shape.css, "#d9d9d9")
+    for entry in the_map["legend"]:
+        entry.fill = CHOROPLETH_FILLS[entry.css]
+    response = render(request, "web/choropleth.svg", {
+        "indicator": indicator, "comparison": comparison, "the_map": the_map,
+    }, content_type="image/svg+xml")  # fmt: skip
+    response["Content-Disposition"] = (
+        f'attachment; filename="{indicator.slug}-{comparison.period}.svg"'
+    )
+    return response

@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from territoire.catalog import selectors as catalog_selectors
 from territoire.core.errors import NotFound
+from territoire.indicators import selectors as indicator_selectors
 from territoire.territories import selectors as territory_selectors
 from territoire.territories.models import TerritoryKind
 
@@ -67,5 +68,10 @@ def territory_detail(request, kind: str, code: str):
             "epcis": [(e, territory_url(e)) for e in epcis],
             "parent": parent,
             "parent_url": territory_url(parent) if parent else None,
+            "indicators": (
+                indicator_selectors.territory_indicators(request.user, territory.code)
+                if territory.kind in (TerritoryKind.COMMUNE, TerritoryKind.QUARTIER)
+                else []
+            ),
         },
     )

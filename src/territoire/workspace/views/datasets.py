@@ -15,6 +15,7 @@ from territoire.catalog import services as catalog_services
 from territoire.core.errors import TerritoireError
 
 from ..forms import DatasetForm
+from ..selectors.quality import dataset_quality
 from .common import editable_dataset, require_staff_editor
 
 
@@ -93,6 +94,7 @@ def dataset_edit(request, slug: str):
             "dataset": dataset,
             "is_data_officer": permissions.is_data_officer(request.user),
             "review_required": catalog_selectors.publication_review_required(dataset),
+            "quality": dataset_quality(dataset),
             "next": reverse("workspace:dataset_edit", args=[dataset.slug]) + "#publication",
         },
         status=400 if form.errors else 200,

@@ -27,7 +27,7 @@ from territoire.trust import describe
 from territoire.trust.models import AuditAction
 from territoire.trust.selectors import audit_event_list
 
-from .. import selectors
+from .. import exports, selectors
 from ..forms import AuditFilterForm, ReviewRuleForm
 from .common import require_data_officer
 
@@ -136,6 +136,8 @@ def officer_datasets(request):
         rows = [r for r in rows if r.dataset.publisher_service_id == int(service)]
     if request.GET.get("format") == "csv":
         return _inventory_csv(rows)
+    if request.GET.get("format") in {"xlsx", "scdl"}:
+        return _inventory_export(rows, request.GET["format"])
     candidates = dict(
         (s.pk, users)
         for s, users in selectors.steward_candidates(Service.objects.select_related("organization"))
@@ -157,47 +159,26 @@ def officer_datasets(request):
 
 
 def _inventory_csv(rows) -> HttpResponse:
-    header = [
-        _("identifiant"),
-        _("titre"),
-        _("producteur"),
-        _("service"),
-        _("relais données"),
-        _("niveau d'accès"),
-        _("état de publication"),
-        _("licence"),
-        _("fréquence"),
-        _("dernière mise à jour"),
-        _("mise à jour en retard"),
-        _("données personnelles signalées"),
-        _("décision"),
-        _("colonnes documentées"),
-        _("mots-clés"),
-    ]
-
-    def lines():
-        for r in rows:
-            d = r.dataset
-            yield [
-                d.slug,
-                d.title,
-                d.publisher.name,
-                d.publisher_service.name if d.publisher_service else "",
-                d.steward.username if d.steward else "",
-                d.get_access_level_display(),
-                d.get_publication_state_display(),
-                d.get_licence_display(),
-                d.get_frequency_display(),
-                r.last_update.date().isoformat() if r.last_update else "",
-                _("oui") if r.is_overdue else _("non"),
-                ", ".join(r.flagged_columns),
-                r.decision.get_decision_display() if r.decision else "",
-                r.documented_columns,
-                ", ".join(d.keywords or []),
-            ]
-
     stamp = timezone.localdate().isoformat()
-    return _csv_response(f"inventaire-{stamp}.csv", header, lines())
+    return _csv_response(
+        f"inventaire-{stamp}.csv",
+        exports.inventory_header(),
+        ([exports._inert(v) for v in exports.inventory_values(r)] for r in rows),
+    )
+
+
+def _inventory_export(rows, kind: str) -> HttpResponse:
+    stamp = timezone.localdate().isoformat()
+    if kind == "xlsx":
+        return exports.as_xlsx(
+            f"inventaire-{stamp}.xlsx",
+            str(_("inventaire")),
+            exports.inventory_header(),
+            [exports.inventory_values(r) for r in rows],
+        )
+    return exports.as_csv(
+        f"catalogue-scdl-{stamp}.csv", exports.SCDL_FIELDS, exports.scdl_catalogue_rows(rows)
+    )
 
 
 @login_required

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -35,11 +36,20 @@ class Command(BaseCommand):
             ("reutilisateur", "réutilisateur"),
         ]:
             self.stdout.write(f"  {username:<16} {role}")
+        for username in sorted(
+            set(report.accounts) - {"admin", "relais-finances", "agent", "citoyen", "reutilisateur"}
+        ):
+            self.stdout.write(f"  {username:<16} relais données")
         self.stdout.write(f"  mot de passe : {report.accounts['admin']}")
         self.stdout.write(f"Portail : http://{host}:{port}/")
         self.stdout.write(
             f"Espace des relais (dépôt de fichiers, rapports) : http://{host}:{port}/espace/"
         )
         self.stdout.write(f"Back-office : http://{host}:{port}/admin/  (identifiant « admin »)")
+        required = ", ".join(settings.TERRITOIRE_2FA_REQUIRED_ROLES) or "aucun rôle"
+        self.stdout.write(
+            f"Double authentification exigée pour : {required} (TERRITOIRE_2FA_REQUIRED_ROLES) ; "
+            f"chaque agent peut l'activer : http://{host}:{port}/espace/securite/"
+        )
         if not no_serve:
             call_command("serve", host=host, port=port)

@@ -1,0 +1,108 @@
+"""The participation app in the native API: public fields only; authors by pseudonym, never by
+account; exports without pseudonyms at all."""
+
+from __future__ import annotations
+
+import datetime
+
+from ninja import Schema
+
+
+class LinkOut(Schema):
+    reference: str
+    title: str
+
+
+class PhaseOut(Schema):
+    kind: str
+    starts_on: datetime.date
+    ends_on: datetime.date | None
+
+
+class MilestoneOut(Schema):
+    title: str
+    due_on: datetime.date
+    reached_on: datetime.date | None
+
+
+class TimelineOut(Schema):
+    date: datetime.datetime
+    text: str
+
+
+class QuestionOut(Schema):
+    text: str
+    answer: str
+    asked_at: datetime.datetime
+    answered_at: datetime.datetime | None
+
+
+class ProjectOut(Schema):
+    reference: str
+    title: str
+    summary: str
+    service: str
+    territory_kind: str
+    territory_code: str
+    territory: str
+    status: str
+    progress: int
+    purpose: str
+    processes_personal_data: bool
+    personal_data_detail: str
+    benefits: str
+    risks: str
+    decision_maker: str
+    contact: str
+    datasets: list[LinkOut]
+    algorithms: list[LinkOut]
+    processing_activities: list[LinkOut]
+    indicators: list[LinkOut]
+    phases: list[PhaseOut]
+    milestones: list[MilestoneOut]
+    timeline: list[TimelineOut]
+    questions: list[QuestionOut]
+    url: str
+
+
+class ResultOut(Schema):
+    question: int
+    question_label: str
+    kind: str
+    quartier_code: str
+    quartier: str
+    answer: str
+    count: int
+    respondents: int
+    share: float | None
+    average_rank: float | None
+
+
+class ConsultationOut(Schema):
+    reference: str
+    title: str
+    project: str
+    opens_at: datetime.datetime
+    closes_at: datetime.datetime
+    is_open: bool
+    respondents: int | None
+    results_published_at: datetime.datetime | None
+    results_dataset: str | None
+    results: list[ResultOut]
+
+
+class ProposalOut(Schema):
+    id: int
+    title: str
+    text: str
+    category: str
+    project: str | None
+    service: str
+    status: str
+    answer: str
+    answered_at: datetime.datetime | None
+    supports: int
+    comments: int
+    latitude: float | None
+    longitude: float | None
+    created_at: datetime.datetime

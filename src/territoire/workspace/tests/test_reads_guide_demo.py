@@ -1,0 +1,86 @@
+"""« Qui a consulté ces données », the built-in guide, the queued-upload hint on the dataset page,
+and the demo's staff side."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from territoire.accounts.models import Membership
+from territoire.catalog import services as catalog_services
+from territoire.catalog.models import ColumnDescription, Dataset
+from territoire.lake import services as lake_services
+from territoire.lake.models import IngestJob
+from territoire.organizations.models import Service
+from territoire.trust.models import AuditEvent
+
+pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
+pytestmark = pytest.mark.django_db
+
+
+def test_the_steward_sees_who_read_a_non_public_dataset(client, make_dataset, steward, agent):
+    dataset = make_dataset("Compteurs", access_level="internal", steward=steward)
+    catalog_services.dataset_read_record(actor=agent, dataset=dataset, channel="api/v1")
+    client.force_login(steward)
+    page = client.get(reverse("workspace:dataset_reads", args=[dataset.slug])).content.decode()
+    assert "1 consultation" in page and ">agent</th>" in page and "api/v1" in page
+
+
+@pytest.mark.parametrize("who", ["agent", "citizen"])
+def test_others_get_not_found(client, make_dataset, roles, who):
+    dataset = make_dataset("Compteurs", access_level="internal")
+    client.force_login(roles[who])
+    assert client.get(reverse("workspace:dataset_reads", args=[dataset.slug])).status_code == 404
+
+
+def test_a_public_dataset_says_its_reads_are_not_logged(client, make_dataset, data_officer):
+    dataset = make_dataset("Budget", publish=True)
+    client.force_login(data_officer)
+    page = client.get(reverse("workspace:dataset_reads", args=[dataset.slug])).content.decode()
+    assert "ses lectures ne sont pas journalisées" in page
+
+
+@pytest.mark.parametrize("page", ["", "roles", "parcours", "donnees-personnelles", "obligations"])
+def test_guide_pages(client, agent, page):
+    client.force_login(agent)
+    url = reverse("workspace:guide_page", args=[page]) if page else reverse("workspace:guide")
+    response = client.get(url)
+    assert response.status_code == 200 and "Guide de l" in response.content.decode()
+
+
+def test_guide_is_for_agents_and_knows_its_pages(client, agent, citizen):
+    client.force_login(agent)
+    assert client.get(reverse("workspace:guide_page", args=["inconnue"])).status_code == 404
+    client.force_login(citizen)
+    assert client.get(reverse("workspace:guide")).status_code == 403
+
+
+def test_a_queued_upload_says_no_worker_runs(client, home, make_dataset, data_officer):
+    dataset = make_dataset("Budget")
+    IngestJob.objects.create(dataset=dataset, created_by=data_officer)
+    client.force_login(data_officer)
+    page = client.get(reverse("lake:dataset", args=[dataset.slug])).content.decode()
+    assert "aucun worker actif" in page and "territoire worker" in page
+
+
+def test_demo_staff_side(home, make_dataset, data_officer, organization, budget_csv):
+    from territoire.demo.workspace import demo_workspace
+
+    services = {
+        slug: Service.objects.create(organization=organization, name=slug, slug=slug)
+        for slug in ("eau", "mobilites", "sante-prevention", "social")
+    }
+    budget = make_dataset(
+        "Budget primitif 2014", slug="budget-primitif-2014", publisher_service=services["eau"]
+    )
+    lake_services.dataset_ingest(actor=data_officer, dataset=budget, source=budget_csv)
+    make_dataset("Aides", publisher_service=services["social"])
+    relays = demo_workspace(officer=data_officer, services=services, password="x" * 16)
+    assert sorted(relays) == ["relais-eau", "relais-sante", "relais-social"]
+    assert not Dataset.objects.filter(steward__isnull=True).exists()
+    assert not Membership.objects.filter(service=services["mobilites"]).exists()
+    labels = dict(ColumnDescription.objects.filter(dataset=budget).values_list("column", "label"))
+    assert labels["bp"] == "Montant voté" and len(labels) >= 7
+    events = AuditEvent.objects.count()
+    demo_workspace(officer=data_officer, services=services, password="x" * 16)
+    assert AuditEvent.objects.count() == events  # building again changes nothing

@@ -1,0 +1,242 @@
+"""Participation in the staff workspace: the projects of one's services (create, edit, results),
+questions and proposals to answer, consultations whose results to publish, and — for
+moderators — reported contributions and free texts to review."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from territoire.accounts import permissions
+from territoire.catalog import selectors as catalog_selectors
+from territoire.core.errors import NotFound, TerritoireError, ValidationFailed
+from territoire.indicators import selectors as indicator_selectors
+from territoire.organizations.models import Service
+from territoire.participation import exports as participation_exports
+from territoire.participation import selectors, services
+from territoire.participation.models import Answer, Consultation, Milestone, Question
+from territoire.participation.vocabularies import PhaseKind, TextReview
+from territoire.registers import selectors as register_selectors
+from territoire.territories.models import Territory, TerritoryKind
+
+from ..participation_forms import LINK_FIELDS, ConsultationForm, ProjectForm, parse_questions
+
+
+def _require_staff(request) -> None:
+    user = request.user
+    if not (permissions.is_agent(user) or permissions.is_moderator(user)):
+        raise PermissionDenied(_("Espace réservé aux agents du territoire et aux modérateurs."))
+
+
+@login_required
+def home(request):
+    _require_staff(request)
+    user = request.user
+    projects = selectors.project_list_manageable(user)
+    project_ids = list(projects.values_list("pk", flat=True))
+    return render(request, "workspace/participation/home.html", {
+        "projects": projects,
+        "questions": Question.objects.filter(project_id__in=project_ids, answered_at__isnull=True,
+                                             is_hidden=False).select_related("project"),
+        "proposals": selectors.proposal_list_answerable(user).filter(status__in=["submitted", "under_study"]),
+        "consultations": Consultation.objects.filter(project_id__in=project_ids,
+                                                     closes_at__lte=timezone.now()),
+        "is_moderator": permissions.is_moderator(user),
+        "queue": selectors.moderation_queue(user),
+        "texts": Answer.objects.filter(text_review=TextReview.PENDING).exclude(text="")
+        .select_related("question__consultation")[:50] if permissions.is_moderator(user) else [],
+        "history": selectors.moderation_history(user, 20),
+        "export_kinds": [("proposals", _("propositions")), ("comments", _("commentaires")),
+                         ("questions", _("questions")), ("responses", _("réponses aux consultations"))],
+    })  # fmt: skip
+
+
+def _form(request, instance=None):
+    user = request.user
+    services_qs = (
+        Service.objects.all() if permissions.is_data_officer(user)
+        else Service.objects.filter(pk__in=permissions.member_service_ids(user))
+    )  # fmt: skip
+    territories = Territory.objects.filter(
+        kind__in=[TerritoryKind.EPCI, TerritoryKind.COMMUNE, TerritoryKind.QUARTIER]
+    ).order_by("kind", "name")
+    links = {
+        "datasets": catalog_selectors.dataset_list_for_actor(user).order_by("title"),
+        "algorithms": register_selectors.algorithm_list_for_actor(user).order_by("name"),
+        "processing_activities": register_selectors.processing_list_for_actor(user).order_by(
+            "name"
+        ),
+        "indicators": indicator_selectors.indicator_list_for_actor(user).order_by("title"),
+    }
+    return ProjectForm(request.POST or None, instance=instance, services=services_qs,
+                       territories=territories, links=links)  # fmt: skip
+
+
+@login_required
+def project_edit(request, slug: str | None = None):
+    _require_staff(request)
+    project = None
+    if slug:
+        project = selectors.project_list_manageable(request.user).filter(slug=slug).first()
+        if project is None:
+            raise Http404
+    form = _form(request, project)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        links = {name: list(data.pop(name) or []) for name in LINK_FIELDS}
+        try:
+            if project is None:
+                project = services.project_create(actor=request.user, **data)
+            else:
+                data.pop("service")  # a project stays with its service
+                services.project_update(actor=request.user, project=project, **data)
+            services.project_set_links(actor=request.user, project=project, **links)
+        except TerritoireError as exc:
+            form.add_error(exc.where if exc.where in form.fields else None, exc.localized())
+        else:
+            messages.success(request, _("Projet enregistré."))
+            return redirect("workspace:participation_project", slug=project.slug)
+    milestones = project.milestones.all() if project else []
+    phases = {p.kind: p for p in project.phases.all()} if project else {}
+    phase_rows = [(kind, label, phases.get(kind)) for kind, label in PhaseKind.choices]
+    return render(request, "workspace/participation/project_form.html",
+                  {"form": form, "project": project, "milestones": milestones,
+                   "phase_rows": phase_rows},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+def _date(value: str | None, where: str, *, required: bool = True) -> datetime.date | None:
+    if not value and not required:
+        return None
+    try:
+        return datetime.date.fromisoformat(value or "")
+    except ValueError:
+        raise ValidationFailed(f"Date invalide : « {value or ''} » (attendu AAAA-MM-JJ).",
+                               f"Invalid date: '{value or ''}' (expected YYYY-MM-DD).",
+                               where=where) from None  # fmt: skip
+
+
+@login_required
+@require_POST
+def act(request):
+    """One staff action from the workspace page: answer, publish, moderate, review."""
+    _require_staff(request)
+    user, post, action = request.user, request.POST, request.POST.get("action", "")
+    try:
+        if action == "answer_question":
+            question = Question.objects.select_related("project").filter(pk=post.get("id")).first()
+            if question is None:
+                raise NotFound("Question introuvable.", "Question not found.")
+            services.question_answer(actor=user, question=question, answer=post.get("answer", ""))
+        elif action == "answer_proposal":
+            proposal = selectors.proposal_list_answerable(user).filter(pk=post.get("id")).first()
+            if proposal is None:
+                raise NotFound("Proposition introuvable.", "Proposal not found.")
+            project = (
+                selectors.project_list_manageable(user).filter(pk=post.get("project") or 0).first()
+            )
+            services.proposal_answer(actor=user, proposal=proposal, status=post.get("status", ""),
+                                     answer=post.get("answer", ""), project=project)  # fmt: skip
+        elif action == "publish_results":
+            consultation = (
+                Consultation.objects.select_related("project").filter(pk=post.get("id")).first()
+            )
+            if consultation is None:
+                raise NotFound("Consultation introuvable.", "Consultation not found.")
+            services.results_publish(actor=user, consultation=consultation)
+        elif action == "moderate":
+            services.content_moderate(actor=user, kind=post.get("kind", ""),
+                                      object_id=int(post.get("id") or 0), act=post.get("act", ""),
+                                      reason=post.get("reason", ""), text=post.get("text"))  # fmt: skip
+        elif action == "review_text":
+            answer = Answer.objects.filter(pk=post.get("id")).first()
+            if answer is None:
+                raise NotFound("Réponse introuvable.", "Answer not found.")
+            services.answer_text_review(
+                actor=user, answer=answer, decision=post.get("decision", "")
+            )
+        elif action == "reach_milestone":
+            milestone = (
+                Milestone.objects.select_related("project").filter(pk=post.get("id")).first()
+            )
+            if milestone is None:
+                raise NotFound("Jalon introuvable.", "Milestone not found.")
+            services.milestone_reach(actor=user, milestone=milestone)
+        elif action == "set_phase":
+            project = selectors.project_list_manageable(user).filter(pk=post.get("id")).first()
+            if project is None:
+                raise NotFound("Projet introuvable.", "Project not found.")
+            services.phase_set(actor=user, project=project, kind=post.get("kind", ""),
+                               starts_on=_date(post.get("starts_on"), "starts_on"),
+                               ends_on=_date(post.get("ends_on"), "ends_on", required=False),
+                               description=post.get("description", "")[:1000])  # fmt: skip
+        elif action == "add_milestone":
+            project = selectors.project_list_manageable(user).filter(pk=post.get("id")).first()
+            if project is None:
+                raise NotFound("Projet introuvable.", "Project not found.")
+            services.milestone_add(actor=user, project=project, title=post.get("title", ""),
+                                   due_on=_date(post.get("due_on"), "due_on"))  # fmt: skip
+        else:
+            raise Http404
+    except TerritoireError as exc:
+        messages.error(request, exc.localized())
+    else:
+        messages.success(request, _("C'est enregistré."))
+    target = post.get("next", "")
+    if not target.startswith("/espace/participation/") or "//" in target:
+        target = reverse("workspace:participation")
+    return redirect(target)
+
+
+@login_required
+def export(request, kind: str, fmt: str):
+    """The participation objects of one's services, as CSV or JSON (pseudonyms, no accounts)."""
+    _require_staff(request)
+    try:
+        body, media = participation_exports.export(actor=request.user, kind=kind, fmt=fmt)
+    except NotFound:
+        raise Http404 from None
+    response = HttpResponse(body, content_type=media)
+    response["Content-Disposition"] = f'attachment; filename="participation-{kind}.{fmt}"'
+    return response
+
+
+@login_required
+def consultation_new(request, slug: str):
+    """A new consultation of a project, its questions written one per line."""
+    _require_staff(request)
+    project = selectors.project_list_manageable(request.user).filter(slug=slug).first()
+    if project is None:
+        raise Http404
+    form = ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            questions = parse_questions(data["questions"])
+        except ValueError as exc:
+            form.add_error("questions", str(exc))
+        else:
+            try:
+                consultation = services.consultation_create(
+                    actor=request.user, project=project, title=data["title"],
+                    description=data["description"], opens_at=data["opens_at"],
+                    closes_at=data["closes_at"], requires_residency=data["requires_residency"],
+                    questions=questions,
+                )  # fmt: skip
+            except TerritoireError as exc:
+                form.add_error(exc.where if exc.where in form.fields else None, exc.localized())
+            else:
+                messages.success(request, _("Consultation créée."))
+                return redirect("web:consultation", slug=consultation.slug)
+    return render(request, "workspace/participation/consultation_form.html",
+                  {"form": form, "project": project},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
