@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import reports
 
 app_name = "web"
 
@@ -28,6 +29,17 @@ urlpatterns = [
     path("registres/traitements/<slug:slug>/", views.processing_detail, name="processing"),
     path("registres/algorithmes/", views.algorithm_list, name="algorithm_list"),
     path("registres/algorithmes/<slug:slug>/", views.algorithm_detail, name="algorithm"),
+    path("signalements/", reports.report_list, name="reports"),
+    path("signalements/nouveau/", reports.report_new, name="report_new"),
+    path("signalements/<int:pk>/", reports.report_detail, name="report"),
+    path("signalements/<int:pk>/photo/", reports.report_photo, name="report_photo"),
+    path("signalements/<int:pk>/suivre/", reports.report_follow, name="report_follow"),
+    path("signalements/<int:pk>/abus/", reports.report_flag, name="report_flag"),
+    path(
+        "signalements/desabonnement/<str:token>/",
+        reports.report_unsubscribe,
+        name="report_unsubscribe",
+    ),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
 ]

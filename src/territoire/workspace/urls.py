@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import columns, datasets, indicators, officer, registers
+from .views import columns, datasets, indicators, officer, registers, reports
 
 app_name = "workspace"
 
@@ -17,6 +17,9 @@ urlpatterns = [
         indicators.indicator_publish,
         name="indicator_publish",
     ),
+    path("signalements/", reports.report_queue, name="report_queue"),
+    path("signalements/<int:pk>/", reports.report_handle, name="report_handle"),
+    path("signalements/<int:pk>/moderation/", reports.report_moderate, name="report_moderate"),
     path("registres/", registers.register_list, name="registers"),
     path("registres/<str:kind>/nouveau/", registers.register_new, name="register_new"),
     path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),
