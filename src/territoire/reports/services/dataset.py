@@ -13,6 +13,7 @@ from django.db import transaction
 
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
+from territoire.catalog.vocabularies import Frequency
 from territoire.core.errors import ValidationFailed
 from territoire.lake import services as lake_services
 from territoire.lake.report import IngestReport
@@ -51,7 +52,7 @@ def _dataset(actor) -> Dataset:
             publisher_service=category.service,
             access_level="public",
             licence="etalab-2.0",
-            frequency="daily",
+            frequency=Frequency.DAILY,
             description=(
                 "Les signalements des habitants (voirie, propreté, éclairage…) et leur statut. "
                 "Sans auteur ni texte libre ni photo ; positions arrondies à environ 100 m."
