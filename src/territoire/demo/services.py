@@ -25,6 +25,7 @@ from territoire.territories.services import territories_load
 from territoire.trust.selectors import personal_data_decision_latest
 
 from .registers import demo_registers
+from .reports import demo_reports
 
 DEMO_EPCI = "243400017"
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -352,6 +353,7 @@ def demo_build(*, password: str | None = None) -> DemoReport:
         report.datasets.append(dataset.slug)
     demo_registers(officer=officer, services=services)
     report.indicators = _indicators(officer, services)
+    demo_reports(officer=officer)
     report.accounts = {
         u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]
     }

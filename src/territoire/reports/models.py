@@ -117,9 +117,7 @@ class ReportEvent(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
     old_status = models.CharField(_("ancien statut"), max_length=16, blank=True)
-    status = models.CharField(
-        _("statut"), max_length=16, choices=ReportStatus.choices, blank=True
-    )
+    status = models.CharField(_("statut"), max_length=16, choices=ReportStatus.choices, blank=True)
     message = models.TextField(_("message public"), blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

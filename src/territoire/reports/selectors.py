@@ -44,9 +44,9 @@ def quartier_choices() -> list[Territory]:
     if home is None:
         return []
     communes = home.members.all() if home.kind == TerritoryKind.EPCI else [home]
-    quartiers = Territory.objects.filter(
-        kind=TerritoryKind.QUARTIER, parent__in=communes
-    ).only("pk", "name", "code", "kind")
+    quartiers = Territory.objects.filter(kind=TerritoryKind.QUARTIER, parent__in=communes).only(
+        "pk", "name", "code", "kind"
+    )
     if quartiers.exists():
         return list(quartiers.order_by("name"))
     if home.kind == TerritoryKind.EPCI:

@@ -27,7 +27,11 @@ DEFAULT_CATEGORIES = [
     ("proprete", "Propreté", "Dépôt sauvage, tags, déchets, corbeille pleine."),
     ("eclairage", "Éclairage public", "Lampadaire éteint, allumé en plein jour ou endommagé."),
     ("mobilier-urbain", "Mobilier urbain", "Banc, potelet, abribus ou barrière cassé."),
-    ("espaces-verts", "Espaces verts", "Arbre dangereux, pelouse non entretenue, arrosage en panne."),
+    (
+        "espaces-verts",
+        "Espaces verts",
+        "Arbre dangereux, pelouse non entretenue, arrosage en panne.",
+    ),
 ]
 
 

@@ -111,12 +111,19 @@ def discovery(request, fmt: str):
         {
             "changeset": "2026-01-01T00:00:00Z",
             "contact": getattr(settings, "DEFAULT_FROM_EMAIL", ""),
-            "key_service": _say("Jeton d'API (portée « write ») : territoire tokens create",
-                                "API token ('write' scope): territoire tokens create"),  # fmt: skip
-            "endpoints": [{
-                "specification": SPECIFICATION, "url": base, "changeset": "2026-01-01T00:00:00Z",
-                "type": "production", "formats": ["text/xml", "application/json"],
-            }],
+            "key_service": _say(
+                "Jeton d'API (portée « write ») : territoire tokens create",
+                "API token ('write' scope): territoire tokens create",
+            ),  # fmt: skip
+            "endpoints": [
+                {
+                    "specification": SPECIFICATION,
+                    "url": base,
+                    "changeset": "2026-01-01T00:00:00Z",
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
         },  # fmt: skip
         fmt,
         root="discovery",
@@ -245,7 +252,9 @@ def _request_list(request, fmt: str):
     if status:
         wanted = set(status.split(","))
         if not wanted <= {"open", "closed"}:
-            raise Refused(400, _say("status : « open » ou « closed ».", "status: 'open' or 'closed'."))
+            raise Refused(
+                400, _say("status : « open » ou « closed ».", "status: 'open' or 'closed'.")
+            )
         if wanted == {"open"}:
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif wanted == {"closed"}:
@@ -261,7 +270,11 @@ def _request_list(request, fmt: str):
     qs = qs.filter(created_at__gte=start)
     if end is not None:
         qs = qs.filter(created_at__lte=end)
-    size = _integer("page_size", params["page_size"], 1, MAX_RESULTS) if params.get("page_size") else MAX_RESULTS
+    size = (
+        _integer("page_size", params["page_size"], 1, MAX_RESULTS)
+        if params.get("page_size")
+        else MAX_RESULTS
+    )
     page = _integer("page", params["page"], 1, 100_000) if params.get("page") else 1
     qs = qs.select_related(None).order_by("-created_at", "-id")[(page - 1) * size : page * size]
     return document(_rows(qs, request), fmt, root="service_requests", item="request")
@@ -324,7 +337,9 @@ def requests(request, fmt: str):
         _check(request, fmt)
         return _request_create(request, fmt)
     if request.method != "GET":
-        raise Refused(405, _say("Méthode non permise : GET ou POST.", "Method not allowed: GET or POST."))
+        raise Refused(
+            405, _say("Méthode non permise : GET ou POST.", "Method not allowed: GET or POST.")
+        )
     _check(request, fmt)
     return _request_list(request, fmt)
 

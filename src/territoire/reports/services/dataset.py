@@ -70,8 +70,16 @@ def _write(path: Path) -> int:
         Report.objects.filter(moderation=ModerationState.VISIBLE)
         .order_by("id")
         .values_list(
-            "id", "category__name", "category__code", "status", "created_at",
-            "status_changed_at", "latitude", "longitude", "commune__code", "commune__name",
+            "id",
+            "category__name",
+            "category__code",
+            "status",
+            "created_at",
+            "status_changed_at",
+            "latitude",
+            "longitude",
+            "commune__code",
+            "commune__name",
             "quartier__name",
         )  # fmt: skip
     )
@@ -79,9 +87,19 @@ def _write(path: Path) -> int:
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
-        for pk, name, code, status, created, changed, lat, lon, insee, commune, quartier in (
-            rows.iterator(chunk_size=2000)
-        ):
+        for (
+            pk,
+            name,
+            code,
+            status,
+            created,
+            changed,
+            lat,
+            lon,
+            insee,
+            commune,
+            quartier,
+        ) in rows.iterator(chunk_size=2000):
             lat, lon = geo.public_position(lat, lon)
             writer.writerow([
                 pk, name, code, status, created.isoformat(timespec="seconds"),

@@ -65,8 +65,7 @@ def report_moderate(*, actor, report: Report, hide: bool, reason: str) -> Report
         raise PermissionRefused(
             "Seuls le service chargé de la catégorie et l'administrateur des données modèrent "
             "ce signalement.",
-            "Only the service in charge of the category and the data officer moderate this "
-            "report.",
+            "Only the service in charge of the category and the data officer moderate this report.",
             where="moderation",
         )
     text = clean_text(
@@ -87,7 +86,10 @@ def report_moderate(*, actor, report: Report, hide: bool, reason: str) -> Report
             actor=actor,
             action="update",
             instance=locked,
-            changes={"moderation": [old, new], "moderation_act": [None, "masquer" if hide else "rétablir"]},
+            changes={
+                "moderation": [old, new],
+                "moderation_act": [None, "masquer" if hide else "rétablir"],
+            },
             reason=text,
         )
     report.moderation, report.flag_count = locked.moderation, locked.flag_count

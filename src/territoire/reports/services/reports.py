@@ -124,15 +124,20 @@ def report_check(
     return CheckedReport(category, text, place_text, lat, lon, place, clean_photo)
 
 
-def report_file(*, actor, checked: CheckedReport, client: str, channel: str = "portail") -> Report:
-    """File a checked report for ``actor`` (a signed-in account), who then follows it."""
+def report_file(
+    *, actor, checked: CheckedReport, client: str | None, channel: str = "portail"
+) -> Report:
+    """File a checked report for ``actor`` (a signed-in account), who then follows it.
+    ``client`` is the address bucket the limits count against; None only for the platform's
+    own writes (the demo), which are not rate-limited."""
     if not permissions.is_authenticated(actor):
         raise PermissionRefused(
             "Connectez-vous pour faire un signalement.",
             "Sign in to file a report.",
             where="author",
         )
-    write_throttle(actor=actor, client=client)
+    if client is not None:
+        write_throttle(actor=actor, client=client)
     stored_name = None
     report = Report(
         category=checked.category,
@@ -174,9 +179,11 @@ def report_file(*, actor, checked: CheckedReport, client: str, channel: str = "p
     return report
 
 
-def report_answer(*, actor, report: Report, status: str, message: str = "") -> ReportEvent:
+def report_answer(
+    *, actor, report: Report, status: str, message: str = "", notify_followers: bool = True
+) -> ReportEvent:
     """The service in charge changes the status and/or writes a public message; followers are
-    e-mailed after the commit. Rejecting needs a message (the reason)."""
+    e-mailed after the commit (not for the demo's history). Rejecting needs a message."""
     if not may_handle(actor, report):
         raise PermissionRefused(
             "Seul le service chargé de cette catégorie (ou l'administrateur des données) peut "
@@ -225,7 +232,8 @@ def report_answer(*, actor, report: Report, status: str, message: str = "") -> R
             changes={"status": [old, status]} if status != old else {"message": [None, "publié"]},
             reason=text,
         )
-        transaction.on_commit(lambda: notify.followers_notify(locked.pk, event.pk))
+        if notify_followers:
+            transaction.on_commit(lambda: notify.followers_notify(locked.pk, event.pk))
     report.status, report.status_changed_at = locked.status, locked.status_changed_at
     return event
 

@@ -63,8 +63,10 @@ def test_filing_through_the_form_then_the_page(client, voirie, citizen):
         ({"latitude": "", "longitude": ""}, "Indiquez le lieu"),
         ({"category": "inconnue"}, "Sélectionnez un choix valide"),
         ({"website": "http://spam.example"}, "réservé aux robots"),
-        ({"photo": SimpleUploadedFile("photo.jpg", b"%PDF-1.4 pas une image", "image/jpeg")},
-         "JPEG, PNG ou WebP"),
+        (
+            {"photo": SimpleUploadedFile("photo.jpg", b"%PDF-1.4 pas une image", "image/jpeg")},
+            "JPEG, PNG ou WebP",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_what_was_typed_kept(client, voirie, citizen, change, expected):

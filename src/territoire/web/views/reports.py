@@ -199,7 +199,9 @@ def report_follow(request, pk: int):
     follow = report_selectors.follow_get(request.user, report)
     if follow is None:
         report_services.report_follow(actor=request.user, report=report)
-        messages.success(request, _("Vous suivez ce signalement : chaque changement vous sera écrit."))
+        messages.success(
+            request, _("Vous suivez ce signalement : chaque changement vous sera écrit.")
+        )
     else:
         report_services.report_unfollow(token=follow.token)
         messages.success(request, _("Vous ne suivez plus ce signalement."))
@@ -220,8 +222,10 @@ def report_flag(request, pk: int):
             form.refuse(exc)
         else:
             messages.success(request, _("Merci : la modération examinera ce contenu."))
-            return redirect("web:reports") if not _visible(report) else redirect(
-                "web:report", pk=report.pk
+            return (
+                redirect("web:reports")
+                if not _visible(report)
+                else redirect("web:report", pk=report.pk)
             )
     context = _detail_context(request, report, flag_form=form, flag_open=True)
     return render(request, "web/reports/detail.html", context, status=400)
@@ -242,5 +246,9 @@ def report_unsubscribe(request, token: str):
     return render(
         request,
         "web/reports/unsubscribe.html",
-        {"token": token[:64], "done": done, "action": reverse("web:report_unsubscribe", args=[token[:64]])},
+        {
+            "token": token[:64],
+            "done": done,
+            "action": reverse("web:report_unsubscribe", args=[token[:64]]),
+        },
     )

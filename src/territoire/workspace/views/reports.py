@@ -24,7 +24,9 @@ from ..report_forms import AnswerForm, ModerationForm
 def _require_handler(request) -> None:
     if not report_selectors.may_use_queue(request.user):
         raise PermissionDenied(
-            _("Espace réservé aux services chargés des signalements et à l'administrateur des données.")
+            _(
+                "Espace réservé aux services chargés des signalements et à l'administrateur des données."
+            )
         )
 
 
@@ -92,7 +94,9 @@ def report_handle(request, pk: int):
         except TerritoireError as exc:
             form.refuse(exc)
         else:
-            messages.success(request, _("Réponse enregistrée ; ceux qui suivent le signalement sont prévenus."))
+            messages.success(
+                request, _("Réponse enregistrée ; ceux qui suivent le signalement sont prévenus.")
+            )
             return redirect("workspace:report_handle", pk=report.pk)
     return _page(request, report, answer=form, status=400)
 
@@ -112,6 +116,8 @@ def report_moderate(request, pk: int):
         except TerritoireError as exc:
             form.refuse(exc)
         else:
-            messages.success(request, _("Signalement masqué.") if hide else _("Signalement rétabli."))
+            messages.success(
+                request, _("Signalement masqué.") if hide else _("Signalement rétabli.")
+            )
             return redirect("workspace:report_handle", pk=report.pk)
     return _page(request, report, moderation=form, status=400)
