@@ -10,6 +10,7 @@ from .reports import (
     report_check,
     report_file,
     report_follow,
+    report_read_record,
     report_unfollow,
     write_throttle,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "report_flag",
     "report_follow",
     "report_moderate",
+    "report_read_record",
     "report_unfollow",
     "reports_dataset_refresh",
     "write_throttle",

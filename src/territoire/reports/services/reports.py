@@ -17,6 +17,7 @@ from django.utils import timezone
 from territoire.accounts import permissions
 from territoire.core import ratelimit
 from territoire.core.errors import PermissionRefused, TerritoireError, ValidationFailed
+from territoire.trust.models import AuditAction
 from territoire.trust.services import audit_record
 
 from .. import geo, notify, photos
@@ -257,3 +258,17 @@ def report_unfollow(*, token: str) -> ReportFollow | None:
     if follow is not None:
         follow.delete()
     return follow
+
+
+def report_read_record(*, actor, report: Report, channel: str, ip_address: str | None) -> None:
+    """A hidden report is non-public data: each read of it (by the service in charge, the data
+    officer) is an audit event. Reads of visible reports are not recorded."""
+    if report.is_visible:
+        return
+    audit_record(
+        actor=actor,
+        action=AuditAction.READ,
+        instance=report,
+        changes={"channel": [None, channel], "moderation": [None, report.moderation]},
+        ip_address=ip_address,
+    )

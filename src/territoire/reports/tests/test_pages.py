@@ -168,3 +168,31 @@ def test_the_steward_answers_and_moderates(client, file_report, citizen, steward
     assert Report.objects.get().moderation == ModerationState.HIDDEN
     event = AuditEvent.objects.filter(object_id=str(report.pk)).order_by("-id").first()
     assert event.reason == "Photo d'une personne" and event.actor == steward
+
+
+def test_reading_a_hidden_report_is_audited(client, file_report, citizen, steward):
+    report = file_report(citizen)
+    client.force_login(steward)
+    client.get(f"/signalements/{report.pk}/")
+    assert not AuditEvent.objects.filter(action="read").exists()  # visible: public data
+    client.post(f"/espace/signalements/{report.pk}/moderation/",
+                {"action": "masquer", "reason": "Photo d'une personne"})  # fmt: skip
+    assert client.get(f"/signalements/{report.pk}/").status_code == 200
+    assert client.get(f"/espace/signalements/{report.pk}/").status_code == 200
+    reads = AuditEvent.objects.filter(action="read", object_id=str(report.pk))
+    assert reads.count() == 2 and {e.actor for e in reads} == {steward}
+
+
+def test_quartier_filter(client, file_report, citizen, montpellier):
+    from territoire.territories.models import Territory
+    from territoire.territories.services import quartier_create
+
+    city = Territory.objects.get(kind="commune", code="34172")
+    square = {"type": "Polygon", "coordinates": [[[3.87, 43.60], [3.89, 43.60], [3.89, 43.62],
+                                                  [3.87, 43.62], [3.87, 43.60]]]}  # fmt: skip
+    quartier_create(commune=city, code="ecusson", name="Écusson", geometry=square)
+    inside = file_report(citizen)
+    file_report(citizen, position=(43.63, 3.85))
+    assert inside.quartier.code == "ecusson"
+    page = client.get("/signalements/", {"quartier": "ecusson"}).content.decode()
+    assert "1 signalement" in page and f"/signalements/{inside.pk}/" in page

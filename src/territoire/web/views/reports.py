@@ -110,6 +110,10 @@ def _detail_context(request, report, **extra) -> dict:
 
 def report_detail(request, pk: int):
     report = _report(request, pk)
+    report_services.report_read_record(
+        actor=request.user, report=report, channel="portail",
+        ip_address=ratelimit.client_ip(request),
+    )  # fmt: skip
     return render(request, "web/reports/detail.html", _detail_context(request, report))
 
 

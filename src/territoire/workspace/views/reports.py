@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from territoire.core import ratelimit
 from territoire.core.errors import NotFound, TerritoireError
 from territoire.reports import selectors as report_selectors
 from territoire.reports import services as report_services
@@ -83,6 +84,10 @@ def report_handle(request, pk: int):
     _require_handler(request)
     report = _handled(request, pk)
     if request.method != "POST":
+        report_services.report_read_record(
+            actor=request.user, report=report, channel="espace",
+            ip_address=ratelimit.client_ip(request),
+        )  # fmt: skip
         return _page(request, report)
     form = AnswerForm(request.POST)
     if form.is_valid():
