@@ -33,8 +33,7 @@ class ReportForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo (facultatif)"),
         required=False,
-        help_text=_("JPEG, PNG ou WebP, 8 Mo au plus. Ses métadonnées (position GPS, appareil) "
-                    "sont effacées."),
+        help_text=_("JPEG, PNG ou WebP, 8 Mo au plus ; sa position GPS et ses métadonnées sont effacées."),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )  # fmt: skip
     # The honeypot: hidden from people by the stylesheet and from assistive technologies by
