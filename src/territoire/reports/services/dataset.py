@@ -6,21 +6,25 @@ refresh is a new version only when something changed (the lake says "unchanged" 
 from __future__ import annotations
 
 import csv
+import logging
 import tempfile
 from pathlib import Path
 
 from django.db import transaction
+from django_tasks import task
 
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
 from territoire.catalog.vocabularies import Frequency
-from territoire.core.errors import ValidationFailed
+from territoire.core.errors import TerritoireError, ValidationFailed
 from territoire.lake import services as lake_services
 from territoire.lake.report import IngestReport
 
 from .. import geo
 from ..models import Report, ReportCategory
 from ..vocabularies import ModerationState
+
+log = logging.getLogger(__name__)
 
 DATASET_SLUG = "signalements"
 COLUMNS = [
@@ -127,3 +131,27 @@ def reports_dataset_refresh(*, actor=None, publish: bool = True) -> IngestReport
             actor=actor, dataset=dataset, reason="signalements : données ouvertes sans auteur"
         )
     return report
+
+
+@task()
+def reports_dataset_refresh_job() -> str:
+    """The worker's refresh of the open dataset (the platform as actor)."""
+    try:
+        return reports_dataset_refresh(actor=None).status
+    except TerritoireError as exc:
+        log.warning("reports dataset refresh failed: %s", exc.message_en)
+        return "failed"
+
+
+def _enqueue() -> None:
+    try:
+        reports_dataset_refresh_job.enqueue()
+    except Exception:  # the change stands; the next change or `territoire reports publish` retries
+        log.exception("could not queue the reports dataset refresh")
+
+
+def reports_dataset_refresh_soon() -> None:
+    """Once the caller's transaction commits, ask the worker to refresh the open dataset — if it
+    exists (a data officer creates it once with `territoire reports publish --as …`)."""
+    if Dataset.objects.filter(slug=DATASET_SLUG).exists():
+        transaction.on_commit(_enqueue)

@@ -16,6 +16,7 @@ from ..models import Report, ReportFlag
 from ..selectors import may_handle
 from ..text import REASON_MAX, clean_text
 from ..vocabularies import ModerationState
+from .dataset import reports_dataset_refresh_soon
 from .reports import write_throttle
 
 
@@ -45,6 +46,7 @@ def report_flag(*, actor, report: Report, reason: str, client: str) -> ReportFla
                 locked.moderation = ModerationState.PENDING
                 locked.save(update_fields=["moderation", "modified_at"])
                 changes["moderation"] = [ModerationState.VISIBLE, ModerationState.PENDING]
+                reports_dataset_refresh_soon()
             audit_record(
                 actor=actor, action="update", instance=locked, changes=changes, reason=text
             )
@@ -92,5 +94,7 @@ def report_moderate(*, actor, report: Report, hide: bool, reason: str) -> Report
             },
             reason=text,
         )
+        if old != new:
+            reports_dataset_refresh_soon()
     report.moderation, report.flag_count = locked.moderation, locked.flag_count
     return report

@@ -25,6 +25,7 @@ from ..models import Report, ReportCategory, ReportEvent, ReportFollow
 from ..selectors import may_handle
 from ..text import ADDRESS_MAX, DESCRIPTION_MAX, DESCRIPTION_MIN, MESSAGE_MAX, clean_text
 from ..vocabularies import ReportStatus
+from .dataset import reports_dataset_refresh_soon
 
 
 class RateLimitedWrite(TerritoireError):
@@ -173,6 +174,7 @@ def report_file(
                     "photo": [None, bool(stored_name)],
                 },
             )
+            reports_dataset_refresh_soon()
     except BaseException:
         if stored_name:
             report.photo.storage.delete(stored_name)
@@ -233,6 +235,8 @@ def report_answer(
             changes={"status": [old, status]} if status != old else {"message": [None, "publié"]},
             reason=text,
         )
+        if status != old:
+            reports_dataset_refresh_soon()
         if notify_followers:
             transaction.on_commit(lambda: notify.followers_notify(locked.pk, event.pk))
     report.status, report.status_changed_at = locked.status, locked.status_changed_at

@@ -44,3 +44,17 @@ def test_the_platform_alone_cannot_create_the_dataset(file_report, citizen):
     with pytest.raises(ValidationFailed):
         services.reports_dataset_refresh(actor=None)
     assert not Dataset.objects.filter(slug=services.DATASET_SLUG).exists()
+
+
+def test_changes_refresh_the_dataset_through_the_worker(
+    file_report, citizen, steward, data_officer, django_capture_on_commit_callbacks
+):
+    first = file_report(citizen)
+    services.reports_dataset_refresh(actor=data_officer)
+    dataset = Dataset.objects.get(slug=services.DATASET_SLUG)
+    with django_capture_on_commit_callbacks(execute=True):  # the immediate task backend
+        services.report_answer(actor=steward, report=first, status="resolu")
+    latest = DatasetVersion.objects.filter(dataset=dataset).order_by("-number").first()
+    assert latest.number == 2
+    rows = duckdb.sql(f"SELECT statut FROM '{latest.absolute_path}'").fetchall()
+    assert rows == [("resolu",)]
