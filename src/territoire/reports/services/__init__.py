@@ -2,7 +2,7 @@
 
 from .categories import category_save
 from .dataset import DATASET_SLUG, reports_dataset_refresh
-from .moderation import report_flag, report_moderate
+from .moderation import report_edit_text, report_flag, report_moderate
 from .reports import (
     CheckedReport,
     RateLimitedWrite,
@@ -22,6 +22,7 @@ __all__ = [
     "category_save",
     "report_answer",
     "report_check",
+    "report_edit_text",
     "report_file",
     "report_flag",
     "report_follow",

@@ -14,7 +14,7 @@ from territoire.trust.services import audit_record
 
 from ..models import Report, ReportFlag
 from ..selectors import may_handle
-from ..text import REASON_MAX, clean_text
+from ..text import DESCRIPTION_MAX, DESCRIPTION_MIN, REASON_MAX, clean_text
 from ..vocabularies import ModerationState
 from .dataset import reports_dataset_refresh_soon
 from .reports import write_throttle
@@ -97,4 +97,41 @@ def report_moderate(*, actor, report: Report, hide: bool, reason: str) -> Report
         if old != new:
             reports_dataset_refresh_soon()
     report.moderation, report.flag_count = locked.moderation, locked.flag_count
+    return report
+
+
+def report_edit_text(*, actor, report: Report, description: str, reason: str) -> Report:
+    """A moderator rewrites a report's description (to remove a name, an insult…); the old and
+    new texts and the reason are in the audit log."""
+    if not may_handle(actor, report):
+        raise PermissionRefused(
+            "Seuls le service chargé de la catégorie et l'administrateur des données modèrent "
+            "ce signalement.",
+            "Only the service in charge of the category and the data officer moderate this report.",
+            where="moderation",
+        )
+    text = clean_text(
+        description, where="description", label_fr="Description", label_en="Description",
+        minimum=DESCRIPTION_MIN, maximum=DESCRIPTION_MAX,
+    )  # fmt: skip
+    why = clean_text(
+        reason, where="reason", label_fr="Motif", label_en="Reason", minimum=3, maximum=REASON_MAX
+    )
+    with transaction.atomic():
+        locked = Report.objects.select_for_update().get(pk=report.pk)
+        old = locked.description
+        if old == text:
+            raise ValidationFailed(
+                "Le texte n'a pas changé.", "The text has not changed.", where="description"
+            )
+        locked.description = text
+        locked.save(update_fields=["description", "modified_at"])
+        audit_record(
+            actor=actor,
+            action="update",
+            instance=locked,
+            changes={"description": [old, text], "moderation_act": [None, "modifier le texte"]},
+            reason=why,
+        )
+    report.description = text
     return report

@@ -196,3 +196,20 @@ def test_quartier_filter(client, file_report, citizen, montpellier):
     assert inside.quartier.code == "ecusson"
     page = client.get("/signalements/", {"quartier": "ecusson"}).content.decode()
     assert "1 signalement" in page and f"/signalements/{inside.pk}/" in page
+
+
+def test_a_moderator_edits_the_text_with_a_logged_reason(client, file_report, citizen, steward):
+    report = file_report(citizen, description="Le voisin Jean Dupont a encore tout sali ici")
+    client.force_login(steward)
+    refused = client.post(f"/espace/signalements/{report.pk}/texte/",
+                          {"description": "Tout est sali <b>ici</b>", "edit_reason": "nom"})  # fmt: skip
+    assert refused.status_code == 400 and "code HTML" in refused.content.decode()
+    done = client.post(f"/espace/signalements/{report.pk}/texte/",
+                       {"description": "Tout a encore été sali ici", "edit_reason": "Nom retiré"})  # fmt: skip
+    assert done.status_code == 302
+    assert Report.objects.get().description == "Tout a encore été sali ici"
+    event = AuditEvent.objects.filter(object_id=str(report.pk)).order_by("-id").first()
+    assert event.reason == "Nom retiré" and "Jean Dupont" in event.changes["description"][0]
+    client.force_login(citizen)
+    assert client.post(f"/espace/signalements/{report.pk}/texte/",
+                       {"description": "Autre texte assez long", "edit_reason": "x"}).status_code == 403  # fmt: skip

@@ -200,6 +200,13 @@ def _file(request, form, categories):
 @login_required
 def report_follow(request, pk: int):
     report = _report(request, pk)
+    try:
+        report_services.write_throttle(
+            actor=request.user, client=ratelimit.client_bucket(request), kind="report-follow"
+        )
+    except TerritoireError as exc:
+        messages.error(request, exc.localized())
+        return redirect("web:report", pk=report.pk)
     follow = report_selectors.follow_get(request.user, report)
     if follow is None:
         report_services.report_follow(actor=request.user, report=report)

@@ -19,7 +19,7 @@ from territoire.reports import selectors as report_selectors
 from territoire.reports import services as report_services
 from territoire.reports.vocabularies import ModerationState, ReportStatus
 
-from ..report_forms import AnswerForm, ModerationForm
+from ..report_forms import AnswerForm, ModerationForm, TextEditForm
 
 
 def _require_handler(request) -> None:
@@ -64,7 +64,7 @@ def report_queue(request):
     )
 
 
-def _page(request, report, *, answer=None, moderation=None, status=200):
+def _page(request, report, *, answer=None, moderation=None, edit=None, status=200):
     return render(
         request,
         "workspace/reports/handle.html",
@@ -74,6 +74,7 @@ def _page(request, report, *, answer=None, moderation=None, status=200):
             "flags": report.flags.filter(is_reviewed=False)[:50],
             "answer_form": answer or AnswerForm(initial={"status": report.status}),
             "moderation_form": moderation or ModerationForm(),
+            "edit_form": edit or TextEditForm(initial={"description": report.description}),
         },
         status=status,
     )
@@ -126,3 +127,23 @@ def report_moderate(request, pk: int):
             )
             return redirect("workspace:report_handle", pk=report.pk)
     return _page(request, report, moderation=form, status=400)
+
+
+@require_POST
+@login_required
+def report_edit_text(request, pk: int):
+    _require_handler(request)
+    report = _handled(request, pk)
+    form = TextEditForm(request.POST)
+    if form.is_valid():
+        try:
+            report_services.report_edit_text(
+                actor=request.user, report=report, description=form.cleaned_data["description"],
+                reason=form.cleaned_data["edit_reason"],
+            )  # fmt: skip
+        except TerritoireError as exc:
+            form.refuse(exc)
+        else:
+            messages.success(request, _("Texte modifié."))
+            return redirect("workspace:report_handle", pk=report.pk)
+    return _page(request, report, edit=form, status=400)
