@@ -31,6 +31,7 @@ urlpatterns = [
     path("registres/algorithmes/<slug:slug>/", views.algorithm_detail, name="algorithm"),
     path("signalements/", reports.report_list, name="reports"),
     path("signalements/nouveau/", reports.report_new, name="report_new"),
+    path("signalements/carte.svg", reports.report_picker_image, name="report_picker_image"),
     path("signalements/<int:pk>/", reports.report_detail, name="report"),
     path("signalements/<int:pk>/photo/", reports.report_photo, name="report_photo"),
     path("signalements/<int:pk>/suivre/", reports.report_follow, name="report_follow"),

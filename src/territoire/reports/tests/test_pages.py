@@ -213,3 +213,23 @@ def test_a_moderator_edits_the_text_with_a_logged_reason(client, file_report, ci
     client.force_login(citizen)
     assert client.post(f"/espace/signalements/{report.pk}/texte/",
                        {"description": "Autre texte assez long", "edit_reason": "x"}).status_code == 403  # fmt: skip
+
+
+def test_the_no_javascript_map_places_the_point_and_keeps_the_text(client, voirie, citizen):
+    client.force_login(citizen)
+    response = client.post("/signalements/nouveau/", {
+        "category": "voirie", "description": "Texte tapé avant le clic", "carte.x": "180",
+        "carte.y": "135",
+    })  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200 and not Report.objects.exists()
+    assert "Texte tapé avant le clic" in html and "Point placé" in html
+    form = response.context["form"]
+    lat, lon = float(form.initial["latitude"]), float(form.initial["longitude"])
+    assert 43.4 < lat < 43.8 and 3.6 < lon < 4.1
+    image = client.get("/signalements/carte.svg", {"lat": str(lat), "lon": str(lon)})
+    assert image["Content-Type"].startswith("image/svg+xml")
+    body = image.content.decode()
+    assert "<circle" in body and "<script" not in body and body.count("<path") == 31
+    # the clicked pixel is where the point is drawn again
+    assert 'cx="180.0"' in body and 'cy="135.0"' in body

@@ -29,6 +29,9 @@ from .dataset import _boundaries
 
 PAGE_SIZE = 20
 MAP_WIDTH, MAP_HEIGHT = 640, 480
+# The map to click without JavaScript (an <input type="image">): drawn at its natural size, so
+# that the click's pixel is the drawing's pixel; 360 px fits a phone.
+IMAGE_WIDTH, IMAGE_HEIGHT = 360, 270
 
 
 def _filters(request) -> dict[str, str]:
@@ -153,9 +156,83 @@ def _picker(boundaries) -> dict | None:
     return {**drawn, "projection": projection}
 
 
+def _image_frame() -> maps.Frame | None:
+    points = [p for g, _name in _boundaries([]) for p in maps.geometry_points(g)]
+    if not points:
+        return None
+    frame = maps.fit(points, width=IMAGE_WIDTH, height=IMAGE_HEIGHT)
+    assert isinstance(frame, maps.Frame)  # no tiles in an image: the plain projection
+    return frame
+
+
+def _number(raw: str, low: float, high: float) -> float | None:
+    try:
+        value = float(raw[:20].replace(",", "."))
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def report_picker_image(request):
+    """The communes as an SVG image, with the chosen point when ``lat``/``lon`` are given; the
+    form's no-JavaScript map. Drawn by the platform: no script, no outside resource."""
+    frame = _image_frame()
+    if frame is None:
+        raise Http404
+    items = [(g, name, None) for g, name in _boundaries([])]
+    drawn = maps.svg_map(items, width=IMAGE_WIDTH, height=IMAGE_HEIGHT)
+    lat = _number(request.GET.get("lat", ""), -90, 90)
+    lon = _number(request.GET.get("lon", ""), -180, 180)
+    point = frame.xy(lon, lat) if lat is not None and lon is not None else None
+    response = render(
+        request,
+        "web/reports/picker.svg",
+        {"map": drawn, "point": point},
+        content_type="image/svg+xml; charset=utf-8",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _clicked(request, categories):
+    """The form again after a click on the no-JavaScript map: the point placed, what was typed
+    kept, nothing filed."""
+    frame = _image_frame()
+    x = _number(request.POST.get("carte.x", ""), 0, IMAGE_WIDTH)
+    y = _number(request.POST.get("carte.y", ""), 0, IMAGE_HEIGHT)
+    values = {k: request.POST.get(k, "") for k in ("category", "description", "address")}
+    if frame is not None and x is not None and y is not None:
+        values["latitude"] = f"{frame.max_lat - (y - frame.off_y) / frame.scale:.6f}"
+        values["longitude"] = f"{frame.min_lon + (x - frame.off_x) / (frame.kx * frame.scale):.6f}"
+        messages.info(
+            request,
+            _("Point placé sur la carte : vérifiez-le, puis envoyez le signalement. Si vous "
+              "aviez choisi une photo, choisissez-la à nouveau."),
+        )  # fmt: skip
+    form = ReportForm(initial=values, categories=categories)
+    return _render_new(request, form, 200)
+
+
+def _render_new(request, form, status: int):
+    initial = form.initial if not form.is_bound else form.data
+    lat, lon = initial.get("latitude", ""), initial.get("longitude", "")
+    return render(
+        request,
+        "web/reports/new.html",
+        {
+            "form": form,
+            "picker": _picker(_boundaries([])),
+            "image": {"width": IMAGE_WIDTH, "height": IMAGE_HEIGHT, "lat": lat, "lon": lon},
+        },
+        status=status,
+    )
+
+
 @login_required
 def report_new(request):
     categories = list(report_selectors.category_list())
+    if request.method == "POST" and "carte.x" in request.POST:
+        return _clicked(request, categories)
     form = ReportForm(request.POST or None, request.FILES or None, categories=categories)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data.get("website"):
@@ -169,13 +246,7 @@ def report_new(request):
                     % {"n": report.pk},
                 )
                 return redirect("web:report", pk=report.pk)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "web/reports/new.html",
-        {"form": form, "picker": _picker(_boundaries([]))},
-        status=status,
-    )
+    return _render_new(request, form, 400 if request.method == "POST" else 200)
 
 
 def _file(request, form, categories):

@@ -20,12 +20,34 @@
     ];
   }
 
+  // The drawing's pixel of a position (web/maps.py's projection), to show a point typed before.
+  function project(figure, lat, lon) {
+    if (figure.getAttribute("data-projection") === "mercator") {
+      var world = number(figure, "world");
+      var phi = lat * Math.PI / 180;
+      var my = (1 - Math.log(Math.tan(phi) + 1 / Math.cos(phi)) / Math.PI) / 2;
+      return [((lon + 180) / 360) * world - number(figure, "ox"), my * world - number(figure, "oy")];
+    }
+    var scale = number(figure, "scale");
+    return [
+      number(figure, "ox") + (lon - number(figure, "lon0")) * number(figure, "kx") * scale,
+      number(figure, "oy") + (number(figure, "lat0") - lat) * scale
+    ];
+  }
+
+  function place(figure, marker, lat, lon) {
+    var xy = project(figure, lat, lon);
+    marker.setAttribute("cx", xy[0].toFixed(1));
+    marker.setAttribute("cy", xy[1].toFixed(1));
+  }
+
   function setup(figure) {
     var svg = figure.querySelector("svg");
     var marker = svg.querySelector(".picked");
     var lat = document.getElementById("id_latitude");
     var lon = document.getElementById("id_longitude");
     if (!svg || !lat || !lon || !svg.createSVGPoint) { return; }
+    figure.hidden = false;  // without this script, the <noscript> image map stands in
     svg.addEventListener("click", function (event) {
       var point = svg.createSVGPoint();
       point.x = event.clientX;
@@ -37,6 +59,8 @@
       marker.setAttribute("cx", local.x.toFixed(1));
       marker.setAttribute("cy", local.y.toFixed(1));
     });
+    var typed = [parseFloat(lat.value.replace(",", ".")), parseFloat(lon.value.replace(",", "."))];
+    if (isFinite(typed[0]) && isFinite(typed[1])) { place(figure, marker, typed[0], typed[1]); }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
