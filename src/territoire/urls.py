@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("territoire.accounts.urls")),
     path("espace/", include("territoire.workspace.urls")),
     path("espace/", include("territoire.lake.urls")),
+    path("open311/v2/", include("territoire.reports.urls")),
     path("", include("territoire.interop.urls")),
     path("", include("territoire.web.urls")),
 ]

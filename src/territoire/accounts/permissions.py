@@ -165,3 +165,11 @@ def can_manage_agreements(actor, service_id: int | None = None) -> bool:
     return (
         is_steward(actor) and service_id is not None and service_id in stewarded_service_ids(actor)
     )
+
+
+def can_handle_report(actor, service_id: int | None) -> bool:
+    """A report (signalement) belongs to the service of its category: the data officer and the
+    members of that service change its status, answer it and moderate it."""
+    if is_data_officer(actor):
+        return True
+    return service_id is not None and service_id in member_service_ids(actor)

@@ -28,6 +28,7 @@ from .access import demo_access
 from .indicators import demo_indicators
 from .participation import demo_participation
 from .registers import demo_registers
+from .reports import demo_reports
 from .workspace import demo_workspace
 
 DEMO_EPCI = "243400017"
@@ -358,6 +359,7 @@ def demo_build(*, password: str | None = None) -> DemoReport:
     report.indicators = _indicators(officer, services)
     report.indicators += demo_indicators(officer, services)
     demo_participation(officer=officer, services=services)
+    demo_reports(officer=officer)
     report.accounts = {
         u: password for u in ["admin", "relais-finances", "agent", "citoyen", "reutilisateur"]
     }

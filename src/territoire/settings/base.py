@@ -247,6 +247,11 @@ TERRITOIRE_PASSWORD_RESET_IP_RATE = env_rate("TERRITOIRE_PASSWORD_RESET_IP_RATE"
 TERRITOIRE_PASSWORD_RESET_EMAIL_RATE = env_rate("TERRITOIRE_PASSWORD_RESET_EMAIL_RATE", "3/3600")
 TERRITOIRE_API_RATE = env_rate("TERRITOIRE_API_RATE", "120/60")  # per user, else per address
 TERRITOIRE_PORTAL_RATE = env_rate("TERRITOIRE_PORTAL_RATE", "300/60")  # costly portal pages
+# Reports (signalements): new reports and abuse flags per account and per address; flags from
+# this many people hide a report until a moderator looks at it.
+TERRITOIRE_REPORT_RATE = env_rate("TERRITOIRE_REPORT_RATE", "10/3600")
+TERRITOIRE_REPORT_IP_RATE = env_rate("TERRITOIRE_REPORT_IP_RATE", "30/3600")
+TERRITOIRE_REPORT_FLAGS_TO_HIDE = env_int("TERRITOIRE_REPORT_FLAGS_TO_HIDE", 3, minimum=1)
 # Installation default of « la publication demande la relecture de l'administrateur des données »
 # (the data officer can change it in the workspace, and per service).
 TERRITOIRE_PUBLICATION_REVIEW = env_bool("TERRITOIRE_PUBLICATION_REVIEW", False)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .participation_urls import urlpatterns as participation_urls
+from .views import reports
 
 app_name = "web"
 
@@ -64,6 +65,18 @@ urlpatterns = [
     path("registres/algorithmes/", views.algorithm_list, name="algorithm_list"),
     path("registres/algorithmes/<slug:slug>/", views.algorithm_detail, name="algorithm"),
     *participation_urls,
+    path("signalements/", reports.report_list, name="reports"),
+    path("signalements/nouveau/", reports.report_new, name="report_new"),
+    path("signalements/carte.svg", reports.report_picker_image, name="report_picker_image"),
+    path("signalements/<int:pk>/", reports.report_detail, name="report"),
+    path("signalements/<int:pk>/photo/", reports.report_photo, name="report_photo"),
+    path("signalements/<int:pk>/suivre/", reports.report_follow, name="report_follow"),
+    path("signalements/<int:pk>/abus/", reports.report_flag, name="report_flag"),
+    path(
+        "signalements/desabonnement/<str:token>/",
+        reports.report_unsubscribe,
+        name="report_unsubscribe",
+    ),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
 ]

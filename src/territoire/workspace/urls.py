@@ -13,6 +13,7 @@ from .views import (
     participation,
     reads,
     registers,
+    reports,
     security,
 )
 
@@ -66,6 +67,10 @@ urlpatterns = [
         boards.dashboard_embed,
         name="dashboard_embed",
     ),
+    path("signalements/", reports.report_queue, name="report_queue"),
+    path("signalements/<int:pk>/", reports.report_handle, name="report_handle"),
+    path("signalements/<int:pk>/moderation/", reports.report_moderate, name="report_moderate"),
+    path("signalements/<int:pk>/texte/", reports.report_edit_text, name="report_edit_text"),
     path("registres/", registers.register_list, name="registers"),
     path("registres/<str:kind>/nouveau/", registers.register_new, name="register_new"),
     path("registres/<str:kind>/<slug:slug>/", registers.register_edit, name="register_edit"),
