@@ -61,7 +61,7 @@ i18n-deps:
 
 messages: install i18n-deps
 	cd src/territoire && TERRITOIRE_HOME=$(CURDIR)/var TERRITOIRE_DEMO=1 \
-	  $(CURDIR)/$(BIN)/territoire makemessages -l en -l fr --add-location=file --no-obsolete
+	  $(CURDIR)/$(BIN)/territoire makemessages -l en -l fr -e html,txt,py,svg --add-location=file --no-obsolete
 	cd src/territoire && TERRITOIRE_HOME=$(CURDIR)/var TERRITOIRE_DEMO=1 \
 	  $(CURDIR)/$(BIN)/territoire compilemessages
 

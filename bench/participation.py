@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing
 import os
 import platform
 import re
@@ -31,7 +30,8 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from processes import drop_database, in_process, scratch_database
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "RESULTS.md"
@@ -121,36 +121,6 @@ def measure(name: str, home: str, database_url: str | None, supports: int, threa
     }  # fmt: skip
 
 
-def _run(queue, *args) -> None:
-    queue.put(measure(*args))
-
-
-def in_process(*args) -> dict:
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    process = ctx.Process(target=_run, args=(queue, *args))
-    process.start()
-    row = queue.get()
-    process.join()
-    return row
-
-
-def _scratch(url: str) -> tuple[str, str]:
-    import psycopg
-
-    name = f"territoire_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(urlsplit(url)._replace(path="/" + name)), name
-
-
-def _drop(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def report(rows: list[dict]) -> str:
     now = dt.datetime.now()
     lines = [
@@ -195,13 +165,15 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="territoire-bench-participation-")
     rows = []
     try:
-        rows.append(in_process("SQLite (WAL)", home, None, args.supports, args.threads))
+        rows.append(in_process(measure, "SQLite (WAL)", home, None, args.supports, args.threads))
         if args.postgres:
-            url, name = _scratch(args.postgres)
+            url, name = scratch_database(args.postgres)
             try:
-                rows.append(in_process("PostgreSQL", home, url, args.supports, args.threads))
+                rows.append(
+                    in_process(measure, "PostgreSQL", home, url, args.supports, args.threads)
+                )
             finally:
-                _drop(args.postgres, name)
+                drop_database(args.postgres, name)
     finally:
         shutil.rmtree(home, ignore_errors=True)
     for r in rows:

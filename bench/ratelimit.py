@@ -26,7 +26,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from processes import drop_database, in_process, scratch_database
 
 ROOT = Path(__file__).resolve().parent
 RESULTS = ROOT / "RESULTS.md"
@@ -100,37 +101,6 @@ def measure(name: str, home: str, database_url, redis_url, hits: int) -> dict:
     }
 
 
-def _run(queue, *args) -> None:
-    queue.put(measure(*args))
-
-
-def in_process(*args) -> dict:
-    """Each store in a fresh interpreter: Django is configured once per process."""
-    ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
-    process = ctx.Process(target=_run, args=(queue, *args))
-    process.start()
-    row = queue.get()
-    process.join()
-    return row
-
-
-def _scratch(url: str) -> tuple[str, str]:
-    import psycopg
-
-    name = f"territoire_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunsplit(urlsplit(url)._replace(path="/" + name)), name
-
-
-def _drop(url: str, name: str) -> None:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def report(rows: list[dict], hits: int) -> str:
     now = dt.datetime.now()
     load = os.getloadavg()[0]
@@ -177,15 +147,15 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="territoire-bench-ratelimit-")
     rows = []
     try:
-        rows.append(in_process("database: SQLite (WAL)", home, None, None, args.hits))
+        rows.append(in_process(measure, "database: SQLite (WAL)", home, None, None, args.hits))
         if args.postgres:
-            url, name = _scratch(args.postgres)
+            url, name = scratch_database(args.postgres)
             try:
-                rows.append(in_process("database: PostgreSQL", home, url, None, args.hits))
+                rows.append(in_process(measure, "database: PostgreSQL", home, url, None, args.hits))
             finally:
-                _drop(args.postgres, name)
+                drop_database(args.postgres, name)
         if args.redis:
-            rows.append(in_process("Redis", home, None, args.redis, args.hits))
+            rows.append(in_process(measure, "Redis", home, None, args.redis, args.hits))
     finally:
         shutil.rmtree(home, ignore_errors=True)
     section = report(rows, args.hits)

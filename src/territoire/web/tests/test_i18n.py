@@ -95,8 +95,10 @@ def messages(lang: str) -> list[Entry]:
 
 
 def _literals_after(tokens: list[tokenize.TokenInfo], start: int) -> list[str]:
-    """The string literals passed to the call whose opening parenthesis is tokens[start]."""
-    found, depth = [], 0
+    """The string literals passed to the call whose opening parenthesis is tokens[start]
+    (adjacent literals joined, as Python and xgettext join them)."""
+    found: list[str] = []
+    depth, adjacent = 0, False
     for token in tokens[start:]:
         if token.type == tokenize.OP and token.string == "(":
             depth += 1
@@ -105,7 +107,16 @@ def _literals_after(tokens: list[tokenize.TokenInfo], start: int) -> list[str]:
             if depth == 0:
                 break
         elif token.type == tokenize.STRING and depth == 1:
-            found.append(ast.literal_eval(token.string))
+            text = ast.literal_eval(token.string)
+            if adjacent:
+                found[-1] += text
+            else:
+                found.append(text)
+            adjacent = True
+            continue
+        elif token.type in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+            continue
+        adjacent = False
     return found
 
 
