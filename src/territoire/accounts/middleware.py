@@ -4,7 +4,9 @@
   account lists its sessions and closes the ones it does not recognise;
 - the second factor: an account with an authenticator whose session has not passed it (a session
   opened before enrolment) is asked for a code before anything else; an account whose role requires
-  one (TERRITOIRE_2FA_REQUIRED_ROLES) and has none is sent to enrol before /espace/ or /admin/.
+  one (TERRITOIRE_2FA_REQUIRED_ROLES) and has none is sent to enrol before any page: the portal
+  shows a signed-in account the non-public data its role opens, so it is guarded like the
+  workspace and the admin.
 
 API tokens are not sessions: requests that carry one never reach these rules. On the APIs, a
 session that lacks its second factor counts as anonymous (accounts.authentication)."""
@@ -18,8 +20,10 @@ from django.urls import reverse
 
 from .security import sessions, two_factor
 
-# Where an account that must enrol may not go before it has (the staff's pages).
-GUARDED_PREFIXES = ("/espace/", "/admin/")
+# What a session on its way through the second factor still reaches: static files, the language
+# switch, and the machine interfaces, where such a session counts as anonymous instead
+# (accounts.authentication): a redirect to a form would mean nothing to a client.
+OPEN_PREFIXES = ("/static/", "/i18n/", "/api/", "/catalogue", "/open311/")
 
 
 def _always_open() -> tuple[str, ...]:
@@ -48,7 +52,7 @@ class AccountSecurityMiddleware:
     @staticmethod
     def _second_factor(request, user):
         path = request.path
-        if not path.startswith(GUARDED_PREFIXES) or path.startswith(_always_open()):
+        if path.startswith(OPEN_PREFIXES) or path.startswith(_always_open()):
             return None
         if not two_factor.session_lacks_second_factor(request, user):
             return None

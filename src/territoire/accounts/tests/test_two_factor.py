@@ -151,13 +151,17 @@ def test_data_officers_must_enrol_before_the_workspace(
 ):
     response = _password_step(client, data_officer)
     assert response.status_code == 302  # the password alone signs in: enrolment comes next
-    for path in ("/espace/administration/", "/espace/", "/admin/"):
+    for path in ("/espace/administration/", "/espace/", "/admin/", "/", "/jeux-de-donnees/"):
         refused = client.get(path)
         assert refused.status_code == 302, path
         assert refused["Location"] == "/espace/securite/?inscription=1"
     page = client.get("/espace/securite/?inscription=1")
     assert "Votre rôle exige la double authentification" in page.content.decode()
-    assert client.get("/").status_code == 200  # the portal stays open
+    # the portal too (it shows a signed-in account non-public data); the APIs answer as to
+    # anyone anonymous, static files and the language switch stay open
+    assert client.get("/api/v1/datasets").status_code == 200
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/jeux-de-donnees/"})
+    assert switched["Location"] == "/jeux-de-donnees/"
 
     device = TOTPDevice.objects.get(user=data_officer, confirmed=False)
     client.post(reverse("workspace:security_enrol"), {"code": totp_code(device)})
