@@ -26,6 +26,7 @@ from territoire.catalog.models import Dataset, Distribution, Theme
 from territoire.lake import services as lake_services
 from territoire.lake.models import DatasetVersion, IngestJob
 from territoire.participation.models import InvitationCode, ModerationAction
+from territoire.reports.models import ReportCategory
 from territoire.registers import services as register_services
 from territoire.territories.models import Territory
 from territoire.trust.models import (
@@ -86,6 +87,7 @@ MAY = {
             set(ACTIONS),
         ),
         "participation.invitationcode": set(ACTIONS),
+        "reports.reportcategory": set(ACTIONS),  # categories routed to services: the officer's
         "catalog.theme": {"list", "view", "history", "change"},
         # read-only records: written by their services only
         "trust.auditevent": REFERENCE,
@@ -201,6 +203,9 @@ def world(
         "registers.processingactivity": processing,
         "registers.algorithm": algorithm,
         "participation.invitationcode": InvitationCode.objects.create(code="MTP-TEST-1"),
+        "reports.reportcategory": ReportCategory.objects.create(
+            name="Voirie", code="voirie", service=other_service
+        ),
         "participation.moderationaction": ModerationAction.objects.create(
             kind="proposal", object_id=1, act="hide", reason="Hors sujet"
         ),
