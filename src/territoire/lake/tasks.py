@@ -32,7 +32,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from territoire.core.errors import PermissionRefused, TerritoireError, ValidationFailed
-from territoire.trust.services import audit_record
+from territoire.trust.services import audit_reads_prune, audit_record
 
 from . import hooks, services
 from .models import IngestJob, JobKind, JobStatus, Worker
@@ -241,6 +241,7 @@ def lake_maintenance() -> None:
     ingest_jobs_recover()
     lake_cleanup()
     serving_build_missing()
+    audit_reads_prune()  # the retention period of the audit log's reads of non-public data
     hooks.maintenance_run()  # what the apps above the lake registered (the staff's digest)
 
 

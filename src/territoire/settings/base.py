@@ -276,6 +276,11 @@ TERRITOIRE_2FA_WINDOW_SECONDS = env_int("TERRITOIRE_2FA_WINDOW_SECONDS", 900, mi
 TERRITOIRE_2FA_PENDING_SECONDS = env_int("TERRITOIRE_2FA_PENDING_SECONDS", 300, minimum=30)
 # Days a login history entry is kept (`territoire security prune`, and pruned as logins come).
 TERRITOIRE_LOGIN_HISTORY_DAYS = env_int("TERRITOIRE_LOGIN_HISTORY_DAYS", 365, minimum=1)
+# Reads of non-public data in the audit log: deleted by the worker after this many days (other
+# events are kept for ever; the database refuses to delete a read younger than 30 days).
+TERRITOIRE_AUDIT_READ_RETENTION_DAYS = env_int(
+    "TERRITOIRE_AUDIT_READ_RETENTION_DAYS", 365, minimum=30
+)
 OTP_TOTP_ISSUER = env_str("TERRITOIRE_2FA_ISSUER", "Territoire")  # shown in the authenticator app
 
 # Ingestion limits (docs/ingestion.md): files uploaded through the web or the API, files fetched

@@ -7,8 +7,10 @@ import decimal
 import uuid
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.db.models.fields.files import FieldFile
+from django.utils import timezone
 
 from territoire.core.errors import ValidationFailed
 
@@ -177,3 +179,29 @@ def personal_data_decision_write(
             reason=reason,
         )
     return record
+
+
+def audit_reads_prune(*, now: datetime.datetime | None = None) -> int:
+    """Delete the reads of non-public data (action ``read``) older than
+    ``TERRITOIRE_AUDIT_READ_RETENTION_DAYS`` (365 by default, at least 30: the database refuses
+    younger ones); every other event is kept for ever. Run by each worker's hourly round. The
+    pruning itself is an audit event. Returns how many reads were deleted."""
+    days = max(int(getattr(settings, "TERRITOIRE_AUDIT_READ_RETENTION_DAYS", 365)), 30)
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # the model's delete() refuses, by design
+            cursor.execute(
+                f"DELETE FROM {table} WHERE action = %s AND created_at < %s",  # noqa: S608
+                [AuditAction.READ, cutoff],
+            )
+            deleted = cursor.rowcount
+        if deleted:
+            audit_record(
+                actor=None,
+                action=AuditAction.DELETE,
+                object_type="trust.auditevent",
+                object_repr=f"{deleted} lectures antérieures au {cutoff.date().isoformat()}",
+                reason=f"durée de conservation des lectures : {days} jours",
+            )
+    return deleted

@@ -26,8 +26,8 @@ from territoire.catalog.models import Dataset, Distribution, Theme
 from territoire.lake import services as lake_services
 from territoire.lake.models import DatasetVersion, IngestJob
 from territoire.participation.models import InvitationCode, ModerationAction
-from territoire.reports.models import ReportCategory
 from territoire.registers import services as register_services
+from territoire.reports.models import ReportCategory
 from territoire.territories.models import Territory
 from territoire.trust.models import (
     AccessGrant,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import subprocess
@@ -12,9 +13,10 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.utils import timezone
 
 from territoire.trust.models import AppendOnlyError, AuditEvent
-from territoire.trust.services import audit_record
+from territoire.trust.services import audit_reads_prune, audit_record
 
 
 @pytest.mark.django_db
@@ -160,3 +162,50 @@ def test_a_database_migrated_as_in_production_refuses_update_and_delete(
     assert "append-only" in outcome["update"], outcome
     assert "append-only" in outcome["delete"], outcome
     assert outcome["kept"] is True
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reads_older_than_the_retention_are_pruned_and_nothing_else(data_officer, settings):
+    """Migration 0007 lets the database delete reads of non-public data older than 30 days, and
+    nothing else; the worker's prune deletes reads older than the configured retention."""
+    settings.TERRITOIRE_AUDIT_TRIGGERS = True
+    settings.TERRITOIRE_AUDIT_READ_RETENTION_DAYS = 60
+    now = timezone.now()
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    ages = {"old_read": ("read", 400), "read_90": ("read", 90), "read_40": ("read", 40),
+            "read_10": ("read", 10), "old_change": ("create", 400)}  # fmt: skip
+    events = {}
+    for name, (action, days) in ages.items():
+        event = audit_record(actor=data_officer, action=action, object_type="x", object_id=name)
+        with connection.cursor() as cursor:  # before the triggers: dates in the past
+            cursor.execute(
+                f"UPDATE {table} SET created_at = %s WHERE id = %s",
+                [now - dt.timedelta(days=days), event.pk],
+            )
+        events[name] = event.pk
+    loader = MigrationLoader(connection)
+    steps = [
+        ("0002_append_only_triggers", ("trust", "0001_initial")),
+        ("0007_audit_read_retention", ("trust", "0006_access_requests_grants_agreements")),
+    ]
+    applied = []
+    try:
+        for name, before in steps:
+            migration = loader.get_migration("trust", name)
+            with connection.schema_editor() as editor:
+                migration.apply(loader.project_state(before), editor)
+            applied.append((migration, name))
+        for name in ("old_change", "read_10"):  # never / not yet deletable, even in raw SQL
+            with pytest.raises(DatabaseError, match="append-only"):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute(f"DELETE FROM {table} WHERE id = %s", [events[name]])
+        assert audit_reads_prune() == 2  # the reads of 400 and 90 days; 40 is within 60
+        left = set(AuditEvent.objects.filter(object_type="x").values_list("object_id", flat=True))
+        assert left == {"read_40", "read_10", "old_change"}
+        pruning = AuditEvent.objects.filter(object_type="trust.auditevent").get()
+        assert pruning.action == "delete" and "60 jours" in pruning.reason
+        assert audit_reads_prune() == 0
+    finally:
+        for migration, name in reversed(applied):
+            with connection.schema_editor() as editor:
+                migration.unapply(loader.project_state(("trust", name)), editor)
