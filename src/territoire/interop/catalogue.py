@@ -38,6 +38,8 @@ class Entry:
     themes: list = field(default_factory=list)
     territories: list = field(default_factory=list)
     distributions: list = field(default_factory=list)
+    # The columns a reader under a column-scoped access grant may see (None: every column).
+    open_columns: frozenset[str] | None = None
 
     @property
     def is_public(self) -> bool:
@@ -104,7 +106,9 @@ def visible(actor) -> QuerySet[Dataset]:
     return catalog_selectors.dataset_list_for_actor(actor)
 
 
-def entries(queryset: QuerySet[Dataset]) -> list[Entry]:
+def entries(queryset: QuerySet[Dataset], actor=None) -> list[Entry]:
+    """The catalogue entries of ``queryset``; given the ``actor`` they are for, a non-public
+    dataset read under a column-scoped grant lists only its open columns."""
     datasets = list(
         queryset.select_related("publisher", "publisher_service")
         .prefetch_related(
@@ -123,9 +127,17 @@ def entries(queryset: QuerySet[Dataset]) -> list[Entry]:
             themes=list(d.themes.all()),
             territories=list(d.territories.all()),
             distributions=list(d.distributions.all()),
+            open_columns=_open_columns(actor, d),
         )
         for d in datasets
     ]
+
+
+def _open_columns(actor, dataset: Dataset) -> frozenset[str] | None:
+    if actor is None or dataset.is_public:
+        return None
+    grant = catalog_selectors.dataset_read_grant(actor, dataset.pk)
+    return frozenset(grant.columns) if grant is not None and grant.columns else None
 
 
 def _by_stable_uuid(qs: QuerySet[Dataset], id_or_name: str) -> QuerySet[Dataset] | None:
@@ -154,8 +166,8 @@ def dataset_for(actor, id_or_name: str) -> tuple[Dataset, object] | None:
 def entry_for(actor, id_or_name: str) -> Entry | None:
     """One dataset by slug or by its stable UUID, if the actor may see it."""
     qs = visible(actor)
-    found = entries(qs.filter(slug=id_or_name))
+    found = entries(qs.filter(slug=id_or_name), actor)
     if not found:
         by_uuid = _by_stable_uuid(qs, id_or_name)
-        found = entries(by_uuid) if by_uuid is not None else []
+        found = entries(by_uuid, actor) if by_uuid is not None else []
     return found[0] if found else None

@@ -38,7 +38,7 @@ def _filtered(request, actor):
     where = catalog_query.parse_where(texts(request, "where"))
     refine = catalog_query.parse_refines(texts(request, "refine"), "refine")
     exclude = catalog_query.parse_refines(texts(request, "exclude"), "exclude")
-    all_entries = entries(visible(actor))
+    all_entries = entries(visible(actor), actor)
     rows = [shapes.catalogue_row(e) for e in all_entries]
     kept = catalog_query.filter_entries(
         all_entries, rows, where=where, refine=refine, exclude=exclude

@@ -131,6 +131,7 @@ def fields(entry: Entry) -> list[dict]:
             entry.version.columns,
             docs={d.column: d for d in entry.dataset.column_descriptions.all()},
         )
+        if entry.open_columns is None or f.id in entry.open_columns
     ]
 
 
