@@ -225,3 +225,14 @@ def _language_reset():
 
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memo():
+    """The portal memoises decoded boundaries per process (web.memo); every test starts without
+    them, whichever app's pages it opens (reports, participation and indicators draw maps too)."""
+    from territoire.web import memo
+
+    memo.forget_all()
+    yield
+    memo.forget_all()

@@ -520,11 +520,12 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     demo_build(password="un mot de passe de démo solide")
     # The files shipped (not the indicators' series, nor the consultation results the
     # participation demo publishes, nor the meters' readings the water delegate pushes under
-    # its agreement: demo/access.py).
+    # its agreement: demo/access.py, nor the open dataset of reports: demo/reports.py).
     sources = (
         DatasetVersion.objects.filter(dataset__indicator__isnull=True)
         .exclude(dataset__slug__startswith="consultation-")
         .exclude(dataset__slug="compteurs-eau-sectorisation")
+        .exclude(dataset__slug="signalements")
     )
     versions = {v.dataset.slug: v for v in sources.select_related("dataset")}
     assert set(versions) == {

@@ -17,16 +17,6 @@ delibs_csv = lake_django_fixtures.delibs_csv
 BROWSER_UA = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0"}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_memo():
-    """The portal memoises decoded boundaries per process; each test starts without them."""
-    from territoire.web import memo
-
-    memo.forget_all()
-    yield
-    memo.forget_all()
-
-
 @pytest.fixture
 def ingest(home, data_officer):
     """ingest(dataset, path) -> the report: loads a real file into the lake as a new version."""
