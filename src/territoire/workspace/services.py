@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from territoire.accounts.models import Membership, MembershipRole, Role, User
 from territoire.catalog.models import Dataset
 from territoire.catalog.vocabularies import FREQUENCY_DAYS, PublicationState
+from territoire.lake import hooks
 from territoire.lake.models import DatasetLake, IngestJob, JobStatus
 from territoire.trust.models import AuditAction, AuditEvent
 from territoire.trust.services import audited_save
@@ -292,28 +293,18 @@ def digest_send(*, now=None) -> int:
     return sent
 
 
-DIGEST_CURSOR = "digest"
+DIGEST_DAY = "staff-digest"
 
 
 def worker_round(*, now=None) -> int:
     """What each worker does every hour (registered with the lake's maintenance): collect the
     notifications, so the in-app list is current, and from ``TERRITOIRE_DIGEST_HOUR`` (local time,
-    7 by default) send the daily digest once a day, whichever worker comes first (the day is
-    claimed under a row lock). Returns the number of messages sent."""
+    7 by default) send the daily digest once a day, whichever worker comes first (the day claimed
+    with the lake's ``daily_claim``, as the participants' digest is). Returns messages sent."""
     now = now or timezone.now()
     local = timezone.localtime(now)
-    if local.hour < int(getattr(settings, "TERRITOIRE_DIGEST_HOUR", 7)):
-        notifications_collect(now=now)
-        return 0
-    day = local.date().toordinal()
-    with transaction.atomic():
-        cursor, _ = NotificationCursor.objects.select_for_update().get_or_create(name=DIGEST_CURSOR)
-        if cursor.position >= day:
-            claimed = False
-        else:
-            cursor.position, claimed = day, True
-            cursor.save(update_fields=["position"])
-    if not claimed:
+    due = local.hour >= int(getattr(settings, "TERRITOIRE_DIGEST_HOUR", 7))
+    if not due or not hooks.daily_claim(DIGEST_DAY, local.date()):
         notifications_collect(now=now)
         return 0
     return digest_send(now=now)
