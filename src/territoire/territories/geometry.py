@@ -36,7 +36,13 @@ def _polygons(geometry: dict | None) -> list:
 def contains_point(geometry: dict | None, lon: float, lat: float) -> bool:
     """Whether a (Multi)Polygon holds the point: inside its outer ring and outside its holes."""
     for polygon in _polygons(geometry):
-        if not polygon or not _in_ring(lon, lat, polygon[0]):
+        if not polygon:
+            continue
+        outer = polygon[0]
+        xs, ys = [p[0] for p in outer], [p[1] for p in outer]
+        if not (min(xs) <= lon <= max(xs) and min(ys) <= lat <= max(ys)):
+            continue  # outside the ring's bounding box: no need to cast the ray
+        if not _in_ring(lon, lat, outer):
             continue
         if not any(_in_ring(lon, lat, hole) for hole in polygon[1:]):
             return True
