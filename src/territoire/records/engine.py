@@ -20,7 +20,7 @@ import duckdb
 from territoire.core.duckdb import load_extension
 
 from .odsql.errors import computation_error
-from .watchdog import watchdog
+from .watchdog import INTERRUPTIONS, interrupted, watchdog
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 
@@ -113,10 +113,10 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: list, timeout_s: f
             return con.execute(sql, params).fetchall()
         except DATA_ERRORS as exc:
             raise computation_error(exc) from exc
-        except duckdb.InterruptException:
-            if not deadline.expired:
-                raise
-            return None
+        except INTERRUPTIONS as exc:
+            if deadline.expired and interrupted(exc):
+                return None
+            raise
 
 
 def time_limit(seconds: float | None, part: str) -> dict:

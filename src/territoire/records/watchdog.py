@@ -10,6 +10,20 @@ import threading
 import time
 from contextlib import contextmanager
 
+import duckdb
+
+# How DuckDB reports an interrupted statement: an InterruptException, or, when the interruption
+# lands between two fetches of a pending result, an InvalidInputException whose message carries
+# "INTERRUPT" (pyarrow's batch reader turns it into an OSError).
+INTERRUPTIONS = (duckdb.InterruptException, duckdb.InvalidInputException, OSError)
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB telling that ``con.interrupt()`` stopped the statement."""
+    if isinstance(exc, duckdb.InterruptException):
+        return True
+    return isinstance(exc, INTERRUPTIONS) and "INTERRUPT" in str(exc).upper()
+
 
 class _Entry:
     __slots__ = ("active", "con", "expired")

@@ -18,7 +18,7 @@ from ..odsql import build as q
 from ..odsql.compiler import CompiledQuery, given
 from ..odsql.errors import computation_error
 from ..odsql.values import row_converter
-from ..watchdog import watchdog
+from ..watchdog import INTERRUPTIONS, interrupted, watchdog
 from . import sources
 from .analysis import analyze
 from .pages import compile_on, selects
@@ -95,9 +95,8 @@ def export_cursor(
                 yield con, compiled
             except engine.DATA_ERRORS as exc:
                 raise computation_error(exc) from exc
-            except (duckdb.InterruptException, OSError) as exc:
-                # (pyarrow's batch reader reports DuckDB's interruption as an OSError)
-                if deadline.expired:
+            except INTERRUPTIONS as exc:
+                if deadline.expired and interrupted(exc):
                     raise export_time_limit(timeout_s or 0) from exc
                 raise
             except GeneratorExit:
