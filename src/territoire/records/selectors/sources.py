@@ -98,12 +98,6 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
     (never detached meanwhile), else its Parquet file. ``fresh``: a connection of its own
     (exports stream from it while the thread's connection goes on)."""
     file_order = ((served.id_column, False),)
-    if served.restriction is not None:
-        # A scoped grant: the Parquet file behind the restriction; none of the serving file's
-        # structures (sorted copies, word index, remembered counts) know of it.
-        with _parquet(served, timezone, fresh, file_order) as source:
-            yield source
-        return
     if not serving.enabled():
         with _parquet(served, timezone, fresh, file_order) as source:
             yield source
@@ -116,7 +110,16 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
             return
         con = store.fresh_cursor(timezone) if fresh else store.cursor(timezone)
         try:
-            yield Source(con, attached.table("records"), [], attached, file_order)
+            if served.restriction is None:
+                yield Source(con, attached.table("records"), [], attached, file_order)
+            else:
+                # A scoped grant: the serving file's rows behind the restriction, but none of
+                # its structures (sorted copies, word index, remembered counts, rows by number),
+                # which know every row and column.
+                sql, params = scope.wrap(
+                    served.restriction, attached.table("records"), [], timezone
+                )
+                yield Source(con, sql, params, None, file_order)
         finally:
             if fresh:
                 con.close()
