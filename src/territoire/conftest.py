@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -196,8 +197,11 @@ def mode(request, settings):
 
 
 # A Redis database of its own for the tests of the Redis rate-limit store (a real server on
-# 127.0.0.1:6379); its keys are dropped before and after each test.
-TEST_REDIS_URL = "redis://127.0.0.1:6379/13"
+# 127.0.0.1:6379); its keys are dropped before and after each test. The PostgreSQL run takes
+# another one, so that both runs of `make test` may go side by side.
+TEST_REDIS_URL = "redis://127.0.0.1:6379/" + (
+    "14" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "13"
+)
 
 
 @pytest.fixture(params=["database", "redis"])
