@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, FloatField, QuerySet, Value
 
 from territoire.accounts import permissions
 from territoire.core.errors import NotFound
 from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.selectors import home_territory
 
+from .geo import BoundingBox, Circle
 from .models import Report, ReportCategory, ReportEvent, ReportFollow
 from .vocabularies import ModerationState, ReportStatus
 
@@ -61,11 +62,21 @@ def report_list_public(
     area: str | None = None,
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
+    service: str | None = None,
+    bbox: BoundingBox | None = None,
+    near: Circle | None = None,
 ) -> QuerySet[Report]:
-    """Visible reports, newest first, filtered; ``area`` is a quartier's or a commune's code."""
+    """Visible reports, newest first, filtered; ``area`` is a quartier's or a commune's code,
+    ``service`` the slug of the service in charge of the category."""
     qs = Report.objects.filter(moderation=ModerationState.VISIBLE)
     if category:
         qs = qs.filter(category__code=category)
+    if service:
+        qs = qs.filter(category__service__slug=service)
+    if bbox is not None:
+        qs = within_box(qs, bbox)
+    if near is not None:
+        qs = within_circle(qs, near)
     if isinstance(status, list):
         qs = qs.filter(status__in=status)
     elif status:
@@ -77,6 +88,35 @@ def report_list_public(
     if until:
         qs = qs.filter(created_at__lte=until)
     return qs.order_by("-created_at", "-id")
+
+
+def within_box(qs: QuerySet[Report], box: BoundingBox) -> QuerySet[Report]:
+    """The reports of ``qs`` inside the box (edges included); served by report_position_idx."""
+    return qs.filter(
+        latitude__gte=box.south,
+        latitude__lte=box.north,
+        longitude__gte=box.west,
+        longitude__lte=box.east,
+    )
+
+
+def within_circle(qs: QuerySet[Report], circle: Circle) -> QuerySet[Report]:
+    """The reports of ``qs`` at most ``circle.radius`` metres from its centre: the enclosing
+    box first (the position index), then the distance on a local flat projection, in plain SQL
+    arithmetic with bound parameters (SQLite has no trigonometry by default). Within 10 km the
+    flat distance differs from the great-circle one by less than a metre."""
+    metres_lat, metres_lon = circle.metres_per_degree()
+    north_south = (F("latitude") - Value(circle.latitude)) * Value(metres_lat)
+    east_west = (F("longitude") - Value(circle.longitude)) * Value(metres_lon)
+    return (
+        within_box(qs, circle.enclosing_box())
+        .alias(
+            distance_squared=ExpressionWrapper(
+                north_south * north_south + east_west * east_west, output_field=FloatField()
+            )
+        )
+        .filter(distance_squared__lte=circle.radius * circle.radius)
+    )
 
 
 def may_handle(actor, report: Report) -> bool:
