@@ -21,6 +21,7 @@ from . import geo, selectors, services
 from .models import Report
 from .schemas import (
     CategoryOut,
+    PlaceOut,
     ReportAnswerIn,
     ReportDetailOut,
     ReportFilter,
@@ -94,6 +95,35 @@ def report_list(
         bbox=geo.bbox_parse(filters.bbox) if filters.bbox else None,
     ).select_related("category__service", "commune", "quartier")  # fmt: skip
     return [_report_out(r) for r in qs[offset : offset + limit]]
+
+
+@router.get(
+    "/reports/place",
+    response={200: PlaceOut, **COMMON_ERRORS},
+    summary="La commune et le quartier d'une position (géocodage inverse)",
+    description=(
+        "Dit si un point (WGS 84) est dans le territoire, et dans quelle commune et quel "
+        "quartier — ce que vérifie un dépôt. Pas de géocodage d'adresse : la plateforme n'a pas "
+        "de base d'adresses."
+    ),
+    operation_id="reports_place",
+)
+def place(
+    request,
+    latitude: float = Query(..., ge=-90, le=90),
+    longitude: float = Query(..., ge=-180, le=180),
+):
+    actor_of(request)
+    found = selectors.place_at(latitude, longitude)
+    commune = found.commune if found else None
+    quartier = found.quartier if found else None
+    return {
+        "latitude": latitude, "longitude": longitude, "is_inside": found is not None,
+        "commune_code": commune.code if commune else None,
+        "commune": commune.name if commune else None,
+        "quartier_code": quartier.code if quartier else None,
+        "quartier": quartier.name if quartier else None,
+    }  # fmt: skip
 
 
 @router.get("/reports/{report_id}", response={200: ReportDetailOut, **READ_ERRORS},

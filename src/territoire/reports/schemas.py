@@ -71,6 +71,19 @@ class ReportFilter(Schema):
     )
 
 
+class PlaceOut(Schema):
+    """Where a position falls: inside the territory (its commune, its quartier if the territory
+    has quartiers) or not."""
+
+    latitude: float
+    longitude: float
+    is_inside: bool
+    commune_code: str | None
+    commune: str | None
+    quartier_code: str | None
+    quartier: str | None
+
+
 class ReportIn(Schema):
     """A new report. The position (WGS 84, decimal degrees) must fall inside the territory; a
     photo is sent through the portal or Open311 (``media``)."""

@@ -12,6 +12,7 @@ from territoire.core.errors import NotFound
 from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.selectors import home_territory
 
+from . import geo
 from .geo import BoundingBox, Circle
 from .models import Report, ReportCategory, ReportEvent, ReportFollow
 from .vocabularies import ModerationState, ReportStatus
@@ -117,6 +118,13 @@ def within_circle(qs: QuerySet[Report], circle: Circle) -> QuerySet[Report]:
         )
         .filter(distance_squared__lte=circle.radius * circle.radius)
     )
+
+
+def place_at(latitude: float, longitude: float) -> geo.Place | None:
+    """Reverse lookup: the commune (and quartier) of the territory holding the position, None
+    outside it. The platform has no address base: it cannot turn a typed address into a
+    position (docs/reports.md, « Géocodage »)."""
+    return geo.locate(longitude, latitude)
 
 
 def may_handle(actor, report: Report) -> bool:

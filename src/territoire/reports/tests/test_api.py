@@ -248,3 +248,16 @@ def test_categories(client, voirie, proprete):
         ("proprete", "eau"),
         ("voirie", "finances"),
     ]
+
+
+def test_place_of_a_position(client, montpellier):
+    inside = client.get(f"{BASE}/place", {"latitude": CASTELNAU[0], "longitude": CASTELNAU[1]})
+    assert inside.status_code == 200, inside.content
+    body = inside.json()
+    assert body["is_inside"] is True and body["commune_code"] == "34057"
+    assert body["commune"] == "Castelnau-le-Lez"
+    outside = client.get(f"{BASE}/place", {"latitude": OUTSIDE[0], "longitude": OUTSIDE[1]})
+    assert outside.json()["is_inside"] is False and outside.json()["commune"] is None
+    refused = client.get(f"{BASE}/place", {"latitude": "abc", "longitude": "3.9"})
+    assert refused.status_code == 422 and refused.json()["where"] == "query.latitude"
+    assert client.get(f"{BASE}/place", {"latitude": "43.6"}).status_code == 422
