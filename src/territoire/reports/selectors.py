@@ -104,8 +104,9 @@ def within_box(qs: QuerySet[Report], box: BoundingBox) -> QuerySet[Report]:
 def within_circle(qs: QuerySet[Report], circle: Circle) -> QuerySet[Report]:
     """The reports of ``qs`` at most ``circle.radius`` metres from its centre: the enclosing
     box first (the position index), then the distance on a local flat projection, in plain SQL
-    arithmetic with bound parameters (SQLite has no trigonometry by default). Within 10 km the
-    flat distance differs from the great-circle one by less than a metre."""
+    arithmetic with bound parameters (SQLite has no trigonometry by default). Up to 10 km it is
+    within 0.3 % of the spherical great-circle distance (measured at 43.6° N in every direction;
+    most of the gap is the WGS 84 ellipsoid's, which the sphere ignores)."""
     metres_lat, metres_lon = circle.metres_per_degree()
     north_south = (F("latitude") - Value(circle.latitude)) * Value(metres_lat)
     east_west = (F("longitude") - Value(circle.longitude)) * Value(metres_lon)
