@@ -126,6 +126,7 @@ def test_the_form_works_without_javascript(open_tab, categories, citizen):
         page.locator("#id_description").input_value() == "Dépôt sauvage de gravats sur le trottoir"
     )
     assert 43.4 < float(page.locator("#id_latitude").input_value()) < 43.8
+    assert "Point placé à " in page.locator(".messages").inner_text()  # its commune, found
     assert image.get_attribute("alt")
     tab.screenshot("reports-fr-placed-without-js")
     tab.submit("main form.report-form button[type=submit]")
