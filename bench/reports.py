@@ -47,7 +47,7 @@ from territoire.organizations.models import Organization, Service
 from territoire.accounts.models import User
 from territoire.reports.models import Report, ReportCategory, ReportEvent
 from territoire.reports.vocabularies import DEFAULT_CATEGORIES
-from territoire.reports import geo
+from territoire.territories import geometry
 
 territories_load(epci_siren="243400017")
 city = Territory.objects.get(kind="commune", code="34172")
@@ -57,7 +57,7 @@ author = User.objects.create(username="citoyen", role="citizen", email="c@exampl
 categories = [ReportCategory.objects.create(code=c, name=n, description=d, service=service)
               for c, n, d in DEFAULT_CATEGORIES]
 rng = random.Random(15)
-outer = [p for polygon in geo._polygons(city.geometry) for p in polygon[0]]
+outer = [p for polygon in geometry._polygons(city.geometry) for p in polygon[0]]
 xs, ys = [p[0] for p in outer], [p[1] for p in outer]
 Report._meta.get_field("created_at").auto_now_add = False  # spread over two years
 now = timezone.now()
@@ -65,7 +65,7 @@ statuses = ["nouveau", "pris_en_charge", "resolu", "rejete"]
 reports = []
 while len(reports) < COUNT:
     lon, lat = rng.uniform(min(xs), max(xs)), rng.uniform(min(ys), max(ys))
-    if not geo.contains(city.geometry, lon, lat):
+    if not geometry.contains_point(city.geometry, lon, lat):
         continue
     created = now - datetime.timedelta(minutes=rng.randint(0, 730 * 24 * 60))
     reports.append(Report(category=rng.choice(categories), latitude=lat, longitude=lon,
