@@ -110,6 +110,7 @@ def report_list(
         "de base d'adresses."
     ),
     operation_id="reports_place",
+    url_name="reports-place",
 )
 def place(
     request,
