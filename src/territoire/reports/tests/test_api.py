@@ -100,9 +100,10 @@ def test_bad_filters_are_refused_in_both_languages(client, three, params, status
     assert body["message"] != body["message_en"]
 
 
-def test_a_report_with_its_timeline(client, three, steward):
+def test_a_report_with_its_timeline(client, three, steward, django_assert_max_num_queries):
     antigone = three["antigone"]
-    shown = client.get(f"{BASE}/{antigone.pk}").json()
+    with django_assert_max_num_queries(4):
+        shown = client.get(f"{BASE}/{antigone.pk}").json()
     assert shown["status"] == "resolu" and shown["moderation"] == "visible"
     assert [(e["old_status"], e["status"], e["message"]) for e in shown["timeline"]] == [
         ("", "nouveau", ""),
