@@ -24,6 +24,7 @@ from territoire.lake.uploads import upload_refusals
 from territoire.participation.api import router as participation_router
 from territoire.records.api import router as records_router
 from territoire.registers.api import router as registers_router
+from territoire.reports.api import router as reports_router
 from territoire.territories.api import router as territories_router
 
 from .errors import (
@@ -160,3 +161,4 @@ api.add_router("", registers_router)  # the GDPR and algorithm registers (read-o
 api.add_router("", participation_router)  # projects, consultations' results, proposals (read)
 api.add_router("", indicators_router)  # indicators, evaluations, dashboards
 api.add_router("", access_router)  # access requests, grants, data-sharing agreements
+api.add_router("", reports_router)  # reports (signalements): list, show, file, answer

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, FloatField, QuerySet, Value
 
 from territoire.accounts import permissions
 from territoire.core.errors import NotFound
 from territoire.territories.models import Territory, TerritoryKind
 from territoire.territories.selectors import home_territory
 
+from . import geo
+from .geo import BoundingBox, Circle
 from .models import Report, ReportCategory, ReportEvent, ReportFollow
 from .vocabularies import ModerationState, ReportStatus
 
@@ -61,11 +63,21 @@ def report_list_public(
     area: str | None = None,
     since: datetime.datetime | None = None,
     until: datetime.datetime | None = None,
+    service: str | None = None,
+    bbox: BoundingBox | None = None,
+    near: Circle | None = None,
 ) -> QuerySet[Report]:
-    """Visible reports, newest first, filtered; ``area`` is a quartier's or a commune's code."""
+    """Visible reports, newest first, filtered; ``area`` is a quartier's or a commune's code,
+    ``service`` the slug of the service in charge of the category."""
     qs = Report.objects.filter(moderation=ModerationState.VISIBLE)
     if category:
         qs = qs.filter(category__code=category)
+    if service:
+        qs = qs.filter(category__service__slug=service)
+    if bbox is not None:
+        qs = within_box(qs, bbox)
+    if near is not None:
+        qs = within_circle(qs, near)
     if isinstance(status, list):
         qs = qs.filter(status__in=status)
     elif status:
@@ -77,6 +89,43 @@ def report_list_public(
     if until:
         qs = qs.filter(created_at__lte=until)
     return qs.order_by("-created_at", "-id")
+
+
+def within_box(qs: QuerySet[Report], box: BoundingBox) -> QuerySet[Report]:
+    """The reports of ``qs`` inside the box (edges included); served by report_position_idx."""
+    return qs.filter(
+        latitude__gte=box.south,
+        latitude__lte=box.north,
+        longitude__gte=box.west,
+        longitude__lte=box.east,
+    )
+
+
+def within_circle(qs: QuerySet[Report], circle: Circle) -> QuerySet[Report]:
+    """The reports of ``qs`` at most ``circle.radius`` metres from its centre: the enclosing
+    box first (the position index), then the distance on a local flat projection, in plain SQL
+    arithmetic with bound parameters (SQLite has no trigonometry by default). Up to 10 km it is
+    within 0.3 % of the spherical great-circle distance (measured at 43.6° N in every direction;
+    most of the gap is the WGS 84 ellipsoid's, which the sphere ignores)."""
+    metres_lat, metres_lon = circle.metres_per_degree()
+    north_south = (F("latitude") - Value(circle.latitude)) * Value(metres_lat)
+    east_west = (F("longitude") - Value(circle.longitude)) * Value(metres_lon)
+    return (
+        within_box(qs, circle.enclosing_box())
+        .alias(
+            distance_squared=ExpressionWrapper(
+                north_south * north_south + east_west * east_west, output_field=FloatField()
+            )
+        )
+        .filter(distance_squared__lte=circle.radius * circle.radius)
+    )
+
+
+def place_at(latitude: float, longitude: float) -> geo.Place | None:
+    """Reverse lookup: the commune (and quartier) of the territory holding the position, None
+    outside it. The platform has no address base: it cannot turn a typed address into a
+    position (docs/reports.md, « Géocodage »)."""
+    return geo.locate(longitude, latitude)
 
 
 def may_handle(actor, report: Report) -> bool:

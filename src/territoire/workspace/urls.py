@@ -68,6 +68,7 @@ urlpatterns = [
         name="dashboard_embed",
     ),
     path("signalements/", reports.report_queue, name="report_queue"),
+    path("signalements/export.<str:fmt>", reports.report_export, name="report_export"),
     path("signalements/<int:pk>/", reports.report_handle, name="report_handle"),
     path("signalements/<int:pk>/moderation/", reports.report_moderate, name="report_moderate"),
     path("signalements/<int:pk>/texte/", reports.report_edit_text, name="report_edit_text"),

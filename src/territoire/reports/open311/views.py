@@ -21,7 +21,7 @@ from territoire.core.errors import NotFound, TerritoireError
 from territoire.core.parameters import check_query
 from territoire.territories.selectors import home_territory
 
-from .. import photos
+from .. import geo, photos
 from .. import selectors as report_selectors
 from .. import services as report_services
 from ..models import Report, ReportEvent
@@ -35,7 +35,7 @@ MAX_IDS = 100
 LENGTHS = {
     "api_key": 200, "jurisdiction_id": 32, "service_code": 60, "service_request_id": 1200,
     "start_date": 40, "end_date": 40, "status": 12, "page": 8, "page_size": 8, "lat": 30,
-    "long": 30, "address_string": 200, "address_id": 60, "description": 2000, "email": 254,
+    "long": 30, "radius": 30, "address_string": 200, "address_id": 60, "description": 2000, "email": 254,
     "first_name": 100, "last_name": 100, "phone": 40, "device_id": 100, "account_id": 100,
     "media_url": 500,
 }  # fmt: skip
@@ -259,6 +259,10 @@ def _request_list(request, fmt: str):
             qs = qs.filter(status__in=OPEN_STATUSES)
         elif wanted == {"closed"}:
             qs = qs.filter(status__in=CLOSED_STATUSES)
+    if any(params.get(name) for name in ("lat", "long", "radius")):
+        # GeoReport v2's location filter: the requests within ``radius`` metres of the point.
+        circle = geo.circle_parse(params.get("lat"), params.get("long"), params.get("radius"))
+        qs = report_selectors.within_circle(qs, circle)
     end = _date("end_date", params["end_date"]) if params.get("end_date") else None
     start = _date("start_date", params["start_date"]) if params.get("start_date") else None
     if start is None and end is None:

@@ -2,6 +2,7 @@
 request with an api_key, follow it, list with filters; XML as well; errors in the spec's shape."""
 
 import io
+import math
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -152,3 +153,83 @@ def test_list_query_count(client, file_report, citizen, django_assert_max_num_qu
         file_report(citizen)
     with django_assert_max_num_queries(4):
         assert len(client.get(f"{BASE}/requests.json").json()) == 5
+
+
+def _metres(a, b) -> float:
+    """Great-circle distance (haversine, mean Earth radius) between two (lat, long) points."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_008.8 * math.asin(math.sqrt(h))
+
+
+# Antigone, ~700 m east of the Comédie; the town hall of Castelnau-le-Lez, ~3.5 km north-east.
+ANTIGONE = (43.6080, 3.8880)
+CASTELNAU = (43.6335, 3.9010)
+
+
+@pytest.fixture
+def around(file_report, citizen):
+    return {
+        "comedie": file_report(citizen, position=INSIDE),
+        "antigone": file_report(citizen, position=ANTIGONE),
+        "castelnau": file_report(citizen, position=CASTELNAU),
+    }
+
+
+def _near(client, fmt="json", **params):
+    response = client.get(f"{BASE}/requests.{fmt}", {"lat": INSIDE[0], "long": INSIDE[1], **params})
+    assert response.status_code == 200, response.content
+    return response
+
+
+def test_lat_long_radius_keeps_the_requests_within_the_circle(client, around):
+    by_id = {str(r.pk): name for name, r in around.items()}
+
+    def names(**params):
+        return {by_id[r["service_request_id"]] for r in _near(client, **params).json()}
+
+    to_antigone = _metres(INSIDE, ANTIGONE)
+    to_castelnau = _metres(INSIDE, CASTELNAU)
+    assert 600 < to_antigone < 800 and 3000 < to_castelnau < 4000
+    assert names() == {"comedie"}  # 500 m by default
+    assert names(radius=round(to_antigone * 0.99)) == {"comedie"}
+    assert names(radius=round(to_antigone * 1.01)) == {"comedie", "antigone"}
+    assert names(radius=round(to_castelnau * 0.99)) == {"comedie", "antigone"}
+    assert names(radius=round(to_castelnau * 1.01)) == {"comedie", "antigone", "castelnau"}
+    assert names(radius="10000", status="closed") == set()
+    assert names(radius="10000", service_code="voirie") == set(by_id.values())
+    # Far from every report: nothing, in XML too.
+    far = client.get(f"{BASE}/requests.xml", {"lat": "43.5675", "long": "3.9080", "radius": "300"})
+    assert ET.fromstring(far.content).findall("request") == []  # noqa: S314 (our own output)
+    xml = _near(client, "xml", radius="1000").content
+    assert {e.text for e in ET.fromstring(xml).iter("service_request_id")} == {  # noqa: S314
+        str(around["comedie"].pk),
+        str(around["antigone"].pk),
+    }
+
+
+@pytest.mark.parametrize(
+    ("params", "fr", "en"),
+    [
+        ({"lat": "43.6085"}, "lat et long vont ensemble", "lat and long go together"),
+        ({"radius": "300"}, "lat et long vont ensemble", "lat and long go together"),
+        ({"lat": "43.6", "long": "3.8", "radius": "10001"}, "radius (m)", "radius (m)"),
+        ({"lat": "43.6", "long": "3.8", "radius": "0"}, "entre 1 et 10000", "between 1 and 10000"),
+        ({"lat": "43.6", "long": "3.8", "radius": "nan"}, "n'est pas un nombre", "is not a number"),
+        ({"lat": "north", "long": "3.8"}, "lat :", "lat:"),
+        ({"lat": "43.6", "long": "200"}, "long :", "long:"),
+    ],
+)
+def test_bad_location_filters_get_the_spec_error_in_french_or_english(
+    client, voirie, params, fr, en
+):
+    french = client.get(f"{BASE}/requests.json", params, HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 400
+    assert french.json()[0]["code"] == 400 and fr in french.json()[0]["description"]
+    english = client.get(f"{BASE}/requests.json", params, HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 400 and en in english.json()[0]["description"]
+    xml = client.get(f"{BASE}/requests.xml", params)
+    assert xml.status_code == 400 and ET.fromstring(xml.content).tag == "errors"  # noqa: S314

@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from territoire.reports import geo
 from territoire.reports.models import Report, ReportFollow
 from territoire.reports.vocabularies import ModerationState
 from territoire.trust.models import AuditEvent
@@ -233,3 +234,14 @@ def test_the_no_javascript_map_places_the_point_and_keeps_the_text(client, voiri
     assert "<circle" in body and "<script" not in body and body.count("<path") == 31
     # the clicked pixel is where the point is drawn again
     assert 'cx="180.0"' in body and 'cy="135.0"' in body
+    # the commune of the point, found from its position, is told
+    place = geo.locate(lon, lat)
+    assert place is not None and f"Point placé à {place.commune.name}" in html
+
+
+def test_a_click_outside_the_territory_on_the_map_is_told(client, voirie, citizen):
+    client.force_login(citizen)
+    response = client.post("/signalements/nouveau/", {"category": "voirie", "carte.x": "1",
+                                                      "carte.y": "1"})  # fmt: skip
+    assert response.status_code == 200 and not Report.objects.exists()
+    assert "Ce point est en dehors du territoire" in response.content.decode()

@@ -202,15 +202,30 @@ def _clicked(request, categories):
     y = _number(request.POST.get("carte.y", ""), 0, IMAGE_HEIGHT)
     values = {k: request.POST.get(k, "") for k in ("category", "description", "address")}
     if frame is not None and x is not None and y is not None:
-        values["latitude"] = f"{frame.max_lat - (y - frame.off_y) / frame.scale:.6f}"
-        values["longitude"] = f"{frame.min_lon + (x - frame.off_x) / (frame.kx * frame.scale):.6f}"
-        messages.info(
-            request,
-            _("Point placé sur la carte : vérifiez-le, puis envoyez le signalement. Si vous "
-              "aviez choisi une photo, choisissez-la à nouveau."),
-        )  # fmt: skip
+        latitude = frame.max_lat - (y - frame.off_y) / frame.scale
+        longitude = frame.min_lon + (x - frame.off_x) / (frame.kx * frame.scale)
+        values["latitude"], values["longitude"] = f"{latitude:.6f}", f"{longitude:.6f}"
+        messages.info(request, _where_placed(report_selectors.place_at(latitude, longitude)))
     form = ReportForm(initial=values, categories=categories)
     return _render_new(request, form, 200)
+
+
+def _where_placed(place) -> str:
+    """What the no-JavaScript map tells after a click: the commune and quartier found for the
+    point (reverse lookup), or that it is outside the territory."""
+    again = _("Si vous aviez choisi une photo, choisissez-la à nouveau.")
+    if place is None:
+        where = _("Ce point est en dehors du territoire : cliquez à nouveau sur la carte.")
+    elif place.quartier is not None:
+        where = _(
+            "Point placé à %(commune)s, quartier %(quartier)s : vérifiez-le, puis envoyez le "
+            "signalement."
+        ) % {"commune": place.commune.name, "quartier": place.quartier.name}
+    else:
+        where = _("Point placé à %(commune)s : vérifiez-le, puis envoyez le signalement.") % {
+            "commune": place.commune.name
+        }
+    return f"{where} {again}"
 
 
 def _render_new(request, form, status: int):

@@ -10,15 +10,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from territoire.core import ratelimit
 from territoire.core.errors import NotFound, TerritoireError
+from territoire.reports import exports as report_exports
 from territoire.reports import selectors as report_selectors
 from territoire.reports import services as report_services
 from territoire.reports.vocabularies import ModerationState, ReportStatus
 
+from .. import exports
 from ..report_forms import AnswerForm, ModerationForm, TextEditForm
 
 
@@ -38,13 +41,20 @@ def _handled(request, pk: int):
         raise Http404 from None
 
 
+def _filters(request) -> tuple[str, str]:
+    """The list's filters (status, moderation); an unknown value is no filter."""
+    status = request.GET.get("statut", "")[:20]
+    moderation = request.GET.get("moderation", "")[:20]
+    return (
+        status if status in ReportStatus.values else "",
+        moderation if moderation in ModerationState.values else "",
+    )
+
+
 @login_required
 def report_queue(request):
     _require_handler(request)
-    status = request.GET.get("statut", "")[:20]
-    status = status if status in ReportStatus.values else ""
-    moderation = request.GET.get("moderation", "")[:20]
-    moderation = moderation if moderation in ModerationState.values else ""
+    status, moderation = _filters(request)
     queue = report_selectors.report_queue(request.user)
     counts = report_selectors.status_counts(queue)
     filtered = report_selectors.report_queue(
@@ -60,8 +70,26 @@ def report_queue(request):
             "status": status,
             "moderation": moderation,
             "moderation_states": ModerationState.choices,
+            "filter_query": f"statut={status}&moderation={moderation}",
         },
     )
+
+
+@login_required
+def report_export(request, fmt: str):
+    """The queue as CSV or XLSX, with the list's filters; an audited read (personal data)."""
+    _require_handler(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    status, moderation = _filters(request)
+    export = report_exports.report_export(
+        actor=request.user, status=status or None, moderation=moderation or None, fmt=fmt,
+        ip_address=ratelimit.client_ip(request),
+    )  # fmt: skip
+    name = f"signalements-{timezone.localdate().isoformat()}"
+    if fmt == "xlsx":
+        return exports.as_xlsx(f"{name}.xlsx", _("signalements"), export.header, export.rows)
+    return exports.as_csv(f"{name}.csv", export.header, export.rows)
 
 
 def _page(request, report, *, answer=None, moderation=None, edit=None, status=200):

@@ -41,6 +41,24 @@
     marker.setAttribute("cy", xy[1].toFixed(1));
   }
 
+  // Where the point fell (the commune, the quartier), asked of the native API's reverse lookup;
+  // the sentences are the page's, translated by the server.
+  function tell(figure, lat, lon) {
+    var line = figure.parentNode.querySelector(".report-place");
+    if (!line || !window.fetch) { return; }
+    var url = line.getAttribute("data-url") + "?latitude=" + lat + "&longitude=" + lon;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (place) {
+        if (!place) { line.textContent = ""; return; }
+        var text = !place.is_inside ? line.getAttribute("data-outside")
+          : line.getAttribute(place.quartier ? "data-quartier" : "data-commune");
+        line.textContent = text.replace("{commune}", place.commune || "")
+          .replace("{quartier}", place.quartier || "");
+      })
+      .catch(function () { line.textContent = ""; });
+  }
+
   function setup(figure) {
     var svg = figure.querySelector("svg");
     var marker = svg.querySelector(".picked");
@@ -58,6 +76,7 @@
       lon.value = position[1].toFixed(6);
       marker.setAttribute("cx", local.x.toFixed(1));
       marker.setAttribute("cy", local.y.toFixed(1));
+      tell(figure, lat.value, lon.value);
     });
     var typed = [parseFloat(lat.value.replace(",", ".")), parseFloat(lon.value.replace(",", "."))];
     if (isFinite(typed[0]) && isFinite(typed[1])) { place(figure, marker, typed[0], typed[1]); }

@@ -56,6 +56,9 @@ def test_file_a_report_then_follow_it_to_resolved(
     latitude = float(page.locator("#id_latitude").input_value())
     longitude = float(page.locator("#id_longitude").input_value())
     assert 43.5 < latitude < 43.7 and 3.7 < longitude < 4.0
+    # the commune of the point, from the reverse lookup, is told (and read out: aria-live)
+    told = page.locator(".report-place[aria-live=polite]")
+    told.filter(has_text="Montpellier").wait_for()
     photo = tmp_path / "IMG_0042.jpg"
     photo.write_bytes(jpeg_with_gps(1200, 900))
     page.locator("#id_photo").set_input_files(str(photo))
@@ -126,6 +129,7 @@ def test_the_form_works_without_javascript(open_tab, categories, citizen):
         page.locator("#id_description").input_value() == "Dépôt sauvage de gravats sur le trottoir"
     )
     assert 43.4 < float(page.locator("#id_latitude").input_value()) < 43.8
+    assert "Point placé à " in page.locator(".messages").inner_text()  # its commune, found
     assert image.get_attribute("alt")
     tab.screenshot("reports-fr-placed-without-js")
     tab.submit("main form.report-form button[type=submit]")
