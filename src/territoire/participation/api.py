@@ -17,7 +17,7 @@ from territoire.records.spreadsheet import neutral_row
 
 from . import selectors
 from .models import Consultation, Project, Proposal
-from .results import consultation_results
+from .results import HIDDEN_MARK, consultation_results
 from .schemas import ConsultationOut, ProjectOut, ProposalOut
 from .services import is_open
 
@@ -79,7 +79,11 @@ def _consultation_out(c: Consultation) -> dict:
         "respondents": results.respondents if results else None,
         "results_published_at": c.results_published_at,
         "results_dataset": c.results_dataset.slug if c.results_dataset_id else None,
-        "results": [dict(zip(keys, [*r[:5], str(r[5]), *r[6:]], strict=True)) for r in rows],
+        "results": [dict(zip(keys, [*r[:5], str(r[5]), *r[6:10]], strict=True),
+                         hidden=r[10] == HIDDEN_MARK) for r in rows],
+        "hidden_quartiers": list(results.hidden) if results else [],
+        "disclosure": results.explanation() if results else [],
+        "disclosure_en": results.explanation(french=False) if results else [],
     }  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class LinkOut(Schema):
@@ -72,10 +72,11 @@ class ResultOut(Schema):
     quartier_code: str
     quartier: str
     answer: str
-    count: int
-    respondents: int
+    count: int | None = Field(description="null for a quartier hidden by statistical secrecy")
+    respondents: int | None
     share: float | None
     average_rank: float | None
+    hidden: bool = Field(description="the quartier is hidden by statistical secrecy")
 
 
 class ConsultationOut(Schema):
@@ -89,6 +90,11 @@ class ConsultationOut(Schema):
     results_published_at: datetime.datetime | None
     results_dataset: str | None
     results: list[ResultOut]
+    hidden_quartiers: list[str] = Field(
+        description="codes of the quartiers not detailed (statistical secrecy)"
+    )
+    disclosure: list[str] = Field(description="what was hidden and why, in French")
+    disclosure_en: list[str] = Field(description="what was hidden and why, in English")
 
 
 class ProposalOut(Schema):

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -186,8 +187,12 @@ def results_publish(*, actor, consultation: Consultation) -> Consultation:
                 slug=f"consultation-{consultation.slug}"[:120], publisher=service.organization,
                 publisher_service=service, access_level=AccessLevel.PUBLIC,
                 description=_("Résultats agrégés de la consultation « %(title)s » ; par quartier "
-                              "seulement là où assez de personnes ont répondu ; textes libres "
-                              "relus par la modération.") % {"title": consultation.title},
+                              "seulement là où le secret statistique le permet (au moins %(n)s "
+                              "personnes, et aucun quartier masqué recalculable à partir du "
+                              "total : les lignes « masqué » de la colonne secret_statistique) ; "
+                              "textes libres relus par la modération.")
+                            % {"title": consultation.title,
+                               "n": settings.TERRITOIRE_PARTICIPATION_MIN_GROUP},
             )  # fmt: skip
             consultation.save(update_fields=["results_dataset", "modified_at"])
         with tempfile.TemporaryDirectory(prefix="consultation-") as folder:

@@ -196,6 +196,7 @@ def consultation_detail(request, slug: str):
         "results": results, "error": error, "typed": typed,
         "quartiers": Territory.objects.filter(kind=TerritoryKind.QUARTIER).order_by("name"),
         "form_token": form_token(request.user),
+        "threshold": settings.TERRITOIRE_PARTICIPATION_MIN_GROUP,
     }, status=status)  # fmt: skip
 
 
