@@ -37,6 +37,28 @@ class QuestionOut(Schema):
     answered_at: datetime.datetime | None
 
 
+class EffectOut(Schema):
+    """A linked evaluation and its measured effect (difference in differences)."""
+
+    reference: str
+    title: str
+    indicator: str
+    estimate: float | None
+    confidence_interval: list[float | None]
+    sentence_fr: str
+    sentence_en: str
+
+
+class ProjectLinksIn(Schema):
+    """References (slugs) replacing a project's links; a list left out is not changed."""
+
+    datasets: list[str] | None = None
+    algorithms: list[str] | None = None
+    processing_activities: list[str] | None = None
+    indicators: list[str] | None = None
+    evaluations: list[str] | None = None
+
+
 class ProjectOut(Schema):
     reference: str
     title: str
@@ -58,6 +80,7 @@ class ProjectOut(Schema):
     algorithms: list[LinkOut]
     processing_activities: list[LinkOut]
     indicators: list[LinkOut]
+    evaluations: list[EffectOut]
     phases: list[PhaseOut]
     milestones: list[MilestoneOut]
     timeline: list[TimelineOut]

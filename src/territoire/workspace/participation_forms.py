@@ -12,9 +12,9 @@ PROJECT_FIELDS = [
     "title", "service", "territory", "summary", "presentation", "is_published", "purpose",
     "processes_personal_data", "personal_data_detail", "benefits", "risks", "decision_maker",
     "contact", "status", "progress", "datasets", "algorithms", "processing_activities",
-    "indicators",
+    "indicators", "evaluations",
 ]  # fmt: skip
-LINK_FIELDS = ("datasets", "algorithms", "processing_activities", "indicators")
+LINK_FIELDS = ("datasets", "algorithms", "processing_activities", "indicators", "evaluations")
 
 
 class ProjectForm(forms.ModelForm):
@@ -26,10 +26,15 @@ class ProjectForm(forms.ModelForm):
             "algorithms": forms.CheckboxSelectMultiple,
             "processing_activities": forms.CheckboxSelectMultiple,
             "indicators": forms.CheckboxSelectMultiple,
+            "evaluations": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "presentation": _("En Markdown : titres, listes, liens. Le HTML est retiré."),
             "progress": _("De 0 à 100 ; un changement apparaît sur le fil du projet."),
+            "evaluations": _(
+                "L'effet mesuré (différence de différences) s'affiche dans les résultats du "
+                "projet ; ses changements apparaissent sur le fil du projet."
+            ),
         }
 
     def __init__(self, *args, services=None, territories=None, links=None, **kwargs):

@@ -62,6 +62,12 @@ class Project(TimeStampedModel):
     indicators = models.ManyToManyField(
         "indicators.Indicator", verbose_name=_("indicateurs suivis"), blank=True, related_name="+"
     )
+    evaluations = models.ManyToManyField(
+        "indicators.Evaluation",
+        verbose_name=_("évaluations (effets mesurés)"),
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["title"]

@@ -76,6 +76,7 @@ def _form(request, instance=None):
             "name"
         ),
         "indicators": indicator_selectors.indicator_list_for_actor(user).order_by("title"),
+        "evaluations": indicator_selectors.evaluation_list_for_actor(user).order_by("title"),
     }
     return ProjectForm(request.POST or None, instance=instance, services=services_qs,
                        territories=territories, links=links)  # fmt: skip
