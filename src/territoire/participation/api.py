@@ -18,7 +18,7 @@ from territoire.records.spreadsheet import neutral_row
 from . import selectors, services
 from .models import Consultation, Project, Proposal
 from .results import HIDDEN_MARK, consultation_results
-from .schemas import ConsultationOut, ProjectLinksIn, ProjectOut, ProposalOut
+from .schemas import ConsultationOut, ConsultationPatch, ProjectLinksIn, ProjectOut, ProposalOut
 from .services import is_open
 
 router = Router(tags=["participation"])
@@ -130,6 +130,19 @@ def consultation_list(request):
             operation_id="participation_consultation_detail")  # fmt: skip
 def consultation_detail(request, reference: str):
     return _consultation_out(selectors.consultation_get_for_actor(actor_of(request), reference))
+
+
+@router.patch("/participation/consultations/{reference}",
+              response={200: ConsultationOut, **WRITE_ERRORS},
+              summary="Modifier une consultation (questions avant l'ouverture ; après la première "
+                      "réponse, seulement les dates et la description)",
+              operation_id="participation_consultation_update")  # fmt: skip
+def consultation_update(request, reference: str, payload: ConsultationPatch):
+    actor = writer_of(request)
+    consultation = selectors.consultation_get_for_actor(actor, reference)
+    values = payload.dict(exclude_none=True)
+    services.consultation_update(actor=actor, consultation=consultation, **values)
+    return _consultation_out(consultation)
 
 
 def _proposal_out(p: Proposal) -> dict:

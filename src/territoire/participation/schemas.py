@@ -135,3 +135,24 @@ class ProposalOut(Schema):
     latitude: float | None
     longitude: float | None
     created_at: datetime.datetime
+
+
+class QuestionIn(Schema):
+    kind: str = Field(description="single, multiple, ranking, scale or text")
+    label: str
+    choices: list[str] = []
+    scale_min: int = 1
+    scale_max: int = 5
+    is_required: bool = True
+
+
+class ConsultationPatch(Schema):
+    """What to change; a field left out is not changed. Questions and conditions only before
+    the consultation opens; after the first answer, only the dates and the description."""
+
+    title: str | None = None
+    description: str | None = None
+    opens_at: datetime.datetime | None = None
+    closes_at: datetime.datetime | None = None
+    requires_residency: bool | None = None
+    questions: list[QuestionIn] | None = None

@@ -61,10 +61,12 @@ class ConsultationForm(forms.Form):
         label=_("Description (Markdown)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     opens_at = forms.DateTimeField(
-        label=_("Ouverture"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Ouverture"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     closes_at = forms.DateTimeField(
-        label=_("Clôture"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Clôture"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     requires_residency = forms.BooleanField(
         label=_("Réservée aux résidents vérifiés"), required=False
@@ -78,6 +80,33 @@ class ConsultationForm(forms.Form):
             "d'une question facultative."
         ),
     )
+
+
+WORD_OF_KIND = {"single": "unique", "multiple": "multiple", "ranking": "classement",
+                "scale": "echelle", "text": "texte"}  # fmt: skip
+
+
+def format_questions(questions: list[dict]) -> str:
+    """The inverse of ``parse_questions``: what the edit form starts from."""
+    lines = []
+    for q in questions:
+        head = WORD_OF_KIND[q["kind"]]
+        if q["kind"] == "scale":
+            head += f" {q['scale_min']}-{q['scale_max']}"
+        label = q["label"] + ("" if q.get("is_required", True) else " (facultatif)")
+        choices = " ; ".join(q.get("choices") or [])
+        lines.append(f"{head} : {label}" + (f" | {choices}" if choices else ""))
+    return "\n".join(lines)
+
+
+def lock_fields(form: forms.Form, locks: dict[str, str]) -> None:
+    """Fields that may no longer change are shown disabled, with the reason as their help (a
+    disabled field keeps its initial value whatever is posted)."""
+    for name, reason in locks.items():
+        if name in form.fields:
+            form.fields[name].disabled = True
+            form.fields[name].required = False
+            form.fields[name].help_text = reason
 
 
 KIND_WORDS = {"unique": "single", "multiple": "multiple", "classement": "ranking",

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,14 @@ from territoire.participation.vocabularies import PhaseKind, TextReview
 from territoire.registers import selectors as register_selectors
 from territoire.territories.models import Territory, TerritoryKind
 
-from ..participation_forms import LINK_FIELDS, ConsultationForm, ProjectForm, parse_questions
+from ..participation_forms import (
+    LINK_FIELDS,
+    ConsultationForm,
+    ProjectForm,
+    format_questions,
+    lock_fields,
+    parse_questions,
+)
 
 
 def _require_staff(request) -> None:
@@ -240,4 +248,52 @@ def consultation_new(request, slug: str):
                 return redirect("web:consultation", slug=consultation.slug)
     return render(request, "workspace/participation/consultation_form.html",
                   {"form": form, "project": project},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+@login_required
+def consultation_edit(request, slug: str):
+    """Change a consultation within what its state allows (``services.consultation_locks``):
+    the fields that may no longer change are disabled, with the reason beside them."""
+    _require_staff(request)
+    manageable = selectors.project_list_manageable(request.user).values("pk")
+    consultation = (
+        Consultation.objects.select_related("project")
+        .filter(slug=slug, project_id__in=manageable)
+        .first()
+    )
+    if consultation is None:
+        raise Http404
+    locks = services.consultation_locks(consultation)
+    lang = 1 if (get_language() or "fr").startswith("en") else 0
+    initial = {
+        "title": consultation.title, "description": consultation.description,
+        "opens_at": timezone.localtime(consultation.opens_at),
+        "closes_at": timezone.localtime(consultation.closes_at),
+        "requires_residency": consultation.requires_residency,
+        "questions": format_questions(services.questions_of(consultation)),
+    }  # fmt: skip
+    form = ConsultationForm(request.POST or None, initial=initial)
+    lock_fields(form, {name: reason[lang] for name, reason in locks.items()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            data["questions"] = (
+                None if "questions" in locks else parse_questions(data["questions"])
+            )
+        except ValueError as exc:
+            form.add_error("questions", str(exc))
+        else:
+            values = {k: v for k, v in data.items() if k not in locks}
+            try:
+                services.consultation_update(actor=request.user, consultation=consultation,
+                                             **values)  # fmt: skip
+            except TerritoireError as exc:
+                form.add_error(exc.where if exc.where in form.fields else None, exc.localized())
+            else:
+                messages.success(request, _("Consultation enregistrée."))
+                return redirect("workspace:participation_consultation", slug=consultation.slug)
+    return render(request, "workspace/participation/consultation_form.html",
+                  {"form": form, "project": consultation.project, "consultation": consultation,
+                   "locks": locks},
                   status=400 if request.method == "POST" else 200)  # fmt: skip
