@@ -16,7 +16,6 @@ from territoire.participation.models import Consultation
 from territoire.trust.models import AuditEvent
 
 
-
 def _answers(consultation) -> dict:
     first, second = consultation.questions.all()
     return {first.pk: "Parcs", second.pk: ""}

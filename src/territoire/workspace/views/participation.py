@@ -278,9 +278,7 @@ def consultation_edit(request, slug: str):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
-            data["questions"] = (
-                None if "questions" in locks else parse_questions(data["questions"])
-            )
+            data["questions"] = None if "questions" in locks else parse_questions(data["questions"])
         except ValueError as exc:
             form.add_error("questions", str(exc))
         else:
