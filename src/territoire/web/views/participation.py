@@ -26,6 +26,7 @@ from territoire.territories.models import Territory, TerritoryKind
 
 from ..maps import feature_map, svg_map
 from ..participation_forms import CommentForm, ProposalForm, QuestionForm
+from ..picker import home_boundaries, point_picker
 from .common import territory_url
 
 
@@ -248,7 +249,8 @@ def proposal_new(request):
         form = ProposalForm(initial=initial, projects=projects, services=services_qs)
         status = 200
     return render(request, "web/participation/proposal_new.html",
-                  {"form": form, "participant": selectors.participant_of(request.user)},
+                  {"form": form, "participant": selectors.participant_of(request.user),
+                   "picker": point_picker(home_boundaries())},
                   status=status)  # fmt: skip
 
 

@@ -274,7 +274,7 @@ def consultation_edit(request, slug: str):
         "questions": format_questions(services.questions_of(consultation)),
     }  # fmt: skip
     form = ConsultationForm(request.POST or None, initial=initial)
-    lock_fields(form, {name: reason[lang] for name, reason in locks.items()})
+    lock_fields(form, {name: reason[lang] + "." for name, reason in locks.items()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
