@@ -54,6 +54,7 @@ def _project_out(actor, p: Project) -> dict:
         "indicators": _links(sheet.indicators, "slug", "title"),
         "evaluations": [_effect_out(e, r)
                         for e, r in selectors.project_evaluations(actor, sheet.evaluations)],
+        "report_count": selectors.project_reports(p).count,
         "phases": list(p.phases.values("kind", "starts_on", "ends_on")),
         "milestones": list(p.milestones.values("title", "due_on", "reached_on")),
         "timeline": [{"date": t.created_at, "text": t.text} for t in p.timeline.all()[:100]],

@@ -81,6 +81,7 @@ class ProjectOut(Schema):
     processing_activities: list[LinkOut]
     indicators: list[LinkOut]
     evaluations: list[EffectOut]
+    report_count: int = Field(description="visible reports (signalements) linked to the project")
     phases: list[PhaseOut]
     milestones: list[MilestoneOut]
     timeline: list[TimelineOut]

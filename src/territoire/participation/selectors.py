@@ -4,6 +4,7 @@ hidden contributions too. What an actor may not see is not found."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -14,6 +15,8 @@ from territoire.core.errors import NotFound, TerritoireError, ValidationFailed
 from territoire.indicators import selectors as indicator_selectors
 from territoire.organizations.models import Service
 from territoire.registers import selectors as register_selectors
+from territoire.reports import selectors as report_selectors
+from territoire.reports.vocabularies import ReportStatus
 
 from .models import (
     Comment,
@@ -124,6 +127,30 @@ def project_links_resolve(actor, references: dict[str, list[str]]) -> dict[str, 
                                    f"Reference(s) not found in {name}: {listed}.", where=name)  # fmt: skip
         resolved[name] = [found[s] for s in dict.fromkeys(slugs)]
     return resolved
+
+
+@dataclass
+class LinkedReports:
+    """The visible reports linked to a project, and how many are in each status."""
+
+    reports: list
+    by_status: list[tuple[str, str, int]]  # (status, label, count), in the workflow's order
+
+    @property
+    def count(self) -> int:
+        return len(self.reports)
+
+
+def project_reports(project: Project) -> LinkedReports:
+    reports = list(
+        report_selectors.report_list_public()
+        .filter(pk__in=project.reports.values("pk"))
+        .select_related("category")
+    )
+    counts = Counter(r.status for r in reports)
+    by_status = [(value, label, counts[value]) for value, label in ReportStatus.choices
+                 if counts[value]]  # fmt: skip
+    return LinkedReports(reports, by_status)
 
 
 def project_evaluations(actor, evaluations: list) -> list[tuple]:

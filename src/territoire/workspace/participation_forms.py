@@ -12,9 +12,11 @@ PROJECT_FIELDS = [
     "title", "service", "territory", "summary", "presentation", "is_published", "purpose",
     "processes_personal_data", "personal_data_detail", "benefits", "risks", "decision_maker",
     "contact", "status", "progress", "datasets", "algorithms", "processing_activities",
-    "indicators", "evaluations",
+    "indicators", "evaluations", "reports",
 ]  # fmt: skip
-LINK_FIELDS = ("datasets", "algorithms", "processing_activities", "indicators", "evaluations")
+LINK_FIELDS = (
+    "datasets", "algorithms", "processing_activities", "indicators", "evaluations", "reports",
+)  # fmt: skip
 
 
 class ProjectForm(forms.ModelForm):
@@ -27,6 +29,7 @@ class ProjectForm(forms.ModelForm):
             "processing_activities": forms.CheckboxSelectMultiple,
             "indicators": forms.CheckboxSelectMultiple,
             "evaluations": forms.CheckboxSelectMultiple,
+            "reports": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "presentation": _("En Markdown : titres, listes, liens. Le HTML est retiré."),
@@ -34,6 +37,10 @@ class ProjectForm(forms.ModelForm):
             "evaluations": _(
                 "L'effet mesuré (différence de différences) s'affiche dans les résultats du "
                 "projet ; ses changements apparaissent sur le fil du projet."
+            ),
+            "reports": _(
+                "Les signalements en cours du service du projet (et ceux déjà rattachés) ; la "
+                "page du projet en donne le nombre par statut."
             ),
         }
 

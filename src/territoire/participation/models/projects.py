@@ -68,6 +68,9 @@ class Project(TimeStampedModel):
         blank=True,
         related_name="+",
     )
+    reports = models.ManyToManyField(
+        "reports.Report", verbose_name=_("signalements liés"), blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["title"]

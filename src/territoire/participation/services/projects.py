@@ -30,7 +30,9 @@ EDITABLE = {
     "contact", "status", "progress",
 }  # fmt: skip
 SCALES = {TerritoryKind.EPCI, TerritoryKind.COMMUNE, TerritoryKind.QUARTIER}
-LINKS = ("datasets", "algorithms", "processing_activities", "indicators", "evaluations")
+LINKS = (
+    "datasets", "algorithms", "processing_activities", "indicators", "evaluations", "reports",
+)  # fmt: skip
 
 
 def project_check_manageable(actor, service_id: int | None) -> None:
@@ -125,17 +127,27 @@ def timeline_add(*, project: Project, text: str) -> TimelineEntry:
 FOLLOWED = {
     "indicators": gettext_lazy("Indicateur suivi : %(name)s"),
     "evaluations": gettext_lazy("Effet mesuré suivi : %(name)s"),
+    "reports": gettext_lazy("%(name)s rattaché au projet"),
 }
 
 
 def project_set_links(*, actor, project: Project, **links: list) -> Project:
-    """Replace the datasets, algorithms, GDPR processing activities, indicators or evaluations
-    (measured effects) of a project. A new indicator or evaluation goes on the timeline."""
+    """Replace the datasets, algorithms, GDPR processing activities, indicators, evaluations
+    (measured effects) or reports (signalements of the project's service) of a project. A new
+    indicator, evaluation or report goes on the timeline."""
     project_check_manageable(actor, project.service_id)
     unknown = set(links) - set(LINKS)
     if unknown:
         raise ValidationFailed(f"Lien inconnu : {', '.join(sorted(unknown))}.",
                                f"Unknown link: {', '.join(sorted(unknown))}.")  # fmt: skip
+    foreign = [r for r in links.get("reports", []) if r.category.service_id != project.service_id]
+    if foreign:
+        listed = ", ".join(str(r.pk) for r in foreign)
+        raise ValidationFailed(
+            f"Signalement(s) n° {listed} : ils relèvent d'un autre service que celui du projet.",
+            f"Report(s) no. {listed}: they belong to another service than the project's.",
+            where="reports",
+        )
     with transaction.atomic():
         changes = {}
         for name, objects in links.items():

@@ -6,54 +6,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pytest
 
 from territoire.accounts.services import token_create
 from territoire.indicators import services as indicator_services
-from territoire.lake import services as lake_services
 from territoire.participation import services
-from territoire.territories.models import Territory
 from territoire.trust.models import AuditEvent
 
-TREATED = [f"3410{i}" for i in range(10)]
-CONTROL = [f"3420{i}" for i in range(10)]
-YEARS = range(2016, 2024)
+from .effects import evaluation_on_panel
 
 
 @pytest.fixture
 def evaluation(db, tmp_path, make_dataset, data_officer, service):
-    """A published indicator over a panel of 20 communes where the treated ten gain 5 from 2020
-    on (common trend + 2 a year, noise sd 1), and its evaluation."""
-    for code in TREATED + CONTROL:
-        Territory.objects.create(kind="commune", code=code, name=f"Commune {code}")
-    rng = np.random.default_rng(3)
-    lines = ["annee;code_insee;valeur"]
-    for code in TREATED + CONTROL:
-        level = rng.normal(50, 10)
-        for i, year in enumerate(YEARS):
-            value = (
-                level + 2 * i + rng.normal(0, 1) + (5 if code in TREATED and year >= 2020 else 0)
-            )
-            lines.append(f"{year};{code};{value:.3f}")
-    path = tmp_path / "panel.csv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    dataset = make_dataset("Défibrillateurs utilisés", slug="panel")
-    lake_services.dataset_ingest(actor=data_officer, dataset=dataset, source=path,
-                                 original_name=path.name, publish=True)  # fmt: skip
-    indicator = indicator_services.indicator_create(
-        actor=data_officer, title="Survies après arrêt cardiaque", publisher_service=service,
-        definition={"dataset": "panel", "measure": {"kind": "sum", "column": "valeur"},
-                    "period": {"column": "annee", "truncate": "year"},
-                    "territory": {"column": "code_insee"}},
-    )  # fmt: skip
-    indicator_services.indicator_compute(actor=data_officer, indicator=indicator)
-    indicator_services.indicator_publish(actor=data_officer, indicator=indicator,
-                                         reason="Agrégats publics, sans donnée personnelle.")  # fmt: skip
-    return indicator_services.evaluation_create(
-        actor=data_officer, indicator=indicator, title="Effet du réseau de DAE",
-        intervention_date=dt.date(2020, 1, 1), treated=TREATED, comparison=CONTROL,
-    )  # fmt: skip
+    return evaluation_on_panel(tmp_path, make_dataset, data_officer, service)
 
 
 def test_workspace_links_an_evaluation_and_the_page_shows_its_effect(client, agent, project,
@@ -112,3 +77,32 @@ def test_a_change_of_a_linked_evaluation_goes_on_the_timeline(django_capture_on_
         indicator_services.evaluation_update(actor=data_officer, evaluation=evaluation,
                                              title=evaluation.title)  # no change, no line  # fmt: skip
     assert project.timeline.count() == len(texts)
+
+
+def test_reports_of_the_service_are_linked_and_counted(client, agent, citizen, data_officer,
+                                                       project, other_service):  # fmt: skip
+    from territoire.core.errors import ValidationFailed
+    from territoire.reports.models import Report, ReportCategory
+
+    voirie = ReportCategory.objects.create(code="voirie", name="Voirie", service=project.service)
+    eau = ReportCategory.objects.create(code="eau", name="Eau", service=other_service)
+    ours = [Report.objects.create(category=voirie, description=f"Trou n° {n}", latitude=43.61,
+                                  longitude=3.87, status=status)
+            for n, status in enumerate(["nouveau", "pris_en_charge", "resolu"])]  # fmt: skip
+    theirs = Report.objects.create(category=eau, description="Fuite", latitude=43.6, longitude=3.9)
+    with pytest.raises(ValidationFailed, match="autre service"):
+        services.project_set_links(actor=data_officer, project=project, reports=[theirs])
+    assert not project.reports.exists()
+    client.force_login(agent)
+    form = client.get(f"/espace/participation/projets/{project.slug}/").context["form"]
+    offered = set(form.fields["reports"].queryset)
+    assert offered == {ours[0], ours[1]}  # open reports of the project's service only
+    services.project_set_links(actor=agent, project=project, reports=ours)
+    assert project.timeline.filter(text=f"{ours[0]} rattaché au projet").exists()
+    html = client.get(f"/projets/{project.slug}/").content.decode()
+    assert "3 signalements des habitants sont rattachés à ce projet" in html
+    assert "pris en charge : 1" in html and f"/signalements/{ours[2].pk}/" in html
+    form = client.get(f"/espace/participation/projets/{project.slug}/").context["form"]
+    assert ours[2] in set(form.fields["reports"].queryset)  # linked ones stay offered
+    api = client.get(f"/api/v1/participation/projects/{project.slug}").json()
+    assert api["report_count"] == 3

@@ -62,6 +62,7 @@ def project_detail(request, slug: str, question_form=None, status: int = 200):
         "project": project,
         "effects": selectors.project_effects(request.user, sheet.indicators),
         "evaluations": selectors.project_evaluations(request.user, sheet.evaluations),
+        "linked_reports": selectors.project_reports(project),
         "lang": (get_language() or "fr")[:2],
         "territory_map": svg_map([(area.geometry, area.name, None)],
                                  tile_url=settings.TERRITOIRE_TILE_URL) if area.geometry else None,

@@ -9,6 +9,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,6 +28,8 @@ from territoire.participation import selectors, services
 from territoire.participation.models import Answer, Consultation, Milestone, Question
 from territoire.participation.vocabularies import PhaseKind, TextReview
 from territoire.registers import selectors as register_selectors
+from territoire.reports import selectors as report_selectors
+from territoire.reports.vocabularies import ReportStatus
 from territoire.territories.models import Territory, TerritoryKind
 
 from ..participation_forms import (
@@ -68,6 +71,17 @@ def home(request):
     })  # fmt: skip
 
 
+def _open_reports(user, project):
+    """Reports a project may be linked to: the open ones of the project's service (of one's
+    services for a new project), and those already linked."""
+    queue = report_selectors.report_queue(user).select_related("category")
+    wanted = Q(status__in=[ReportStatus.NEW, ReportStatus.ACKNOWLEDGED])
+    if project is not None:
+        queue = queue.filter(category__service_id=project.service_id)
+        wanted |= Q(pk__in=project.reports.values("pk"))
+    return queue.filter(wanted).order_by("-created_at")
+
+
 def _form(request, instance=None):
     user = request.user
     services_qs = (
@@ -85,6 +99,7 @@ def _form(request, instance=None):
         ),
         "indicators": indicator_selectors.indicator_list_for_actor(user).order_by("title"),
         "evaluations": indicator_selectors.evaluation_list_for_actor(user).order_by("title"),
+        "reports": _open_reports(user, instance),
     }
     return ProjectForm(request.POST or None, instance=instance, services=services_qs,
                        territories=territories, links=links)  # fmt: skip
