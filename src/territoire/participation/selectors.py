@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -15,8 +16,6 @@ from territoire.core.errors import NotFound, TerritoireError, ValidationFailed
 from territoire.indicators import selectors as indicator_selectors
 from territoire.organizations.models import Service
 from territoire.registers import selectors as register_selectors
-from territoire.reports import selectors as report_selectors
-from territoire.reports.vocabularies import ReportStatus
 
 from .models import (
     Comment,
@@ -108,7 +107,7 @@ def project_effects(actor, indicators: list) -> list[tuple]:
 def project_links_resolve(actor, references: dict[str, list[str]]) -> dict[str, list]:
     """Slugs → the objects the actor may see, per link; an unknown or invisible one is refused
     naming the link."""
-    readable = {
+    readable: dict[str, QuerySet[Any]] = {
         "datasets": catalog_selectors.dataset_list_for_actor(actor),
         "algorithms": register_selectors.algorithm_list_for_actor(actor),
         "processing_activities": register_selectors.processing_list_for_actor(actor),
@@ -134,7 +133,7 @@ class LinkedReports:
     """The visible reports linked to a project, and how many are in each status."""
 
     reports: list
-    by_status: list[tuple[str, str, int]]  # (status, label, count), in the workflow's order
+    by_status: list[tuple[str, Any, int]]  # (status, label, count), in the workflow's order
 
     @property
     def count(self) -> int:
@@ -142,14 +141,12 @@ class LinkedReports:
 
 
 def project_reports(project: Project) -> LinkedReports:
-    reports = list(
-        report_selectors.report_list_public()
-        .filter(pk__in=project.reports.values("pk"))
-        .select_related("category")
-    )
+    """Through the link only: participation and reports are sibling apps that do not import
+    each other (the statuses and visibility are the report model's own)."""
+    reports = [r for r in project.reports.select_related("category") if r.is_visible]
     counts = Counter(r.status for r in reports)
-    by_status = [(value, label, counts[value]) for value, label in ReportStatus.choices
-                 if counts[value]]  # fmt: skip
+    choices = project.reports.model._meta.get_field("status").choices or []
+    by_status = [(value, label, counts[value]) for value, label in choices if counts[value]]
     return LinkedReports(reports, by_status)
 
 
