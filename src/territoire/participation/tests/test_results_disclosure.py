@@ -95,3 +95,24 @@ def test_fewer_than_the_threshold_in_all_details_no_quartier(make_participant, c
     assert results.quartiers == {} and list(results.hidden) == ["Q1"]
     assert "Moins de 11 personnes" in results.explanation()[0]
     assert all(r[3] == "" or r[10] == "masqué" for r in results.rows())
+
+
+def test_the_service_sees_which_rule_hid_each_quartier(client, agent, data_officer,
+                                                       make_participant, consultation,
+                                                       quartiers):  # fmt: skip
+    n = 0
+    for quartier, size in zip(quartiers, (14, 12, 3), strict=True):
+        for _ in range(size):
+            n += 1
+            services.response_submit(actor=make_participant(f"S{n}"), consultation=consultation,
+                                     quartier=quartier, answers=answers_for(consultation))  # fmt: skip
+    consultation.closes_at = timezone.now() - datetime.timedelta(seconds=1)
+    consultation.save()
+    services.results_publish(actor=data_officer, consultation=consultation)
+    client.force_login(agent)
+    page = client.get(f"/espace/participation/consultations/{consultation.slug}/")
+    html = page.content.decode()
+    assert "Case « quartier = Q3 » masquée : moins de 11 individus" in html
+    assert "« quartier = Q2 » masquée en secret secondaire" in html
+    public = client.get(f"/consultations/{consultation.slug}/").content.decode()
+    assert "secret secondaire" not in public and "Quartier 2, Quartier 3" in public

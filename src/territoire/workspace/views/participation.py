@@ -26,6 +26,7 @@ from territoire.organizations.models import Service
 from territoire.participation import exports as participation_exports
 from territoire.participation import selectors, services
 from territoire.participation.models import Answer, Consultation, Milestone, Question
+from territoire.participation.results import consultation_results
 from territoire.participation.vocabularies import PhaseKind, TextReview
 from territoire.registers import selectors as register_selectors
 from territoire.reports import selectors as report_selectors
@@ -308,5 +309,17 @@ def consultation_edit(request, slug: str):
                 return redirect("workspace:participation_consultation", slug=consultation.slug)
     return render(request, "workspace/participation/consultation_form.html",
                   {"form": form, "project": consultation.project, "consultation": consultation,
-                   "locks": locks},
+                   "locks": locks, "disclosure": _disclosure(consultation, english=bool(lang))},
                   status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+def _disclosure(consultation, *, english: bool) -> list[str]:
+    """For the service, once results are published: the disclosure module's full report (which
+    quartier was hidden by which rule, and the interval each keeps), not shown to the public."""
+    if not consultation.results_published_at:
+        return []
+    results = consultation_results(consultation)
+    report = results.protection.report
+    if report is None:
+        return results.explanation(french=not english)
+    return report.sentences("en" if english else "fr")
