@@ -1,6 +1,6 @@
-"""Participation in the native API, read-only: projects with their transparency sheet and
+"""Participation in the native API: read projects with their transparency sheet and
 results, consultations with their published results, proposals (JSON and CSV, anonymised: no
-author, no pseudonym)."""
+author, no pseudonym); a project's links replaced with a "write" token."""
 
 from __future__ import annotations
 
@@ -11,21 +11,32 @@ from django.http import HttpResponse
 from django.urls import reverse
 from ninja import Router
 
-from territoire.accounts.authentication import actor_of
+from territoire.accounts.authentication import actor_of, writer_of
 from territoire.core.schemas import COMMON_ERRORS, ErrorOut
 from territoire.records.spreadsheet import neutral_row
 
-from . import selectors
+from . import selectors, services
 from .models import Consultation, Project, Proposal
-from .results import consultation_results
-from .schemas import ConsultationOut, ProjectOut, ProposalOut
+from .results import HIDDEN_MARK, consultation_results
+from .schemas import ConsultationOut, ConsultationPatch, ProjectLinksIn, ProjectOut, ProposalOut
 from .services import is_open
 
 router = Router(tags=["participation"])
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, **COMMON_ERRORS}
 
 
 def _links(objects, key: str, label: str) -> list[dict]:
     return [{"reference": getattr(o, key), "title": getattr(o, label)} for o in objects]
+
+
+def _effect_out(evaluation, result) -> dict:
+    return {
+        "reference": evaluation.slug, "title": evaluation.title,
+        "indicator": evaluation.indicator.slug,
+        "estimate": result.estimate if result else None,
+        "confidence_interval": [result.low, result.high] if result else [None, None],
+        "sentence_fr": result.fr if result else "", "sentence_en": result.en if result else "",
+    }  # fmt: skip
 
 
 def _project_out(actor, p: Project) -> dict:
@@ -41,6 +52,9 @@ def _project_out(actor, p: Project) -> dict:
         "algorithms": _links(sheet.algorithms, "slug", "name"),
         "processing_activities": _links(sheet.processing_activities, "slug", "name"),
         "indicators": _links(sheet.indicators, "slug", "title"),
+        "evaluations": [_effect_out(e, r)
+                        for e, r in selectors.project_evaluations(actor, sheet.evaluations)],
+        "report_count": selectors.project_reports(p).count,
         "phases": list(p.phases.values("kind", "starts_on", "ends_on")),
         "milestones": list(p.milestones.values("title", "due_on", "reached_on")),
         "timeline": [{"date": t.created_at, "text": t.text} for t in p.timeline.all()[:100]],
@@ -67,6 +81,22 @@ def project_detail(request, reference: str):
     return _project_out(actor, selectors.project_get_for_actor(actor, reference))
 
 
+@router.put("/participation/projects/{reference}/links",
+            response={200: ProjectOut, **WRITE_ERRORS},
+            summary="Remplacer les liens d'un projet (jeux de données, registres, indicateurs, "
+                    "évaluations)", operation_id="participation_project_links")  # fmt: skip
+def project_links(request, reference: str, payload: ProjectLinksIn):
+    """A "write" token (or a session with its CSRF token) of an agent of the owner service or
+    the data officer; each reference must be one the actor may see (else 400 naming it)."""
+    actor = writer_of(request)
+    project = selectors.project_get_for_actor(actor, reference)
+    links = selectors.project_links_resolve(
+        actor, {k: v for k, v in payload.dict().items() if v is not None}
+    )
+    services.project_set_links(actor=actor, project=project, **links)
+    return _project_out(actor, project)
+
+
 def _consultation_out(c: Consultation) -> dict:
     published = c.results_published_at is not None
     results = consultation_results(c) if published else None
@@ -79,7 +109,11 @@ def _consultation_out(c: Consultation) -> dict:
         "respondents": results.respondents if results else None,
         "results_published_at": c.results_published_at,
         "results_dataset": c.results_dataset.slug if c.results_dataset_id else None,
-        "results": [dict(zip(keys, [*r[:5], str(r[5]), *r[6:]], strict=True)) for r in rows],
+        "results": [dict(zip(keys, [*r[:5], str(r[5]), *r[6:10]], strict=True),
+                         hidden=r[10] == HIDDEN_MARK) for r in rows],
+        "hidden_quartiers": list(results.hidden) if results else [],
+        "disclosure": results.explanation() if results else [],
+        "disclosure_en": results.explanation(french=False) if results else [],
     }  # fmt: skip
 
 
@@ -97,6 +131,19 @@ def consultation_list(request):
             operation_id="participation_consultation_detail")  # fmt: skip
 def consultation_detail(request, reference: str):
     return _consultation_out(selectors.consultation_get_for_actor(actor_of(request), reference))
+
+
+@router.patch("/participation/consultations/{reference}",
+              response={200: ConsultationOut, **WRITE_ERRORS},
+              summary="Modifier une consultation (questions avant l'ouverture ; après la première "
+                      "réponse, seulement les dates et la description)",
+              operation_id="participation_consultation_update")  # fmt: skip
+def consultation_update(request, reference: str, payload: ConsultationPatch):
+    actor = writer_of(request)
+    consultation = selectors.consultation_get_for_actor(actor, reference)
+    values = payload.dict(exclude_none=True)
+    services.consultation_update(actor=actor, consultation=consultation, **values)
+    return _consultation_out(consultation)
 
 
 def _proposal_out(p: Proposal) -> dict:

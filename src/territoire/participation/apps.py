@@ -10,11 +10,17 @@ class ParticipationConfig(AppConfig):
     def ready(self):
         # The lake imports nothing above it: the projects' timelines follow their indicators'
         # new values through its hook,
+        from territoire.indicators import hooks as indicator_hooks
         from territoire.lake import hooks
 
         from .services.notifications import digests_send
-        from .services.projects import projects_note_indicator_version
+        from .services.projects import (
+            projects_note_evaluation_change,
+            projects_note_indicator_version,
+        )
 
         hooks.version_created_register(projects_note_indicator_version)
+        # and a change of the evaluations they follow (the indicators import nothing above them)
+        indicator_hooks.evaluation_changed_register(projects_note_evaluation_change)
         # and the participants' daily digest is sent by the worker's round
         hooks.daily_register("participation-digest", digests_send)

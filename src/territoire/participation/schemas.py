@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class LinkOut(Schema):
@@ -37,6 +37,28 @@ class QuestionOut(Schema):
     answered_at: datetime.datetime | None
 
 
+class EffectOut(Schema):
+    """A linked evaluation and its measured effect (difference in differences)."""
+
+    reference: str
+    title: str
+    indicator: str
+    estimate: float | None
+    confidence_interval: list[float | None]
+    sentence_fr: str
+    sentence_en: str
+
+
+class ProjectLinksIn(Schema):
+    """References (slugs) replacing a project's links; a list left out is not changed."""
+
+    datasets: list[str] | None = None
+    algorithms: list[str] | None = None
+    processing_activities: list[str] | None = None
+    indicators: list[str] | None = None
+    evaluations: list[str] | None = None
+
+
 class ProjectOut(Schema):
     reference: str
     title: str
@@ -58,6 +80,8 @@ class ProjectOut(Schema):
     algorithms: list[LinkOut]
     processing_activities: list[LinkOut]
     indicators: list[LinkOut]
+    evaluations: list[EffectOut]
+    report_count: int = Field(description="visible reports (signalements) linked to the project")
     phases: list[PhaseOut]
     milestones: list[MilestoneOut]
     timeline: list[TimelineOut]
@@ -72,10 +96,11 @@ class ResultOut(Schema):
     quartier_code: str
     quartier: str
     answer: str
-    count: int
-    respondents: int
+    count: int | None = Field(description="null for a quartier hidden by statistical secrecy")
+    respondents: int | None
     share: float | None
     average_rank: float | None
+    hidden: bool = Field(description="the quartier is hidden by statistical secrecy")
 
 
 class ConsultationOut(Schema):
@@ -89,6 +114,11 @@ class ConsultationOut(Schema):
     results_published_at: datetime.datetime | None
     results_dataset: str | None
     results: list[ResultOut]
+    hidden_quartiers: list[str] = Field(
+        description="codes of the quartiers not detailed (statistical secrecy)"
+    )
+    disclosure: list[str] = Field(description="what was hidden and why, in French")
+    disclosure_en: list[str] = Field(description="what was hidden and why, in English")
 
 
 class ProposalOut(Schema):
@@ -106,3 +136,24 @@ class ProposalOut(Schema):
     latitude: float | None
     longitude: float | None
     created_at: datetime.datetime
+
+
+class QuestionIn(Schema):
+    kind: str = Field(description="single, multiple, ranking, scale or text")
+    label: str
+    choices: list[str] = []
+    scale_min: int = 1
+    scale_max: int = 5
+    is_required: bool = True
+
+
+class ConsultationPatch(Schema):
+    """What to change; a field left out is not changed. Questions and conditions only before
+    the consultation opens; after the first answer, only the dates and the description."""
+
+    title: str | None = None
+    description: str | None = None
+    opens_at: datetime.datetime | None = None
+    closes_at: datetime.datetime | None = None
+    requires_residency: bool | None = None
+    questions: list[QuestionIn] | None = None

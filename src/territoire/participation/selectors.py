@@ -4,13 +4,15 @@ hidden contributions too. What an actor may not see is not found."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from territoire.accounts import permissions
 from territoire.catalog import selectors as catalog_selectors
-from territoire.core.errors import NotFound, TerritoireError
+from territoire.core.errors import NotFound, TerritoireError, ValidationFailed
 from territoire.indicators import selectors as indicator_selectors
 from territoire.organizations.models import Service
 from territoire.registers import selectors as register_selectors
@@ -65,6 +67,7 @@ class Sheet:
     algorithms: list
     processing_activities: list
     indicators: list
+    evaluations: list
 
 
 def project_sheet(actor, project: Project) -> Sheet:
@@ -80,8 +83,12 @@ def project_sheet(actor, project: Project) -> Sheet:
     indicators = indicator_selectors.indicator_list_for_actor(actor).filter(
         pk__in=project.indicators.values("pk")
     )
+    evaluations = indicator_selectors.evaluation_list_for_actor(actor).filter(
+        pk__in=project.evaluations.values("pk")
+    )
     return Sheet(list(datasets.order_by("title")), list(algorithms.order_by("name")),
-                 list(processing.order_by("name")), list(indicators.order_by("title")))  # fmt: skip
+                 list(processing.order_by("name")), list(indicators.order_by("title")),
+                 list(evaluations.order_by("title")))  # fmt: skip
 
 
 def project_effects(actor, indicators: list) -> list[tuple]:
@@ -95,6 +102,66 @@ def project_effects(actor, indicators: list) -> list[tuple]:
             rows = []
         effects.append((indicator, indicator_selectors.series_progress(indicator, rows)))
     return effects
+
+
+def project_links_resolve(actor, references: dict[str, list[str]]) -> dict[str, list]:
+    """Slugs → the objects the actor may see, per link; an unknown or invisible one is refused
+    naming the link."""
+    readable: dict[str, QuerySet[Any]] = {
+        "datasets": catalog_selectors.dataset_list_for_actor(actor),
+        "algorithms": register_selectors.algorithm_list_for_actor(actor),
+        "processing_activities": register_selectors.processing_list_for_actor(actor),
+        "indicators": indicator_selectors.indicator_list_for_actor(actor),
+        "evaluations": indicator_selectors.evaluation_list_for_actor(actor),
+    }
+    resolved = {}
+    for name, slugs in references.items():
+        if name not in readable:
+            raise ValidationFailed(f"Lien inconnu : {name}.", f"Unknown link: {name}.", where=name)
+        found = {o.slug: o for o in readable[name].filter(slug__in=slugs)}
+        missing = sorted(set(slugs) - set(found))
+        if missing:
+            listed = ", ".join(missing)
+            raise ValidationFailed(f"Référence(s) introuvable(s) dans {name} : {listed}.",
+                                   f"Reference(s) not found in {name}: {listed}.", where=name)  # fmt: skip
+        resolved[name] = [found[s] for s in dict.fromkeys(slugs)]
+    return resolved
+
+
+@dataclass
+class LinkedReports:
+    """The visible reports linked to a project, and how many are in each status."""
+
+    reports: list
+    by_status: list[tuple[str, Any, int]]  # (status, label, count), in the workflow's order
+
+    @property
+    def count(self) -> int:
+        return len(self.reports)
+
+
+def project_reports(project: Project) -> LinkedReports:
+    """Through the link only: participation and reports are sibling apps that do not import
+    each other (the statuses and visibility are the report model's own)."""
+    reports = [r for r in project.reports.select_related("category") if r.is_visible]
+    counts = Counter(r.status for r in reports)
+    choices = project.reports.model._meta.get_field("status").choices or []
+    by_status = [(value, label, counts[value]) for value, label in choices if counts[value]]
+    return LinkedReports(reports, by_status)
+
+
+def project_evaluations(actor, evaluations: list) -> list[tuple]:
+    """Each linked evaluation with its measured effect (before/after, the difference-in-
+    differences estimate, its interval and sentence), on the series the actor may read; None
+    when the series cannot be read."""
+    measured = []
+    for evaluation in evaluations:
+        try:
+            effect = indicator_selectors.evaluation_assess(actor, evaluation)
+        except TerritoireError:
+            effect = None
+        measured.append((evaluation, effect))
+    return measured
 
 
 def _visible(actor, qs: QuerySet) -> QuerySet:

@@ -12,9 +12,11 @@ PROJECT_FIELDS = [
     "title", "service", "territory", "summary", "presentation", "is_published", "purpose",
     "processes_personal_data", "personal_data_detail", "benefits", "risks", "decision_maker",
     "contact", "status", "progress", "datasets", "algorithms", "processing_activities",
-    "indicators",
+    "indicators", "evaluations", "reports",
 ]  # fmt: skip
-LINK_FIELDS = ("datasets", "algorithms", "processing_activities", "indicators")
+LINK_FIELDS = (
+    "datasets", "algorithms", "processing_activities", "indicators", "evaluations", "reports",
+)  # fmt: skip
 
 
 class ProjectForm(forms.ModelForm):
@@ -26,10 +28,20 @@ class ProjectForm(forms.ModelForm):
             "algorithms": forms.CheckboxSelectMultiple,
             "processing_activities": forms.CheckboxSelectMultiple,
             "indicators": forms.CheckboxSelectMultiple,
+            "evaluations": forms.CheckboxSelectMultiple,
+            "reports": forms.CheckboxSelectMultiple,
         }
         help_texts = {
             "presentation": _("En Markdown : titres, listes, liens. Le HTML est retiré."),
             "progress": _("De 0 à 100 ; un changement apparaît sur le fil du projet."),
+            "evaluations": _(
+                "L'effet mesuré (différence de différences) s'affiche dans les résultats du "
+                "projet ; ses changements apparaissent sur le fil du projet."
+            ),
+            "reports": _(
+                "Les signalements en cours du service du projet (et ceux déjà rattachés) ; la "
+                "page du projet en donne le nombre par statut."
+            ),
         }
 
     def __init__(self, *args, services=None, territories=None, links=None, **kwargs):
@@ -56,10 +68,12 @@ class ConsultationForm(forms.Form):
         label=_("Description (Markdown)"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     opens_at = forms.DateTimeField(
-        label=_("Ouverture"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Ouverture"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     closes_at = forms.DateTimeField(
-        label=_("Clôture"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Clôture"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     requires_residency = forms.BooleanField(
         label=_("Réservée aux résidents vérifiés"), required=False
@@ -73,6 +87,33 @@ class ConsultationForm(forms.Form):
             "d'une question facultative."
         ),
     )
+
+
+WORD_OF_KIND = {"single": "unique", "multiple": "multiple", "ranking": "classement",
+                "scale": "echelle", "text": "texte"}  # fmt: skip
+
+
+def format_questions(questions: list[dict]) -> str:
+    """The inverse of ``parse_questions``: what the edit form starts from."""
+    lines = []
+    for q in questions:
+        head = WORD_OF_KIND[q["kind"]]
+        if q["kind"] == "scale":
+            head += f" {q['scale_min']}-{q['scale_max']}"
+        label = q["label"] + ("" if q.get("is_required", True) else " (facultatif)")
+        choices = " ; ".join(q.get("choices") or [])
+        lines.append(f"{head} : {label}" + (f" | {choices}" if choices else ""))
+    return "\n".join(lines)
+
+
+def lock_fields(form: forms.Form, locks: dict[str, str]) -> None:
+    """Fields that may no longer change are shown disabled, with the reason as their help (a
+    disabled field keeps its initial value whatever is posted)."""
+    for name, reason in locks.items():
+        if name in form.fields:
+            form.fields[name].disabled = True
+            form.fields[name].required = False
+            form.fields[name].help_text = reason
 
 
 KIND_WORDS = {"unique": "single", "multiple": "multiple", "classement": "ranking",

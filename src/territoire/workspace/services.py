@@ -6,7 +6,9 @@ Who is told what:
 - the data officers: a dataset submitted for review, a personal-data decision requested;
 - a dataset's relays (its steward, else the stewards of its service): sent back, published after
   review, decision taken, an update overdue;
-- whoever uploaded a file, and the relays: a failed ingestion.
+- whoever uploaded a file, and the relays: a failed ingestion;
+- the members of a project's owner service: a new public question or proposal to answer
+  (``participation_notes``).
 Nobody is told of what they did themselves.
 """
 
@@ -34,6 +36,7 @@ from territoire.trust.models import AuditAction, AuditEvent
 from territoire.trust.services import audited_save
 
 from .models import Notification, NotificationCursor, NotificationKind, NotificationPreference
+from .participation_notes import from_participation
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +205,7 @@ def notifications_collect(*, now=None) -> int:
     officers = _data_officers()
     with transaction.atomic():
         notes = _from_audit(officers) + _from_failed_jobs(now) + _from_overdue(now, officers)
+        notes += from_participation()
         before = Notification.objects.count()
         Notification.objects.bulk_create(notes, ignore_conflicts=True)
         return Notification.objects.count() - before

@@ -84,6 +84,11 @@ urlpatterns = [
     ),
     path("participation/projets/nouveau/", participation.project_edit, name="participation_new"),
     path(
+        "participation/consultations/<slug:slug>/",
+        participation.consultation_edit,
+        name="participation_consultation",
+    ),
+    path(
         "participation/projets/<slug:slug>/consultations/nouvelle/",
         participation.consultation_new,
         name="participation_consultation_new",

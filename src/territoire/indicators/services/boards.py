@@ -16,6 +16,7 @@ from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.territories.models import Territory
 from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
 
+from .. import hooks
 from ..models import Dashboard, DashboardTile, Evaluation, Indicator
 from ..selectors import indicator_check_editable, indicator_list_for_actor
 from ..vocabularies import BlockKind
@@ -121,6 +122,7 @@ def evaluation_update(*, actor, evaluation: Evaluation, **values: Any) -> Evalua
         changes = snapshot_diff(before, model_snapshot(evaluation))
         if changes:
             audit_record(actor=actor, action="update", instance=evaluation, changes=changes)
+            hooks.evaluation_changed_notify_on_commit(evaluation, sorted(changes))
     return evaluation
 
 

@@ -62,6 +62,15 @@ class Project(TimeStampedModel):
     indicators = models.ManyToManyField(
         "indicators.Indicator", verbose_name=_("indicateurs suivis"), blank=True, related_name="+"
     )
+    evaluations = models.ManyToManyField(
+        "indicators.Evaluation",
+        verbose_name=_("évaluations (effets mesurés)"),
+        blank=True,
+        related_name="+",
+    )
+    reports = models.ManyToManyField(
+        "reports.Report", verbose_name=_("signalements liés"), blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["title"]

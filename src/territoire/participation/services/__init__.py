@@ -3,7 +3,10 @@
 from .consultations import (
     answer_text_review,
     consultation_create,
+    consultation_locks,
+    consultation_update,
     is_open,
+    questions_of,
     response_submit,
     results_publish,
 )
@@ -35,7 +38,8 @@ from .projects import (
 from .proposals import check_point, comment_add, proposal_answer, proposal_create, proposal_support
 
 __all__ = [
-    "answer_text_review", "check_point", "comment_add", "consultation_create", "content_get",
+    "answer_text_review", "check_point", "comment_add", "consultation_create",
+    "consultation_locks", "consultation_update", "questions_of", "content_get",
     "content_moderate", "content_report", "digests_send", "follow_set", "followers_notify",
     "is_following", "is_open", "milestone_add", "milestone_reach", "participant_confirm",
     "participant_delete", "participant_export", "participant_profile_create", "participant_resend_confirmation",

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -41,6 +42,20 @@ def consultation_create(*, actor, project: Project, title: str, opens_at: dateti
     if closes_at <= opens_at:
         raise ValidationFailed("La clôture doit suivre l'ouverture.",
                                "Closing must come after opening.", where="closes_at")  # fmt: skip
+    _check_questions(questions)
+    base = slug or slugify(title)[:100] or "consultation"
+    slug, n = base, 2
+    while Consultation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    with transaction.atomic():
+        consultation = audited_save(actor=actor, instance=Consultation(
+            project=project, title=title.strip(), slug=slug, description=description,
+            opens_at=opens_at, closes_at=closes_at, requires_residency=requires_residency))  # fmt: skip
+        _write_questions(consultation, questions)
+    return consultation
+
+
+def _check_questions(questions: list[dict[str, Any]]) -> None:
     if not questions:
         raise ValidationFailed("Une consultation pose au moins une question.",
                                "A consultation asks at least one question.", where="questions")  # fmt: skip
@@ -52,21 +67,125 @@ def consultation_create(*, actor, project: Project, title: str, opens_at: dateti
         if choosing and len(q.get("choices") or []) < 2:
             raise ValidationFailed(f"Question {n} : au moins deux choix.",
                                    f"Question {n}: at least two choices.", where="questions")  # fmt: skip
-    base = slug or slugify(title)[:100] or "consultation"
-    slug, n = base, 2
-    while Consultation.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+        if q["kind"] == QuestionKind.SCALE and q.get("scale_min", 1) >= q.get("scale_max", 5):
+            raise ValidationFailed(f"Question {n} : le minimum de l'échelle précède son maximum.",
+                                   f"Question {n}: the scale's minimum comes before its maximum.",
+                                   where="questions")  # fmt: skip
+
+
+def _write_questions(consultation: Consultation, questions: list[dict[str, Any]]) -> None:
+    for position, q in enumerate(questions):
+        ConsultationQuestion.objects.create(
+            consultation=consultation, position=position, kind=q["kind"],
+            label=q["label"].strip()[:300], choices=[str(c) for c in q.get("choices") or []],
+            scale_min=q.get("scale_min", 1), scale_max=q.get("scale_max", 5),
+            is_required=q.get("is_required", True),
+        )  # fmt: skip
+
+
+def _normal(q: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": q.get("kind"), "label": str(q.get("label", "")).strip()[:300],
+            "choices": [str(c) for c in q.get("choices") or []],
+            "scale_min": q.get("scale_min", 1), "scale_max": q.get("scale_max", 5),
+            "is_required": q.get("is_required", True)}  # fmt: skip
+
+
+def questions_of(consultation: Consultation) -> list[dict[str, Any]]:
+    """The questions as ``consultation_create`` takes them (what an edit starts from)."""
+    return [{"kind": q.kind, "label": q.label, "choices": list(q.choices),
+             "scale_min": q.scale_min, "scale_max": q.scale_max, "is_required": q.is_required}
+            for q in consultation.questions.all()]  # fmt: skip
+
+
+# What may change, and until when: before it opens, everything; once someone answered, only
+# the dates and the description (the answers were given to these questions, this title, these
+# conditions); once the results are published, the description only.
+EDITABLE = ("title", "description", "opens_at", "closes_at", "requires_residency", "questions")
+
+
+def consultation_locks(consultation: Consultation,
+                       now: datetime.datetime | None = None) -> dict[str, tuple[str, str]]:  # fmt: skip
+    """Field → why it may no longer change (French, English); fields not named may change."""
+    now = now or timezone.now()
+    locks: dict[str, tuple[str, str]] = {}
+    answered = consultation.responses.count()
+    if consultation.results_published_at:
+        reason = ("les résultats sont publiés : la consultation est close pour de bon",
+                  "the results are published: the consultation is closed for good")  # fmt: skip
+        for name in ("title", "opens_at", "closes_at", "requires_residency", "questions"):
+            locks[name] = reason
+        return locks
+    if answered:
+        reason = (f"{answered} personne(s) ont déjà répondu à ces questions, sous ce titre et ces "
+                  "conditions : seules les dates et la description peuvent encore changer",
+                  f"{answered} person(s) already answered these questions, under this title and "
+                  "these conditions: only the dates and the description may still change")  # fmt: skip
+        for name in ("title", "requires_residency", "questions"):
+            locks[name] = reason
+    elif consultation.opens_at <= now:
+        reason = ("la consultation est ouverte : ses questions et ses conditions ne changent "
+                  "plus (seuls le titre, les dates et la description peuvent changer)",
+                  "the consultation is open: its questions and conditions no longer change (only "
+                  "the title, the dates and the description may change)")  # fmt: skip
+        for name in ("requires_residency", "questions"):
+            locks[name] = reason
+    return locks
+
+
+def consultation_update(*, actor, consultation: Consultation, reason: str = "",
+                        **values: Any) -> Consultation:  # fmt: skip
+    """Change a consultation (workspace, API and admin alike): ``title``, ``description``,
+    ``opens_at``, ``closes_at``, ``requires_residency``, ``questions`` (as for
+    ``consultation_create``), within ``consultation_locks``. Audited; nothing is written when
+    anything is refused."""
+    project_check_manageable(actor, consultation.project.service_id)
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        listed = ", ".join(sorted(unknown))
+        raise ValidationFailed(f"Champ(s) inconnu(s) : {listed}.", f"Unknown field(s): {listed}.")
+    current = {name: getattr(consultation, name) for name in EDITABLE if name != "questions"}
+    current["questions"] = questions_of(consultation)
+    if values.get("questions") is not None:
+        values["questions"] = [_normal(q) for q in values["questions"]]
+    changed = {k: v for k, v in values.items() if v is not None and v != current[k]}
+    if "title" in changed:
+        changed["title"] = str(changed["title"]).strip()
+        if not changed["title"]:
+            raise ValidationFailed("Le titre est obligatoire.", "A title is required.",
+                                   where="title")  # fmt: skip
+    locks = consultation_locks(consultation)
+    for name in changed:
+        if name in locks:
+            fr, en = locks[name]
+            raise ValidationFailed(f"Ce champ ne peut plus changer : {fr}.",
+                                   f"This field may no longer change: {en}.", where=name)  # fmt: skip
+    opens_at = changed.get("opens_at", consultation.opens_at)
+    closes_at = changed.get("closes_at", consultation.closes_at)
+    if closes_at <= opens_at:
+        raise ValidationFailed("La clôture doit suivre l'ouverture.",
+                               "Closing must come after opening.", where="closes_at")  # fmt: skip
+    first = consultation.responses.order_by("submitted_at").first()
+    if first is not None and opens_at > first.submitted_at:
+        raise ValidationFailed(
+            "L'ouverture ne peut pas suivre la première réponse, reçue le "
+            f"{timezone.localtime(first.submitted_at):%d/%m/%Y %H:%M}.",
+            "Opening cannot come after the first answer, received on "
+            f"{timezone.localtime(first.submitted_at):%Y-%m-%d %H:%M}.", where="opens_at")  # fmt: skip
+    if "questions" in changed:
+        _check_questions(changed["questions"])
+    if not changed:
+        return consultation
     with transaction.atomic():
-        consultation = audited_save(actor=actor, instance=Consultation(
-            project=project, title=title.strip(), slug=slug, description=description,
-            opens_at=opens_at, closes_at=closes_at, requires_residency=requires_residency))  # fmt: skip
-        for position, q in enumerate(questions):
-            ConsultationQuestion.objects.create(
-                consultation=consultation, position=position, kind=q["kind"],
-                label=q["label"].strip()[:300], choices=[str(c) for c in q.get("choices") or []],
-                scale_min=q.get("scale_min", 1), scale_max=q.get("scale_max", 5),
-                is_required=q.get("is_required", True),
-            )  # fmt: skip
+        questions = changed.pop("questions", None)
+        for name, value in changed.items():
+            setattr(consultation, name, value)
+        audited_save(actor=actor, instance=consultation, reason=reason)
+        if questions is not None:
+            consultation.questions.all().delete()
+            _write_questions(consultation, questions)
+            audit_record(actor=actor, action="update", instance=consultation, reason=reason,
+                         changes={"questions": [[q["label"] for q in current["questions"]],
+                                                [q["label"] for q in questions]]})  # fmt: skip
     return consultation
 
 
@@ -186,8 +305,12 @@ def results_publish(*, actor, consultation: Consultation) -> Consultation:
                 slug=f"consultation-{consultation.slug}"[:120], publisher=service.organization,
                 publisher_service=service, access_level=AccessLevel.PUBLIC,
                 description=_("Résultats agrégés de la consultation « %(title)s » ; par quartier "
-                              "seulement là où assez de personnes ont répondu ; textes libres "
-                              "relus par la modération.") % {"title": consultation.title},
+                              "seulement là où le secret statistique le permet (au moins %(n)s "
+                              "personnes, et aucun quartier masqué recalculable à partir du "
+                              "total : les lignes « masqué » de la colonne secret_statistique) ; "
+                              "textes libres relus par la modération.")
+                            % {"title": consultation.title,
+                               "n": settings.TERRITOIRE_PARTICIPATION_MIN_GROUP},
             )  # fmt: skip
             consultation.save(update_fields=["results_dataset", "modified_at"])
         with tempfile.TemporaryDirectory(prefix="consultation-") as folder:

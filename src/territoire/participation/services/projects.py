@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from territoire.accounts import permissions
 from territoire.core.errors import PermissionRefused, ValidationFailed
-from territoire.indicators.models import Indicator
+from territoire.indicators.models import Evaluation, Indicator
 from territoire.territories.models import TerritoryKind
 from territoire.trust.services import audit_record, audited_save
 
@@ -29,7 +30,9 @@ EDITABLE = {
     "contact", "status", "progress",
 }  # fmt: skip
 SCALES = {TerritoryKind.EPCI, TerritoryKind.COMMUNE, TerritoryKind.QUARTIER}
-LINKS = ("datasets", "algorithms", "processing_activities", "indicators")
+LINKS = (
+    "datasets", "algorithms", "processing_activities", "indicators", "evaluations", "reports",
+)  # fmt: skip
 
 
 def project_check_manageable(actor, service_id: int | None) -> None:
@@ -120,14 +123,31 @@ def timeline_add(*, project: Project, text: str) -> TimelineEntry:
     return entry
 
 
+# The links that go on the timeline when added (the results the project is followed by).
+FOLLOWED = {
+    "indicators": gettext_lazy("Indicateur suivi : %(name)s"),
+    "evaluations": gettext_lazy("Effet mesuré suivi : %(name)s"),
+    "reports": gettext_lazy("%(name)s rattaché au projet"),
+}
+
+
 def project_set_links(*, actor, project: Project, **links: list) -> Project:
-    """Replace the datasets, algorithms, GDPR processing activities or indicators of a project.
-    A new or removed indicator goes on the timeline."""
+    """Replace the datasets, algorithms, GDPR processing activities, indicators, evaluations
+    (measured effects) or reports (signalements of the project's service) of a project. A new
+    indicator, evaluation or report goes on the timeline."""
     project_check_manageable(actor, project.service_id)
     unknown = set(links) - set(LINKS)
     if unknown:
         raise ValidationFailed(f"Lien inconnu : {', '.join(sorted(unknown))}.",
                                f"Unknown link: {', '.join(sorted(unknown))}.")  # fmt: skip
+    foreign = [r for r in links.get("reports", []) if r.category.service_id != project.service_id]
+    if foreign:
+        listed = ", ".join(str(r.pk) for r in foreign)
+        raise ValidationFailed(
+            f"Signalement(s) n° {listed} : ils relèvent d'un autre service que celui du projet.",
+            f"Report(s) no. {listed}: they belong to another service than the project's.",
+            where="reports",
+        )
     with transaction.atomic():
         changes = {}
         for name, objects in links.items():
@@ -137,11 +157,9 @@ def project_set_links(*, actor, project: Project, **links: list) -> Project:
             after = {str(o) for o in objects}
             if before != after:
                 changes[name] = [sorted(before), sorted(after)]
-            if name == "indicators":
+            if name in FOLLOWED:
                 for added in sorted(after - before):
-                    timeline_add(
-                        project=project, text=_("Indicateur suivi : %(name)s") % {"name": added}
-                    )
+                    timeline_add(project=project, text=FOLLOWED[name] % {"name": added})
         if changes:
             audit_record(actor=actor, action="update", instance=project, changes=changes)
     return project
@@ -216,10 +234,37 @@ def question_answer(*, actor, question: Question, answer: str) -> Question:
 
 def projects_note_indicator_version(version) -> None:
     """A lake hook: when an indicator's series gets a new version (new values computed), each
-    project following that indicator says so on its timeline (and to its followers)."""
+    project following that indicator, or an evaluation of it, says so on its timeline (and to
+    its followers): the measured effect may have moved."""
     indicators = Indicator.objects.filter(series_id=version.dataset_id)
     for indicator in indicators:
         for project in Project.objects.filter(indicators=indicator):
             with transaction.atomic():
                 timeline_add(project=project, text=_("Nouvelles valeurs de l'indicateur « %(name)s »")
                              % {"name": indicator.title})  # fmt: skip
+        for evaluation in Evaluation.objects.filter(indicator=indicator):
+            for project in Project.objects.filter(evaluations=evaluation):
+                with transaction.atomic():
+                    timeline_add(project=project, text=_(
+                        "Effet mesuré « %(name)s » recalculé : nouvelles valeurs de l'indicateur "
+                        "« %(indicator)s »") % {"name": evaluation.title,
+                                                  "indicator": indicator.title})  # fmt: skip
+
+
+EVALUATION_FIELDS = {
+    "title": gettext_lazy("titre"),
+    "description": gettext_lazy("description"),
+    "intervention_date": gettext_lazy("date de l'intervention"),
+    "treated": gettext_lazy("territoires concernés"),
+    "comparison": gettext_lazy("territoires de comparaison"),
+}
+
+
+def projects_note_evaluation_change(evaluation, fields: list[str]) -> None:
+    """An indicators hook: a change of an evaluation (its intervention date, its territories…)
+    goes on the timeline of each project following it."""
+    changed = ", ".join(str(EVALUATION_FIELDS.get(f, f)) for f in fields)
+    for project in Project.objects.filter(evaluations=evaluation):
+        with transaction.atomic():
+            timeline_add(project=project, text=_("Effet mesuré « %(name)s » modifié : %(fields)s")
+                         % {"name": evaluation.title, "fields": changed})  # fmt: skip

@@ -11,7 +11,6 @@ from territoire.accounts.models import Membership, User
 from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.participation import services
 from territoire.participation.models import Comment, Proposal, Response, Support
-from territoire.participation.results import shown_quartiers as shown
 from territoire.participation.services.guard import form_token, form_token_use
 from territoire.trust.models import AuditEvent
 
@@ -132,13 +131,6 @@ def test_bad_answers_name_the_question_and_write_nothing(
         services.response_submit(actor=participant, consultation=consultation,
                                  answers=answers_for(consultation, **override))  # fmt: skip
     assert not Response.objects.exists()
-
-
-def test_results_threshold_hides_small_quartiers_and_what_would_reveal_them():
-    assert shown({"A": 20, "B": 15}, 35, 11) == {"A", "B"}
-    assert shown({"A": 20, "B": 3}, 23, 11) == set()  # B = total − A: A must go too
-    assert shown({"A": 20, "B": 15, "C": 3}, 38, 11) == {"A"}  # rest = B + C = 18 ≥ 11
-    assert shown({"A": 20, "B": 3}, 40, 11) == {"A"}  # 17 without a quartier protect B
 
 
 def test_reports_hide_at_the_threshold_and_moderators_restore(

@@ -47,10 +47,20 @@ def test_results_are_published_as_a_dataset(client, make_participant, consultati
         r["reponse"]: r["nombre"] for r in rows if r["question"] == 1 and not r["quartier_code"]
     }
     assert overall == {"Écoles": 17, "Gymnases": 8, "Mairies": 0}
-    # Q2 (11) would be shown alone, but then Q3 (2) = total − Q1 − Q2: only Q1 is detailed.
-    assert {r["quartier_code"] for r in rows if r["quartier_code"]} == {"Q1"}
+    # Q2 (11) would be shown alone, but then Q3 (2) = total − Q1 − Q2: only Q1 is detailed,
+    # and the dataset says which quartiers are hidden, with no figure for them.
+    detailed = {r["quartier_code"] for r in rows if r["quartier_code"] and r["nombre"] is not None}
+    assert detailed == {"Q1"}
+    hidden = [r for r in rows if r["secret_statistique"] == "masqué"]
+    assert {r["quartier_code"] for r in hidden} == {"Q2", "Q3"}
+    assert all(r["nombre"] is None and r["repondants"] is None for r in hidden)
     texts = [r["reponse"] for r in rows if r["type"] == "text"]
     assert texts == ["Texte 1"]
     assert consultation.project.timeline.filter(text__startswith="Résultats publiés").exists()
     page = client.get(f"/consultations/{consultation.slug}/").content.decode()
-    assert "Part, Quartier 1" in page and "Quartier 2" not in page and "Quartier 3" not in page
+    assert "Part, Quartier 1" in page and "Part, Quartier 2" not in page
+    assert "Quartiers non détaillés" in page and "Quartier 2, Quartier 3" in page
+    api = client.get(f"/api/v1/participation/consultations/{consultation.slug}").json()
+    assert api["hidden_quartiers"] == ["Q2", "Q3"]
+    assert "Quartier 2, Quartier 3" in api["disclosure"][0]
+    assert all(r["count"] is None for r in api["results"] if r["hidden"])

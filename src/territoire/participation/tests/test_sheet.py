@@ -60,4 +60,4 @@ def test_new_values_of_a_linked_indicator_go_on_the_timeline(
     assert project.timeline.filter(text__contains="Nouvelles valeurs").count() == 1
     indicator_services.indicator_publish(actor=data_officer, indicator=indicator, reason="test")
     page = client.get(f"/projets/{project.slug}/").content.decode()
-    assert "Effets mesurés" in page and 'class="progress-' in page
+    assert "Indicateurs suivis" in page and 'class="progress-' in page

@@ -26,6 +26,7 @@ from territoire.territories.models import Territory, TerritoryKind
 
 from ..maps import feature_map, svg_map
 from ..participation_forms import CommentForm, ProposalForm, QuestionForm
+from ..picker import home_boundaries, point_picker
 from .common import territory_url
 
 
@@ -60,6 +61,8 @@ def project_detail(request, slug: str, question_form=None, status: int = 200):
     return render(request, "web/participation/project.html", {
         "project": project,
         "effects": selectors.project_effects(request.user, sheet.indicators),
+        "evaluations": selectors.project_evaluations(request.user, sheet.evaluations),
+        "linked_reports": selectors.project_reports(project),
         "lang": (get_language() or "fr")[:2],
         "territory_map": svg_map([(area.geometry, area.name, None)],
                                  tile_url=settings.TERRITOIRE_TILE_URL) if area.geometry else None,
@@ -196,6 +199,7 @@ def consultation_detail(request, slug: str):
         "results": results, "error": error, "typed": typed,
         "quartiers": Territory.objects.filter(kind=TerritoryKind.QUARTIER).order_by("name"),
         "form_token": form_token(request.user),
+        "threshold": settings.TERRITOIRE_PARTICIPATION_MIN_GROUP,
     }, status=status)  # fmt: skip
 
 
@@ -246,7 +250,8 @@ def proposal_new(request):
         form = ProposalForm(initial=initial, projects=projects, services=services_qs)
         status = 200
     return render(request, "web/participation/proposal_new.html",
-                  {"form": form, "participant": selectors.participant_of(request.user)},
+                  {"form": form, "participant": selectors.participant_of(request.user),
+                   "picker": point_picker(home_boundaries())},
                   status=status)  # fmt: skip
 
 

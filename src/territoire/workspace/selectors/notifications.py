@@ -48,6 +48,9 @@ def notification_sentence(note: Notification) -> str:
         NotificationKind.OVERDUE: _(
             "La mise à jour de « %(title)s » était attendue le %(detail)s."
         ),
+        NotificationKind.PUBLIC_CONTRIBUTION: _(
+            "%(who)s attend une réponse de votre service : « %(detail)s »"
+        ),
     }
     template = sentences.get(note.kind)
     return (template % values) if template else note.get_kind_display()

@@ -9,10 +9,12 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,11 +26,21 @@ from territoire.organizations.models import Service
 from territoire.participation import exports as participation_exports
 from territoire.participation import selectors, services
 from territoire.participation.models import Answer, Consultation, Milestone, Question
+from territoire.participation.results import consultation_results
 from territoire.participation.vocabularies import PhaseKind, TextReview
 from territoire.registers import selectors as register_selectors
+from territoire.reports import selectors as report_selectors
+from territoire.reports.vocabularies import ReportStatus
 from territoire.territories.models import Territory, TerritoryKind
 
-from ..participation_forms import LINK_FIELDS, ConsultationForm, ProjectForm, parse_questions
+from ..participation_forms import (
+    LINK_FIELDS,
+    ConsultationForm,
+    ProjectForm,
+    format_questions,
+    lock_fields,
+    parse_questions,
+)
 
 
 def _require_staff(request) -> None:
@@ -60,6 +72,17 @@ def home(request):
     })  # fmt: skip
 
 
+def _open_reports(user, project):
+    """Reports a project may be linked to: the open ones of the project's service (of one's
+    services for a new project), and those already linked."""
+    queue = report_selectors.report_queue(user).select_related("category")
+    wanted = Q(status__in=[ReportStatus.NEW, ReportStatus.ACKNOWLEDGED])
+    if project is not None:
+        queue = queue.filter(category__service_id=project.service_id)
+        wanted |= Q(pk__in=project.reports.values("pk"))
+    return queue.filter(wanted).order_by("-created_at")
+
+
 def _form(request, instance=None):
     user = request.user
     services_qs = (
@@ -76,6 +99,8 @@ def _form(request, instance=None):
             "name"
         ),
         "indicators": indicator_selectors.indicator_list_for_actor(user).order_by("title"),
+        "evaluations": indicator_selectors.evaluation_list_for_actor(user).order_by("title"),
+        "reports": _open_reports(user, instance),
     }
     return ProjectForm(request.POST or None, instance=instance, services=services_qs,
                        territories=territories, links=links)  # fmt: skip
@@ -240,3 +265,61 @@ def consultation_new(request, slug: str):
     return render(request, "workspace/participation/consultation_form.html",
                   {"form": form, "project": project},
                   status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+@login_required
+def consultation_edit(request, slug: str):
+    """Change a consultation within what its state allows (``services.consultation_locks``):
+    the fields that may no longer change are disabled, with the reason beside them."""
+    _require_staff(request)
+    manageable = selectors.project_list_manageable(request.user).values("pk")
+    consultation = (
+        Consultation.objects.select_related("project")
+        .filter(slug=slug, project_id__in=manageable)
+        .first()
+    )
+    if consultation is None:
+        raise Http404
+    locks = services.consultation_locks(consultation)
+    lang = 1 if (get_language() or "fr").startswith("en") else 0
+    initial = {
+        "title": consultation.title, "description": consultation.description,
+        "opens_at": timezone.localtime(consultation.opens_at),
+        "closes_at": timezone.localtime(consultation.closes_at),
+        "requires_residency": consultation.requires_residency,
+        "questions": format_questions(services.questions_of(consultation)),
+    }  # fmt: skip
+    form = ConsultationForm(request.POST or None, initial=initial)
+    lock_fields(form, {name: reason[lang] + "." for name, reason in locks.items()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            data["questions"] = None if "questions" in locks else parse_questions(data["questions"])
+        except ValueError as exc:
+            form.add_error("questions", str(exc))
+        else:
+            values = {k: v for k, v in data.items() if k not in locks}
+            try:
+                services.consultation_update(actor=request.user, consultation=consultation,
+                                             **values)  # fmt: skip
+            except TerritoireError as exc:
+                form.add_error(exc.where if exc.where in form.fields else None, exc.localized())
+            else:
+                messages.success(request, _("Consultation enregistrée."))
+                return redirect("workspace:participation_consultation", slug=consultation.slug)
+    return render(request, "workspace/participation/consultation_form.html",
+                  {"form": form, "project": consultation.project, "consultation": consultation,
+                   "locks": locks, "disclosure": _disclosure(consultation, english=bool(lang))},
+                  status=400 if request.method == "POST" else 200)  # fmt: skip
+
+
+def _disclosure(consultation, *, english: bool) -> list[str]:
+    """For the service, once results are published: the disclosure module's full report (which
+    quartier was hidden by which rule, and the interval each keeps), not shown to the public."""
+    if not consultation.results_published_at:
+        return []
+    results = consultation_results(consultation)
+    report = results.protection.report
+    if report is None:
+        return results.explanation(french=not english)
+    return report.sentences("en" if english else "fr")

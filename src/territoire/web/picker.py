@@ -1,0 +1,44 @@
+"""A map to pick a point on (a proposal's place): the communes drawn by ``web/maps.py``, and the
+numbers of its projection, so that the browser's script (``static/territoire/picker.js``) turns
+a click or the arrow keys into a latitude and a longitude. Without the script the two number
+fields are the form; the map stays hidden.
+
+The reports' form has its own copy of this (``web/views/reports._picker`` and ``reports.js``,
+with an image map for browsers without JavaScript); both can move here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from territoire.territories import selectors as territory_selectors
+
+from . import maps
+
+WIDTH, HEIGHT = 640, 480
+
+
+def home_boundaries() -> list[tuple[dict, str]]:
+    """The communes of the home territory, with a shape."""
+    home = territory_selectors.home_territory()
+    if home is None:
+        return []
+    return [(c.geometry, c.name) for c in territory_selectors.epci_communes(home) if c.geometry]
+
+
+def point_picker(boundaries: list[tuple[dict, str]], *, width: int = WIDTH,
+                 height: int = HEIGHT) -> dict | None:  # fmt: skip
+    """The drawing and its projection (the inverse is in picker.js), or None without shapes."""
+    tile_url = settings.TERRITOIRE_TILE_URL
+    drawn = maps.svg_map([(g, name, None) for g, name in boundaries], width=width,
+                         height=height, tile_url=tile_url)  # fmt: skip
+    if drawn is None:
+        return None
+    points = [p for g, _name in boundaries for p in maps.geometry_points(g)]
+    frame = maps.fit(points, width=width, height=height, tile_url=tile_url)
+    if isinstance(frame, maps.MercatorFrame):
+        projection = {"kind": "mercator", "world": frame.world, "ox": frame.origin_x,
+                      "oy": frame.origin_y}  # fmt: skip
+    else:
+        projection = {"kind": "plate", "lon0": frame.min_lon, "lat0": frame.max_lat,
+                      "kx": frame.kx, "scale": frame.scale, "ox": frame.off_x, "oy": frame.off_y}  # fmt: skip
+    return {**drawn, "projection": projection}
