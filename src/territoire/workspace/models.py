@@ -14,7 +14,10 @@ class NotificationKind(models.TextChoices):
     DECISION_TAKEN = "decision_taken", _("décision sur des données personnelles prise")
     JOB_FAILED = "job_failed", _("échec d'un dépôt de fichier")
     OVERDUE = "overdue", _("mise à jour en retard")
-    PUBLIC_CONTRIBUTION = "public_contribution", _("question ou proposition du public à traiter")
+    PUBLIC_CONTRIBUTION = (
+        "public_contribution",
+        _("contribution du public à traiter (question, proposition, signalement)"),
+    )
 
 
 class Notification(models.Model):

@@ -7,8 +7,8 @@ Who is told what:
 - a dataset's relays (its steward, else the stewards of its service): sent back, published after
   review, decision taken, an update overdue;
 - whoever uploaded a file, and the relays: a failed ingestion;
-- the members of a project's owner service: a new public question or proposal to answer
-  (``participation_notes``).
+- the members of the service in charge: a new public question or proposal to answer, a new
+  report (signalement) in one of its categories (``contribution_notes``).
 Nobody is told of what they did themselves.
 """
 
@@ -35,8 +35,8 @@ from territoire.lake.models import DatasetLake, IngestJob, JobStatus
 from territoire.trust.models import AuditAction, AuditEvent
 from territoire.trust.services import audited_save
 
+from .contribution_notes import from_contributions
 from .models import Notification, NotificationCursor, NotificationKind, NotificationPreference
-from .participation_notes import from_participation
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ def notifications_collect(*, now=None) -> int:
     officers = _data_officers()
     with transaction.atomic():
         notes = _from_audit(officers) + _from_failed_jobs(now) + _from_overdue(now, officers)
-        notes += from_participation()
+        notes += from_contributions()
         before = Notification.objects.count()
         Notification.objects.bulk_create(notes, ignore_conflicts=True)
         return Notification.objects.count() - before

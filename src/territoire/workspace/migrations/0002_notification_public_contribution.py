@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='notification',
             name='kind',
-            field=models.CharField(choices=[('submitted', 'jeu de données soumis pour relecture'), ('sent_back', 'jeu de données renvoyé au relais'), ('published', "jeu de données publié par l'administrateur des données"), ('decision_requested', 'décision sur des données personnelles demandée'), ('decision_taken', 'décision sur des données personnelles prise'), ('job_failed', "échec d'un dépôt de fichier"), ('overdue', 'mise à jour en retard'), ('public_contribution', 'question ou proposition du public à traiter')], max_length=24, verbose_name='nature'),
+            field=models.CharField(choices=[('submitted', 'jeu de données soumis pour relecture'), ('sent_back', 'jeu de données renvoyé au relais'), ('published', "jeu de données publié par l'administrateur des données"), ('decision_requested', 'décision sur des données personnelles demandée'), ('decision_taken', 'décision sur des données personnelles prise'), ('job_failed', "échec d'un dépôt de fichier"), ('overdue', 'mise à jour en retard'), ('public_contribution', 'contribution du public à traiter (question, proposition, signalement)')], max_length=24, verbose_name='nature'),
         ),
     ]

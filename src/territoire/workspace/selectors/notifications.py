@@ -52,6 +52,9 @@ def notification_sentence(note: Notification) -> str:
             "%(who)s attend une réponse de votre service : « %(detail)s »"
         ),
     }
+    if note.kind == NotificationKind.PUBLIC_CONTRIBUTION and not note.actor_repr:
+        # a report (signalement): its author is not named to the staff's notifications
+        sentences[note.kind] = _("Un habitant attend une réponse de votre service : « %(detail)s »")
     template = sentences.get(note.kind)
     return (template % values) if template else note.get_kind_display()
 
