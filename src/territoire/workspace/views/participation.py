@@ -4,8 +4,6 @@ moderators — reported contributions and free texts to review."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,12 +18,12 @@ from django.views.decorators.http import require_POST
 
 from territoire.accounts import permissions
 from territoire.catalog import selectors as catalog_selectors
-from territoire.core.errors import NotFound, TerritoireError, ValidationFailed
+from territoire.core.errors import NotFound, TerritoireError
 from territoire.indicators import selectors as indicator_selectors
 from territoire.organizations.models import Service
 from territoire.participation import exports as participation_exports
 from territoire.participation import selectors, services
-from territoire.participation.models import Answer, Consultation, Milestone, Question
+from territoire.participation.models import Answer, Consultation, Question
 from territoire.participation.results import consultation_results
 from territoire.participation.vocabularies import PhaseKind, TextReview
 from territoire.registers import selectors as register_selectors
@@ -33,6 +31,7 @@ from territoire.reports import selectors as report_selectors
 from territoire.reports.vocabularies import ReportStatus
 from territoire.territories.models import Territory, TerritoryKind
 
+from .. import participation_actions
 from ..participation_forms import (
     LINK_FIELDS,
     ConsultationForm,
@@ -139,79 +138,14 @@ def project_edit(request, slug: str | None = None):
                   status=400 if request.method == "POST" else 200)  # fmt: skip
 
 
-def _date(value: str | None, where: str, *, required: bool = True) -> datetime.date | None:
-    if not value and not required:
-        return None
-    try:
-        return datetime.date.fromisoformat(value or "")
-    except ValueError:
-        raise ValidationFailed(f"Date invalide : « {value or ''} » (attendu AAAA-MM-JJ).",
-                               f"Invalid date: '{value or ''}' (expected YYYY-MM-DD).",
-                               where=where) from None  # fmt: skip
-
-
 @login_required
 @require_POST
 def act(request):
     """One staff action from the workspace page: answer, publish, moderate, review."""
     _require_staff(request)
-    user, post, action = request.user, request.POST, request.POST.get("action", "")
+    user, post = request.user, request.POST
     try:
-        if action == "answer_question":
-            question = Question.objects.select_related("project").filter(pk=post.get("id")).first()
-            if question is None:
-                raise NotFound("Question introuvable.", "Question not found.")
-            services.question_answer(actor=user, question=question, answer=post.get("answer", ""))
-        elif action == "answer_proposal":
-            proposal = selectors.proposal_list_answerable(user).filter(pk=post.get("id")).first()
-            if proposal is None:
-                raise NotFound("Proposition introuvable.", "Proposal not found.")
-            project = (
-                selectors.project_list_manageable(user).filter(pk=post.get("project") or 0).first()
-            )
-            services.proposal_answer(actor=user, proposal=proposal, status=post.get("status", ""),
-                                     answer=post.get("answer", ""), project=project)  # fmt: skip
-        elif action == "publish_results":
-            consultation = (
-                Consultation.objects.select_related("project").filter(pk=post.get("id")).first()
-            )
-            if consultation is None:
-                raise NotFound("Consultation introuvable.", "Consultation not found.")
-            services.results_publish(actor=user, consultation=consultation)
-        elif action == "moderate":
-            services.content_moderate(actor=user, kind=post.get("kind", ""),
-                                      object_id=int(post.get("id") or 0), act=post.get("act", ""),
-                                      reason=post.get("reason", ""), text=post.get("text"))  # fmt: skip
-        elif action == "review_text":
-            answer = Answer.objects.filter(pk=post.get("id")).first()
-            if answer is None:
-                raise NotFound("Réponse introuvable.", "Answer not found.")
-            services.answer_text_review(
-                actor=user, answer=answer, decision=post.get("decision", "")
-            )
-        elif action == "reach_milestone":
-            milestone = (
-                Milestone.objects.select_related("project").filter(pk=post.get("id")).first()
-            )
-            if milestone is None:
-                raise NotFound("Jalon introuvable.", "Milestone not found.")
-            services.milestone_reach(actor=user, milestone=milestone)
-        elif action == "set_phase":
-            project = selectors.project_list_manageable(user).filter(pk=post.get("id")).first()
-            if project is None:
-                raise NotFound("Projet introuvable.", "Project not found.")
-            services.phase_set(actor=user, project=project, kind=post.get("kind", ""),
-                               starts_on=_date(post.get("starts_on"), "starts_on"),
-                               ends_on=_date(post.get("ends_on"), "ends_on", required=False),
-                               description=post.get("description", "")[:1000])  # fmt: skip
-        elif action == "add_milestone":
-            project = selectors.project_list_manageable(user).filter(pk=post.get("id")).first()
-            if project is None:
-                raise NotFound("Projet introuvable.", "Project not found.")
-            services.milestone_add(actor=user, project=project, title=post.get("title", ""),
-                                   due_on=_date(post.get("due_on"), "due_on"))  # fmt: skip
-        else:
-            raise Http404
+        participation_actions.run(user, post)
     except TerritoireError as exc:
         messages.error(request, exc.localized())
     else:
