@@ -3,8 +3,9 @@ numbers of its projection, so that the browser's script (``static/territoire/pic
 a click or the arrow keys into a latitude and a longitude. Without the script the two number
 fields are the form; the map stays hidden.
 
-The reports' form has its own copy of this (``web/views/reports._picker`` and ``reports.js``,
-with an image map for browsers without JavaScript); both can move here."""
+Used by the proposals' form (``_point_picker.html``) and the reports' form (its map only,
+``_point_picker_map.html``: it adds an image map for browsers without JavaScript, and
+``reports.js`` says in which commune the point fell, on the ``point-picked`` event)."""
 
 from __future__ import annotations
 

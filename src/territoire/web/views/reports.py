@@ -23,7 +23,7 @@ from territoire.reports import selectors as report_selectors
 from territoire.reports import services as report_services
 from territoire.reports.vocabularies import ReportStatus
 
-from .. import maps
+from .. import maps, picker
 from ..report_forms import ReasonForm, ReportForm
 from .dataset import _boundaries
 
@@ -137,23 +137,8 @@ def report_photo(request, pk: int):
 
 
 def _picker(boundaries) -> dict | None:
-    """The map to pick a point on: the communes, and the projection's numbers for the script."""
-    items = [(g, name, None) for g, name in boundaries]
-    drawn = maps.svg_map(items, width=MAP_WIDTH, height=MAP_HEIGHT,
-                         tile_url=settings.TERRITOIRE_TILE_URL)  # fmt: skip
-    if drawn is None:
-        return None
-    points = [p for g, _name in boundaries for p in maps.geometry_points(g)]
-    frame = maps.fit(points, width=MAP_WIDTH, height=MAP_HEIGHT,
-                     tile_url=settings.TERRITOIRE_TILE_URL)  # fmt: skip
-    if isinstance(frame, maps.MercatorFrame):
-        projection = {"kind": "mercator", "world": frame.world, "ox": frame.origin_x,
-                      "oy": frame.origin_y}  # fmt: skip
-    else:
-        assert isinstance(frame, maps.Frame)
-        projection = {"kind": "plate", "lon0": frame.min_lon, "lat0": frame.max_lat,
-                      "kx": frame.kx, "scale": frame.scale, "ox": frame.off_x, "oy": frame.off_y}  # fmt: skip
-    return {**drawn, "projection": projection}
+    """The map to pick a point on (the shared picker: web/picker.py, static picker.js)."""
+    return picker.point_picker(boundaries, width=MAP_WIDTH, height=MAP_HEIGHT)
 
 
 def _image_frame() -> maps.Frame | None:

@@ -63,6 +63,10 @@
       if (status) {
         status.textContent = figure.getAttribute("data-placed") + " : " + lat.value + ", " + lon.value;
       }
+      // For the pages that say more of the point (the reports' form: its commune).
+      figure.dispatchEvent(new CustomEvent("point-picked", {
+        detail: { latitude: lat.value, longitude: lon.value }
+      }));
     }
 
     function typed() {

@@ -49,7 +49,7 @@ def test_a_report_reaches_the_project_page_beside_its_measured_effect(
     tab.goto("/signalements/nouveau/")
     page.locator("#id_category").select_option("voirie")
     page.locator("#id_description").fill("Défibrillateur de la médiathèque hors service")
-    montpellier = page.locator(".report-picker path",
+    montpellier = page.locator(".point-picker path",
                                has=page.locator("title", has_text="Montpellier")).first  # fmt: skip
     montpellier.scroll_into_view_if_needed()
     box = montpellier.bounding_box()

@@ -50,7 +50,7 @@ def test_file_a_report_then_follow_it_to_resolved(
     page.locator("#id_category").select_option("voirie")
     page.locator("#id_description").fill("Nid-de-poule profond devant la médiathèque")
     page.locator("#id_address").fill("Place de la Comédie")
-    montpellier = page.locator(".report-picker path", has=page.locator("title", has_text="Montpellier")).first  # fmt: skip
+    montpellier = page.locator(".point-picker path", has=page.locator("title", has_text="Montpellier")).first  # fmt: skip
     box = montpellier.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     latitude = float(page.locator("#id_latitude").input_value())
@@ -117,7 +117,7 @@ def test_the_form_works_without_javascript(open_tab, categories, citizen):
     _login(tab, citizen)
     tab.goto("/signalements/nouveau/")
     page = tab.page
-    assert not page.locator(".report-picker").is_visible()
+    assert not page.locator(".point-picker").is_visible()
     page.locator("#id_category").select_option("proprete")
     page.locator("#id_description").fill("Dépôt sauvage de gravats sur le trottoir")
     image = page.locator("input[type=image][name=carte]")
