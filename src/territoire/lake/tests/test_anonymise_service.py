@@ -16,7 +16,7 @@ from territoire.lake.models import DatasetVersion
 from territoire.lake.selectors import dataset_current_version
 from territoire.trust.models import AuditEvent
 
-from .lake_django_fixtures import audit_count, budget_csv, city, home, lake_files  # noqa: F401
+pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
 
 
 def spec(plan=PLAN, **options):
@@ -25,7 +25,7 @@ def spec(plan=PLAN, **options):
 
 
 @pytest.fixture
-def personal(make_dataset, data_officer, home):  # noqa: F811
+def personal(make_dataset, data_officer, home):
     dataset = make_dataset("Bénéficiaires des aides", slug="beneficiaires", access_level="personal")
     report = lake_services.dataset_ingest(
         actor=data_officer, dataset=dataset, source=FILE, original_name=FILE.name
@@ -112,7 +112,7 @@ def test_refusals_leave_nothing(
     audit_count,
     plan,
     options,
-    where,  # noqa: F811
+    where,
 ):
     before_files, before_events = lake_files(), audit_count()
     with pytest.raises(ValidationFailed) as refused:
@@ -133,7 +133,7 @@ def test_failed_check_says_why(personal, data_officer):
     assert "k = 1" in refused.value.message_fr and "may not be opened" in refused.value.message_en
 
 
-def test_who_may_anonymise(personal, steward, agent, citizen, lake_files):  # noqa: F811
+def test_who_may_anonymise(personal, steward, agent, citizen, lake_files):
     for actor in (None, citizen, agent):
         with pytest.raises(PermissionRefused):
             lake_services.dataset_anonymise(actor=actor, dataset=personal, spec=spec())
@@ -143,7 +143,7 @@ def test_who_may_anonymise(personal, steward, agent, citizen, lake_files):  # no
     assert result.version.lineage["by"]["username"] == steward.username
 
 
-def test_only_personal_data_is_anonymised(make_dataset, data_officer, home, budget_csv):  # noqa: F811
+def test_only_personal_data_is_anonymised(make_dataset, data_officer, home, budget_csv):
     dataset = make_dataset("Budget", access_level="internal")
     lake_services.dataset_ingest(actor=data_officer, dataset=dataset, source=budget_csv)
     with pytest.raises(ValidationFailed, match="rien à anonymiser"):
@@ -159,7 +159,7 @@ def test_pseudonymisation_needs_the_servers_key(personal, data_officer, settings
     assert not Dataset.objects.filter(slug="beneficiaires-anonymise").exists()
 
 
-def test_preview_writes_nothing_but_the_read(personal, data_officer, lake_files):  # noqa: F811
+def test_preview_writes_nothing_but_the_read(personal, data_officer, lake_files):
     before = lake_files()
     preview = lake_services.anonymisation_preview(
         actor=data_officer, dataset=personal, spec=spec([PLAN[0], PLAN[2]])
