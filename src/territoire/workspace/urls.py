@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     access,
+    anonymise,
     boards,
     columns,
     dashboard,
@@ -24,6 +25,16 @@ urlpatterns = [
     path("jeux-de-donnees/<slug:slug>/fiche/", datasets.dataset_edit, name="dataset_edit"),
     path("jeux-de-donnees/<slug:slug>/colonnes/", columns.dataset_columns, name="dataset_columns"),
     path("jeux-de-donnees/<slug:slug>/lectures/", reads.dataset_reads_page, name="dataset_reads"),
+    path(
+        "jeux-de-donnees/<slug:slug>/anonymisation/",
+        anonymise.dataset_anonymise_page,
+        name="dataset_anonymise",
+    ),
+    path(
+        "jeux-de-donnees/<slug:slug>/lignee/",
+        anonymise.dataset_lineage_page,
+        name="dataset_lineage",
+    ),
     path("pilotage/", dashboard.dashboard_page, name="dashboard"),
     path("obligations/", dashboard.legal_duties_page, name="legal_duties"),
     path("notifications/", notifications.notification_page, name="notifications"),
