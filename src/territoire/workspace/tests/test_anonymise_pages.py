@@ -65,6 +65,10 @@ FORM = {
 def test_the_page_previews_then_writes(client, personal, steward):
     client.force_login(steward)
     url = reverse("workspace:dataset_anonymise", args=[personal.slug])
+    assert (
+        f'href="{url}"'
+        in client.get(reverse("lake:dataset", args=[personal.slug])).content.decode()
+    )
     page = client.get(url).content.decode()
     assert "Créer une version anonymisée" in page and 'name="quasi_identifiers"' in page
     # a preview that fails: communes kept as they are
