@@ -91,7 +91,7 @@ def dataset_derivation_verdict(dataset: Dataset, candidate: dict | None = None) 
     source = lineage.get("source") or {}
     source_checksum = (
         DatasetVersion.objects.filter(
-            pk=source.get("version_id"), dataset_id=source.get("dataset_id")
+            pk=int(source["version_id"]), dataset_id=int(source.get("dataset_id") or 0)
         )
         .values_list("parquet_checksum", flat=True)
         .first()
@@ -108,7 +108,8 @@ def version_derived_from(version: DatasetVersion) -> tuple[Dataset | None, dict]
     lineage = version.lineage or {}
     if lineage.get("kind") != KIND:
         return None, {}
-    source = Dataset.objects.filter(pk=(lineage.get("source") or {}).get("dataset_id")).first()
+    source_id = (lineage.get("source") or {}).get("dataset_id")
+    source = Dataset.objects.filter(pk=int(source_id)).first() if source_id else None
     return source, lineage
 
 

@@ -312,7 +312,7 @@ def dataset_anonymise(*, actor, dataset: Dataset, spec: AnonymisationSpec) -> An
                     first.get("message_en") or report.message_en,
                     where=first.get("code") or "anonymisation",
                 )
-            derived = DatasetVersion.objects.get(dataset=target, number=report.version)
+            derived = DatasetVersion.objects.get(dataset=target, number=int(report.version or 0))
             unchanged = report.status == "unchanged"
             audit_record(
                 actor=actor,
