@@ -41,8 +41,16 @@ class AnonymiseForm(AccessibleForm):
         initial="18, 35, 55, 70",
         help_text=_("Des âges croissants séparés par des virgules, par exemple 18, 35, 55, 70."),
     )
-    point_column = forms.ChoiceField(
-        label=_("Coordonnées ramenées au carreau : colonne"), required=False
+    point_column = forms.ChoiceField(label=_("Coordonnées rendues moins précises"), required=False)
+    point_to = forms.ChoiceField(
+        label=_("Coordonnées remplacées par"),
+        required=False,
+        initial="grid",
+        choices=[
+            ("grid", _("le centre de leur carreau (grille INSPIRE)")),
+            ("commune", _("le code de la commune qui les contient")),
+        ],
+        widget=forms.RadioSelect,
     )
     cell_metres = forms.IntegerField(
         label=_("Taille du carreau (mètres)"), required=False, min_value=50, initial=1000
@@ -100,7 +108,17 @@ class AnonymiseForm(AccessibleForm):
         self.fields["dates_to_month"].choices = choices(DATES)
         self.fields["dates_to_year"].choices = choices(DATES)
         self.fields["age_column"].choices = choices(NUMERIC, empty=True)
-        self.fields["point_column"].choices = choices({"geo_point"}, empty=True)
+        points = choices({"geo_point"}, empty=True)
+        roles = {c.get("geo_role"): c["id"] for c in columns if c.get("geo_role")}
+        if {"latitude", "longitude"} <= set(roles):
+            points.append(
+                (
+                    f"{roles['latitude']},{roles['longitude']}",
+                    _("latitude %(lat)s et longitude %(lon)s")
+                    % {"lat": roles["latitude"], "lon": roles["longitude"]},
+                )
+            )
+        self.fields["point_column"].choices = points
         self.fields["top_code_column"].choices = choices(NUMERIC, empty=True)
         self.fields["rare"].choices = choices({"text"})
         self.fields["sensitive"].choices = choices(empty=True)
@@ -108,7 +126,7 @@ class AnonymiseForm(AccessibleForm):
             if len(self.fields[name].choices) <= (1 if name.endswith("column") else 0):
                 del self.fields[name]
         if "point_column" not in self.fields:
-            del self.fields["cell_metres"]
+            del self.fields["cell_metres"], self.fields["point_to"]
         if "age_column" not in self.fields:
             del self.fields["age_edges"]
         if "rare" not in self.fields:
@@ -148,13 +166,29 @@ class AnonymiseForm(AccessibleForm):
                 step["edges"] = data["age_edges"]
             steps.append(step)
         if data.get("point_column"):
-            steps.append(
-                {
-                    "op": "coordinates_to_grid",
-                    "point": data["point_column"],
-                    "cell_metres": data.get("cell_metres") or 1000,
-                }
+            latitude, _comma, longitude = data["point_column"].partition(",")
+            where = (
+                {"latitude": latitude, "longitude": longitude}
+                if longitude
+                else {"point": data["point_column"]}
             )
+            if data.get("point_to") == "commune":
+                steps.append(
+                    {
+                        "op": "coordinates_to_area",
+                        **where,
+                        "boundaries": "communes",
+                        "output": "commune_insee",
+                    }
+                )
+            else:
+                steps.append(
+                    {
+                        "op": "coordinates_to_grid",
+                        **where,
+                        "cell_metres": data.get("cell_metres") or 1000,
+                    }
+                )
         if data.get("top_code_column"):
             steps.append(
                 {

@@ -35,8 +35,10 @@ from territoire.accounts import permissions
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset
 from territoire.catalog.vocabularies import AccessLevel
+from territoire.core.duckdb import load_extension
 from territoire.core.duckdb import quote_identifier as quote
 from territoire.core.errors import PermissionRefused, ValidationFailed
+from territoire.territories.models import Territory, TerritoryKind
 from territoire.trust.disclosure import AnonymityConfig, AnonymityResult, check_anonymity
 from territoire.trust.disclosure.lineage import KIND, plan_words
 from territoire.trust.disclosure.transforms import PseudonymKey, TransformPlan, apply_plan
@@ -49,6 +51,8 @@ from .lake_settings import dataset_lake_get
 from .locks import Staging
 
 SUFFIX = "-anonymise"
+# Boundaries a plan may name without bringing its own: the territories the platform loaded.
+BOUNDARY_KINDS = {"communes": TerritoryKind.COMMUNE, "quartiers": TerritoryKind.QUARTIER}
 PREVIEW_ROWS = 5
 
 
@@ -149,12 +153,44 @@ def _source_version(actor, dataset: Dataset) -> DatasetVersion:
     return version
 
 
+def _boundaries(con: duckdb.DuckDBPyConnection, plan: TransformPlan) -> dict[str, str]:
+    """The platform's own boundaries a plan names (``coordinates_to_area`` with
+    ``"boundaries": "communes"`` or ``"quartiers"``): the territories loaded, with their
+    contours, as a DuckDB table (``code``, ``geom``)."""
+    names = {
+        step.get("boundaries")
+        for step in plan.steps
+        if step.get("op") == "coordinates_to_area" and step.get("boundaries") in BOUNDARY_KINDS
+    }
+    tables: dict[str, str] = {}
+    for name in sorted(names):
+        load_extension(con, "spatial")
+        table = f"boundaries_{name}"
+        con.execute(f"CREATE TABLE {quote(table)} (code VARCHAR, geom_json VARCHAR)")
+        rows = [
+            (code, json.dumps(geometry))
+            for code, geometry in Territory.objects.filter(
+                kind=BOUNDARY_KINDS[name], geometry__isnull=False
+            ).values_list("code", "geometry")
+        ]
+        if rows:
+            con.executemany(f"INSERT INTO {quote(table)} VALUES (?, ?)", rows)  # noqa: S608
+        con.execute(
+            f"CREATE TABLE {quote(table + '_geo')} AS SELECT code, "  # noqa: S608
+            f"ST_GeomFromGeoJSON(geom_json) AS geom FROM {quote(table)}"
+        )
+        tables[name] = table + "_geo"
+    return tables
+
+
 def _run(con: duckdb.DuckDBPyConnection, version: DatasetVersion, spec: AnonymisationSpec):
     """The plan on the version's Parquet, materialised as table ``anonymised``, and its check."""
     con.execute(
         "CREATE TABLE source AS SELECT * FROM read_parquet(?)", [str(version.absolute_path)]
     )
-    compiled = apply_plan(con, spec.plan, "source", key=_key())
+    compiled = apply_plan(
+        con, spec.plan, "source", key=_key(), boundaries=_boundaries(con, spec.plan)
+    )
     con.execute(f"CREATE TABLE anonymised AS {compiled.sql}", compiled.params)  # noqa: S608
     return compiled, check_anonymity(con, "anonymised", spec.config)
 

@@ -245,3 +245,33 @@ def test_a_published_derived_dataset_refuses_an_unchecked_version(personal, data
         spec=spec([*PLAN[:-1], {"op": "top_code", "column": "montant_accorde", "at": 450}]),
     )
     assert dataset_current_version(derived).pk == again.version.pk
+
+
+def test_coordinates_to_the_platforms_communes(
+    make_dataset, data_officer, home, defib_csv, montpellier
+):
+    """The plan names « communes »: the territories loaded (the 31 of the metropole, with their
+    contours) are the boundaries; Montpellier's defibrillators fall in Montpellier (34172)."""
+    dataset = make_dataset("Défibrillateurs (registre interne)", access_level="personal")
+    lake_services.dataset_ingest(actor=data_officer, dataset=dataset, source=defib_csv)
+    plan = [
+        {"op": "drop", "columns": ["nom", "adresse", "tel"]},
+        {
+            "op": "coordinates_to_area",
+            "latitude": "coord_y",
+            "longitude": "coord_x",
+            "boundaries": "communes",
+            "output": "commune_insee",
+        },
+    ]
+    preview = lake_services.anonymisation_preview(
+        actor=data_officer,
+        dataset=dataset,
+        spec=lake_services.AnonymisationSpec.build(
+            plan=plan, quasi_identifiers=["commune_insee"], k=2
+        ),
+    )
+    assert set(preview.columns) == {"id", "commune_insee"}
+    assert preview.rows[0]["commune_insee"] == "34172"
+    largest = max(preview.check.smallest, key=lambda group: group["size"])
+    assert preview.check.classes <= 5 and largest["values"] == {"commune_insee": "34172"}
