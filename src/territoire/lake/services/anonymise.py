@@ -222,7 +222,7 @@ def _refuse(check: AnonymityResult) -> None:
     )
 
 
-def _derived_target(actor, source: Dataset) -> tuple[Dataset | None, str]:
+def _derived_target(source: Dataset) -> tuple[Dataset | None, str]:
     slug = derived_slug(source)
     existing = Dataset.objects.filter(slug=slug).first()
     if existing is None:
@@ -281,7 +281,7 @@ def dataset_anonymise(*, actor, dataset: Dataset, spec: AnonymisationSpec) -> An
     with its lineage, « lecture » of the source). Raises ValidationFailed, writing nothing, when
     the plan is refused or the result may not be opened."""
     version = _source_version(actor, dataset)
-    existing, slug = _derived_target(actor, dataset)
+    existing, slug = _derived_target(dataset)
     labels_of = {c["id"]: c.get("label") or c["id"] for c in version.columns}
     staging = Staging()
     try:
