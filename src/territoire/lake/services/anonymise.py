@@ -158,7 +158,7 @@ def _boundaries(con: duckdb.DuckDBPyConnection, plan: TransformPlan) -> dict[str
     ``"boundaries": "communes"`` or ``"quartiers"``): the territories loaded, with their
     contours, as a DuckDB table (``code``, ``geom``)."""
     names = {
-        step.get("boundaries")
+        str(step["boundaries"])
         for step in plan.steps
         if step.get("op") == "coordinates_to_area" and step.get("boundaries") in BOUNDARY_KINDS
     }
