@@ -68,4 +68,16 @@ def test_anonymise_preview_write_lineage(open_tab, personal, steward, lang):
     tab.screenshot(f"anonymise-{lang}-lineage")
     version = DatasetVersion.objects.get(dataset__slug="beneficiaires-anonymise")
     assert version.lineage["check"]["may_open"] and version.lineage["by"]["username"] == "steward"
+    # opened and published through the rule: the portal says where it comes from
+    from territoire.catalog import services as catalog_services
+
+    derived = version.dataset
+    catalog_services.dataset_update(actor=steward, dataset=derived, access_level="public")
+    catalog_services.dataset_publish(actor=steward, dataset=derived)
+    visitor = open_tab(lang)
+    visitor.goto(f"/jeux-de-donnees/{derived.slug}/")
+    visitor.page.locator("dl.facts details summary").click()
+    assert visitor.page.locator("dl.facts details ol li").count() == len(version.lineage["plan"])
+    found["portal page of the derived dataset"] = visitor.axe()
+    visitor.screenshot(f"anonymise-{lang}-portal")
     assert not any(found.values()), format_violations(found)
