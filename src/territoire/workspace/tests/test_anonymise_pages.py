@@ -84,7 +84,9 @@ def test_the_page_previews_then_writes(client, personal, steward):
     assert response.status_code == 400 and not Dataset.objects.filter(slug=DERIVED).exists()
     # the plan that passes: preview, then write, then the lineage
     response = client.post(url, {**FORM, "action": "preview"})
-    assert "le contrôle passe" in html.unescape(response.content.decode())
+    text = html.unescape(response.content.decode())
+    assert "le contrôle passe" in text and "Les premières lignes du résultat" in text
+    assert "CCAS-2024" not in text and "06 99" not in text, "the preview shows the result only"
     response = client.post(url, {**FORM, "action": "write"})
     assert response.status_code == 302
     assert response["Location"] == reverse("workspace:dataset_lineage", args=[DERIVED])
