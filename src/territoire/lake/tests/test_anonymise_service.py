@@ -87,6 +87,9 @@ def test_second_run_adds_to_the_same_derived_dataset(personal, data_officer):
     second = lake_services.dataset_anonymise(actor=data_officer, dataset=personal, spec=spec(plan))
     assert second.dataset.pk == first.dataset.pk and not second.created
     assert second.version.number == first.version.number + 1
+    # the same plan on the same source again: the same content, no new version
+    again = lake_services.dataset_anonymise(actor=data_officer, dataset=personal, spec=spec(plan))
+    assert again.unchanged and again.version.pk == second.version.pk
     assert second.version.lineage["plan"][-1] == {
         "op": "top_code",
         "column": "montant_accorde",
