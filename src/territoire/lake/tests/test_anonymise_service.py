@@ -278,3 +278,20 @@ def test_coordinates_to_the_platforms_communes(
     assert preview.rows[0]["commune_insee"] == "34172"
     largest = max(preview.check.smallest, key=lambda group: group["size"])
     assert preview.check.classes <= 5 and largest["values"] == {"commune_insee": "34172"}
+
+
+def test_the_command_line_goes_through_the_service(personal, data_officer, tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(PLAN[:1]), encoding="utf-8")
+    with pytest.raises(CommandError, match="may not be opened"):
+        call_command("anonymise", personal.slug, str(plan), "--quasi-identifiers", "age,commune")
+    assert not Dataset.objects.filter(slug="beneficiaires-anonymise").exists()
+    plan.write_text(json.dumps(PLAN), encoding="utf-8")
+    options = ["--quasi-identifiers", "age,sexe,commune", "--sensitive", "aide"]
+    call_command("anonymise", personal.slug, str(plan), *options, "--as", data_officer.username)
+    version = DatasetVersion.objects.get(dataset__slug="beneficiaires-anonymise")
+    assert version.lineage["by"]["username"] == data_officer.username
