@@ -308,7 +308,7 @@ def dataset_anonymise(*, actor, dataset: Dataset, spec: AnonymisationSpec) -> An
             "plan": list(spec.plan.steps),
             "plan_fr": plan_words(spec.plan.steps, "fr"),
             "plan_en": plan_words(spec.plan.steps, "en"),
-            "config": spec.as_dict() | {"plan": None},
+            "config": {key: v for key, v in spec.as_dict().items() if key != "plan"},
             "by": {"id": actor.pk, "username": actor.get_username()},
             "at": timezone.now().isoformat(timespec="seconds"),
         }
