@@ -120,3 +120,12 @@ def agreement_get_for_actor(actor, reference: str) -> Agreement:
 
 def pending_count(actor) -> int:
     return access_request_queue(actor, status=AccessRequestStatus.PENDING).count()
+
+
+def partner_account_list(actor) -> QuerySet[PartnerAccount]:
+    """The accounts acting for partner organisations: the data officer's to see and change."""
+    if not permissions.is_data_officer(actor):
+        return PartnerAccount.objects.none()
+    return PartnerAccount.objects.select_related("user", "organization").order_by(
+        "organization__name", "user__username"
+    )

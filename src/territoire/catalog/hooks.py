@@ -3,6 +3,8 @@
 
 - personal-data sources: the columns flagged as personal data in what a dataset serves (the lake's
   served version), read by the publication rule (``catalog.services.dataset_personal_data_check``);
+- derivation verdicts: whether the version a dataset serves (or a candidate version) was derived
+  by a recorded anonymisation that may be opened (the lake's lineage), read by the same rule;
 - deletion effects: what goes with a dataset when it is deleted (the lake's Parquet files), run
   inside the deletion's transaction (so an effect deferred with ``on_commit`` follows the outcome).
 """
@@ -13,13 +15,36 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from territoire.trust.disclosure.lineage import Verdict
+
     from .models import Dataset
 
 PersonalDataSource = Callable[["Dataset"], list[dict]]
 DeletionEffect = Callable[["Dataset"], None]
+# (dataset, candidate version or None for the served one) -> verdict, None when not derived
+DerivationSource = Callable[["Dataset", "dict | None"], "Verdict | None"]
 
 _personal_data_sources: list[PersonalDataSource] = []
 _deletion_effects: list[DeletionEffect] = []
+_derivation_sources: list[DerivationSource] = []
+
+
+def derivation_source_register(source: DerivationSource) -> DerivationSource:
+    """Add a source of derivation verdicts (registering the same one twice keeps one)."""
+    if source not in _derivation_sources:
+        _derivation_sources.append(source)
+    return source
+
+
+def derivation_verdict(dataset: Dataset, candidate: dict | None = None) -> Verdict | None:
+    """The first verdict a registered source gives: is ``dataset`` an anonymised derivation,
+    and may what it serves (or the ``candidate`` version: ``lineage``, ``parquet_checksum``,
+    ``personal_data``) be opened without a decision? None: not a derived dataset."""
+    for source in _derivation_sources:
+        verdict = source(dataset, candidate)
+        if verdict is not None:
+            return verdict
+    return None
 
 
 def personal_data_source_register(source: PersonalDataSource) -> PersonalDataSource:

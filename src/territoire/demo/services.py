@@ -25,6 +25,7 @@ from territoire.territories.services import territories_load
 from territoire.trust.selectors import personal_data_decision_latest
 
 from .access import demo_access
+from .anonymisation import demo_anonymisation
 from .indicators import demo_indicators
 from .participation import demo_participation
 from .registers import demo_registers
@@ -355,6 +356,7 @@ def demo_build(*, password: str | None = None) -> DemoReport:
         if spec["publish"]:
             catalog_services.dataset_publish(actor=officer, dataset=dataset)
         report.datasets.append(dataset.slug)
+    report.datasets.append(demo_anonymisation(officer=officer).slug)
     demo_registers(officer=officer, services=services)
     report.indicators = _indicators(officer, services)
     report.indicators += demo_indicators(officer, services)

@@ -29,6 +29,8 @@ from . import selectors, services, tasks
 from .models import IngestJob, JobKind
 from .report import columns_masked, report_masked, validation_masked
 from .schemas import (
+    AnonymisationIn,
+    AnonymisationOut,
     JobOut,
     TypeOverridesIn,
     TypeOverridesOut,
@@ -286,3 +288,54 @@ def type_overrides_set(request, slug: str, payload: TypeOverridesIn):
         )
         return Status(202, {**out, "job": job.pk, "status_url": _job_url(job)})
     return Status(200, out)
+
+
+@router.post(
+    "/datasets/{slug}/anonymisations",
+    response={200: AnonymisationOut, 201: AnonymisationOut, **ERRORS},
+    url_name="lake-anonymisation",
+    summary="Créer une version anonymisée (ou en voir l'aperçu)",
+)
+def anonymisation_create(request, slug: str, payload: AnonymisationIn):
+    """Run a transform plan on a personal dataset's served version and check k-anonymity (and
+    l-diversity) on the result; unless ``preview``, write it as a version of the derived dataset
+    ``<slug>-anonymise`` with its lineage. A refused plan or a result that may not be opened is a
+    400 naming the reason; nothing is written."""
+    actor = _writer(request)
+    dataset = catalog_selectors.dataset_get_editable(actor, slug)
+    spec = services.AnonymisationSpec.build(
+        plan=payload.plan,
+        quasi_identifiers=payload.quasi_identifiers,
+        k=payload.k,
+        l=payload.l,
+        sensitive=payload.sensitive,
+    )
+    if payload.preview:
+        preview = services.anonymisation_preview(actor=actor, dataset=dataset, spec=spec)
+        return Status(
+            200,
+            {
+                "source": dataset.slug,
+                "source_version": preview.source_version.number,
+                "may_open": preview.check.may_open,
+                "check": preview.check.as_dict(),
+                "columns": list(preview.columns),
+            },
+        )
+    result = services.dataset_anonymise(actor=actor, dataset=dataset, spec=spec)
+    lineage = result.version.lineage
+    return Status(
+        201,
+        {
+            "source": dataset.slug,
+            "source_version": lineage["source"]["version"],
+            "may_open": lineage["check"]["may_open"],
+            "check": lineage["check"],
+            "columns": [c["id"] for c in result.version.columns],
+            "dataset": result.dataset.slug,
+            "version": result.version.number,
+            "created": result.created,
+            "unchanged": result.unchanged,
+            "lineage": lineage,
+        },
+    )

@@ -16,4 +16,5 @@ class LakeConfig(AppConfig):
         # The personal-data flags of the served version gate publication; a deleted dataset's
         # Parquet versions and source copies go once the deletion commits.
         hooks.personal_data_source_register(selectors.dataset_personal_flags)
+        hooks.derivation_source_register(selectors.dataset_derivation_verdict)
         hooks.deletion_effect_register(services.dataset_files_remove_on_commit)

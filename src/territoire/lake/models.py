@@ -54,6 +54,16 @@ class DatasetVersion(models.Model):
     personal_data = models.JSONField(
         _("colonnes signalées comme données personnelles"), default=list, blank=True
     )
+    lineage = models.JSONField(
+        _("lignée (version dérivée : source, plan, contrôle)"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Vide pour une version déposée. Pour une version anonymisée : le jeu et la version "
+            "sources (avec leur empreinte), le plan de transformation, le résultat du contrôle "
+            "de k-anonymat, qui l'a produite et quand."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("déposé par"),

@@ -66,3 +66,28 @@ class TypeOverridesOut(Schema):
     type_overrides: dict[str, str]
     job: int | None = None
     status_url: str | None = None
+
+
+class AnonymisationIn(Schema):
+    """A transform plan (docs/anonymisation.md) and the check its result must pass; ``preview``
+    runs both without writing anything."""
+
+    plan: list[dict[str, Any]]
+    quasi_identifiers: list[str]
+    k: int = 11
+    l: int = 2  # noqa: E741 - the name of the measure
+    sensitive: list[str] = []
+    preview: bool = False
+
+
+class AnonymisationOut(Schema):
+    source: str
+    source_version: int
+    may_open: bool
+    check: dict[str, Any]
+    columns: list[str]
+    dataset: str | None = None  # the derived dataset (not for a preview)
+    version: int | None = None
+    created: bool = False
+    unchanged: bool = False
+    lineage: dict[str, Any] | None = None

@@ -8,6 +8,7 @@ from territoire.accounts import permissions
 from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import Dataset
 from territoire.core.errors import NotFound, ValidationFailed
+from territoire.trust.disclosure.lineage import KIND, Verdict, lineage_verdict
 
 from . import engine
 from .models import DatasetLake, DatasetVersion, IngestJob
@@ -64,6 +65,52 @@ def dataset_personal_flags(dataset: Dataset) -> list[dict]:
         .first()
     )
     return list(current or [])
+
+
+def dataset_is_derived(dataset: Dataset) -> bool:
+    """Has the dataset ever held a version made by anonymisation?"""
+    return DatasetVersion.objects.filter(dataset=dataset, lineage__kind=KIND).exists()
+
+
+def dataset_derivation_verdict(dataset: Dataset, candidate: dict | None = None) -> Verdict | None:
+    """The publication rule's view of a derived dataset (catalog.hooks): may the served version,
+    or the ``candidate`` about to be served, be opened without a decision? None when the dataset
+    is not derived by anonymisation (the flags rule applies)."""
+    if candidate is not None:
+        lineage = candidate.get("lineage") or {}
+        if not lineage and not dataset_is_derived(dataset):
+            return None
+        checksum, flags = candidate.get("parquet_checksum", ""), candidate.get("personal_data")
+    else:
+        if not dataset_is_derived(dataset):
+            return None
+        served = dataset_current_version(dataset)
+        lineage = served.lineage if served else {}
+        checksum = served.parquet_checksum if served else ""
+        flags = served.personal_data if served else []
+    source = lineage.get("source") or {}
+    source_checksum = (
+        DatasetVersion.objects.filter(
+            pk=int(source["version_id"]), dataset_id=int(source.get("dataset_id") or 0)
+        )
+        .values_list("parquet_checksum", flat=True)
+        .first()
+        if source.get("version_id")
+        else None
+    )
+    return lineage_verdict(
+        lineage, parquet_checksum=checksum, source_checksum=source_checksum, flags=flags or []
+    )
+
+
+def version_derived_from(version: DatasetVersion) -> tuple[Dataset | None, dict]:
+    """The source dataset of an anonymised version (None when gone) and its lineage."""
+    lineage = version.lineage or {}
+    if lineage.get("kind") != KIND:
+        return None, {}
+    source_id = (lineage.get("source") or {}).get("dataset_id")
+    source = Dataset.objects.filter(pk=int(source_id)).first() if source_id else None
+    return source, lineage
 
 
 def version_compare(dataset: Dataset, from_number: int, to_number: int) -> dict:

@@ -46,6 +46,26 @@ elif len(_secret) < 32:
     raise ConfigurationError("SECRET_KEY is too short: expected at least 32 random characters.")
 SECRET_KEY = _secret
 
+# The secret of pseudonymisation (keyed hash, trust.disclosure.transforms.pseudonym): from the
+# environment, never stored with the data nor in the database. The demo keeps a generated one
+# beside its secret key (outside the lake), as it does for SECRET_KEY.
+_pseudonym_key = env_str("TERRITOIRE_PSEUDONYM_KEY")
+if _pseudonym_key is None and (
+    DEBUG or env_bool("TERRITOIRE_DEMO", False) or is_demo_home(TERRITOIRE_HOME)
+):
+    _pseudonym_file = TERRITOIRE_HOME / "pseudonym_key"
+    if not _pseudonym_file.exists():
+        import secrets
+
+        _pseudonym_file.write_text(secrets.token_urlsafe(48))
+        _pseudonym_file.chmod(0o600)
+    _pseudonym_key = _pseudonym_file.read_text().strip()
+if _pseudonym_key is not None and len(_pseudonym_key.encode()) < 32:
+    raise ConfigurationError(
+        "TERRITOIRE_PSEUDONYM_KEY is too short: expected at least 32 random characters."
+    )
+TERRITOIRE_PSEUDONYM_KEY = _pseudonym_key
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = (

@@ -5,6 +5,7 @@ import tempfile
 
 os.environ.setdefault("TERRITOIRE_HOME", tempfile.mkdtemp(prefix="territoire-test-"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough-for-checks-0123456789")
+os.environ.setdefault("TERRITOIRE_PSEUDONYM_KEY", "test-pseudonym-key-long-enough-0123456789abcdef")
 
 from .base import *  # noqa: E402,F403
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from territoire.access.vocabularies import GRANT_DEFAULT_DAYS, PartnerKind
+from territoire.accounts.models import User
 from territoire.catalog.models import Dataset
 from territoire.organizations.models import Organization, Service
 from territoire.records.selectors.scope import OPERATORS
@@ -163,3 +164,26 @@ class AgreementForm(AccessibleForm):
             "datasets_provided": list(agreement.datasets_provided.values_list("pk", flat=True)),
             "datasets_received": list(agreement.datasets_received.values_list("pk", flat=True)),
         }
+
+
+class PartnerAccountForm(AccessibleForm):
+    """Attach an existing account to a partner organisation (the data officer's)."""
+
+    username = forms.CharField(
+        label=_("Identifiant du compte"),
+        max_length=150,
+        help_text=_(
+            "Un compte existant, qui n'est pas un agent du territoire : il lira ce que les "
+            "conventions de l'organisation lui donnent et y déposera ce qu'elles prévoient."
+        ),
+    )
+    organization = forms.ModelChoiceField(
+        label=_("Organisation partenaire"), queryset=Organization.objects.order_by("name")
+    )
+
+    def clean_username(self):
+        name = self.cleaned_data["username"].strip()
+        user = User.objects.filter(username=name).first()
+        if user is None:
+            raise forms.ValidationError(_("Aucun compte ne porte cet identifiant."))
+        return user

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import (
     access,
+    anonymise,
     boards,
     columns,
     dashboard,
@@ -11,6 +12,7 @@ from .views import (
     notifications,
     officer,
     participation,
+    partners,
     reads,
     registers,
     reports,
@@ -24,6 +26,16 @@ urlpatterns = [
     path("jeux-de-donnees/<slug:slug>/fiche/", datasets.dataset_edit, name="dataset_edit"),
     path("jeux-de-donnees/<slug:slug>/colonnes/", columns.dataset_columns, name="dataset_columns"),
     path("jeux-de-donnees/<slug:slug>/lectures/", reads.dataset_reads_page, name="dataset_reads"),
+    path(
+        "jeux-de-donnees/<slug:slug>/anonymisation/",
+        anonymise.dataset_anonymise_page,
+        name="dataset_anonymise",
+    ),
+    path(
+        "jeux-de-donnees/<slug:slug>/lignee/",
+        anonymise.dataset_lineage_page,
+        name="dataset_lineage",
+    ),
     path("pilotage/", dashboard.dashboard_page, name="dashboard"),
     path("obligations/", dashboard.legal_duties_page, name="legal_duties"),
     path("notifications/", notifications.notification_page, name="notifications"),
@@ -107,6 +119,7 @@ urlpatterns = [
     ),
     path("conventions/", access.agreement_list, name="agreement_list"),
     path("conventions/nouvelle/", access.agreement_new, name="agreement_new"),
+    path("conventions/comptes-partenaires/", partners.partner_accounts, name="partner_accounts"),
     path("conventions/<slug:reference>/", access.agreement_edit, name="agreement_edit"),
     path("administration/", officer.officer_home, name="officer_home"),
     path("administration/relecture/", officer.officer_review_rules, name="officer_review_rules"),

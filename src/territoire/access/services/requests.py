@@ -25,6 +25,7 @@ from territoire.trust.models import (
 from territoire.trust.services import audit_record
 
 from ..vocabularies import GRANT_MAX, PURPOSE_MIN_LENGTH, REASON_MIN_LENGTH, REQUEST_RATE
+from .notify import access_decision_notify_on_commit
 
 
 class TooManyRequests(TerritoireError):
@@ -272,6 +273,7 @@ def access_request_grant(
         locked.status = AccessRequestStatus.GRANTED
         locked.decided_by, locked.decided_at = actor, timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
+        access_decision_notify_on_commit(locked)
     request.refresh_from_db()
     return grant
 
@@ -301,6 +303,7 @@ def access_request_refuse(*, actor, request: AccessRequest, reason: str) -> Acce
             changes={"access_request": [None, locked.pk]},
             reason=reason,
         )
+        access_decision_notify_on_commit(locked)
     return locked
 
 

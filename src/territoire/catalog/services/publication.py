@@ -193,23 +193,41 @@ def _flagged_columns(flags: list[dict]) -> str:
     return ", ".join(sorted({str(f.get("label") or f.get("column") or "?") for f in flags}))
 
 
-def dataset_personal_data_check(*, dataset: Dataset, flags: list[dict] | None = None) -> None:
+def dataset_personal_data_check(
+    *, dataset: Dataset, flags: list[dict] | None = None, candidate: dict | None = None
+) -> None:
     """The personal-data publication rule: a published dataset never serves columns flagged as
     personal data unless the data officer's decision in force is « publier tel quel ».
 
     Without ``flags``: may the dataset be published, with the flags of what it serves (from the
     sources registered in catalog.hooks)? With ``flags``: may a published dataset start serving a
-    new version flagged so (the lake's ingestion asks before swapping)?
+    new version flagged so (the lake's ingestion asks before swapping; ``candidate`` carries that
+    version's ``lineage``, ``parquet_checksum`` and ``personal_data``)?
+
+    A dataset derived by anonymisation (docs/anonymisation.md) follows its lineage instead of its
+    flags: a version whose recorded check passed, on the file served, from the source version
+    checked, with nothing left flagged, needs no decision; any other version of it does, flagged
+    or not.
     """
     new_version = flags is not None
+    if new_version and not dataset.is_published:
+        return
+    verdict = hooks.derivation_verdict(dataset, candidate if new_version else None)
+    if verdict is not None:
+        if verdict.passes or _decided_publish(dataset):
+            return
+        raise ValidationFailed(
+            "Publication impossible sans décision de l'administrateur des données : "
+            + " ; ".join(verdict.reasons_fr)
+            + ".",
+            "Cannot publish without a data officer's decision: "
+            + "; ".join(verdict.reasons_en)
+            + ".",
+            where="personal_data",
+        )
     if flags is None:
         flags = hooks.personal_data_flags(dataset)
-    elif not dataset.is_published:
-        return
-    if not flags:
-        return
-    decision = personal_data_decision_latest(dataset)
-    if decision is not None and decision.decision == PersonalDataDecisionChoice.PUBLISH_AS_IS:
+    if not flags or _decided_publish(dataset):
         return
     columns = _flagged_columns(flags)
     if new_version:
@@ -231,6 +249,11 @@ def dataset_personal_data_check(*, dataset: Dataset, flags: list[dict] | None = 
         "record a decision (publish as is, with a reason).",
         where="personal_data",
     )
+
+
+def _decided_publish(dataset: Dataset) -> bool:
+    decision = personal_data_decision_latest(dataset)
+    return decision is not None and decision.decision == PersonalDataDecisionChoice.PUBLISH_AS_IS
 
 
 def personal_data_decision_record(

@@ -14,6 +14,13 @@ account, a scheduled refresh). Views and routers never pass ``None``: they pass 
 token's user, which is an ``AnonymousUser`` when nobody is logged in.
 """
 
+from .anonymise import (
+    AnonymisationSpec,
+    Anonymised,
+    anonymisation_preview,
+    dataset_anonymise,
+    derived_slug,
+)
 from .by_slug import dataset_ingest_by_slug
 from .files import (
     dataset_files_remove_on_commit,
@@ -33,6 +40,11 @@ from .lake_settings import (
 )
 
 __all__ = [
+    "AnonymisationSpec",
+    "Anonymised",
+    "anonymisation_preview",
+    "dataset_anonymise",
+    "derived_slug",
     "COLUMN_TYPES",
     "Progress",
     "dataset_files_remove_on_commit",

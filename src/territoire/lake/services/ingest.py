@@ -46,6 +46,9 @@ from .locks import Staging, dataset_lock
 from .serving import serving_build_staged, serving_unbuilt_warning
 
 Progress = Callable[[int, str], None]
+# Called on the staged Parquet file (path, columns) before it becomes a version: returns what
+# the lineage records of the check, or raises (the ingestion then fails and writes nothing).
+Verify = Callable[[Path, list[dict]], dict]
 
 
 def _version_report(report: IngestReport, version: DatasetVersion) -> None:
@@ -79,8 +82,13 @@ def dataset_ingest(
     publish: bool = False,
     progress: Progress | None = None,
     holder: str = "",
+    lineage: dict | None = None,
+    verify: Verify | None = None,
 ) -> IngestReport:
     """Ingest `source` into a new version of `dataset`, or report that its content is unchanged.
+
+    ``lineage`` is recorded on a derived version (``lake.services.anonymise``), with what
+    ``verify`` returns for the staged file under ``lineage["check"]``.
 
     Problems with the input (unreadable file, unknown schema…) come back as a report with status
     "failed" and its errors; a refused permission raises PermissionRefused. A `schema_ref` or
@@ -102,6 +110,8 @@ def dataset_ingest(
             options=options,
             publish=publish,
             notify=notify,
+            lineage=lineage,
+            verify=verify,
         )
     if waited:
         report.warnings.insert(0, waited_issue(waited[0], name))
@@ -127,7 +137,17 @@ def _holder_default(actor, what: str) -> str:
 
 
 def _ingest_locked(
-    *, actor, dataset, source: Path, name: str, schema_ref, options, publish, notify
+    *,
+    actor,
+    dataset,
+    source: Path,
+    name: str,
+    schema_ref,
+    options,
+    publish,
+    notify,
+    lineage=None,
+    verify=None,
 ) -> IngestReport:
     started = time.monotonic()
     lake = dataset_lake_get(dataset)
@@ -175,6 +195,8 @@ def _ingest_locked(
         report=report,
         notify=notify,
         explicit={"schema_ref": schema_ref, "sheet": options.sheet},
+        lineage=lineage,
+        verify=verify,
     )
     if report.status == "failed":
         report.seconds = time.monotonic() - started
@@ -243,6 +265,8 @@ def _ingest_new_version(
     report,
     notify,
     explicit,
+    lineage=None,
+    verify=None,
 ) -> IngestReport:
     started = time.monotonic()
     laps = Laps(report.timings)
@@ -278,11 +302,22 @@ def _ingest_new_version(
             laps.lap("validation")
         notify(60, "Recherche de données personnelles")
         flags = list(detect_personal_data(staged.con, "raw", columns))
-        catalog_services.dataset_personal_data_check(dataset=dataset, flags=flags)
         notify(70, "Écriture de la version Parquet")
         parquet = Path(staged.parquet_path)
         laps.lap("personal_data")
         parquet_checksum = file_sha256(parquet)
+        lineage = dict(lineage or {})
+        if verify is not None:
+            notify(72, "Contrôle de k-anonymat du fichier écrit")
+            lineage["check"] = verify(parquet, columns) | {"parquet_checksum": parquet_checksum}
+        candidate = {
+            "lineage": lineage,
+            "parquet_checksum": parquet_checksum,
+            "personal_data": flags,
+        }
+        catalog_services.dataset_personal_data_check(
+            dataset=dataset, flags=flags, candidate=candidate
+        )
         byte_size = parquet.stat().st_size
         source_copy = staging.path / "source-copy"
         shutil.copyfile(source, source_copy)
@@ -333,6 +368,7 @@ def _ingest_new_version(
                 "schema_ref": schema_ref or "",
                 "validation": validation or {},
                 "personal_data": flags,
+                "lineage": lineage,
             },
         )
         laps.lap("commit")
@@ -384,7 +420,15 @@ def _version_commit(*, actor, dataset, lake, report, explicit, name, values) -> 
         # publication while this version was staged has either happened (then the rule sees it)
         # or waits for this swap (then its own check sees this version's flags).
         locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
-        catalog_services.dataset_personal_data_check(dataset=locked, flags=values["personal_data"])
+        catalog_services.dataset_personal_data_check(
+            dataset=locked,
+            flags=values["personal_data"],
+            candidate={
+                "lineage": values.get("lineage") or {},
+                "parquet_checksum": values["parquet_checksum"],
+                "personal_data": values["personal_data"],
+            },
+        )
         lake = DatasetLake.objects.select_for_update().get(pk=lake.pk)
         if DatasetVersion.objects.filter(dataset=dataset, number=number).exists():
             raise ValidationFailed(

@@ -520,12 +520,14 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     demo_build(password="un mot de passe de démo solide")
     # The files shipped (not the indicators' series, nor the consultation results the
     # participation demo publishes, nor the meters' readings the water delegate pushes under
-    # its agreement: demo/access.py, nor the open dataset of reports: demo/reports.py).
+    # its agreement: demo/access.py, nor the open dataset of reports: demo/reports.py, nor the
+    # CCAS's invented beneficiaries and their anonymised version: demo/anonymisation.py).
     sources = (
         DatasetVersion.objects.filter(dataset__indicator__isnull=True)
         .exclude(dataset__slug__startswith="consultation-")
         .exclude(dataset__slug="compteurs-eau-sectorisation")
         .exclude(dataset__slug="signalements")
+        .exclude(dataset__slug__startswith="beneficiaires-aides-sociales")
     )
     versions = {v.dataset.slug: v for v in sources.select_related("dataset")}
     assert set(versions) == {
@@ -548,10 +550,19 @@ def test_demo_ships_its_real_files_ingested_and_published(home, lake_files):
     assert processing.dpia_required and processing.is_published
     [algorithm] = Algorithm.objects.all()
     assert list(algorithm.processing_activities.all()) == [processing]
+    # the anonymised derived dataset: open, published through the rule, without a decision
+    [derived] = DatasetVersion.objects.filter(
+        dataset__slug="beneficiaires-aides-sociales-anonymise"
+    )
+    assert derived.dataset.is_published and derived.dataset.access_level == "public"
+    assert derived.lineage["check"]["may_open"] and derived.personal_data == []
+    assert derived.lineage["source"]["dataset"] == "beneficiaires-aides-sociales"
+    assert not derived.dataset.personal_data_decisions.exists()
     register_events = AuditEvent.objects.filter(object_type__startswith="registers.").count()
     before = lake_files()
     demo_build(password="un mot de passe de démo solide")
     assert sources.count() == 4, "building the demo again changes nothing"
+    assert DatasetVersion.objects.filter(dataset__slug__startswith="beneficiaires-").count() == 2
     series = DatasetVersion.objects.filter(dataset__indicator__isnull=False)
     assert series.count() == 6 and all(v.dataset.is_published for v in series)
     assert lake_files() == before

@@ -185,6 +185,30 @@ def _source_path(version) -> Path | None:
     return path if path.is_file() else None
 
 
+def _derivation_context(request, dataset, version) -> dict:
+    """« Dérivé de … (anonymisé) »: the source, linked for those who may read it, the plan in
+    words and the check, on a public derived dataset's page."""
+    source, lineage = lake_selectors.version_derived_from(version)
+    if not lineage or not dataset.is_public:
+        return {}
+    readable = (
+        source is not None
+        and catalog_selectors.dataset_list_for_actor(request.user).filter(pk=source.pk).exists()
+    )
+    english = (get_language() or "fr").startswith("en")
+    check = lineage.get("check") or {}
+    return {
+        "derivation": {
+            "title": (lineage.get("source") or {}).get("title"),
+            "url": reverse("web:dataset", args=[source.slug]) if readable else None,
+            "plan": lineage.get("plan_en" if english else "plan_fr") or [],
+            "k": check.get("k"),
+            "required_k": check.get("required_k"),
+            "quasi_identifiers": check.get("quasi_identifiers") or [],
+        }
+    }
+
+
 def dataset_detail(request, slug: str):
     try:
         dataset = _dataset_or_404(request, slug)
@@ -220,6 +244,7 @@ def dataset_detail(request, slug: str):
         "indicators": indicator_selectors.indicators_using(request.user, dataset.slug),
     }
     if version is not None:
+        context.update(_derivation_context(request, dataset, version))
         served = record_selectors.served_for_actor(request.user, dataset, version)
         table = preview.build_table(served, request.GET)
         context["table"] = table

@@ -124,7 +124,10 @@ def agreement_list(request):
     return render(
         request,
         "workspace/access/agreements.html",
-        {"agreements": access_selectors.agreement_list_for_actor(request.user)},
+        {
+            "agreements": access_selectors.agreement_list_for_actor(request.user),
+            "is_data_officer": permissions.is_data_officer(request.user),
+        },
     )
 
 
