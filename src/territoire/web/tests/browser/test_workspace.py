@@ -73,6 +73,23 @@ def _relay_journey(tab, found: dict, lang: str, defib_csv):
     page = tab.page
     tab.goto("/espace/")
     found["workspace home"] = tab.axe()
+    # The data officer's pages refuse a relay, and an unknown dataset is not found: both are
+    # pages of the site (its header, its navigation) in the page's language.
+    for path, status, title in (
+        ("/espace/administration/", 403, {"fr": "Accès refusé", "en": "Access denied"}),
+        (
+            "/espace/jeux-de-donnees/nexiste-pas/fiche/",
+            404,
+            {"fr": "Page introuvable", "en": "Page not found"},
+        ),
+    ):
+        tab.goto(path, status=status)
+        assert page.locator("header.site-header").count() == 1
+        assert page.locator("h1").inner_text() == title[lang]
+        assert page.locator("html").get_attribute("lang") == lang
+        found[f"{status} page"] = tab.axe()
+    tab.screenshot(f"workspace-{lang}-404")
+    tab.goto("/espace/")
     page.locator("a[href='/espace/jeux-de-donnees/nouveau/']").first.click()
     page.wait_for_url("**/nouveau/")
     page.locator("#id_title").fill(TITLE)
