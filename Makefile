@@ -70,9 +70,9 @@ test-sqlite: install browser-deps
 
 # On PostgreSQL: every test but the browser ones, plus the staff workspace's browser journeys
 # (marked `postgres_browser`). The whole browser suite passes on PostgreSQL too (the live server
-# and the transactional tests need nothing database-specific) but adds 9 min there (48 tests,
-# measured on the shared 2-core machine under load), the workspace journeys 3 min (5 tests):
-# `make test-postgres-browser` runs all of them on PostgreSQL.
+# and the transactional tests need nothing database-specific) but would add 8 to 9 min (48 tests:
+# 7m48s and 9m13s in two runs on the shared 2-core machine under load; 5m11s on SQLite), the
+# workspace journeys about 3 min (5 tests): `make test-postgres-browser` runs all of them there.
 test-postgres: install browser-deps
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser or postgres_browser"
 
