@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from territoire.schemas.registry import schema_list
 
+from .engine.names import clean_dbase_label
 from .services import COLUMN_TYPES
 
 TYPE_LABELS = {
@@ -63,6 +64,12 @@ class UploadForm(forms.Form):
         self.fields["schema"].initial = current_schema
 
 
+def _column_label(column: dict) -> str:
+    """« Nom (nom) »: the file's header without its dBase type suffix ("Nom,C,254"), then the id."""
+    label = clean_dbase_label(str(column.get("label") or column["id"]))
+    return f"{label} ({column['id']})"
+
+
 class TypeOverrideForm(forms.Form):
     """One select per column of the current version: automatic detection or a forced type."""
 
@@ -71,7 +78,7 @@ class TypeOverrideForm(forms.Form):
         choices = [("", _("détection automatique"))] + [(t, TYPE_LABELS[t]) for t in COLUMN_TYPES]
         for column in columns:
             self.fields[f"type__{column['id']}"] = forms.ChoiceField(
-                label=f"{column.get('label') or column['id']} ({column['id']})",
+                label=_column_label(column),
                 choices=choices,
                 required=False,
                 initial=overrides.get(column["id"], ""),
@@ -98,7 +105,7 @@ class LakeSettingsForm(forms.Form):
     def __init__(self, *args, columns: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["key_column"].choices = [("", _("— aucune —"))] + [
-            (c["id"], f"{c.get('label') or c['id']} ({c['id']})") for c in columns
+            (c["id"], _column_label(c)) for c in columns
         ]
         current = self.initial.get("schema") or ""
         choices = schema_choices()

@@ -164,7 +164,7 @@ def type_overrides(request, slug: str):
     except TerritoireError as exc:
         _fail(request, exc)
         return redirect("lake:dataset", slug=dataset.slug)
-    messages.success(request, "Types enregistrés : le fichier est rechargé avec ces types.")
+    messages.success(request, _("Types enregistrés : le fichier est rechargé avec ces types."))
     return redirect("lake:job", job_id=job.pk)
 
 
@@ -192,7 +192,7 @@ def lake_settings(request, slug: str):
     except TerritoireError as exc:
         _fail(request, exc)
     else:
-        messages.success(request, "Réglages enregistrés.")
+        messages.success(request, _("Réglages enregistrés."))
     return redirect("lake:dataset", slug=dataset.slug)
 
 
@@ -283,10 +283,11 @@ def decision(request, slug: str):
     else:
         if was_published and not dataset.is_published:
             messages.success(
-                request, "Décision enregistrée au journal d'audit : le jeu de données est dépublié."
+                request,
+                _("Décision enregistrée au journal d'audit : le jeu de données est dépublié."),
             )
         else:
-            messages.success(request, "Décision enregistrée au journal d'audit.")
+            messages.success(request, _("Décision enregistrée au journal d'audit."))
     return redirect("lake:dataset", slug=dataset.slug)
 
 

@@ -15,6 +15,7 @@ from territoire.catalog import selectors as catalog_selectors
 from territoire.catalog.models import ColumnDescription, Dataset, PublicationReviewRule
 from territoire.catalog.vocabularies import FREQUENCY_DAYS
 from territoire.organizations.models import Service
+from territoire.records.selectors.fields import source_label
 from territoire.trust.models import PersonalDataDecision
 
 from .quality import Quality, documented_columns, quality_score
@@ -40,6 +41,12 @@ def steward_candidates(services: QuerySet[Service]) -> list[tuple[Service, list]
     for membership in memberships:
         by_service.setdefault(membership.service_id, []).append(membership.user)
     return [(service, by_service[service.pk]) for service in services if service.pk in by_service]
+
+
+def _flag_label(flag: dict) -> str:
+    """A flagged column as its header reads, without dBase suffixes (« Tel », not "Tel,C,254")."""
+    column = str(flag.get("column") or "?")
+    return source_label({"id": column, "label": flag.get("label") or column})
 
 
 @dataclass
@@ -120,9 +127,7 @@ def inventory(actor) -> list[InventoryRow]:
             InventoryRow(
                 dataset=dataset,
                 last_update=last,
-                flagged_columns=sorted(
-                    {str(f.get("label") or f.get("column") or "?") for f in flags or []}
-                ),
+                flagged_columns=sorted({_flag_label(f) for f in flags or []}),
                 decision=decisions.get(dataset.pk),
                 is_overdue=_is_overdue(dataset, last, now),
                 documented_columns=documented.get(dataset.pk, 0),

@@ -20,15 +20,23 @@ from territoire.lake.models import Conformity
 from territoire.organizations.models import Organization
 from territoire.registers.models import Algorithm
 
-POPULATION_THRESHOLD = 3_500  # CRPA L312-1-1, last paragraph
-AGENTS_THRESHOLD = 50  # décret n° 2016-1922 du 28 décembre 2016
+# Open data by default (CRPA art. L312-1-1, written by art. 6 of loi n° 2016-1321 du 7 octobre
+# 2016): its last paragraph leaves out « les collectivités territoriales de moins de 3 500
+# habitants »; its first leaves out bodies with fewer agents than a decree's threshold, which
+# décret n° 2016-1922 du 28 décembre 2016 sets at 50 agents or employees in full-time equivalents.
+# Both read in the CADA's opinions 20191789 and 20192116 (cada.data.gouv.fr). An EPCI is not a
+# « collectivité territoriale »: only the 50-agent threshold applies to it.
+POPULATION_THRESHOLD = 3_500
+AGENTS_THRESHOLD = 50
 
 DONE, PARTIAL, MISSING, UNKNOWN = "done", "partial", "missing", "unknown"
+NOT_CONCERNED = "not_concerned"
 STATUS_LABELS = {
     DONE: _("fait"),
     PARTIAL: _("incomplet"),
     MISSING: _("manquant"),
     UNKNOWN: _("à vérifier"),
+    NOT_CONCERNED: _("non concerné"),
 }
 
 
@@ -42,6 +50,8 @@ class Duty:
     is_law: bool = True  # False: a recommendation (the SCDL), not an obligation
     # words in a title that suggest a dataset holds these data without declaring the schema
     hints: tuple[str, ...] = ()
+    # the duty binds publishers of more than this many inhabitants only (0: whatever their size)
+    above_population: int = 0
 
 
 DUTIES: tuple[Duty, ...] = (
@@ -55,7 +65,7 @@ DUTIES: tuple[Duty, ...] = (
         ),
         sources=(
             "CGCT, art. L2131-1",
-            "Ordonnance n° 2021-1310 du 7 octobre 2021",
+            "Ordonnance n° 2021-1310 et décret n° 2021-1311 du 7 octobre 2021",
         ),
         schemas=("scdl-deliberations", "scdl/deliberations"),
         hints=("délibération",),
@@ -64,14 +74,16 @@ DUTIES: tuple[Duty, ...] = (
         key="subventions",
         title=_("Subventions de plus de 23 000 €"),
         text=_(
-            "L'autorité qui attribue une subvention de plus de 23 000 € rend accessibles sous "
-            "forme électronique, dans un standard ouvert, les données essentielles de la "
-            "convention. Format : schéma SCDL « Subventions »."
+            "L'autorité qui attribue une subvention de plus de 23 000 € par an (montant au-delà "
+            "duquel une convention est obligatoire) rend accessibles sous forme électronique, dans "
+            "un standard ouvert, les données essentielles de la convention, au plus tard trois "
+            "mois après sa signature. Format : schéma SCDL « Subventions »."
         ),
         sources=(
             "Loi n° 2000-321 du 12 avril 2000, art. 10",
-            "Décret n° 2001-495 du 6 juin 2001 (seuil de 23 000 €)",
+            "Décret n° 2001-495 du 6 juin 2001, art. 1er (seuil de 23 000 €)",
             "Décret n° 2017-779 du 5 mai 2017",
+            "Arrêté du 17 novembre 2017 (format des données)",
         ),
         schemas=("scdl-subventions", "scdl/subventions"),
         hints=("subvention",),
@@ -80,9 +92,10 @@ DUTIES: tuple[Duty, ...] = (
         key="budget",
         title=_("Budget et documents budgétaires"),
         text=_(
-            "Les documents budgétaires et leur présentation brève et synthétique sont mis en "
-            "ligne sur le site internet de la collectivité. Format recommandé : schéma SCDL "
-            "« Budget »."
+            "Dans les communes de 3 500 habitants et plus, la présentation brève et synthétique "
+            "jointe au budget primitif et au compte administratif et le rapport du débat "
+            "d'orientation budgétaire sont mis en ligne sur le site internet de la commune dans "
+            "le mois qui suit leur adoption. Format recommandé : schéma SCDL « Budget »."
         ),
         sources=(
             "CGCT, art. L2313-1",
@@ -95,24 +108,49 @@ DUTIES: tuple[Duty, ...] = (
         key="commande-publique",
         title=_("Données essentielles de la commande publique"),
         text=_(
-            "L'acheteur publie les données essentielles de ses marchés publics. La plateforme "
-            "ne porte pas encore de schéma pour ces données : vérifiez leur publication sur le "
-            "profil d'acheteur ou data.gouv.fr."
+            "Depuis le 1er janvier 2024, l'acheteur publie les données essentielles de ses "
+            "marchés de 40 000 € HT ou plus sur le portail national des données ouvertes "
+            "(data.gouv.fr), dans les deux mois qui suivent leur notification. Leur format est "
+            "celui du référentiel des données essentielles de la commande publique, que la "
+            "plateforme ne porte pas : vérifiez leur publication sur data.gouv.fr."
         ),
-        sources=("Code de la commande publique, art. L2196-2 et R2196-1",),
+        sources=(
+            "Code de la commande publique, art. L2196-2 et R2196-1",
+            "Arrêté du 22 décembre 2022 relatif aux données essentielles des marchés publics "
+            "(modifié le 22 décembre 2023)",
+        ),
     ),
     Duty(
         key="adresses",
         title=_("Adresses (Base adresse nationale)"),
         text=_(
-            "La commune dénomme les voies et lieux-dits et procède au numérotage ; ces adresses "
-            "alimentent la Base adresse nationale, donnée de référence. La plateforme ne porte pas "
-            "encore de schéma pour la Base adresse locale : vérifiez sa publication."
+            "Le conseil municipal dénomme les voies et lieux-dits, y compris les voies privées "
+            "ouvertes à la circulation ; la commune met à disposition ces dénominations et la "
+            "numérotation (Base adresse locale), qui alimentent la Base adresse nationale, donnée "
+            "de référence. La plateforme ne porte pas le format de la Base adresse locale : "
+            "vérifiez sa publication sur adresse.data.gouv.fr."
         ),
         sources=(
-            "CGCT, art. L2213-28 (loi n° 2022-217 du 21 février 2022, art. 169)",
+            "CGCT, art. L2121-30 (loi n° 2022-217 du 21 février 2022, art. 169)",
             "CRPA, art. L321-4 (données de référence)",
         ),
+    ),
+    Duty(
+        key="hautes-remunerations",
+        title=_("Dix plus hautes rémunérations"),
+        text=_(
+            "Les collectivités de plus de 40 000 habitants publient chaque année sur leur site "
+            "internet la somme des dix rémunérations les plus élevées de leurs agents, avec le "
+            "nombre de femmes et d'hommes parmi eux (seuil de 80 000 habitants jusqu'en 2022). "
+            "Format : schéma « Hautes rémunérations » (schema.data.gouv.fr)."
+        ),
+        sources=(
+            "Code général de la fonction publique, art. L716-1",
+            "Loi n° 2019-828 du 6 août 2019, art. 37 ; loi n° 2023-623 du 19 juillet 2023, art. 10",
+        ),
+        schemas=("hautes-remunerations", "etalab/schema-hautes-remunerations"),
+        hints=("rémunération",),
+        above_population=40_000,
     ),
     Duty(
         key="equipements",
@@ -179,8 +217,14 @@ def _gaps(dataset: Dataset, overdue: set[int]) -> list[str]:
 
 
 def _status(
-    duty: Duty, datasets: list[Dataset], overdue: set[int], candidates: list[Dataset]
+    duty: Duty,
+    datasets: list[Dataset],
+    overdue: set[int],
+    candidates: list[Dataset],
+    population: int | None,
 ) -> DutyStatus:
+    if duty.above_population and population is not None and population <= duty.above_population:
+        return DutyStatus(duty, NOT_CONCERNED)
     if not duty.schemas:
         return DutyStatus(duty, UNKNOWN)
     if not datasets:
@@ -236,7 +280,7 @@ def legal_duties(rows) -> list[PublisherDuties]:
                 and not _schema_of(d)
                 and any(h in d.title.lower() for h in duty.hints)
             ]
-            duties.append(_status(duty, matching, overdue, candidates))
+            duties.append(_status(duty, matching, overdue, candidates, population))
         result.append(
             PublisherDuties(
                 organization=organization,

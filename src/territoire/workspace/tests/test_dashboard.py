@@ -115,6 +115,37 @@ def test_legal_duties_from_the_catalogue(client, data_officer, make_dataset, hom
     assert "Population inconnue" in page
 
 
+def _duty_row(page: str, title: str) -> str:
+    row = page[page.index(f'<th scope="row">{title}') :]
+    return row[: row.index("</tr>")]
+
+
+def test_a_duty_with_a_population_threshold_binds_only_larger_publishers(
+    client, data_officer, make_dataset, organization, montpellier
+):
+    """The ten highest pay: more than 40,000 inhabitants (CGFP art. L716-1, since 2023); the
+    other duties bind the small commune as well."""
+    from territoire.territories.models import Territory
+
+    make_dataset("Budget primitif")
+    client.force_login(data_officer)
+    communes = Territory.objects.filter(kind="commune", population__isnull=False)
+    organization.territory = communes.get(code="34172")  # Montpellier, about 300,000
+    organization.save()
+    page = client.get(reverse("workspace:legal_duties")).content.decode()
+    pay = _duty_row(page, "Dix plus hautes rémunérations")
+    assert "manquant" in pay and "Aucun jeu de données ne déclare ce schéma" in pay
+    assert "Code général de la fonction publique, art. L716-1" in pay
+
+    small = communes.filter(population__lte=40_000).order_by("population").first()
+    organization.territory = small
+    organization.save()
+    page = client.get(reverse("workspace:legal_duties")).content.decode()
+    pay = _duty_row(page, "Dix plus hautes rémunérations")
+    assert "non concerné" in pay and "40 000" in pay.replace("\u202f", " ").replace("\xa0", " ")
+    assert "manquant" in _duty_row(page, "Subventions")  # whatever the population
+
+
 def test_every_service_even_without_dataset_is_a_coverage_line(data_officer, other_service):
     Service.objects.create(organization=other_service.organization, name="Voirie", slug="voirie")
     board = dashboard(inventory(data_officer))

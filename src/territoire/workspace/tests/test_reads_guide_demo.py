@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
-from territoire.accounts.models import Membership
+from territoire.accounts.models import Membership, User
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import ColumnDescription, Dataset
 from territoire.lake import services as lake_services
@@ -84,3 +85,28 @@ def test_demo_staff_side(home, make_dataset, data_officer, organization, budget_
     events = AuditEvent.objects.count()
     demo_workspace(officer=data_officer, services=services, password="x" * 16)
     assert AuditEvent.objects.count() == events  # building again changes nothing
+
+
+def test_demo_dashboard_shows_real_gaps(home, client):
+    """What the issue asks of the demo's pilotage: a late dataset, a missing legal dataset and
+    a service without a relay, on the pages the data officer reads."""
+    from territoire.demo.services import demo_build
+
+    demo_build(password="un mot de passe de démo solide")
+    client.force_login(User.objects.get(username="admin"))
+    with translation.override("fr"):
+        pilotage = client.get(reverse("workspace:dashboard"))
+        duties = client.get(reverse("workspace:legal_duties"))
+    assert pilotage.status_code == 200 and duties.status_code == 200
+    page = pilotage.content.decode()
+    late = page[page.index('id="retards"') : page.index('id="attente"')]
+    assert "Bénéficiaires des aides sociales facultatives" in late  # monthly, never loaded
+    without_relay = page[page.index('id="sans-relais"') : page.index('id="retards"')]
+    assert "Direction des mobilités" in without_relay
+    page = duties.content.decode()
+    city = page[page.index(">Ville de Montpellier</h2>") :]
+    city = city[: city.index("</section>")]
+    for duty in ("Subventions de plus de 23 000 €", "Dix plus hautes rémunérations"):
+        row = city[city.index(f'<th scope="row">{duty}') :]
+        row = row[: row.index("</tr>")]
+        assert 'class="duty-missing"' in row and "Aucun jeu de données ne déclare" in row, duty

@@ -45,7 +45,14 @@ def dataset_new(request):
     form = DatasetForm(
         request.POST or None,
         actor=request.user,
-        initial={"licence": "etalab-2.0", "frequency": "UNKNOWN", "access_level": "internal"},
+        # The relay who declares a dataset is its steward unless they choose another member
+        # (preselected only when they are one of the candidates the list offers).
+        initial={
+            "licence": "etalab-2.0",
+            "frequency": "UNKNOWN",
+            "access_level": "internal",
+            "steward": request.user.pk,
+        },
     )
     if request.method == "POST" and form.is_valid():
         values = form.values()

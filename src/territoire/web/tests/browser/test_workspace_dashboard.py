@@ -10,7 +10,7 @@ import pytest
 
 from .conftest import BROWSER_TEST, PASSWORD, format_violations
 
-pytestmark = BROWSER_TEST
+pytestmark = [*BROWSER_TEST, pytest.mark.postgres_browser]  # on PostgreSQL too
 
 
 def _login(tab, user) -> None:
