@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from territoire.core.errors import NotFound
@@ -115,9 +117,11 @@ def dashboard_detail(request, slug: str):
     ))  # fmt: skip
     territories = sorted({c for t in tiles for c in t.choices}, key=lambda c: c[1])
     periods = sorted({p for t in tiles for p, _ in t.values})
+    filters = {k: v for k, v in (("territoire", territory), ("periode", period)) if v}
     return render(request, "web/dashboard_detail.html", {
         "dashboard": dashboard, "tiles": tiles, "territories": territories,
         "periods": periods, "territory": territory or "", "period": period or "",
+        "filters_query": f"?{urlencode(filters)}" if filters else "",
     })  # fmt: skip
 
 
@@ -192,27 +196,35 @@ CHOROPLETH_FILLS = {
 }  # fmt: skip
 
 
-def comparison_svg(request, slug: str):
-    """The comparison's map as a standalone SVG file (colours as attributes, its legend and
-    title inside), to download and reuse."""
-    indicator = _visible(request, slug)
-    comparison = indicator_selectors.comparison_for(
-        request.user, indicator, period=request.GET.get("periode") or None
-    )
+def map_svg(request, indicator, comparison) -> str | None:
+    """The comparison's map as a standalone SVG document (colours as attributes, its legend
+    and title inside): the comparison page's download and a dashboard map block's export."""
     values = {r.code: r.value for r in comparison.ranking}
     territories = Territory.objects.filter(
         code__in=list(values), kind__in=("commune", "quartier")
     ).order_by("code")
     the_map = choropleth([(t.geometry, t.name, None, values.get(t.code)) for t in territories])
     if the_map is None:
-        raise Http404
+        return None
     for shape in the_map["shapes"]:
         shape.fill = CHOROPLETH_FILLS.get(shape.css, "#d9d9d9")
     for entry in the_map["legend"]:
         entry.fill = CHOROPLETH_FILLS[entry.css]
-    response = render(request, "web/choropleth.svg", {
+    return render_to_string("web/choropleth.svg", {
         "indicator": indicator, "comparison": comparison, "the_map": the_map,
-    }, content_type="image/svg+xml")  # fmt: skip
+    }, request=request)  # fmt: skip
+
+
+def comparison_svg(request, slug: str):
+    """The comparison's map as a standalone SVG file, to download and reuse."""
+    indicator = _visible(request, slug)
+    comparison = indicator_selectors.comparison_for(
+        request.user, indicator, period=request.GET.get("periode") or None
+    )
+    drawn = map_svg(request, indicator, comparison)
+    if drawn is None:
+        raise Http404
+    response = HttpResponse(drawn, content_type="image/svg+xml")
     response["Content-Disposition"] = (
         f'attachment; filename="{indicator.slug}-{comparison.period}.svg"'
     )
