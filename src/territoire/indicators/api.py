@@ -18,13 +18,13 @@ from .schemas import (
     DashboardIn,
     DashboardOut,
     DashboardPatch,
-    DecisionIn,
     EvaluationIn,
     EvaluationOut,
     EvaluationPatch,
     IndicatorIn,
     IndicatorOut,
     IndicatorPatch,
+    PublicationDecisionIn,
 )
 
 router = Router(tags=["indicateurs"])
@@ -269,7 +269,7 @@ def dashboard_delete(request, slug: str, reason: str = ""):
              summary="Rendre public un tableau de bord (décision motivée de l'administrateur des données)",
              description="Publie aussi les indicateurs non publics qu'il montre, avec le même motif.",
              operation_id="dashboards_publish")  # fmt: skip
-def dashboard_publish(request, slug: str, payload: DecisionIn):
+def dashboard_publish(request, slug: str, payload: PublicationDecisionIn):
     actor = writer_of(request)
     dashboard = selectors.dashboard_get_for_actor(actor, slug)
     services.dashboard_publish(actor=actor, dashboard=dashboard, reason=payload.reason)

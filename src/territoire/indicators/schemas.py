@@ -200,5 +200,5 @@ class DashboardOut(Schema):
     tiles: list[TileOut]
 
 
-class DecisionIn(Schema):
+class PublicationDecisionIn(Schema):
     reason: str = Field(description="Le motif de la décision (obligatoire).")
