@@ -15,6 +15,8 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from territoire.catalog import services as catalog_services
+from territoire.core import ratelimit
 from territoire.core.errors import NotFound
 from territoire.core.middleware import DEFAULT_CSP
 from territoire.indicators import selectors as indicator_selectors
@@ -178,6 +180,12 @@ def dashboard_tile_csv(request, slug: str, indicator: str):
     tile = next((t for t in tiles if t.indicator and t.indicator.slug == indicator), None)
     if tile is None:
         raise Http404
+    if tile.indicator.series is not None:  # a non-public series' read is audited
+        catalog_services.dataset_read_record(
+            actor=request.user, dataset=tile.indicator.series,
+            channel=f"tableau de bord {dashboard.slug} : tuile en csv",
+            ip_address=ratelimit.client_ip(request),
+        )  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["periode", "territoire", "valeur", "unite"])
