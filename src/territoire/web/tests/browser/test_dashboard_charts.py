@@ -77,3 +77,37 @@ def test_bar_and_stacked_charts_and_their_exports(open_tab, chart_board, lang):
         assert "attachment" in response.headers["content-disposition"]
     violations = {page: v for page, v in found.items() if v}
     assert not violations, "axe-core violations:" + format_violations(violations)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_publication_decision_and_delete_pages(open_tab, chart_board, data_officer, lang):
+    from territoire.indicators import services
+    from territoire.indicators.models import Dashboard
+
+    from .test_workspace_dashboard import _login
+
+    services.indicator_unpublish(actor=data_officer, indicator=chart_board.tiles.first().indicator)
+    services.dashboard_update(actor=data_officer, dashboard=chart_board, access_level="internal")
+    found = {}
+    tab = open_tab(lang)
+    _login(tab, data_officer)
+    tab.goto(f"/espace/tableaux-de-bord/{chart_board.slug}/")
+    assert tab.page.locator("select option[value=stacked]").count() >= 1  # the composer's forms
+    found["composer"] = tab.axe()
+    tab.page.locator(f"a[href='/espace/tableaux-de-bord/{chart_board.slug}/publication/']").click()
+    assert tab.page.locator("main li", has_text="Équipements sportifs").count() == 1
+    tab.submit()  # without a reason: refused, said on the field
+    assert tab.page.locator("#id_reason[aria-invalid=true]").count() == 1
+    found["publication refused"] = tab.axe()
+    tab.screenshot(f"dashboard-publication-{lang}")
+    tab.page.locator("#id_reason").fill("Agrégats d'une source publique.")
+    tab.submit()
+    chart_board.refresh_from_db()
+    assert chart_board.access_level == "public" and chart_board.published_by == data_officer
+    tab.goto(f"/espace/tableaux-de-bord/{chart_board.slug}/suppression/")
+    found["delete"] = tab.axe()
+    tab.screenshot(f"dashboard-delete-{lang}")
+    tab.submit()
+    assert not Dashboard.objects.filter(pk=chart_board.pk).exists()
+    violations = {page: v for page, v in found.items() if v}
+    assert not violations, "axe-core violations:" + format_violations(violations)
