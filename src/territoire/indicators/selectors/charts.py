@@ -14,6 +14,8 @@ and in the table, so colour is never the only cue (WCAG 1.4.1)."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 LINE_COLOUR = "#000091"
 AXIS_COLOUR = "#3a3a3a"
 GRID_COLOUR = "#d0d0d0"
@@ -28,7 +30,6 @@ SERIES_STYLES = [
     ("#5a5a5a", "vertical"),
 ]
 MAX_SERIES = len(SERIES_STYLES)
-OTHERS_FR, OTHERS_EN = "Autres territoires", "Other territories"
 
 
 def relative_luminance(colour: str) -> float:
@@ -157,7 +158,7 @@ def stacked_series(
         (names[c], [cells.get((c, p)) for p in periods]) for c in kept
     ]
     if rest:
-        series.append((OTHERS_FR, [
+        series.append((_("Autres territoires"), [
             sum(cells[(c, p)] for c in rest if (c, p) in cells) if any((c, p) in cells for c in rest) else None
             for p in periods
         ]))  # fmt: skip

@@ -21,7 +21,7 @@ from territoire.core import ratelimit
 from territoire.core.errors import NotFound
 from territoire.indicators import selectors as indicator_selectors
 
-from .indicators import _with_maps, map_svg
+from .indicators import map_svg, with_maps
 
 PNG_SCALE = 2
 
@@ -97,7 +97,7 @@ def dashboard_block(request, slug: str, position: int, fmt: str):
     tile = next((t for t in tiles if t.position == position and t.indicator is not None), None)
     if tile is None:
         raise Http404
-    _with_maps([tile])
+    with_maps([tile])
     content, media_type = export(request, dashboard, tile)
     if tile.indicator.series is not None:
         catalog_services.dataset_read_record(

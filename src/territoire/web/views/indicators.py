@@ -114,7 +114,7 @@ def dashboard_detail(request, slug: str):
         raise Http404 from None
     territory = request.GET.get("territoire") or None
     period = request.GET.get("periode") or None
-    tiles = _with_maps(indicator_selectors.dashboard_tiles(
+    tiles = with_maps(indicator_selectors.dashboard_tiles(
         request.user, dashboard, territory=territory, period=period
     ))  # fmt: skip
     territories = sorted({c for t in tiles for c in t.choices}, key=lambda c: c[1])
@@ -139,7 +139,7 @@ def _comparison_map(comparison, *, link: bool = True):
     )  # fmt: skip
 
 
-def _with_maps(tiles: list) -> list:
+def with_maps(tiles: list) -> list:
     """The map blocks' choropleths (drawn here, in the portal, as every map)."""
     for tile in tiles:
         tile.map = (
@@ -164,7 +164,7 @@ def dashboard_embed(request, slug: str):
     dashboard = _public_dashboard(request, slug)
     if dashboard.access_level != "public":
         raise Http404
-    tiles = _with_maps(indicator_selectors.dashboard_tiles(AnonymousUser(), dashboard))
+    tiles = with_maps(indicator_selectors.dashboard_tiles(AnonymousUser(), dashboard))
     response = render(request, "web/dashboard_embed.html", {"dashboard": dashboard, "tiles": tiles})
     ancestors = " ".join(dashboard.embed_origins) or "'none'"
     response["Content-Security-Policy"] = DEFAULT_CSP.format(tiles="").replace(
