@@ -11,7 +11,6 @@ import csv
 import io
 from collections.abc import Callable
 
-import cairosvg
 from django.http import Http404, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -72,6 +71,11 @@ def _svg(request, dashboard, tile) -> tuple[bytes, str]:
 
 
 def _png(request, dashboard, tile) -> tuple[bytes, str]:
+    # Imported on the first PNG, not with the URLs: cairosvg and its CSS and cffi libraries
+    # take 0.75–1 s to import (measured on the 2-CPU CI machine), which every cold start of the
+    # portal would otherwise pay for a download few pages ask for.
+    import cairosvg
+
     drawn = _svg_text(request, dashboard, tile).encode("utf-8")
     # unsafe=False (the default): no external file or URL is ever read while rasterising.
     return cairosvg.svg2png(bytestring=drawn, scale=PNG_SCALE), "image/png"
