@@ -69,6 +69,7 @@ def test_block_exports_csv_svg_png(client, board):
     assert f'filename="{board.slug}-2-places-pour-1000-habitants.svg"' in svg["Content-Disposition"]
     root = ET.fromstring(svg.content)  # noqa: S314 (our own output)
     assert root.get("role") == "img" and root.get("width") == "560"
+    assert root.find(f"{SVG}text").text.startswith("Places pour 1000 habitants")  # drawn title
     assert root.find(f"{SVG}title").text.startswith("Places pour 1000 habitants")
     assert len(root.findall(f".//{SVG}rect")) >= 3  # the background and two bars
     png = client.get(f"{base}/2.png")
