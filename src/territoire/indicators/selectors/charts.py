@@ -68,12 +68,21 @@ def _summary(values: list[tuple[str, float | None]]) -> dict:
             "low_label": low[0], "low": low[1], "high_label": high[0], "high": high[1]}  # fmt: skip
 
 
-def _labels(count: int) -> list[int]:
-    """Which category labels fit under the axis: all up to 12, else about eight of them."""
-    if count <= 12:
+def _labels(labels: list[str], width: float) -> list[int]:
+    """Which category labels fit under the axis without touching (about 7 units a character
+    at 12 px): all of them when they fit, else evenly spaced ones, the last one always."""
+    count = len(labels)
+    longest = max((len(str(label)) for label in labels), default=1)
+    capacity = max(int(width // (longest * 7 + 10)), 2)
+    if count <= capacity:
         return list(range(count))
-    step = -(-count // 8)
-    return sorted({*range(0, count, step), count - 1})
+    step = -(-count // capacity)
+    kept = list(range(0, count, step))
+    if count - 1 - kept[-1] < step:
+        kept[-1] = count - 1
+    else:
+        kept.append(count - 1)
+    return kept
 
 
 def line_chart(
@@ -127,7 +136,7 @@ def bar_chart(
         "summary": _summary(values),
         "show_values": len(values) <= 12,
         "x_labels": [(f"{frame['left'] + (i + 0.5) * step:.1f}", values[i][0])
-                     for i in _labels(len(values))],
+                     for i in _labels([label for label, _ in values], frame["inner_w"])],
     }  # fmt: skip
 
 
@@ -210,5 +219,5 @@ def stacked_chart(
         "periods": periods, "series": series, "totals": totals,
         "summary": {**_summary(list(zip(periods, totals, strict=True))), "series": len(series)},
         "x_labels": [(f"{frame['left'] + (i + 0.5) * step:.1f}", periods[i])
-                     for i in _labels(len(periods))],
+                     for i in _labels(periods, frame["inner_w"])],
     }  # fmt: skip

@@ -5,6 +5,7 @@ indicator is not public."""
 from __future__ import annotations
 
 import io
+import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -117,6 +118,12 @@ def test_chart_drawings():
     assert float(first["y"]) + float(first["h"]) == pytest.approx(float(bars["zero"]), abs=0.1)
     assert float(last["y"]) == pytest.approx(float(bars["zero"]), abs=0.1)  # below zero
     assert bar_chart([("2023", None)]) is None
+    days = bar_chart([(f"2025-01-{d:02d}", float(d)) for d in range(1, 32)])
+    shown = [label for _, label in days["x_labels"]]
+    assert shown[0] == "2025-01-01" and shown[-1] == "2025-01-31" and len(shown) < 10
+    xs = [float(x) for x, _ in days["x_labels"]]
+    assert min(b - a for a, b in itertools.pairwise(xs)) >= 10 * 7  # ten characters never overlap
+    assert len(bar_chart([(str(y), 1.0) for y in range(2013, 2025)])["x_labels"]) == 12
     rows = [{"periode": "2024", "code_territoire": f"3400{i}", "territoire": f"T{i}",
              "valeur": str(i)} for i in range(1, 9)]  # fmt: skip
     rows.append({"periode": "2024", "code_territoire": "EPCI", "territoire": "E", "valeur": "99"})
