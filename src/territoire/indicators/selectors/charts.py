@@ -85,6 +85,12 @@ def _labels(labels: list[str], width: float) -> list[int]:
     return kept
 
 
+def _label_x(x: float, label: str, width: int) -> str:
+    """A label's centre, moved in so that it is not cut by the drawing's edges."""
+    half = len(str(label)) * 3.5 + 2
+    return f"{min(max(x, half), width - half):.1f}"
+
+
 def line_chart(
     values: list[tuple[str, float | None]], *, width: int = 560, height: int = 220
 ) -> dict | None:
@@ -102,7 +108,8 @@ def line_chart(
     return {
         **frame, "kind": "line", "colour": LINE_COLOUR, "summary": _summary(values),
         "points": " ".join(f"{frame['left'] + i * step:.1f},{y(v):.1f}" for i, v in known),
-        "x_labels": [(f"{frame['left'] + i * step:.1f}", values[i][0]) for i in labels],
+        "x_labels": [(_label_x(frame["left"] + i * step, values[i][0], width), values[i][0])
+                     for i in labels],
     }  # fmt: skip
 
 
@@ -135,7 +142,7 @@ def bar_chart(
         **frame, "kind": "bar", "colour": LINE_COLOUR, "bars": bars, "zero": f"{zero:.1f}",
         "summary": _summary(values),
         "show_values": len(values) <= 12,
-        "x_labels": [(f"{frame['left'] + (i + 0.5) * step:.1f}", values[i][0])
+        "x_labels": [(_label_x(frame["left"] + (i + 0.5) * step, values[i][0], width), values[i][0])
                      for i in _labels([label for label, _ in values], frame["inner_w"])],
     }  # fmt: skip
 
@@ -218,6 +225,6 @@ def stacked_chart(
         "full_height": legend_top + (-(-len(styles) // 3)) * 22 + 4,
         "periods": periods, "series": series, "totals": totals,
         "summary": {**_summary(list(zip(periods, totals, strict=True))), "series": len(series)},
-        "x_labels": [(f"{frame['left'] + (i + 0.5) * step:.1f}", periods[i])
+        "x_labels": [(_label_x(frame["left"] + (i + 0.5) * step, periods[i], width), periods[i])
                      for i in _labels(periods, frame["inner_w"])],
     }  # fmt: skip
