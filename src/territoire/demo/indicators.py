@@ -9,7 +9,11 @@ demo's real files once its datasets and first indicators exist (``demo_build``):
   (real periods; no comparison commune, so before/after only, as the page says);
 - population density by commune: the COG 2026 populations the product ships (Licence Ouverte),
   published as a dataset of their own, summed per commune and divided by each commune's area;
-- a public dashboard « Le territoire en chiffres » and an internal one for the Finances service.
+- a public dashboard « Le territoire en chiffres » and an internal one for the Finances service;
+- once the water delegate has pushed its readings (``demo/access.py``), an internal indicator on
+  them — the water distributed each day in Montpellier, from the sectorisation meters — on an
+  internal « Eau » dashboard (a tile and a bar chart of the days): the portal and the APIs do
+  not show it to the public; agents and the data officer see it.
 """
 
 from __future__ import annotations
@@ -195,3 +199,48 @@ def _dashboards(officer: User, services: dict[str, Service]) -> None:
             description="Les indicateurs clés du territoire." if level == "public"
             else "Tableau de bord interne du service des finances.",
         )  # fmt: skip
+
+
+WATER = {
+    "slug": "volume-eau-distribue-par-jour",
+    "title": "Eau distribuée chaque jour à Montpellier (compteurs de sectorisation)",
+    "unit": "m³", "direction": "lower", "frequency": "DAILY", "themes": ["ENVI"],
+    "method": "Somme des volumes journaliers relevés par les compteurs de sectorisation des "
+    "quartiers (données transmises chaque jour par le délégataire du service de l'eau, "
+    "convention de 2025). Une hausse sans hausse de la consommation signale une fuite.",
+    "definition": {
+        "dataset": "compteurs-eau-sectorisation",
+        "measure": {"kind": "sum", "column": "volume_m3"},
+        "period": {"column": "date_releve", "truncate": "day"},
+        "territory": {"code": "34172"},
+    },
+}  # fmt: skip
+
+
+def demo_water(officer: User, services: dict[str, Service]) -> list[str]:
+    """The internal indicator on the water meters and the internal « Eau » dashboard, once the
+    readings are in the lake (after ``demo_access``); unchanged on a second build."""
+    if not Dataset.objects.filter(
+        slug=WATER["definition"]["dataset"], lake__current_version__isnull=False
+    ).exists():
+        return []
+    indicator = Indicator.objects.filter(slug=WATER["slug"]).first()
+    if indicator is None:
+        indicator = indicator_services.indicator_create(
+            actor=officer, title=WATER["title"], slug=WATER["slug"],
+            publisher_service=services["eau"], definition=WATER["definition"],
+            themes=WATER["themes"], unit=WATER["unit"], direction=WATER["direction"],
+            frequency=WATER["frequency"], method=WATER["method"], granularity="commune",
+            access_level="internal",
+        )  # fmt: skip
+    indicator_services.indicator_compute(actor=officer, indicator=indicator, trigger="démo")
+    if not Dashboard.objects.filter(slug="eau").exists():
+        indicator_services.dashboard_create(
+            actor=officer, title="Eau : volumes distribués", slug="eau",
+            publisher_service=services["eau"], access_level="internal",
+            description="Tableau de bord interne du service de l'eau : les volumes relevés chaque "
+            "jour par les compteurs de sectorisation, pour repérer les fuites.",
+            blocks=[{"kind": "kpi", "indicator": indicator.slug},
+                    {"kind": "bar", "indicator": indicator.slug}],
+        )  # fmt: skip
+    return [indicator.slug]

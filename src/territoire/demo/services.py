@@ -26,7 +26,7 @@ from territoire.trust.selectors import personal_data_decision_latest
 
 from .access import demo_access
 from .anonymisation import demo_anonymisation
-from .indicators import demo_indicators
+from .indicators import demo_indicators, demo_water
 from .participation import demo_participation
 from .registers import demo_registers
 from .reports import demo_reports
@@ -373,4 +373,5 @@ def demo_build(*, password: str | None = None) -> DemoReport:
     report.accounts |= dict.fromkeys(
         demo_access(officer=officer, services=services, password=password), password
     )
+    report.indicators += demo_water(officer, services)  # on the readings demo_access pushed
     return report

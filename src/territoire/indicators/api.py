@@ -24,11 +24,13 @@ from .schemas import (
     IndicatorIn,
     IndicatorOut,
     IndicatorPatch,
+    PublicationDecisionIn,
 )
 
 router = Router(tags=["indicateurs"])
 READ_ERRORS = {404: ErrorOut, **COMMON_ERRORS}
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, **COMMON_ERRORS}
+DELETE_RESPONSES = {204: None, **WRITE_ERRORS}
 
 
 def _run_out(run) -> dict | None:
@@ -121,6 +123,18 @@ def indicator_compute(request, slug: str):
     return _indicator_out(indicator, run)
 
 
+@router.delete("/indicators/{slug}", response=DELETE_RESPONSES,
+               summary="Supprimer un indicateur et sa série",
+               description="L'administrateur des données seulement. Refusé (400, avec les noms) tant "
+               "qu'un tableau de bord ou une évaluation l'utilise.",
+               operation_id="indicators_delete")  # fmt: skip
+def indicator_delete(request, slug: str, reason: str = ""):
+    actor = writer_of(request)
+    indicator = selectors.indicator_get_for_actor(actor, slug)
+    services.indicator_delete(actor=actor, indicator=indicator, reason=reason)
+    return Status(204, None)
+
+
 @router.get("/indicators/{slug}/comparison", response={200: ComparisonOut, **READ_ERRORS},
             summary="L'indicateur comparé entre territoires (classement, valeur de référence)",
             operation_id="indicators_comparison")  # fmt: skip
@@ -179,11 +193,21 @@ def evaluation_update(request, slug: str, payload: EvaluationPatch):
     return _evaluation_out(actor, evaluation)
 
 
+@router.delete("/evaluations/{slug}", response=DELETE_RESPONSES,
+               summary="Supprimer une évaluation", operation_id="evaluations_delete")  # fmt: skip
+def evaluation_delete(request, slug: str, reason: str = ""):
+    actor = writer_of(request)
+    evaluation = selectors.evaluation_get_for_actor(actor, slug)
+    services.evaluation_delete(actor=actor, evaluation=evaluation, reason=reason)
+    return Status(204, None)
+
+
 def _dashboard_out(actor, d: Dashboard) -> dict:
     tiles = selectors.dashboard_tiles(actor, d)
     return {
         "slug": d.slug, "title": d.title, "description": d.description,
         "publisher_service": str(d.publisher_service), "access_level": d.access_level,
+        "published_at": d.published_at, "publication_reason": d.publication_reason,
         "tiles": [{
             "kind": t.kind, "text": t.text,
             "indicator": t.indicator.slug if t.indicator else None,
@@ -228,4 +252,25 @@ def dashboard_update(request, slug: str, payload: DashboardPatch):
     dashboard = selectors.dashboard_get_for_actor(actor, slug)
     services.dashboard_update(actor=actor, dashboard=dashboard,
                               **{k: v for k, v in payload.dict().items() if v is not None})  # fmt: skip
+    return _dashboard_out(actor, dashboard)
+
+
+@router.delete("/dashboards/{slug}", response=DELETE_RESPONSES,
+               summary="Supprimer un tableau de bord (ses indicateurs restent)",
+               operation_id="dashboards_delete")  # fmt: skip
+def dashboard_delete(request, slug: str, reason: str = ""):
+    actor = writer_of(request)
+    dashboard = selectors.dashboard_get_for_actor(actor, slug)
+    services.dashboard_delete(actor=actor, dashboard=dashboard, reason=reason)
+    return Status(204, None)
+
+
+@router.post("/dashboards/{slug}/publish", response={200: DashboardOut, **WRITE_ERRORS},
+             summary="Rendre public un tableau de bord (décision motivée de l'administrateur des données)",
+             description="Publie aussi les indicateurs non publics qu'il montre, avec le même motif.",
+             operation_id="dashboards_publish")  # fmt: skip
+def dashboard_publish(request, slug: str, payload: PublicationDecisionIn):
+    actor = writer_of(request)
+    dashboard = selectors.dashboard_get_for_actor(actor, slug)
+    services.dashboard_publish(actor=actor, dashboard=dashboard, reason=payload.reason)
     return _dashboard_out(actor, dashboard)

@@ -239,6 +239,12 @@ def definition_parse(data: Any) -> Definition:
                       "la source jointe : ne donnez pas de territoire ici.",
                       "with a join on an identifier, the territory comes from the joined source: "
                       "give no territory here.")  # fmt: skip
+    if period is not None and period.truncate == "day" and (by_identifier or territory.is_spatial):
+        # Those two paths regroup the records engine's groups in Python by (year, part) only.
+        raise _refuse("period.truncate", "le regroupement par jour n'est pas possible avec une "
+                      "jointure spatiale ou sur un identifiant : choisissez le mois.",
+                      "grouping by day is not possible with a spatial join or a join on an "
+                      "identifier: choose the month.")  # fmt: skip
     n = _object(data.get("normalisation") or {"kind": "none"}, "normalisation")
     _unknown_keys(n, {"kind", "base_period"}, "normalisation")
     normalisation = Normalisation(

@@ -239,6 +239,18 @@ class Dashboard(TimeStampedModel):
     embed_origins = models.JSONField(
         _("origines autorisées à l'intégrer"), default=list, blank=True
     )
+    # The data officer's recorded decision to make it public (services.dashboard_publish):
+    # required when it shows an indicator that was not public.
+    published_at = models.DateTimeField(_("rendu public le"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rendu public par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    publication_reason = models.TextField(_("motif de la décision de publication"), blank=True)
 
     class Meta:
         ordering = ["title"]
@@ -250,8 +262,8 @@ class Dashboard(TimeStampedModel):
 
 
 class DashboardTile(models.Model):
-    """One block of a dashboard, at a position: an indicator shown as a KPI tile, a line chart,
-    a choropleth map or a ranking table — or a Markdown text."""
+    """One block of a dashboard, at a position: an indicator shown as a KPI tile, a line, bar or
+    stacked-bar chart, a choropleth map or a ranking table — or a Markdown text."""
 
     dashboard = models.ForeignKey(
         Dashboard, verbose_name=_("tableau de bord"), on_delete=models.CASCADE, related_name="tiles"

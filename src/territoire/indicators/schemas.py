@@ -143,7 +143,9 @@ class EvaluationOut(Schema):
 
 class BlockIn(Schema):
     kind: str = Field(
-        "kpi", description="kpi (tuile), chart (courbe), map (carte), table (classement), text"
+        "kpi",
+        description="kpi (tuile), chart (courbe), bar (barres), stacked (barres empilées par "
+        "territoire), map (carte), table (classement), text",
     )
     indicator: str | None = None
     text: str = Field("", description="Le texte d'un bloc « text », en Markdown.")
@@ -191,4 +193,12 @@ class DashboardOut(Schema):
     description: str
     publisher_service: str
     access_level: str
+    published_at: datetime.datetime | None = Field(
+        None, description="Quand l'administrateur des données l'a rendu public (décision motivée)."
+    )
+    publication_reason: str = ""
     tiles: list[TileOut]
+
+
+class PublicationDecisionIn(Schema):
+    reason: str = Field(description="Le motif de la décision (obligatoire).")

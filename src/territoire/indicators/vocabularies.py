@@ -21,6 +21,8 @@ class Granularity(models.TextChoices):
 class BlockKind(models.TextChoices):
     KPI = "kpi", _("Tuile (valeur, cible, tendance)")
     CHART = "chart", _("Courbe")
+    BAR = "bar", _("Histogramme (barres)")
+    STACKED = "stacked", _("Barres empilées par territoire")
     MAP = "map", _("Carte par territoire")
     TABLE = "table", _("Tableau (classement)")
     TEXT = "text", _("Texte (Markdown)")
@@ -47,6 +49,7 @@ TRUNCATIONS = {
     "year": ("Année", "Year"),
     "quarter": ("Trimestre", "Quarter"),
     "month": ("Mois", "Month"),
+    "day": ("Jour", "Day"),
 }
 
 # normalisation -> (French label, English label, inhabitants per unit or None)

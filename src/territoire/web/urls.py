@@ -52,6 +52,11 @@ urlpatterns = [
         "tableaux-de-bord/<slug:slug>/integration/", views.dashboard_embed, name="dashboard-embed"
     ),
     path(
+        "tableaux-de-bord/<slug:slug>/blocs/<int:position>.<str:fmt>",
+        views.dashboard_block,
+        name="dashboard-block",
+    ),
+    path(
         "tableaux-de-bord/<slug:slug>/tuiles/<slug:indicator>.csv",
         views.dashboard_tile_csv,
         name="dashboard-tile-csv",

@@ -3,6 +3,7 @@ from django.urls import path
 from .views import (
     access,
     anonymise,
+    board_decisions,
     boards,
     columns,
     dashboard,
@@ -74,6 +75,29 @@ urlpatterns = [
     path("tableaux-de-bord/", boards.dashboard_list, name="dashboard_list"),
     path("tableaux-de-bord/nouveau/", boards.dashboard_new, name="dashboard_new"),
     path("tableaux-de-bord/<slug:slug>/", boards.dashboard_edit, name="dashboard_edit"),
+    path(
+        "tableaux-de-bord/<slug:slug>/publication/",
+        board_decisions.dashboard_publication,
+        name="dashboard_publication",
+    ),
+    path(
+        "tableaux-de-bord/<slug:slug>/suppression/",
+        board_decisions.delete_page,
+        {"kind": "dashboard"},
+        name="dashboard_delete",
+    ),
+    path(
+        "indicateurs/<slug:slug>/suppression/",
+        board_decisions.delete_page,
+        {"kind": "indicator"},
+        name="indicator_delete",
+    ),
+    path(
+        "indicateurs/<slug:slug>/evaluations/<slug:evaluation>/suppression/",
+        board_decisions.delete_page,
+        {"kind": "evaluation"},
+        name="evaluation_delete",
+    ),
     path(
         "tableaux-de-bord/<slug:slug>/integration/",
         boards.dashboard_embed,

@@ -18,6 +18,7 @@ from ..definition import definition_parse
 from ..models import Dashboard, Evaluation, Indicator
 from ..vocabularies import NORMALISATIONS
 from .access import indicator_list_for_actor, series_progress, series_read
+from .charts import bar_chart, line_chart, stacked_chart, stacked_series
 from .effects import EffectResult, effect_estimate
 from .geography import area_km2
 from .progress import Progress
@@ -240,39 +241,26 @@ class Tile:
     values: list[tuple[str, float | None]]
     kind: str = "kpi"
     text: str = ""
-    chart: dict | None = None  # a line chart's drawing (``line_chart``)
+    chart: dict | None = None  # a chart's drawing (``charts``: line, bar or stacked)
     comparison: Comparison | None = None  # the map's and the table's territories
     map: dict | None = None  # a map block's drawing, made by the portal (web/choropleth.py)
     choices: list[tuple[str, str]] = field(default_factory=list)  # the series' territories
+    position: int = 0  # the block's position in the dashboard (its exports' address)
+    # a stacked chart's table: the periods and each territory's values
+    stacked: tuple[list[str], list[tuple[str, list[float | None]]]] | None = None
 
+    @property
+    def uid(self) -> str:
+        """A prefix for the ids inside the block's drawing (unique in the page)."""
+        return f"block-{self.position}"
 
-def line_chart(
-    values: list[tuple[str, float | None]], *, width: int = 560, height: int = 220
-) -> dict | None:
-    """A line chart's drawing in SVG units: the polyline, three value ticks and the first, middle
-    and last period labels (the page shows the values as a table too)."""
-    known = [(i, v) for i, (_, v) in enumerate(values) if v is not None]
-    if len(known) < 2:
-        return None
-    left, right, top, bottom = 64, 12, 12, 28
-    low = min(0.0, min(v for _, v in known))
-    high = max(v for _, v in known) or 1.0
-    span = (high - low) or 1.0
-    inner_w, inner_h = width - left - right, height - top - bottom
-    step = inner_w / max(len(values) - 1, 1)
-
-    def y(value: float) -> float:
-        return top + inner_h - (value - low) / span * inner_h
-
-    ticks = [low, low + span / 2, high]
-    labels = sorted({0, len(values) // 2, len(values) - 1})
-    return {
-        "width": width, "height": height, "left": left, "bottom": height - bottom,
-        "right": width - right,
-        "points": " ".join(f"{left + i * step:.1f},{y(v):.1f}" for i, v in known),
-        "y_ticks": [(f"{y(t):.1f}", t) for t in ticks],
-        "x_labels": [(f"{left + i * step:.1f}", values[i][0]) for i in labels],
-    }  # fmt: skip
+    @property
+    def stacked_rows(self) -> list[tuple[str, list[float | None]]]:
+        """The stacked chart's table: each period with the territories' values, in order."""
+        if self.stacked is None:
+            return []
+        periods, series = self.stacked
+        return [(p, [values[i] for _, values in series]) for i, p in enumerate(periods)]
 
 
 def sparkline_points(values: list[float | None], *, width: int = 120, height: int = 32) -> str:
@@ -343,7 +331,8 @@ def dashboard_tiles(
     ):
         indicator = tile.indicator
         if indicator is None:
-            tiles.append(Tile(None, "", "", None, None, "", [], kind=tile.kind, text=tile.text))
+            tiles.append(Tile(None, "", "", None, None, "", [], kind=tile.kind, text=tile.text,
+                              position=tile.position))  # fmt: skip
             continue
         if indicator.pk not in visible:
             continue
@@ -360,10 +349,21 @@ def dashboard_tiles(
             value=value, progress=progress,
             sparkline=sparkline_points([v for _, v in series]), values=series, kind=tile.kind,
             choices=sorted({(r["code_territoire"], r["territoire"] or r["code_territoire"])
-                            for r in rows}),
+                            for r in rows}), position=tile.position,
         )  # fmt: skip
         if tile.kind == "chart":
             made.chart = line_chart(series)
+        elif tile.kind == "bar":
+            made.chart = bar_chart(series)
+        elif tile.kind == "stacked":
+            codes = frozenset(r["code_territoire"] for r in rows)
+            if codes not in parents:
+                parents[codes] = _parent(set(codes)) if len(codes) > 1 else None
+            parent = parents[codes]
+            made.stacked = stacked_series(
+                rows, exclude=parent.code if parent is not None else None, until=period
+            )
+            made.chart = stacked_chart(*made.stacked)
         elif tile.kind in ("map", "table"):
             made.comparison = comparison_for(actor, indicator, period=period)
         tiles.append(made)

@@ -25,10 +25,13 @@ class Progress:
 
 
 def period_end(label: str) -> dt.date | None:
-    """The last day of a period label: 2024 → 31/12/2024, 2024-T1 → 31/03/2024, 2024-03 → 31/03/2024."""
+    """The last day of a period label: 2024 → 31/12/2024, 2024-T1 → 31/03/2024, 2024-03 → 31/03/2024,
+    2025-01-05 → 05/01/2025."""
     try:
         if len(label) == 4:
             return dt.date(int(label), 12, 31)
+        if len(label) == 10:  # a day: 2025-01-31
+            return dt.date.fromisoformat(label)
         year, part = label.split("-")
         month = int(part[1:]) * 3 if part.startswith("T") else int(part)
         return dt.date(int(year), month, calendar.monthrange(int(year), month)[1])

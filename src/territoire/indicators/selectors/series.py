@@ -221,6 +221,9 @@ def _groups(served: Served, definition: Definition) -> list[tuple]:
         keys.append((field if column.type == "integer" else q.call("year", field), "p_year"))
         if period.truncate in ("quarter", "month"):
             keys.append((q.call(period.truncate, field), "p_part"))
+        elif period.truncate == "day":
+            keys.append((q.call("month", field), "p_part"))
+            keys.append((q.call("day", field), "p_day"))
     territory = definition.territory
     if definition.join is not None and definition.join.on == "identifier":
         keys.append((q.field(definition.join.key), "p_key"))
@@ -325,13 +328,16 @@ def _run(
 
 
 def _period(row: dict) -> str:
-    return _period_key(row.get("p_year"), row.get("p_part"))
+    return _period_key(row.get("p_year"), row.get("p_part"), row.get("p_day"))
 
 
-def _period_key(year, part) -> str:
+def _period_key(year, part, day=None) -> str:
     if year is None:
         return ""
-    return str(int(year)) if part is None else f"{int(year)}-{int(part):02d}"
+    if part is None:
+        return str(int(year))
+    key = f"{int(year)}-{int(part):02d}"
+    return key if day is None else f"{key}-{int(day):02d}"
 
 
 def _territory(row: dict) -> str:

@@ -8,18 +8,21 @@ import re
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from territoire.accounts import permissions
 from territoire.catalog.vocabularies import AccessLevel
 from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.territories.models import Territory
-from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
+from territoire.trust.models import AuditAction
+from territoire.trust.services import audit_record, audited_delete, model_snapshot, snapshot_diff
 
 from .. import hooks
 from ..models import Dashboard, DashboardTile, Evaluation, Indicator
 from ..selectors import indicator_check_editable, indicator_list_for_actor
 from ..vocabularies import BlockKind
+from .indicators import indicator_publish
 
 DASHBOARD_LEVELS = (AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.RESTRICTED)
 
@@ -126,6 +129,12 @@ def evaluation_update(*, actor, evaluation: Evaluation, **values: Any) -> Evalua
     return evaluation
 
 
+def evaluation_delete(*, actor, evaluation: Evaluation, reason: str = "") -> None:
+    """Delete an evaluation (the indicator's editors), audited with what it was."""
+    indicator_check_editable(actor, evaluation.indicator)
+    audited_delete(actor=actor, instance=evaluation, reason=reason[:500])
+
+
 # ------------------------------------------------------------------ dashboards
 
 
@@ -187,8 +196,11 @@ def _indicators(actor, blocks: list[dict], level: str) -> dict[str, Indicator]:
             listed = ", ".join(private)
             raise ValidationFailed(
                 f"Un tableau de bord public ne montre que des indicateurs publics ; ceux-ci ne le "
-                f"sont pas : {listed}.",
-                f"A public dashboard shows public indicators only; these are not: {listed}.",
+                f"sont pas : {listed}. Le rendre public avec eux est une décision motivée de "
+                f"l'administrateur des données (« Rendre public »).",
+                f"A public dashboard shows public indicators only; these are not: {listed}. "
+                f"Making it public with them is a recorded decision of the data officer "
+                f"('Make public').",
                 where="indicators",
             )
     return found
@@ -267,6 +279,9 @@ def dashboard_update(
         dashboard.access_level = level
         if level != AccessLevel.PUBLIC:
             dashboard.embed_origins = []  # only a public dashboard may be embedded
+            # no longer public: a later publication is a new decision
+            dashboard.published_at, dashboard.published_by = None, None
+            dashboard.publication_reason = ""
         dashboard.save()
         changes = snapshot_diff(before, model_snapshot(dashboard))
         if wanted is not None and wanted != old:
@@ -311,4 +326,54 @@ def dashboard_embed_set(*, actor, dashboard: Dashboard, origins: list[str]) -> D
         if before != cleaned:
             audit_record(actor=actor, action="update", instance=dashboard,
                          changes={"embed_origins": [before, cleaned]})  # fmt: skip
+    return dashboard
+
+
+def dashboard_delete(*, actor, dashboard: Dashboard, reason: str = "") -> None:
+    """Delete a dashboard and its blocks (its stewards or the data officer; the indicators
+    stay), audited with what it was, its blocks included."""
+    dashboard_check_editable(actor, dashboard.publisher_service)
+    with transaction.atomic():
+        changes = {**snapshot_diff(model_snapshot(dashboard), None),
+                   "blocks": [_blocks_of(dashboard), None]}  # fmt: skip
+        pk, text = str(dashboard.pk), str(dashboard)
+        dashboard.delete()
+        audit_record(actor=actor, action=AuditAction.DELETE, object_type="indicators.dashboard",
+                     object_id=pk, object_repr=text, changes=changes, reason=reason[:500])  # fmt: skip
+
+
+def dashboard_publish(*, actor, dashboard: Dashboard, reason: str) -> Dashboard:
+    """The data officer's recorded decision to make a dashboard public (who, when, why, kept
+    on the dashboard and in the audit log). Required when it shows indicators that are not
+    public (internal, or built on a non-public source): the decision publishes them too, each
+    through ``indicator_publish`` with the same reason, as their own decision would."""
+    if not permissions.is_data_officer(actor):
+        raise PermissionRefused(
+            "Seul l'administrateur des données décide de rendre public un tableau de bord qui "
+            "montre des indicateurs non publics.",
+            "Only the data officer decides to make public a dashboard that shows non-public "
+            "indicators.",
+            where="publication",
+        )
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Donnez le motif de la décision.", "Give the reason for the decision.",
+                               where="reason")  # fmt: skip
+    indicators = [
+        t.indicator for t in dashboard.tiles.select_related("indicator__series")
+        if t.indicator is not None
+    ]  # fmt: skip
+    private = {i.pk: i for i in indicators if not i.is_public}
+    with transaction.atomic():
+        for indicator in private.values():
+            indicator_publish(actor=actor, indicator=indicator, reason=reason)
+        before = model_snapshot(dashboard)
+        dashboard.access_level = AccessLevel.PUBLIC
+        dashboard.published_at, dashboard.published_by = timezone.now(), actor
+        dashboard.publication_reason = reason
+        dashboard.save()
+        changes = snapshot_diff(before, model_snapshot(dashboard))
+        changes["indicators_published"] = [None, sorted(i.slug for i in private.values())]
+        audit_record(actor=actor, action=AuditAction.PUBLISH, instance=dashboard,
+                     changes=changes, reason=reason[:500])  # fmt: skip
     return dashboard

@@ -17,7 +17,7 @@ from territoire.catalog.vocabularies import AccessLevel, Frequency
 from territoire.core.errors import PermissionRefused, ValidationFailed
 from territoire.lake import services as lake_services
 from territoire.trust.models import AuditAction
-from territoire.trust.services import audit_record, model_snapshot, snapshot_diff
+from territoire.trust.services import audit_record, audited_delete, model_snapshot, snapshot_diff
 
 from ..definition import Definition, definition_parse
 from ..models import Indicator, IndicatorDefinition, IndicatorTarget
@@ -341,3 +341,44 @@ def indicator_unpublish(*, actor, indicator: Indicator, reason: str = "") -> Ind
             reason=reason[:500],
         )
     return indicator
+
+
+def indicator_delete(*, actor, indicator: Indicator, reason: str = "") -> None:
+    """Delete an indicator with its definitions, runs, targets and its series dataset (the data
+    officer only, as for every dataset: its series may be reused). Refused, with the names,
+    while a dashboard or an evaluation uses it: they are deleted or changed first, so that
+    nothing disappears from a page as a side effect."""
+    if not permissions.is_data_officer(actor):
+        raise PermissionRefused(
+            "Seul l'administrateur des données supprime un indicateur (et sa série).",
+            "Only the data officer deletes an indicator (and its series).",
+            where="indicator",
+        )
+    boards = sorted({t.dashboard.title for t in indicator.tiles.select_related("dashboard")})
+    evaluations = sorted(indicator.evaluations.values_list("title", flat=True))
+    if boards or evaluations:
+        used_fr = "; ".join(
+            [
+                *(f"tableau de bord « {t} »" for t in boards),
+                *(f"évaluation « {t} »" for t in evaluations),
+            ]
+        )
+        used_en = "; ".join(
+            [*(f"dashboard '{t}'" for t in boards), *(f"evaluation '{t}'" for t in evaluations)]
+        )
+        raise ValidationFailed(
+            f"L'indicateur est utilisé : {used_fr}. Retirez-le de ces tableaux de bord et "
+            "supprimez ces évaluations d'abord.",
+            f"The indicator is in use: {used_en}. Remove it from these dashboards and delete "
+            "these evaluations first.",
+            where="indicator",
+        )
+    with transaction.atomic():
+        series = indicator.series
+        audited_delete(actor=actor, instance=indicator, reason=reason[:500])
+        if series is not None:
+            catalog_services.dataset_delete(
+                actor=actor,
+                dataset=series,
+                reason=f"série de l'indicateur supprimé {indicator.slug}",
+            )

@@ -117,3 +117,34 @@ def points_dataset(make_dataset, ingest, tmp_path):
     dataset = make_dataset("Défibrillateurs", slug="defibs", access_level="public", publish=True)
     ingest(dataset, write(tmp_path, "defibs.csv", rows))
     return dataset
+
+
+PLACES_BY_CODE = {
+    "dataset": "places",
+    "measure": {"kind": "sum", "column": "places"},
+    "period": {"column": "annee", "truncate": "year"},
+    "territory": {"column": "code"},
+    "normalisation": {"kind": "per_1000"},
+}
+
+
+@pytest.fixture
+def places(make_dataset, ingest, tmp_path, communes, data_officer, service):
+    """A public indicator over three communes and two years (places per 1,000 inhabitants)."""
+    from territoire.indicators import services as indicator_services
+
+    dataset = make_dataset("Places", slug="places", access_level="public", publish=True)
+    ingest(dataset, write(tmp_path, "p.csv", [
+        "annee;code;places",
+        "2019;34001;10", "2019;34002;5", "2019;34003;1",
+        "2021;34001;30", "2021;34002;6", "2021;34003;2",
+    ]))  # fmt: skip
+    indicator = indicator_services.indicator_create(
+        actor=data_officer, title="Places pour 1000 habitants", publisher_service=service,
+        definition=PLACES_BY_CODE, access_level="public", unit="places",
+    )  # fmt: skip
+    indicator_services.indicator_compute(actor=data_officer, indicator=indicator)
+    indicator_services.indicator_publish(
+        actor=data_officer, indicator=indicator, reason="source publique"
+    )
+    return indicator

@@ -9,34 +9,9 @@ import pytest
 
 from territoire.indicators import services
 
-from .conftest import write
+from .conftest import PLACES_BY_CODE, write
 
 pytestmark = pytest.mark.django_db
-
-PLACES_BY_CODE = {
-    "dataset": "places",
-    "measure": {"kind": "sum", "column": "places"},
-    "period": {"column": "annee", "truncate": "year"},
-    "territory": {"column": "code"},
-    "normalisation": {"kind": "per_1000"},
-}
-
-
-@pytest.fixture
-def places(make_dataset, ingest, tmp_path, communes, data_officer, service):
-    dataset = make_dataset("Places", slug="places", access_level="public", publish=True)
-    ingest(dataset, write(tmp_path, "p.csv", [
-        "annee;code;places",
-        "2019;34001;10", "2019;34002;5", "2019;34003;1",
-        "2021;34001;30", "2021;34002;6", "2021;34003;2",
-    ]))  # fmt: skip
-    indicator = services.indicator_create(
-        actor=data_officer, title="Places pour 1000 habitants", publisher_service=service,
-        definition=PLACES_BY_CODE, access_level="public", unit="places",
-    )  # fmt: skip
-    services.indicator_compute(actor=data_officer, indicator=indicator)
-    services.indicator_publish(actor=data_officer, indicator=indicator, reason="source publique")
-    return indicator
 
 
 def test_comparison_ranks_maps_and_gives_the_epci_reference(client, places):
@@ -211,7 +186,7 @@ def test_dashboard_blocks_chart_map_table_and_text(client, places, data_officer,
     )  # fmt: skip
     html = client.get(f"/tableaux-de-bord/{dashboard.slug}/").content.decode()
     assert "<em>phrase</em>" in html and "<script>x" not in html
-    assert 'class="line-chart"' in html and "2019" in html and "2021" in html
+    assert 'class="chart-svg chart-line"' in html and "2019" in html and "2021" in html
     assert 'class="choro-' in html
     assert "Classement en 2021" in html
     data = client.get(f"/api/v1/dashboards/{dashboard.slug}").json()

@@ -11,9 +11,10 @@ from territoire.core.errors import NotFound, ValidationFailed
 from territoire.indicators import services
 from territoire.indicators.definition import definition_parse
 from territoire.indicators.models import Indicator, IndicatorDefinition
+from territoire.indicators.selectors import series_read
 from territoire.trust.models import AuditEvent
 
-from .conftest import DELIB_COUNT, PLACES
+from .conftest import DELIB_COUNT, DELIBS, PLACES, read_csv
 
 
 def _with(base, path, value):
@@ -134,3 +135,32 @@ def test_a_source_the_actor_may_not_see_is_not_found(delibs, citizen, service, d
             definition=_with(DELIB_COUNT, ["dataset"], "nexiste-pas"),
         )  # fmt: skip
     assert not Indicator.objects.exists()
+
+
+def test_day_periods_are_refused_with_a_spatial_join():
+    spatial = {"dataset": "defibs", "measure": {"kind": "count"},
+               "period": {"column": "date", "truncate": "day"},
+               "territory": {"longitude": "lon", "latitude": "lat", "boundaries": "commune"}}  # fmt: skip
+    with pytest.raises(ValidationFailed) as caught:
+        definition_parse(spatial)
+    assert caught.value.where == "period.truncate" and "par jour" in caught.value.message_fr
+    assert "by day" in caught.value.message_en
+    by_day = definition_parse(_with(DELIB_COUNT, ["period", "truncate"], "day"))
+    assert by_day.period.truncate == "day"
+
+
+@pytest.mark.django_db
+def test_a_series_by_day(delibs, data_officer, service):
+    indicator = services.indicator_create(
+        actor=data_officer, title="Délibérations par jour de conseil", publisher_service=service,
+        definition=_with(DELIB_COUNT, ["period", "truncate"], "day"),
+    )  # fmt: skip
+    services.indicator_compute(actor=data_officer, indicator=indicator)
+    rows = series_read(data_officer, indicator)
+    days = {r["periode"]: float(r["valeur"]) for r in rows}
+    # the council's sittings, counted from the file with the csv module
+    expected: dict[str, int] = {}
+    for row in read_csv(DELIBS, "utf-8"):
+        day = f"{row['Date CM'][6:10]}-{row['Date CM'][3:5]}-{row['Date CM'][0:2]}"
+        expected[day] = expected.get(day, 0) + 1
+    assert days == {d: float(n) for d, n in expected.items()}

@@ -7,6 +7,7 @@ from .access import (
     access_request_withdraw,
     access_requests_mine,
 )
+from .board_exports import dashboard_block
 from .catalogue import dataset_list
 from .dataset import dataset_detail, dataset_source_file, distribution_file
 from .home import home
@@ -38,6 +39,7 @@ __all__ = [
     "access_request_new",
     "access_request_withdraw",
     "access_requests_mine",
+    "dashboard_block",
     "algorithm_detail",
     "algorithm_list",
     "processing_detail",

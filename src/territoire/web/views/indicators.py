@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from territoire.catalog import services as catalog_services
+from territoire.core import ratelimit
 from territoire.core.errors import NotFound
 from territoire.core.middleware import DEFAULT_CSP
 from territoire.indicators import selectors as indicator_selectors
@@ -110,14 +114,16 @@ def dashboard_detail(request, slug: str):
         raise Http404 from None
     territory = request.GET.get("territoire") or None
     period = request.GET.get("periode") or None
-    tiles = _with_maps(indicator_selectors.dashboard_tiles(
+    tiles = with_maps(indicator_selectors.dashboard_tiles(
         request.user, dashboard, territory=territory, period=period
     ))  # fmt: skip
     territories = sorted({c for t in tiles for c in t.choices}, key=lambda c: c[1])
     periods = sorted({p for t in tiles for p, _ in t.values})
+    filters = {k: v for k, v in (("territoire", territory), ("periode", period)) if v}
     return render(request, "web/dashboard_detail.html", {
         "dashboard": dashboard, "tiles": tiles, "territories": territories,
         "periods": periods, "territory": territory or "", "period": period or "",
+        "filters_query": f"?{urlencode(filters)}" if filters else "",
     })  # fmt: skip
 
 
@@ -133,7 +139,7 @@ def _comparison_map(comparison, *, link: bool = True):
     )  # fmt: skip
 
 
-def _with_maps(tiles: list) -> list:
+def with_maps(tiles: list) -> list:
     """The map blocks' choropleths (drawn here, in the portal, as every map)."""
     for tile in tiles:
         tile.map = (
@@ -158,7 +164,7 @@ def dashboard_embed(request, slug: str):
     dashboard = _public_dashboard(request, slug)
     if dashboard.access_level != "public":
         raise Http404
-    tiles = _with_maps(indicator_selectors.dashboard_tiles(AnonymousUser(), dashboard))
+    tiles = with_maps(indicator_selectors.dashboard_tiles(AnonymousUser(), dashboard))
     response = render(request, "web/dashboard_embed.html", {"dashboard": dashboard, "tiles": tiles})
     ancestors = " ".join(dashboard.embed_origins) or "'none'"
     response["Content-Security-Policy"] = DEFAULT_CSP.format(tiles="").replace(
@@ -174,6 +180,12 @@ def dashboard_tile_csv(request, slug: str, indicator: str):
     tile = next((t for t in tiles if t.indicator and t.indicator.slug == indicator), None)
     if tile is None:
         raise Http404
+    if tile.indicator.series is not None:  # a non-public series' read is audited
+        catalog_services.dataset_read_record(
+            actor=request.user, dataset=tile.indicator.series,
+            channel=f"tableau de bord {dashboard.slug} : tuile en csv",
+            ip_address=ratelimit.client_ip(request),
+        )  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["periode", "territoire", "valeur", "unite"])
@@ -192,27 +204,35 @@ CHOROPLETH_FILLS = {
 }  # fmt: skip
 
 
-def comparison_svg(request, slug: str):
-    """The comparison's map as a standalone SVG file (colours as attributes, its legend and
-    title inside), to download and reuse."""
-    indicator = _visible(request, slug)
-    comparison = indicator_selectors.comparison_for(
-        request.user, indicator, period=request.GET.get("periode") or None
-    )
+def map_svg(request, indicator, comparison) -> str | None:
+    """The comparison's map as a standalone SVG document (colours as attributes, its legend
+    and title inside): the comparison page's download and a dashboard map block's export."""
     values = {r.code: r.value for r in comparison.ranking}
     territories = Territory.objects.filter(
         code__in=list(values), kind__in=("commune", "quartier")
     ).order_by("code")
     the_map = choropleth([(t.geometry, t.name, None, values.get(t.code)) for t in territories])
     if the_map is None:
-        raise Http404
+        return None
     for shape in the_map["shapes"]:
         shape.fill = CHOROPLETH_FILLS.get(shape.css, "#d9d9d9")
     for entry in the_map["legend"]:
         entry.fill = CHOROPLETH_FILLS[entry.css]
-    response = render(request, "web/choropleth.svg", {
+    return render_to_string("web/choropleth.svg", {
         "indicator": indicator, "comparison": comparison, "the_map": the_map,
-    }, content_type="image/svg+xml")  # fmt: skip
+    }, request=request)  # fmt: skip
+
+
+def comparison_svg(request, slug: str):
+    """The comparison's map as a standalone SVG file, to download and reuse."""
+    indicator = _visible(request, slug)
+    comparison = indicator_selectors.comparison_for(
+        request.user, indicator, period=request.GET.get("periode") or None
+    )
+    drawn = map_svg(request, indicator, comparison)
+    if drawn is None:
+        raise Http404
+    response = HttpResponse(drawn, content_type="image/svg+xml")
     response["Content-Disposition"] = (
         f'attachment; filename="{indicator.slug}-{comparison.period}.svg"'
     )
