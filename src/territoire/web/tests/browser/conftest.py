@@ -137,6 +137,14 @@ class Tab:
         with self.page.expect_navigation():
             self.page.locator(button).first.click()
 
+    def login(self, user) -> None:
+        """Sign in through the login form, as ``user`` (an account or its username), with the
+        tests' password."""
+        self.goto("/connexion/")
+        self.page.locator("#id_username").fill(getattr(user, "username", user))
+        self.page.locator("#id_password").fill(PASSWORD)
+        self.submit()
+
     def csp_violations(self) -> list[str]:
         return [e for e in self.console_errors if "Content Security Policy" in e]
 

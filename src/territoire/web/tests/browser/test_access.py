@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = BROWSER_TEST
 
@@ -19,13 +19,6 @@ CSV = (
     "Grabels;15/01/2024;12,5;C-001\n"
     "Lattes;20/02/2024;8,25;C-003\n"
 )
-
-
-def _login(tab, user) -> None:
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(user.username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
 
 
 @pytest.fixture
@@ -49,7 +42,7 @@ def test_request_and_grant_journey(open_tab, access_world, reuser, steward, serv
 
     found: dict[str, list] = {}
     tab = open_tab(lang)
-    _login(tab, reuser)
+    tab.login(reuser)
     tab.goto("/donnees-non-ouvertes/")
     found["inventory"] = tab.axe()
     tab.page.locator(
@@ -66,7 +59,7 @@ def test_request_and_grant_journey(open_tab, access_world, reuser, steward, serv
     tab.screenshot(f"access-{lang}-my-requests")
 
     staff = open_tab(lang)
-    _login(staff, steward)
+    staff.login(steward)
     staff.goto("/espace/acces/")
     found["access queue"] = staff.axe()
     staff.page.locator("a[href^='/espace/acces/demandes/']").first.click()

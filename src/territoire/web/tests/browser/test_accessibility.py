@@ -82,10 +82,7 @@ def test_pages_have_no_axe_violations(open_tab, portal_data, lang):
 def test_staff_view_with_internal_dataset_has_no_axe_violations(open_tab, portal):
     """What an agent sees: internal datasets with their badge, the logout button, the back-office link."""
     tab = open_tab("fr")
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(portal.data_officer.username)
-    tab.page.locator("#id_password").fill("un mot de passe solide 42")
-    tab.submit()
+    tab.login(portal.data_officer.username)
     assert tab.page.url == tab.base_url + "/"
     found = {"home (staff)": tab.axe()}
     tab.goto("/jeux-de-donnees/")

@@ -7,17 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = BROWSER_TEST
 pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
-
-
-def _login(tab, user) -> None:
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(user.username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
 
 
 @pytest.fixture
@@ -39,7 +32,7 @@ def test_anonymise_preview_write_lineage(open_tab, personal, steward, lang):
 
     found: dict[str, list] = {}
     tab = open_tab(lang)
-    _login(tab, steward)
+    tab.login(steward)
     tab.goto(f"/espace/jeux-de-donnees/{personal.slug}/anonymisation/")
     found["form"] = tab.axe()
     page = tab.page

@@ -84,13 +84,11 @@ def test_publication_decision_and_delete_pages(open_tab, chart_board, data_offic
     from territoire.indicators import services
     from territoire.indicators.models import Dashboard
 
-    from .test_workspace_dashboard import _login
-
     services.indicator_unpublish(actor=data_officer, indicator=chart_board.tiles.first().indicator)
     services.dashboard_update(actor=data_officer, dashboard=chart_board, access_level="internal")
     found = {}
     tab = open_tab(lang)
-    _login(tab, data_officer)
+    tab.login(data_officer)
     tab.goto(f"/espace/tableaux-de-bord/{chart_board.slug}/")
     assert tab.page.locator("select option[value=stacked]").count() >= 1  # the composer's forms
     found["composer"] = tab.axe()

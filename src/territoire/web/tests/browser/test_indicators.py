@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = BROWSER_TEST
 
@@ -58,10 +58,7 @@ def test_public_indicator_pages(open_tab, published_indicator, lang):
 
 def test_builder_with_a_refusal(open_tab, published_indicator, steward):
     tab = open_tab("fr")
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(steward.username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
+    tab.login(steward.username)
     tab.goto(f"/espace/indicateurs/{published_indicator.slug}/")
     found = {"builder": tab.axe()}
     tab.page.locator("#id_measure_column").fill("montant")

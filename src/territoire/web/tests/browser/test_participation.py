@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = BROWSER_TEST
 
@@ -63,17 +63,10 @@ def participation(portal, service, agent, citizen):
     return project, consultation, theirs
 
 
-def _login(tab, username: str) -> None:
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
-
-
 def test_citizen_journey(open_tab, participation, citizen):
     project, consultation, theirs = participation
     tab = open_tab("fr")
-    _login(tab, citizen.username)
+    tab.login(citizen.username)
     tab.goto("/")
     with tab.page.expect_navigation():
         tab.page.get_by_role("link", name="Participer", exact=True).first.click()
@@ -127,7 +120,7 @@ def test_participation_pages_have_no_axe_violations(open_tab, participation, cit
     for path in public:
         tab.goto(path)
         found[path] = tab.axe()
-    _login(tab, citizen.username)
+    tab.login(citizen.username)
     for path in [f"/consultations/{consultation.slug}/", f"/projets/{project.slug}/",
                  "/propositions/nouvelle/", f"/propositions/{theirs.pk}/",
                  "/participer/mon-espace/", f"/participer/signaler/proposal/{theirs.pk}/"]:  # fmt: skip
@@ -143,7 +136,7 @@ def test_participation_pages_have_no_axe_violations(open_tab, participation, cit
 
 def test_staff_workspace_has_no_axe_violations(open_tab, participation, agent, data_officer):
     tab = open_tab("fr")
-    _login(tab, data_officer.username)
+    tab.login(data_officer.username)
     found = {}
     for path in ["/espace/participation/", "/espace/participation/projets/nouveau/",
                  f"/espace/participation/projets/{participation[0].slug}/",

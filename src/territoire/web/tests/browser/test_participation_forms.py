@@ -9,7 +9,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = BROWSER_TEST
 
@@ -26,13 +26,6 @@ def project(portal, service, agent, citizen):
     )  # fmt: skip
 
 
-def _login(tab, username: str) -> None:
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
-
-
 def _fill(page) -> None:
     page.get_by_label("Titre").fill("Un DAE place de la Comédie")
     page.get_by_label("Votre proposition").fill("Près de l'arrêt de tramway.")
@@ -43,7 +36,7 @@ def test_a_click_or_the_arrow_keys_place_the_proposal(open_tab, project, citizen
     from territoire.participation.models import Proposal
 
     tab = open_tab("fr")
-    _login(tab, citizen.username)
+    tab.login(citizen.username)
     tab.goto(f"/propositions/nouvelle/?projet={project.slug}")
     page = tab.page
     picker = page.locator("figure.point-picker svg")
@@ -71,7 +64,7 @@ def test_without_javascript_the_number_fields_are_the_form(open_tab, project, ci
     from territoire.participation.models import Proposal
 
     tab = open_tab("fr", javascript=False)
-    _login(tab, citizen.username)
+    tab.login(citizen.username)
     tab.goto(f"/propositions/nouvelle/?projet={project.slug}")
     page = tab.page
     assert not page.locator("figure.point-picker").is_visible()
@@ -98,13 +91,13 @@ def test_picker_and_edit_form_have_no_axe_violations(open_tab, project, citizen,
                              answers={consultation.questions.get().pk: "Stades"})  # fmt: skip
     found = {}
     tab = open_tab(lang)
-    _login(tab, citizen.username)
+    tab.login(citizen.username)
     tab.goto("/propositions/nouvelle/")
     tab.page.locator("figure.point-picker svg").focus()
     tab.page.keyboard.press("ArrowDown")
     found["/propositions/nouvelle/"] = tab.axe()
     staff = open_tab(lang)
-    _login(staff, agent.username)
+    staff.login(agent.username)
     url = f"/espace/participation/consultations/{consultation.slug}/"
     staff.goto(url)
     page = staff.page

@@ -9,16 +9,9 @@ import pytest
 
 from territoire.participation.tests.effects import evaluation_on_panel
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = BROWSER_TEST
-
-
-def _login(tab, user) -> None:
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(user.username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
 
 
 @pytest.fixture
@@ -45,7 +38,7 @@ def test_a_report_reaches_the_project_page_beside_its_measured_effect(
     found: dict[str, list] = {}
     tab = open_tab("fr")
     page = tab.page
-    _login(tab, citizen)
+    tab.login(citizen)
     tab.goto("/signalements/nouveau/")
     page.locator("#id_category").select_option("voirie")
     page.locator("#id_description").fill("Défibrillateur de la médiathèque hors service")
@@ -60,7 +53,7 @@ def test_a_report_reaches_the_project_page_beside_its_measured_effect(
     report = Report.objects.get()
 
     staff = open_tab("fr")
-    _login(staff, steward)
+    staff.login(steward)
     staff.goto(f"/espace/signalements/{report.pk}/")
     staff.page.locator("#id_status").select_option("pris_en_charge")
     staff.page.locator("#id_message").fill("Un technicien passe demain.")

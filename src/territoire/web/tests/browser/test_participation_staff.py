@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import BROWSER_TEST, format_violations
-from .test_participation import _login, participation  # noqa: F401 - fixture
+from .test_participation import participation  # noqa: F401 - fixture
 
 pytestmark = BROWSER_TEST
 
@@ -43,7 +43,7 @@ def test_steward_answers_and_moderator_hides(
 
     # The citizen asks a public question and reports the abusive comment.
     tab = open_tab(lang)
-    _login(tab, citizen.username)
+    tab.login(citizen.username)
     tab.goto(f"/projets/{project.slug}/")
     tab.page.get_by_label("Your question" if english else "Votre question").fill(
         "Les appareils seront-ils accessibles la nuit ?"
@@ -56,7 +56,7 @@ def test_steward_answers_and_moderator_hides(
 
     # The agent of the project's service answers both from the workspace.
     staff = open_tab(lang)
-    _login(staff, agent.username)
+    staff.login(agent.username)
     staff.goto("/espace/participation/")
     found = {"workspace (agent)": staff.axe()}
     staff.screenshot(f"participation-staff-queue-{lang}")
@@ -78,7 +78,7 @@ def test_steward_answers_and_moderator_hides(
 
     # The moderator (the data officer) hides the reported comment, with a logged reason.
     moderator = open_tab(lang)
-    _login(moderator, data_officer.username)
+    moderator.login(data_officer.username)
     moderator.goto("/espace/participation/")
     item = moderator.page.locator(
         f"section[aria-labelledby=moderation] form:has(input[name=id][value='{abusive_comment.pk}'])"

@@ -46,10 +46,7 @@ def test_public_registers_have_no_axe_violations(open_tab, entries, lang):
 def test_workspace_forms_have_no_axe_violations(open_tab, portal, entries):
     canteen, creche = entries
     tab = open_tab("fr")
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(portal.data_officer.username)
-    tab.page.locator("#id_password").fill("un mot de passe solide 42")
-    tab.submit()
+    tab.login(portal.data_officer.username)
     found = {}
     for path in (
         "/espace/registres/",

@@ -8,16 +8,9 @@ import pytest
 
 from territoire.reports.tests.conftest import jpeg_with_gps
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = BROWSER_TEST
-
-
-def _login(tab, user) -> None:
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(user.username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
 
 
 @pytest.fixture
@@ -38,7 +31,7 @@ def test_file_a_report_then_follow_it_to_resolved(
     found: dict[str, list] = {}
     tab = open_tab(lang)
     page = tab.page
-    _login(tab, citizen)
+    tab.login(citizen)
     tab.goto("/signalements/nouveau/")
     page.locator("#id_description").fill("Trop court")
     tab.submit("main form.report-form button[type=submit]")
@@ -75,7 +68,7 @@ def test_file_a_report_then_follow_it_to_resolved(
     tab.screenshot(f"reports-{lang}-report-new")
 
     staff = open_tab(lang)
-    _login(staff, steward)
+    staff.login(steward)
     staff.goto("/espace/signalements/")
     found["service queue"] = staff.axe()
     staff.screenshot(f"reports-{lang}-queue")
@@ -114,7 +107,7 @@ def test_the_form_works_without_javascript(open_tab, categories, citizen):
     from territoire.reports.models import Report
 
     tab = open_tab("fr", javascript=False)
-    _login(tab, citizen)
+    tab.login(citizen)
     tab.goto("/signalements/nouveau/")
     page = tab.page
     assert not page.locator(".point-picker").is_visible()

@@ -16,18 +16,11 @@ import re
 
 import pytest
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = [*BROWSER_TEST, pytest.mark.postgres_browser]  # on PostgreSQL too
 
 TITLE = "Défibrillateurs de la Ville"
-
-
-def _login(tab, user) -> None:
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(user.username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
 
 
 def _download(tab, selector: str, tmp_path, name: str):
@@ -191,12 +184,12 @@ def test_relay_and_data_officer_journeys(
 
     found: dict[str, list] = {}
     tab = open_tab(lang)
-    _login(tab, steward)
+    tab.login(steward)
     dataset = _relay_journey(tab, found, lang, defib_csv)
     page = tab.page
 
     officer = open_tab(lang)
-    _login(officer, data_officer)
+    officer.login(data_officer)
     officer.goto("/espace/administration/")
     assert officer.page.locator("#soumis + ul a", has_text=TITLE).count() == 1
     assert officer.page.locator("#decisions ~ table a", has_text=TITLE).count() == 1
@@ -304,7 +297,7 @@ def test_forms_work_without_javascript(open_tab, workspace_world, steward):
     from territoire.catalog.models import Dataset
 
     tab = open_tab("fr", javascript=False)
-    _login(tab, steward)
+    tab.login(steward)
     tab.goto("/espace/jeux-de-donnees/nouveau/")
     tab.page.locator("#id_title").fill("Arceaux vélo")
     tab.page.locator("#id_keywords").fill("vélo ; stationnement")

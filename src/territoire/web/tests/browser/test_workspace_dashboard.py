@@ -8,16 +8,9 @@ import datetime
 
 import pytest
 
-from .conftest import BROWSER_TEST, PASSWORD, format_violations
+from .conftest import BROWSER_TEST, format_violations
 
 pytestmark = [*BROWSER_TEST, pytest.mark.postgres_browser]  # on PostgreSQL too
-
-
-def _login(tab, user) -> None:
-    tab.goto("/connexion/")
-    tab.page.locator("#id_username").fill(user.username)
-    tab.page.locator("#id_password").fill(PASSWORD)
-    tab.submit()
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -44,7 +37,7 @@ def test_pilotage_pages(open_tab, portal, home, steward, data_officer, budget_cs
 
     found: dict[str, list] = {}
     tab = open_tab(lang)
-    _login(tab, data_officer)
+    tab.login(data_officer)
     tab.goto("/espace/pilotage/")
     assert tab.page.locator("#retards + ul a", has_text="Budget mensuel").count() == 1
     assert tab.page.locator("table.chart-table tbody tr").count() == 12
