@@ -48,6 +48,9 @@ class ConsultationAdmin(AuditedAdmin):
     def has_add_permission(self, request):
         return False  # created with its questions in the workspace
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # its answers and published results are the participants' record
+
     def save_model(self, request, obj, form, change):
         current = Consultation.objects.select_related("project").get(pk=obj.pk)
         values = {name: form.cleaned_data[name] for name in form.changed_data}

@@ -23,9 +23,10 @@ from territoire.accounts.models import ApiToken, Membership, User
 from territoire.accounts.services import token_create
 from territoire.catalog import services as catalog_services
 from territoire.catalog.models import Dataset, Distribution, Theme
+from territoire.indicators.models import Dashboard, Evaluation, Indicator
 from territoire.lake import services as lake_services
 from territoire.lake.models import DatasetVersion, IngestJob
-from territoire.participation.models import InvitationCode, ModerationAction
+from territoire.participation.models import Consultation, InvitationCode, ModerationAction, Project
 from territoire.registers import services as register_services
 from territoire.reports.models import ReportCategory
 from territoire.territories.models import Territory
@@ -101,6 +102,12 @@ MAY = {
         "lake.datasetversion": REFERENCE,
         "lake.ingestjob": REFERENCE,
         "participation.moderationaction": REFERENCE,
+        # built in the workspace; the admin reads, deletes and publishes through their services
+        "indicators.indicator": {"list", "view", "history", "delete"},
+        "indicators.evaluation": {"list", "view", "history", "delete"},
+        "indicators.dashboard": {"list", "view", "history", "change", "delete"},
+        # created with its questions in the workspace; never deleted once it may have answers
+        "participation.consultation": {"list", "view", "history", "change"},
         # Django's own models keep Django's permissions: superusers only
         "auth.group": set(),
         "django_tasks_database.dbtaskresult": set(),
@@ -209,6 +216,7 @@ def world(
         "participation.moderationaction": ModerationAction.objects.create(
             kind="proposal", object_id=1, act="hide", reason="Hors sujet"
         ),
+        **_built_in_the_workspace(organization, other_service, data_officer),
         "auth.group": Group.objects.create(name="comité"),
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [], "kwargs": {}},
@@ -220,6 +228,41 @@ def world(
         ),
     }
     return {"objects": objects, "roles": {"steward": steward, "agent": agent, "citizen": citizen}}
+
+
+def _built_in_the_workspace(organization, service, officer) -> dict:
+    indicator = Indicator.objects.create(
+        title="Taux de remplissage des crèches", slug="remplissage-creches", direction="higher",
+        publisher=organization, publisher_service=service, steward=officer,
+    )  # fmt: skip
+    commune = Territory.objects.create(kind="commune", code="34999", name="Villeneuve-test")
+    project = Project.objects.create(
+        title="Crèches", slug="creches", service=service, territory=commune
+    )
+    now = timezone.now()
+    return {
+        "indicators.indicator": indicator,
+        "indicators.evaluation": Evaluation.objects.create(
+            indicator=indicator,
+            title="Nouvelle crèche",
+            slug="nouvelle-creche",
+            intervention_date=dt.date(2024, 9, 1),
+            created_by=officer,
+        ),  # fmt: skip
+        "indicators.dashboard": Dashboard.objects.create(
+            title="Petite enfance",
+            slug="petite-enfance",
+            publisher_service=service,
+            access_level="internal",
+        ),  # fmt: skip
+        "participation.consultation": Consultation.objects.create(
+            project=project,
+            title="Horaires",
+            slug="horaires",
+            opens_at=now,
+            closes_at=now + dt.timedelta(days=7),
+        ),  # fmt: skip
+    }
 
 
 def _url(label: str, view: str, *args) -> str:
