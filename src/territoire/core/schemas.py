@@ -3,11 +3,32 @@ records): they live here, below every app, so that a router never imports the AP
 
 from __future__ import annotations
 
+import datetime
+import re
+from typing import Annotated
+
 from ninja import Schema
+from pydantic import BeforeValidator
 
 # Beyond any catalogue, and within the 64-bit OFFSET of SQLite and PostgreSQL (a larger one was a
 # 500, found by the fuzzer).
 MAX_OFFSET = 2**31 - 1
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _iso_text(value):
+    """Pydantic would read a number as seconds since 1970: a date-time parameter is ISO 8601
+    text only, as the OpenAPI document says (``format: date-time``)."""
+    if isinstance(value, int | float) or (
+        isinstance(value, str) and _NUMBER.fullmatch(value.strip())
+    ):
+        raise ValueError("expected an ISO 8601 date and time, e.g. 2026-01-31T12:00:00+01:00")
+    return value
+
+
+# A date-time in a query or a body: ISO 8601 text (never a bare number).
+IsoDateTime = Annotated[datetime.datetime, BeforeValidator(_iso_text)]
 
 
 class ErrorOut(Schema):

@@ -7,6 +7,8 @@ import datetime
 
 from ninja import Field, Schema
 
+from territoire.core.schemas import IsoDateTime
+
 
 class LinkOut(Schema):
     reference: str
@@ -153,7 +155,7 @@ class ConsultationPatch(Schema):
 
     title: str | None = None
     description: str | None = None
-    opens_at: datetime.datetime | None = None
-    closes_at: datetime.datetime | None = None
+    opens_at: IsoDateTime | None = None
+    closes_at: IsoDateTime | None = None
     requires_residency: bool | None = None
     questions: list[QuestionIn] | None = None

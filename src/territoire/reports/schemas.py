@@ -7,6 +7,8 @@ import datetime
 
 from ninja import Field, Schema
 
+from territoire.core.schemas import IsoDateTime
+
 from .text import ADDRESS_MAX, DESCRIPTION_MAX, MESSAGE_MAX
 from .vocabularies import ReportStatus
 
@@ -64,8 +66,8 @@ class ReportFilter(Schema):
     quartier: str | None = Field(
         None, max_length=20, description="Code d'un quartier ou code INSEE d'une commune"
     )
-    since: datetime.datetime | None = Field(None, description="Déposés à partir de (ISO 8601)")
-    until: datetime.datetime | None = Field(None, description="Déposés jusqu'à (ISO 8601)")
+    since: IsoDateTime | None = Field(None, description="Déposés à partir de (ISO 8601)")
+    until: IsoDateTime | None = Field(None, description="Déposés jusqu'à (ISO 8601)")
     bbox: str | None = Field(
         None, max_length=120, description="ouest,sud,est,nord en degrés décimaux"
     )

@@ -89,6 +89,7 @@ def test_the_list_and_its_filters(client, three, django_assert_max_num_queries):
         ({"bbox": "3.8,43.6,3.9,143.7"}, 400, "bbox"),
         ({"status": "ferme"}, 422, "query.status"),
         ({"since": "hier"}, 422, "query.since"),
+        ({"since": "2.00001"}, 422, "query.since"),  # not seconds since 1970: ISO 8601 only
         ({"limit": "5000"}, 422, "query.limit"),
     ],
 )
