@@ -127,6 +127,18 @@ DATASETS: list[DemoDataset] = [
         "description": "Inventaire : fichier nominatif des bénéficiaires (données personnelles, "
         "jamais publié tel quel ; agrégats anonymisés envisagés).",
     },
+    {
+        "slug": "comptages-velos",
+        "title": "Comptages mensuels des vélos",
+        "service": "mobilites",
+        "themes": ["TRAN"],
+        "keywords": ["vélo", "comptages", "mobilité"],
+        "frequency": "MONTHLY",
+        "access_level": "internal",
+        "publish": False,
+        "description": "Inventaire : passages mensuels aux compteurs vélo des pistes cyclables, "
+        "fichier attendu chaque mois du prestataire de comptage (aucun reçu à ce jour).",
+    },
 ]
 
 

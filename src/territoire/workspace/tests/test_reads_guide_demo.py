@@ -100,7 +100,7 @@ def test_demo_dashboard_shows_real_gaps(home, client):
     assert pilotage.status_code == 200 and duties.status_code == 200
     page = pilotage.content.decode()
     late = page[page.index('id="retards"') : page.index('id="attente"')]
-    assert "Bénéficiaires des aides sociales facultatives" in late  # monthly, never loaded
+    assert "Comptages mensuels des vélos" in late  # monthly, never loaded
     without_relay = page[page.index('id="sans-relais"') : page.index('id="retards"')]
     assert "Direction des mobilités" in without_relay
     page = duties.content.decode()
