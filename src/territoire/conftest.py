@@ -7,6 +7,32 @@ from pathlib import Path
 
 import pytest
 
+ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith("postgres")
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run (``make test-postgres``) leaves out the tests that never touch
+    Django's database — no database fixture, no ``django_db`` marker: the records engine on
+    DuckDB, the schemas, the disclosure control… They ran in the SQLite run and would only
+    repeat it (the same code, the same files). Tests marked ``postgres`` or ``database`` (they
+    reach the database from a subprocess: a server, ``territoire migrate``) always run."""
+    if not ON_POSTGRES:
+        return
+    kept, left = [], []
+    for item in items:
+        uses_database = (
+            item.get_closest_marker("django_db") is not None
+            or item.get_closest_marker("postgres") is not None
+            or item.get_closest_marker("database") is not None
+            or DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (kept if uses_database else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
@@ -199,9 +225,7 @@ def mode(request, settings):
 # A Redis database of its own for the tests of the Redis rate-limit store (a real server on
 # 127.0.0.1:6379); its keys are dropped before and after each test. The PostgreSQL run takes
 # another one, so that both runs of `make test` may go side by side.
-TEST_REDIS_URL = "redis://127.0.0.1:6379/" + (
-    "14" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "13"
-)
+TEST_REDIS_URL = "redis://127.0.0.1:6379/" + ("14" if ON_POSTGRES else "13")
 
 
 @pytest.fixture(params=["database", "redis"])

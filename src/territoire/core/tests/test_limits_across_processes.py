@@ -22,6 +22,8 @@ import requests
 
 from territoire.conftest import TEST_REDIS_URL
 
+pytestmark = pytest.mark.database  # the servers use the suite's database (a scratch copy)
+
 TERRITOIRE = Path(sys.executable).parent / "territoire"
 PASSWORD = "le bon mot de passe du relais 2024"
 STRANGER, OWNER, VISITOR, READER = "203.0.113.66", "198.51.100.9", "203.0.113.88", "203.0.113.77"

@@ -130,6 +130,7 @@ def scratch_database_url(tmp_path):
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.mark.database
 def test_a_database_migrated_as_in_production_refuses_update_and_delete(
     tmp_path, scratch_database_url
 ):
