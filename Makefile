@@ -68,11 +68,12 @@ messages: install i18n-deps
 test-sqlite: install browser-deps
 	$(BIN)/pytest -p no:cacheprovider
 
-# On PostgreSQL: every test but the browser ones, plus the staff workspace's browser journeys
-# (marked `postgres_browser`). The whole browser suite passes on PostgreSQL too (the live server
-# and the transactional tests need nothing database-specific) but would add 8 to 9 min (48 tests:
-# 7m48s and 9m13s in two runs on the shared 2-core machine under load; 5m11s on SQLite), the
-# workspace journeys about 3 min (5 tests): `make test-postgres-browser` runs all of them there.
+# On PostgreSQL: every test that touches Django's database (the others, DuckDB and pure code,
+# only repeat the SQLite run: src/territoire/conftest.py leaves them out), and of the browser
+# tests the journeys of the issues' « done when » (marked `postgres_browser`: the staff
+# workspace, participation, reports, access, anonymisation, dashboards). The whole browser suite
+# passes on PostgreSQL too but takes 8 to 9 min more on the shared 2-core machine:
+# `make test-postgres-browser` runs all of it there.
 test-postgres: install browser-deps
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser or postgres_browser"
 

@@ -36,6 +36,7 @@ def access_world(portal, home, steward, reuser, data_officer, tmp_path):
     return portal
 
 
+@pytest.mark.postgres_browser  # a journey of its issue's « done when »: PostgreSQL too
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_request_and_grant_journey(open_tab, access_world, reuser, steward, service, lang):
     from territoire.trust.models import AccessGrant, Agreement

@@ -26,6 +26,7 @@ def personal(portal, home, data_officer, make_dataset):
     return dataset
 
 
+@pytest.mark.postgres_browser  # a journey of its issue's « done when »: PostgreSQL too
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_anonymise_preview_write_lineage(open_tab, personal, steward, lang):
     from territoire.lake.models import DatasetVersion

@@ -44,6 +44,7 @@ def chart_board(reference_rows, montpellier, make_dataset, data_officer, service
     )  # fmt: skip
 
 
+@pytest.mark.postgres_browser  # a journey of its issue's « done when »: PostgreSQL too
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_bar_and_stacked_charts_and_their_exports(open_tab, chart_board, lang):
     url = f"/tableaux-de-bord/{chart_board.slug}/"

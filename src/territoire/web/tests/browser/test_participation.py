@@ -63,6 +63,7 @@ def participation(portal, service, agent, citizen):
     return project, consultation, theirs
 
 
+@pytest.mark.postgres_browser  # a journey of its issue's « done when »: PostgreSQL too
 def test_citizen_journey(open_tab, participation, citizen):
     project, consultation, theirs = participation
     tab = open_tab("fr")

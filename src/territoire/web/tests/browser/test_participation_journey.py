@@ -28,6 +28,7 @@ def setting(portal, service, agent, steward, data_officer, make_dataset, tmp_pat
     return project, evaluation
 
 
+@pytest.mark.postgres_browser  # a journey of its issue's « done when »: PostgreSQL too
 def test_a_report_reaches_the_project_page_beside_its_measured_effect(
     open_tab, setting, citizen, steward, tmp_path, settings
 ):

@@ -34,6 +34,7 @@ def _in_section(tab, section: str) -> str:
     return tab.page.locator(f"section[aria-labelledby={section}]").inner_text()
 
 
+@pytest.mark.postgres_browser  # a journey of its issue's « done when »: PostgreSQL too
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_steward_answers_and_moderator_hides(
     open_tab, participation, abusive_comment, citizen, agent, data_officer, lang

@@ -21,6 +21,7 @@ def categories(portal, service, other_service, data_officer):
     category_save(actor=data_officer, code="proprete", name="Propreté", service=other_service)
 
 
+@pytest.mark.postgres_browser  # a journey of its issue's « done when »: PostgreSQL too
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_file_a_report_then_follow_it_to_resolved(
     open_tab, categories, citizen, steward, tmp_path, settings, lang
