@@ -18,6 +18,8 @@ class LegendEntry:
     low: float | None
     high: float | None
     fill: str = ""  # the colour itself, for a standalone SVG file (no style sheet there)
+    x: int = 0  # its place in a standalone SVG file's legend
+    y: int = 0
 
 
 def breaks(values: list[float], classes: int = CLASSES) -> list[float]:

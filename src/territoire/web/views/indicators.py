@@ -216,10 +216,16 @@ def map_svg(request, indicator, comparison) -> str | None:
         return None
     for shape in the_map["shapes"]:
         shape.fill = CHOROPLETH_FILLS.get(shape.css, "#d9d9d9")
-    for entry in the_map["legend"]:
+    # The legend in rows of three under the map (five classes of « 1 018,13 – 2 731,40 » do
+    # not fit on one line of a 640-px map), then the title.
+    for k, entry in enumerate(the_map["legend"]):
         entry.fill = CHOROPLETH_FILLS[entry.css]
+        entry.x, entry.y = 8 + (k % 3) * 210, the_map["height"] + 12 + (k // 3) * 20
+    rows = -(-len(the_map["legend"]) // 3)
+    title_y = the_map["height"] + 12 + rows * 20 + 14
     return render_to_string("web/choropleth.svg", {
         "indicator": indicator, "comparison": comparison, "the_map": the_map,
+        "title_y": title_y, "full_height": title_y + 12,
     }, request=request)  # fmt: skip
 
 
