@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import FileResponse
 from django.urls import reverse
+from django.utils import translation
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -73,6 +74,13 @@ def _job_url(job: IngestJob) -> str:
     return reverse("api-v1:lake-job", kwargs={"job_id": job.pk})
 
 
+def stage_in_english(stage: str) -> str:
+    """A job's stage is stored in French; the catalogue has the fixed ones in English (a stage
+    with a name or a number in it stays French)."""
+    with translation.override("en"):
+        return translation.gettext(stage) if stage else ""
+
+
 def _job_out(job: IngestJob) -> dict:
     return {
         "id": job.pk,
@@ -81,6 +89,7 @@ def _job_out(job: IngestJob) -> dict:
         "status": job.status,
         "progress": job.progress,
         "stage": job.stage,
+        "stage_en": stage_in_english(job.stage),
         "source_name": job.source_name,
         "version": job.version.number if job.version else None,
         "report": report_masked(job.report),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class UploadAcceptedOut(Schema):
@@ -22,6 +22,7 @@ class JobOut(Schema):
     status: str
     progress: int
     stage: str
+    stage_en: str = Field(description="The stage in English (fixed stages; others stay French)")
     source_name: str
     version: int | None
     report: dict[str, Any]

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from territoire.core.errors import PermissionRefused, TerritoireError, ValidationFailed
@@ -82,7 +83,7 @@ def ingest_job_enqueue(
             schema_ref=schema_ref or "",
             publish=publish,
             created_by=actor,
-            stage="En attente du traitement",
+            stage=gettext_noop("En attente du traitement"),
         )
         audit_record(
             actor=actor,
@@ -155,7 +156,7 @@ def ingest_job_expire(job: IngestJob) -> IngestJob:
     }
     updated = IngestJob.objects.filter(pk=job.pk, status=job.status).update(
         status=JobStatus.FAILED,
-        stage="Échec",
+        stage=gettext_noop("Échec"),
         error=error,
         finished_at=now,
     )
@@ -294,7 +295,7 @@ def ingest_job_run(job_id: int) -> str:
         heartbeat_at=now,
         attempts=F("attempts") + 1,
         progress=1,
-        stage="Démarrage",
+        stage=gettext_noop("Démarrage"),
     )
     job = IngestJob.objects.select_related("dataset", "created_by").filter(pk=job_id).first()
     if job is None or not claimed:  # missing, or another worker has it
@@ -364,9 +365,9 @@ def ingest_job_run(job_id: int) -> str:
             if job.kind == JobKind.UPLOAD and job.upload_path:
                 services.upload_discard(job.upload_path)
     stage = {
-        JobStatus.SUCCEEDED: "Terminé",
-        JobStatus.UNCHANGED: "Terminé : contenu inchangé",
-        JobStatus.FAILED: "Échec",
+        JobStatus.SUCCEEDED: gettext_noop("Terminé"),
+        JobStatus.UNCHANGED: gettext_noop("Terminé : contenu inchangé"),
+        JobStatus.FAILED: gettext_noop("Échec"),
     }[status]
     _update(
         job_id,

@@ -19,6 +19,7 @@ from pathlib import Path
 from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_noop
 
 from territoire.accounts import permissions
 from territoire.catalog import services as catalog_services
@@ -165,7 +166,7 @@ def _ingest_locked(
         if current is not None and current.options == fingerprint:
             # Only then can the content be unchanged: hash it first, to skip a whole ingestion.
             # Otherwise staging hashes it anyway, while DuckDB reads it (one pass, not two).
-            notify(5, "Calcul de l'empreinte du fichier")
+            notify(5, gettext_noop("Calcul de l'empreinte du fichier"))
             checksum = engine.source_checksum(source)
     except (TerritoireError, OSError) as exc:
         return _failed(report, exc, name, started)
@@ -179,7 +180,7 @@ def _ingest_locked(
             f"Contenu identique à la version {current.number} : aucune nouvelle version."
         )
         report.message_en = f"Same content as version {current.number}: no new version."
-        notify(100, "Contenu inchangé")
+        notify(100, gettext_noop("Contenu inchangé"))
         return _finish(report, actor, dataset, publish, started)
     report = _ingest_new_version(
         actor=actor,
@@ -275,7 +276,7 @@ def _ingest_new_version(
     staging = staged = None
     try:
         staging = Staging()
-        notify(10, "Lecture et typage des colonnes")
+        notify(10, gettext_noop("Lecture et typage des colonnes"))
         staged = engine.stage(source, workdir=staging.path, options=options, original_name=name)
         laps.lap("staging")
         report.timings["staging_steps"] = dict(getattr(staged, "timings", None) or {})
@@ -293,22 +294,22 @@ def _ingest_new_version(
         }
         validation, conformity = None, Conformity.NONE
         if schema is not None:
-            notify(45, "Validation du schéma")
+            notify(45, gettext_noop("Validation du schéma"))
             result = validate_table(
                 staged.con, "raw", schema, columns, line_column="__line__", file_name=name
             )
             validation = result.as_dict()
             conformity = Conformity.VALID if result.valid else Conformity.INVALID
             laps.lap("validation")
-        notify(60, "Recherche de données personnelles")
+        notify(60, gettext_noop("Recherche de données personnelles"))
         flags = list(detect_personal_data(staged.con, "raw", columns))
-        notify(70, "Écriture de la version Parquet")
+        notify(70, gettext_noop("Écriture de la version Parquet"))
         parquet = Path(staged.parquet_path)
         laps.lap("personal_data")
         parquet_checksum = file_sha256(parquet)
         lineage = dict(lineage or {})
         if verify is not None:
-            notify(72, "Contrôle de k-anonymat du fichier écrit")
+            notify(72, gettext_noop("Contrôle de k-anonymat du fichier écrit"))
             lineage["check"] = verify(parquet, columns) | {"parquet_checksum": parquet_checksum}
         candidate = {
             "lineage": lineage,
@@ -330,7 +331,7 @@ def _ingest_new_version(
         suffix = get_valid_filename(Path(name).suffix.lower())[:12] if Path(name).suffix else ""
         source_final = dataset_dir / "sources" / f"v{number}-{checksum[:8]}{suffix}"
         laps.lap("hashing")
-        notify(75, "Structures de lecture rapide")
+        notify(75, gettext_noop("Structures de lecture rapide"))
         serving_file, _manifest, unbuilt = serving_build_staged(parquet, columns, staging.path)
         if serving_file is None:
             report.warnings.append(serving_unbuilt_warning(unbuilt))
@@ -343,7 +344,7 @@ def _ingest_new_version(
         place(source_copy, source_final, checksum=checksum)
         placed.append(source_final)
         laps.lap("placement")
-        notify(90, "Enregistrement de la version")
+        notify(90, gettext_noop("Enregistrement de la version"))
         report.seconds = time.monotonic() - started
         _version_commit(
             actor=actor,

@@ -54,6 +54,11 @@ def test_upload_with_a_write_token_runs_the_job_and_reports(
     data = job.json()
     assert data["status"] == "succeeded" and data["progress"] == 100
     assert data["version"] == 1 and data["created_by"] == "steward"
+    assert (data["stage"], data["stage_en"]) == ("Terminé", "Completed")  # stored French
+    client.force_login(steward)
+    page = client.get(f"/espace/taches/{body['job']}/", headers={"accept-language": "en"})
+    assert "<dd data-job-stage>Completed</dd>" in page.content.decode()
+    client.logout()
     report = data["report"]
     assert report["status"] == "created" and report["rows"] == 1448
     assert report["source"]["name"] == budget_csv.name

@@ -19,7 +19,7 @@
   function show(job) {
     if (progress) { progress.value = job.progress; progress.textContent = job.progress + " %"; }
     if (percent) { percent.textContent = job.progress + " %"; }
-    if (stage) { stage.textContent = job.stage || "—"; }
+    if (stage) { stage.textContent = (english ? job.stage_en : job.stage) || "—"; }
     if (state) { state.textContent = state.getAttribute("data-status-" + job.status) || job.status; }
     if (notice) {  /* e.g. no worker runs: say so, and how to start one */
       notice.hidden = !job.notice;
