@@ -11,19 +11,9 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from territoire.territories import selectors as territory_selectors
-
 from . import maps
 
 WIDTH, HEIGHT = 640, 480
-
-
-def home_boundaries() -> list[tuple[dict, str]]:
-    """The communes of the home territory, with a shape."""
-    home = territory_selectors.home_territory()
-    if home is None:
-        return []
-    return [(c.geometry, c.name) for c in territory_selectors.epci_communes(home) if c.geometry]
 
 
 def point_picker(boundaries: list[tuple[dict, str]], *, width: int = WIDTH,

@@ -26,11 +26,10 @@ from territoire.lake.services.files import lake_root
 from territoire.records import exports as record_exports
 from territoire.records import selectors as record_selectors
 from territoire.records.odsql import QueryError
-from territoire.territories.models import Territory, TerritoryKind
-from territoire.territories.selectors import home_territory
 
-from .. import examples, maps, memo, preview
+from .. import examples, maps, preview
 from .. import services as web_services
+from ..boundaries import boundaries
 from .common import service_url, territory_url
 
 HISTORY_LENGTH = 20
@@ -58,24 +57,6 @@ def _audit_read(request, dataset) -> None:
         channel="portail",
         ip_address=ratelimit.client_ip(request),
     )
-
-
-def _boundaries(territories: list[Territory]) -> list[tuple[dict, str]]:
-    """The shapes to draw under a dataset's points: the communes of the territories it covers."""
-    ids = [t.pk for t in territories]
-    return memo.remember(("boundaries", tuple(sorted(ids))), lambda: _load_boundaries(ids))
-
-
-def _load_boundaries(ids: list[int]) -> list[tuple[dict, str]]:
-    communes = Territory.objects.filter(
-        epci_memberships__epci_id__in=ids
-    ) | Territory.objects.filter(pk__in=ids, kind=TerritoryKind.COMMUNE)
-    if not ids:
-        home = home_territory()
-        communes = home.members.all() if home else Territory.objects.none()
-    return [
-        (t.geometry, t.name) for t in communes.distinct().only("name", "geometry") if t.geometry
-    ]
 
 
 def _history(dataset) -> list[dict]:
@@ -300,7 +281,7 @@ def _map_context(served, table, territories) -> dict:
     feature_map = maps.feature_map(
         features["points"],
         features["shapes"],
-        _boundaries(territories),
+        boundaries(territories),
         tile_url=settings.TERRITOIRE_TILE_URL,
     )
     return {"feature_map": feature_map, "map_data": features}

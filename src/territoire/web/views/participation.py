@@ -21,12 +21,12 @@ from territoire.participation.models import Comment
 from territoire.participation.results import consultation_results
 from territoire.participation.services.guard import form_token, form_token_use
 from territoire.participation.vocabularies import FollowKind, ProposalCategory, QuestionKind
-from territoire.territories import selectors as territory_selectors
 from territoire.territories.models import Territory, TerritoryKind
 
+from ..boundaries import home_boundaries
 from ..maps import feature_map, svg_map
 from ..participation_forms import CommentForm, ProposalForm, QuestionForm
-from ..picker import home_boundaries, point_picker
+from ..picker import point_picker
 from .common import territory_url
 
 
@@ -209,10 +209,7 @@ def proposal_list(request):
     if category:
         proposals = proposals.filter(category=category)
     points = [(p.longitude, p.latitude, p.title) for p in proposals if p.has_point]
-    home = territory_selectors.home_territory()
-    boundaries = [(c.geometry, c.name) for c in territory_selectors.epci_communes(home)
-                  if c.geometry] if home else []  # fmt: skip
-    proposal_map = feature_map(points, [], boundaries, tile_url=settings.TERRITOIRE_TILE_URL)
+    proposal_map = feature_map(points, [], home_boundaries(), tile_url=settings.TERRITOIRE_TILE_URL)
     return render(request, "web/participation/proposal_list.html", {
         "proposals": proposals, "category": category, "categories": ProposalCategory.choices,
         "proposal_map": proposal_map if points else None,

@@ -24,8 +24,8 @@ from territoire.reports import services as report_services
 from territoire.reports.vocabularies import ReportStatus
 
 from .. import maps, picker
+from ..boundaries import home_boundaries
 from ..report_forms import ReasonForm, ReportForm
-from .dataset import _boundaries
 
 PAGE_SIZE = 20
 MAP_WIDTH, MAP_HEIGHT = 640, 480
@@ -62,7 +62,7 @@ def report_list(request):
         for lon, lat, name in reports.values_list("longitude", "latitude", "category__name")
     ]
     feature_map = maps.feature_map(
-        points, [], _boundaries([]), width=MAP_WIDTH, height=MAP_HEIGHT,
+        points, [], home_boundaries(), width=MAP_WIDTH, height=MAP_HEIGHT,
         tile_url=settings.TERRITOIRE_TILE_URL,
     )  # fmt: skip
     page = Paginator(
@@ -97,7 +97,7 @@ def _report(request, pk: int):
 
 def _detail_context(request, report, **extra) -> dict:
     feature_map = maps.feature_map(
-        [(report.longitude, report.latitude, report.category.name)], [], _boundaries([]),
+        [(report.longitude, report.latitude, report.category.name)], [], home_boundaries(),
         tile_url=settings.TERRITOIRE_TILE_URL,
     )  # fmt: skip
     return {
@@ -142,7 +142,7 @@ def _picker(boundaries) -> dict | None:
 
 
 def _image_frame() -> maps.Frame | None:
-    points = [p for g, _name in _boundaries([]) for p in maps.geometry_points(g)]
+    points = [p for g, _name in home_boundaries() for p in maps.geometry_points(g)]
     if not points:
         return None
     frame = maps.fit(points, width=IMAGE_WIDTH, height=IMAGE_HEIGHT)
@@ -164,7 +164,7 @@ def report_picker_image(request):
     frame = _image_frame()
     if frame is None:
         raise Http404
-    items = [(g, name, None) for g, name in _boundaries([])]
+    items = [(g, name, None) for g, name in home_boundaries()]
     drawn = maps.svg_map(items, width=IMAGE_WIDTH, height=IMAGE_HEIGHT)
     lat = _number(request.GET.get("lat", ""), -90, 90)
     lon = _number(request.GET.get("lon", ""), -180, 180)
@@ -221,7 +221,7 @@ def _render_new(request, form, status: int):
         "web/reports/new.html",
         {
             "form": form,
-            "picker": _picker(_boundaries([])),
+            "picker": _picker(home_boundaries()),
             "image": {"width": IMAGE_WIDTH, "height": IMAGE_HEIGHT, "lat": lat, "lon": lon},
         },
         status=status,
