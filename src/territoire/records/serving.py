@@ -4,7 +4,10 @@ version's serving file (``lake.engine.serving``, built at ingestion) is attached
 Nothing is copied or warmed up: a query on a version reads its file's blocks through DuckDB's
 buffer pool (bounded by ``TERRITOIRE_RECORDS_MEMORY_MB`` per process; sorts and groups that need
 more spill to a directory of the process under ``TERRITOIRE_HOME/tmp``), and the operating
-system's page cache shares the file between every process. A process keeps up to
+system's page cache shares the file between every process (and the rows file beside it, mapped
+read-only, that answers a record by id). A process also remembers, within a budget
+(``TERRITOIRE_RECORDS_PAGES_MB``), the rows of the small pages it read: the same query on the
+same version gives the same rows. A process keeps up to
 ``TERRITOIRE_RECORDS_ATTACHED`` files attached (least recently used detached first, never while
 a query uses it) and remembers, per attached version, results that never change: counts and
 facets (a version is immutable).
@@ -33,6 +36,7 @@ import duckdb
 from django.conf import settings
 
 from territoire.core.duckdb import quote_identifier as quote
+from territoire.lake.engine import rowfile
 from territoire.lake.engine import serving as building
 
 from . import engine
@@ -40,6 +44,7 @@ from . import engine
 log = logging.getLogger(__name__)
 
 MEMO_SIZE = 512  # results (counts, facets) remembered per attached version
+PAGE_ROWS = 101  # pages remembered: up to 100 rows (and the one that says there are more)
 
 
 def enabled() -> bool:
@@ -65,9 +70,14 @@ class Attached:
     refs: int = 0
     memo: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    rows: rowfile.RowFile | None = None  # the version's rows by number, mapped
 
     def table(self, name: str) -> str:
         return f"{quote(self.alias)}.{quote(name)}"
+
+    def row(self, number: int) -> tuple | None:
+        """Row ``number`` (0-based) of ``records`` from the rows file, or None without one."""
+        return self.rows.get(number) if self.rows is not None else None
 
     def recall(self, key):
         """A result remembered for this version (a count, facets), or None."""
@@ -93,6 +103,8 @@ class Store:
         self._pid: int | None = None
         self._attached: OrderedDict[tuple, Attached] = OrderedDict()
         self._local = threading.local()
+        self._pages: OrderedDict[tuple, tuple[list, int]] = OrderedDict()
+        self._pages_bytes = 0
 
     # -- connections
 
@@ -115,6 +127,8 @@ class Store:
         self._db, self._pid = db, pid
         self._attached.clear()
         self._local = threading.local()
+        self._pages.clear()
+        self._pages_bytes = 0
 
     def cursor(self, timezone: str) -> duckdb.DuckDBPyConnection:
         """This thread's connection, in ``timezone`` (reused: cheap)."""
@@ -136,6 +150,37 @@ class Store:
         con.execute("SET preserve_insertion_order = true")
         engine.set_timezone(con, timezone)
         return con
+
+    # -- pages
+
+    def page_recall(self, attached: Attached, key: tuple) -> list | None:
+        """The rows of a page already read on this version (the same query, the same rows: a
+        version never changes), or None."""
+        with self._lock:
+            found = self._pages.get((attached.alias, *key))
+            if found is None:
+                return None
+            self._pages.move_to_end((attached.alias, *key))
+            return found[0]
+
+    def page_remember(self, attached: Attached, key: tuple, rows: list) -> None:
+        """Remember a page's rows within the process's budget (``TERRITOIRE_RECORDS_PAGES_MB``),
+        the least recently used forgotten first."""
+        budget = int(getattr(settings, "TERRITOIRE_RECORDS_PAGES_MB", 16)) * 1024 * 1024
+        if len(rows) > PAGE_ROWS or budget <= 0:
+            return
+        size = len(repr(rows)) + len(repr(key))  # about what the values weigh
+        if size > budget // 64:
+            return
+        with self._lock:
+            full = (attached.alias, *key)
+            old = self._pages.pop(full, None)
+            self._pages_bytes -= old[1] if old else 0
+            self._pages[full] = (rows, size)
+            self._pages_bytes += size
+            while self._pages_bytes > budget and self._pages:
+                _key, (_rows, dropped) = self._pages.popitem(last=False)
+                self._pages_bytes -= dropped
 
     # -- files
 
@@ -182,6 +227,7 @@ class Store:
                 db.execute(f"DETACH {quote(alias)}")
                 return None
             attached = Attached(path, alias, manifest, refs=1)
+            attached.rows = rowfile.open_rows(path, manifest)
             self._attached[key] = attached
             return attached
 
@@ -198,14 +244,18 @@ class Store:
 
     def _detach(self, key: tuple, attached: Attached) -> None:
         self._attached.pop(key, None)
+        if attached.rows is not None:
+            attached.rows.close()
         try:
             self.database().execute(f"DETACH {quote(attached.alias)}")
         except duckdb.Error:  # pragma: no cover - best effort
             log.exception("records: could not detach %s", attached.path)
 
     def clear(self) -> None:
-        """Detach every file no query uses (tests, benchmarks)."""
+        """Detach every file no query uses and forget the pages (tests, benchmarks)."""
         with self._lock:
+            self._pages.clear()
+            self._pages_bytes = 0
             for key, attached in list(self._attached.items()):
                 if attached.refs == 0:
                     self._detach(key, attached)

@@ -321,11 +321,13 @@ TERRITOIRE_INGEST_SECONDS = env_int("TERRITOIRE_INGEST_SECONDS", 3600, minimum=1
 TERRITOIRE_INGEST_MAX_COLUMNS = env_int("TERRITOIRE_INGEST_MAX_COLUMNS", 1000, minimum=1)
 
 # Serving files (docs/configuration.md, lake/engine/serving.py): the structures built beside each
-# version at ingestion (any of sorted, geo, words; "none" for the rows only), from which row
+# version at ingestion (any of sorted, geo, words, rows; "none" for the rows only), from which row
 # count, on how many sortable columns, with how much memory; then what a web process keeps:
 # whether it reads them at all, its DuckDB memory and how many files it keeps attached.
 TERRITOIRE_SERVING_STRUCTURES = env_subset(
-    "TERRITOIRE_SERVING_STRUCTURES", ["sorted", "geo", "words"], ("sorted", "geo", "words")
+    "TERRITOIRE_SERVING_STRUCTURES",
+    ["sorted", "geo", "words", "rows"],
+    ("sorted", "geo", "words", "rows"),
 )
 TERRITOIRE_SERVING_MIN_ROWS = env_int("TERRITOIRE_SERVING_MIN_ROWS", 20_000, minimum=0)
 TERRITOIRE_SERVING_SORTED_MAX = env_int("TERRITOIRE_SERVING_SORTED_MAX", 2, minimum=0)
@@ -333,6 +335,7 @@ TERRITOIRE_SERVING_MEMORY_MB = env_int("TERRITOIRE_SERVING_MEMORY_MB", 1024, min
 TERRITOIRE_RECORDS_SERVING = env_bool("TERRITOIRE_RECORDS_SERVING", True)
 TERRITOIRE_RECORDS_MEMORY_MB = env_int("TERRITOIRE_RECORDS_MEMORY_MB", 128, minimum=64)
 TERRITOIRE_RECORDS_ATTACHED = env_int("TERRITOIRE_RECORDS_ATTACHED", 64, minimum=1)
+TERRITOIRE_RECORDS_PAGES_MB = env_int("TERRITOIRE_RECORDS_PAGES_MB", 16, minimum=0)
 
 # Reading records (docs/api.md): seconds a page, a count or facets may take; seconds a whole
 # export may take, and how many exports may run at once on this machine (every process counts).

@@ -15,6 +15,8 @@ process, the operating system's page cache shared by all of them. It holds:
   reads one run of rows;
 - **geo** copies (``geo_<n>``), one per point column, in strips of latitude sorted by longitude: a
   bounding box or a distance reads a few runs, the rest is skipped by min/max;
+- the **rows by number** (``lake.engine.rowfile``): the same rows in an Arrow file beside it
+  (``v3-1a2b3c4d.rows``), mapped by the readers: a record by id in tens of microseconds;
 - a **word index** of the text columns (``words_vocab`` and ``words_postings``): a full-text search
   reads the postings of the words that contain the term instead of matching every value;
 - ``_serving``: the manifest (which structures exist, under which names, for which columns).
@@ -41,8 +43,13 @@ from territoire.core.duckdb import load_extension
 from territoire.core.duckdb import quote_identifier as quote
 from territoire.core.search import WORD_SPLIT, normalized_sql
 
+from . import rowfile
+
 FORMAT = 1  # the manifest's format: a reader refuses (and falls back on Parquet) any other
 SUFFIX = ".duckdb"
+# The files that go with a version's Parquet file (same name, these suffixes): deleted, kept and
+# cleaned up with it.
+SERVING_SUFFIXES = (SUFFIX, rowfile.SUFFIX)
 GEO_STRIPS = 64
 SORTABLE = ("date", "datetime", "decimal", "integer")  # dates, amounts, then counts and ids
 
@@ -66,7 +73,7 @@ class Options:
     """What to build: the structure kinds (``STRUCTURES`` keys), from which row count, how many
     sorted columns, and the builder's memory."""
 
-    structures: tuple[str, ...] = ("sorted", "geo", "words")
+    structures: tuple[str, ...] = ("sorted", "geo", "words", "rows")
     min_rows: int = 20_000
     sorted_max: int = 2
     memory_mb: int = 1024
@@ -203,8 +210,16 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
         row_count = int(con.execute("SELECT count(*) FROM records").fetchone()[0])
         plan = Plan(con, list(columns), id_column, row_count, options)
         plan.seconds["records"] = round(time.monotonic() - started, 3)
+        rowid_is_id = _rowid_is_id(con, id_column, row_count)
+        if "rows" in options.structures and rowid_is_id:
+            # Whatever the size: a record by id costs DuckDB a millisecond even on small tables.
+            lap = time.monotonic()
+            entry = rowfile.write(con, "records", rowfile.rows_path(target))
+            if entry is not None:
+                plan.manifest["rows_file"] = entry
+            plan.seconds["rows"] = round(time.monotonic() - lap, 3)
         if row_count >= options.min_rows:
-            for kind in options.structures:
+            for kind in (k for k in options.structures if k in STRUCTURES):
                 lap = time.monotonic()
                 STRUCTURES[kind](plan)
                 plan.seconds[kind] = round(time.monotonic() - lap, 3)
@@ -213,7 +228,7 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
             "id_column": id_column,
             "rows": row_count,
             # Row n of ``records`` is record n + 1: readers fetch a record by its rowid.
-            "rowid_is_id": _rowid_is_id(con, id_column, row_count),
+            "rowid_is_id": rowid_is_id,
             **plan.manifest,
         }
         con.execute("CREATE TABLE _serving (manifest VARCHAR)")
@@ -223,6 +238,7 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
         con.close()
         target.unlink(missing_ok=True)
         Path(str(target) + ".wal").unlink(missing_ok=True)
+        rowfile.rows_path(target).unlink(missing_ok=True)
         raise
     con.close()
     fd = os.open(target, os.O_RDONLY)

@@ -24,6 +24,7 @@ from django.db.models import Q
 
 from territoire.catalog.models import Dataset
 
+from ..engine.serving import SERVING_SUFFIXES
 from ..models import DatasetVersion, IngestJob, JobStatus
 from .files import lake_root, remove_empty_dirs, staging_root, uploads_root
 from .locks import dataset_lock_if_free, lock_files, staging_if_abandoned
@@ -33,7 +34,9 @@ logger = logging.getLogger(__name__)
 GRACE_SECONDS = 3600  # well above the seconds between placement and commit, and a web upload
 CLEANUP_EVERY_SECONDS = 3600
 
-VERSION_FILE = re.compile(r"v\d+-[0-9a-f]{8}\.(parquet|duckdb)")  # a version and its serving file
+VERSION_FILE = re.compile(
+    r"v\d+-[0-9a-f]{8}\.(parquet|duckdb|rows)"
+)  # a version, its serving files
 SOURCE_FILE = re.compile(r"v\d+-[0-9a-f]{8}(\.[\w-]{0,11})?")
 
 
@@ -111,8 +114,8 @@ def _version_orphans(cutoff: float) -> list[Path]:
                 p for p in _entries(dataset_dir / "sources") if SOURCE_FILE.fullmatch(p.name)
             ]
             for path in candidates:
-                # a serving file goes with its version's Parquet file
-                owner = path.with_suffix(".parquet") if path.suffix == ".duckdb" else path
+                # a serving file and a rows file go with their version's Parquet file
+                owner = path.with_suffix(".parquet") if path.suffix in SERVING_SUFFIXES else path
                 if (
                     path.is_file()
                     and str(owner.relative_to(root)) not in referenced

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import get_valid_filename
 
+from ..engine.serving import SERVING_SUFFIXES
 from ..models import DatasetVersion
 from ..uploads import too_large, upload_max_bytes
 
@@ -51,8 +52,8 @@ def file_sha256(path: Path) -> str:
 
 def is_referenced(path: Path) -> bool:
     """Whether a version row names ``path`` (its Parquet file or its source copy); a serving file
-    belongs to the version of its Parquet twin."""
-    if path.suffix == ".duckdb":
+    and its rows file belong to the version of their Parquet twin."""
+    if path.suffix in SERVING_SUFFIXES:
         path = path.with_suffix(".parquet")
     try:
         relative = str(path.relative_to(lake_root()))
@@ -155,7 +156,9 @@ def dataset_files_remove_on_commit(dataset) -> None:
         for path in pair
         if path
         for name in (
-            (path, str(Path(path).with_suffix(".duckdb"))) if path.endswith(".parquet") else (path,)
+            (path, *(str(Path(path).with_suffix(s)) for s in SERVING_SUFFIXES))
+            if path.endswith(".parquet")
+            else (path,)
         )
     ]
     dataset_dir = root / dataset.slug

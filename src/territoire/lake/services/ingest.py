@@ -44,7 +44,7 @@ from .lake_settings import (
     type_overrides_release,
 )
 from .locks import Staging, dataset_lock
-from .serving import serving_build_staged, serving_unbuilt_warning
+from .serving import serving_build_staged, serving_place, serving_unbuilt_warning
 
 Progress = Callable[[int, str], None]
 # Called on the staged Parquet file (path, columns) before it becomes a version: returns what
@@ -339,8 +339,7 @@ def _ingest_new_version(
         place(parquet, final, checksum=parquet_checksum)
         placed.append(final)
         if serving_file is not None:
-            place(serving_file, serving_path(final))
-            placed.append(serving_path(final))
+            placed += serving_place(serving_file, serving_path(final))
         place(source_copy, source_final, checksum=checksum)
         placed.append(source_final)
         laps.lap("placement")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from ..engine import rowfile
 from ..engine import serving as building
 from ..models import DatasetLake, DatasetVersion
 from .files import lake_root, place
@@ -45,6 +46,19 @@ def serving_build_staged(
         logger.exception("Serving file of %s not built", parquet.name)
         return None, None, f"{type(exc).__name__}: {exc}"[:300]
     return target, manifest, ""
+
+
+def serving_place(staged: Path, final: Path) -> list[Path]:
+    """Place a built serving file and the rows file beside it (first: the serving file names
+    it, so a reader never finds the manifest without its rows); the paths placed."""
+    placed = []
+    staged_rows = rowfile.rows_path(staged)
+    if staged_rows.is_file():
+        rowfile.rows_path(final).unlink(missing_ok=True)  # a rebuild's, or a killed run's
+        place(staged_rows, rowfile.rows_path(final))
+        placed.append(rowfile.rows_path(final))
+    place(staged, final)
+    return [*placed, final]
 
 
 def serving_unbuilt_warning(reason: str) -> dict:
@@ -100,7 +114,7 @@ def version_serving_build(version: DatasetVersion, *, rebuild: bool = False) -> 
                 return None
             if rebuild:
                 final.unlink(missing_ok=True)
-            place(staged, final)
+            serving_place(staged, final)
             return manifest
         finally:
             staging.remove()

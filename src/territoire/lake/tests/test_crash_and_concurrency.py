@@ -75,7 +75,7 @@ def test_a_run_killed_before_commit_leaves_the_lake_as_it_was_and_the_same_file_
     assert AuditEvent.objects.count() == events_before
     left = lake_files() - files_before
     placed = {name for name in left if name.startswith(f"{dataset.slug}/") and "/v2-" in f"/{name}"}
-    assert {Path(name).suffix for name in placed} == {".parquet", ".duckdb", ".csv"}, left
+    assert {Path(name).suffix for name in placed} == {".parquet", ".duckdb", ".rows", ".csv"}, left
     assert any(name.startswith(".staging/") for name in left), left
 
     # the same file again: the orphans are the very files this run needs, and are reused
@@ -83,7 +83,9 @@ def test_a_run_killed_before_commit_leaves_the_lake_as_it_was_and_the_same_file_
     assert again.status == "created", again.as_dict()
     version = selectors.dataset_current_version(dataset)
     serving_file = version.path.replace(".parquet", ".duckdb")  # rebuilt: another file, same name
-    assert version.number == 2 and {version.path, serving_file, version.source_path} == placed
+    rows_file = version.path.replace(".parquet", ".rows")
+    assert version.number == 2
+    assert {version.path, serving_file, rows_file, version.source_path} == placed
     assert services.file_sha256(home / "lake" / version.path) == version.parquet_checksum
 
     # the cleanup then removes exactly what the dead run left in staging, nothing of the lake

@@ -17,7 +17,7 @@ from django.conf import settings
 
 from territoire.core.errors import NotFound
 
-from .. import cursors, engine
+from .. import cursors, engine, serving
 from ..columns import Column, quote
 from ..odsql import QueryError, RecordQuery, ast, check_paging, compile_query
 from ..odsql import build as q
@@ -134,6 +134,22 @@ def _count_meanwhile(served, base, analysis, source, timezone, timeout_s, wanted
     return sources.meanwhile(
         source, timezone, lambda here: _count(served, base, analysis, here, timezone, timeout_s)
     )
+
+
+def _page_rows(source, compiled, analysis, timezone: str, timeout_s) -> list | None:
+    """A page's rows: remembered by the process when the same query already ran on the same
+    serving file (a version never changes; not when the query uses the time, now()), else read
+    and then remembered (small pages only, within the process's budget)."""
+    if source.memo is None or analysis.volatile:
+        return engine.execute(source.con, compiled.sql, compiled.params, timeout_s)
+    key = ("page", timezone, compiled.sql, repr(compiled.params))
+    pages = serving.store()
+    rows = pages.page_recall(source.memo, key)
+    if rows is None:
+        rows = engine.execute(source.con, compiled.sql, compiled.params, timeout_s)
+        if rows is not None:
+            pages.page_remember(source.memo, key, rows)
+    return list(rows) if rows is not None else None
 
 
 def _forget(pending) -> None:
@@ -295,7 +311,7 @@ def record_page(
                 served, base, analysis, source, timezone, timeout_s, with_count and not counted
             )
             try:
-                rows = engine.execute(source.con, compiled.sql, compiled.params, timeout_s)
+                rows = _page_rows(source, compiled, analysis, timezone, timeout_s)
             except BaseException:
                 _forget(pending)
                 raise

@@ -237,6 +237,9 @@ def row(main: Source, record_id: int, timezone: str) -> tuple | None:
         return None
     if not 1 <= record_id <= int(main.memo.manifest.get("rows", 0)):
         return None
+    found = main.memo.row(record_id - 1)  # the rows file: no query at all
+    if found is not None:
+        return found if found[0] == record_id else None
     # The row number written as a literal (an int of our own): DuckDB then fetches that row's
     # vector directly; bound as a parameter it scans (1.1 ms against 1.9 on 1M rows, measured).
     found = main.con.execute(

@@ -1,0 +1,89 @@
+"""Pages remembered by a web process (records.serving.Store.page_*): the same query on the same
+version read from its serving file runs once; what depends on the time, what is read from
+Parquet and what is past the budget is read every time."""
+
+from __future__ import annotations
+
+import pytest
+
+from territoire.lake import services
+from territoire.records import engine, selectors, serving
+from territoire.records.odsql import RecordQuery
+
+pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def delibs(make_dataset, steward, delibs_csv, fresh_serving_store):
+    dataset = make_dataset("Délibérations")
+    report = services.dataset_ingest(actor=steward, dataset=dataset, source=delibs_csv)
+    assert report.status == "created", report.errors
+    return dataset
+
+
+@pytest.fixture
+def queries(monkeypatch):
+    """The SQL texts DuckDB ran for pages and counts."""
+    ran = []
+    original = engine.execute
+
+    def counted(con, sql, params, timeout_s):
+        ran.append(sql)
+        return original(con, sql, params, timeout_s)
+
+    monkeypatch.setattr(engine, "execute", counted)
+    return ran
+
+
+def _page(dataset, actor, query):
+    page = selectors.record_page(selectors.served_get(actor, dataset.slug), query)
+    page.pop("next_cursor", None)  # signed with the time
+    return page
+
+
+def test_the_same_page_on_the_same_version_is_read_once(delibs, data_officer, queries, settings):
+    query = RecordQuery(order_by="_id desc", limit=20)
+    first = _page(delibs, data_officer, query)
+    ran = len(queries)
+    assert ran >= 1 and first["results"]
+    assert _page(delibs, data_officer, query) == first
+    assert len(queries) == ran  # remembered: nothing ran
+    other = _page(delibs, data_officer, RecordQuery(order_by="_id desc", limit=20, offset=20))
+    assert len(queries) > ran and other["results"] != first["results"]
+    # A query on the time is read each time; so is everything when the budget is 0.
+    timed = RecordQuery(where="_id > 3 and now() > date'2000-01-01'", limit=5)
+    _page(delibs, data_officer, timed)
+    ran = len(queries)
+    _page(delibs, data_officer, timed)
+    assert len(queries) > ran
+    settings.TERRITOIRE_RECORDS_PAGES_MB = 0
+    serving.store().clear()
+    _page(delibs, data_officer, query)
+    ran = len(queries)
+    assert _page(delibs, data_officer, query) == first and len(queries) > ran
+
+
+def test_pages_read_from_parquet_are_not_remembered(delibs, data_officer, queries, settings):
+    settings.TERRITOIRE_RECORDS_SERVING = False
+    query = RecordQuery(order_by="_id desc", limit=20)
+    first = _page(delibs, data_officer, query)
+    ran = len(queries)
+    assert _page(delibs, data_officer, query) == first and len(queries) > ran
+
+
+def test_the_budget_bounds_what_a_process_remembers(settings):
+    settings.TERRITOIRE_RECORDS_PAGES_MB = 1
+    store = serving.Store()
+    attached = serving.Attached(path=None, alias="v_test", manifest={})
+    page = [(n, "x" * 120) for n in range(100)]  # about 14 KB
+    for n in range(200):
+        store.page_remember(attached, ("page", n), page)
+    assert store._pages_bytes <= 1024 * 1024
+    assert store.page_recall(attached, ("page", 199)) == page  # the newest kept
+    assert store.page_recall(attached, ("page", 0)) is None  # the oldest forgotten
+    store.page_remember(attached, ("big",), [(n, "x" * 400) for n in range(100)])  # > 1/64
+    store.page_remember(attached, ("long",), page * 2)  # more than a page of 100
+    assert store.page_recall(attached, ("big",)) is None
+    assert store.page_recall(attached, ("long",)) is None
