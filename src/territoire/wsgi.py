@@ -2,12 +2,19 @@
 
 What every first request would otherwise pay is done here, once per process, before the worker
 accepts connections: the URL map, the ODSQL parser's tables, the process's DuckDB database that
-serving files are attached to (records.serving), the thread of the queries' time limits. Nothing
-of the data is read: versions are read from their serving files on demand, through the page
-cache the processes share.
+serving files are attached to (records.serving), the thread of the queries' time limits, the
+serving files of the versions datasets serve now (attached, up to ``TERRITOIRE_RECORDS_ATTACHED``
+and for at most a second: their blocks stay in the page cache the processes share, nothing is
+copied). ``territoire serve`` then calls :func:`warm_threads` in each worker: every request
+thread opens its connections before the first request needs them.
 """
 
+import io
+import logging
 import os
+import sys
+import threading
+from pathlib import Path
 
 from django.core.wsgi import get_wsgi_application
 
@@ -28,6 +35,98 @@ def _warm() -> None:
     engine.is_timezone("Europe/Paris")  # reads the list of time zones (14 ms)
     serving.store().database()
     watchdog.start()  # the time limits' thread
+    try:
+        _attach_current()
+    except Exception:  # a warm-up only: the first requests attach what they read
+        logging.getLogger(__name__).warning("Serving files not attached at start", exc_info=True)
+
+
+def _attach_current() -> None:
+    from django.conf import settings
+    from django.db import DatabaseError, connections
+
+    from territoire.lake.engine.serving import serving_path
+    from territoire.lake.selectors import current_version_paths
+    from territoire.records import serving
+
+    limit = int(getattr(settings, "TERRITOIRE_RECORDS_ATTACHED", 64))
+    try:
+        paths = current_version_paths(limit)
+    except DatabaseError:  # not migrated yet: nothing to attach
+        paths = []
+    finally:
+        connections.close_all()  # this thread serves no request
+    lake = Path(settings.TERRITOIRE_HOME) / "lake"
+    serving.store().preattach([serving_path(lake / p) for p in paths], seconds=1.0)
+    if paths:
+        # One page and one record of the newest version through the application itself: what
+        # a first read compiles once per process (the dataset lookups' SQL, the models' relation
+        # graph, the query parser's patterns) is compiled now. Reads of published data: nothing
+        # is audited; a private dataset answers 404 after the same work.
+        slug = paths[0].split("/", 1)[0]
+        for path in (f"/api/v1/datasets/{slug}/records", f"/api/v1/datasets/{slug}/records/1"):
+            _request(path, "limit=1")
+        connections.close_all()
+
+
+def _request(path: str, query: str) -> None:
+    """A GET through the application, as the site's own host (no invalid-host warning) and over
+    HTTPS when the site redirects to it."""
+    from django.conf import settings
+
+    hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h and h != "*"]
+    host = hosts[0] if hosts else "127.0.0.1"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SERVER_NAME": host,
+        "SERVER_PORT": "443" if settings.SECURE_SSL_REDIRECT else "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": host,
+        "wsgi.url_scheme": "https" if settings.SECURE_SSL_REDIRECT else "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+    if settings.SECURE_SSL_REDIRECT and settings.SECURE_PROXY_SSL_HEADER:
+        header, value = settings.SECURE_PROXY_SSL_HEADER
+        environ[header] = value
+    try:
+        response = application(environ, lambda status, headers, exc_info=None: None)
+        for _chunk in response:
+            pass
+        getattr(response, "close", lambda: None)()
+    except Exception:  # a warm-up only
+        logging.getLogger(__name__).warning("Warm-up request %s failed", path, exc_info=True)
+
+
+def warm_threads(pool, count: int) -> None:
+    """In each of the ``count`` request threads of ``pool`` (gunicorn's), open what a thread's
+    first request would: its connection to the app database, with a first query (SQLite reads
+    the schema then: about 10 ms), and its DuckDB connection. The tasks wait for each other, so
+    that the pool starts all its threads."""
+    from django.db import connection
+
+    from territoire.records import engine, serving
+
+    barrier = threading.Barrier(count, timeout=10)
+
+    def one() -> None:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM django_content_type")
+            serving.store().cursor(engine.DEFAULT_TIMEZONE).execute("SELECT 42").fetchall()
+        finally:
+            try:
+                barrier.wait()
+            except threading.BrokenBarrierError:
+                pass
+
+    for future in [pool.submit(one) for _ in range(count)]:
+        try:
+            future.result(timeout=15)
+        except Exception:  # a warm-up only: the request will open what failed here
+            logging.getLogger(__name__).warning("A request thread was not warmed", exc_info=True)
 
 
 def _compile_patterns(resolver) -> None:

@@ -32,6 +32,16 @@ def dataset_current_version(dataset: Dataset) -> DatasetVersion | None:
     return lake.current_version if lake else None
 
 
+def current_version_paths(limit: int) -> list[str]:
+    """The lake paths of the versions datasets serve now, the newest first (a web process
+    attaches their serving files when it starts). Paths only: no reader is involved."""
+    return list(
+        DatasetLake.objects.exclude(current_version=None)
+        .order_by("-current_version_id")
+        .values_list("current_version__path", flat=True)[: max(int(limit), 0)]
+    )
+
+
 def dataset_versions(dataset: Dataset) -> QuerySet[DatasetVersion]:
     return (
         DatasetVersion.objects.filter(dataset=dataset)

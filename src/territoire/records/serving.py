@@ -26,6 +26,7 @@ import logging
 import os
 import shutil
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -150,6 +151,23 @@ class Store:
         con.execute("SET preserve_insertion_order = true")
         engine.set_timezone(con, timezone)
         return con
+
+    def preattach(self, paths: list[Path], seconds: float) -> int:
+        """Attach these serving files (up to the attached limit) and read one row of each, so
+        that the first request on them does not (a process start; ``seconds`` bounds it). The
+        number attached."""
+        deadline = time.monotonic() + seconds
+        limit = max(int(getattr(settings, "TERRITOIRE_RECORDS_ATTACHED", 64)), 1)
+        done = 0
+        con = self.cursor(engine.DEFAULT_TIMEZONE)
+        for path in paths[:limit]:
+            if time.monotonic() > deadline:
+                break
+            with self.use(path) as attached:
+                if attached is not None:
+                    con.execute(f"SELECT * FROM {attached.table('records')} LIMIT 1").fetchall()
+                    done += 1
+        return done
 
     # -- pages
 

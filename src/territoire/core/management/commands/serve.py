@@ -8,6 +8,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
+def _warm_threads(worker) -> None:
+    """After a worker loaded the app: its request threads open their connections
+    (``territoire.wsgi.warm_threads``, named as gunicorn names the app: the layer above)."""
+    from gunicorn.util import import_app
+
+    if getattr(worker, "tpool", None) is not None:
+        import_app("territoire.wsgi:warm_threads")(worker.tpool, worker.cfg.threads)
+
+
 class Command(BaseCommand):
     help = "Serve Territoire over HTTP with gunicorn."
 
@@ -40,6 +49,7 @@ class Command(BaseCommand):
                 self.cfg.set("threads", threads)
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 120)
+                self.cfg.set("post_worker_init", _warm_threads)
 
             def load(self):
                 # Imported when gunicorn loads the application in each worker process, after
