@@ -17,6 +17,8 @@ process, the operating system's page cache shared by all of them. It holds:
   bounding box or a distance reads a few runs, the rest is skipped by min/max;
 - the **rows by number** (``lake.engine.rowfile``): the same rows in an Arrow file beside it
   (``v3-1a2b3c4d.rows``), mapped by the readers: a record by id in tens of microseconds;
+- the **counts of each value** (``values_<n>``) of the columns with few distinct values: a count
+  filtered on one value is read, not counted;
 - a **word index** of the text columns (``words_vocab`` and ``words_postings``): a full-text search
   reads the postings of the words that contain the term instead of matching every value;
 - ``_serving``: the manifest (which structures exist, under which names, for which columns).
@@ -73,7 +75,7 @@ class Options:
     """What to build: the structure kinds (``STRUCTURES`` keys), from which row count, how many
     sorted columns, and the builder's memory."""
 
-    structures: tuple[str, ...] = ("sorted", "geo", "words", "rows")
+    structures: tuple[str, ...] = ("sorted", "geo", "words", "values", "rows")
     min_rows: int = 20_000
     sorted_max: int = 2
     memory_mb: int = 1024
@@ -171,10 +173,47 @@ def _words(plan: Plan) -> None:
     }
 
 
+VALUES_MAX = 1000  # distinct values of a column whose counts are stored
+
+
+def _values(plan: Plan) -> None:
+    """For the columns with few distinct values (``VALUES_MAX``: services, statuses, codes,
+    years), the number of rows of each value (``values_<n>``: the column under its own name and
+    the count): a count filtered on one value is then read, not counted. A version never
+    changes: neither do these counts."""
+    candidates = plan.ids_of("text", "integer", "boolean")
+    if not candidates:
+        return
+    taken = {str(c["id"]) for c in plan.columns}
+    count_name = "_n"
+    while count_name in taken:
+        count_name = "_" + count_name
+    estimates = plan.con.execute(
+        "SELECT "
+        + ", ".join(f"approx_count_distinct({quote(c)})" for c in candidates)
+        + " FROM records"
+    ).fetchone()
+    counted = []
+    for n, (column, estimate) in enumerate(zip(candidates, estimates, strict=True)):
+        if estimate is None or estimate > VALUES_MAX * 1.2:  # the estimate errs by a few %
+            continue
+        table = f"values_{n}"
+        plan.con.execute(
+            f"CREATE TABLE {table} AS SELECT {quote(column)}, count(*) AS {quote(count_name)} "
+            f"FROM records GROUP BY ALL ORDER BY {quote(column)}"
+        )
+        if plan.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > VALUES_MAX:
+            plan.con.execute(f"DROP TABLE {table}")
+            continue
+        counted.append({"column": column, "table": table, "count": count_name})
+    plan.manifest["values"] = counted
+
+
 STRUCTURES: dict[str, Callable[[Plan], None]] = {
     "sorted": _sorted,
     "geo": _geo,
     "words": _words,
+    "values": _values,
 }
 
 

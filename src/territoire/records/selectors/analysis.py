@@ -24,6 +24,7 @@ class Analysis:
     searches: list[tuple[list[str], str]] = field(default_factory=list)  # (text fields, text)
     only_searches: bool = False  # the whole filter is those full-text searches
     equal_column: str | None = None  # a column a top-level condition wants equal to one value
+    equal_only: bool = False  # that equality is the whole filter (no other condition)
 
 
 def analyze(query: RecordQuery, columns: tuple[Column, ...]) -> Analysis:
@@ -73,6 +74,12 @@ def analyze(query: RecordQuery, columns: tuple[Column, ...]) -> Analysis:
         searches=searches,
         only_searches=only_searches and not (query.refine or query.exclude),
         equal_column=equal_column,
+        equal_only=bool(
+            equal_column
+            and plan.where is not None
+            and len(list(_conjuncts(plan.where))) == 1
+            and not (query.refine or query.exclude)
+        ),
     )
 
 

@@ -156,6 +156,17 @@ def _copy(main: Source, kind: tuple) -> Source | None:
     return None
 
 
+def values_source(main: Source, column: str) -> tuple[Source, str] | None:
+    """The stored counts of each value of ``column`` (a table with the column under its own name
+    and the count), and the count's name; None when the serving file has none for it."""
+    if main.memo is None:
+        return None
+    for entry in main.memo.manifest.get("values", ()):
+        if entry["column"] == column:
+            return Source(main.con, main.memo.table(entry["table"]), [], main.memo), entry["count"]
+    return None
+
+
 # ---------------------------------------------------------------- choosing
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def delibs(make_dataset, steward, delibs_csv, fresh_serving_store):
+def delibs(home, make_dataset, steward, delibs_csv, fresh_serving_store):
     dataset = make_dataset("Délibérations")
     report = services.dataset_ingest(actor=steward, dataset=dataset, source=delibs_csv)
     assert report.status == "created", report.errors
@@ -87,3 +87,46 @@ def test_the_budget_bounds_what_a_process_remembers(settings):
     store.page_remember(attached, ("long",), page * 2)  # more than a page of 100
     assert store.page_recall(attached, ("big",)) is None
     assert store.page_recall(attached, ("long",)) is None
+
+
+def test_a_count_on_one_value_is_read_from_the_stored_counts(
+    delibs, data_officer, queries, settings, home
+):
+    import duckdb
+
+    from territoire.lake.engine import serving as building
+
+    delibs.lake.refresh_from_db()
+    path = building.serving_path(home / "lake" / delibs.lake.current_version.path)
+    manifest = building.manifest_of(path)
+    assert manifest is not None, (path, path.exists(), list(path.parent.iterdir()))
+    assert manifest["values"], manifest  # the file's columns with few values
+    entry = manifest["values"][0]
+    column = entry["column"]
+    with duckdb.connect(str(path), read_only=True) as con:
+        values = [
+            v
+            for (v,) in con.execute(
+                f'SELECT "{column}" FROM {entry["table"]} ORDER BY 1'
+            ).fetchall()
+            if v is not None and '"' not in str(v)
+        ]
+    checked = 0
+    for value in values[:5]:
+        literal = f'"{value}"' if isinstance(value, str) else str(value).lower()
+        query = RecordQuery(where=f"{column} = {literal}", limit=1)
+        settings.TERRITOIRE_RECORDS_SERVING = True
+        serving.store().clear()
+        queries.clear()
+        stored = _page(delibs, data_officer, query)["total_count"]
+        assert any('sum("' in sql for sql in queries), queries  # read, not counted
+        settings.TERRITOIRE_RECORDS_SERVING = False
+        assert _page(delibs, data_officer, query)["total_count"] == stored
+        checked += 1
+    # Two conditions: counted as before.
+    settings.TERRITOIRE_RECORDS_SERVING = True
+    serving.store().clear()
+    queries.clear()
+    _page(delibs, data_officer, RecordQuery(where=f"{column} is not null and _id > 3", limit=1))
+    assert not any('sum("' in sql for sql in queries)
+    assert checked
