@@ -186,8 +186,10 @@ def new_version(home: Path, files: dict, port_t: int, cases) -> dict:
     return out
 
 
-def _rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (gunicorn's master and workers)."""
+def _rss_mb(pid: int, field: str = "VmRSS") -> float:
+    """Resident memory of a process and its children (gunicorn's master and workers); with
+    ``field="RssFile"``, the part of it that is file pages (the serving and rows files' pages
+    the processes map or read: the page cache, shared, counted once per process here)."""
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
@@ -196,7 +198,7 @@ def _rss_mb(pid: int) -> float:
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     total += int(line.split()[1])
         except FileNotFoundError:
             continue
@@ -291,7 +293,8 @@ def report(meta, ingests, restart, version, warmed, mixed, rates) -> str:
         f"Mix over {meta['datasets']} datasets of {meta['rows']:,} rows, 8 clients, "
         f"{meta['seconds']:.0f} s: {mixed['rps']:.0f} req/s, p50 {mixed['p50']:.1f} ms, "
         f"p95 {mixed['p95']:.1f} ms, {mixed['errors']} errors; resident memory of the web "
-        f"processes after it: {meta['rss_mb']:.0f} MB.",
+        f"processes after it: {meta['rss_mb']:.0f} MB, of which {meta['rss_file_mb']:.0f} MB file "
+        "pages (the page cache, shared between processes but counted in each).",
     ]
     for name, r in rates.items():
         lines.append(
@@ -321,7 +324,7 @@ def main() -> None:
         rates = rb.throughputs(port_t, port_d, args.rows, 10.0)
         slugs = [i["slug"] for i in ingests]
         mixed = mix(port_t, slugs, args.rows, args.seconds)
-        rss = _rss_mb(t.pid)
+        rss, rss_file = _rss_mb(t.pid), _rss_mb(t.pid, "RssFile")
         version = new_version(home, files, port_t, firsts)
     finally:
         rb.stop(t)
@@ -337,6 +340,7 @@ def main() -> None:
         "load_before": load_before,
         "load_after": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "rss_mb": rss,
+        "rss_file_mb": rss_file,
     }
     text = report(meta, ingests, restart, version, warmed, mixed, rates)
     (OUT / "report.md").write_text(text + "\n")

@@ -135,6 +135,8 @@ def test_upload_form_end_to_end(client, home, make_dataset, steward, budget_csv)
     assert "<code>bp</code>" in page and "decimal" in page
     assert budget_csv.name in page
     assert_no_inline_code(page)
+    english = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Version 1 created (1448 rows)." in english and "créée" not in english
 
     page = client.get(f"/espace/jeux-de-donnees/{dataset.slug}/").content.decode()
     assert "v1" in page and "1 448" in page or "1448" in page
@@ -317,6 +319,9 @@ def test_failed_upload_shows_the_errors_and_keeps_the_version(
     assert "la version précédente reste en service" in page
     assert DatasetVersion.objects.filter(dataset=dataset).count() == 1
     assert lake_files() == before
+    english = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "the previous version keeps serving" in english
+    assert "la version précédente" not in english and "binaire.csv" in english
 
 
 def test_keep_private_on_a_public_dataset_unpublishes_it_in_the_same_step(
