@@ -66,7 +66,7 @@ messages: install i18n-deps
 	  $(CURDIR)/$(BIN)/territoire compilemessages
 
 test-sqlite: install browser-deps
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider --durations=25
 
 # On PostgreSQL: every test that touches Django's database (the others, DuckDB and pure code,
 # only repeat the SQLite run: src/territoire/conftest.py leaves them out), and of the browser
@@ -75,7 +75,7 @@ test-sqlite: install browser-deps
 # passes on PostgreSQL too but takes 8 to 9 min more on the shared 2-core machine:
 # `make test-postgres-browser` runs all of it there.
 test-postgres: install browser-deps
-	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -m "not browser or postgres_browser"
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider --durations=25 -m "not browser or postgres_browser"
 
 test-postgres-browser: install browser-deps
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -m browser

@@ -188,13 +188,23 @@ def _values(plan: Plan) -> None:
     count_name = "_n"
     while count_name in taken:
         count_name = "_" + count_name
-    estimates = plan.con.execute(
-        "SELECT "
-        + ", ".join(f"approx_count_distinct({quote(c)})" for c in candidates)
-        + " FROM records"
-    ).fetchone()
+    # The staging's statistics estimate the distinct values; columns without them are estimated.
+    known = {
+        str(c["id"]): (c.get("stats") or {}).get("distinct")
+        for c in plan.columns
+        if isinstance((c.get("stats") or {}).get("distinct"), int)
+    }
+    unknown = [c for c in candidates if c not in known]
+    if unknown:
+        found = plan.con.execute(
+            "SELECT "
+            + ", ".join(f"approx_count_distinct({quote(c)})" for c in unknown)
+            + " FROM records"
+        ).fetchone()
+        known.update(zip(unknown, found, strict=True))
     counted = []
-    for n, (column, estimate) in enumerate(zip(candidates, estimates, strict=True)):
+    for n, column in enumerate(candidates):
+        estimate = known.get(column)
         if estimate is None or estimate > VALUES_MAX * 1.2:  # the estimate errs by a few %
             continue
         table = f"values_{n}"
