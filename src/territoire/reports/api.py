@@ -9,15 +9,16 @@ No answer names a report's author: their name and e-mail are in the staff's expo
 from __future__ import annotations
 
 from django.urls import reverse
-from ninja import Query, Router
+from ninja import File, Query, Router
+from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from territoire.accounts.authentication import actor_of, writer_of
 from territoire.core import ratelimit
-from territoire.core.errors import NotFound
+from territoire.core.errors import NotFound, TooLarge
 from territoire.core.schemas import COMMON_ERRORS, MAX_OFFSET, ErrorOut
 
-from . import geo, selectors, services
+from . import geo, photos, selectors, services
 from .models import Report
 from .schemas import (
     CategoryOut,
@@ -160,7 +161,8 @@ def _pk(report_id: int) -> int:
         "Un compte est nécessaire : jeton d'API avec la portée « write », ou session avec son "
         "jeton CSRF. Mêmes contrôles que le portail (catégorie ouverte, texte sans balises, point "
         "dans le territoire) et mêmes limites par compte et par adresse. L'auteur suit son "
-        "signalement. La photo s'envoie par le portail ou Open311 (`media`)."
+        "signalement. La photo s'ajoute ensuite par `POST /reports/{report_id}/photo` (ou se "
+        "joint au dépôt par le portail ou Open311, `media`)."
     ),
     operation_id="reports_report_create",
 )
@@ -175,6 +177,33 @@ def report_create(request, payload: ReportIn):
         actor=actor, checked=checked, client=ratelimit.client_bucket(request), channel="api"
     )
     return Status(201, _detail_out(selectors.report_get(actor, report.pk)))
+
+
+@router.post(
+    "/reports/{report_id}/photo",
+    response={200: ReportDetailOut, **WRITE_ERRORS, 413: ErrorOut},
+    summary="Joindre la photo d'un signalement (son auteur)",
+    description=(
+        "Formulaire multipart, champ `photo` : JPEG, PNG ou WebP, 8 Mo au plus. Réservé à "
+        "l'auteur (jeton « write » ou session avec CSRF), tant que le signalement n'a pas de "
+        "photo et que le service ne l'a pas pris en charge. La photo est redimensionnée et "
+        "réenregistrée sans ses métadonnées (position GPS, appareil)."
+    ),
+    operation_id="reports_report_photo",
+)
+def report_photo(request, report_id: int, photo: File[UploadedFile]):
+    actor = writer_of(request)
+    report = selectors.report_get(actor, _pk(report_id))
+    if photo.size is not None and photo.size > photos.MAX_BYTES:
+        raise TooLarge(
+            "La photo dépasse 8 Mo : réduisez-la ou choisissez-en une autre.",
+            "The photo exceeds 8 MB: make it smaller or choose another one.",
+            where="photo",
+        )
+    services.report_photo_attach(
+        actor=actor, report=report, photo=photo.read(), client=ratelimit.client_bucket(request)
+    )
+    return _detail_out(selectors.report_get(actor, report.pk))
 
 
 @router.post(

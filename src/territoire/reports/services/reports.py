@@ -182,6 +182,60 @@ def report_file(
     return report
 
 
+def report_photo_attach(*, actor, report: Report, photo: bytes, client: str | None) -> Report:
+    """The author adds the photo of a report filed without one (a client that sends the report
+    as JSON, then its photo), while nobody has handled it yet. The photo is cleaned as at filing
+    (photos.photo_clean); the file and the audit event are written together or not at all."""
+    if not permissions.is_authenticated(actor) or report.author_id != actor.pk:
+        raise PermissionRefused(
+            "Seul l'auteur du signalement peut y joindre une photo.",
+            "Only the report's author may attach a photo to it.",
+            where="photo",
+        )
+    if report.photo:
+        raise ValidationFailed(
+            "Ce signalement a déjà une photo : elle ne se remplace pas.",
+            "This report already has a photo: it cannot be replaced.",
+            where="photo",
+        )
+    if report.status != ReportStatus.NEW:
+        raise ValidationFailed(
+            "Le service a déjà pris en charge ce signalement : une photo ne s'y ajoute plus. "
+            "Faites un nouveau signalement si la situation a changé.",
+            "The service has already taken this report in hand: a photo can no longer be added. "
+            "File a new report if things have changed.",
+            where="photo",
+        )
+    if client is not None:
+        write_throttle(actor=actor, client=client)
+    clean = photos.photo_clean(photo)
+    stored_name = None
+    try:
+        with transaction.atomic():
+            locked = Report.objects.select_for_update().get(pk=report.pk)
+            if locked.photo:  # attached meanwhile by another request
+                raise ValidationFailed(
+                    "Ce signalement a déjà une photo : elle ne se remplace pas.",
+                    "This report already has a photo: it cannot be replaced.",
+                    where="photo",
+                )
+            locked.photo.save(
+                f"{uuid.uuid4().hex}{photos.EXTENSION}", ContentFile(clean), save=False
+            )
+            stored_name = locked.photo.name
+            locked.save(update_fields=["photo", "modified_at"])
+            audit_record(
+                actor=actor, action="update", instance=locked, changes={"photo": [False, True]}
+            )
+            reports_dataset_refresh_soon()
+    except BaseException:
+        if stored_name:
+            report.photo.storage.delete(stored_name)
+        raise
+    report.photo = locked.photo
+    return report
+
+
 def report_answer(
     *, actor, report: Report, status: str, message: str = "", notify_followers: bool = True
 ) -> ReportEvent:

@@ -263,3 +263,56 @@ def test_place_of_a_position(client, montpellier):
     refused = client.get(f"{BASE}/place", {"latitude": "abc", "longitude": "3.9"})
     assert refused.status_code == 422 and refused.json()["where"] == "query.latitude"
     assert client.get(f"{BASE}/place", {"latitude": "43.6"}).status_code == 422
+
+
+def test_the_author_attaches_the_photo_of_a_report_filed_as_json(
+    client, voirie, citizen, steward, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from .conftest import jpeg_with_gps, png_bytes
+
+    body = post(
+        client, BASE,
+        {"category": "voirie", "description": "Lampadaire couché sur le trottoir",
+         "latitude": INSIDE[0], "longitude": INSIDE[1]},
+        bearer(citizen),
+    ).json()  # fmt: skip
+    url = f"{BASE}/{body['id']}/photo"
+
+    def send(user, data: bytes, name="photo.jpg"):
+        return client.post(
+            url, {"photo": SimpleUploadedFile(name, data, "image/jpeg")}, **bearer(user)
+        )
+
+    # Not the author, not an image: refused, nothing stored.
+    assert send(steward, jpeg_with_gps()).status_code == 403
+    refused = send(citizen, b"%PDF-1.4 pas une image", "photo.pdf")
+    assert refused.status_code == 400 and refused.json()["where"] == "photo"
+    assert not Report.objects.get(pk=body["id"]).photo
+    # The author's photo: stored without its metadata, shown by the report's page.
+    response = send(citizen, jpeg_with_gps())
+    assert response.status_code == 200, response.content
+    assert response.json()["photo_url"] == f"/signalements/{body['id']}/photo/"
+    report = Report.objects.get(pk=body["id"])
+    with Image.open(report.photo.path) as stored:
+        assert max(stored.size) <= 1600 and not stored.getexif()
+    assert AuditEvent.objects.filter(
+        action="update", object_id=str(report.pk), changes__photo=[False, True]
+    ).exists()
+    # Once: a second photo is refused, and so is one after the service took the report.
+    again = send(citizen, png_bytes())
+    assert again.status_code == 400 and "déjà une photo" in again.json()["message"]
+    other = post(
+        client, BASE,
+        {"category": "voirie", "description": "Bouche d'égout bruyante au passage",
+         "latitude": INSIDE[0], "longitude": INSIDE[1]},
+        bearer(citizen),
+    ).json()  # fmt: skip
+    services.report_answer(
+        actor=steward, report=Report.objects.get(pk=other["id"]), status="pris_en_charge", message=""
+    )
+    url = f"{BASE}/{other['id']}/photo"
+    late = send(citizen, png_bytes())
+    assert late.status_code == 400 and "taken this report in hand" in late.json()["message_en"]
