@@ -311,7 +311,10 @@ def test_the_author_attaches_the_photo_of_a_report_filed_as_json(
         bearer(citizen),
     ).json()  # fmt: skip
     services.report_answer(
-        actor=steward, report=Report.objects.get(pk=other["id"]), status="pris_en_charge", message=""
+        actor=steward,
+        report=Report.objects.get(pk=other["id"]),
+        status="pris_en_charge",
+        message="",
     )
     url = f"{BASE}/{other['id']}/photo"
     late = send(citizen, png_bytes())
