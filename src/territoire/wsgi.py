@@ -46,24 +46,23 @@ def _attach_current() -> None:
     from django.db import DatabaseError, connections
 
     from territoire.lake.engine.serving import serving_path
-    from territoire.lake.selectors import current_version_paths
+    from territoire.lake.selectors import current_version_paths, newest_public_slug
     from territoire.records import serving
 
     limit = int(getattr(settings, "TERRITOIRE_RECORDS_ATTACHED", 64))
     try:
-        paths = current_version_paths(limit)
+        paths, slug = current_version_paths(limit), newest_public_slug()
     except DatabaseError:  # not migrated yet: nothing to attach
-        paths = []
+        paths, slug = [], None
     finally:
         connections.close_all()  # this thread serves no request
     lake = Path(settings.TERRITOIRE_HOME) / "lake"
     serving.store().preattach([serving_path(lake / p) for p in paths], seconds=1.0)
-    if paths:
-        # One page and one record of the newest version through the application itself: what
-        # a first read compiles once per process (the dataset lookups' SQL, the models' relation
-        # graph, the query parser's patterns) is compiled now. Reads of published data: nothing
-        # is audited; a private dataset answers 404 after the same work.
-        slug = paths[0].split("/", 1)[0]
+    if slug:
+        # One page and one record of the newest public version through the application itself:
+        # what a first read compiles once per process (the dataset lookups' SQL, the models'
+        # relation graph, the query parser's patterns) is compiled now. Anyone's read: nothing
+        # is audited.
         for path in (f"/api/v1/datasets/{slug}/records", f"/api/v1/datasets/{slug}/records/1"):
             _request(path, "limit=1")
         connections.close_all()

@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from territoire.accounts import permissions
 from territoire.catalog import selectors as catalog_selectors
-from territoire.catalog.models import Dataset
+from territoire.catalog.models import AccessLevel, Dataset
 from territoire.core.errors import NotFound, ValidationFailed
 from territoire.trust.disclosure.lineage import KIND, Verdict, lineage_verdict
 
@@ -39,6 +39,18 @@ def current_version_paths(limit: int) -> list[str]:
         DatasetLake.objects.exclude(current_version=None)
         .order_by("-current_version_id")
         .values_list("current_version__path", flat=True)[: max(int(limit), 0)]
+    )
+
+
+def newest_public_slug() -> str | None:
+    """The dataset anyone may read whose served version is the newest (a web process reads it
+    once when it starts), or None."""
+    return (
+        DatasetLake.objects.exclude(current_version=None)
+        .filter(dataset__is_published=True, dataset__access_level=AccessLevel.PUBLIC)
+        .order_by("-current_version_id")
+        .values_list("dataset__slug", flat=True)
+        .first()
     )
 
 
