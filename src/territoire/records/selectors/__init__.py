@@ -16,7 +16,8 @@ from .analysis import Analysis, analyze
 from .exports import export_cursor, export_query, export_rows, output_columns
 from .facets import default_facets, record_facets
 from .fields import FieldDoc, fields_documented, table_schema
-from .pages import MAX_LIMIT, TIMEOUT_S, record_get, record_page, version_page
+from .lookup import record_get
+from .pages import MAX_LIMIT, TIMEOUT_S, record_page, version_page
 from .served import VERSION_FIELDS, Served, Version, served_for, served_for_actor, served_get
 
 __all__ = [
