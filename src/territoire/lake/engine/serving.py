@@ -48,6 +48,9 @@ from territoire.core.search import WORD_SPLIT, normalized_sql
 from . import rowfile
 
 FORMAT = 1  # the manifest's format: a reader refuses (and falls back on Parquet) any other
+# The structures a manifest without its list was built with (before "values" and "rows"): the
+# worker rebuilds such a file when the settings want more.
+LEGACY_STRUCTURES = ("sorted", "geo", "words")
 SUFFIX = ".duckdb"
 # The files that go with a version's Parquet file (same name, these suffixes): deleted, kept and
 # cleaned up with it.
@@ -278,6 +281,7 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
             "rows": row_count,
             # Row n of ``records`` is record n + 1: readers fetch a record by its rowid.
             "rowid_is_id": rowid_is_id,
+            "structures": sorted(options.structures),  # asked for (each one applies or not)
             **plan.manifest,
         }
         con.execute("CREATE TABLE _serving (manifest VARCHAR)")

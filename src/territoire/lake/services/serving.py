@@ -120,13 +120,35 @@ def version_serving_build(version: DatasetVersion, *, rebuild: bool = False) -> 
             staging.remove()
 
 
+def versions_outdated() -> Iterator[DatasetVersion]:
+    """Served versions whose serving file lacks structures the settings ask for (built before
+    they existed, or before the settings changed): the newest first."""
+    wanted = set(settings.TERRITOIRE_SERVING_STRUCTURES)
+    lakes = DatasetLake.objects.exclude(current_version=None).select_related(
+        "current_version__dataset"
+    )
+    for lake in lakes.order_by("-current_version_id"):
+        manifest = building.manifest_of(version_serving_path(lake.current_version))
+        if manifest is None:
+            continue  # missing: versions_without_serving() has it
+        if wanted - set(manifest.get("structures", building.LEGACY_STRUCTURES)):
+            yield lake.current_version
+
+
 def serving_build_missing(*, limit: int | None = None) -> int:
-    """Build the missing serving files (the worker at start and every hour; the command)."""
+    """Build the missing serving files, then rebuild the served versions' outdated ones (the
+    worker at start and every hour; the command). Readers keep the file they attached until
+    they detach it: a rebuilt file is another file."""
     built = 0
     for version in versions_without_serving():
         if limit is not None and built >= limit:
             break
         if version_serving_build(version) is not None:
+            built += 1
+    for version in versions_outdated():
+        if limit is not None and built >= limit:
+            break
+        if version_serving_build(version, rebuild=True) is not None:
             built += 1
     if built:
         logger.info("Built %d missing serving file(s)", built)

@@ -117,3 +117,26 @@ def test_columns_whose_values_would_not_come_back_the_same_get_no_rows_file(tmp_
         assert rowfile.write(con, "t", tmp_path / "t.rows") is None, kind
         assert not (tmp_path / "t.rows").exists()
         con.execute("DROP TABLE t")
+
+
+@pytest.mark.django_db
+def test_the_worker_completes_the_serving_files_written_before_the_rows_file(
+    home, make_dataset, steward, budget_csv, settings, capsys
+):
+    from territoire.lake.services import serving as serving_services
+
+    settings.TERRITOIRE_SERVING_STRUCTURES = list(building.LEGACY_STRUCTURES)
+    dataset, version = _ingest(make_dataset, steward, budget_csv, "Budget")
+    parquet = home / "lake" / version.path
+    assert not rowfile.rows_path(parquet).exists()
+    assert "rows_file" not in building.manifest_of(building.serving_path(parquet))
+    settings.TERRITOIRE_SERVING_STRUCTURES = ["sorted", "geo", "words", "values", "rows"]
+    assert [v.pk for v in serving_services.versions_outdated()] == [version.pk]
+    call_command("serving", "status")
+    assert "1 fichier(s) de lecture à compléter" in capsys.readouterr().out
+    assert serving_services.serving_build_missing() == 1
+    manifest = building.manifest_of(building.serving_path(parquet))
+    assert manifest["rows_file"]["rows"] == version.row_count and "values" in manifest
+    assert rowfile.rows_path(parquet).is_file()
+    assert list(serving_services.versions_outdated()) == []  # done: not rebuilt every hour
+    assert serving_services.serving_build_missing() == 0

@@ -1,8 +1,9 @@
 """`territoire serving build [--dataset SLUG] [--rebuild]` / `territoire serving status`
 
 Build the serving files (docs/architecture.md, « Serving files ») of versions that have none:
-versions written before they existed, or whose build failed at ingestion. The worker does the
-same at start and every hour; this command does it now. ``--rebuild`` replaces existing files
+versions written before they existed, or whose build failed at ingestion, and rebuild the served
+versions' files that lack structures the settings ask for. The worker does the same at start and
+every hour; this command does it now. ``--rebuild`` replaces existing files
 (after a change of TERRITOIRE_SERVING_* settings). ``status`` lists versions without one.
 """
 
@@ -14,6 +15,7 @@ from territoire.lake.models import DatasetVersion
 from territoire.lake.services.serving import (
     version_serving_build,
     version_serving_path,
+    versions_outdated,
     versions_without_serving,
 )
 
@@ -37,6 +39,12 @@ class Command(BaseCommand):
                     f"{version.dataset.slug} v{version.number}: pas de fichier de lecture"
                 )
             self.stdout.write(f"{len(missing)} version(s) sans fichier de lecture.")
+            outdated = list(versions_outdated())
+            for version in outdated:
+                self.stdout.write(
+                    f"{version.dataset.slug} v{version.number}: fichier de lecture à compléter"
+                )
+            self.stdout.write(f"{len(outdated)} fichier(s) de lecture à compléter.")
             return
         if rebuild or dataset:
             versions = DatasetVersion.objects.select_related("dataset").order_by("-pk")
@@ -49,9 +57,10 @@ class Command(BaseCommand):
             chosen = [v for v in versions if rebuild or not version_serving_path(v).is_file()]
         else:
             chosen = list(versions_without_serving())
+        outdated = [] if rebuild or dataset else list(versions_outdated())
         built = 0
-        for version in chosen:
-            manifest = version_serving_build(version, rebuild=rebuild)
+        for version in chosen + outdated:
+            manifest = version_serving_build(version, rebuild=rebuild or version in outdated)
             if manifest is None:
                 self.stderr.write(f"{version.dataset.slug} v{version.number}: non construit")
                 continue
@@ -61,5 +70,7 @@ class Command(BaseCommand):
                 f"{manifest['bytes'] / 1e6:.1f} Mo en {manifest['seconds']['total']:.1f} s"
             )
         self.stdout.write(f"{built} fichier(s) de lecture construit(s).")
-        if built < len(chosen):
-            raise CommandError(f"{len(chosen) - built} version(s) non construite(s) / not built.")
+        if built < len(chosen) + len(outdated):
+            raise CommandError(
+                f"{len(chosen) + len(outdated) - built} version(s) non construite(s) / not built."
+            )
