@@ -321,13 +321,13 @@ TERRITOIRE_INGEST_SECONDS = env_int("TERRITOIRE_INGEST_SECONDS", 3600, minimum=1
 TERRITOIRE_INGEST_MAX_COLUMNS = env_int("TERRITOIRE_INGEST_MAX_COLUMNS", 1000, minimum=1)
 
 # Serving files (docs/configuration.md, lake/engine/serving.py): the structures built beside each
-# version at ingestion (any of sorted, geo, words, values, rows; "none" for the rows only), from which row
+# version at ingestion (any of sorted, geo, words, values, clustered, rows; "none" for the rows only), from which row
 # count, on how many sortable columns, with how much memory; then what a web process keeps:
 # whether it reads them at all, its DuckDB memory and how many files it keeps attached.
 TERRITOIRE_SERVING_STRUCTURES = env_subset(
     "TERRITOIRE_SERVING_STRUCTURES",
-    ["sorted", "geo", "words", "values", "rows"],
-    ("sorted", "geo", "words", "values", "rows"),
+    ["sorted", "geo", "words", "values", "clustered", "rows"],
+    ("sorted", "geo", "words", "values", "clustered", "rows"),
 )
 TERRITOIRE_SERVING_MIN_ROWS = env_int("TERRITOIRE_SERVING_MIN_ROWS", 20_000, minimum=0)
 TERRITOIRE_SERVING_SORTED_MAX = env_int("TERRITOIRE_SERVING_SORTED_MAX", 2, minimum=0)

@@ -18,7 +18,9 @@ process, the operating system's page cache shared by all of them. It holds:
 - the **rows by number** (``lake.engine.rowfile``): the same rows in an Arrow file beside it
   (``v3-1a2b3c4d.rows``), mapped by the readers: a record by id in tens of microseconds;
 - the **counts of each value** (``values_<n>``) of the columns with few distinct values: a count
-  filtered on one value is read, not counted;
+  filtered on one value is read, not counted; and a **clustered** copy (``sorted_c<n>_asc``) on
+  the one of them with the most values: an equality on it, whatever else the filter asks, reads
+  one run of rows in record-id order (``lake.engine.categories``);
 - a **word index** of the text columns (``words_vocab`` and ``words_postings``): a full-text search
   reads the postings of the words that contain the term instead of matching every value;
 - ``_serving``: the manifest (which structures exist, under which names, for which columns).
@@ -46,6 +48,7 @@ from territoire.core.duckdb import quote_identifier as quote
 from territoire.core.search import WORD_SPLIT, normalized_sql
 
 from . import rowfile
+from .categories import clustered, value_counts
 
 FORMAT = 1  # the manifest's format: a reader refuses (and falls back on Parquet) any other
 # The structures a manifest without its list was built with (before "values" and "rows"): the
@@ -78,7 +81,7 @@ class Options:
     """What to build: the structure kinds (``STRUCTURES`` keys), from which row count, how many
     sorted columns, and the builder's memory."""
 
-    structures: tuple[str, ...] = ("sorted", "geo", "words", "values", "rows")
+    structures: tuple[str, ...] = ("sorted", "geo", "words", "values", "clustered", "rows")
     min_rows: int = 20_000
     sorted_max: int = 2
     memory_mb: int = 1024
@@ -176,57 +179,12 @@ def _words(plan: Plan) -> None:
     }
 
 
-VALUES_MAX = 1000  # distinct values of a column whose counts are stored
-
-
-def _values(plan: Plan) -> None:
-    """For the columns with few distinct values (``VALUES_MAX``: services, statuses, codes,
-    years), the number of rows of each value (``values_<n>``: the column under its own name and
-    the count): a count filtered on one value is then read, not counted. A version never
-    changes: neither do these counts."""
-    candidates = plan.ids_of("text", "integer", "boolean")
-    if not candidates:
-        return
-    taken = {str(c["id"]) for c in plan.columns}
-    count_name = "_n"
-    while count_name in taken:
-        count_name = "_" + count_name
-    # The staging's statistics estimate the distinct values; columns without them are estimated.
-    known = {
-        str(c["id"]): (c.get("stats") or {}).get("distinct")
-        for c in plan.columns
-        if isinstance((c.get("stats") or {}).get("distinct"), int)
-    }
-    unknown = [c for c in candidates if c not in known]
-    if unknown:
-        found = plan.con.execute(
-            "SELECT "
-            + ", ".join(f"approx_count_distinct({quote(c)})" for c in unknown)
-            + " FROM records"
-        ).fetchone()
-        known.update(zip(unknown, found, strict=True))
-    counted = []
-    for n, column in enumerate(candidates):
-        estimate = known.get(column)
-        if estimate is None or estimate > VALUES_MAX * 1.2:  # the estimate errs by a few %
-            continue
-        table = f"values_{n}"
-        plan.con.execute(
-            f"CREATE TABLE {table} AS SELECT {quote(column)}, count(*) AS {quote(count_name)} "
-            f"FROM records GROUP BY ALL ORDER BY {quote(column)}"
-        )
-        if plan.con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > VALUES_MAX:
-            plan.con.execute(f"DROP TABLE {table}")
-            continue
-        counted.append({"column": column, "table": table, "count": count_name})
-    plan.manifest["values"] = counted
-
-
 STRUCTURES: dict[str, Callable[[Plan], None]] = {
     "sorted": _sorted,
     "geo": _geo,
     "words": _words,
-    "values": _values,
+    "values": value_counts,
+    "clustered": clustered,
 }
 
 
@@ -271,7 +229,7 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
                 plan.manifest["rows_file"] = entry
             plan.seconds["rows"] = round(time.monotonic() - lap, 3)
         if row_count >= options.min_rows:
-            for kind in (k for k in options.structures if k in STRUCTURES):
+            for kind in (k for k in STRUCTURES if k in options.structures):  # registry order
                 lap = time.monotonic()
                 STRUCTURES[kind](plan)
                 plan.seconds[kind] = round(time.monotonic() - lap, 3)

@@ -130,3 +130,41 @@ def test_a_count_on_one_value_is_read_from_the_stored_counts(
     _page(delibs, data_officer, RecordQuery(where=f"{column} is not null and _id > 3", limit=1))
     assert not any('sum("' in sql for sql in queries)
     assert checked
+
+
+def test_an_equality_with_other_conditions_reads_the_clustered_copy(
+    delibs, data_officer, queries, settings, home
+):
+    import duckdb
+
+    from territoire.lake.engine import serving as building
+
+    delibs.lake.refresh_from_db()
+    path = building.serving_path(home / "lake" / delibs.lake.current_version.path)
+    manifest = building.manifest_of(path)
+    copies = [e for e in manifest["sorted"] if e["table"].startswith("sorted_c")]
+    assert len(copies) == 1, manifest["sorted"]
+    column = copies[0]["keys"][0][0]
+    with duckdb.connect(str(path), read_only=True) as con:
+        counts = dict(
+            con.execute(f'SELECT "{column}", count(*) FROM records GROUP BY 1').fetchall()
+        )
+        ordered = [
+            r[0] for r in con.execute(f'SELECT "{column}" FROM {copies[0]["table"]}').fetchall()
+        ]
+    # The column with the most values among those with few; its copy in that order.
+    assert 2 <= len(counts) <= 1000
+    assert ordered == sorted(ordered, key=lambda v: (v is None, v))
+    value = max((n, str(v)) for v, n in counts.items() if v is not None and '"' not in str(v))[1]
+    textual = any(isinstance(v, str) for v in counts)
+    literal = f'"{value}"' if textual else value.lower()
+    query = RecordQuery(where=f"{column} = {literal} and _id > 3", limit=5)
+    answers = {}
+    for on in (True, False):
+        settings.TERRITOIRE_RECORDS_SERVING = on
+        serving.store().clear()
+        queries.clear()
+        answers[on] = _page(delibs, data_officer, query)
+        if on:
+            assert any(copies[0]["table"] in sql for sql in queries), queries
+    assert answers[True] == answers[False] and answers[True]["total_count"] >= 1
