@@ -273,12 +273,15 @@ def test_the_author_attaches_the_photo_of_a_report_filed_as_json(
 
     from .conftest import jpeg_with_gps, png_bytes
 
-    body = post(
-        client, BASE,
-        {"category": "voirie", "description": "Lampadaire couché sur le trottoir",
-         "latitude": INSIDE[0], "longitude": INSIDE[1]},
-        bearer(citizen),
-    ).json()  # fmt: skip
+    def file(description: str) -> dict:
+        return post(
+            client, BASE,
+            {"category": "voirie", "description": description,
+             "latitude": INSIDE[0], "longitude": INSIDE[1]},
+            bearer(citizen),
+        ).json()  # fmt: skip
+
+    body = file("Lampadaire couché sur le trottoir")
     url = f"{BASE}/{body['id']}/photo"
 
     def send(user, data: bytes, name="photo.jpg"):
@@ -304,12 +307,7 @@ def test_the_author_attaches_the_photo_of_a_report_filed_as_json(
     # Once: a second photo is refused, and so is one after the service took the report.
     again = send(citizen, png_bytes())
     assert again.status_code == 400 and "déjà une photo" in again.json()["message"]
-    other = post(
-        client, BASE,
-        {"category": "voirie", "description": "Bouche d'égout bruyante au passage",
-         "latitude": INSIDE[0], "longitude": INSIDE[1]},
-        bearer(citizen),
-    ).json()  # fmt: skip
+    other = file("Bouche d'égout bruyante au passage")
     services.report_answer(
         actor=steward,
         report=Report.objects.get(pk=other["id"]),
