@@ -261,14 +261,10 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
                 f"SELECT file_row_number + 1 AS {quote(id_column)}, * EXCLUDE (file_row_number) "
                 "FROM read_parquet(?, file_row_number = true)"
             )
-        # Parquet rows come in file order (``preserve_insertion_order``): the whole table is
-        # sorted by its id only if a check of every row finds them out of order.
-        con.execute(f"CREATE TABLE records AS {source}", [str(parquet)])
-        if not _in_id_order(con, id_column):
-            con.execute(
-                "CREATE OR REPLACE TABLE records AS SELECT * FROM records "
-                f"ORDER BY {quote(id_column)}"
-            )
+        con.execute(
+            f"CREATE TABLE records AS SELECT * FROM ({source}) ORDER BY {quote(id_column)}",
+            [str(parquet)],
+        )
         row_count = int(con.execute("SELECT count(*) FROM records").fetchone()[0])
         plan = Plan(con, list(columns), id_column, row_count, options)
         plan.seconds["records"] = round(time.monotonic() - started, 3)
@@ -302,13 +298,6 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
     manifest["seconds"] = {**plan.seconds, "total": round(time.monotonic() - started, 3)}
     manifest["bytes"] = target.stat().st_size
     return manifest
-
-
-def _in_id_order(con: duckdb.DuckDBPyConnection, id_column: str) -> bool:
-    found = con.execute(
-        f"SELECT coalesce(bool_and({quote(id_column)} = rowid + 1), true) FROM records"
-    ).fetchone()
-    return bool(found and found[0])
 
 
 def _rowid_is_id(con: duckdb.DuckDBPyConnection, id_column: str, row_count: int) -> bool:
