@@ -33,6 +33,7 @@ import duckdb
 from django.conf import settings
 
 from territoire.core.duckdb import quote_identifier as quote
+from territoire.core.duckdb import quote_literal
 from territoire.lake.engine import serving as building
 
 from . import engine
@@ -168,7 +169,7 @@ class Store:
                 return found
             alias = "v_" + hashlib.sha256(repr(key).encode()).hexdigest()[:16]
             try:
-                db.execute(f"ATTACH {_literal(str(path))} AS {quote(alias)} (READ_ONLY)")
+                db.execute(f"ATTACH {quote_literal(str(path))} AS {quote(alias)} (READ_ONLY)")
             except duckdb.Error:
                 log.exception("records: cannot attach the serving file %s", path)
                 return None
@@ -226,11 +227,6 @@ class Store:
                 shutil.rmtree(spill_dir(self._pid), ignore_errors=True)
             self._db, self._pid = None, None
             self._attached.clear()
-
-
-def _literal(text: str) -> str:
-    """A path of the lake as a SQL string literal (ATTACH takes no parameters)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 _store = Store()

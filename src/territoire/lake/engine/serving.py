@@ -24,7 +24,7 @@ threshold gets only ``records`` (a scan of a few thousand rows is as fast as any
 SQL here contains no user input: quoted column ids of the version and numbers only.
 """
 
-# ruff: noqa: S608 -- identifiers are quoted column ids of the version, values are numbers.
+# ruff: noqa: S608 -- quoted column ids of the version, numbers, our own paths and manifest.
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from pathlib import Path
 
 import duckdb
 
-from territoire.core.duckdb import load_extension
+from territoire.core.duckdb import load_extension, quote_literal
 from territoire.core.duckdb import quote_identifier as quote
 from territoire.core.search import WORD_SPLIT, normalized_sql
 
@@ -254,17 +254,17 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
             load_extension(con, "spatial")
         id_column = record_id_column(str(c["id"]) for c in columns)
         has_row_number = any(str(c["id"]) == "file_row_number" for c in columns)
+        path = quote_literal(str(parquet))  # no parameter: see quote_literal
         if has_row_number:  # the option's column name is taken: number the rows in file order
-            source = f"SELECT row_number() OVER () AS {quote(id_column)}, * FROM read_parquet(?)"
+            source = (
+                f"SELECT row_number() OVER () AS {quote(id_column)}, * FROM read_parquet({path})"
+            )
         else:
             source = (
                 f"SELECT file_row_number + 1 AS {quote(id_column)}, * EXCLUDE (file_row_number) "
-                "FROM read_parquet(?, file_row_number = true)"
+                f"FROM read_parquet({path}, file_row_number = true)"
             )
-        con.execute(
-            f"CREATE TABLE records AS SELECT * FROM ({source}) ORDER BY {quote(id_column)}",
-            [str(parquet)],
-        )
+        con.execute(f"CREATE TABLE records AS SELECT * FROM ({source}) ORDER BY {quote(id_column)}")
         row_count = int(con.execute("SELECT count(*) FROM records").fetchone()[0])
         plan = Plan(con, list(columns), id_column, row_count, options)
         plan.seconds["records"] = round(time.monotonic() - started, 3)
@@ -282,7 +282,8 @@ def build(parquet: Path, target: Path, columns: Sequence[Mapping], options: Opti
             **plan.manifest,
         }
         con.execute("CREATE TABLE _serving (manifest VARCHAR)")
-        con.execute("INSERT INTO _serving VALUES (?)", [json.dumps(manifest, ensure_ascii=False)])
+        text = json.dumps(manifest, ensure_ascii=False)
+        con.execute(f"INSERT INTO _serving VALUES ({quote_literal(text)})")
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
@@ -307,7 +308,7 @@ def _rowid_is_id(con: duckdb.DuckDBPyConnection, id_column: str, row_count: int)
         f"SELECT min({quote(id_column)}), max({quote(id_column)}) FROM records"
     ).fetchone()
     probe = con.execute(
-        f"SELECT {quote(id_column)} FROM records WHERE rowid = ?", [row_count - 1]
+        f"SELECT {quote(id_column)} FROM records WHERE rowid = {int(row_count) - 1}"
     ).fetchone()
     return first == 1 and last == row_count and probe is not None and probe[0] == row_count
 
