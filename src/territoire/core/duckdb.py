@@ -1,5 +1,5 @@
-"""DuckDB helpers every layer shares, Django-free: the one identifier quoting and the one loader of
-extensions from their pinned PyPI wheels.
+"""DuckDB helpers every layer shares, Django-free: the one quoting of identifiers (and of our own
+strings as literals) and the one loader of extensions from their pinned PyPI wheels.
 
 The platform never downloads anything at run time: ``spatial``, ``fts`` and ``excel`` come from the
 ``duckdb-extension-<name>`` wheels pinned to DuckDB's own version, installed from the
@@ -16,7 +16,7 @@ import duckdb
 
 def quote_identifier(name: str) -> str:
     """A column or table name as a double-quoted DuckDB identifier, embedded quotes doubled: the
-    one way the project writes an identifier into SQL (values are always bound parameters)."""
+    one way the project writes an identifier into SQL (user values are always bound parameters)."""
     return '"' + str(name).replace('"', '""') + '"'
 
 
