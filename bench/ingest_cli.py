@@ -98,11 +98,17 @@ def _steps(run: dict) -> str:
     for step, seconds in timings.items():
         if isinstance(seconds, int | float):
             parts.append(f"{step} {seconds:.2f}")
-    inner = timings.get("staging_steps") or {}
-    staged = ", ".join(
-        f"{k} {v:.2f}" for k, v in inner.items() if isinstance(v, int | float) and "_cpu" not in k
-    )
-    return "; ".join(parts) + (f" (staging: {staged})" if staged else "")
+    inner = []
+    for name in ("staging", "serving"):
+        steps = timings.get(f"{name}_steps") or {}
+        found = ", ".join(
+            f"{k} {v:.2f}"
+            for k, v in steps.items()
+            if isinstance(v, int | float) and "_cpu" not in k and k != "total"
+        )
+        if found:
+            inner.append(f"{name}: {found}")
+    return "; ".join(parts) + (f" ({'; '.join(inner)})" if inner else "")
 
 
 def main() -> None:

@@ -1,5 +1,5 @@
-"""DuckDB helpers every layer shares, Django-free: the one identifier quoting and the one loader of
-extensions from their pinned PyPI wheels.
+"""DuckDB helpers every layer shares, Django-free: the one quoting of identifiers (and of our own
+strings as literals) and the one loader of extensions from their pinned PyPI wheels.
 
 The platform never downloads anything at run time: ``spatial``, ``fts`` and ``excel`` come from the
 ``duckdb-extension-<name>`` wheels pinned to DuckDB's own version, installed from the
@@ -16,8 +16,17 @@ import duckdb
 
 def quote_identifier(name: str) -> str:
     """A column or table name as a double-quoted DuckDB identifier, embedded quotes doubled: the
-    one way the project writes an identifier into SQL (values are always bound parameters)."""
+    one way the project writes an identifier into SQL (user values are always bound parameters)."""
     return '"' + str(name).replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """A string of our own (a path of the lake, a manifest) as a single-quoted SQL literal, for
+    the statements that take no parameters (ATTACH) or that must not bind any: DuckDB's Python
+    client imports pandas, when installed, at a process's first query with parameters (0.4 s),
+    which a `territoire ingest` otherwise pays while building the serving file. Never for user
+    input: that is always bound."""
+    return "'" + str(text).replace("'", "''") + "'"
 
 
 class MissingExtension(RuntimeError):

@@ -37,6 +37,7 @@ import duckdb
 from django.conf import settings
 
 from territoire.core.duckdb import quote_identifier as quote
+from territoire.core.duckdb import quote_literal
 from territoire.lake.engine import rowfile
 from territoire.lake.engine import serving as building
 
@@ -236,7 +237,7 @@ class Store:
                 return found
             alias = "v_" + hashlib.sha256(repr(key).encode()).hexdigest()[:16]
             try:
-                db.execute(f"ATTACH {_literal(str(path))} AS {quote(alias)} (READ_ONLY)")
+                db.execute(f"ATTACH {quote_literal(str(path))} AS {quote(alias)} (READ_ONLY)")
             except duckdb.Error:
                 log.exception("records: cannot attach the serving file %s", path)
                 return None
@@ -310,11 +311,6 @@ def _tables(manifest: dict) -> list[str]:
         *(str(g["table"]) for g in manifest.get("geo") or []),
         *(str(words[k]) for k in ("vocab", "postings") if k in words),
     ]
-
-
-def _literal(text: str) -> str:
-    """A path of the lake as a SQL string literal (ATTACH takes no parameters)."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 _store = Store()

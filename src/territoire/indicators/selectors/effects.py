@@ -16,7 +16,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
-import statsmodels.api as sm
 
 from .progress import number_en, number_fr, period_end
 
@@ -68,6 +67,15 @@ def period_start(label: str) -> dt.date | None:
     if "-T" in label:
         return dt.date(end.year, end.month - 2, 1)
     return dt.date(end.year, end.month, 1)
+
+
+def _ols():
+    """statsmodels' ordinary least squares."""
+    # Imported on first use: statsmodels takes 1.2–1.6 s to import, and every `territoire`
+    # process (ingest, serve, worker) imports this module through the admin's autodiscovery.
+    from statsmodels.regression.linear_model import OLS
+
+    return OLS
 
 
 def _mean(values: list[float]) -> float | None:
@@ -164,7 +172,7 @@ def _pretrend(result: EffectResult, data: list[tuple], unit: str) -> None:
         if rank[label]:
             x[row, len(territories) - 1 + rank[label]] = 1.0
         x[row, -1] = rank[label] if is_treated else 0.0
-    fitted = sm.OLS(y, x).fit(cov_type="HC1", use_t=True)
+    fitted = _ols()(y, x).fit(cov_type="HC1", use_t=True)
     gap, p_value = float(fitted.params[-1]), float(fitted.pvalues[-1])
     if p_value < 0.05:
         result.caveats_fr.append(
@@ -207,7 +215,7 @@ def _regress(result: EffectResult, data: list[tuple]) -> None:
         result.caveats_en.append("Too few values to estimate a confidence interval: the gap "
                                  "may be chance.")  # fmt: skip
         return
-    model = sm.OLS(y, x)
+    model = _ols()(y, x)
     if len(territories) >= MIN_CLUSTERS:
         # t with G − 1 degrees of freedom: the usual small-number-of-clusters correction
         fitted = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)

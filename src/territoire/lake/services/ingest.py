@@ -332,7 +332,9 @@ def _ingest_new_version(
         source_final = dataset_dir / "sources" / f"v{number}-{checksum[:8]}{suffix}"
         laps.lap("hashing")
         notify(75, gettext_noop("Structures de lecture rapide"))
-        serving_file, _manifest, unbuilt = serving_build_staged(parquet, columns, staging.path)
+        serving_file, manifest, unbuilt = serving_build_staged(parquet, columns, staging.path)
+        if manifest is not None:
+            report.timings["serving_steps"] = dict(manifest.get("seconds") or {})
         if serving_file is None:
             report.warnings.append(serving_unbuilt_warning(unbuilt))
         laps.lap("serving")

@@ -11,7 +11,6 @@ solved by SciPy's HiGHS (``milp``). For two-dimensional tables such a rounding a
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from territoire.core.errors import ValidationFailed
 
@@ -25,6 +24,10 @@ def conventional(values: np.ndarray, base: int) -> np.ndarray:
 
 def controlled(table: CellTable, values: np.ndarray, base: int) -> np.ndarray:
     """Values rounded up or down to a multiple of ``base`` with the table still additive."""
+    # Imported on first use: SciPy takes 0.2–0.5 s to import, and every `territoire` process
+    # (ingest, serve, worker) imports this package through the lake's services.
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     below = np.floor(values / base) * base
     remainder = values - below
     free = np.flatnonzero(remainder > 1e-9 * base)

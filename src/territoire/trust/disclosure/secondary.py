@@ -21,8 +21,6 @@ from __future__ import annotations
 import itertools
 
 import numpy as np
-from scipy import sparse
-from scipy.optimize import linprog
 
 from .table import CellTable
 
@@ -105,6 +103,11 @@ def perturbation(
     """Cells of the cheapest additive perturbation moving ``cell`` by ``move`` (LP, HiGHS):
     variables y⁺, y⁻ ≥ 0 per cell, E(y⁺ − y⁻) = 0, y_cell = move, values − y⁻ ≥ 0, cost of
     moving a published cell its weight, a hidden one nothing. None when no move exists."""
+    # Imported on first use: SciPy takes 0.2–0.5 s to import, and every `territoire` process
+    # (ingest, serve, worker) imports this package through the lake's services.
+    from scipy import sparse
+    from scipy.optimize import linprog
+
     equations = table.equations()
     size = table.size
     pin = sparse.csr_matrix(([1.0, -1.0], ([0, 0], [cell, size + cell])), shape=(1, 2 * size))

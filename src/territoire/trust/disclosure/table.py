@@ -16,10 +16,12 @@ contributions) — these last are not additive, so they come from DuckDB for eve
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 
 @dataclass
@@ -66,6 +68,10 @@ class CellTable:
     def equations(self) -> sparse.csr_matrix:
         """One row per line of the extended table: +1 for its interior cells, −1 for its total."""
         if self._equations is None:
+            # Imported on first use: SciPy takes 0.2–0.5 s to import, and every `territoire` process
+            # (ingest, serve, worker) imports this package through the lake's services.
+            from scipy import sparse
+
             flat = np.arange(self.size).reshape(self.shape)
             rows, cols, values = [], [], []
             count = 0

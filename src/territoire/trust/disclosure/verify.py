@@ -22,7 +22,6 @@ import threading
 
 import highspy
 import numpy as np
-from scipy.sparse.csgraph import connected_components
 
 from territoire.core.errors import TerritoireError
 
@@ -80,6 +79,10 @@ def intervals(
     touching = np.flatnonzero(np.diff(hidden_part.indptr) > 0)
     hidden_part = hidden_part[touching]
     rhs = rhs[touching]
+    # Imported on first use: SciPy takes 0.2–0.5 s to import, and every `territoire` process
+    # (ingest, serve, worker) imports this package through the lake's services.
+    from scipy.sparse.csgraph import connected_components
+
     _, group_of = connected_components((hidden_part.T @ hidden_part).tocsr(), directed=False)
     ceiling = 2.0 * float(np.abs(values).sum()) + 1.0
     floor = 0.0 if nonnegative else -ceiling
