@@ -128,11 +128,12 @@ def versions_outdated() -> Iterator[DatasetVersion]:
         "current_version__dataset"
     )
     for lake in lakes.order_by("-current_version_id"):
-        manifest = building.manifest_of(version_serving_path(lake.current_version))
-        if manifest is None:
+        version = lake.current_version
+        manifest = building.manifest_of(version_serving_path(version)) if version else None
+        if version is None or manifest is None:
             continue  # missing: versions_without_serving() has it
         if wanted - set(manifest.get("structures", building.LEGACY_STRUCTURES)):
-            yield lake.current_version
+            yield version
 
 
 def serving_build_missing(*, limit: int | None = None) -> int:
