@@ -148,6 +148,11 @@ def _geo(plan: Plan) -> None:
     plan.manifest["geo"] = copies
 
 
+def _union_all(selects: list[str], empty_columns: str) -> str:
+    """The SELECTs in one UNION ALL, or no row with these typed columns when there are none."""
+    return " UNION ALL ".join(selects) or f"SELECT {empty_columns} LIMIT 0"
+
+
 def _words(plan: Plan) -> None:
     """The word index of the text columns: ``words_vocab`` (tid, token, n) of every word in its
     search form (``n``: its occurrences), and ``words_postings`` (tid, col, id) sorted by word,
@@ -174,23 +179,23 @@ def _words(plan: Plan) -> None:
     def split(text: str) -> str:
         return f"unnest(regexp_split_to_array({text}, '{WORD_SPLIT}'))"
 
-    by_row = (
-        " UNION ALL ".join(
+    by_row = _union_all(
+        [
             f"SELECT CAST({i} AS SMALLINT) AS col, {identifier} AS id, "
             f"{split(normalized_sql(quote(c)))} AS token FROM records"
             for i, c in enumerate(texts)
             if c not in repeated
-        )
-        or "SELECT NULL::SMALLINT AS col, NULL::BIGINT AS id, NULL::VARCHAR AS token LIMIT 0"
+        ],
+        "NULL::SMALLINT AS col, NULL::BIGINT AS id, NULL::VARCHAR AS token",
     )
-    by_value = (
-        " UNION ALL ".join(
+    by_value = _union_all(
+        [
             f"SELECT CAST({i} AS SMALLINT) AS col, {quote(c)} AS v, count(*) AS f FROM records "
             f"WHERE {quote(c)} IS NOT NULL GROUP BY {quote(c)}"
             for i, c in enumerate(texts)
             if c in repeated
-        )
-        or "SELECT NULL::SMALLINT AS col, NULL::VARCHAR AS v, NULL::BIGINT AS f LIMIT 0"
+        ],
+        "NULL::SMALLINT AS col, NULL::VARCHAR AS v, NULL::BIGINT AS f",
     )
     con.execute(f"CREATE TEMP TABLE words_rows AS SELECT * FROM ({by_row}) WHERE token <> ''")
     # A repeated value's words, each once per value with how often it occurs there (m) and how
@@ -211,14 +216,14 @@ def _words(plan: Plan) -> None:
         "CREATE TEMP TABLE words_value_ids AS SELECT w.col, w.v, t.tid FROM words_values w "
         "JOIN words_vocab t USING (token)"
     )
-    rows = (
-        " UNION ALL ".join(
+    rows = _union_all(
+        [
             f"SELECT CAST({i} AS SMALLINT) AS col, {quote(c)} AS v, {identifier} AS id FROM records "
             f"WHERE {quote(c)} IS NOT NULL"
             for i, c in enumerate(texts)
             if c in repeated
-        )
-        or "SELECT NULL::SMALLINT AS col, NULL::VARCHAR AS v, NULL::BIGINT AS id LIMIT 0"
+        ],
+        "NULL::SMALLINT AS col, NULL::VARCHAR AS v, NULL::BIGINT AS id",
     )
     # One join per statement (two at once, with the sort, ran out of 256 MB on 3,000,000
     # labels). Row by row, a word twice in one value is one posting; by value, (col, v, token)

@@ -17,6 +17,7 @@ from territoire.lake import services
 from territoire.lake.engine import rowfile
 from territoire.lake.engine import serving as building
 from territoire.lake.models import DatasetVersion
+from territoire.lake.services import serving as serving_services
 from territoire.lake.services.cleanup import lake_cleanup
 from territoire.records import selectors, serving
 
@@ -123,8 +124,6 @@ def test_columns_whose_values_would_not_come_back_the_same_get_no_rows_file(tmp_
 def test_the_worker_completes_the_serving_files_written_before_the_rows_file(
     home, make_dataset, steward, budget_csv, settings, capsys
 ):
-    from territoire.lake.services import serving as serving_services
-
     settings.TERRITOIRE_SERVING_STRUCTURES = list(building.LEGACY_STRUCTURES)
     dataset, version = _ingest(make_dataset, steward, budget_csv, "Budget")
     parquet = home / "lake" / version.path

@@ -4,9 +4,11 @@ Parquet and what is past the budget is read every time."""
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from territoire.lake import services
+from territoire.lake.engine import serving as building
 from territoire.records import engine, selectors, serving
 from territoire.records.odsql import RecordQuery
 
@@ -92,10 +94,6 @@ def test_the_budget_bounds_what_a_process_remembers(settings):
 def test_a_count_on_one_value_is_read_from_the_stored_counts(
     delibs, data_officer, queries, settings, home
 ):
-    import duckdb
-
-    from territoire.lake.engine import serving as building
-
     delibs.lake.refresh_from_db()
     path = building.serving_path(home / "lake" / delibs.lake.current_version.path)
     manifest = building.manifest_of(path)
@@ -135,10 +133,6 @@ def test_a_count_on_one_value_is_read_from_the_stored_counts(
 def test_an_equality_with_other_conditions_reads_the_clustered_copy(
     delibs, data_officer, queries, settings, home
 ):
-    import duckdb
-
-    from territoire.lake.engine import serving as building
-
     delibs.lake.refresh_from_db()
     path = building.serving_path(home / "lake" / delibs.lake.current_version.path)
     manifest = building.manifest_of(path)

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_a_process_start_attaches_the_served_versions_and_reads_the_newest_once(
     home, make_dataset, steward, data_officer, budget_csv, delibs_csv, fresh_serving_store
 ):
-    from territoire import wsgi
+    from territoire import wsgi  # here: importing it warms the process (reads the database)
 
     paths = []
     for title, source in (("Délibérations", delibs_csv), ("Budget", budget_csv)):
@@ -47,7 +47,7 @@ def test_a_process_start_attaches_the_served_versions_and_reads_the_newest_once(
 
 
 def test_every_request_thread_opens_its_connections_before_its_first_request():
-    from territoire import wsgi
+    from territoire import wsgi  # here: importing it warms the process (reads the database)
 
     pool = ThreadPoolExecutor(max_workers=3)
     opened = []
