@@ -4,8 +4,8 @@ version's serving file (``lake.engine.serving``, built at ingestion) is attached
 Nothing is copied or warmed up: a query on a version reads its file's blocks through DuckDB's
 buffer pool (bounded by ``TERRITOIRE_RECORDS_MEMORY_MB`` per process; sorts and groups that need
 more spill to a directory of the process under ``TERRITOIRE_HOME/tmp``), and the operating
-system's page cache shares the file between every process (and the rows file beside it, mapped
-read-only, that answers a record by id). A process also remembers, within a budget
+system's page cache shares the file between every process (and the rows file beside it, read
+in place, that answers a record by id). A process also remembers, within a budget
 (``TERRITOIRE_RECORDS_PAGES_MB``), the rows of the small pages it read: the same query on the
 same version gives the same rows. A process keeps up to
 ``TERRITOIRE_RECORDS_ATTACHED`` files attached (least recently used detached first, never while
@@ -72,7 +72,7 @@ class Attached:
     refs: int = 0
     memo: OrderedDict = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    rows: rowfile.RowFile | None = None  # the version's rows by number, mapped
+    rows: rowfile.RowFile | None = None  # the version's rows by number, open
 
     def table(self, name: str) -> str:
         return f"{quote(self.alias)}.{quote(name)}"
@@ -121,7 +121,7 @@ class Store:
         pid = os.getpid()
         spill = spill_dir(pid)
         spill.mkdir(parents=True, exist_ok=True)
-        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 128))
+        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 64))
         db = duckdb.connect(":memory:")
         db.execute(f"SET memory_limit = '{memory}MB'")
         db.execute("SET temp_directory = ?", [str(spill)])
@@ -154,12 +154,17 @@ class Store:
         return con
 
     def preattach(self, paths: list[Path], seconds: float) -> int:
-        """Attach these serving files (up to the attached limit) and read one row of each of
-        their tables (DuckDB loads a table's metadata on its first read: about 3 ms), so that the
-        first request on them does not (a process start; ``seconds`` bounds it). The number
-        attached."""
+        """Attach these serving files (up to the attached limit) so that the first request on
+        them does not (a process start; ``seconds`` bounds it). The number attached.
+
+        Every table's metadata is loaded (an empty read: DuckDB loads it on a table's first read,
+        about 3 ms); the first rows of ``records`` (what a first page reads: about 2.5 MB of
+        blocks for 10 columns) only while the process's buffer pool is less than half full: the
+        start fills at most half of ``TERRITOIRE_RECORDS_MEMORY_MB``, never the whole pool of
+        every worker with blocks no request may ask for."""
         deadline = time.monotonic() + seconds
         limit = max(int(getattr(settings, "TERRITOIRE_RECORDS_ATTACHED", 64)), 1)
+        budget = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 64)) * 1024 * 1024 // 2
         done = 0
         con = self.cursor(engine.DEFAULT_TIMEZONE)
         for path in paths[:limit]:
@@ -168,10 +173,12 @@ class Store:
             with self.use(path) as attached:
                 if attached is None:
                     continue
+                rows = _buffered(con) < budget
                 for table in _tables(attached.manifest):
                     if time.monotonic() > deadline:
                         break
-                    con.execute(f"SELECT * FROM {attached.table(table)} LIMIT 1").fetchall()
+                    first = 1 if rows and table == "records" else 0
+                    con.execute(f"SELECT * FROM {attached.table(table)} LIMIT {first}").fetchall()
                 done += 1
         return done
 
@@ -300,6 +307,14 @@ class Store:
                 shutil.rmtree(spill_dir(self._pid), ignore_errors=True)
             self._db, self._pid = None, None
             self._attached.clear()
+
+
+def _buffered(con: duckdb.DuckDBPyConnection) -> int:
+    """Bytes of table blocks in the process's buffer pool."""
+    found = con.execute(
+        "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'BASE_TABLE'"
+    ).fetchone()
+    return int(found[0]) if found else 0
 
 
 def _tables(manifest: dict) -> list[str]:

@@ -5,6 +5,8 @@ connections before its first request."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -66,3 +68,46 @@ def test_every_request_thread_opens_its_connections_before_its_first_request():
         pool.shutdown()
     assert len({ident for ident, _ in opened}) == 3  # three threads, each its own
     assert all(has_connection for _, has_connection in opened)
+
+
+def test_the_start_reads_first_rows_only_while_the_buffer_pool_is_less_than_half_full(
+    home, make_dataset, steward, budget_csv, delibs_csv, fresh_serving_store, monkeypatch
+):
+    paths = []
+    for title, source in (("Délibérations", delibs_csv), ("Budget", budget_csv)):
+        dataset = make_dataset(title)
+        report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
+        assert report.status == "created", report.errors
+        dataset.lake.refresh_from_db()
+        paths.append(building.serving_path(home / "lake" / dataset.lake.current_version.path))
+    con = fresh_serving_store.cursor("Europe/Paris")
+
+    assert fresh_serving_store.preattach(paths, seconds=30) == 2
+    with_rows = serving._buffered(con)
+    fresh_serving_store.clear()
+    con = fresh_serving_store.cursor("Europe/Paris")
+    monkeypatch.setattr(serving, "_buffered", lambda con: 10**12)  # the pool reported full
+    assert fresh_serving_store.preattach(paths, seconds=30) == 2  # attached all the same
+    monkeypatch.undo()
+    without_rows = serving._buffered(con)
+    assert without_rows < with_rows  # the tables' metadata only: no rows read
+
+
+def test_duckdb_does_not_load_pandas_for_the_platform_but_an_import_statement_does(tmp_path):
+    """DuckDB's client would import pandas at the first query with parameters (30–45 MB per web
+    worker): refused when the platform's own code runs the query, loaded by an import."""
+    script = (
+        "import sys\n"
+        "from territoire.records import engine\n"
+        "con = engine.connect()\n"
+        "rows = engine.execute(con, 'SELECT ? + 1', [41], None)\n"
+        "print(rows, 'pandas' in sys.modules)\n"
+        "import pandas\n"
+        "rows = engine.execute(con, 'SELECT ? * 2', [21], None)\n"
+        "print(rows, 'pandas' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["[(42,)] False", "[(42,)] True"]
