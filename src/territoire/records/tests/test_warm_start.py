@@ -24,19 +24,25 @@ pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _two_versions(home, make_dataset, steward, *sources):
+    """Two datasets ingested: the second dataset and the serving files of both versions."""
+    paths = []
+    for title, source in zip(("Délibérations", "Budget"), sources, strict=True):
+        dataset = make_dataset(title)
+        report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
+        assert report.status == "created", report.errors
+        dataset.lake.refresh_from_db()
+        paths.append(building.serving_path(home / "lake" / dataset.lake.current_version.path))
+    return dataset, paths
+
+
 def test_a_process_start_attaches_the_served_versions_and_reads_the_newest_once(
     home, make_dataset, steward, data_officer, budget_csv, delibs_csv, fresh_serving_store
 ):
     from territoire import wsgi  # here: importing it warms the process (reads the database)
 
-    paths = []
-    for title, source in (("Délibérations", delibs_csv), ("Budget", budget_csv)):
-        dataset = make_dataset(title)
-        report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
-        assert report.status == "created", report.errors
-        dataset.lake.refresh_from_db()
-        version = dataset.lake.current_version
-        paths.append(str(building.serving_path(home / "lake" / version.path)))
+    dataset, served = _two_versions(home, make_dataset, steward, delibs_csv, budget_csv)
+    paths = [str(p) for p in served]
     catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
     serving.store().clear()
     audited = AuditEvent.objects.count()
@@ -73,13 +79,7 @@ def test_every_request_thread_opens_its_connections_before_its_first_request():
 def test_the_start_reads_first_rows_only_while_the_buffer_pool_is_less_than_half_full(
     home, make_dataset, steward, budget_csv, delibs_csv, fresh_serving_store, monkeypatch
 ):
-    paths = []
-    for title, source in (("Délibérations", delibs_csv), ("Budget", budget_csv)):
-        dataset = make_dataset(title)
-        report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
-        assert report.status == "created", report.errors
-        dataset.lake.refresh_from_db()
-        paths.append(building.serving_path(home / "lake" / dataset.lake.current_version.path))
+    _dataset, paths = _two_versions(home, make_dataset, steward, delibs_csv, budget_csv)
     con = fresh_serving_store.cursor("Europe/Paris")
 
     assert fresh_serving_store.preattach(paths, seconds=30) == 2
