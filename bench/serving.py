@@ -187,17 +187,20 @@ def new_version(home: Path, files: dict, port_t: int, cases) -> dict:
 
 
 def _rss_mb(pid: int, field: str = "VmRSS") -> float:
-    """Resident memory of a process and its children (gunicorn's master and workers); with
-    ``field="RssFile"``, the part of it that is file pages (the serving and rows files' pages
-    the processes map or read: the page cache, shared, counted once per process here)."""
+    """Resident memory of a process and its children (gunicorn's master and workers), summed:
+    ``VmRSS`` (every page each process has resident, the pages they share counted once per
+    process), ``RssFile`` (the part of it that is file pages: libraries, mapped files) or ``Pss``
+    (each shared page divided between the processes that share it: what the processes together
+    hold, the fair total)."""
     pids = [pid]
     children = Path(f"/proc/{pid}/task/{pid}/children")
     if children.exists():
         pids += [int(p) for p in children.read_text().split()]
     total = 0
     for p in pids:
+        source = "smaps_rollup" if field == "Pss" else "status"
         try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+            for line in Path(f"/proc/{p}/{source}").read_text().splitlines():
                 if line.startswith(field + ":"):
                     total += int(line.split()[1])
         except FileNotFoundError:
@@ -293,7 +296,8 @@ def report(meta, ingests, restart, version, warmed, mixed, rates) -> str:
         f"Mix over {meta['datasets']} datasets of {meta['rows']:,} rows, 8 clients, "
         f"{meta['seconds']:.0f} s: {mixed['rps']:.0f} req/s, p50 {mixed['p50']:.1f} ms, "
         f"p95 {mixed['p95']:.1f} ms, {mixed['errors']} errors; resident memory of the web "
-        f"processes after it: {meta['rss_mb']:.0f} MB, of which {meta['rss_file_mb']:.0f} MB file "
+        f"processes after it: {meta['rss_mb']:.0f} MB summed over the processes (PSS, shared pages "
+        f"counted once: {meta['pss_mb']:.0f} MB), of which {meta['rss_file_mb']:.0f} MB file "
         "pages (the page cache, shared between processes but counted in each).",
     ]
     for name, r in rates.items():
@@ -324,7 +328,7 @@ def main() -> None:
         rates = rb.throughputs(port_t, port_d, args.rows, 10.0)
         slugs = [i["slug"] for i in ingests]
         mixed = mix(port_t, slugs, args.rows, args.seconds)
-        rss, rss_file = _rss_mb(t.pid), _rss_mb(t.pid, "RssFile")
+        rss, rss_file, pss = _rss_mb(t.pid), _rss_mb(t.pid, "RssFile"), _rss_mb(t.pid, "Pss")
         version = new_version(home, files, port_t, firsts)
     finally:
         rb.stop(t)
@@ -341,6 +345,7 @@ def main() -> None:
         "load_after": ", ".join(f"{x:.2f}" for x in os.getloadavg()),
         "rss_mb": rss,
         "rss_file_mb": rss_file,
+        "pss_mb": pss,
     }
     text = report(meta, ingests, restart, version, warmed, mixed, rates)
     (OUT / "report.md").write_text(text + "\n")
