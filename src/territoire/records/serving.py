@@ -121,7 +121,7 @@ class Store:
         pid = os.getpid()
         spill = spill_dir(pid)
         spill.mkdir(parents=True, exist_ok=True)
-        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 64))
+        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 128))
         db = duckdb.connect(":memory:")
         db.execute(f"SET memory_limit = '{memory}MB'")
         db.execute("SET temp_directory = ?", [str(spill)])
@@ -164,7 +164,7 @@ class Store:
         every worker with blocks no request may ask for."""
         deadline = time.monotonic() + seconds
         limit = max(int(getattr(settings, "TERRITOIRE_RECORDS_ATTACHED", 64)), 1)
-        budget = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 64)) * 1024 * 1024 // 2
+        budget = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 128)) * 1024 * 1024 // 2
         done = 0
         con = self.cursor(engine.DEFAULT_TIMEZONE)
         for path in paths[:limit]:
