@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 
+import duckdb
 import pytest
 
 from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
@@ -24,6 +25,7 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     home,
     lake_version,
 )
+from territoire.records import spreadsheet
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store")]
 
@@ -149,3 +151,14 @@ def test_xlsx_never_holds_a_formula(client, crafted, front_end):
         assert bool(row[label].quotePrefix) == risky
         assert isinstance(row[bp].value, int | float)  # numbers stay numbers
     assert found[-1500.5][label].value == HYPERLINK
+
+
+def test_neutralising_is_a_list_lookup_not_a_hash_join_per_use():
+    """DuckDB plans ``x IN ('=', '+', …)`` as a hash join; a CSV line neutralises each text
+    column several times, and the joins' hash tables made three exports of a 1M-row table fail
+    together within a web process's memory limit. The lookup is a list function."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT * FROM (VALUES ('=1+1'), ('texte'), (NULL)) v(s)")
+    sql = f"SELECT {spreadsheet.neutral_sql('s')} FROM t"
+    assert con.execute(sql).fetchall() == [("'=1+1",), ("texte",), (None,)]
+    assert "JOIN" not in con.execute("EXPLAIN " + sql).fetchall()[0][1]
