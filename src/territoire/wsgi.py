@@ -21,15 +21,20 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "territoire.settings.base")
 application = get_wsgi_application()
 
+# Imported once the application is built: the apps must be loaded first (E402). This module is
+# the top layer, named by gunicorn: it may import every app.
+from django.conf import settings  # noqa: E402
+from django.db import DatabaseError, connection, connections  # noqa: E402
+from django.urls import get_resolver  # noqa: E402
+
+from territoire.lake.engine.serving import serving_path  # noqa: E402
+from territoire.lake.selectors import current_version_paths, newest_public_slug  # noqa: E402
+from territoire.records import engine, serving  # noqa: E402
+from territoire.records.odsql import parser  # noqa: E402
+from territoire.records.watchdog import watchdog  # noqa: E402
+
 
 def _warm() -> None:
-    # Imported here, after get_wsgi_application(): the apps must be loaded first.
-    from django.urls import get_resolver
-
-    from territoire.records import engine, serving
-    from territoire.records.odsql import parser
-    from territoire.records.watchdog import watchdog
-
     _compile_patterns(get_resolver())  # imports every view module, compiles every URL pattern
     parser.parse("where", 'a = "b" and c > 1')  # builds the parser's tables
     engine.is_timezone("Europe/Paris")  # reads the list of time zones (14 ms)
@@ -42,13 +47,6 @@ def _warm() -> None:
 
 
 def _attach_current() -> None:
-    from django.conf import settings
-    from django.db import DatabaseError, connections
-
-    from territoire.lake.engine.serving import serving_path
-    from territoire.lake.selectors import current_version_paths, newest_public_slug
-    from territoire.records import serving
-
     limit = int(getattr(settings, "TERRITOIRE_RECORDS_ATTACHED", 64))
     try:
         paths, slug = current_version_paths(limit), newest_public_slug()
@@ -71,8 +69,6 @@ def _attach_current() -> None:
 def _request(path: str, query: str) -> None:
     """A GET through the application, as the site's own host (no invalid-host warning) and over
     HTTPS when the site redirects to it."""
-    from django.conf import settings
-
     hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if h and h != "*"]
     host = hosts[0] if hosts else "127.0.0.1"
     environ = {
@@ -104,10 +100,6 @@ def warm_threads(pool, count: int) -> None:
     first request would: its connection to the app database, with a first query (SQLite reads
     the schema then: about 10 ms), and its DuckDB connection. The tasks wait for each other, so
     that the pool starts all its threads."""
-    from django.db import connection
-
-    from territoire.records import engine, serving
-
     barrier = threading.Barrier(count, timeout=10)
 
     def one() -> None:

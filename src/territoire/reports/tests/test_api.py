@@ -7,15 +7,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from territoire.accounts.services import token_create
 from territoire.reports import services
 from territoire.reports.models import Report, ReportEvent, ReportFollow
 from territoire.trust.models import AuditEvent
 
-from .conftest import INSIDE, OUTSIDE
+from .conftest import INSIDE, OUTSIDE, jpeg_with_gps, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -268,11 +270,6 @@ def test_place_of_a_position(client, montpellier):
 def test_the_author_attaches_the_photo_of_a_report_filed_as_json(
     client, voirie, citizen, steward, tmp_path
 ):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from PIL import Image
-
-    from .conftest import jpeg_with_gps, png_bytes
-
     def file(description: str) -> dict:
         return post(
             client, BASE,
