@@ -22,10 +22,9 @@ def quote_identifier(name: str) -> str:
 
 def quote_literal(text: str) -> str:
     """A string of our own (a path of the lake, a manifest) as a single-quoted SQL literal, for
-    the statements that take no parameters (ATTACH) or that must not bind any: DuckDB's Python
-    client imports pandas, when installed, at a process's first query with parameters (0.4 s),
-    which a `territoire ingest` otherwise pays while building the serving file. Never for user
-    input: that is always bound."""
+    the statements that take no parameters (ATTACH) and those written with literals when
+    parameters made DuckDB's client import pandas (``records.engine`` now refuses that import
+    to it). Never for user input: that is always bound."""
     return "'" + str(text).replace("'", "''") + "'"
 
 
