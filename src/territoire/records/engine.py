@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from territoire.core.duckdb import load_extension
+from territoire.core.errors import TerritoireError
 
 from .odsql.errors import computation_error
 from .watchdog import INTERRUPTIONS, interrupted, watchdog
@@ -53,13 +54,62 @@ if not any(isinstance(f, _PandasNotForDuckDB) for f in sys.meta_path):
     sys.meta_path.insert(0, _PandasNotForDuckDB())
 # Errors a valid query can meet on the data itself (overflow, impossible cast): the user's to fix.
 DATA_ERRORS = (duckdb.OutOfRangeException, duckdb.ConversionException)
+MEMORY_RETRY_AFTER = 30
+
+
+class InsufficientMemory(TerritoireError):
+    """A query needed more memory than DuckDB may take in this process (its pool, or an
+    export's own: ``TERRITOIRE_RECORDS_MEMORY_MB``, ``TERRITOIRE_EXPORT_MEMORY_MB``), often
+    because other queries held part of it: a 503 with ``Retry-After`` that says what to do,
+    not a 500. (An export that runs out once its answer has started is cut short, its transfer
+    left incomplete, as at its time limit.)"""
+
+    code = "insufficient_memory"
+    status = 503
+
+    def __init__(self, where: str = "query", retry_after: int = MEMORY_RETRY_AFTER):
+        fr, lighter, en = (
+            ("cet export", "allégez-le", "this export")
+            if where == "export"
+            else ("cette requête", "allégez-la", "this query")
+        )
+        super().__init__(
+            f"Mémoire insuffisante pour {fr} : réessayez dans {retry_after} s, ou {lighter} "
+            "(un filtre, moins de colonnes, un tri sur une autre colonne).",
+            f"Not enough memory for {en}: retry in {retry_after} s, or make it lighter "
+            "(a filter, fewer columns, a sort on another column).",
+            where=where,
+        )
+        self.retry_after = retry_after
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB out of memory (pyarrow's batch reader turns it into an
+    OSError that carries DuckDB's message)."""
+    if isinstance(exc, duckdb.OutOfMemoryException | MemoryError):
+        return True
+    return isinstance(exc, OSError) and "Out of Memory Error" in str(exc)
 
 
 def connect(
-    *, timezone: str = DEFAULT_TIMEZONE, database: str = ":memory:"
+    *,
+    timezone: str = DEFAULT_TIMEZONE,
+    database: str = ":memory:",
+    memory_mb: int | None = None,
+    threads: int | None = None,
+    spill: Path | None = None,
 ) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection set up for record queries (file order kept, local time zone)."""
-    con = duckdb.connect(database)
+    """A DuckDB connection set up for record queries (file order kept, local time zone); a
+    database of its own bounded to ``memory_mb`` and ``threads`` that spills to ``spill``
+    when given."""
+    config = {}
+    if memory_mb:
+        config["memory_limit"] = f"{int(memory_mb)}MB"
+    if threads:
+        config["threads"] = str(int(threads))
+    if spill is not None:
+        config["temp_directory"] = str(spill)
+    con = duckdb.connect(database, config=config)
     con.execute("SET preserve_insertion_order = true")
     set_timezone(con, timezone)
     return con
@@ -119,7 +169,11 @@ def execute(con: duckdb.DuckDBPyConnection, sql: str, params: list, timeout_s: f
         except INTERRUPTIONS as exc:
             if deadline.expired and interrupted(exc):
                 return None
+            if out_of_memory(exc):
+                raise InsufficientMemory() from exc
             raise
+        except duckdb.OutOfMemoryException as exc:
+            raise InsufficientMemory() from exc
 
 
 def time_limit(seconds: float | None, part: str) -> dict:

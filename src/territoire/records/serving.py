@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections import OrderedDict
@@ -60,6 +61,45 @@ def spill_root() -> Path:
 def spill_dir(pid: int) -> Path:
     """Where the process ``pid`` spills sorts and groups past its memory limit."""
     return spill_root() / f"records-{pid}"
+
+
+@contextmanager
+def export_connection(
+    timezone: str, attached: Attached | None = None
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB database of its own for one export, while the block runs, with ``attached``'s
+    serving file attached read-only under the same alias (its structures keep their names).
+
+    An export sorts or formats a whole version: with the process's pool it competed with every
+    page and with the other exports of the process (three CSV exports of the 1M-row benchmark
+    table sorted on a text column, at once in one worker: one 500 and one answer cut short with
+    the 128-MB pool). Its own database has ``TERRITOIRE_EXPORT_MEMORY_MB`` and
+    ``TERRITOIRE_EXPORT_THREADS`` and spills past them into a directory of its own (two
+    databases spilling into one directory overwrite each other's files: DuckDB crashed the
+    process); at most ``TERRITOIRE_EXPORT_SLOTS`` exports run on the machine, so exports
+    together hold at most slots × that memory, and the process's pool serves the pages alone.
+    Opening one costs a few milliseconds."""
+    root = spill_dir(os.getpid())
+    root.mkdir(parents=True, exist_ok=True)
+    spill = Path(tempfile.mkdtemp(prefix="export-", dir=root))
+    try:
+        con = engine.connect(
+            timezone=timezone,
+            memory_mb=int(getattr(settings, "TERRITOIRE_EXPORT_MEMORY_MB", 128)),
+            threads=int(getattr(settings, "TERRITOIRE_EXPORT_THREADS", 2)),
+            spill=spill,
+        )
+        try:
+            if attached is not None:
+                con.execute(
+                    f"ATTACH {quote_literal(str(attached.path))} AS {quote(attached.alias)} "
+                    "(READ_ONLY)"
+                )
+            yield con
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 @dataclass(eq=False)
@@ -144,13 +184,6 @@ class Store:
         elif self._local.zone != timezone:
             engine.set_timezone(con, timezone)
             self._local.zone = timezone
-        return con
-
-    def fresh_cursor(self, timezone: str) -> duckdb.DuckDBPyConnection:
-        """A connection of its own (exports stream from it while the thread's goes on)."""
-        con = self.database().cursor()
-        con.execute("SET preserve_insertion_order = true")
-        engine.set_timezone(con, timezone)
         return con
 
     def preattach(self, paths: list[Path], seconds: float) -> int:

@@ -344,6 +344,10 @@ TERRITOIRE_QUERY_SECONDS = env_int("TERRITOIRE_QUERY_SECONDS", 10, minimum=1)
 TERRITOIRE_INDICATOR_MAX_GROUPS = env_int("TERRITOIRE_INDICATOR_MAX_GROUPS", 5000, minimum=1)
 TERRITOIRE_EXPORT_SECONDS = env_int("TERRITOIRE_EXPORT_SECONDS", 600, minimum=1)
 TERRITOIRE_EXPORT_SLOTS = env_int("TERRITOIRE_EXPORT_SLOTS", 4, minimum=1)
+# Each export runs in a DuckDB database of its own, with this memory (it spills past it) and
+# these threads: exports never take the memory of the process's pages (records.serving).
+TERRITOIRE_EXPORT_MEMORY_MB = env_int("TERRITOIRE_EXPORT_MEMORY_MB", 128, minimum=32)
+TERRITOIRE_EXPORT_THREADS = env_int("TERRITOIRE_EXPORT_THREADS", 2, minimum=1)
 
 # Participation (participation/): the smallest group shown in results by quartier; how many
 # participants' reports hide a contribution pending review; the residency checks offered

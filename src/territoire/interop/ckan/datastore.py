@@ -14,13 +14,14 @@ import json
 from urllib.parse import urlencode
 
 from territoire.records import selectors
+from territoire.records.engine import InsufficientMemory
 from territoire.records.odsql import QueryError
 
 from .. import common
 from . import registry
 from .actions import find_resource
 from .datastore_query import TYPES, Names, query_of
-from .errors import ValidationError, not_found
+from .errors import UnavailableError, ValidationError, not_found
 from .params import as_bool, as_int, as_str
 
 ROWS_MAX = 32000  # CKAN's ckan.datastore.search.rows_max default
@@ -107,6 +108,8 @@ def datastore_search(request, actor, data):
         raise ValidationError(
             exc.message_fr, exc.message_en, **{parameter: [exc.message_en]}
         ) from None
+    except InsufficientMemory as exc:
+        raise UnavailableError(exc.message_fr, exc.message_en, exc.retry_after) from None
     common.audit_read(request, actor, served.dataset, "ckan:datastore")
     shown = [names.to_ckan[f] for f in fields]
     rows = [[row.get(f) for f in fields] for row in result["results"]] if limit else []

@@ -41,6 +41,17 @@ class SearchQueryError(CkanError):
     status = 400
 
 
+class UnavailableError(CkanError):
+    """The server cannot answer now (not enough memory for the query): retry later."""
+
+    type = "Service Unavailable Error"
+    status = 503
+
+    def __init__(self, message_fr: str, message_en: str, retry_after: int):
+        super().__init__(message_fr, message_en)
+        self.retry_after = retry_after
+
+
 class RateLimitError(CkanError):
     type = "Rate Limit Error"
     status = 429

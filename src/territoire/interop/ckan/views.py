@@ -82,8 +82,9 @@ def action(request, name: str):
     except CkanError as exc:
         envelope.update(success=False, error=exc.as_dict())
         response = _json(envelope, status=exc.status)
-        if isinstance(exc, RateLimitError):
-            response["Retry-After"] = str(exc.retry_after)
+        retry_after = getattr(exc, "retry_after", None)  # rate limit, unavailable (503)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
         return response
     except Exception:
         log.exception("CKAN action %s failed", name)

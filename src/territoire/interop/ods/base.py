@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from territoire.accounts.authentication import InvalidToken, RateLimited
 from territoire.core import parameters
+from territoire.records.engine import InsufficientMemory
 from territoire.records.export_limits import ExportsBusy
 from territoire.records.odsql import QueryError
 
@@ -119,6 +120,10 @@ def ods_view(view):
             return error(404, "NotFound", exc.fr, exc.en)
         except ExportsBusy as exc:
             response = error(503, "TooManyExports", exc.message_fr, exc.message_en)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        except InsufficientMemory as exc:
+            response = error(503, "InsufficientMemory", exc.message_fr, exc.message_en)
             response["Retry-After"] = str(exc.retry_after)
             return response
         response["Access-Control-Allow-Origin"] = "*"

@@ -98,7 +98,11 @@ def export_cursor(
             except INTERRUPTIONS as exc:
                 if deadline.expired and interrupted(exc):
                     raise export_time_limit(timeout_s or 0) from exc
+                if engine.out_of_memory(exc):
+                    raise engine.InsufficientMemory("export") from exc
                 raise
+            except duckdb.OutOfMemoryException as exc:
+                raise engine.InsufficientMemory("export") from exc
             except GeneratorExit:
                 con.interrupt()
                 raise

@@ -95,8 +95,9 @@ def _parquet_sql(served: Served) -> tuple[str, list]:
 @contextmanager
 def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Iterator[Source]:
     """The main source of a version while the block runs: its serving file when it has one
-    (never detached meanwhile), else its Parquet file. ``fresh``: a connection of its own
-    (exports stream from it while the thread's connection goes on)."""
+    (never detached meanwhile), else its Parquet file. ``fresh``: a database of its own,
+    bounded for one export (``serving.export_connection``), which streams from it while the
+    thread's connection goes on."""
     file_order = ((served.id_column, False),)
     if not serving.enabled():
         with _parquet(served, timezone, fresh, file_order) as source:
@@ -108,8 +109,7 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
             with _parquet(served, timezone, fresh, file_order) as source:
                 yield source
             return
-        con = store.fresh_cursor(timezone) if fresh else store.cursor(timezone)
-        try:
+        with _connection(store, timezone, fresh, attached) as con:
             if served.restriction is None:
                 yield Source(con, attached.table("records"), [], attached, file_order)
             else:
@@ -120,22 +120,27 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
                     served.restriction, attached.table("records"), [], timezone
                 )
                 yield Source(con, sql, params, None, file_order)
-        finally:
-            if fresh:
-                con.close()
+
+
+@contextmanager
+def _connection(store, timezone: str, fresh: bool, attached) -> Iterator[duckdb.DuckDBPyConnection]:
+    if fresh:
+        with serving.export_connection(timezone, attached) as con:
+            yield con
+    else:
+        yield store.cursor(timezone)
 
 
 @contextmanager
 def _parquet(served: Served, timezone: str, fresh: bool, file_order: tuple) -> Iterator[Source]:
-    con = engine.connect(timezone=timezone) if fresh else engine.connection(timezone)
     sql, params = _parquet_sql(served)
     if served.restriction is not None:
         sql, params = scope.wrap(served.restriction, sql, params, timezone)
-    try:
-        yield Source(con, sql, params, None, file_order)
-    finally:
-        if fresh:
-            con.close()
+    if fresh:
+        with serving.export_connection(timezone) as con:
+            yield Source(con, sql, params, None, file_order)
+    else:
+        yield Source(engine.connection(timezone), sql, params, None, file_order)
 
 
 def _copy(main: Source, kind: tuple) -> Source | None:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from territoire.records import selectors
 from territoire.records.columns import GEO, NUMERIC, TEMPORAL, Column
+from territoire.records.engine import InsufficientMemory
 from territoire.records.odsql import QueryError, RecordQuery, ast
 from territoire.records.odsql import build as q
 
@@ -127,7 +128,7 @@ def build_chart(served: selectors.Served, params, condition: ast.Node | None) ->
     chart.title = _("%(value)s par %(group)s") % {"value": chart.axis_label, "group": group_label}
     try:
         answer = run(served, query)
-    except QueryError as exc:
+    except (QueryError, InsufficientMemory) as exc:
         chart.error = exc.localized()
         return chart
     rows = answer["results"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from territoire.records import selectors
 from territoire.records.columns import GEO, NUMERIC, TEMPORAL, Column
+from territoire.records.engine import InsufficientMemory
 from territoire.records.odsql import QueryError, RecordQuery, ast
 from territoire.records.odsql import build as q
 from territoire.records.odsql.literals import LiteralError
@@ -270,7 +271,7 @@ def build_table(served: selectors.Served, params, *, anchor: str = "#tableau") -
     try:
         # Without a filter the count is the version's: no count query.
         answer = run(served, query, with_count=condition is not None)
-    except QueryError as exc:
+    except (QueryError, InsufficientMemory) as exc:
         table.error = exc.localized()
         return table
     total = answer["total_count"] if condition is not None else int(served.version.row_count)
