@@ -126,7 +126,10 @@ def test_an_export_out_of_memory_is_a_503_that_says_what_to_do(client, labels, s
     body = response.json()
     assert "Mémoire insuffisante pour cet export" in body["message"]
     assert "Not enough memory for this export" in (body.get("message_en") or "")
-    assert body.get("error", body.get("error_code")) in ("insufficient_memory", "InsufficientMemory")
+    assert body.get("error", body.get("error_code")) in (
+        "insufficient_memory",
+        "InsufficientMemory",
+    )
     assert export_limits.held() == 0  # the slot is given back
     assert _exports_left() == []
     settings.TERRITOIRE_EXPORT_MEMORY_MB = 128
