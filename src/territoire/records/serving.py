@@ -2,8 +2,9 @@
 version's serving file (``lake.engine.serving``, built at ingestion) is attached read-only.
 
 Nothing is copied or warmed up: a query on a version reads its file's blocks through DuckDB's
-buffer pool (bounded by ``TERRITOIRE_RECORDS_MEMORY_MB`` per process; sorts and groups that need
-more spill to a directory of the process under ``TERRITOIRE_HOME/tmp``), and the operating
+buffer pool (bounded by ``TERRITOIRE_RECORDS_MEMORY_MB`` per process; what spills goes to a
+directory of the process under ``TERRITOIRE_HOME/tmp``; an export gets a database of its own,
+``export_connection``), and the operating
 system's page cache shares the file between every process (and the rows file beside it, read
 in place, that answers a record by id). A process also remembers, within a budget
 (``TERRITOIRE_RECORDS_PAGES_MB``), the rows of the small pages it read: the same query on the
@@ -161,7 +162,7 @@ class Store:
         pid = os.getpid()
         spill = spill_dir(pid)
         spill.mkdir(parents=True, exist_ok=True)
-        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 128))
+        memory = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 64))
         db = duckdb.connect(":memory:")
         db.execute(f"SET memory_limit = '{memory}MB'")
         db.execute("SET temp_directory = ?", [str(spill)])
@@ -197,7 +198,7 @@ class Store:
         every worker with blocks no request may ask for."""
         deadline = time.monotonic() + seconds
         limit = max(int(getattr(settings, "TERRITOIRE_RECORDS_ATTACHED", 64)), 1)
-        budget = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 128)) * 1024 * 1024 // 2
+        budget = int(getattr(settings, "TERRITOIRE_RECORDS_MEMORY_MB", 64)) * 1024 * 1024 // 2
         done = 0
         con = self.cursor(engine.DEFAULT_TIMEZONE)
         for path in paths[:limit]:

@@ -1,7 +1,8 @@
 """Memory of record queries: every export runs in a DuckDB database of its own, bounded by
 ``TERRITOIRE_EXPORT_MEMORY_MB`` (never the process's pool, which the pages use), with a spill
-directory of its own; a query that runs out of memory is a 503 with ``Retry-After`` and a
-message in French and English on every front-end, never a 500.
+directory of its own; a statement that runs out of the pool runs again, one at a time; a query
+that still runs out of memory is a 503 with ``Retry-After`` and a message in French and English
+on every front-end, never a 500.
 
 The dataset: 300,000 generated rows with a serving file, labels all distinct (a sort on them is
 a real sort, not a sorted copy).
@@ -17,6 +18,7 @@ import io
 import os
 import threading
 
+import duckdb
 import pytest
 
 from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
@@ -24,7 +26,7 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     home,
     lake_version,
 )
-from territoire.records import export_limits, exports, selectors, serving
+from territoire.records import engine, export_limits, exports, selectors, serving
 from territoire.records.odsql import RecordQuery
 from territoire.records.selectors import sources
 
@@ -167,3 +169,71 @@ def test_a_page_out_of_memory_is_a_503_on_the_native_api_and_ckan(client, labels
     error = ckan.json()["error"]
     assert error["__type"] == "Service Unavailable Error"
     assert "Not enough memory" in error["message_en"]
+
+
+class _Pool:
+    """A connection whose statements run out of memory the first ``failures`` times (what
+    DuckDB raises while other queries of the process hold the pool)."""
+
+    def __init__(self, failures: int):
+        self.failures = failures
+        self.ran = 0
+
+    def execute(self, sql, params):
+        self.ran += 1
+        if self.ran <= self.failures:
+            raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+        return self
+
+    def fetchall(self):
+        return [(self.ran,)]
+
+    def interrupt(self):
+        pass
+
+
+@pytest.mark.parametrize("failures", [1, 2, 3])
+def test_a_statement_out_of_memory_runs_again(failures, monkeypatch):
+    monkeypatch.setattr(engine, "AGAIN_PAUSE_S", 0)
+    pool = _Pool(failures)
+    assert engine.execute(pool, "SELECT 1", [], 10) == [(failures + 1,)]
+    assert pool.ran == failures + 1
+
+
+def test_a_statement_out_of_memory_every_time_is_a_503(monkeypatch):
+    monkeypatch.setattr(engine, "AGAIN_PAUSE_S", 0)
+    pool = _Pool(failures=100)
+    with pytest.raises(engine.InsufficientMemory) as refused:
+        engine.execute(pool, "SELECT 1", [], 10)
+    assert pool.ran == 1 + engine.AGAIN
+    assert refused.value.status == 503 and refused.value.retry_after == 30
+
+
+def test_statements_run_again_one_at_a_time(monkeypatch):
+    """While one statement runs again, another that ran out waits for it (the lock), so that
+    two heavy statements never collide twice."""
+    monkeypatch.setattr(engine, "AGAIN_PAUSE_S", 0)
+    inside, overlap = threading.Lock(), []
+
+    class Slow(_Pool):
+        def execute(self, sql, params):
+            self.ran += 1
+            if self.ran == 1:
+                raise duckdb.OutOfMemoryException("Out of Memory Error")
+            if not inside.acquire(blocking=False):
+                overlap.append(True)
+                return self
+            try:
+                threading.Event().wait(0.05)
+            finally:
+                inside.release()
+            return self
+
+    pools = [Slow(1) for _ in range(4)]
+    threads = [threading.Thread(target=engine.execute, args=(p, "SELECT 1", [], 10)) for p in pools]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [p.ran for p in pools] == [2, 2, 2, 2]
+    assert overlap == []
