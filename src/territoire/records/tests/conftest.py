@@ -359,3 +359,24 @@ def synthetic(odsql_home, lake, con) -> Dataset:
         [dict(zip(names, row, strict=True)) for row in rows],
         selectors.served_for(None, version),
     )
+
+
+def generated_labels(make_dataset, data_officer, title: str, rows: int):
+    """A published dataset of ``rows`` generated rows: ``id``, a distinct ``label`` each
+    (« Libellé numéro i »), and ``category`` (97 values), written as the lake writes a version."""
+    from territoire.catalog import services as catalog_services
+    from territoire.interop.tests.conftest import lake_version
+
+    dataset = make_dataset(title)
+    lake_version(
+        dataset,
+        f"SELECT i AS id, 'Libellé numéro ' || i AS label, 'Catégorie ' || (i % 97) AS category "
+        f"FROM range({int(rows)}) t(i)",
+        [
+            ("id", "id", "integer", "BIGINT"),
+            ("label", "label", "text", "VARCHAR"),
+            ("category", "category", "text", "VARCHAR"),
+        ],
+    )
+    catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
+    return dataset

@@ -25,11 +25,11 @@ from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     _clear_rate_limits,
     catalogue,
     home,
-    lake_version,
 )
 from territoire.records import export_limits
 from territoire.records.odsql import QueryError
 from territoire.records.selectors import sources
+from territoire.records.tests.conftest import generated_labels
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store", "no_slot_left")]
 
@@ -39,23 +39,9 @@ ODS = "/api/explore/v2.1/catalog/datasets"
 
 @pytest.fixture
 def big(home, make_dataset, data_officer, settings):
-    from territoire.catalog import services as catalog_services
-
     settings.TERRITOIRE_RECORDS_SERVING = False  # the Parquet file: slow enough to hit limits
     settings.TERRITOIRE_SERVING_STRUCTURES = []
-    dataset = make_dataset("Grand jeu de lignes")
-    lake_version(
-        dataset,
-        f"SELECT i AS id, 'Libellé numéro ' || i AS label, 'Catégorie ' || (i % 97) AS category "
-        f"FROM range({ROWS}) t(i)",
-        [
-            ("id", "id", "integer", "BIGINT"),
-            ("label", "label", "text", "VARCHAR"),
-            ("category", "category", "text", "VARCHAR"),
-        ],
-    )
-    catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
-    return dataset
+    return generated_labels(make_dataset, data_officer, "Grand jeu de lignes", ROWS)
 
 
 @pytest.fixture

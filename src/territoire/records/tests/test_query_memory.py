@@ -24,11 +24,11 @@ import pytest
 from territoire.interop.tests.conftest import (  # noqa: F401 - fixtures
     _clear_rate_limits,
     home,
-    lake_version,
 )
 from territoire.records import engine, export_limits, exports, selectors, serving
 from territoire.records.odsql import RecordQuery
 from territoire.records.selectors import sources
+from territoire.records.tests.conftest import generated_labels
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_serving_store")]
 
@@ -38,23 +38,9 @@ ODS = "/api/explore/v2.1/catalog/datasets"
 
 @pytest.fixture
 def labels(home, make_dataset, data_officer, settings):
-    from territoire.catalog import services as catalog_services
-
     settings.TERRITOIRE_RECORDS_SERVING = True
     settings.TERRITOIRE_SERVING_MIN_ROWS = 0
-    dataset = make_dataset("Libellés distincts")
-    lake_version(
-        dataset,
-        f"SELECT i AS id, 'Libellé numéro ' || i AS label, 'Catégorie ' || (i % 97) AS category "
-        f"FROM range({ROWS}) t(i)",
-        [
-            ("id", "id", "integer", "BIGINT"),
-            ("label", "label", "text", "VARCHAR"),
-            ("category", "category", "text", "VARCHAR"),
-        ],
-    )
-    catalog_services.dataset_publish(actor=data_officer, dataset=dataset)
-    return dataset
+    return generated_labels(make_dataset, data_officer, "Libellés distincts", ROWS)
 
 
 def _exports_left() -> list[str]:
