@@ -60,9 +60,13 @@ def _attach_current() -> None:
         # One page and one record of the newest public version through the application itself:
         # what a first read compiles once per process (the dataset lookups' SQL, the models'
         # relation graph, the query parser's patterns) is compiled now. Anyone's read: nothing
-        # is audited.
-        for path in (f"/api/v1/datasets/{slug}/records", f"/api/v1/datasets/{slug}/records/1"):
-            _request(path, "limit=1")
+        # is audited. The page has a filter: a page without one is read from the rows file, and
+        # the warm-up is for the path of a query.
+        for path, query in (
+            (f"/api/v1/datasets/{slug}/records", "limit=1&where=_id%20%3C%3D%201"),
+            (f"/api/v1/datasets/{slug}/records/1", ""),
+        ):
+            _request(path, query)
         connections.close_all()
 
 

@@ -274,6 +274,7 @@ def record_page(
             offset = 0
         else:
             offset = int(cursor.offset or 0)
+    first = int(cursor.after_id or 0) if cursor is not None and cursor.after is not None else offset
     if offset and keyset and not keys and not analysis.filtered:
         # Every row, in file order: the row at offset k has _id k + 1 (ids are dense), so an
         # offset is a keyset condition, which skips what comes before instead of reading it.
@@ -326,6 +327,9 @@ def record_page(
             elif route.order == "file" and not order_given and not analysis.is_aggregate:
                 page_query = replace(page_query, order_by=_by_id(served))
             compiled = compile_on(page_query, served, source, timezone, extra_fields=hidden)
+            span = (first, limit + 1)
+            rows = _in_file_order(query, analysis, route, order_given, span, compiled, hidden)
+        if rows is None:
             pending = _count_meanwhile(
                 served, base, analysis, source, timezone, timeout_s, with_count and not counted
             )
@@ -375,6 +379,24 @@ def record_page(
         "columns": visible,
         "next_cursor": next_cursor,
     }
+
+
+def _in_file_order(query, analysis, route, order_given, span, compiled, hidden) -> list | None:
+    """The rows of a page of every record in file order (no filter, no order, every field) —
+    ``span`` is (first row, how many) — from the version's rows file, with the hidden ``_id``
+    after their fields as the compiled query gives them: no query at all
+    (``sources.rows_in_file_order``). None when the page is another or the file cannot say."""
+    plain = not (analysis.filtered or analysis.is_aggregate or order_given or query.select)
+    if not plain or route.order == "stored" or len(hidden) != 1:
+        return None
+    identifier = hidden[0][0]  # the hidden key: the id
+    if route.source.in_order != ((identifier, False),):  # not the rows in file order
+        return None
+    names = [c.name for c in compiled.columns[: len(compiled.columns) - len(hidden)]]
+    if names[:1] != [identifier]:
+        return None
+    found = sources.rows_in_file_order(route.source, *span, names)
+    return None if found is None else [row + (row[0],) for row in found]
 
 
 def _by_id(served: Served) -> list[ast.OrderItem]:

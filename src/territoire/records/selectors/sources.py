@@ -245,6 +245,22 @@ def export_route(main: Source, analysis: Analysis) -> Route:
     return Route(ordered, order="stored") if ordered is not None else Route(main)
 
 
+def rows_in_file_order(main: Source, start: int, count: int, names: list[str]) -> list | None:
+    """Rows ``start`` … ``start + count - 1`` of the version in file order (row ``n`` is record
+    ``n + 1``), read from the rows file — no query — when the version has one whose columns are
+    ``names``; None otherwise (the query then runs). What a first page without a filter or an
+    order reads: the most asked page of all, and after a start the one DuckDB would read cold."""
+    memo = main.memo
+    if memo is None or memo.rows is None or not memo.manifest.get("rowid_is_id"):
+        return None
+    if memo.rows.names != names:
+        return None
+    found = memo.rows.span(start, count)
+    if found and (found[0][0] != start + 1 or found[-1][0] != start + len(found)):
+        return None  # ids are not the row numbers: let the query answer
+    return found
+
+
 def row(main: Source, record_id: int, timezone: str) -> tuple | None:
     """A whole record fetched by its row number in the serving file (row ``n`` is record
     ``n + 1``: no index, no scan), as DuckDB returns it, or None (no serving file, an id out of

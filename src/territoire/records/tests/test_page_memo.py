@@ -9,8 +9,9 @@ import pytest
 
 from territoire.lake import services
 from territoire.lake.engine import serving as building
-from territoire.records import engine, selectors, serving
+from territoire.records import cursors, engine, selectors, serving
 from territoire.records.odsql import RecordQuery
+from territoire.records.selectors import sources
 
 pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
 
@@ -162,3 +163,45 @@ def test_an_equality_with_other_conditions_reads_the_clustered_copy(
         if on:
             assert any(copies[0]["table"] in sql for sql in queries), queries
     assert answers[True] == answers[False] and answers[True]["total_count"] >= 1
+
+
+def test_pages_of_every_record_in_file_order_are_read_from_the_rows_file(
+    delibs, data_officer, queries, settings, monkeypatch
+):
+    """No filter, no order, every field: the rows file gives the page (no query at all), the
+    same records as the query gives, page after page through the cursors and by offset."""
+    served = selectors.served_get(data_officer, delibs.slug)
+    rows = int(served.version.row_count)
+    assert rows > 12
+
+    def pages(**kwargs):
+        query = RecordQuery(limit=5, **kwargs)
+        found, cursor = [], None
+        while True:
+            page = selectors.record_page(served, query, cursor=cursor)
+            found.append((page["total_count"], page["results"]))
+            if page["next_cursor"] is None:
+                return found
+            cursor = cursors.decode(page["next_cursor"])
+
+    queries.clear()
+    from_file = pages()
+    assert queries == []  # no query ran
+    offset = selectors.record_page(served, RecordQuery(limit=5, offset=10))
+    assert queries == [] and [r["_id"] for r in offset["results"]] == list(range(11, 16))
+    ids = [r["_id"] for _, results in from_file for r in results]
+    assert ids == list(range(1, rows + 1))
+    assert {total for total, _ in from_file} == {rows}
+    # The same pages from the query: equal, values and types.
+    settings.TERRITOIRE_RECORDS_PAGES_MB = 0
+    serving.store().clear()
+    monkeypatch.setattr(sources, "rows_in_file_order", lambda *args: None)
+    from_query = pages()
+    assert queries  # the query ran this time
+    assert from_query == from_file
+    # Anything else is a query: a filter, an order, a selection.
+    for other in (RecordQuery(where="_id > 2", limit=5), RecordQuery(order_by="_id desc", limit=5),
+                  RecordQuery(select="_id", limit=5)):  # fmt: skip
+        queries.clear()
+        selectors.record_page(served, other)
+        assert queries, other
