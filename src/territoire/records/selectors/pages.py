@@ -395,7 +395,8 @@ def _in_file_order(query, analysis, route, order_given, span, compiled, hidden) 
     names = [c.name for c in compiled.columns[: len(compiled.columns) - len(hidden)]]
     if names[:1] != [identifier]:
         return None
-    found = sources.rows_in_file_order(route.source, *span, names)
+    first, count = span
+    found = sources.rows_in_file_order(route.source, first, count, names)
     return None if found is None else [row + (row[0],) for row in found]
 
 
