@@ -198,10 +198,10 @@ def _again_alone(con, sql: str, params: list, started: float, timeout_s: float |
     """Run a statement that ran out of memory again, one such statement at a time, up to
     ``AGAIN`` times while its time lasts (the queries that held the memory end meanwhile)."""
     for attempt in range(AGAIN):
-        left = -1 if timeout_s is None else timeout_s - (time.monotonic() - started)
-        if left != -1 and left <= 0:
+        left = None if timeout_s is None else timeout_s - (time.monotonic() - started)
+        if left is not None and left <= 0:
             raise duckdb.OutOfMemoryException("time is up before the statement could run again")
-        if not _again.acquire(timeout=left):
+        if not _again.acquire(timeout=-1 if left is None else left):
             raise duckdb.OutOfMemoryException("time is up before the statement could run again")
         try:
             return con.execute(sql, params).fetchall()

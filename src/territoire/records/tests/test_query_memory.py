@@ -223,3 +223,15 @@ def test_statements_run_again_one_at_a_time(monkeypatch):
         thread.join()
     assert [p.ran for p in pools] == [2, 2, 2, 2]
     assert overlap == []
+
+
+def test_a_statement_out_of_memory_past_its_time_is_not_run_again(monkeypatch):
+    monkeypatch.setattr(engine, "AGAIN_PAUSE_S", 0)
+    pool = _Pool(failures=1)
+    assert engine.execute(pool, "SELECT 1", [], None) == [(2,)]  # no time limit: runs again
+    pool = _Pool(failures=1)
+    try:  # its time is up by the time it could run again: the time limit, or the 503
+        assert engine.execute(pool, "SELECT 1", [], 1e-9) is None
+    except engine.InsufficientMemory:
+        pass
+    assert pool.ran == 1
