@@ -85,7 +85,7 @@ def export_cursor(
     check_paging(query.limit, query.offset, max_limit=None, default_limit=None)
     columns = _columns(served, query, hide_id)
     analysis = analyze(replace(query, limit=None, offset=0), columns)
-    with sources.open_version(served, timezone, fresh=True) as main:
+    with sources.open_version(served, timezone, export=True) as main:
         route = sources.export_route(main, analysis)
         run = replace(query, order_by=None) if route.order == "stored" else query
         con = route.source.con

@@ -93,23 +93,23 @@ def _parquet_sql(served: Served) -> tuple[str, list]:
 
 
 @contextmanager
-def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Iterator[Source]:
+def open_version(served: Served, timezone: str, *, export: bool = False) -> Iterator[Source]:
     """The main source of a version while the block runs: its serving file when it has one
-    (never detached meanwhile), else its Parquet file. ``fresh``: a database of its own,
+    (never detached meanwhile), else its Parquet file. ``export``: a database of its own,
     bounded for one export (``serving.export_connection``), which streams from it while the
     thread's connection goes on."""
     file_order = ((served.id_column, False),)
     if not serving.enabled():
-        with _parquet(served, timezone, fresh, file_order) as source:
+        with _parquet(served, timezone, export, file_order) as source:
             yield source
         return
     store = serving.store()
     with store.use(serving_path(served.read.absolute_path)) as attached:
         if attached is None or attached.manifest.get("id_column") != served.id_column:
-            with _parquet(served, timezone, fresh, file_order) as source:
+            with _parquet(served, timezone, export, file_order) as source:
                 yield source
             return
-        with _connection(store, timezone, fresh, attached) as con:
+        with _connection(store, timezone, export, attached) as con:
             if served.restriction is None:
                 yield Source(con, attached.table("records"), [], attached, file_order)
             else:
@@ -123,8 +123,10 @@ def open_version(served: Served, timezone: str, *, fresh: bool = False) -> Itera
 
 
 @contextmanager
-def _connection(store, timezone: str, fresh: bool, attached) -> Iterator[duckdb.DuckDBPyConnection]:
-    if fresh:
+def _connection(
+    store, timezone: str, export: bool, attached
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    if export:
         with serving.export_connection(timezone, attached) as con:
             yield con
     else:
@@ -132,11 +134,11 @@ def _connection(store, timezone: str, fresh: bool, attached) -> Iterator[duckdb.
 
 
 @contextmanager
-def _parquet(served: Served, timezone: str, fresh: bool, file_order: tuple) -> Iterator[Source]:
+def _parquet(served: Served, timezone: str, export: bool, file_order: tuple) -> Iterator[Source]:
     sql, params = _parquet_sql(served)
     if served.restriction is not None:
         sql, params = scope.wrap(served.restriction, sql, params, timezone)
-    if fresh:
+    if export:
         with serving.export_connection(timezone) as con:
             yield Source(con, sql, params, None, file_order)
     else:

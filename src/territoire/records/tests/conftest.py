@@ -22,7 +22,9 @@ import pyarrow.parquet as pq
 import pytest
 from django.test import override_settings
 
+from territoire.catalog import services as catalog_services
 from territoire.core.duckdb import load_extension
+from territoire.interop.tests.conftest import lake_version
 from territoire.lake.engine import serving as serving_build
 from territoire.records import engine, selectors
 from territoire.records.columns import quote
@@ -364,9 +366,6 @@ def synthetic(odsql_home, lake, con) -> Dataset:
 def generated_labels(make_dataset, data_officer, title: str, rows: int):
     """A published dataset of ``rows`` generated rows: ``id``, a distinct ``label`` each
     (« Libellé numéro i »), and ``category`` (97 values), written as the lake writes a version."""
-    from territoire.catalog import services as catalog_services
-    from territoire.interop.tests.conftest import lake_version
-
     dataset = make_dataset(title)
     lake_version(
         dataset,

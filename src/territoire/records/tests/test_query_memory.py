@@ -54,8 +54,8 @@ def test_an_export_has_a_database_of_its_own(labels, settings, data_officer):
     served = selectors.served_get(data_officer, labels.slug)
     pool = serving.store().database()
     with (
-        sources.open_version(served, "Europe/Paris", fresh=True) as first,
-        sources.open_version(served, "Europe/Paris", fresh=True) as second,
+        sources.open_version(served, "Europe/Paris", export=True) as first,
+        sources.open_version(served, "Europe/Paris", export=True) as second,
     ):
         settings_of = [
             s.con.execute(
@@ -235,3 +235,16 @@ def test_a_statement_out_of_memory_past_its_time_is_not_run_again(monkeypatch):
     except engine.InsufficientMemory:
         pass
     assert pool.ran == 1
+
+
+def test_the_portal_page_says_when_memory_runs_out(client, labels, small_pool):
+    """The dataset page's table sorted on the labels runs out of a 2-MB pool: the page
+    answers, with the message in the table's place, never a 500."""
+    page = client.get(
+        f"/jeux-de-donnees/{labels.slug}/", {"tri": "-label"}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count("Mémoire insuffisante pour cette requête") == 1
+    assert 'role="alert">Mémoire insuffisante' in html
+    assert "Libellé numéro 299999" not in html  # no rows shown as if sorted
