@@ -25,6 +25,7 @@ from territoire.lake.models import DatasetVersion
 from territoire.lake.services.files import lake_root
 from territoire.records import exports as record_exports
 from territoire.records import selectors as record_selectors
+from territoire.records.engine import InsufficientMemory
 from territoire.records.odsql import QueryError
 
 from .. import examples, maps, preview
@@ -274,7 +275,7 @@ def _map_context(served, table, territories) -> dict:
         return {}
     try:
         features = preview.map_features(served, table.condition)
-    except QueryError:
+    except (QueryError, InsufficientMemory):  # as the table and the chart: no map, the page
         return {}
     if features is None:
         return {}
