@@ -207,3 +207,55 @@ def test_a_process_keeps_a_bounded_number_of_files_attached_and_sees_a_rebuilt_f
     )
     assert [s["path"] for s in serving.store().stats()] == [str(path)]
     assert manifest["rows"] == delibs_version.row_count
+
+
+def test_the_word_index_holds_each_word_of_each_value_once_by_value_or_row_by_row(tmp_path):
+    """Postings (word, column, row) of a repeated column (split once per distinct value) and of
+    a column of distinct values (split row by row) are those of every row split on its own, each
+    once, sorted; a word's n is how many values hold it. Words twice in one value, accents,
+    ligatures, NULLs and empty values included."""
+    from territoire.core.search import WORD_SPLIT, normalized_sql
+
+    communes = ["Saint-Denis", "Sainte-Foy de Sainte", "Cœur-de-Ville", None, ""]
+    rows = [
+        (n, communes[n % 5], None if n % 11 == 0 else f"Rue {n} de la rue Émile n° {n % 7}")
+        for n in range(400)
+    ]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (n INTEGER, commune VARCHAR, libelle VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?)", rows)
+    parquet = tmp_path / "v1-00000000.parquet"
+    con.execute(f"COPY t TO '{parquet}' (FORMAT parquet)")
+    columns = [
+        {"id": "n", "type": "integer"},
+        {"id": "commune", "type": "text"},
+        {"id": "libelle", "type": "text"},
+    ]
+    target = building.serving_path(parquet)
+    options = building.Options(structures=("words",), min_rows=0, memory_mb=128)
+    building.build(parquet, target, columns, options)
+    expected = set()
+    for record_id, (_n, *values) in enumerate(rows, start=1):
+        for col, value in enumerate(values):
+            if value is None:
+                continue
+            (words,) = con.execute(
+                f"SELECT regexp_split_to_array({normalized_sql('?')}, '{WORD_SPLIT}')", [value]
+            ).fetchone()
+            expected |= {(word, col, record_id) for word in words if word}
+    built = duckdb.connect(str(target), read_only=True)
+    manifest = json.loads(built.execute("SELECT manifest FROM _serving").fetchone()[0])
+    assert manifest["words"]["columns"] == ["commune", "libelle"]
+    found = built.execute(
+        "SELECT p.tid, v.token, p.col, p._id FROM words_postings p JOIN words_vocab v USING (tid) "
+        "ORDER BY p.rowid"
+    ).fetchall()
+    postings = [(token, col, record_id) for _tid, token, col, record_id in found]
+    assert len(postings) == len(set(postings)) and set(postings) == expected
+    keys = [(tid, col, record_id) for tid, _token, col, record_id in found]
+    assert keys == sorted(keys)  # by word, column, row: the reads skip by min/max
+    assert {"saint-denis", "sainte", "coeur-de-ville", "emile", "rue"} <= {p[0] for p in postings}
+    counts = dict(built.execute("SELECT token, n FROM words_vocab").fetchall())
+    for word in ("sainte", "rue", "coeur-de-ville"):
+        assert counts[word] == sum(1 for p in postings if p[0] == word)
+    built.close()
