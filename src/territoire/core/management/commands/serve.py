@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
+import sys
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -15,6 +18,24 @@ def _warm_threads(worker) -> None:
 
     if getattr(worker, "tpool", None) is not None:
         import_app("territoire.wsgi:warm_threads")(worker.tpool, worker.cfg.threads)
+
+
+def _leave(arbiter, worker) -> None:
+    """gunicorn's last call in a worker that stops: the process ends here, with the exit status
+    gunicorn gave it, and skips the interpreter's finalisation. The worker was forked from this
+    command's process, where DuckDB is loaded; it inherits DuckDB's state but not its threads,
+    and DuckDB's destructors then ended every stopping worker with SIGABRT ("terminate called
+    without an active exception") or left it hanging until gunicorn killed it. Ingestion's
+    reading process ends the same way (lake.engine.isolation)."""
+    pending = sys.exc_info()[1]
+    code = pending.code if isinstance(pending, SystemExit) else 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 class Command(BaseCommand):
@@ -50,6 +71,7 @@ class Command(BaseCommand):
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 120)
                 self.cfg.set("post_worker_init", _warm_threads)
+                self.cfg.set("worker_exit", _leave)
 
             def load(self):
                 # Imported when gunicorn loads the application in each worker process, after
