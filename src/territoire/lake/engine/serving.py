@@ -12,7 +12,8 @@ process, the operating system's page cache shared by all of them. It holds:
 - **sorted** copies (``sorted_<n>``) on the columns that are sorted most (dates first, then
   numbers), in each direction: a page in that order is read off the top with no sort, a keyset
   cursor skips the row groups before it by their min/max, and an equality filter on the column
-  reads one run of rows;
+  reads one run of rows; the manifest lists the record ids of each copy's first rows
+  (``head``), so that the first pages in that order are read from the rows file;
 - **geo** copies (``geo_<n>``), one per point column, in strips of latitude sorted by longitude: a
   bounding box or a distance reads a few runs, the rest is skipped by min/max;
 - the **rows by number** (``lake.engine.rowfile``): the same rows in an Arrow file beside it
@@ -60,6 +61,10 @@ SUFFIX = ".duckdb"
 SERVING_SUFFIXES = (SUFFIX, rowfile.SUFFIX)
 GEO_STRIPS = 64
 SORTABLE = ("date", "datetime", "decimal", "integer")  # dates, amounts, then counts and ids
+# The record ids of the first rows of each sorted copy, in the manifest: the first pages in that
+# order are read from the rows file, without reading the copy's blocks (what a first request
+# after a start would do: 4–6 ms for 20 rows of 8 columns).
+SORTED_HEAD = 100
 REPEATED_SHARE = 2  # at most half as many distinct values as rows: words split by value
 
 
@@ -122,7 +127,12 @@ def _sorted(plan: Plan) -> None:
                 f"CREATE TABLE {table} AS SELECT * FROM records ORDER BY {quote(column)} "
                 f"{'DESC' if descending else 'ASC'} NULLS LAST, {quote(plan.id_column)}"
             )
-            keys.append({"table": table, "keys": [[column, descending]]})
+            head = plan.con.execute(
+                f"SELECT {quote(plan.id_column)} FROM {table} LIMIT {SORTED_HEAD}"
+            ).fetchall()
+            keys.append(
+                {"table": table, "keys": [[column, descending]], "head": [r[0] for r in head]}
+            )
     plan.manifest["sorted"] = keys
 
 

@@ -329,6 +329,9 @@ def record_page(
             compiled = compile_on(page_query, served, source, timezone, extra_fields=hidden)
             span = (first, limit + 1)
             rows = _in_file_order(query, analysis, route, order_given, span, compiled, hidden)
+            if rows is None:
+                after = cursor.after_id if cursor is not None and cursor.after else None
+                rows = _sorted_head(analysis, query, route, span, after, compiled, hidden)
         if rows is None:
             pending = _count_meanwhile(
                 served, base, analysis, source, timezone, timeout_s, with_count and not counted
@@ -398,6 +401,38 @@ def _in_file_order(query, analysis, route, order_given, span, compiled, hidden) 
     first, count = span
     found = sources.rows_in_file_order(route.source, first, count, names)
     return None if found is None else [row + (row[0],) for row in found]
+
+
+def _sorted_head(analysis, query, route, span, after, compiled, hidden) -> list | None:
+    """The rows of one of the first pages in the order of a sorted copy (no filter, every
+    field; ``span`` is (first row, how many), or the page follows record ``after`` by a cursor),
+    read from the rows file by the record ids the copy's head lists
+    (``lake.engine.serving.SORTED_HEAD``), with the hidden keys and ``_id`` after their fields
+    as the compiled query gives them: no query, none of the copy's blocks read. None when the
+    page is another or goes past the head (the copy answers)."""
+    source = route.source
+    head, manifest = source.head, source.memo.manifest if source.memo is not None else {}
+    plain = not (analysis.filtered or analysis.is_aggregate or query.select)
+    if head is None or not plain or route.order != "stored":
+        return None
+    keys = [column for column, _ in hidden[:-1]]
+    if len(hidden) < 2 or tuple(column for column, _ in source.in_order or ()) != tuple(keys):
+        return None
+    first, count = span
+    if after is not None:  # a cursor's page: the rows after that record in the copy's order
+        if int(after) not in head:
+            return None
+        first = head.index(int(after)) + 1
+    if first + count > len(head) and len(head) < int(manifest.get("rows", -1)):
+        return None
+    names = [c.name for c in compiled.columns[: len(compiled.columns) - len(hidden)]]
+    if names[:1] != [hidden[-1][0]] or any(k not in names for k in keys):
+        return None
+    found = sources.rows_by_ids(source, head[first : first + count], names)
+    if found is None:
+        return None
+    positions = [names.index(k) for k in keys]
+    return [row + tuple(row[i] for i in positions) + (row[0],) for row in found]
 
 
 def _by_id(served: Served) -> list[ast.OrderItem]:

@@ -15,7 +15,7 @@ its rows are stored in, and a memo of results that never change for the version.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -45,6 +45,7 @@ class Source:
     params: list
     memo: serving.Attached | None = None  # the serving file (None: the Parquet file)
     in_order: tuple | None = None  # rows are stored in this order: (("col", desc), …)
+    head: tuple | None = None  # the record ids of the first rows, in that order (sorted copies)
 
     def recall(self, key):
         """A result remembered for the version (a count, facets), or None."""
@@ -155,7 +156,10 @@ def _copy(main: Source, kind: tuple) -> Source | None:
         wanted = [[c, bool(d)] for c, d in kind[1:]]
         for entry in manifest.get("sorted", ()):
             if entry["keys"] == wanted:
-                return Source(main.con, main.memo.table(entry["table"]), [], main.memo, kind[1:])
+                head = tuple(entry["head"]) if entry.get("head") else None
+                return Source(
+                    main.con, main.memo.table(entry["table"]), [], main.memo, kind[1:], head
+                )
         return None
     for entry in manifest.get("geo", ()):
         if entry["column"] == kind[1]:
@@ -260,6 +264,20 @@ def rows_in_file_order(main: Source, start: int, count: int, names: list[str]) -
     found = memo.rows.span(start, count)
     if found and (found[0][0] != start + 1 or found[-1][0] != start + len(found)):
         return None  # ids are not the row numbers: let the query answer
+    return found
+
+
+def rows_by_ids(main: Source, ids: Sequence[int], names: list[str]) -> list | None:
+    """The records with these ids, in this order, read from the rows file — no query — when the
+    version has one whose columns are ``names``; None otherwise (the query then runs)."""
+    memo = main.memo
+    if memo is None or memo.rows is None or not memo.manifest.get("rowid_is_id"):
+        return None
+    if memo.rows.names != names:
+        return None
+    found = [memo.rows.get(int(record_id) - 1) for record_id in ids]
+    if any(r is None or r[0] != record_id for r, record_id in zip(found, ids, strict=True)):
+        return None
     return found
 
 

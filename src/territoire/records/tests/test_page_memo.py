@@ -205,3 +205,58 @@ def test_pages_of_every_record_in_file_order_are_read_from_the_rows_file(
         queries.clear()
         selectors.record_page(served, other)
         assert queries, other
+
+
+def test_first_pages_in_a_sorted_copys_order_are_read_from_the_rows_file(
+    home, make_dataset, steward, delibs_csv, fresh_serving_store, data_officer, queries,
+    settings, monkeypatch,
+):  # fmt: skip
+    """No filter, every field, the order of a sorted copy: the pages within the copy's head
+    (the record ids of its first rows, in the manifest) are read from the rows file, no query
+    and none of the copy's blocks; every page, through the cursors and by offset, and past the
+    head, is the one the query gives, values, types and cursors."""
+    monkeypatch.setattr(building, "SORTED_HEAD", 7)
+    dataset = make_dataset("Délibérations triées")
+    report = services.dataset_ingest(actor=steward, dataset=dataset, source=delibs_csv)
+    assert report.status == "created", report.errors
+    served = selectors.served_get(data_officer, dataset.slug)
+    manifest = building.manifest_of(building.serving_path(home / "lake" / served.version.path))
+    copies = [c for c in manifest["sorted"] if "head" in c]  # not the clustered copy
+    assert len(copies) >= 2 and all(len(c["head"]) == 7 for c in copies), manifest
+    column, descending = copies[1]["keys"][0]
+    order = f"{column} {'desc' if descending else 'asc'}"
+
+    def pages(**kwargs):
+        query = RecordQuery(limit=3, order_by=order, **kwargs)
+        found, cursor, ran = [], None, []
+        while True:
+            queries.clear()
+            page = selectors.record_page(served, query, cursor=cursor)
+            ran.append(bool(queries))
+            found.append((page["total_count"], page["results"]))
+            if page["next_cursor"] is None:
+                return found, ran
+            cursor = cursors.decode(page["next_cursor"])
+
+    settings.TERRITOIRE_RECORDS_PAGES_MB = 0
+    from_head, ran = pages()
+    # The first two pages (rows 1–6, and the 7th to know there is more), the second through
+    # its cursor, come from the head; the third (rows 7–9) goes past it: the copy answers.
+    assert ran[:3] == [False, False, True], ran
+    queries.clear()
+    offset = selectors.record_page(served, RecordQuery(limit=3, offset=3, order_by=order))
+    assert queries == [] and offset["results"] == from_head[1][1]
+    serving.store().clear()
+    by_ids = sources.rows_by_ids
+    monkeypatch.setattr(sources, "rows_by_ids", lambda *args: None)
+    from_query, ran = pages()
+    assert ran[0] and from_query == from_head
+    ids = [r["_id"] for _, results in from_head for r in results]
+    assert sorted(ids) == list(range(1, int(served.version.row_count) + 1))
+    # A filter or a selection is a query.
+    monkeypatch.setattr(sources, "rows_by_ids", by_ids)
+    for other in (RecordQuery(where="_id > 2", limit=3, order_by=order),
+                  RecordQuery(select=column, limit=3, order_by=order)):  # fmt: skip
+        queries.clear()
+        selectors.record_page(served, other)
+        assert queries, other
