@@ -428,11 +428,18 @@ def _sorted_head(analysis, query, route, span, after, compiled, hidden) -> list 
     names = [c.name for c in compiled.columns[: len(compiled.columns) - len(hidden)]]
     if names[:1] != [hidden[-1][0]] or any(k not in names for k in keys):
         return None
+    key = ("head", source.sql, first, count)
+    pages = serving.store()
+    remembered = pages.page_recall(source.memo, key)
+    if remembered is not None:  # a row each from the rows file: 1.4 ms a page of 20
+        return list(remembered)
     found = sources.rows_by_ids(source, head[first : first + count], names)
     if found is None:
         return None
     positions = [names.index(k) for k in keys]
-    return [row + tuple(row[i] for i in positions) + (row[0],) for row in found]
+    rows = [row + tuple(row[i] for i in positions) + (row[0],) for row in found]
+    pages.page_remember(source.memo, key, rows)
+    return rows
 
 
 def _by_id(served: Served) -> list[ast.OrderItem]:
