@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from territoire.catalog import services as catalog_services
+from territoire.core.search import WORD_SPLIT, normalized_sql
 from territoire.lake import services
 from territoire.lake.engine import serving as building
 from territoire.lake.models import DatasetVersion
@@ -214,8 +215,6 @@ def test_the_word_index_holds_each_word_of_each_value_once_by_value_or_row_by_ro
     a column of distinct values (split row by row) are those of every row split on its own, each
     once, sorted; a word's n is how many values hold it. Words twice in one value, accents,
     ligatures, NULLs and empty values included."""
-    from territoire.core.search import WORD_SPLIT, normalized_sql
-
     communes = ["Saint-Denis", "Sainte-Foy de Sainte", "Cœur-de-Ville", None, ""]
     rows = [
         (n, communes[n % 5], None if n % 11 == 0 else f"Rue {n} de la rue Émile n° {n % 7}")
