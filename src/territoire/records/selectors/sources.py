@@ -251,17 +251,24 @@ def export_route(main: Source, analysis: Analysis) -> Route:
     return Route(ordered, order="stored") if ordered is not None else Route(main)
 
 
+def _rows_file(main: Source, names: list[str]):
+    """The version's rows file when it has one, row ``n`` is record ``n + 1`` and its columns are
+    ``names`` (those the compiled page asks for); else None."""
+    memo = main.memo
+    if memo is None or memo.rows is None or not memo.manifest.get("rowid_is_id"):
+        return None
+    return memo.rows if memo.rows.names == names else None
+
+
 def rows_in_file_order(main: Source, start: int, count: int, names: list[str]) -> list | None:
     """Rows ``start`` … ``start + count - 1`` of the version in file order (row ``n`` is record
     ``n + 1``), read from the rows file — no query — when the version has one whose columns are
     ``names``; None otherwise (the query then runs). What a first page without a filter or an
     order reads: the most asked page of all, and after a start the one DuckDB would read cold."""
-    memo = main.memo
-    if memo is None or memo.rows is None or not memo.manifest.get("rowid_is_id"):
+    rows = _rows_file(main, names)
+    if rows is None:
         return None
-    if memo.rows.names != names:
-        return None
-    found = memo.rows.span(start, count)
+    found = rows.span(start, count)
     if found and (found[0][0] != start + 1 or found[-1][0] != start + len(found)):
         return None  # ids are not the row numbers: let the query answer
     return found
@@ -270,12 +277,10 @@ def rows_in_file_order(main: Source, start: int, count: int, names: list[str]) -
 def rows_by_ids(main: Source, ids: Sequence[int], names: list[str]) -> list | None:
     """The records with these ids, in this order, read from the rows file — no query — when the
     version has one whose columns are ``names``; None otherwise (the query then runs)."""
-    memo = main.memo
-    if memo is None or memo.rows is None or not memo.manifest.get("rowid_is_id"):
+    rows = _rows_file(main, names)
+    if rows is None:
         return None
-    if memo.rows.names != names:
-        return None
-    found = [memo.rows.get(int(record_id) - 1) for record_id in ids]
+    found = [rows.get(int(record_id) - 1) for record_id in ids]
     if any(r is None or r[0] != record_id for r, record_id in zip(found, ids, strict=True)):
         return None
     return found
