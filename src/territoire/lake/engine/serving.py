@@ -23,7 +23,8 @@ process, the operating system's page cache shared by all of them. It holds:
   the one of them with the most values: an equality on it, whatever else the filter asks, reads
   one run of rows in record-id order (``lake.engine.categories``);
 - a **word index** of the text columns (``words_vocab`` and ``words_postings``): a full-text search
-  reads the postings of the words that contain the term instead of matching every value;
+  reads the postings of the words that contain the term instead of matching every value (the
+  words held by more than a fifth of the rows have no postings: such a term is read by a scan);
 - ``_serving``: the manifest (which structures exist, under which names, for which columns).
 
 Which structures are built is a registry (``STRUCTURES``) and a setting; a version smaller than the
@@ -66,6 +67,10 @@ SORTABLE = ("date", "datetime", "decimal", "integer")  # dates, amounts, then co
 # after a start would do: 4–6 ms for 20 rows of 8 columns).
 SORTED_HEAD = 100
 REPEATED_SHARE = 2  # at most half as many distinct values as rows: words split by value
+# Words held by more than this share of the rows get no postings (their count stays in the
+# vocabulary): a search for them reads as many rows as a scan, so the reader scans
+# (records.selectors.sources), and they are a third of the postings of the benchmark table.
+POSTINGS_SHARE = 0.2
 
 
 def serving_path(parquet: Path) -> Path:
@@ -166,7 +171,9 @@ def _union_all(selects: list[str], empty_columns: str) -> str:
 def _words(plan: Plan) -> None:
     """The word index of the text columns: ``words_vocab`` (tid, token, n) of every word in its
     search form (``n``: how many values hold it, an upper bound of its rows), and
-    ``words_postings`` (tid, col, id) sorted by word, column, row, each once.
+    ``words_postings`` (tid, col, id) sorted by word, column, row, each once, for the words
+    held by at most ``POSTINGS_SHARE`` of the rows (the manifest's ``postings_max``: the most
+    values a word with postings is held by).
 
     Values that repeat (a commune's name, a service, a label written a few times) are split into
     words once per distinct value, and their rows get that value's word ids by a join, instead of
@@ -182,6 +189,7 @@ def _words(plan: Plan) -> None:
     identifier = quote(plan.id_column)
     id_type = "INTEGER" if plan.row_count < 2**31 else "BIGINT"
     con = plan.con
+    most = int(POSTINGS_SHARE * plan.row_count)
     distinct = con.execute(
         "SELECT " + ", ".join(f"approx_count_distinct({quote(c)})" for c in texts) + " FROM records"
     ).fetchone()
@@ -227,7 +235,7 @@ def _words(plan: Plan) -> None:
     )
     con.execute(
         "CREATE TEMP TABLE words_value_ids AS SELECT w.col, w.v, t.tid FROM words_values w "
-        "JOIN words_vocab t USING (token)"
+        f"JOIN words_vocab t USING (token) WHERE t.n <= {most}"
     )
     rows = _union_all(
         [
@@ -242,7 +250,8 @@ def _words(plan: Plan) -> None:
     # row has one value per column: each posting comes once.
     con.execute(
         f"CREATE TABLE words_postings AS SELECT tid, col, id AS {identifier} FROM ("
-        "SELECT t.tid, w.col, w.id FROM words_rows w JOIN words_vocab t USING (token) UNION ALL "
+        "SELECT t.tid, w.col, w.id FROM words_rows w JOIN words_vocab t USING (token) "
+        f"WHERE t.n <= {most} UNION ALL "
         f"SELECT w.tid, r.col, r.id FROM ({rows}) r "
         "JOIN words_value_ids w ON w.col = r.col AND w.v = r.v"
         ") ORDER BY tid, col, id"
@@ -253,6 +262,7 @@ def _words(plan: Plan) -> None:
         "columns": texts,
         "vocab": "words_vocab",
         "postings": "words_postings",
+        "postings_max": most,
     }
 
 

@@ -306,6 +306,7 @@ def record_page(
         rows = pending = has_more_ids = None
         fast = (
             route.candidates is not None
+            and route.candidates.exact  # else the postings would count rows the where refuses
             and analysis.only_searches
             and keyset
             and (not keys or tuple(keys) == main.in_order)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
-from territoire.lake.engine.serving import serving_path
+from territoire.lake.engine.serving import POSTINGS_SHARE, serving_path
 
 from .. import engine, serving
 from ..columns import quote
@@ -33,7 +33,9 @@ from .served import Served
 
 GEO_COPY_MAX_ROWS = 50_000  # a box with more matches pages faster by a scan in file order
 FTS_TOKEN_LIMIT = 2000  # words containing the term; more: the term is too common to help
-FTS_SHARE_LIMIT = 0.2  # candidates above this share of the rows: a scan is as fast
+# Candidates above this share of the rows: a scan is as fast (and the words held by more rows
+# than that have no postings: lake.engine.serving).
+FTS_SHARE_LIMIT = POSTINGS_SHARE
 
 
 @dataclass
@@ -62,6 +64,9 @@ class Candidates:
 
     sql: str
     in_order: bool = False  # one run of the (sorted) postings: ids come in order, no duplicates
+    # The rows that match, not more: False when a term too common to have postings was left out
+    # (the where still applies in full, but the candidates cannot be counted as the matches).
+    exact: bool = True
 
 
 @dataclass
@@ -330,7 +335,9 @@ def _elsewhere(source: Source, timezone: str, work):
 
 def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candidates | None:
     """Candidates of the query's full-text searches, or None when the version has no word index
-    for the searched fields or it would not narrow the scan enough."""
+    for the searched fields or it would not narrow the scan enough. A term held by more rows
+    than the index gives postings for (its ``postings_max``) is left out: the others narrow the
+    scan, and the where checks every candidate."""
     if main.memo is None or not analysis.searches:
         return None
     index = main.memo.manifest.get("words")
@@ -339,9 +346,11 @@ def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candi
     columns = list(index["columns"])
     vocab = main.memo.table(index["vocab"])
     post = main.memo.table(index["postings"])
+    most = index.get("postings_max")  # None: every word has its postings (older files)
     identifier = quote(served.id_column)
     terms = []
     estimate = None
+    exact = True
     for fields, text in analysis.searches:
         if any(f not in columns for f in fields):
             return None  # a searched field the index does not hold: the scan answers
@@ -350,18 +359,21 @@ def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candi
             known = main.recall(("words", word))
             if known is None:
                 known = main.con.execute(
-                    f"SELECT list(tid ORDER BY tid), coalesce(sum(n), 0) FROM {vocab} "
-                    "WHERE contains(token, ?)",
+                    f"SELECT list(tid ORDER BY tid), coalesce(sum(n), 0), coalesce(max(n), 0) "
+                    f"FROM {vocab} WHERE contains(token, ?)",
                     [word],
                 ).fetchone()
                 main.remember(("words", word), known)
-            tids, count = known
+            tids, count, widest = known
             tids = tids or []
             if len(tids) > FTS_TOKEN_LIMIT:
                 return None
-            estimate = count if estimate is None else min(estimate, count)
             if not tids or not positions:
                 return Candidates(f"SELECT {identifier} FROM {post} WHERE false", in_order=True)
+            if most is not None and widest > most:
+                exact = False  # a word of the term has no postings: the term narrows nothing
+                continue
+            estimate = count if estimate is None else min(estimate, count)
             # tids and positions are integers read from our own tables: written as literals
             # so that the scan of the (sorted) postings skips by min/max.
             terms.append(
@@ -376,9 +388,9 @@ def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candi
     if len(terms) == 1:
         sql, single = terms[0]
         if single:
-            return Candidates(sql, in_order=True)
-        return Candidates(f"SELECT DISTINCT {identifier} FROM ({sql})")
-    return Candidates(" INTERSECT ".join(sql for sql, _ in terms))
+            return Candidates(sql, in_order=True, exact=exact)
+        return Candidates(f"SELECT DISTINCT {identifier} FROM ({sql})", exact=exact)
+    return Candidates(" INTERSECT ".join(sql for sql, _ in terms), exact=exact)
 
 
 def restricted(served: Served, main: Source, found: Candidates) -> Source:
