@@ -23,6 +23,7 @@ from territoire.lake.services import serving as serving_services
 from territoire.lake.services.cleanup import lake_cleanup
 from territoire.records import selectors, serving
 from territoire.records.odsql import RecordQuery
+from territoire.records.selectors import sources
 from territoire.settings.env import ConfigurationError, env_subset
 
 pytest_plugins = ["territoire.lake.tests.lake_django_fixtures"]
@@ -107,6 +108,43 @@ def test_every_read_gives_the_same_answer_from_the_serving_file_and_from_parquet
         manifest = json.loads(con.execute("SELECT manifest FROM _serving").fetchone()[0])
         (held,) = con.execute("SELECT n FROM words_vocab WHERE token = 'direction'").fetchone()
     assert held > manifest["words"]["postings_max"]
+
+
+def test_a_search_term_in_too_many_words_is_left_to_the_where(
+    home,
+    make_dataset,
+    steward,
+    delibs_csv,
+    data_officer,
+    settings,
+    fresh_serving_store,
+    monkeypatch,
+):
+    """A term in more words than the index looks up ("de": de, des, délibération…) is left out of
+    the candidates: the other term narrows the scan, the where checks both, and the pages and
+    counts are those of a scan of the Parquet file."""
+    dataset, _report, _version = _ingest(make_dataset, steward, delibs_csv, "Délibérations")
+    monkeypatch.setattr(sources, "FTS_TOKEN_LIMIT", 12)  # "attribution": 11 words
+    narrowed = []
+
+    def spied(served, main, found):
+        narrowed.append(found)
+        return restricted(served, main, found)
+
+    restricted = sources.restricted
+    monkeypatch.setattr(sources, "restricted", spied)
+    queries = [
+        RecordQuery(where='"de attribution"', limit=1),
+        RecordQuery(where='"de attribution"', limit=5, offset=5),
+        RecordQuery(where='"de attribution"', limit=5, order_by="-_id"),
+    ]
+    answers = {}
+    for on in (False, True):
+        settings.TERRITOIRE_RECORDS_SERVING = on
+        answers[on] = [_page(dataset, q, data_officer) for q in queries]
+    assert answers[True] == answers[False]
+    assert answers[True][0]["total_count"] > 5
+    assert narrowed and not any(found.exact for found in narrowed)
 
 
 def test_a_failed_build_never_fails_the_ingestion_and_the_worker_builds_it_later(

@@ -335,9 +335,10 @@ def _elsewhere(source: Source, timezone: str, work):
 
 def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candidates | None:
     """Candidates of the query's full-text searches, or None when the version has no word index
-    for the searched fields or it would not narrow the scan enough. A term held by more rows
-    than the index gives postings for (its ``postings_max``) is left out: the others narrow the
-    scan, and the where checks every candidate."""
+    for the searched fields or it would not narrow the scan enough. A term too common to help (in
+    more than ``FTS_TOKEN_LIMIT`` words, or in a word held by more rows than the index gives
+    postings for: its ``postings_max``) is left out: the other terms narrow the scan, and the
+    where checks every candidate."""
     if main.memo is None or not analysis.searches:
         return None
     index = main.memo.manifest.get("words")
@@ -366,12 +367,12 @@ def search_candidates(served: Served, main: Source, analysis: Analysis) -> Candi
                 main.remember(("words", word), known)
             tids, count, widest = known
             tids = tids or []
-            if len(tids) > FTS_TOKEN_LIMIT:
-                return None
             if not tids or not positions:
                 return Candidates(f"SELECT {identifier} FROM {post} WHERE false", in_order=True)
-            if most is not None and widest > most:
-                exact = False  # a word of the term has no postings: the term narrows nothing
+            if len(tids) > FTS_TOKEN_LIMIT or (most is not None and widest > most):
+                # In too many words, or in a word without postings: the term narrows nothing,
+                # the other terms narrow the scan and the where checks this one on what is left.
+                exact = False
                 continue
             estimate = count if estimate is None else min(estimate, count)
             # tids and positions are integers read from our own tables: written as literals
