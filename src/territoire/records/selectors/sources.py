@@ -64,8 +64,8 @@ class Candidates:
 
     sql: str
     in_order: bool = False  # one run of the (sorted) postings: ids come in order, no duplicates
-    # The rows that match, not more: False when a term too common to have postings was left out
-    # (the where still applies in full, but the candidates cannot be counted as the matches).
+    # The rows that match, not more: False when a term too common to help was left out (the
+    # where still applies in full, but the candidates cannot be counted as the matches).
     exact: bool = True
 
 
