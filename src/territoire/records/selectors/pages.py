@@ -301,6 +301,7 @@ def record_page(
             keys=keys if keyset else None,
             order_given=order_given,
             count=lambda source: _count(served, base, analysis, source, timezone, timeout_s),
+            reach=offset + limit + 1,
         )
         total, counted = route.total, route.counted
         rows = pending = has_more_ids = None

@@ -32,6 +32,11 @@ from .analysis import Analysis
 from .served import Served
 
 GEO_COPY_MAX_ROWS = 50_000  # a box with more matches pages faster by a scan in file order
+# An equality whose page a scan of the rows in file order finds within this many rows (by the
+# value's stored count, as if spread evenly) is read there: the first blocks of the rows are
+# those every first page reads, warm in the page cache, where the run of a copy is read cold
+# for each value (in process, 1M rows, 10 values: 0.6 ms against 1.2–4.1 ms the first time).
+SCAN_EARLY_ROWS = 8 * 2048  # eight of DuckDB's vectors
 FTS_TOKEN_LIMIT = 2000  # words containing the term; more: the term is too common to help
 # Candidates above this share of the rows: a scan is as fast (and the words held by more rows
 # than that have no postings: lake.engine.serving).
@@ -195,9 +200,11 @@ def page_route(
     keys: list[tuple[str, bool]] | None,
     order_given: bool,
     count: Callable[[Source], int | None],
+    reach: int | None = None,
 ) -> Route:
     """Where a page of the query runs. ``keys``: the keyset order of the page (None: not a
-    keyset page); ``count`` counts the query's rows on a source (a position filter needs it)."""
+    keyset page); ``count`` counts the query's rows on a source (a position filter needs it);
+    ``reach``: how many matching rows the page reads (its offset, its size and one more)."""
     route = Route(main)
     file_order = "keep" if order_given or analysis.is_aggregate else "file"
     if analysis.geo_column:
@@ -225,9 +232,30 @@ def page_route(
     if analysis.equal_column:
         clustered = _copy(main, ("sorted", (analysis.equal_column, False)))
         if clustered is not None:  # the matches are one run, in file order (ties by _id)
+            early = _found_early(main, analysis, reach, count)
+            if early is not None:
+                route.total, route.counted = early, True
+                return route
             route.source = clustered
             return route
     return route
+
+
+def _found_early(
+    main: Source, analysis: Analysis, reach: int | None, count: Callable[[Source], int | None]
+) -> int | None:
+    """The count of a filter that is one equality on a column with stored counts of each value,
+    when its value is common enough that a scan of the rows in file order finds the page within
+    ``SCAN_EARLY_ROWS`` rows (the value spread evenly); else None (the copy's run answers)."""
+    if reach is None or main.memo is None or not analysis.equal_only:
+        return None
+    if analysis.equal_column is None or values_source(main, analysis.equal_column) is None:
+        return None
+    total = count(main)  # read from the stored counts, and remembered
+    rows = int(main.memo.manifest.get("rows", 0))
+    if not total or reach * rows > SCAN_EARLY_ROWS * total:
+        return None
+    return total
 
 
 def facet_source(served: Served, main: Source, analysis: Analysis, timezone: str) -> Source:

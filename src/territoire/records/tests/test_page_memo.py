@@ -165,6 +165,55 @@ def test_an_equality_with_other_conditions_reads_the_clustered_copy(
     assert answers[True] == answers[False] and answers[True]["total_count"] >= 1
 
 
+def test_an_equality_alone_reads_the_rows_in_file_order_when_its_value_is_common(
+    home, make_dataset, steward, data_officer, queries, settings, tmp_path, monkeypatch,
+    fresh_serving_store,
+):  # fmt: skip
+    """One equality on the clustered column: a value common enough that a scan of the rows in
+    file order finds the page early is read there (its first blocks are warm for every page),
+    a rare one from the copy's run; the same pages and counts as the Parquet file's."""
+    services_of = ["voirie"] * 6 + ["eau"] * 3 + ["culture"]
+    lines = ["code;service;montant"]
+    lines += [
+        f"T{n:05d};{'sport' if n % 500 == 7 else services_of[(n * 7) % 10]};{n * 3 % 1000}.5"
+        for n in range(3000)
+    ]
+    source = tmp_path / "travaux.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dataset = make_dataset("Travaux")
+    report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
+    assert report.status == "created", report.errors
+    dataset.lake.refresh_from_db()
+    path = building.serving_path(home / "lake" / dataset.lake.current_version.path)
+    manifest = building.manifest_of(path)
+    copy = next(e for e in manifest["sorted"] if e["table"].startswith("sorted_c"))
+    assert copy["keys"] == [["service", False]], manifest["sorted"]
+    counts = {"voirie": 0, "eau": 0, "culture": 0, "sport": 0}
+    for line in lines[1:]:
+        counts[line.split(";")[1]] += 1
+    assert counts["sport"] == 6 and counts["voirie"] > 1500
+    # The scan's reach set so that 7 rows (offset 1, 5 and one more) of "culture", a tenth of
+    # the rows, come within it: "voirie" and "eau" too, not "sport".
+    monkeypatch.setattr(sources, "SCAN_EARLY_ROWS", -(-7 * 3000 // counts["culture"]))
+    for value, from_copy in (("voirie", False), ("culture", False), ("sport", True)):
+        for query in (
+            RecordQuery(where=f'service = "{value}"', limit=5),
+            RecordQuery(where=f'service = "{value}"', limit=5, offset=1),
+        ):
+            answers = {}
+            for on in (True, False):
+                settings.TERRITOIRE_RECORDS_SERVING = on
+                serving.store().clear()
+                queries.clear()
+                answers[on] = _page(dataset, data_officer, query)
+                if on:
+                    assert any(copy["table"] in sql for sql in queries) is from_copy, queries
+                    assert any('sum("' in sql for sql in queries), queries  # stored counts
+            assert answers[True] == answers[False], (value, query)
+            assert answers[True]["total_count"] == counts[value]
+            assert [r["service"] for r in answers[True]["results"]] == [value] * 5
+
+
 def test_pages_of_every_record_in_file_order_are_read_from_the_rows_file(
     delibs, data_officer, queries, settings, monkeypatch
 ):
