@@ -12,7 +12,10 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
+
+from territoire.core.management.commands import serve
 
 TERRITOIRE = Path(sys.executable).parent / "territoire"
 CSV = "code,commune,montant\n" + "".join(
@@ -84,3 +87,11 @@ def test_workers_read_a_dataset_then_stop_cleanly(tmp_path):
     assert text.count("Worker exiting") == 2, text[-2000:]
     assert "SIGABRT" not in text and "terminate called" not in text, text[-2000:]
     assert "was sent SIG" not in text and "Shutting down: Master" in text, text[-2000:]
+
+
+@pytest.mark.parametrize(("cores", "workers"), [(1, 1), (2, 2), (3, 3), (4, 4), (16, 4)])
+def test_the_default_is_a_worker_per_core_the_process_may_use_at_most_four(
+    monkeypatch, cores, workers
+):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(cores)))
+    assert serve.default_workers() == workers
