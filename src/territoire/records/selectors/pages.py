@@ -127,9 +127,7 @@ def _stored_count(served, query, analysis, source, timezone) -> tuple[str, list]
     """The count of a filter that is one equality, read from the serving file's counts of each
     value: the same condition, compiled on the counts' table, sums their counts instead of
     counting rows. None when there are no such counts."""
-    if not analysis.equal_only or analysis.is_aggregate or analysis.equal_column is None:
-        return None
-    found = sources.values_source(source, analysis.equal_column)
+    found = sources.equality_counts(source, analysis)
     if found is None:
         return None
     values, count_name = found

@@ -188,6 +188,15 @@ def values_source(main: Source, column: str) -> tuple[Source, str] | None:
     return None
 
 
+def equality_counts(main: Source, analysis: Analysis) -> tuple[Source, str] | None:
+    """The stored counts that give the query's count (``values_source``), when its filter is one
+    equality on a column that has them and it is not an aggregate (its count is of groups);
+    None otherwise."""
+    if not analysis.equal_only or analysis.is_aggregate or analysis.equal_column is None:
+        return None
+    return values_source(main, analysis.equal_column)
+
+
 # ---------------------------------------------------------------- choosing
 
 
@@ -232,7 +241,9 @@ def page_route(
     if analysis.equal_column:
         clustered = _copy(main, ("sorted", (analysis.equal_column, False)))
         if clustered is not None:  # the matches are one run, in file order (ties by _id)
-            early = _found_early(main, analysis, reach, count)
+            # Only a page in file order stops at its last match; any other order sorts them all.
+            in_file_order = not order_given or route.order == "stored"
+            early = _found_early(main, analysis, reach, count) if in_file_order else None
             if early is not None:
                 route.total, route.counted = early, True
                 return route
@@ -244,12 +255,11 @@ def page_route(
 def _found_early(
     main: Source, analysis: Analysis, reach: int | None, count: Callable[[Source], int | None]
 ) -> int | None:
-    """The count of a filter that is one equality on a column with stored counts of each value,
-    when its value is common enough that a scan of the rows in file order finds the page within
-    ``SCAN_EARLY_ROWS`` rows (the value spread evenly); else None (the copy's run answers)."""
-    if reach is None or main.memo is None or not analysis.equal_only:
-        return None
-    if analysis.equal_column is None or values_source(main, analysis.equal_column) is None:
+    """The count of a filter that is one equality on a column with stored counts of each value
+    (``equality_counts``), when its value is common enough that a scan of the rows in file order
+    finds the page within ``SCAN_EARLY_ROWS`` rows (the value spread evenly); else None (the
+    copy's run answers)."""
+    if reach is None or main.memo is None or equality_counts(main, analysis) is None:
         return None
     total = count(main)  # read from the stored counts, and remembered
     rows = int(main.memo.manifest.get("rows", 0))

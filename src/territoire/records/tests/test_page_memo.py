@@ -214,6 +214,19 @@ def test_an_equality_alone_reads_the_rows_in_file_order_when_its_value_is_common
             assert served == scanned, (value, query)
             assert served["total_count"] == counts[value]
             assert [r["service"] for r in served["results"]] == [value] * 5
+    # In another order than the file's, every match is sorted: on the copy's run, not the table.
+    ordered = RecordQuery(where='service = "voirie"', order_by="code desc", limit=5)
+    served, scanned, ran = _both_ways(dataset, data_officer, ordered, settings, queries)
+    assert served == scanned
+    assert any(copy["table"] in sql for sql in ran), ran
+    # An aggregate on a common value reads the copy's run: its groups are counted from its page
+    # or on that run, never by a count of every row before the page.
+    grouped = RecordQuery(
+        select="montant, count(*) as n", where='service = "voirie"', group_by="montant", limit=5
+    )
+    served, scanned, ran = _both_ways(dataset, data_officer, grouped, settings, queries)
+    assert served == scanned and served["results"]
+    assert ran and all(copy["table"] in sql for sql in ran), ran
 
 
 def test_pages_of_every_record_in_file_order_are_read_from_the_rows_file(
