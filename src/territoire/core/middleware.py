@@ -3,6 +3,7 @@ and the throttle of the portal's costly pages."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -17,6 +18,7 @@ DEFAULT_CSP = (
 )
 
 
+@lru_cache(maxsize=8)
 def tile_origin(tile_url: str) -> str:
     """The origin the maps' tiles come from (``TERRITOIRE_TILE_URL``), for the CSP's img-src; a
     ``{s}`` subdomain becomes ``*``: ``https://{s}.tile.example.fr/{z}/…`` → ``https://*.tile.example.fr``."""
