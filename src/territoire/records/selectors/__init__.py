@@ -13,11 +13,12 @@ exports), CKAN's datastore, DCAT's distributions and the portal's table, map and
 
 from ..odsql import check_paging
 from .analysis import Analysis, analyze
+from .compiled import TIMEOUT_S
 from .exports import export_cursor, export_query, export_rows, output_columns
 from .facets import default_facets, record_facets
 from .fields import FieldDoc, fields_documented, table_schema
 from .lookup import record_get
-from .pages import MAX_LIMIT, TIMEOUT_S, record_page, version_page
+from .pages import MAX_LIMIT, record_page, version_page
 from .served import VERSION_FIELDS, Served, Version, served_for, served_for_actor, served_get
 
 __all__ = [

@@ -21,7 +21,8 @@ from ..odsql.values import row_converter
 from ..watchdog import INTERRUPTIONS, interrupted, watchdog
 from . import sources
 from .analysis import analyze
-from .pages import compile_on, selects
+from .compiled import compile_on
+from .pages import selects
 from .served import Served
 
 

@@ -24,7 +24,7 @@ from ..odsql.refine import FacetFilter, Refinement
 from ..odsql.values import as_text
 from . import sources
 from .analysis import analyze
-from .pages import TIMEOUT_S, query_seconds
+from .compiled import TIMEOUT_S, query_seconds
 from .served import Served
 
 DEFAULT_FACET_MAX_DISTINCT = 100

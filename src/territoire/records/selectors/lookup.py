@@ -11,7 +11,7 @@ from ..odsql import build as q
 from ..odsql.compiler import CompiledQuery
 from ..odsql.values import row_converter
 from . import sources
-from .pages import TIMEOUT_S, compile_on, query_seconds
+from .compiled import TIMEOUT_S, compile_on, query_seconds
 from .served import Served
 
 

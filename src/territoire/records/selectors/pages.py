@@ -13,144 +13,27 @@ import re
 import time
 from dataclasses import replace
 
-from django.conf import settings
-
 from .. import cursors, engine, serving
 from ..columns import Column, quote
-from ..odsql import RecordQuery, ast, check_paging, compile_query
+from ..odsql import RecordQuery, ast, check_paging
 from ..odsql import build as q
 from ..odsql.compiler import (
     DEFAULT_LIMIT,
     MAX_OFFSET,
-    SOURCE_CTE,
     clause_text,
     given,
     where_clauses,
 )
 from ..odsql.values import row_converter
-from . import sources
-from .analysis import Analysis, analyze
+from . import counts, sources
+from .analysis import analyze
+from .compiled import TIMEOUT_S, compile_on, query_seconds
 from .served import Served
 
 MAX_LIMIT = 10_000
 
 
-class _Configured(float):
-    """The default time limit of a read: ``TERRITOIRE_QUERY_SECONDS``, read when it runs."""
-
-
-TIMEOUT_S = _Configured(-1)
-
-
-def query_seconds(timeout_s: float | None) -> float | None:
-    """The time limit a read is given: ``timeout_s``, or the configured one by default."""
-    if isinstance(timeout_s, _Configured):
-        return float(settings.TERRITOIRE_QUERY_SECONDS)
-    return timeout_s
-
-
 FTS_FAST_LIMIT = 1000  # pages of a pure full-text search read by id up to this size
-
-
-def compile_on(
-    query: RecordQuery,
-    served: Served,
-    source: sources.Source,
-    timezone: str,
-    columns: tuple[Column, ...] | None = None,
-    extra_fields: list[tuple[str, str]] | tuple = (),
-):
-    """The query compiled for a source (no row cap: the pages check their limit first), with
-    the extensions it needs loaded on the source's connection."""
-    compiled = compile_query(
-        query,
-        extra_fields=extra_fields,
-        columns=served.columns if columns is None else columns,
-        source_sql=source.sql,
-        source_params=source.params,
-        max_limit=None,
-        default_limit=None,
-        timezone=timezone,
-        tiebreak_column=served.id_column,
-    )
-    engine.load_extensions(source.con, compiled.extensions)
-    return compiled
-
-
-# ---------------------------------------------------------------- counts
-
-
-def _count_key(query: RecordQuery, analysis: Analysis, timezone: str):
-    if analysis.volatile:
-        return None
-    return (
-        "count",
-        analysis.is_aggregate,
-        clause_text(query.group_by) or "",
-        clause_text(query.select) if analysis.is_aggregate else "",
-        tuple(clause_text(w) for w in where_clauses(query.where)),
-        tuple(query.refine),
-        tuple(query.exclude),
-        query.lang,
-        timezone,
-    )
-
-
-def _count(
-    served: Served,
-    query: RecordQuery,
-    analysis: Analysis,
-    source: sources.Source,
-    timezone: str,
-    timeout_s: float | None,
-) -> int | None:
-    """The number of records (or groups) of the query: known, remembered, or counted."""
-    if not analysis.is_aggregate and not analysis.filtered:
-        return int(served.read.row_count)
-    key = _count_key(query, analysis, timezone)
-    cached = source.recall(key) if key is not None else None
-    if cached is not None:
-        return cached
-    stored = _stored_count(served, query, analysis, source, timezone)
-    if stored is None:
-        compiled = compile_on(replace(query, limit=None, offset=0), served, source, timezone)
-        stored = (compiled.count_sql, compiled.count_params)
-    rows = engine.execute(source.con, *stored, timeout_s)
-    if rows is None:
-        return None
-    total = int(rows[0][0])
-    source.remember(key, total)
-    return total
-
-
-def _stored_count(served, query, analysis, source, timezone) -> tuple[str, list] | None:
-    """The count of a filter that is one equality, read from the serving file's counts of each
-    value: the same condition, compiled on the counts' table, sums their counts instead of
-    counting rows. None when there are no such counts."""
-    found = sources.equality_counts(source, analysis)
-    if found is None:
-        return None
-    values, count_name = found
-    compiled = compile_on(replace(query, limit=None, offset=0), served, values, timezone)
-    head = f"SELECT count(*) FROM {SOURCE_CTE}"
-    if compiled.count_sql is None or compiled.count_sql.count(head) != 1:
-        return None
-    summed = f"SELECT coalesce(sum({quote(count_name)}), 0) FROM {SOURCE_CTE}"
-    return compiled.count_sql.replace(head, summed), compiled.count_params
-
-
-def _count_meanwhile(served, base, analysis, source, timezone, timeout_s, wanted):
-    """The count started beside the page, or None when it is known or not wanted. Not for
-    aggregates: their groups usually fit in the page, which then gives the count, and a count
-    of groups beside it would only double the work (measured: 42 ms against 23)."""
-    if not wanted or analysis.is_aggregate or not analysis.filtered:
-        return None
-    key = _count_key(base, analysis, timezone)
-    if key is not None and source.recall(key) is not None:
-        return None
-    return sources.meanwhile(
-        source, timezone, lambda here: _count(served, base, analysis, here, timezone, timeout_s)
-    )
 
 
 def _page_rows(source, compiled, analysis, timezone: str, timeout_s) -> list | None:
@@ -167,6 +50,19 @@ def _page_rows(source, compiled, analysis, timezone: str, timeout_s) -> list | N
         if rows is not None:
             pages.page_remember(source.memo, key, rows)
     return list(rows) if rows is not None else None
+
+
+def _page_in_first_rows(served, route, page_query, analysis, timezone, timeout_s, hidden, limit):
+    """The page (compiled, rows) from the first rows in file order (``route.first``), when
+    they hold all of it and one row more; None otherwise (the route's source answers). The
+    same columns as the route's own query: only the FROM differs."""
+    if route.first is None:
+        return None
+    compiled = compile_on(page_query, served, route.first, timezone, extra_fields=hidden)
+    rows = _page_rows(route.first, compiled, analysis, timezone, timeout_s)
+    if rows is None or len(rows) <= limit:
+        return None
+    return compiled, rows
 
 
 def _forget(pending) -> None:
@@ -298,7 +194,7 @@ def record_page(
             timezone=timezone,
             keys=keys if keyset else None,
             order_given=order_given,
-            count=lambda source: _count(served, base, analysis, source, timezone, timeout_s),
+            count=lambda source: counts.count(served, base, analysis, source, timezone, timeout_s),
             reach=offset + limit + 1,
         )
         total, counted = route.total, route.counted
@@ -333,11 +229,17 @@ def record_page(
                 after = cursor.after_id if cursor is not None and cursor.after else None
                 rows = _sorted_head(analysis, query, route, span, after, compiled, hidden)
         if rows is None:
-            pending = _count_meanwhile(
+            pending = counts.count_meanwhile(
                 served, base, analysis, source, timezone, timeout_s, with_count and not counted
             )
             try:
-                rows = _page_rows(source, compiled, analysis, timezone, timeout_s)
+                found = _page_in_first_rows(
+                    served, route, page_query, analysis, timezone, timeout_s, hidden, limit
+                )
+                if found is not None:
+                    compiled, rows = found
+                else:
+                    rows = _page_rows(source, compiled, analysis, timezone, timeout_s)
             except BaseException:
                 _forget(pending)
                 raise
@@ -365,7 +267,7 @@ def record_page(
             remaining = (
                 None if timeout_s is None else max(timeout_s - (time.monotonic() - started), 0.001)
             )
-            total = _count(served, base, analysis, route.source, timezone, remaining)
+            total = counts.count(served, base, analysis, route.source, timezone, remaining)
         _forget(pending)  # the page held the end: not needed
         if with_count and total is None:
             limits.append(engine.time_limit(timeout_s, "total_count"))

@@ -229,6 +229,82 @@ def test_an_equality_alone_reads_the_rows_in_file_order_when_its_value_is_common
     assert ran and all(copy["table"] in sql for sql in ran), ran
 
 
+def test_an_equality_with_other_conditions_looks_for_its_page_in_the_first_rows(
+    home, make_dataset, steward, data_officer, queries, settings, tmp_path, monkeypatch,
+    fresh_serving_store,
+):  # fmt: skip
+    """An equality on the clustered column with other conditions: its page is looked for in
+    the first rows in file order, and taken from there only when they hold all of it and one
+    row more; else from the copy's run. The count always comes from the copy's run. The same
+    pages and counts as the Parquet file's, through the cursors too."""
+    services_of = ["voirie"] * 6 + ["eau"] * 3 + ["culture"]
+    lines = ["code;service;montant"]
+    lines += [f"T{n:05d};{services_of[(n * 7) % 10]};{n * 37 % 1000}.5" for n in range(3000)]
+    source = tmp_path / "travaux.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dataset = make_dataset("Travaux")
+    report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
+    assert report.status == "created", report.errors
+    dataset.lake.refresh_from_db()
+    path = building.serving_path(home / "lake" / dataset.lake.current_version.path)
+    copy = next(
+        e for e in building.manifest_of(path)["sorted"] if e["table"].startswith("sorted_c")
+    )
+    assert copy["keys"] == [["service", False]]
+    monkeypatch.setattr(sources, "SCAN_EARLY_ROWS", 600)
+    head = '"_id" <= 600'
+
+    def rows_of(value, above):
+        return [
+            n + 1
+            for n, line in enumerate(lines[1:])
+            if line.split(";")[1] == value and float(line.split(";")[2]) > above
+        ]
+
+    # voirie above 500: 184 matches in the first 600 rows; above 993 three (nine in all), fewer than a
+    # page of 5 and one more: the copy's run answers.
+    for value, above, from_head in (("voirie", 500, True), ("voirie", 993, False)):
+        expected = rows_of(value, above)
+        for query in (
+            RecordQuery(where=f'service = "{value}" and montant > {above}', limit=5),
+            RecordQuery(where=f'service = "{value}" and montant > {above}', limit=5, offset=2),
+        ):
+            served, scanned, ran = _both_ways(dataset, data_officer, query, settings, queries)
+            assert served == scanned, (value, above, query)
+            assert served["total_count"] == len(expected)
+            assert [r["_id"] for r in served["results"]] == expected[query.offset or 0 :][:5]
+            pages = [sql for sql in ran if "count(*)" not in sql]
+            assert any(head in sql for sql in pages) is True  # always looked for there first
+            assert any(copy["table"] in sql for sql in pages) is not from_head, ran
+            counts = [sql for sql in ran if "count(*)" in sql]
+            assert counts and all(copy["table"] in sql for sql in counts), ran
+    # Page after page through the cursors: the first ones from the first rows, the last from
+    # the copy's run, every match once, in file order.
+    settings.TERRITOIRE_RECORDS_SERVING = True
+    serving.store().clear()
+    served_now = selectors.served_get(data_officer, dataset.slug)
+    query = RecordQuery(where='service = "culture" and montant > 200', limit=7)
+    seen, cursor = [], None
+    while True:
+        page = selectors.record_page(served_now, query, cursor=cursor)
+        seen += [r["_id"] for r in page["results"]]
+        if page["next_cursor"] is None:
+            break
+        cursor = cursors.decode(page["next_cursor"])
+    assert seen == rows_of("culture", 200)
+    # Another order than the file's, or an aggregate: never the first rows.
+    for other in (
+        RecordQuery(where='service = "voirie" and montant > 500', order_by="code desc", limit=5),
+        RecordQuery(
+            select="service, count(*) as n", where='service = "voirie" and montant > 500',
+            group_by="service", limit=5,
+        ),
+    ):  # fmt: skip
+        served, scanned, ran = _both_ways(dataset, data_officer, other, settings, queries)
+        assert served == scanned and served["results"]
+        assert not any(head in sql for sql in ran), ran
+
+
 def test_pages_of_every_record_in_file_order_are_read_from_the_rows_file(
     delibs, data_officer, queries, settings, monkeypatch
 ):
