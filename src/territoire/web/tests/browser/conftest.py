@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -199,6 +201,18 @@ def open_tab(chromium, live_server, reference_rows) -> Iterator[Callable[..., Ta
     yield open_
     for context in contexts:
         context.close()
+    _wait_for_requests_in_flight()
+
+
+def _wait_for_requests_in_flight(seconds: float = 10.0) -> None:
+    """Let the live server finish the requests a closed page left running (a chart's or a
+    map's fetch) before the test's database is flushed: on SQLite a request still reading a
+    table made the flush fail ("database table is locked") and the next test's set-up with it.
+    The live server answers each request in a thread of its own, named after its target."""
+    deadline = time.monotonic() + seconds
+    for thread in threading.enumerate():
+        if "process_request_thread" in thread.name and thread is not threading.current_thread():
+            thread.join(max(deadline - time.monotonic(), 0.0))
 
 
 def format_violations(violations_by_page: dict[str, list[dict]]) -> str:
