@@ -248,7 +248,10 @@ def page_route(
             in_file_order = not order_given or route.order == "stored"
             early = _found_early(main, analysis, reach, count) if in_file_order else None
             if early is not None:
+                # Looked for in the first rows first: a scan of the whole table would also read
+                # a second row group, cold, on DuckDB's other thread.
                 route.total, route.counted = early, True
+                route.first = _head(served, main)
                 return route
             route.source = clustered
             if in_file_order and not analysis.is_aggregate:
@@ -273,16 +276,26 @@ def first_rows(
     page reads them), where the copy's run is read cold for each value in each process; any
     rows found there are the first matches in file order, so a page found whole (and one row
     more) is the page. None when the version cannot say or the value is too rare."""
-    if reach is None or main.memo is None or not main.memo.manifest.get("rowid_is_id"):
-        return None
-    if main.in_order != ((served.id_column, False),):
+    if reach is None:
         return None
     column = next((c for c in served.columns if c.id == analysis.equal_column), None)
     distinct = column.distinct if column is not None else None
     if not distinct or reach * FIRST_ROWS_KEPT * distinct > SCAN_EARLY_ROWS:
         return None
-    # A literal bound on the record id (an int of our own): DuckDB then reads the first
-    # blocks only (ids are the row numbers in that order).
+    return _head(served, main)
+
+
+def _head(served: Served, main: Source) -> Source | None:
+    """The first ``SCAN_EARLY_ROWS`` rows of the serving file in file order, or None when its
+    record ids are not the row numbers in that order. The bound is a literal on the record id
+    (an int of our own): DuckDB then reads the first blocks only, on one thread, where a scan
+    of the table with a LIMIT also reads a second row group on its other thread (measured on
+    1M rows, a new process: 2.4 ms and 1.7 MB more blocks for the first equality, against
+    0.6 ms)."""
+    if main.memo is None or not main.memo.manifest.get("rowid_is_id"):
+        return None
+    if main.in_order != ((served.id_column, False),):
+        return None
     bound = f"{quote(served.id_column)} <= {int(SCAN_EARLY_ROWS)}"
     return replace(main, sql=f"(SELECT * FROM {main.sql} WHERE {bound})", head=None)
 

@@ -210,6 +210,9 @@ def test_an_equality_alone_reads_the_rows_in_file_order_when_its_value_is_common
         ):
             served, scanned, ran = _both_ways(dataset, data_officer, query, settings, queries)
             assert any(copy["table"] in sql for sql in ran) is from_copy, ran
+            # A common value is looked for in the first rows, bounded (then the whole table).
+            head = f'"_id" <= {sources.SCAN_EARLY_ROWS}'
+            assert any(head in sql for sql in ran) is not from_copy, ran
             assert any('sum("' in sql for sql in ran), ran  # the stored counts
             assert served == scanned, (value, query)
             assert served["total_count"] == counts[value]
