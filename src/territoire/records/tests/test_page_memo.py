@@ -173,6 +173,22 @@ def test_an_equality_with_other_conditions_reads_the_clustered_copy(
     assert served == scanned and served["total_count"] >= 1
 
 
+def _clustered_on_service(home, make_dataset, steward, tmp_path, lines):
+    """The dataset of these CSV lines, ingested, and its serving file's clustered copy (on
+    ``service``)."""
+    source = tmp_path / "travaux.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dataset = make_dataset("Travaux")
+    report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
+    assert report.status == "created", report.errors
+    dataset.lake.refresh_from_db()
+    path = building.serving_path(home / "lake" / dataset.lake.current_version.path)
+    manifest = building.manifest_of(path)
+    copy = next(e for e in manifest["sorted"] if e["table"].startswith("sorted_c"))
+    assert copy["keys"] == [["service", False]], manifest["sorted"]
+    return dataset, copy
+
+
 def test_an_equality_alone_reads_the_rows_in_file_order_when_its_value_is_common(
     home, make_dataset, steward, data_officer, queries, settings, tmp_path, monkeypatch,
     fresh_serving_store,
@@ -186,16 +202,7 @@ def test_an_equality_alone_reads_the_rows_in_file_order_when_its_value_is_common
         f"T{n:05d};{'sport' if n % 500 == 7 else services_of[(n * 7) % 10]};{n * 3 % 1000}.5"
         for n in range(3000)
     ]
-    source = tmp_path / "travaux.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    dataset = make_dataset("Travaux")
-    report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
-    assert report.status == "created", report.errors
-    dataset.lake.refresh_from_db()
-    path = building.serving_path(home / "lake" / dataset.lake.current_version.path)
-    manifest = building.manifest_of(path)
-    copy = next(e for e in manifest["sorted"] if e["table"].startswith("sorted_c"))
-    assert copy["keys"] == [["service", False]], manifest["sorted"]
+    dataset, copy = _clustered_on_service(home, make_dataset, steward, tmp_path, lines)
     counts = {"voirie": 0, "eau": 0, "culture": 0, "sport": 0}
     for line in lines[1:]:
         counts[line.split(";")[1]] += 1
@@ -243,17 +250,7 @@ def test_an_equality_with_other_conditions_looks_for_its_page_in_the_first_rows(
     services_of = ["voirie"] * 6 + ["eau"] * 3 + ["culture"]
     lines = ["code;service;montant"]
     lines += [f"T{n:05d};{services_of[(n * 7) % 10]};{n * 37 % 1000}.5" for n in range(3000)]
-    source = tmp_path / "travaux.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    dataset = make_dataset("Travaux")
-    report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
-    assert report.status == "created", report.errors
-    dataset.lake.refresh_from_db()
-    path = building.serving_path(home / "lake" / dataset.lake.current_version.path)
-    copy = next(
-        e for e in building.manifest_of(path)["sorted"] if e["table"].startswith("sorted_c")
-    )
-    assert copy["keys"] == [["service", False]]
+    dataset, copy = _clustered_on_service(home, make_dataset, steward, tmp_path, lines)
     monkeypatch.setattr(sources, "SCAN_EARLY_ROWS", 600)
     head = '"_id" <= 600'
 
