@@ -18,6 +18,8 @@ from .served import Served
 
 
 def count_key(query: RecordQuery, analysis: Analysis, timezone: str):
+    """What a count is remembered under for a version (None: it uses the time, never
+    remembered)."""
     if analysis.volatile:
         return None
     return (

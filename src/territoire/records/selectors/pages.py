@@ -1,7 +1,8 @@
-"""Pages of records (or groups) with their count and the cursor of the next page, and one record
-by its ``_id``: for every front-end (native API, OpenDataSoft, CKAN, the portal).
+"""Pages of records (or groups) with their count and the cursor of the next page: for every
+front-end (native API, OpenDataSoft, CKAN, the portal). One record by its ``_id`` is
+``lookup.py``'s; the count beside a page, ``counts.py``'s.
 
-Each page is compiled by ``odsql.compile_query`` for the source ``sources`` chose, and run by
+Each page is compiled (``compiled.compile_on``) for the source ``sources`` chose, and run by
 ``engine.execute`` within the time limit.
 """
 

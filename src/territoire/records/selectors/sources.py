@@ -85,7 +85,7 @@ class Route:
     total: int | None = None  # the count, when choosing the source needed it
     counted: bool = False
     # The first rows in file order, where the page is looked for before ``source`` (which
-    # still counts, and answers when they do not hold the whole page): ``first_rows``.
+    # still counts, and answers when they do not hold the whole page): ``_first_rows``, ``_head``.
     first: Source | None = None
 
 
@@ -255,7 +255,7 @@ def page_route(
                 return route
             route.source = clustered
             if in_file_order and not analysis.is_aggregate:
-                route.first = first_rows(served, main, analysis, reach)
+                route.first = _first_rows(served, main, analysis, reach)
             return route
     return route
 
@@ -266,7 +266,7 @@ def page_route(
 FIRST_ROWS_KEPT = 4
 
 
-def first_rows(
+def _first_rows(
     served: Served, main: Source, analysis: Analysis, reach: int | None
 ) -> Source | None:
     """The first ``SCAN_EARLY_ROWS`` rows in file order, when the page of an equality with
