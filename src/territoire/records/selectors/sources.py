@@ -225,6 +225,11 @@ def page_route(
             route.total, route.counted = count(geo), True
             if route.total is not None and route.total <= GEO_COPY_MAX_ROWS:
                 route.source, route.order = geo, file_order  # strips: sort the few matches back
+                if file_order == "file" and _comes_early(main, reach, route.total):
+                    # The strips give every match, which are then sorted back into file order;
+                    # a box common enough has its page in the first rows, warm (1M rows, a box
+                    # of 2,600 matches: 1.5 against 6.8 ms).
+                    route.first = _head(served, main)
                 return route
     if analysis.searches:
         route.candidates = search_candidates(served, main, analysis)
@@ -310,10 +315,16 @@ def _found_early(
     if reach is None or main.memo is None or equality_counts(main, analysis) is None:
         return None
     total = count(main)  # read from the stored counts, and remembered
+    return total if _comes_early(main, reach, total) else None
+
+
+def _comes_early(main: Source, reach: int | None, total: int | None) -> bool:
+    """Whether ``total`` matching rows, spread evenly over the version's rows, put the first
+    ``reach`` of them within the first ``SCAN_EARLY_ROWS`` rows in file order."""
+    if reach is None or not total or main.memo is None:
+        return False
     rows = int(main.memo.manifest.get("rows", 0))
-    if not total or reach * rows > SCAN_EARLY_ROWS * total:
-        return None
-    return total
+    return reach * rows <= SCAN_EARLY_ROWS * total
 
 
 def facet_source(served: Served, main: Source, analysis: Analysis, timezone: str) -> Source:

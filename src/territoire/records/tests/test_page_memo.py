@@ -4,6 +4,8 @@ Parquet and what is past the budget is read every time."""
 
 from __future__ import annotations
 
+import random
+
 import duckdb
 import pytest
 
@@ -303,6 +305,85 @@ def test_an_equality_with_other_conditions_looks_for_its_page_in_the_first_rows(
         served, scanned, ran = _both_ways(dataset, data_officer, other, settings, queries)
         assert served == scanned and served["results"]
         assert not any(head in sql for sql in ran), ran
+
+
+def test_a_box_looks_for_its_page_in_the_first_rows_and_counts_on_the_geo_strips(
+    home, make_dataset, steward, data_officer, queries, settings, tmp_path, monkeypatch,
+    fresh_serving_store,
+):  # fmt: skip
+    """A bounding box in file order: counted on the geo strips; its page looked for in the first
+    rows when the box is common enough, taken from there when they hold all of it and one row
+    more, else from the strips (sorted back into file order). The same pages and counts as
+    the Parquet file's, through the cursors too; another order never reads the first rows."""
+    rnd = random.Random(7)
+    points = []
+    for n in range(3000):  # rows 2001 to 2100 alone in the north-east corner
+        low = 43.9 if 2000 <= n < 2100 else 43.0
+        size = 0.1 if 2000 <= n < 2100 else 0.8
+        lat, lon = low + rnd.random() * size, low - 40.0 + rnd.random() * size
+        points.append((round(lat, 3), round(lon, 3)))
+    lines = ["code,position"] + [f'T{n:05d},"{la},{lo}"' for n, (la, lo) in enumerate(points)]
+    source = tmp_path / "points.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dataset = make_dataset("Points")
+    report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
+    assert report.status == "created", report.errors
+    dataset.lake.refresh_from_db()
+    path = building.serving_path(home / "lake" / dataset.lake.current_version.path)
+    (strips,) = [c["table"] for c in building.manifest_of(path)["geo"]]
+    monkeypatch.setattr(sources, "SCAN_EARLY_ROWS", 600)
+    head = '"_id" <= 600'
+
+    def inside(south, north, west, east):
+        return [
+            n + 1
+            for n, (lat, lon) in enumerate(points)
+            if south <= lat <= north and west <= lon <= east
+        ]
+
+    # 759 matches, 176 in the first 600 rows: the page is there. The corner: 100 matches, none
+    # there: looked for, then the strips answer. 16 matches: too rare to look there.
+    for box, looked, from_head in (
+        ((43.0, 43.4, 3.0, 3.4), True, True),
+        ((43.9, 44.0, 3.9, 4.0), True, False),
+        ((43.0, 43.06, 3.0, 3.06), False, False),
+    ):
+        expected = inside(*box)
+        where = f"in_bbox(position, {box[0]}, {box[2]}, {box[1]}, {box[3]})"
+        for query in (
+            RecordQuery(where=where, limit=5),
+            RecordQuery(where=where, limit=5, offset=2),
+        ):
+            served, scanned, ran = _both_ways(dataset, data_officer, query, settings, queries)
+            assert served == scanned, (box, query)
+            assert served["total_count"] == len(expected)
+            assert [r["_id"] for r in served["results"]] == expected[query.offset or 0 :][:5]
+            pages = [sql for sql in ran if "count(*)" not in sql]
+            assert any(head in sql for sql in pages) is looked, ran
+            assert any(strips in sql for sql in pages) is not from_head, ran
+            # In file order already: no sort, the scan stops at the page's last row.
+            assert not any(head in sql and "ORDER BY" in sql for sql in pages), ran
+            counts = [sql for sql in ran if "count(*)" in sql]
+            assert counts and all(strips in sql for sql in counts), ran
+    # Page after page through the cursors: every match once, in file order.
+    settings.TERRITOIRE_RECORDS_SERVING = True
+    serving.store().clear()
+    served_now = selectors.served_get(data_officer, dataset.slug)
+    query = RecordQuery(where="in_bbox(position, 43.0, 3.0, 43.3, 3.3)", limit=7)
+    seen, cursor = [], None
+    while True:
+        page = selectors.record_page(served_now, query, cursor=cursor)
+        seen += [r["_id"] for r in page["results"]]
+        if page["next_cursor"] is None:
+            break
+        cursor = cursors.decode(page["next_cursor"])
+    assert seen == inside(43.0, 43.3, 3.0, 3.3)
+    # Another order than the file's: never the first rows.
+    where = "in_bbox(position, 43.0, 3.0, 43.4, 3.4)"
+    other = RecordQuery(where=where, order_by="code desc", limit=5)
+    served, scanned, ran = _both_ways(dataset, data_officer, other, settings, queries)
+    assert served == scanned and served["results"]
+    assert not any(head in sql for sql in ran), ran
 
 
 def test_pages_of_every_record_in_file_order_are_read_from_the_rows_file(
