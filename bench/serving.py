@@ -264,6 +264,8 @@ def mix(port_t: int, slugs: list[str], rows: int, seconds: float, clients: int =
         "rps": len(times) / seconds,
         "p50": times[len(times) // 2],
         "p95": times[int(len(times) * 0.95)],
+        "p99": times[int(len(times) * 0.99)],
+        "max": times[-1],
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -13,11 +14,22 @@ from django.core.management.base import BaseCommand
 
 def _warm_threads(worker) -> None:
     """After a worker loaded the app: its request threads open their connections
-    (``territoire.wsgi.warm_threads``, named as gunicorn names the app: the layer above)."""
+    (``territoire.wsgi.warm_threads``, named as gunicorn names the app: the layer above), then
+    every object alive is moved out of the garbage collector's reach (``gc.freeze``)."""
     from gunicorn.util import import_app
 
     if getattr(worker, "tpool", None) is not None:
         import_app("territoire.wsgi:warm_threads")(worker.tpool, worker.cfg.threads)
+    gc.collect()
+    gc.freeze()
+
+
+def _freeze(server, worker) -> None:
+    """Before the master forks a worker: the objects it holds (Django and every app, loaded by
+    the command) are moved out of the garbage collector's reach, so that the worker's
+    collections never touch them (no copy of the pages they share with the master, and no
+    traversal of them: a full collection of a worker took 80–120 ms)."""
+    gc.freeze()
 
 
 def _leave(arbiter, worker) -> None:
@@ -84,6 +96,7 @@ class Command(BaseCommand):
                 self.cfg.set("threads", threads)
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 120)
+                self.cfg.set("pre_fork", _freeze)
                 self.cfg.set("post_worker_init", _warm_threads)
                 self.cfg.set("worker_exit", _leave)
 
