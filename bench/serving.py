@@ -12,7 +12,7 @@ Protocol (``python bench/serving.py [--rows N] [--datasets 20] [--workers W]``):
   first request of each query on it is timed;
 - **warm**: median of 15 requests after 2 warm-up requests, a new connection each (no keep-alive);
 - **20 datasets**: the table ingested under 20 slugs, then 8 clients send a mix of the queries
-  over all of them (so that nothing is warm by luck) for ``--seconds``: p50/p95 and requests per
+  over all of them (so that nothing is warm by luck) for ``--seconds``: p50/p95/p99 and requests per
   second, then the resident memory of the web processes (gunicorn master and workers);
 - throughput with 8 clients on one dataset: record lookups and filtered pages, as
   ``bench/records.py`` measures them.
@@ -297,7 +297,8 @@ def report(meta, ingests, restart, version, warmed, mixed, rates) -> str:
         "",
         f"Mix over {meta['datasets']} datasets of {meta['rows']:,} rows, 8 clients, "
         f"{meta['seconds']:.0f} s: {mixed['rps']:.0f} req/s, p50 {mixed['p50']:.1f} ms, "
-        f"p95 {mixed['p95']:.1f} ms, {mixed['errors']} errors; resident memory of the web "
+        f"p95 {mixed['p95']:.1f} ms, p99 {mixed['p99']:.1f} ms, slowest {mixed['max']:.1f} ms, "
+        f"{mixed['errors']} errors; resident memory of the web "
         f"processes after it: {meta['rss_mb']:.0f} MB summed over the processes (PSS, shared pages "
         f"counted once: {meta['pss_mb']:.0f} MB), of which {meta['rss_file_mb']:.0f} MB file "
         "pages (the page cache, shared between processes but counted in each).",
