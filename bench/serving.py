@@ -49,7 +49,11 @@ FIRST = [
 ]
 
 
-def _ingest(home: Path, csv_path: Path, slug: str) -> dict:
+def _ingest(home: Path, csv_path: Path, slug: str, settings: dict | None = None) -> dict:
+    """``territoire ingest … --publish --json`` of the file under ``slug`` (``settings``: more
+    environment variables); its report."""
+    env = rb._territoire_env(home)
+    env.update(settings or {})
     done = subprocess.run(
         [
             rb.TERRITOIRE,
@@ -62,7 +66,7 @@ def _ingest(home: Path, csv_path: Path, slug: str) -> dict:
             "--publish",
             "--json",
         ],  # fmt: skip
-        env=rb._territoire_env(home),
+        env=env,
         capture_output=True,
         text=True,
     )

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -39,28 +38,9 @@ def structure_sets() -> dict[str, str]:
 
 
 def ingest(home: Path, csv_path: Path, slug: str, structures: str) -> dict:
-    env = rb._territoire_env(home)
-    env["TERRITOIRE_SERVING_STRUCTURES"] = structures
     started = time.monotonic()
-    done = subprocess.run(
-        [
-            rb.TERRITOIRE,
-            "ingest",
-            str(csv_path),
-            "--dataset",
-            slug,
-            "--title",
-            slug,
-            "--publish",
-            "--json",
-        ],  # fmt: skip
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"ingestion of {slug} failed: {done.stderr[-1500:]}")
-    timings = json.loads(done.stdout)["timings"]
+    report = serving._ingest(home, csv_path, slug, {"TERRITOIRE_SERVING_STRUCTURES": structures})
+    timings = report["timings"]
     return {
         "wall": time.monotonic() - started,
         "serving": timings.get("serving"),

@@ -175,6 +175,21 @@ def test_an_equality_with_other_conditions_reads_the_clustered_copy(
     assert served == scanned and served["total_count"] >= 1
 
 
+def _ids_page_after_page(dataset, actor, query, settings) -> list[int]:
+    """The record ids of every page of the query read from the serving file, following the
+    cursors from a store with nothing remembered."""
+    settings.TERRITOIRE_RECORDS_SERVING = True
+    serving.store().clear()
+    served = selectors.served_get(actor, dataset.slug)
+    seen, cursor = [], None
+    while True:
+        page = selectors.record_page(served, query, cursor=cursor)
+        seen += [r["_id"] for r in page["results"]]
+        if page["next_cursor"] is None:
+            return seen
+        cursor = cursors.decode(page["next_cursor"])
+
+
 def _clustered_on_service(home, make_dataset, steward, tmp_path, lines):
     """The dataset of these CSV lines, ingested, and its serving file's clustered copy (on
     ``service``)."""
@@ -282,18 +297,8 @@ def test_an_equality_with_other_conditions_looks_for_its_page_in_the_first_rows(
             assert counts and all(copy["table"] in sql for sql in counts), ran
     # Page after page through the cursors: the first ones from the first rows, the last from
     # the copy's run, every match once, in file order.
-    settings.TERRITOIRE_RECORDS_SERVING = True
-    serving.store().clear()
-    served_now = selectors.served_get(data_officer, dataset.slug)
     query = RecordQuery(where='service = "culture" and montant > 200', limit=7)
-    seen, cursor = [], None
-    while True:
-        page = selectors.record_page(served_now, query, cursor=cursor)
-        seen += [r["_id"] for r in page["results"]]
-        if page["next_cursor"] is None:
-            break
-        cursor = cursors.decode(page["next_cursor"])
-    assert seen == rows_of("culture", 200)
+    assert _ids_page_after_page(dataset, data_officer, query, settings) == rows_of("culture", 200)
     # Another order than the file's, or an aggregate: never the first rows.
     for other in (
         RecordQuery(where='service = "voirie" and montant > 500', order_by="code desc", limit=5),
@@ -366,18 +371,10 @@ def test_a_box_looks_for_its_page_in_the_first_rows_and_counts_on_the_geo_strips
             counts = [sql for sql in ran if "count(*)" in sql]
             assert counts and all(strips in sql for sql in counts), ran
     # Page after page through the cursors: every match once, in file order.
-    settings.TERRITOIRE_RECORDS_SERVING = True
-    serving.store().clear()
-    served_now = selectors.served_get(data_officer, dataset.slug)
     query = RecordQuery(where="in_bbox(position, 43.0, 3.0, 43.3, 3.3)", limit=7)
-    seen, cursor = [], None
-    while True:
-        page = selectors.record_page(served_now, query, cursor=cursor)
-        seen += [r["_id"] for r in page["results"]]
-        if page["next_cursor"] is None:
-            break
-        cursor = cursors.decode(page["next_cursor"])
-    assert seen == inside(43.0, 43.3, 3.0, 3.3)
+    assert _ids_page_after_page(dataset, data_officer, query, settings) == inside(
+        43.0, 43.3, 3.0, 3.3
+    )
     # Another order than the file's: never the first rows.
     where = "in_bbox(position, 43.0, 3.0, 43.4, 3.4)"
     other = RecordQuery(where=where, order_by="code desc", limit=5)
