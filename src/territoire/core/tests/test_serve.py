@@ -108,7 +108,7 @@ def test_what_a_worker_holds_is_kept_out_of_the_collectors_reach():
         serve._freeze(None, None)
         assert gc.get_freeze_count() > 10_000
         gc.unfreeze()
-        serve._warm_threads(SimpleNamespace(tpool=None))  # sync workers: no threads to warm
+        serve._worker_ready(SimpleNamespace(tpool=None))  # sync workers: no threads to warm
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()

@@ -190,17 +190,22 @@ def _ids_page_after_page(dataset, actor, query, settings) -> list[int]:
         cursor = cursors.decode(page["next_cursor"])
 
 
-def _clustered_on_service(home, make_dataset, steward, tmp_path, lines):
-    """The dataset of these CSV lines, ingested, and its serving file's clustered copy (on
-    ``service``)."""
-    source = tmp_path / "travaux.csv"
+def _ingested(home, make_dataset, steward, tmp_path, title, lines):
+    """The dataset of these CSV lines, ingested, and its serving file's manifest."""
+    source = tmp_path / f"{title.lower()}.csv"
     source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    dataset = make_dataset("Travaux")
+    dataset = make_dataset(title)
     report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
     assert report.status == "created", report.errors
     dataset.lake.refresh_from_db()
     path = building.serving_path(home / "lake" / dataset.lake.current_version.path)
-    manifest = building.manifest_of(path)
+    return dataset, building.manifest_of(path)
+
+
+def _clustered_on_service(home, make_dataset, steward, tmp_path, lines):
+    """The dataset of these CSV lines, ingested, and its serving file's clustered copy (on
+    ``service``)."""
+    dataset, manifest = _ingested(home, make_dataset, steward, tmp_path, "Travaux", lines)
     copy = next(e for e in manifest["sorted"] if e["table"].startswith("sorted_c"))
     assert copy["keys"] == [["service", False]], manifest["sorted"]
     return dataset, copy
@@ -328,14 +333,8 @@ def test_a_box_looks_for_its_page_in_the_first_rows_and_counts_on_the_geo_strips
         lat, lon = low + rnd.random() * size, low - 40.0 + rnd.random() * size
         points.append((round(lat, 3), round(lon, 3)))
     lines = ["code,position"] + [f'T{n:05d},"{la},{lo}"' for n, (la, lo) in enumerate(points)]
-    source = tmp_path / "points.csv"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    dataset = make_dataset("Points")
-    report = services.dataset_ingest(actor=steward, dataset=dataset, source=source)
-    assert report.status == "created", report.errors
-    dataset.lake.refresh_from_db()
-    path = building.serving_path(home / "lake" / dataset.lake.current_version.path)
-    (strips,) = [c["table"] for c in building.manifest_of(path)["geo"]]
+    dataset, manifest = _ingested(home, make_dataset, steward, tmp_path, "Points", lines)
+    (strips,) = [c["table"] for c in manifest["geo"]]
     monkeypatch.setattr(sources, "SCAN_EARLY_ROWS", 600)
     head = '"_id" <= 600'
 

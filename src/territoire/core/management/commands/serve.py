@@ -14,12 +14,18 @@ from django.core.management.base import BaseCommand
 
 def _warm_threads(worker) -> None:
     """After a worker loaded the app: its request threads open their connections
-    (``territoire.wsgi.warm_threads``, named as gunicorn names the app: the layer above), then
-    every object alive is moved out of the garbage collector's reach (``gc.freeze``)."""
+    (``territoire.wsgi.warm_threads``, named as gunicorn names the app: the layer above)."""
     from gunicorn.util import import_app
 
     if getattr(worker, "tpool", None) is not None:
         import_app("territoire.wsgi:warm_threads")(worker.tpool, worker.cfg.threads)
+
+
+def _worker_ready(worker) -> None:
+    """gunicorn's call once a worker loaded the app, before it takes a request: its threads are
+    warmed, then every object alive is moved out of the garbage collector's reach
+    (``gc.freeze``), as the master's are before the fork (``_freeze``)."""
+    _warm_threads(worker)
     gc.collect()
     gc.freeze()
 
@@ -97,7 +103,7 @@ class Command(BaseCommand):
                 self.cfg.set("accesslog", "-")
                 self.cfg.set("timeout", 120)
                 self.cfg.set("pre_fork", _freeze)
-                self.cfg.set("post_worker_init", _warm_threads)
+                self.cfg.set("post_worker_init", _worker_ready)
                 self.cfg.set("worker_exit", _leave)
 
             def load(self):
